@@ -1,0 +1,179 @@
+package stdlib
+
+// FuncID identifies a builtin function.
+type FuncID uint8
+
+// Builtin functions.
+const (
+	FuncInvalid FuncID = iota
+	Printf
+	Print
+	Exit
+	Str
+	Count
+	Sum
+	Avg
+	Min
+	Max
+	Stats
+	Hist
+	LHist
+	Clear
+	Delete
+	Zero
+	HasKey
+	Len
+	Time
+	Strftime
+	Join
+	Buf
+	Ksym
+	Usym
+	Kaddr
+	Uaddr
+	Reg
+	System
+	Cat
+	Signal
+	Strncmp
+	Strcontains
+	Ntop
+	Pton
+	Bswap
+	Cgroupid
+	CgroupPath
+	Macaddr
+	KstackFn
+	UstackFn
+	Strerror
+	Debugf
+	Uptr
+	Kptr
+	Override
+	Unwatch
+	Path
+	SyscallName
+	Getopt
+	Errorf
+	Warnf
+	numFuncs
+)
+
+// NumFuncs is the number of function IDs including FuncInvalid.
+const NumFuncs = int(numFuncs)
+
+// FuncFlags describe properties of a builtin function.
+type FuncFlags uint16
+
+// Function flags.
+const (
+	// Unsafe functions need --unsafe.
+	Unsafe FuncFlags = 1 << iota
+	// Aggregation functions may only be assigned to a map element.
+	Aggregation
+	// MapArg functions take a map as their first argument.
+	MapArg
+	// Implemented is set for functions built so far; others are a positioned
+	// "not supported yet" error.
+	Implemented
+	// Statement functions return nothing and may only be used as statements.
+	Statement
+)
+
+// FuncDef describes a builtin function.
+type FuncDef struct {
+	Name    string
+	MinArgs int
+	MaxArgs int // -1 for variadic
+	Flags   FuncFlags
+	Sig     string // signature as shown in help and docs
+	Doc     string
+}
+
+// Has reports whether all flags f are set.
+func (d *FuncDef) Has(f FuncFlags) bool { return d.Flags&f == f }
+
+// Funcs is the builtin function table.
+var Funcs = [...]FuncDef{
+	FuncInvalid: {Name: "invalid"},
+	Printf:      {Name: "printf", MinArgs: 1, MaxArgs: -1, Flags: Implemented | Statement, Sig: "printf(fmt, args...)", Doc: "print formatted text"},
+	Print:       {Name: "print", MinArgs: 1, MaxArgs: 3, Flags: Implemented | Statement, Sig: "print(value) | print(@map[, top[, div]])", Doc: "print a value or a whole map"},
+	Exit:        {Name: "exit", MinArgs: 0, MaxArgs: 1, Flags: Implemented | Statement, Sig: "exit([code])", Doc: "end tracing: run END, print maps and exit"},
+	Str:         {Name: "str", MinArgs: 1, MaxArgs: 2, Flags: Implemented, Sig: "str(ptr[, len])", Doc: "read a NUL-terminated string"},
+	Count:       {Name: "count", MinArgs: 0, MaxArgs: 0, Flags: Implemented | Aggregation, Sig: "count()", Doc: "count calls"},
+	Sum:         {Name: "sum", MinArgs: 1, MaxArgs: 1, Flags: Implemented | Aggregation, Sig: "sum(n)", Doc: "sum values"},
+	Avg:         {Name: "avg", MinArgs: 1, MaxArgs: 1, Flags: Implemented | Aggregation, Sig: "avg(n)", Doc: "average of values"},
+	Min:         {Name: "min", MinArgs: 1, MaxArgs: 1, Flags: Implemented | Aggregation, Sig: "min(n)", Doc: "minimum value"},
+	Max:         {Name: "max", MinArgs: 1, MaxArgs: 1, Flags: Implemented | Aggregation, Sig: "max(n)", Doc: "maximum value"},
+	Stats:       {Name: "stats", MinArgs: 1, MaxArgs: 1, Flags: Implemented | Aggregation, Sig: "stats(n)", Doc: "count, average and total"},
+	Hist:        {Name: "hist", MinArgs: 1, MaxArgs: 2, Flags: Implemented | Aggregation, Sig: "hist(n)", Doc: "power-of-two histogram"},
+	LHist:       {Name: "lhist", MinArgs: 4, MaxArgs: 4, Flags: Implemented | Aggregation, Sig: "lhist(n, min, max, step)", Doc: "linear histogram"},
+	Clear:       {Name: "clear", MinArgs: 1, MaxArgs: 1, Flags: Implemented | MapArg | Statement, Sig: "clear(@map)", Doc: "remove all keys of a map"},
+	Delete:      {Name: "delete", MinArgs: 1, MaxArgs: 2, Flags: Implemented | MapArg, Sig: "delete(@map, key) | delete(@map[key])", Doc: "remove one key of a map"},
+	Zero:        {Name: "zero", MinArgs: 1, MaxArgs: 1, Flags: Implemented | MapArg | Statement, Sig: "zero(@map)", Doc: "set every value of a map to zero"},
+	HasKey:      {Name: "has_key", MinArgs: 2, MaxArgs: 2, Flags: MapArg, Sig: "has_key(@map, key)", Doc: "whether a key is present"},
+	Len:         {Name: "len", MinArgs: 1, MaxArgs: 1, Sig: "len(@map)", Doc: "number of elements"},
+	Time:        {Name: "time", MinArgs: 0, MaxArgs: 1, Flags: Implemented | Statement, Sig: `time([fmt])`, Doc: "print the current time"},
+	Strftime:    {Name: "strftime", MinArgs: 2, MaxArgs: 2, Flags: Implemented, Sig: "strftime(fmt, nsecs)", Doc: "format a timestamp"},
+	Join:        {Name: "join", MinArgs: 1, MaxArgs: 2, Flags: Statement, Sig: "join(argv[, sep])", Doc: "print an argv-style array"},
+	Buf:         {Name: "buf", MinArgs: 1, MaxArgs: 2, Sig: "buf(ptr[, len])", Doc: "read a buffer, printed with %r"},
+	Ksym:        {Name: "ksym", MinArgs: 1, MaxArgs: 1, Sig: "ksym(addr)", Doc: "kernel symbol of an address"},
+	Usym:        {Name: "usym", MinArgs: 1, MaxArgs: 1, Sig: "usym(addr)", Doc: "user symbol of an address"},
+	Kaddr:       {Name: "kaddr", MinArgs: 1, MaxArgs: 1, Sig: "kaddr(name)", Doc: "address of a kernel symbol"},
+	Uaddr:       {Name: "uaddr", MinArgs: 1, MaxArgs: 1, Sig: "uaddr(name)", Doc: "address of a user symbol"},
+	Reg:         {Name: "reg", MinArgs: 1, MaxArgs: 1, Sig: "reg(name)", Doc: "value of a register"},
+	System:      {Name: "system", MinArgs: 1, MaxArgs: -1, Flags: Unsafe | Statement, Sig: "system(fmt, args...)", Doc: "run a shell command"},
+	Cat:         {Name: "cat", MinArgs: 1, MaxArgs: -1, Flags: Statement, Sig: "cat(fmt, args...)", Doc: "print a file"},
+	Signal:      {Name: "signal", MinArgs: 1, MaxArgs: 1, Flags: Unsafe | Statement, Sig: "signal(sig)", Doc: "send a signal to the current task"},
+	Strncmp:     {Name: "strncmp", MinArgs: 3, MaxArgs: 3, Sig: "strncmp(a, b, n)", Doc: "compare at most n bytes"},
+	Strcontains: {Name: "strcontains", MinArgs: 2, MaxArgs: 2, Sig: "strcontains(hay, needle)", Doc: "whether hay contains needle"},
+	Ntop:        {Name: "ntop", MinArgs: 1, MaxArgs: 2, Sig: "ntop([af,] addr)", Doc: "IP address to text"},
+	Pton:        {Name: "pton", MinArgs: 1, MaxArgs: 1, Sig: "pton(text)", Doc: "text IP address to bytes"},
+	Bswap:       {Name: "bswap", MinArgs: 1, MaxArgs: 1, Sig: "bswap(n)", Doc: "reverse byte order"},
+	Cgroupid:    {Name: "cgroupid", MinArgs: 1, MaxArgs: 1, Sig: "cgroupid(path)", Doc: "cgroup v2 id of a path"},
+	CgroupPath:  {Name: "cgroup_path", MinArgs: 1, MaxArgs: 2, Sig: "cgroup_path(id[, filter])", Doc: "path of a cgroup id"},
+	Macaddr:     {Name: "macaddr", MinArgs: 1, MaxArgs: 1, Sig: "macaddr(addr)", Doc: "MAC address to text"},
+	KstackFn:    {Name: "kstack", MinArgs: 0, MaxArgs: 2, Sig: "kstack([mode][, limit])", Doc: "kernel stack"},
+	UstackFn:    {Name: "ustack", MinArgs: 0, MaxArgs: 2, Sig: "ustack([mode][, limit])", Doc: "user stack"},
+	Strerror:    {Name: "strerror", MinArgs: 1, MaxArgs: 1, Sig: "strerror(errno)", Doc: "error number to text"},
+	Debugf:      {Name: "debugf", MinArgs: 1, MaxArgs: 4, Flags: Statement, Sig: "debugf(fmt, args...)", Doc: "bpf_trace_printk"},
+	Uptr:        {Name: "uptr", MinArgs: 1, MaxArgs: 1, Sig: "uptr(p)", Doc: "mark a pointer as user space"},
+	Kptr:        {Name: "kptr", MinArgs: 1, MaxArgs: 1, Sig: "kptr(p)", Doc: "mark a pointer as kernel space"},
+	Override:    {Name: "override", MinArgs: 1, MaxArgs: 1, Flags: Unsafe | Statement, Sig: "override(rc)", Doc: "override a kernel function's return value"},
+	Unwatch:     {Name: "unwatch", MinArgs: 1, MaxArgs: 1, Flags: Statement, Sig: "unwatch(addr)", Doc: "remove a watchpoint"},
+	Path:        {Name: "path", MinArgs: 1, MaxArgs: 2, Sig: "path(struct path *)", Doc: "full path of a struct path"},
+	SyscallName: {Name: "syscall_name", MinArgs: 1, MaxArgs: 1, Sig: "syscall_name(nr)", Doc: "name of a system call number"},
+	Getopt:      {Name: "getopt", MinArgs: 1, MaxArgs: 3, Sig: "getopt(name[, default[, doc]])", Doc: "named program argument"},
+	Errorf:      {Name: "errorf", MinArgs: 1, MaxArgs: -1, Flags: Statement, Sig: "errorf(fmt, args...)", Doc: "print a located error"},
+	Warnf:       {Name: "warnf", MinArgs: 1, MaxArgs: -1, Flags: Statement, Sig: "warnf(fmt, args...)", Doc: "print a located warning"},
+}
+
+func (f FuncID) String() string {
+	if int(f) < len(Funcs) {
+		return Funcs[f].Name
+	}
+	return "invalid"
+}
+
+var funcIndex = func() map[string]FuncID {
+	m := map[string]FuncID{}
+	for id := FuncID(1); id < numFuncs; id++ {
+		m[Funcs[id].Name] = id
+	}
+	return m
+}()
+
+// LookupFunc resolves a function name.
+func LookupFunc(name string) (FuncID, bool) {
+	id, ok := funcIndex[name]
+	return id, ok
+}
+
+// FuncNames returns the names of all functions.
+func FuncNames() []string {
+	out := make([]string, 0, NumFuncs)
+	for id := FuncID(1); id < numFuncs; id++ {
+		out = append(out, Funcs[id].Name)
+	}
+	return out
+}

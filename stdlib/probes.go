@@ -1,0 +1,131 @@
+// Package stdlib is the single source of truth for what the language offers:
+// probe kinds, builtin variables and functions.
+//
+// Each table is an array indexed by a typed ID (ProbeKind, VarID, FuncID).
+// Names are resolved to IDs once, by the checker; codegen and runtime keep
+// their own arrays indexed by the same IDs, and each has a test that fails
+// when an ID has no entry. Nothing outside this package compares builtin
+// names as strings.
+package stdlib
+
+import "strings"
+
+// ProbeKind identifies a probe provider.
+type ProbeKind uint8
+
+// Probe kinds.
+const (
+	ProbeInvalid ProbeKind = iota
+	Begin
+	End
+	Tracepoint
+	Kprobe
+	Kretprobe
+	Uprobe
+	Uretprobe
+	USDT
+	Profile
+	Interval
+	Software
+	Hardware
+	Watchpoint
+	Fentry
+	Fexit
+	RawTracepoint
+	Iter
+	SelfSignal
+	Test
+	Bench
+	numProbeKinds
+)
+
+// NumProbeKinds is the number of probe kinds including ProbeInvalid.
+const NumProbeKinds = int(numProbeKinds)
+
+// ProbeDef describes a probe provider.
+type ProbeDef struct {
+	Name    string   // canonical name, as printed by `probe`
+	Aliases []string // other spellings (matched case-insensitively)
+	// Parts is the number of ':'-separated parts after the provider; MinParts
+	// allows optional trailing parts.
+	MinParts, MaxParts int
+	Doc                string
+	// Implemented is false for providers that parse but are not built yet;
+	// using one is a positioned "not supported yet" error.
+	Implemented bool
+	// HasArgs is true when the provider exposes `args` (tracepoint-style).
+	HasArgs bool
+	// HasArgN is true when arg0..argN and reg() are available.
+	HasArgN bool
+	// HasRetval is true when retval is available.
+	HasRetval bool
+}
+
+// Probes is the probe-kind table.
+var Probes = [...]ProbeDef{
+	ProbeInvalid:  {Name: "invalid"},
+	Begin:         {Name: "BEGIN", Aliases: []string{"begin"}, Doc: "runs once before all other probes", Implemented: true},
+	End:           {Name: "END", Aliases: []string{"end"}, Doc: "runs once when tracing ends", Implemented: true},
+	Tracepoint:    {Name: "tracepoint", Aliases: []string{"t"}, MinParts: 2, MaxParts: 2, Doc: "kernel static tracepoint CATEGORY:NAME", Implemented: true, HasArgs: true},
+	Kprobe:        {Name: "kprobe", Aliases: []string{"k"}, MinParts: 1, MaxParts: 2, Doc: "kernel function entry", HasArgN: true},
+	Kretprobe:     {Name: "kretprobe", Aliases: []string{"kr"}, MinParts: 1, MaxParts: 2, Doc: "kernel function return", HasRetval: true},
+	Uprobe:        {Name: "uprobe", Aliases: []string{"u"}, MinParts: 2, MaxParts: 3, Doc: "user function entry", HasArgN: true},
+	Uretprobe:     {Name: "uretprobe", Aliases: []string{"ur"}, MinParts: 2, MaxParts: 2, Doc: "user function return", HasRetval: true},
+	USDT:          {Name: "usdt", Aliases: []string{"U"}, MinParts: 2, MaxParts: 3, Doc: "user statically defined tracepoint", HasArgN: true},
+	Profile:       {Name: "profile", Aliases: []string{"p"}, MinParts: 1, MaxParts: 2, Doc: "timed sampling on every CPU", Implemented: true},
+	Interval:      {Name: "interval", Aliases: []string{"i"}, MinParts: 1, MaxParts: 2, Doc: "timed event on one CPU", Implemented: true},
+	Software:      {Name: "software", Aliases: []string{"s"}, MinParts: 1, MaxParts: 2, Doc: "perf software event"},
+	Hardware:      {Name: "hardware", Aliases: []string{"h"}, MinParts: 1, MaxParts: 2, Doc: "perf hardware event"},
+	Watchpoint:    {Name: "watchpoint", Aliases: []string{"w"}, MinParts: 3, MaxParts: 3, Doc: "hardware watchpoint"},
+	Fentry:        {Name: "fentry", Aliases: []string{"f", "kfunc"}, MinParts: 1, MaxParts: 3, Doc: "kernel function entry via BTF trampoline", HasArgs: true},
+	Fexit:         {Name: "fexit", Aliases: []string{"fr", "kretfunc"}, MinParts: 1, MaxParts: 3, Doc: "kernel function exit via BTF trampoline", HasArgs: true, HasRetval: true},
+	RawTracepoint: {Name: "rawtracepoint", Aliases: []string{"rt"}, MinParts: 1, MaxParts: 2, Doc: "raw kernel tracepoint", HasArgN: true},
+	Iter:          {Name: "iter", Aliases: []string{"it"}, MinParts: 1, MaxParts: 2, Doc: "BPF iterator"},
+	SelfSignal:    {Name: "self", MinParts: 2, MaxParts: 2, Doc: "user-space triggered probe"},
+	Test:          {Name: "test", MinParts: 1, MaxParts: 1, Doc: "test probe"},
+	Bench:         {Name: "bench", MinParts: 1, MaxParts: 1, Doc: "benchmark probe"},
+}
+
+func (k ProbeKind) String() string {
+	if int(k) < len(Probes) {
+		return Probes[k].Name
+	}
+	return "invalid"
+}
+
+var probeIndex = func() map[string]ProbeKind {
+	m := map[string]ProbeKind{}
+	for id := ProbeKind(1); id < numProbeKinds; id++ {
+		m[strings.ToLower(Probes[id].Name)] = id
+		for _, a := range Probes[id].Aliases {
+			if a == "U" {
+				continue // case-sensitive alias, handled below
+			}
+			m[strings.ToLower(a)] = id
+		}
+	}
+	return m
+}()
+
+// LookupProbe resolves a provider name or alias. Names are case-insensitive
+// except the single-letter aliases, where "U" is usdt and "u" is uprobe.
+func LookupProbe(name string) (ProbeKind, bool) {
+	switch name {
+	case "U":
+		return USDT, true
+	case "u":
+		return Uprobe, true
+	}
+	k, ok := probeIndex[strings.ToLower(name)]
+	return k, ok
+}
+
+// ProbeNames returns every canonical provider name and alias.
+func ProbeNames() []string {
+	var out []string
+	for id := ProbeKind(1); id < numProbeKinds; id++ {
+		out = append(out, Probes[id].Name)
+		out = append(out, Probes[id].Aliases...)
+	}
+	return out
+}

@@ -1,0 +1,129 @@
+package stdlib
+
+import (
+	"strconv"
+	"strings"
+
+	"github.com/gobpftrace/gobpftrace/lang/types"
+)
+
+// VarID identifies a builtin variable.
+type VarID uint8
+
+// Builtin variables.
+const (
+	VarInvalid VarID = iota
+	Pid
+	Tid
+	Uid
+	Gid
+	CPU
+	Comm
+	Nsecs
+	Elapsed
+	ProbeVar
+	Cpid
+	Args
+	ArgN // arg0 … arg9; the index is resolved by the checker
+	Retval
+	FuncVar
+	Curtask
+	Rand
+	Cgroup
+	Username
+	Kstack
+	Ustack
+	Ctx
+	Numaid
+	Jiffies
+	Ncpus
+	numVars
+)
+
+// NumVars is the number of variable IDs including VarInvalid.
+const NumVars = int(numVars)
+
+// MaxArgN is the highest argN supported (arg0 … arg9).
+const MaxArgN = 9
+
+// VarDef describes a builtin variable.
+type VarDef struct {
+	Name string
+	// Type is the value type; nil when it depends on the probe (args,
+	// retval, argN …) and is decided by the checker.
+	Type        types.Type
+	Implemented bool
+	Doc         string
+}
+
+// Vars is the builtin-variable table.
+var Vars = [...]VarDef{
+	VarInvalid: {Name: "invalid"},
+	Pid:        {Name: "pid", Type: types.Uint32, Implemented: true, Doc: "process id (tgid)"},
+	Tid:        {Name: "tid", Type: types.Uint32, Implemented: true, Doc: "thread id"},
+	Uid:        {Name: "uid", Type: types.Uint32, Implemented: true, Doc: "user id"},
+	Gid:        {Name: "gid", Type: types.Uint32, Implemented: true, Doc: "group id"},
+	CPU:        {Name: "cpu", Type: types.Uint32, Implemented: true, Doc: "current CPU"},
+	Comm:       {Name: "comm", Type: &types.String{Cap: 16}, Implemented: true, Doc: "current task name"},
+	Nsecs:      {Name: "nsecs", Type: types.Uint64, Implemented: true, Doc: "boot-clock nanoseconds"},
+	Elapsed:    {Name: "elapsed", Type: types.Uint64, Implemented: true, Doc: "nanoseconds since tracing started"},
+	ProbeVar:   {Name: "probe", Type: &types.ProbeName{}, Implemented: true, Doc: "full name of the probe"},
+	Cpid:       {Name: "cpid", Type: types.Uint32, Implemented: true, Doc: "pid of the -c child"},
+	Args:       {Name: "args", Implemented: true, Doc: "probe arguments (tracepoint fields)"},
+	ArgN:       {Name: "arg", Doc: "function argument N (kprobe, uprobe, usdt)"},
+	Retval:     {Name: "retval", Doc: "function return value"},
+	FuncVar:    {Name: "func", Doc: "traced function name"},
+	Curtask:    {Name: "curtask", Type: types.Uint64, Doc: "current task_struct"},
+	Rand:       {Name: "rand", Type: types.Uint32, Implemented: true, Doc: "random number"},
+	Cgroup:     {Name: "cgroup", Type: types.Uint64, Implemented: true, Doc: "cgroup v2 id"},
+	Username:   {Name: "username", Doc: "user name"},
+	Kstack:     {Name: "kstack", Type: &types.Stack{}, Doc: "kernel stack"},
+	Ustack:     {Name: "ustack", Type: &types.Stack{User: true}, Doc: "user stack"},
+	Ctx:        {Name: "ctx", Type: types.Uint64, Doc: "raw probe context"},
+	Numaid:     {Name: "numaid", Type: types.Uint32, Implemented: true, Doc: "NUMA node"},
+	Jiffies:    {Name: "jiffies", Type: types.Uint64, Implemented: true, Doc: "jiffies"},
+	Ncpus:      {Name: "ncpus", Type: types.Uint64, Implemented: true, Doc: "number of CPUs"},
+}
+
+func (v VarID) String() string {
+	if int(v) < len(Vars) {
+		return Vars[v].Name
+	}
+	return "invalid"
+}
+
+var varIndex = func() map[string]VarID {
+	m := map[string]VarID{}
+	for id := VarID(1); id < numVars; id++ {
+		if id != ArgN {
+			m[Vars[id].Name] = id
+		}
+	}
+	return m
+}()
+
+// LookupVar resolves a builtin variable name; for argN it returns ArgN and N.
+func LookupVar(name string) (id VarID, n int, ok bool) {
+	if id, ok := varIndex[name]; ok {
+		return id, 0, true
+	}
+	if rest, found := strings.CutPrefix(name, "arg"); found && len(rest) > 0 && len(rest) <= 2 {
+		if n, err := strconv.Atoi(rest); err == nil && n >= 0 && strconv.Itoa(n) == rest {
+			return ArgN, n, true
+		}
+	}
+	return VarInvalid, 0, false
+}
+
+// VarNames returns the names of all builtin variables.
+func VarNames() []string {
+	out := make([]string, 0, NumVars)
+	for id := VarID(1); id < numVars; id++ {
+		if id == ArgN {
+			out = append(out, "arg0")
+			continue
+		}
+		out = append(out, Vars[id].Name)
+	}
+	return out
+}
