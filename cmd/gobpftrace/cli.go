@@ -1,0 +1,243 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"strconv"
+	"strings"
+)
+
+// version is printed by --version.
+const version = "gobpftrace v0.1.0"
+
+// Exit codes.
+const (
+	exitOK      = 0
+	exitScript  = 1 // parse or semantic error
+	exitUsage   = 2 // bad command line
+	exitRuntime = 3 // load, attach or run-time failure
+)
+
+// options are the parsed command line.
+type options struct {
+	program     string // -e text
+	file        string // script file ("-" for stdin)
+	params      []string
+	list        bool
+	listVerbose bool
+	listPattern string
+	cmd         string // -c
+	pid         int    // -p
+	format      string // -f text|json
+	outFile     string // -o
+	quiet       bool
+	verbose     bool
+	debug       []string // -d stages
+	dryRun      bool
+	unsafe      bool
+	help        bool
+	version     bool
+	interactive bool
+}
+
+const usage = `USAGE:
+    gobpftrace [options] filename [args...]
+    gobpftrace [options] -e 'program' [args...]
+
+OPTIONS:
+    -e 'program'   execute this program
+    -l [pattern]   list probes (-lv adds argument types)
+    -c 'CMD'       run CMD (stopped until probes are attached) and trace until it exits;
+                   its pid is the cpid builtin
+    -p PID         trace process PID (uprobes, usdt)
+    -f FORMAT      output format: text (default) or json
+    -o FILE        write tracing output to FILE
+    -q             quiet: no "Attached N probes" line
+    -v             verbose: program ids and verifier statistics
+    -d STAGE       dump a compilation stage and exit: ast, types, asm (repeatable, or "all")
+    --dry-run      compile and load through the verifier, but do not attach
+    --unsafe       allow unsafe functions (system, signal …)
+    -i, --interactive
+                   start the interactive shell
+    -h, --help     show this help
+    -V, --version  print the version
+
+ENVIRONMENT:
+    BPFTRACE_MAX_STRLEN  capacity of strings read by str() (default 64)
+    BPFTRACE_STRLEN      same, older name
+
+EXAMPLES:
+    gobpftrace -e 'BEGIN { printf("hello\n"); exit(); }'
+    gobpftrace -e 'tracepoint:syscalls:sys_enter_openat { printf("%s %s\n", comm, str(args.filename)); }'
+    gobpftrace -l 'tracepoint:syscalls:sys_enter_*'
+`
+
+// usageError is a command-line error (exit status 2).
+type usageError struct{ msg string }
+
+func (e *usageError) Error() string { return e.msg }
+
+// parseArgs parses bpftrace-compatible arguments. Options may be combined
+// like -lv and given as -e PROG or -ePROG; everything after the program
+// (the file name or the -e text) is a positional parameter.
+func parseArgs(args []string) (*options, error) {
+	o := &options{format: "text"}
+	needValue := func(i *int, name string) (string, error) {
+		if *i+1 >= len(args) {
+			return "", &usageError{fmt.Sprintf("option %s requires an argument", name)}
+		}
+		*i++
+		return args[*i], nil
+	}
+	havePrimary := false
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		if havePrimary {
+			if a == "--" {
+				continue
+			}
+			o.params = append(o.params, a)
+			continue
+		}
+		switch {
+		case a == "--":
+			continue
+		case a == "-" || !strings.HasPrefix(a, "-"):
+			if o.list && o.program == "" && o.listPattern == "" {
+				o.listPattern = a
+				continue
+			}
+			if o.program == "" {
+				o.file = a
+			} else {
+				o.params = append(o.params, a)
+			}
+			havePrimary = true
+			continue
+		case strings.HasPrefix(a, "--"):
+			name, val, hasVal := strings.Cut(a[2:], "=")
+			switch name {
+			case "dry-run":
+				o.dryRun = true
+			case "unsafe":
+				o.unsafe = true
+			case "help":
+				o.help = true
+			case "version":
+				o.version = true
+			case "interactive":
+				o.interactive = true
+			case "format":
+				if !hasVal {
+					v, err := needValue(&i, a)
+					if err != nil {
+						return nil, err
+					}
+					val = v
+				}
+				o.format = val
+			default:
+				return nil, &usageError{fmt.Sprintf("unknown option: %s", a)}
+			}
+			continue
+		}
+		// Short options, possibly combined (-lv, -qe PROG).
+		for j := 1; j < len(a); j++ {
+			c := a[j]
+			rest := a[j+1:]
+			takeValue := func(name string) (string, error) {
+				if rest != "" {
+					j = len(a)
+					return rest, nil
+				}
+				j = len(a)
+				return needValue(&i, name)
+			}
+			var err error
+			switch c {
+			case 'l':
+				o.list = true
+			case 'v':
+				if o.list {
+					o.listVerbose = true
+				} else {
+					o.verbose = true
+				}
+			case 'q':
+				o.quiet = true
+			case 'h':
+				o.help = true
+			case 'V':
+				o.version = true
+			case 'i':
+				o.interactive = true
+			case 'e':
+				o.program, err = takeValue("-e")
+				havePrimary = !o.list
+			case 'c':
+				o.cmd, err = takeValue("-c")
+			case 'o':
+				o.outFile, err = takeValue("-o")
+			case 'f':
+				o.format, err = takeValue("-f")
+			case 'd':
+				var s string
+				s, err = takeValue("-d")
+				o.debug = append(o.debug, strings.Split(s, ",")...)
+			case 'p':
+				var s string
+				if s, err = takeValue("-p"); err == nil {
+					if o.pid, err = strconv.Atoi(s); err != nil || o.pid <= 0 {
+						err = &usageError{fmt.Sprintf("invalid pid: %s", s)}
+					}
+				}
+			case 'k', 'B', 'I':
+				// -k (helper warnings), -B (buffering), -I (include dirs)
+				// are accepted for compatibility.
+				if c != 'k' {
+					_, err = takeValue("-" + string(c))
+				}
+			default:
+				return nil, &usageError{fmt.Sprintf("unknown option: -%c", c)}
+			}
+			if err != nil {
+				return nil, err
+			}
+		}
+	}
+	if o.format != "text" && o.format != "json" {
+		return nil, &usageError{fmt.Sprintf("invalid output format %q (want text or json)", o.format)}
+	}
+	for _, d := range o.debug {
+		switch d {
+		case "ast", "types", "asm", "all":
+		default:
+			return nil, &usageError{fmt.Sprintf("invalid -d stage %q (want ast, types, asm or all)", d)}
+		}
+	}
+	if o.program != "" && o.file != "" && !o.list {
+		// A file after -e is a positional parameter.
+		o.params = append([]string{o.file}, o.params...)
+		o.file = ""
+	}
+	return o, nil
+}
+
+// readScript returns the script text and its display name.
+func readScript(o *options, stdin io.Reader) (name, text string, err error) {
+	switch {
+	case o.program != "":
+		return "stdin", o.program, nil
+	case o.file == "-":
+		b, err := io.ReadAll(stdin)
+		return "stdin", string(b), err
+	case o.file != "":
+		b, err := os.ReadFile(o.file)
+		if err != nil {
+			return "", "", fmt.Errorf("reading script: %w", err)
+		}
+		return o.file, string(b), nil
+	}
+	return "", "", &usageError{"no program given: use -e 'program' or a script file"}
+}

@@ -1,0 +1,72 @@
+// Command gobpftrace is a bpftrace-compatible tracer that compiles scripts
+// straight to eBPF with cilium/ebpf/asm: no LLVM, no clang, no kernel
+// headers.
+//
+// This package is thin: main calls run with the process's streams, and
+// run parses the command line and hands the script to a Session, which
+// drives parse → check → compile → load → attach → output with injected
+// writers so it can be tested without a terminal.
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/gobpftrace/gobpftrace/runtime"
+)
+
+func main() {
+	// When gobpftrace re-executes itself to start a -c child stopped until
+	// the probes are attached, this call never returns.
+	runtime.MaybeRunChildShim()
+	os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
+}
+
+// run executes one gobpftrace command line and returns the exit status.
+func run(args []string, stdin io.Reader, stdout, stderr io.Writer) (code int) {
+	defer func() {
+		if r := recover(); r != nil {
+			fmt.Fprintf(stderr, "ERROR: internal error: %v\n", r)
+			code = exitRuntime
+		}
+	}()
+	o, err := parseArgs(args)
+	if err != nil {
+		fmt.Fprintf(stderr, "ERROR: %v\n", err)
+		fmt.Fprintln(stderr, "USAGE: gobpftrace [options] filename | -e 'program'  (see gobpftrace --help)")
+		return exitUsage
+	}
+	switch {
+	case o.help:
+		fmt.Fprint(stdout, usage)
+		return exitOK
+	case o.version:
+		fmt.Fprintln(stdout, version)
+		return exitOK
+	}
+	s := newSession(o, stdout, stderr)
+	if o.list {
+		return s.List(o.listPattern)
+	}
+	if o.interactive || (o.program == "" && o.file == "") {
+		if o.interactive {
+			fmt.Fprintln(stderr, "ERROR: the interactive shell is not available yet")
+			return exitUsage
+		}
+		fmt.Fprintln(stderr, "ERROR: no program given: use -e 'program' or a script file")
+		fmt.Fprintln(stderr, "USAGE: gobpftrace [options] filename | -e 'program'  (see gobpftrace --help)")
+		return exitUsage
+	}
+	name, text, err := readScript(o, stdin)
+	if err != nil {
+		fmt.Fprintf(stderr, "ERROR: %v\n", err)
+		var ue *usageError
+		if errors.As(err, &ue) {
+			return exitUsage
+		}
+		return exitScript
+	}
+	return s.Run(name, text)
+}

@@ -1,0 +1,336 @@
+package main
+
+import (
+	"bufio"
+	"encoding/binary"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"strings"
+	"time"
+
+	"golang.org/x/sys/unix"
+
+	"github.com/gobpftrace/gobpftrace/codegen"
+	"github.com/gobpftrace/gobpftrace/runtime"
+	"github.com/gobpftrace/gobpftrace/runtime/output"
+)
+
+// printer turns event records into output. It runs on the event reader's
+// goroutine; output is buffered and flushed when the ring is drained.
+type printer struct {
+	w      *bufio.Writer
+	l      *runtime.Loaded
+	json   bool
+	events []*codegen.EventDef
+	args   [][]output.Arg
+	res    *resolver
+	buf    []byte
+
+	exited   chan struct{}
+	exitSeen bool
+	code     int
+	lost     uint64
+}
+
+func newPrinter(w io.Writer, l *runtime.Loaded, json bool) *printer {
+	p := &printer{
+		w:      bufio.NewWriterSize(w, 64<<10),
+		l:      l,
+		json:   json,
+		events: l.Object.Events,
+		res:    newResolver(l.Object),
+		exited: make(chan struct{}),
+		buf:    make([]byte, 0, 4096),
+	}
+	p.args = make([][]output.Arg, len(p.events))
+	for i, ev := range p.events {
+		for _, a := range ev.Args {
+			p.args[i] = append(p.args[i], output.Arg{Type: a.Type, Offset: a.Offset})
+		}
+	}
+	return p
+}
+
+// handle processes one ring-buffer record.
+func (p *printer) handle(rec []byte) {
+	if len(rec) < codegen.HeaderSize {
+		return
+	}
+	id := binary.LittleEndian.Uint32(rec)
+	if int(id) >= len(p.events) {
+		return
+	}
+	if p.exitSeen {
+		return // events after exit() are dropped, as bpftrace does
+	}
+	ev := p.events[id]
+	args := p.args[id]
+	b := p.buf[:0]
+	switch ev.Kind {
+	case codegen.EventPrintf:
+		if p.json {
+			b = output.AppendJSONPrintf(b, ev.Pieces, args, rec, p.res)
+		} else {
+			b = output.AppendPrintf(b, ev.Pieces, args, rec, p.res)
+		}
+	case codegen.EventPrint:
+		a := args[0]
+		val := rec[a.Offset : a.Offset+a.Type.Size()]
+		if p.json {
+			b = output.AppendJSONPrint(b, a.Type, val, p.res)
+		} else {
+			b = output.AppendValue(b, a.Type, val, p.res)
+			b = append(b, '\n')
+		}
+	case codegen.EventPrintMap:
+		top, div := 0, 0
+		if len(args) > 0 {
+			top = int(binary.LittleEndian.Uint64(rec[args[0].Offset:]))
+		}
+		if len(args) > 1 {
+			div = int(binary.LittleEndian.Uint64(rec[args[1].Offset:]))
+		}
+		b = p.appendMap(b, ev.Map, top, div)
+	case codegen.EventClear:
+		if err := p.l.ClearMap(ev.Map); err != nil {
+			fmt.Fprintf(os.Stderr, "ERROR: clear(%s): %v\n", ev.Map, err)
+		}
+	case codegen.EventZero:
+		if err := p.l.ZeroMap(ev.Map); err != nil {
+			fmt.Fprintf(os.Stderr, "ERROR: zero(%s): %v\n", ev.Map, err)
+		}
+	case codegen.EventTime:
+		t := appendStrftime(nil, ev.Format, time.Now())
+		if p.json {
+			b = output.AppendJSONText(b, "time", t)
+		} else {
+			b = append(b, t...)
+		}
+	case codegen.EventExit:
+		if len(args) > 0 {
+			p.code = int(int64(binary.LittleEndian.Uint64(rec[args[0].Offset:])))
+		}
+		p.exitSeen = true
+		close(p.exited)
+	case codegen.EventSystem:
+		p.flush()
+		cmd := exec.Command("/bin/sh", "-c", string(output.AppendPrintf(nil, ev.Pieces, args, rec, p.res)))
+		cmd.Stdout = p.w
+		cmd.Run()
+	}
+	if len(b) > 0 {
+		p.w.Write(b)
+	}
+	p.buf = b[:0]
+}
+
+// flush writes buffered output; called when the ring is drained.
+func (p *printer) flush() {
+	p.w.Flush()
+}
+
+// readMap reads a map for printing.
+func (p *printer) readMap(name string) *output.Map {
+	def := p.l.Object.Map(name)
+	if def == nil {
+		return nil
+	}
+	entries, err := p.l.ReadMap(name)
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "ERROR: reading map %s: %v\n", name, err)
+		return nil
+	}
+	m := &output.Map{Name: name, Key: def.Key, Value: def.Value, Entries: make([]output.MapEntry, len(entries))}
+	for i, e := range entries {
+		m.Entries[i] = output.MapEntry{Key: e.Key, Values: e.Values}
+	}
+	return m
+}
+
+func (p *printer) appendMap(b []byte, name string, top, div int) []byte {
+	m := p.readMap(name)
+	if m == nil {
+		return b
+	}
+	if p.json {
+		return output.AppendJSONMap(b, m, top, div, p.res)
+	}
+	return output.AppendMap(b, m, top, div, p.res)
+}
+
+// exitDump prints every map at the end of the run.
+func (p *printer) exitDump(obj *codegen.Object) {
+	var maps []*output.Map
+	for _, def := range obj.SortedMaps() {
+		if m := p.readMap(def.Name); m != nil {
+			maps = append(maps, m)
+		}
+	}
+	if p.json {
+		p.w.Write(output.AppendJSONMapDump(nil, maps, p.res))
+		return
+	}
+	b := output.AppendExitPreamble(nil)
+	p.w.Write(output.AppendMapDump(b, maps, p.res))
+}
+
+// reportLost prints how many events the ring buffer could not take.
+func (p *printer) reportLost() {
+	n, err := p.l.Lost()
+	if err != nil || n <= p.lost {
+		return
+	}
+	delta := n - p.lost
+	p.lost = n
+	if p.json {
+		p.w.Write(output.AppendJSONLost(nil, delta))
+		return
+	}
+	fmt.Fprintf(p.w, "Lost %d events\n", delta)
+}
+
+// attached writes the JSON attached_probes message.
+func (p *printer) attached(n int) {
+	p.w.Write(output.AppendJSONAttached(nil, n))
+	p.flush()
+}
+
+// resolver supplies probe names and times to the output layer.
+type resolver struct {
+	obj *codegen.Object
+	// bootOffset converts boot-clock ns to wall-clock ns.
+	bootOffset int64
+}
+
+func newResolver(obj *codegen.Object) *resolver {
+	return &resolver{obj: obj, bootOffset: bootToWall()}
+}
+
+// ProbeName implements output.Resolver.
+func (r *resolver) ProbeName(id uint64) string {
+	if id < uint64(len(r.obj.ProbeNames)) {
+		return r.obj.ProbeNames[id]
+	}
+	return ""
+}
+
+// AppendStrftime implements output.Resolver.
+func (r *resolver) AppendStrftime(dst []byte, fmtID, ns uint64) []byte {
+	if fmtID >= uint64(len(r.obj.TimeFormats)) {
+		return dst
+	}
+	t := time.Unix(0, int64(ns)+r.bootOffset)
+	return appendStrftime(dst, r.obj.TimeFormats[fmtID], t)
+}
+
+// KernelSymbol implements output.Resolver (kernel symbols come with the
+// kernel-types work).
+func (r *resolver) KernelSymbol(addr uint64) string { return "" }
+
+// UserSymbol implements output.Resolver.
+func (r *resolver) UserSymbol(pid, addr uint64) string { return "" }
+
+// Stack implements output.Resolver.
+func (r *resolver) Stack(user bool, id, pid uint64) []output.Frame { return nil }
+
+// appendStrftime formats t with a C strftime format, plus %f for
+// microseconds (bpftrace's extension).
+func appendStrftime(dst []byte, f string, t time.Time) []byte {
+	for i := 0; i < len(f); i++ {
+		c := f[i]
+		if c != '%' || i+1 == len(f) {
+			dst = append(dst, c)
+			continue
+		}
+		i++
+		switch f[i] {
+		case 'H':
+			dst = appendPad(dst, t.Hour(), 2)
+		case 'M':
+			dst = appendPad(dst, t.Minute(), 2)
+		case 'S':
+			dst = appendPad(dst, t.Second(), 2)
+		case 'Y':
+			dst = appendPad(dst, t.Year(), 4)
+		case 'y':
+			dst = appendPad(dst, t.Year()%100, 2)
+		case 'm':
+			dst = appendPad(dst, int(t.Month()), 2)
+		case 'd':
+			dst = appendPad(dst, t.Day(), 2)
+		case 'e':
+			dst = append(dst, fmt.Sprintf("%2d", t.Day())...)
+		case 'j':
+			dst = appendPad(dst, t.YearDay(), 3)
+		case 'f':
+			dst = appendPad(dst, t.Nanosecond()/1000, 6)
+		case 'T':
+			dst = appendStrftime(dst, "%H:%M:%S", t)
+		case 'D':
+			dst = appendStrftime(dst, "%m/%d/%y", t)
+		case 'F':
+			dst = appendStrftime(dst, "%Y-%m-%d", t)
+		case 'R':
+			dst = appendStrftime(dst, "%H:%M", t)
+		case 's':
+			dst = fmt.Appendf(dst, "%d", t.Unix())
+		case 'a':
+			dst = append(dst, t.Weekday().String()[:3]...)
+		case 'A':
+			dst = append(dst, t.Weekday().String()...)
+		case 'b', 'h':
+			dst = append(dst, t.Month().String()[:3]...)
+		case 'B':
+			dst = append(dst, t.Month().String()...)
+		case 'p':
+			if t.Hour() < 12 {
+				dst = append(dst, "AM"...)
+			} else {
+				dst = append(dst, "PM"...)
+			}
+		case 'I':
+			h := t.Hour() % 12
+			if h == 0 {
+				h = 12
+			}
+			dst = appendPad(dst, h, 2)
+		case 'Z':
+			name, _ := t.Zone()
+			dst = append(dst, name...)
+		case 'z':
+			dst = append(dst, t.Format("-0700")...)
+		case 'n':
+			dst = append(dst, '\n')
+		case 't':
+			dst = append(dst, '\t')
+		case '%':
+			dst = append(dst, '%')
+		default:
+			dst = append(dst, '%', f[i])
+		}
+	}
+	return dst
+}
+
+func appendPad(dst []byte, n, width int) []byte {
+	s := fmt.Sprintf("%0*d", width, n)
+	return append(dst, s...)
+}
+
+// bootToWall returns wall-clock ns minus boot-clock ns.
+func bootToWall() int64 {
+	var ts unix.Timespec
+	if err := unix.ClockGettime(unix.CLOCK_BOOTTIME, &ts); err != nil {
+		return time.Now().UnixNano()
+	}
+	return time.Now().UnixNano() - ts.Nano()
+}
+
+var _ output.Resolver = (*resolver)(nil)
+
+// dumpHeader is used by -d dumps.
+func dumpHeader(w io.Writer, title string) {
+	fmt.Fprintf(w, "%s\n%s\n", title, strings.Repeat("-", len(title)))
+}

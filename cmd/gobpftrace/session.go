@@ -1,0 +1,328 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strconv"
+
+	"github.com/cilium/ebpf"
+
+	"github.com/gobpftrace/gobpftrace/codegen"
+	"github.com/gobpftrace/gobpftrace/lang/ast"
+	"github.com/gobpftrace/gobpftrace/lang/check"
+	"github.com/gobpftrace/gobpftrace/lang/diag"
+	"github.com/gobpftrace/gobpftrace/lang/parser"
+	"github.com/gobpftrace/gobpftrace/runtime"
+	"github.com/gobpftrace/gobpftrace/stdlib"
+)
+
+// Session drives one script from source text to kernel to screen:
+// parse → check → compile → load → attach → run → END → map dump →
+// detach. Its writers are injected so it runs under tests without a
+// terminal.
+type Session struct {
+	Stdout, Stderr io.Writer
+	opts           *options
+	host           *runtime.Host
+}
+
+// newSession returns a session writing to stdout and stderr.
+func newSession(o *options, stdout, stderr io.Writer) *Session {
+	return &Session{Stdout: stdout, Stderr: stderr, opts: o}
+}
+
+// Host returns the lazily created host.
+func (s *Session) Host() *runtime.Host {
+	if s.host == nil {
+		s.host = runtime.NewHost(&runtime.HostOptions{StrLen: strLen()})
+	}
+	return s.host
+}
+
+// strLen is the string capacity from the environment (default 64).
+func strLen() int {
+	for _, name := range []string{"BPFTRACE_MAX_STRLEN", "BPFTRACE_STRLEN"} {
+		if v := os.Getenv(name); v != "" {
+			if n, err := strconv.Atoi(v); err == nil && n > 0 && n <= 1024 {
+				return n
+			}
+		}
+	}
+	return 64
+}
+
+// compiled is the result of the front end.
+type compiled struct {
+	src  *diag.Source
+	prog *ast.Program
+	info *check.Info
+	obj  *codegen.Object
+}
+
+// compile runs the front end and prints diagnostics. It returns nil after
+// errors.
+func (s *Session) compile(name, text string) *compiled {
+	src := diag.NewSource(name, text)
+	prog, diags := parser.Parse(src)
+	if diags.HasErrors() {
+		fmt.Fprint(s.Stderr, src.Render(diags))
+		return nil
+	}
+	if s.dump("ast") {
+		fmt.Fprintln(s.Stdout, ast.Dump(prog))
+	}
+	info, cdiags := check.Check(src, prog, &check.Config{
+		Host:   s.Host(),
+		Params: s.opts.params,
+		Unsafe: s.opts.unsafe,
+		StrLen: strLen(),
+	})
+	diags.Items = append(diags.Items, cdiags.Items...)
+	if len(diags.Items) > 0 {
+		fmt.Fprint(s.Stderr, src.Render(diags))
+	}
+	if diags.HasErrors() {
+		return nil
+	}
+	if s.dump("types") {
+		dumpTypes(s.Stdout, info)
+	}
+	obj, gdiags := codegen.Compile(info, nil)
+	if gdiags.HasErrors() {
+		fmt.Fprint(s.Stderr, src.Render(gdiags))
+		return nil
+	}
+	if s.dump("asm") {
+		dumpAsm(s.Stdout, obj)
+	}
+	return &compiled{src: src, prog: prog, info: info, obj: obj}
+}
+
+func (s *Session) dump(stage string) bool {
+	for _, d := range s.opts.debug {
+		if d == stage || d == "all" {
+			return true
+		}
+	}
+	return false
+}
+
+// Run compiles and runs a script and returns the exit status.
+func (s *Session) Run(name, text string) int {
+	c := s.compile(name, text)
+	if c == nil {
+		return exitScript
+	}
+	if len(s.opts.debug) > 0 {
+		return exitOK
+	}
+	if s.opts.dryRun {
+		return s.dryRun(c)
+	}
+	return s.trace(c)
+}
+
+// dryRun loads every program through the verifier and stops.
+func (s *Session) dryRun(c *compiled) int {
+	l, err := runtime.Load(c.obj, nil)
+	if err != nil {
+		return s.loadFailed(c, err)
+	}
+	l.Close()
+	if !s.opts.quiet {
+		fmt.Fprintf(s.Stderr, "%d programs loaded and verified (dry run: nothing attached)\n", len(c.obj.Programs))
+	}
+	return exitOK
+}
+
+// loadFailed reports a load error, mapping verifier rejections to the
+// probe in the script.
+func (s *Session) loadFailed(c *compiled, err error) int {
+	var le *runtime.LoadError
+	var ve *ebpf.VerifierError
+	if errors.As(err, &le) && le.Program != nil && errors.As(err, &ve) {
+		d := &diag.Diagnostic{Span: le.Program.Span, Severity: diag.Error, Code: diag.CodeVerifier,
+			Msg: fmt.Sprintf("the kernel verifier rejected the program for %s", le.Program.Probe)}
+		d.Hint("this is a gobpftrace bug; please report it with the script")
+		fmt.Fprint(s.Stderr, c.src.Format(d))
+		if s.opts.verbose {
+			fmt.Fprintf(s.Stderr, "%+v\n", ve)
+		} else {
+			fmt.Fprintf(s.Stderr, "%v\n(run with -v for the full verifier log)\n", ve)
+		}
+		return exitRuntime
+	}
+	fmt.Fprintf(s.Stderr, "ERROR: %v\n", err)
+	if errors.Is(err, os.ErrPermission) {
+		fmt.Fprintln(s.Stderr, "HINT: gobpftrace needs root (or CAP_BPF and CAP_PERFMON) to load BPF programs")
+	}
+	return exitRuntime
+}
+
+// trace loads, attaches and runs until exit() / a signal / the -c child
+// exits, then runs END, prints the maps and detaches.
+func (s *Session) trace(c *compiled) int {
+	var child *runtime.Child
+	if s.opts.cmd != "" {
+		var err error
+		child, err = runtime.StartChild(runtime.SplitCommand(s.opts.cmd), os.Environ())
+		if err != nil {
+			fmt.Fprintf(s.Stderr, "ERROR: %v\n", err)
+			return exitRuntime
+		}
+		defer child.Kill()
+	}
+	opts := &runtime.LoadOptions{VerifierLog: s.opts.verbose}
+	if child != nil {
+		opts.Cpid = child.Pid()
+	}
+	l, err := runtime.Load(c.obj, opts)
+	if err != nil {
+		return s.loadFailed(c, err)
+	}
+	defer l.Close()
+
+	out, err := s.openOutput()
+	if err != nil {
+		fmt.Fprintf(s.Stderr, "ERROR: %v\n", err)
+		return exitRuntime
+	}
+	defer out.Close()
+	p := newPrinter(out, l, s.opts.format == "json")
+
+	rd, err := l.NewEventReader(p.handle, p.flush, nil)
+	if err != nil {
+		fmt.Fprintf(s.Stderr, "ERROR: %v\n", err)
+		return exitRuntime
+	}
+	defer rd.Close()
+	readerDone := make(chan error, 1)
+	go func() { readerDone <- rd.Run() }()
+
+	ctx, stop := runtime.Signals(context.Background())
+	defer stop()
+
+	if err := l.Attach(&runtime.AttachOptions{Pid: s.opts.pid}); err != nil {
+		rd.Stop()
+		<-readerDone
+		return s.attachFailed(c, err)
+	}
+	s.announce(p, len(c.obj.Programs))
+
+	var begins, ends []*runtime.LoadedProgram
+	for _, lp := range l.Programs {
+		switch lp.Kind {
+		case stdlib.Begin:
+			begins = append(begins, lp)
+		case stdlib.End:
+			ends = append(ends, lp)
+		}
+	}
+	for _, b := range begins {
+		if err := l.RunOnce(b); err != nil {
+			fmt.Fprintf(s.Stderr, "ERROR: running BEGIN: %v\n", err)
+		}
+	}
+	if child != nil {
+		if err := child.Release(); err != nil {
+			fmt.Fprintf(s.Stderr, "ERROR: %v\n", err)
+		}
+	}
+	onlySpecial := len(begins)+len(ends) == len(l.Programs)
+
+	// Wait for the end of tracing.
+	var childDone <-chan struct{}
+	if child != nil {
+		childDone = child.Done()
+	}
+	if !onlySpecial || child != nil {
+		select {
+		case <-p.exited:
+		case <-ctx.Done():
+		case <-childDone:
+		case err := <-readerDone:
+			readerDone <- err
+		}
+	}
+	stop()
+
+	// Tear down: detach the probes so no more events arrive, run END,
+	// drain the ring, then print the maps.
+	l.Detach()
+	for _, e := range ends {
+		if err := l.RunOnce(e); err != nil {
+			fmt.Fprintf(s.Stderr, "ERROR: running END: %v\n", err)
+		}
+	}
+	rd.Stop()
+	if err := <-readerDone; err != nil {
+		fmt.Fprintf(s.Stderr, "ERROR: %v\n", err)
+	}
+	p.reportLost()
+	p.exitDump(c.obj)
+	p.flush()
+	if child != nil && p.code == 0 {
+		select {
+		case <-childDone:
+		default:
+		}
+	}
+	return p.code
+}
+
+// announce prints the "Attached N probes" line and the test-suite marker.
+func (s *Session) announce(p *printer, n int) {
+	if !s.opts.quiet {
+		if p.json {
+			p.attached(n)
+		} else {
+			plural := "s"
+			if n == 1 {
+				plural = ""
+			}
+			fmt.Fprintf(s.Stderr, "Attached %d probe%s\n", n, plural)
+		}
+	}
+	if _, ok := os.LookupEnv("__BPFTRACE_NOTIFY_PROBES_ATTACHED"); ok {
+		p.flush()
+		fmt.Fprintln(s.Stdout, "__BPFTRACE_NOTIFY_PROBES_ATTACHED")
+	}
+}
+
+// attachFailed reports an attach error at the attach point.
+func (s *Session) attachFailed(c *compiled, err error) int {
+	var ae *runtime.AttachError
+	if errors.As(err, &ae) {
+		d := &diag.Diagnostic{Span: ae.Program.Span, Severity: diag.Error, Code: diag.CodeProbe,
+			Msg: fmt.Sprintf("cannot attach %s: %v", ae.Program.Probe, ae.Err)}
+		var ue *runtime.UnavailableError
+		if errors.As(err, &ue) {
+			for _, alt := range ue.Alternatives {
+				d.Hint("use %s instead", alt)
+			}
+		}
+		fmt.Fprint(s.Stderr, c.src.Format(d))
+		return exitRuntime
+	}
+	fmt.Fprintf(s.Stderr, "ERROR: %v\n", err)
+	return exitRuntime
+}
+
+// openOutput returns the tracing output: -o FILE or stdout.
+func (s *Session) openOutput() (io.WriteCloser, error) {
+	if s.opts.outFile != "" {
+		f, err := os.Create(s.opts.outFile)
+		if err != nil {
+			return nil, fmt.Errorf("opening output file: %w", err)
+		}
+		return f, nil
+	}
+	return nopCloser{s.Stdout}, nil
+}
+
+type nopCloser struct{ io.Writer }
+
+func (nopCloser) Close() error { return nil }

@@ -1,0 +1,144 @@
+package codegen
+
+import (
+	"github.com/cilium/ebpf/asm"
+
+	"github.com/gobpftrace/gobpftrace/lang/ast"
+	"github.com/gobpftrace/gobpftrace/lang/types"
+)
+
+// genAgg compiles `@m[k] = agg(args)`. The argument is evaluated first into
+// a stack slot, the key (plus the bucket index for hist/lhist) next, then
+// the per-CPU value is found or inserted and updated in place: per-CPU
+// values need no atomic operations.
+func genAgg(g *gen, call *ast.Call, target *ast.MapExpr) {
+	def := g.mapDef(target)
+	agg := def.Value.(*types.Agg)
+	arg := stackLoc(g.e.alloc(8))
+	if len(call.Args) > 0 {
+		g.intExpr(call.Args[0])
+		g.e.emit(asm.StoreMem(arg.base, arg.off, asm.R0, asm.DWord))
+	}
+	extra := 0
+	if agg.Kind == types.Hist || agg.Kind == types.LHist {
+		extra = 8
+	}
+	key := g.keyTo(target, def, extra)
+	if extra != 0 {
+		keySize := 8
+		if def.Key != nil {
+			keySize = def.Key.Size()
+		}
+		g.e.emit(asm.LoadMem(asm.R0, arg.base, arg.off, asm.DWord))
+		if agg.Kind == types.Hist {
+			g.histBucket()
+		} else {
+			g.lhistBucket(agg)
+		}
+		g.e.emit(asm.StoreMem(key.base, key.off+int16(keySize), asm.R0, asm.DWord))
+	}
+	skip := g.e.newLabel("aggskip")
+	g.lookupOrInit(target.Name, key, agg.Size(), skip)
+	v := loc{regTmp, 0}
+	switch agg.Kind {
+	case types.Count, types.Hist, types.LHist:
+		g.addTo(v, 1, nil)
+	case types.Sum:
+		g.addTo(v, 0, &arg)
+	case types.Avg, types.Stats:
+		g.addTo(v, 0, &arg)
+		g.addTo(v.plus(8), 1, nil)
+	case types.Min, types.Max:
+		g.minMax(v, arg, agg)
+	}
+	g.e.place(skip)
+}
+
+// addTo adds the constant n, or the value at arg, to the uint64 at v.
+func (g *gen) addTo(v loc, n int32, arg *loc) {
+	g.e.emit(asm.LoadMem(asm.R1, v.base, v.off, asm.DWord))
+	if arg != nil {
+		g.e.emit(asm.LoadMem(asm.R2, arg.base, arg.off, asm.DWord))
+		g.e.emit(asm.Add.Reg(asm.R1, asm.R2))
+	} else {
+		g.e.emit(asm.Add.Imm(asm.R1, n))
+	}
+	g.e.emit(asm.StoreMem(v.base, v.off, asm.R1, asm.DWord))
+}
+
+// minMax stores arg in the slot when it is the first value or beats the
+// current one; the second word of the slot is the "set" flag.
+func (g *gen) minMax(v, arg loc, agg *types.Agg) {
+	store, done := g.e.newLabel("mmstore"), g.e.newLabel("mmdone")
+	g.e.emit(asm.LoadMem(asm.R2, arg.base, arg.off, asm.DWord))
+	g.e.emit(asm.LoadMem(asm.R1, v.base, v.off+8, asm.DWord))
+	g.e.emit(asm.JEq.Imm(asm.R1, 0, store))
+	g.e.emit(asm.LoadMem(asm.R1, v.base, v.off, asm.DWord))
+	var keep asm.JumpOp // jump to done when the current value wins
+	switch {
+	case agg.Kind == types.Min && agg.Signed:
+		keep = asm.JSLE
+	case agg.Kind == types.Min:
+		keep = asm.JLE
+	case agg.Signed:
+		keep = asm.JSGE
+	default:
+		keep = asm.JGE
+	}
+	g.e.emit(keep.Reg(asm.R1, asm.R2, done))
+	g.e.place(store)
+	g.e.emit(asm.StoreMem(v.base, v.off, asm.R2, asm.DWord))
+	g.e.emit(asm.StoreImm(v.base, v.off+8, 1, asm.DWord))
+	g.e.place(done)
+}
+
+// histBucket turns the value in R0 into a log2 bucket index in R0:
+// 0 for negative values, 1 for 0, and floor(log2(v)) + 2 for v >= 1
+// (so [1] is 2, [2, 4) is 3 …). The log is a branch-light binary search.
+func (g *gen) histBucket() {
+	neg, zero, done := g.e.newLabel("hneg"), g.e.newLabel("hzero"), g.e.newLabel("hdone")
+	g.e.emit(asm.JSLT.Imm(asm.R0, 0, neg))
+	g.e.emit(asm.JEq.Imm(asm.R0, 0, zero))
+	// R1 = log2(R0), R0 scratch.
+	g.e.emit(asm.Mov.Imm(asm.R1, 0))
+	for _, shift := range []int32{32, 16, 8, 4, 2, 1} {
+		skip := g.e.newLabel("hs")
+		g.e.emit(asm.Mov.Reg(asm.R2, asm.R0))
+		g.e.emit(asm.RSh.Imm(asm.R2, shift))
+		g.e.emit(asm.JEq.Imm(asm.R2, 0, skip))
+		g.e.emit(asm.Mov.Reg(asm.R0, asm.R2))
+		g.e.emit(asm.Add.Imm(asm.R1, shift))
+		g.e.place(skip)
+	}
+	g.e.emit(asm.Mov.Reg(asm.R0, asm.R1))
+	g.e.emit(asm.Add.Imm(asm.R0, 2))
+	g.e.emit(asm.Ja.Label(done))
+	g.e.place(neg)
+	g.e.emit(asm.Mov.Imm(asm.R0, 0), asm.Ja.Label(done))
+	g.e.place(zero)
+	g.e.emit(asm.Mov.Imm(asm.R0, 1))
+	g.e.place(done)
+}
+
+// lhistBucket turns the value in R0 into a linear bucket index: 0 below
+// min, 1 + (v - min) / step inside, n + 1 at or above max where
+// n = (max - min) / step.
+func (g *gen) lhistBucket(agg *types.Agg) {
+	n := (agg.Max - agg.Min) / agg.Step
+	below, above, done := g.e.newLabel("lbelow"), g.e.newLabel("labove"), g.e.newLabel("ldone")
+	g.e.emit(asm.LoadImm(asm.R1, agg.Min, asm.DWord))
+	g.e.emit(asm.JSLT.Reg(asm.R0, asm.R1, below))
+	g.e.emit(asm.LoadImm(asm.R1, agg.Max, asm.DWord))
+	g.e.emit(asm.JSGE.Reg(asm.R0, asm.R1, above))
+	g.e.emit(asm.LoadImm(asm.R1, agg.Min, asm.DWord))
+	g.e.emit(asm.Sub.Reg(asm.R0, asm.R1))
+	g.e.emit(asm.LoadImm(asm.R1, agg.Step, asm.DWord))
+	g.e.emit(asm.Div.Reg(asm.R0, asm.R1))
+	g.e.emit(asm.Add.Imm(asm.R0, 1))
+	g.e.emit(asm.Ja.Label(done))
+	g.e.place(below)
+	g.e.emit(asm.Mov.Imm(asm.R0, 0), asm.Ja.Label(done))
+	g.e.place(above)
+	g.loadConst(asm.R0, n+1)
+	g.e.place(done)
+}

@@ -1,0 +1,305 @@
+// Package codegen turns a checked script into BPF programs, map
+// definitions and an event table (an Object), using the cilium/ebpf asm
+// DSL. It is pure: no syscalls, no dependence on the running kernel, so the
+// same script always yields the same Object and every construct can be
+// golden-tested without privileges.
+//
+// Code shape. Every probe instance becomes one program. Integer
+// expressions leave their value in R0; anything larger (strings, tuples,
+// keys, records) is written to a memory location (a stack slot or the
+// reserved ring-buffer record). Intermediate integers are spilled to stack
+// slots around sub-expressions, so no register is ever live across the
+// evaluation of another expression except the few with fixed roles (see
+// emitter.go). The 512-byte stack is allocated with a bump allocator that
+// is released after each statement; exceeding it is a positioned error.
+//
+// Events. printf, print, exit, time … reserve a record in the ring buffer,
+// write the event index and the arguments straight into it, and submit it
+// without waking user space unless the ring is a quarter full (adaptive
+// wakeup: the runtime polls). A failed reservation increments the per-CPU
+// "lost" counter, so no event is lost silently.
+//
+// Maps. Aggregations are per-CPU hashes combined in user space; hist and
+// lhist append a uint64 bucket index to the key. Scalar maps use a uint64
+// zero key.
+package codegen
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/cilium/ebpf"
+	"github.com/cilium/ebpf/asm"
+
+	"github.com/gobpftrace/gobpftrace/lang/check"
+	"github.com/gobpftrace/gobpftrace/lang/diag"
+	"github.com/gobpftrace/gobpftrace/lang/types"
+	"github.com/gobpftrace/gobpftrace/stdlib"
+)
+
+// Options tune code generation.
+type Options struct {
+	// MaxMapKeys is the capacity of maps without a declared size (default 4096).
+	MaxMapKeys int
+	// RingBufSize is the ring buffer size in bytes (a power of two, default 4 MiB).
+	RingBufSize int
+}
+
+// Compile generates the Object for a checked program. Errors that can only
+// be found while generating code (stack overflow) come back as positioned
+// diagnostics in the list.
+func Compile(info *check.Info, opts *Options) (obj *Object, diags *diag.List) {
+	diags = &diag.List{}
+	if opts == nil {
+		opts = &Options{}
+	}
+	if opts.MaxMapKeys <= 0 {
+		opts.MaxMapKeys = 4096
+	}
+	if opts.RingBufSize <= 0 {
+		opts.RingBufSize = 4 << 20
+	}
+	c := &compiler{info: info, opts: opts, obj: &Object{StrLen: info.StrLen}, maps: map[string]*MapDef{}}
+	c.internalMaps()
+	c.userMaps()
+	names := map[string]int{}
+	for _, inst := range info.Instances {
+		p, err := c.program(inst)
+		if err != nil {
+			diags.Add(&diag.Diagnostic{Span: err.span, Severity: diag.Error, Code: diag.CodeStack, Msg: err.msg})
+			continue
+		}
+		base := programName(inst.Attach)
+		names[base]++
+		p.Name = base
+		if n := names[base]; n > 1 {
+			p.Name = fmt.Sprintf("%s_%d", truncateName(base, 12), n)
+		}
+		c.obj.Programs = append(c.obj.Programs, p)
+	}
+	return c.obj, diags
+}
+
+type compiler struct {
+	info *check.Info
+	opts *Options
+	obj  *Object
+	maps map[string]*MapDef
+	// probeIDs interns probe names for the `probe` builtin.
+	probeIDs map[string]int
+	timeFmts map[string]int
+}
+
+func (c *compiler) internalMaps() {
+	c.addMap(&MapDef{Name: RingBufMap, Internal: true, Spec: &ebpf.MapSpec{
+		Name: "ringbuf", Type: ebpf.RingBuf, MaxEntries: uint32(c.opts.RingBufSize)}})
+	c.addMap(&MapDef{Name: LostMap, Internal: true, Spec: &ebpf.MapSpec{
+		Name: "lost", Type: ebpf.PerCPUArray, KeySize: 4, ValueSize: 8, MaxEntries: 1}})
+	c.addMap(&MapDef{Name: StateMap, Internal: true, Spec: &ebpf.MapSpec{
+		Name: "state", Type: ebpf.Array, KeySize: 4, ValueSize: uint32(NumStateSlots) * 8, MaxEntries: 1}})
+}
+
+func (c *compiler) addMap(m *MapDef) {
+	c.maps[m.Name] = m
+	c.obj.Maps = append(c.obj.Maps, m)
+}
+
+// userMaps creates one BPF map per script map, in name order.
+func (c *compiler) userMaps() {
+	for i, name := range c.info.MapNames {
+		sym := c.info.Maps[name]
+		if sym.Value == nil {
+			continue
+		}
+		m := &MapDef{Name: name, Key: sym.Key, Value: sym.Value}
+		keySize := 8
+		if sym.Key != nil {
+			keySize = sym.Key.Size()
+		}
+		mtype := ebpf.Hash
+		if agg, ok := sym.Value.(*types.Agg); ok {
+			mtype = ebpf.PerCPUHash
+			m.PerCPU = true
+			if agg.Kind == types.Hist || agg.Kind == types.LHist {
+				keySize += 8
+			}
+		}
+		switch sym.Kind {
+		case "lruhash":
+			mtype = ebpf.LRUHash
+		case "percpuhash":
+			mtype = ebpf.PerCPUHash
+		case "percpulruhash":
+			mtype = ebpf.LRUCPUHash
+		}
+		if mtype == ebpf.PerCPUHash || mtype == ebpf.LRUCPUHash {
+			m.PerCPU = true
+		}
+		entries := c.opts.MaxMapKeys
+		if sym.MaxEntries > 0 {
+			entries = sym.MaxEntries
+		}
+		if sym.Key == nil {
+			entries = 1
+		}
+		if a, ok := sym.Value.(*types.Agg); ok && sym.Key == nil && (a.Kind == types.Hist || a.Kind == types.LHist) {
+			entries = 128 + int((a.Max-a.Min)/max(a.Step, 1))
+		}
+		m.Spec = &ebpf.MapSpec{
+			Name:       mapKernelName(name, i),
+			Type:       mtype,
+			KeySize:    uint32(keySize),
+			ValueSize:  uint32(max(sym.Value.Size(), 1)),
+			MaxEntries: uint32(entries),
+		}
+		c.addMap(m)
+	}
+}
+
+// mapKernelName turns "@name" into a valid, unique BPF object name.
+func mapKernelName(name string, i int) string {
+	s := "AT_" + sanitize(strings.TrimPrefix(name, "@"))
+	return truncateName(s, 11) + fmt.Sprintf("_%d", i)
+}
+
+func sanitize(s string) string {
+	var b strings.Builder
+	for _, r := range s {
+		if r == '_' || r == '.' || r >= '0' && r <= '9' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' {
+			b.WriteRune(r)
+		} else {
+			b.WriteByte('_')
+		}
+	}
+	return b.String()
+}
+
+func truncateName(s string, n int) string {
+	if len(s) > n {
+		return s[:n]
+	}
+	return s
+}
+
+// programName is a readable kernel program name (at most 15 bytes).
+func programName(a *check.Attach) string {
+	s := a.Kind.String()
+	if a.Event != "" {
+		s = "tp_" + a.Event
+	}
+	return truncateName(sanitize(s), 15)
+}
+
+// probeID interns a probe name.
+func (c *compiler) probeID(name string) int {
+	if c.probeIDs == nil {
+		c.probeIDs = map[string]int{}
+	}
+	if id, ok := c.probeIDs[name]; ok {
+		return id
+	}
+	id := len(c.obj.ProbeNames)
+	c.obj.ProbeNames = append(c.obj.ProbeNames, name)
+	c.probeIDs[name] = id
+	return id
+}
+
+// timeFormat interns a strftime format.
+func (c *compiler) timeFormat(f string) int {
+	if c.timeFmts == nil {
+		c.timeFmts = map[string]int{}
+	}
+	if id, ok := c.timeFmts[f]; ok {
+		return id
+	}
+	id := len(c.obj.TimeFormats)
+	c.obj.TimeFormats = append(c.obj.TimeFormats, f)
+	c.timeFmts[f] = id
+	return id
+}
+
+// addEvent appends an event definition and returns its index.
+func (c *compiler) addEvent(ev *EventDef) int {
+	c.obj.Events = append(c.obj.Events, ev)
+	return len(c.obj.Events) - 1
+}
+
+// program compiles one probe instance.
+func (c *compiler) program(inst *check.Instance) (p *Program, cerr *compileError) {
+	g := &gen{c: c, inst: inst, e: &emitter{}, vars: map[*check.VarSym]int16{}}
+	defer func() {
+		if r := recover(); r != nil {
+			if ce, ok := r.(*compileError); ok {
+				cerr = ce
+				return
+			}
+			cerr = &compileError{span: g.e.span, msg: fmt.Sprintf("internal compiler error: %v", r)}
+		}
+	}()
+	a := inst.Attach
+	kind := probeKinds[a.Kind]
+	p = &Program{
+		Kind:  a.Kind,
+		Probe: a.Name,
+		Type:  kind.progType,
+		Span:  a.Point.Span(),
+		Target: Target{
+			Category: a.Category, Event: a.Event,
+			PeriodNs: a.PeriodNs, Freq: a.Freq,
+		},
+	}
+	g.prologue()
+	if inst.Probe.Pred != nil {
+		g.e.span = inst.Probe.Pred.Span()
+		g.e.comment = "predicate"
+		g.cond(inst.Probe.Pred, "exit")
+	}
+	g.block(inst.Probe.Body)
+	g.e.place("exit")
+	g.e.emit(asm.Mov.Imm(asm.R0, 0), asm.Return())
+	p.Insns = g.e.insns
+	return p, nil
+}
+
+// probeKind is the code generator's view of a probe kind.
+type probeKind struct {
+	progType ebpf.ProgramType
+}
+
+// probeKinds is indexed by ProbeKind; every implemented kind has an entry
+// (enforced by a test).
+var probeKinds = [stdlib.NumProbeKinds]probeKind{
+	stdlib.Begin:      {progType: ebpf.RawTracepoint},
+	stdlib.End:        {progType: ebpf.RawTracepoint},
+	stdlib.Tracepoint: {progType: ebpf.TracePoint},
+	stdlib.Interval:   {progType: ebpf.PerfEvent},
+	stdlib.Profile:    {progType: ebpf.PerfEvent},
+	stdlib.Kprobe:     {progType: ebpf.Kprobe},
+	stdlib.Kretprobe:  {progType: ebpf.Kprobe},
+	stdlib.Uprobe:     {progType: ebpf.Kprobe},
+	stdlib.Uretprobe:  {progType: ebpf.Kprobe},
+	stdlib.USDT:       {progType: ebpf.Kprobe},
+}
+
+// SortedMaps returns the user maps in name order.
+func (o *Object) SortedMaps() []*MapDef {
+	var out []*MapDef
+	for _, m := range o.Maps {
+		if !m.Internal {
+			out = append(out, m)
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	return out
+}
+
+// Map returns the map named name, or nil.
+func (o *Object) Map(name string) *MapDef {
+	for _, m := range o.Maps {
+		if m.Name == name {
+			return m
+		}
+	}
+	return nil
+}

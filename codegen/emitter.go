@@ -1,0 +1,221 @@
+package codegen
+
+import (
+	"fmt"
+
+	"github.com/cilium/ebpf/asm"
+
+	"github.com/gobpftrace/gobpftrace/lang/diag"
+)
+
+// Register discipline (see the package doc):
+//
+//	R0       expression results, helper return values
+//	R1–R5    helper arguments and short-lived temporaries
+//	R6       the probe context, saved at entry
+//	R7, R8   short-lived callee-saved values (a map value pointer while it
+//	         is updated); never held across the evaluation of a
+//	         sub-expression
+//	R9       the reserved ring-buffer record while an event is built
+//	R10      frame pointer; every other value lives in a stack slot
+const (
+	regCtx    = asm.R6
+	regTmp    = asm.R7
+	regTmp2   = asm.R8
+	regRecord = asm.R9
+)
+
+// maxStack is the BPF stack limit.
+const maxStack = 512
+
+// compileError aborts the compilation of one program with a positioned
+// message; it is raised with panic and recovered in Compile.
+type compileError struct {
+	span diag.Span
+	msg  string
+}
+
+// emitter accumulates the instructions of one program.
+type emitter struct {
+	insns   asm.Instructions
+	labels  int
+	pending string // label waiting for the next instruction
+	comment string // source comment for the next instruction
+
+	sp    int // bytes of stack in use
+	maxSP int
+	// spanOf is the node being compiled, for stack-overflow errors.
+	span diag.Span
+}
+
+func (e *emitter) emit(ins ...asm.Instruction) {
+	for _, in := range ins {
+		if e.pending != "" {
+			in = in.WithSymbol(e.pending)
+			e.pending = ""
+		}
+		if e.comment != "" {
+			in = in.WithSource(asm.Comment(e.comment))
+			e.comment = ""
+		}
+		e.insns = append(e.insns, in)
+	}
+}
+
+// newLabel returns a fresh label name.
+func (e *emitter) newLabel(prefix string) string {
+	e.labels++
+	return fmt.Sprintf("%s_%d", prefix, e.labels)
+}
+
+// place binds label to the next emitted instruction.
+func (e *emitter) place(label string) {
+	if e.pending != "" {
+		// Two labels on one spot: bind the first to a no-op jump.
+		e.emit(asm.Ja.Label(label))
+		// The jump targets the second label, which is placed right after:
+		// a no-op.
+	}
+	e.pending = label
+}
+
+// alloc reserves n bytes (rounded up to 8) of stack and returns the offset
+// from R10 (negative).
+func (e *emitter) alloc(n int) int16 {
+	n = (n + 7) &^ 7
+	e.sp += n
+	if e.sp > e.maxSP {
+		e.maxSP = e.sp
+	}
+	if e.sp > maxStack {
+		panic(&compileError{span: e.span, msg: fmt.Sprintf("BPF stack limit exceeded: this expression needs %d bytes of stack, more than the %d available", e.sp, maxStack)})
+	}
+	return int16(-e.sp)
+}
+
+// mark returns the current stack depth; release frees everything allocated
+// since.
+func (e *emitter) mark() int { return e.sp }
+
+func (e *emitter) release(m int) { e.sp = m }
+
+// loc is a memory location: base register plus offset.
+type loc struct {
+	base asm.Register
+	off  int16
+}
+
+func stackLoc(off int16) loc { return loc{asm.R10, off} }
+
+func (l loc) plus(n int) loc { return loc{l.base, l.off + int16(n)} }
+
+// addr puts the address of l in dst.
+func (e *emitter) addr(dst asm.Register, l loc) {
+	e.emit(asm.Mov.Reg(dst, l.base))
+	if l.off != 0 {
+		e.emit(asm.Add.Imm(dst, int32(l.off)))
+	}
+}
+
+// zero clears n bytes at l.
+func (e *emitter) zero(l loc, n int) {
+	i := 0
+	for ; i+8 <= n; i += 8 {
+		e.emit(asm.StoreImm(l.base, l.off+int16(i), 0, asm.DWord))
+	}
+	for _, sz := range []struct {
+		n int
+		s asm.Size
+	}{{4, asm.Word}, {2, asm.Half}, {1, asm.Byte}} {
+		if i+sz.n <= n {
+			e.emit(asm.StoreImm(l.base, l.off+int16(i), 0, sz.s))
+			i += sz.n
+		}
+	}
+}
+
+// copyMem copies n bytes from src to dst using R1 as a temporary. src and
+// dst must not use R1 as base.
+func (e *emitter) copyMem(dst, src loc, n int) {
+	i := 0
+	for _, sz := range []struct {
+		n int
+		s asm.Size
+	}{{8, asm.DWord}, {4, asm.Word}, {2, asm.Half}, {1, asm.Byte}} {
+		for ; i+sz.n <= n; i += sz.n {
+			e.emit(asm.LoadMem(asm.R1, src.base, src.off+int16(i), sz.s))
+			e.emit(asm.StoreMem(dst.base, dst.off+int16(i), asm.R1, sz.s))
+		}
+	}
+}
+
+// storeBytes writes the constant bytes b at l.
+func (e *emitter) storeBytes(l loc, b []byte) {
+	i := 0
+	for ; i+8 <= len(b); i += 8 {
+		var v uint64
+		for j := 7; j >= 0; j-- {
+			v = v<<8 | uint64(b[i+j])
+		}
+		e.emit(asm.LoadImm(asm.R1, int64(v), asm.DWord))
+		e.emit(asm.StoreMem(l.base, l.off+int16(i), asm.R1, asm.DWord))
+	}
+	for ; i+4 <= len(b); i += 4 {
+		v := uint32(b[i]) | uint32(b[i+1])<<8 | uint32(b[i+2])<<16 | uint32(b[i+3])<<24
+		e.emit(asm.StoreImm(l.base, l.off+int16(i), int64(int32(v)), asm.Word))
+	}
+	for ; i < len(b); i++ {
+		e.emit(asm.StoreImm(l.base, l.off+int16(i), int64(b[i]), asm.Byte))
+	}
+}
+
+// sizeOf returns the asm size for an integer of n bytes.
+func sizeOf(n int) asm.Size {
+	switch n {
+	case 1:
+		return asm.Byte
+	case 2:
+		return asm.Half
+	case 4:
+		return asm.Word
+	}
+	return asm.DWord
+}
+
+// loadInt loads an integer of n bytes at l into dst, sign-extending when
+// signed.
+func (e *emitter) loadInt(dst asm.Register, l loc, n int, signed bool) {
+	e.emit(asm.LoadMem(dst, l.base, l.off, sizeOf(n)))
+	if signed && n < 8 {
+		e.signExtend(dst, n)
+	}
+}
+
+// signExtend sign-extends the low n bytes of r.
+func (e *emitter) signExtend(r asm.Register, n int) {
+	shift := int32(64 - 8*n)
+	e.emit(asm.LSh.Imm(r, shift), asm.ArSh.Imm(r, shift))
+}
+
+// truncate keeps the low n bytes of r, sign-extending when signed.
+func (e *emitter) truncate(r asm.Register, n int, signed bool) {
+	if n >= 8 {
+		return
+	}
+	if signed {
+		e.signExtend(r, n)
+		return
+	}
+	shift := int32(64 - 8*n)
+	e.emit(asm.LSh.Imm(r, shift), asm.RSh.Imm(r, shift))
+}
+
+// call emits a helper call.
+func (e *emitter) call(fn asm.BuiltinFunc) {
+	e.emit(fn.Call())
+}
+
+// mapPtr loads the address of a map into dst.
+func (e *emitter) mapPtr(dst asm.Register, name string) {
+	e.emit(asm.LoadMapPtr(dst, 0).WithReference(name))
+}

@@ -1,0 +1,99 @@
+package codegen
+
+import (
+	"github.com/cilium/ebpf/asm"
+
+	"github.com/gobpftrace/gobpftrace/lang/ast"
+	"github.com/gobpftrace/gobpftrace/lang/types"
+)
+
+// Ring buffer flags and query selectors (include/uapi/linux/bpf.h).
+const (
+	rbNoWakeup    = 1
+	rbForceWakeup = 2
+	rbAvailData   = 0
+)
+
+// eventArg describes one argument to write into a record.
+type eventArg struct {
+	x ast.Expr
+	t types.Type
+}
+
+// argType is the record type of a value: integers travel as 64 bits.
+func argType(t types.Type) types.Type {
+	switch t := t.(type) {
+	case *types.Int:
+		if t.Signed {
+			return types.Int64
+		}
+		return types.Uint64
+	case *types.Bool:
+		return t
+	}
+	return t
+}
+
+// layoutArgs assigns record offsets to args after the header.
+func layoutArgs(args []eventArg) ([]Arg, int) {
+	out := make([]Arg, len(args))
+	off := HeaderSize
+	for i, a := range args {
+		off = types.AlignUp(off, max(a.t.Align(), 1))
+		out[i] = Arg{Type: a.t, Offset: off}
+		off += a.t.Size()
+	}
+	return out, types.AlignUp(off, 8)
+}
+
+// emitEvent reserves a record, writes the event index and arguments into it
+// and submits it. Without room in the ring buffer the per-CPU lost counter
+// is incremented instead.
+func (g *gen) emitEvent(ev *EventDef, args []eventArg, wake bool) {
+	var size int
+	ev.Args, size = layoutArgs(args)
+	ev.Size = size
+	id := g.c.addEvent(ev)
+	lost, done := g.e.newLabel("lost"), g.e.newLabel("evdone")
+
+	g.e.mapPtr(asm.R1, RingBufMap)
+	g.e.emit(asm.Mov.Imm(asm.R2, int32(size)), asm.Mov.Imm(asm.R3, 0))
+	g.e.call(asm.FnRingbufReserve)
+	g.e.emit(asm.JEq.Imm(asm.R0, 0, lost))
+	g.e.emit(asm.Mov.Reg(regRecord, asm.R0))
+	g.e.emit(asm.StoreImm(regRecord, 0, int64(id), asm.Word))
+	g.e.emit(asm.StoreImm(regRecord, 4, 0, asm.Word))
+	for i, a := range args {
+		dst := loc{regRecord, int16(ev.Args[i].Offset)}
+		g.valueTo(a.x, dst, a.t)
+	}
+	// Adaptive wakeup: only wake the reader when the ring is a quarter
+	// full (or for exit); the runtime polls otherwise.
+	if wake {
+		g.e.emit(asm.Mov.Imm(asm.R2, rbForceWakeup))
+	} else {
+		g.e.mapPtr(asm.R1, RingBufMap)
+		g.e.emit(asm.Mov.Imm(asm.R2, rbAvailData))
+		g.e.call(asm.FnRingbufQuery)
+		submit := g.e.newLabel("submit")
+		g.e.emit(asm.Mov.Imm(asm.R2, rbNoWakeup))
+		g.e.emit(asm.JLT.Imm(asm.R0, int32(g.c.opts.RingBufSize/4), submit))
+		g.e.emit(asm.Mov.Imm(asm.R2, rbForceWakeup))
+		g.e.place(submit)
+	}
+	g.e.emit(asm.Mov.Reg(asm.R1, regRecord))
+	g.e.call(asm.FnRingbufSubmit)
+	g.e.emit(asm.Ja.Label(done))
+
+	g.e.place(lost)
+	m := g.e.mark()
+	key := stackLoc(g.e.alloc(8))
+	g.e.emit(asm.StoreImm(key.base, key.off, 0, asm.Word))
+	g.lookup(LostMap, key)
+	g.e.release(m)
+	g.e.emit(asm.JEq.Imm(asm.R0, 0, done))
+	g.e.emit(asm.LoadMem(asm.R1, asm.R0, 0, asm.DWord))
+	g.e.emit(asm.Add.Imm(asm.R1, 1))
+	g.e.emit(asm.StoreMem(asm.R0, 0, asm.R1, asm.DWord))
+	g.e.place(done)
+}

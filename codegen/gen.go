@@ -1,0 +1,217 @@
+package codegen
+
+import (
+	"sort"
+
+	"github.com/cilium/ebpf/asm"
+
+	"github.com/gobpftrace/gobpftrace/lang/ast"
+	"github.com/gobpftrace/gobpftrace/lang/check"
+	"github.com/gobpftrace/gobpftrace/lang/types"
+)
+
+// gen compiles the body of one probe instance.
+type gen struct {
+	c    *compiler
+	inst *check.Instance
+	e    *emitter
+	// vars holds the stack slot of every scratch variable.
+	vars map[*check.VarSym]int16
+	// loops is the stack of enclosing while loops.
+	loops []loopLabels
+}
+
+type loopLabels struct{ cont, brk string }
+
+func (g *gen) typeOf(x ast.Expr) types.Type { return g.inst.Types[x] }
+
+// prologue saves the context and gives every scratch variable a zeroed
+// stack slot (the verifier rejects reads of uninitialised stack).
+func (g *gen) prologue() {
+	g.e.emit(asm.Mov.Reg(regCtx, asm.R1))
+	seen := map[*check.VarSym]bool{}
+	var syms []*check.VarSym
+	for _, s := range g.inst.Vars {
+		if !seen[s] && s.Type != nil {
+			seen[s] = true
+			syms = append(syms, s)
+		}
+	}
+	sort.Slice(syms, func(i, j int) bool { return syms[i].Decl.Start < syms[j].Decl.Start })
+	for _, s := range syms {
+		size := max(s.Type.Size(), 8)
+		off := g.e.alloc(size)
+		g.vars[s] = off
+		g.e.zero(stackLoc(off), (size+7)&^7)
+	}
+}
+
+// block compiles statements, releasing temporaries after each.
+func (g *gen) block(b *ast.Block) {
+	if b == nil {
+		return
+	}
+	for _, s := range b.Stmts {
+		m := g.e.mark()
+		g.stmt(s)
+		g.e.release(m)
+	}
+}
+
+func (g *gen) stmt(s ast.Stmt) {
+	g.e.span = s.Span()
+	switch s := s.(type) {
+	case *ast.ExprStmt:
+		g.exprStmt(s.X)
+	case *ast.AssignStmt:
+		g.assign(s)
+	case *ast.LetStmt:
+		if s.Value != nil {
+			sym := g.inst.Vars[s.Var]
+			g.valueTo(s.Value, stackLoc(g.vars[sym]), sym.Type)
+		}
+	case *ast.DiscardStmt:
+		g.exprStmt(s.Value)
+	case *ast.IfStmt:
+		elseL, end := g.e.newLabel("else"), g.e.newLabel("endif")
+		g.cond(s.Cond, elseL)
+		g.block(s.Then)
+		if s.Else != nil {
+			g.e.emit(asm.Ja.Label(end))
+		}
+		g.e.place(elseL)
+		if s.Else != nil {
+			g.stmt(s.Else)
+			g.e.place(end)
+		}
+	case *ast.WhileStmt:
+		top, end := g.e.newLabel("while"), g.e.newLabel("wend")
+		g.e.place(top)
+		g.cond(s.Cond, end)
+		g.loops = append(g.loops, loopLabels{cont: top, brk: end})
+		g.block(s.Body)
+		g.loops = g.loops[:len(g.loops)-1]
+		g.e.emit(asm.Ja.Label(top))
+		g.e.place(end)
+	case *ast.UnrollStmt:
+		n := g.inst.Consts[s.Count]
+		for i := int64(0); i < n; i++ {
+			g.block(s.Body)
+		}
+	case *ast.ReturnStmt:
+		g.e.emit(asm.Ja.Label("exit"))
+	case *ast.BreakStmt:
+		g.e.emit(asm.Ja.Label(g.loops[len(g.loops)-1].brk))
+	case *ast.ContinueStmt:
+		g.e.emit(asm.Ja.Label(g.loops[len(g.loops)-1].cont))
+	case *ast.Block:
+		g.block(s)
+	default:
+		panic(&compileError{span: s.Span(), msg: "statement not supported by the code generator"})
+	}
+}
+
+// exprStmt evaluates an expression for its effects.
+func (g *gen) exprStmt(x ast.Expr) {
+	if call, ok := x.(*ast.Call); ok {
+		if id, ok := g.inst.Calls[call]; ok && callGens[id].stmt != nil {
+			callGens[id].stmt(g, call)
+			return
+		}
+	}
+	t := g.typeOf(x)
+	if t == nil || isScalar(t) {
+		g.intExpr(x)
+		return
+	}
+	m := g.e.mark()
+	g.valueTo(x, stackLoc(g.e.alloc(t.Size())), t)
+	g.e.release(m)
+}
+
+func (g *gen) assign(s *ast.AssignStmt) {
+	switch t := s.Target.(type) {
+	case *ast.Var:
+		sym := g.inst.Vars[t]
+		slot := stackLoc(g.vars[sym])
+		if s.Op == "=" {
+			g.valueTo(s.Value, slot, sym.Type)
+			return
+		}
+		g.intExpr(s.Value)
+		g.e.emit(asm.Mov.Reg(asm.R1, asm.R0))
+		g.e.loadInt(asm.R0, slot, sym.Type.Size(), isSigned(sym.Type))
+		g.binop(s.Op[:len(s.Op)-1], isSigned(sym.Type))
+		g.e.emit(asm.StoreMem(slot.base, slot.off, asm.R0, sizeOf(sym.Type.Size())))
+	case *ast.MapExpr:
+		if call, ok := s.Value.(*ast.Call); ok {
+			if id, ok := g.inst.Calls[call]; ok && callGens[id].agg != nil {
+				callGens[id].agg(g, call, t)
+				return
+			}
+		}
+		if s.Op != "=" {
+			g.mapUpdateInt(t, s.Op[:len(s.Op)-1], s.Value, false)
+			return
+		}
+		g.mapStore(t, s.Value)
+	}
+}
+
+// isScalar reports whether values of t fit in a register.
+func isScalar(t types.Type) bool {
+	switch t := t.(type) {
+	case *types.Int, *types.Bool, *types.Pointer, *types.ProbeName, *types.Errno, *types.Ctx:
+		return true
+	case *types.Symbol:
+		return !t.User
+	case *types.Stack:
+		return !t.User
+	}
+	return false
+}
+
+func isSigned(t types.Type) bool {
+	it, ok := t.(*types.Int)
+	return ok && it.Signed
+}
+
+// storeScalar stores R0 at dst as type t.
+func (g *gen) storeScalar(dst loc, t types.Type) {
+	g.e.emit(asm.StoreMem(dst.base, dst.off, asm.R0, sizeOf(t.Size())))
+}
+
+// convert copies a value of type st at src to dst as type dt (string
+// capacities and tuple layouts may differ). src must not be based on R1.
+func (g *gen) convert(src loc, st types.Type, dst loc, dt types.Type) {
+	switch d := dt.(type) {
+	case *types.String:
+		s, ok := st.(*types.String)
+		if !ok {
+			break
+		}
+		n := min(s.Cap, d.Cap)
+		g.e.copyMem(dst, src, n)
+		if d.Cap > n {
+			g.e.zero(dst.plus(n), d.Cap-n)
+		} else if s.Cap > d.Cap {
+			g.e.emit(asm.StoreImm(dst.base, dst.off+int16(d.Cap-1), 0, asm.Byte))
+		}
+		return
+	case *types.Tuple:
+		s, ok := st.(*types.Tuple)
+		if !ok || len(s.Elems) != len(d.Elems) {
+			break
+		}
+		for i := range d.Elems {
+			g.convert(src.plus(s.Offsets[i]), s.Elems[i], dst.plus(d.Offsets[i]), d.Elems[i])
+		}
+		return
+	}
+	if isScalar(dt) && isScalar(st) {
+		g.e.loadInt(asm.R0, src, st.Size(), isSigned(st))
+		g.storeScalar(dst, dt)
+		return
+	}
+	g.e.copyMem(dst, src, min(st.Size(), dt.Size()))
+}

@@ -1,0 +1,180 @@
+package codegen
+
+import (
+	"github.com/cilium/ebpf/asm"
+
+	"github.com/gobpftrace/gobpftrace/lang/ast"
+	"github.com/gobpftrace/gobpftrace/lang/types"
+)
+
+// BPF map update flags.
+const (
+	bpfAny     = 0
+	bpfNoExist = 1
+)
+
+func (g *gen) mapDef(m *ast.MapExpr) *MapDef {
+	def := g.c.maps[m.Name]
+	if def == nil {
+		panic(&compileError{span: m.Span(), msg: "map " + m.Name + " has no definition"})
+	}
+	return def
+}
+
+// keyTo builds the BPF key of m in a new stack slot; extra bytes are
+// reserved after the user key (for the hist bucket index).
+func (g *gen) keyTo(m *ast.MapExpr, def *MapDef, extra int) loc {
+	size := 8
+	if def.Key != nil {
+		size = def.Key.Size()
+	}
+	k := stackLoc(g.e.alloc(size + extra))
+	switch {
+	case def.Key == nil:
+		g.e.zero(k, 8)
+	case len(m.Keys) == 1:
+		g.zeroIfPadded(k, def.Key)
+		g.valueTo(m.Keys[0], k, def.Key)
+	default:
+		tt := def.Key.(*types.Tuple)
+		g.zeroPadding(k, tt)
+		for i, key := range m.Keys {
+			g.valueTo(key, k.plus(tt.Offsets[i]), tt.Elems[i])
+		}
+	}
+	return k
+}
+
+// zeroIfPadded clears a key slot whose type has padding bytes.
+func (g *gen) zeroIfPadded(k loc, t types.Type) {
+	if _, ok := t.(*types.Tuple); ok {
+		g.e.zero(k, t.Size())
+	}
+}
+
+// lookup calls bpf_map_lookup_elem(map, key); the value pointer (or NULL)
+// is left in R0.
+func (g *gen) lookup(name string, key loc) {
+	g.e.mapPtr(asm.R1, name)
+	g.e.addr(asm.R2, key)
+	g.e.call(asm.FnMapLookupElem)
+}
+
+// update calls bpf_map_update_elem(map, key, value, flags).
+func (g *gen) update(name string, key, value loc, flags int32) {
+	g.e.mapPtr(asm.R1, name)
+	g.e.addr(asm.R2, key)
+	g.e.addr(asm.R3, value)
+	g.e.emit(asm.Mov.Imm(asm.R4, flags))
+	g.e.call(asm.FnMapUpdateElem)
+}
+
+// mapLoadInt reads an integer map value into R0 (0 when the key is absent).
+func (g *gen) mapLoadInt(m *ast.MapExpr) {
+	def := g.mapDef(m)
+	mk := g.e.mark()
+	k := g.keyTo(m, def, 0)
+	g.lookup(m.Name, k)
+	g.e.release(mk)
+	done := g.e.newLabel("mdone")
+	g.e.emit(asm.JEq.Imm(asm.R0, 0, done))
+	g.e.loadInt(asm.R0, loc{asm.R0, 0}, def.Value.Size(), isSigned(def.Value))
+	g.e.place(done)
+}
+
+// mapLoadTo copies a map value to dst (zeroes when the key is absent).
+func (g *gen) mapLoadTo(m *ast.MapExpr, dst loc, dt types.Type) {
+	def := g.mapDef(m)
+	mk := g.e.mark()
+	k := g.keyTo(m, def, 0)
+	g.lookup(m.Name, k)
+	g.e.release(mk)
+	found, done := g.e.newLabel("mfound"), g.e.newLabel("mdone")
+	g.e.emit(asm.JNE.Imm(asm.R0, 0, found))
+	g.e.zero(dst, dt.Size())
+	g.e.emit(asm.Ja.Label(done))
+	g.e.place(found)
+	g.e.emit(asm.Mov.Reg(regTmp, asm.R0))
+	g.convert(loc{regTmp, 0}, def.Value, dst, dt)
+	g.e.place(done)
+}
+
+// mapStore compiles `@m[k] = value`.
+func (g *gen) mapStore(m *ast.MapExpr, value ast.Expr) {
+	def := g.mapDef(m)
+	v := stackLoc(g.e.alloc(def.Value.Size()))
+	g.valueTo(value, v, def.Value)
+	k := g.keyTo(m, def, 0)
+	g.update(m.Name, k, v, bpfAny)
+}
+
+// mapUpdateInt compiles `@m[k] op= value` and `@m[k]++` (value nil: 1).
+// R0 holds the new value afterwards, or the old one when post is set.
+func (g *gen) mapUpdateInt(m *ast.MapExpr, op string, value ast.Expr, post bool) {
+	def := g.mapDef(m)
+	mk := g.e.mark()
+	delta := stackLoc(g.e.alloc(8))
+	if value != nil {
+		g.intExpr(value)
+	} else {
+		g.e.emit(asm.Mov.Imm(asm.R0, 1))
+	}
+	g.e.emit(asm.StoreMem(delta.base, delta.off, asm.R0, asm.DWord))
+	k := g.keyTo(m, def, 0)
+	g.lookup(m.Name, k)
+	old := stackLoc(g.e.alloc(8))
+	have := g.e.newLabel("mhave")
+	g.e.emit(asm.JNE.Imm(asm.R0, 0, have))
+	g.e.emit(asm.Mov.Imm(asm.R0, 0))
+	cont := g.e.newLabel("mcont")
+	g.e.emit(asm.Ja.Label(cont))
+	g.e.place(have)
+	g.e.loadInt(asm.R0, loc{asm.R0, 0}, def.Value.Size(), isSigned(def.Value))
+	g.e.place(cont)
+	g.e.emit(asm.StoreMem(old.base, old.off, asm.R0, asm.DWord))
+	g.e.emit(asm.LoadMem(asm.R1, delta.base, delta.off, asm.DWord))
+	g.binop(op, isSigned(def.Value))
+	nv := stackLoc(g.e.alloc(8))
+	g.e.emit(asm.StoreMem(nv.base, nv.off, asm.R0, asm.DWord))
+	g.update(m.Name, k, nv, bpfAny)
+	if post {
+		g.e.emit(asm.LoadMem(asm.R0, old.base, old.off, asm.DWord))
+	} else {
+		g.e.emit(asm.LoadMem(asm.R0, nv.base, nv.off, asm.DWord))
+	}
+	g.e.release(mk)
+}
+
+// lookupOrInit leaves a pointer to the value of key in regTmp, inserting
+// a zero value first when the key is absent. When the map is full it jumps
+// to skip.
+func (g *gen) lookupOrInit(name string, key loc, valueSize int, skip string) {
+	g.lookup(name, key)
+	have := g.e.newLabel("ahave")
+	g.e.emit(asm.JNE.Imm(asm.R0, 0, have))
+	mk := g.e.mark()
+	zero := stackLoc(g.e.alloc(valueSize))
+	g.e.zero(zero, (valueSize+7)&^7)
+	g.update(name, key, zero, bpfNoExist)
+	g.e.release(mk)
+	g.lookup(name, key)
+	g.e.emit(asm.JEq.Imm(asm.R0, 0, skip))
+	g.e.place(have)
+	g.e.emit(asm.Mov.Reg(regTmp, asm.R0))
+}
+
+// deleteKey compiles delete(@m[k]) and delete(@m, k).
+func (g *gen) deleteKey(m *ast.MapExpr, key ast.Expr) {
+	def := g.mapDef(m)
+	var k loc
+	if key != nil {
+		k = stackLoc(g.e.alloc(def.Key.Size()))
+		g.zeroIfPadded(k, def.Key)
+		g.valueTo(key, k, def.Key)
+	} else {
+		k = g.keyTo(m, def, 0)
+	}
+	g.e.mapPtr(asm.R1, m.Name)
+	g.e.addr(asm.R2, k)
+	g.e.call(asm.FnMapDeleteElem)
+}

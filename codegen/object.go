@@ -1,0 +1,139 @@
+package codegen
+
+import (
+	"github.com/cilium/ebpf"
+	"github.com/cilium/ebpf/asm"
+
+	"github.com/gobpftrace/gobpftrace/lang/diag"
+	"github.com/gobpftrace/gobpftrace/lang/types"
+	"github.com/gobpftrace/gobpftrace/stdlib"
+	"github.com/gobpftrace/gobpftrace/stdlib/format"
+)
+
+// Object is the compiled form of a script: everything the runtime needs to
+// load, attach and decode, and nothing that depends on the running kernel.
+type Object struct {
+	Programs []*Program
+	Maps     []*MapDef
+	// Events is the event table; a record's first 8 bytes hold its index.
+	Events []*EventDef
+	// ProbeNames is indexed by the value of the `probe` builtin.
+	ProbeNames []string
+	// TimeFormats is indexed by the format id of a strftime() value.
+	TimeFormats []string
+	// StrLen is the capacity of strings read by str().
+	StrLen int
+}
+
+// Well-known internal map names.
+const (
+	// RingBufMap is the ring buffer carrying event records.
+	RingBufMap = "ringbuf"
+	// LostMap is a per-CPU array (one uint64) counting failed reservations.
+	LostMap = "lost"
+	// StateMap is a one-element array of uint64 slots the runtime fills
+	// before any probe runs (see StateSlot).
+	StateMap = "state"
+)
+
+// StateSlot indexes the uint64 words of StateMap's single value.
+type StateSlot int
+
+// State slots.
+const (
+	SlotStartNs StateSlot = iota // boot-clock ns when tracing started (elapsed)
+	SlotCpid                     // pid of the -c child
+	SlotNcpus                    // number of possible CPUs
+	NumStateSlots
+)
+
+// Program is one BPF program: a probe body specialised for one expanded
+// attach point.
+type Program struct {
+	// Name is a unique, kernel-valid program name.
+	Name string
+	Kind stdlib.ProbeKind
+	// Probe is the full expanded probe name, e.g.
+	// "tracepoint:syscalls:sys_enter_openat" (what `probe` prints).
+	Probe  string
+	Target Target
+	// Type is the BPF program type (tracepoint, perf_event, kprobe, raw
+	// tracepoint for BEGIN/END).
+	Type  ebpf.ProgramType
+	Insns asm.Instructions
+	// Span is the attach point in the script, for attach errors.
+	Span diag.Span
+}
+
+// Target says where a program attaches; which fields are used depends on
+// Program.Kind.
+type Target struct {
+	Category, Event string // tracepoint
+	Func            string // kprobe, uprobe, usdt probe name
+	Binary          string // uprobe, usdt
+	Offset          uint64
+	// PeriodNs is the interval/profile period in nanoseconds; Freq is set
+	// instead for hz forms.
+	PeriodNs uint64
+	Freq     uint64
+}
+
+// MapDef describes one BPF map.
+type MapDef struct {
+	// Name is the script name ("@x", "@") or an internal name (RingBufMap, …).
+	// Instructions refer to the map by this name.
+	Name     string
+	Spec     *ebpf.MapSpec
+	Internal bool
+	// Key is the user-visible key type; nil for scalar maps (whose BPF key
+	// is a uint64 zero). For hist/lhist maps the BPF key is Key followed by
+	// a uint64 bucket index.
+	Key types.Type
+	// Value is the value type; an *types.Agg for aggregations.
+	Value types.Type
+	// PerCPU is true when the kernel map is per-CPU (aggregations).
+	PerCPU bool
+}
+
+// EventKind says what a ring-buffer record asks the runtime to do.
+type EventKind uint8
+
+// Event kinds.
+const (
+	EventPrintf   EventKind = iota + 1 // format Pieces with Args
+	EventPrint                         // print one value (Args[0])
+	EventPrintMap                      // print(@m[, top[, div]]): Args are top and div (uint64)
+	EventClear                         // clear(@m)
+	EventZero                          // zero(@m)
+	EventExit                          // exit([code]): Args[0] is the code when present
+	EventTime                          // time(fmt)
+	EventCat                           // cat(fmt, args)
+	EventSystem                        // system(fmt, args)
+	EventJoin                          // join(argv, sep)
+)
+
+// HeaderSize is the size of a record header: a uint32 event index and 4
+// bytes of padding. Arguments start at HeaderSize.
+const HeaderSize = 8
+
+// EventDef is one entry of the event table.
+type EventDef struct {
+	Kind EventKind
+	// Format is the printf/time/cat/system format text; Pieces its parse.
+	Format string
+	Pieces []format.Piece
+	// Args locate the arguments inside the record (offsets include the
+	// header).
+	Args []Arg
+	// Map is the map name for EventPrintMap, EventClear and EventZero.
+	Map string
+	// Size is the total record size.
+	Size int
+	Span diag.Span
+}
+
+// Arg is one argument of an event record.
+type Arg struct {
+	Type   types.Type
+	Offset int
+}

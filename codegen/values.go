@@ -1,0 +1,134 @@
+package codegen
+
+import (
+	"github.com/cilium/ebpf/asm"
+
+	"github.com/gobpftrace/gobpftrace/lang/ast"
+	"github.com/gobpftrace/gobpftrace/lang/types"
+)
+
+// valueTo writes the value of x at dst in the layout of type dt.
+func (g *gen) valueTo(x ast.Expr, dst loc, dt types.Type) {
+	if isScalar(dt) {
+		g.intExpr(x)
+		g.storeScalar(dst, dt)
+		return
+	}
+	if s, ok := g.inst.StrConsts[x]; ok {
+		if st, ok := dt.(*types.String); ok {
+			g.constString(s, dst, st.Cap)
+			return
+		}
+	}
+	switch x := x.(type) {
+	case *ast.Var:
+		sym := g.inst.Vars[x]
+		g.convert(stackLoc(g.vars[sym]), sym.Type, dst, dt)
+		return
+	case *ast.TupleIndex:
+		m := g.e.mark()
+		base, tt := g.addressable(x.X)
+		g.convert(base.plus(tt.Offsets[x.Index]), tt.Elems[x.Index], dst, dt)
+		g.e.release(m)
+		return
+	case *ast.Tuple:
+		tt := dt.(*types.Tuple)
+		for i, el := range x.Elems {
+			g.valueTo(el, dst.plus(tt.Offsets[i]), tt.Elems[i])
+		}
+		// Zero the padding so tuples compare equal as map keys.
+		g.zeroPadding(dst, tt)
+		return
+	case *ast.MapExpr:
+		g.mapLoadTo(x, dst, dt)
+		return
+	case *ast.Ternary:
+		elseL, end := g.e.newLabel("telse"), g.e.newLabel("tend")
+		g.cond(x.Cond, elseL)
+		g.valueTo(x.Then, dst, dt)
+		g.e.emit(asm.Ja.Label(end))
+		g.e.place(elseL)
+		g.valueTo(x.Else, dst, dt)
+		g.e.place(end)
+		return
+	case *ast.Ident:
+		b := g.inst.Builtins[x]
+		if gen := builtinGens[b.ID]; gen.mem != nil {
+			gen.mem(g, b, dst, dt)
+			return
+		}
+	case *ast.Call:
+		id := g.inst.Calls[x]
+		if gen := callGens[id]; gen.mem != nil {
+			gen.mem(g, x, dst, dt)
+			return
+		}
+	case *ast.FieldExpr:
+		g.fieldTo(x, dst, dt)
+		return
+	}
+	panic(&compileError{span: x.Span(), msg: "cannot generate a value of type " + dt.String() + " for this expression"})
+}
+
+// constString writes s, NUL-padded to capacity n, at dst.
+func (g *gen) constString(s string, dst loc, n int) {
+	b := make([]byte, n)
+	copy(b, s)
+	if len(s) >= n {
+		b[n-1] = 0
+	}
+	g.e.storeBytes(dst, b)
+}
+
+// zeroPadding clears the gaps between tuple elements.
+func (g *gen) zeroPadding(dst loc, tt *types.Tuple) {
+	end := 0
+	for i, el := range tt.Elems {
+		if off := tt.Offsets[i]; off > end {
+			g.e.zero(dst.plus(end), off-end)
+		}
+		end = tt.Offsets[i] + el.Size()
+	}
+	if tt.Size() > end {
+		g.e.zero(dst.plus(end), tt.Size()-end)
+	}
+}
+
+// fieldInt loads a scalar field of the tracepoint record.
+func (g *gen) fieldInt(x *ast.FieldExpr) {
+	f := g.inst.Fields[x]
+	if _, ok := g.typeOf(x.X).(*types.Ctx); !ok {
+		panic(&compileError{span: x.Span(), msg: "field access on this expression is not supported by the code generator yet"})
+	}
+	g.e.loadInt(asm.R0, loc{regCtx, int16(f.Offset)}, f.Type.Size(), isSigned(f.Type))
+}
+
+// fieldTo writes a string field of the tracepoint record at dst:
+// char[N] arrays are copied, __data_loc strings are read from the offset
+// the field holds.
+func (g *gen) fieldTo(x *ast.FieldExpr, dst loc, dt types.Type) {
+	f := g.inst.Fields[x]
+	st, ok := dt.(*types.String)
+	if _, isCtx := g.typeOf(x.X).(*types.Ctx); !ok || !isCtx {
+		panic(&compileError{span: x.Span(), msg: "field access on this expression is not supported by the code generator yet"})
+	}
+	if f.DataLoc {
+		g.e.zero(dst, st.Cap)
+		g.e.emit(asm.LoadMem(asm.R3, regCtx, int16(f.Offset), asm.Word))
+		g.e.emit(asm.And.Imm(asm.R3, 0xffff))
+		g.e.emit(asm.Add.Reg(asm.R3, regCtx))
+		g.e.addr(asm.R1, dst)
+		g.e.emit(asm.Mov.Imm(asm.R2, int32(st.Cap)))
+		g.e.call(asm.FnProbeReadKernelStr)
+		return
+	}
+	n := min(f.Type.Size(), st.Cap)
+	if st.Cap > n {
+		g.e.zero(dst.plus(n), st.Cap-n)
+	}
+	g.e.addr(asm.R1, dst)
+	g.e.emit(asm.Mov.Imm(asm.R2, int32(n)))
+	g.e.emit(asm.Mov.Reg(asm.R3, regCtx))
+	g.e.emit(asm.Add.Imm(asm.R3, int32(f.Offset)))
+	g.e.call(asm.FnProbeReadKernel)
+}

@@ -1,0 +1,277 @@
+// Package check resolves names and infers types in a parsed script.
+//
+// Check walks the AST once per probe instance and records its findings in
+// side tables (Info), the way go/types does: the AST itself is never
+// annotated. An instance is one expanded attach point; probes whose attach
+// points are wildcards, or that list several attach points, are checked
+// once per attach point when their body uses `args` (whose layout differs
+// per tracepoint) and once in total otherwise, sharing the tables.
+//
+// Maps are global: their key and value types are fixed by their first use
+// in source order and every later use must agree. Scratch variables are
+// probe-scoped and typed by their first assignment.
+//
+// All errors are collected into a diag.List; none stops the walk. Builtin
+// names are resolved to stdlib IDs here once; later stages index tables by
+// those IDs.
+package check
+
+import (
+	"fmt"
+	"sort"
+
+	"github.com/gobpftrace/gobpftrace/lang/ast"
+	"github.com/gobpftrace/gobpftrace/lang/diag"
+	"github.com/gobpftrace/gobpftrace/lang/types"
+	"github.com/gobpftrace/gobpftrace/stdlib"
+)
+
+// Config holds the inputs of a check besides the program.
+type Config struct {
+	// Host answers questions about tracepoints and kernel types. Required
+	// for scripts that use tracepoints.
+	Host Host
+	// Params are the positional parameters $1, $2, ….
+	Params []string
+	// Unsafe allows unsafe functions (system, signal …).
+	Unsafe bool
+	// StrLen is the capacity of strings read by str() (default 64).
+	StrLen int
+}
+
+// Info holds the results of a check.
+type Info struct {
+	// Instances are the checked probe instances in source order (BEGIN
+	// first and END last are not reordered; the runtime sorts).
+	Instances []*Instance
+	// Maps are the global maps by name; MapNames lists them sorted.
+	Maps     map[string]*MapSym
+	MapNames []string
+	// StrLen is the effective string capacity.
+	StrLen int
+	// Params are the positional parameters.
+	Params []string
+}
+
+// Instance is one probe body specialised for one attach point.
+type Instance struct {
+	Probe  *ast.Probe
+	Attach *Attach
+	// Tables are shared by instances of the same probe that do not use
+	// args.
+	*Tables
+}
+
+// Attach is an expanded, validated attach point.
+type Attach struct {
+	Point *ast.AttachPoint
+	Kind  stdlib.ProbeKind
+	// Name is the full probe name printed by `probe`.
+	Name string
+	// Category and Event name a tracepoint.
+	Category, Event string
+	// PeriodNs or Freq time interval and profile probes.
+	PeriodNs, Freq uint64
+	// Args is the tracepoint record layout.
+	Args *types.Struct
+}
+
+// Tables are the per-instance side tables.
+type Tables struct {
+	// Types is the type of every expression that has a value.
+	Types map[ast.Expr]types.Type
+	// Builtins resolves identifiers naming builtin variables.
+	Builtins map[*ast.Ident]Builtin
+	// Calls resolves function calls.
+	Calls map[*ast.Call]stdlib.FuncID
+	// Consts holds compile-time integer values (literals, folded unary
+	// minus, enum constants, #defines, positional parameters, sizeof).
+	Consts map[ast.Expr]int64
+	// StrConsts holds compile-time string values (literals, string
+	// parameters, string #defines).
+	StrConsts map[ast.Expr]string
+	// Fields resolves field accesses on structs.
+	Fields map[*ast.FieldExpr]types.Field
+	// Vars maps every scratch variable use to its symbol.
+	Vars map[*ast.Var]*VarSym
+	// StackModes resolves kstack/ustack mode identifiers.
+	UsesArgs bool
+}
+
+// Builtin is a resolved builtin variable.
+type Builtin struct {
+	ID stdlib.VarID
+	N  int // for argN
+}
+
+// VarSym is a scratch variable of one probe.
+type VarSym struct {
+	Name string
+	Type types.Type
+	Decl diag.Span
+}
+
+// MapSym is a global map.
+type MapSym struct {
+	Name string
+	// Key is nil for scalar maps.
+	Key   types.Type
+	Value types.Type
+	// Decl is the first use.
+	Decl diag.Span
+	// Kind is the declared map kind from `let @m = kind(n)` ("" default).
+	Kind string
+	// MaxEntries from a declaration; 0 means the default.
+	MaxEntries int
+}
+
+// Check type-checks prog. The returned Info is usable only when the list has
+// no errors.
+func Check(src *diag.Source, prog *ast.Program, cfg *Config) (info *Info, diags *diag.List) {
+	diags = &diag.List{}
+	c := &checker{
+		src:   src,
+		cfg:   cfg,
+		diags: diags,
+		info: &Info{
+			Maps:   map[string]*MapSym{},
+			StrLen: cfg.StrLen,
+			Params: cfg.Params,
+		},
+	}
+	if c.info.StrLen <= 0 {
+		c.info.StrLen = 64
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			span := diag.Span{}
+			if c.cur != nil {
+				span = c.cur.Span()
+			}
+			diags.Errorf(span, diag.CodeInternal, "internal error: %v", r)
+		}
+	}()
+	c.program(prog)
+	for name := range c.info.Maps {
+		c.info.MapNames = append(c.info.MapNames, name)
+	}
+	sort.Strings(c.info.MapNames)
+	return c.info, diags
+}
+
+type checker struct {
+	src   *diag.Source
+	cfg   *Config
+	diags *diag.List
+	info  *Info
+
+	// cur is the node being checked, for internal-error reports.
+	cur ast.Node
+	// Per-instance state.
+	tab      *Tables
+	attach   *Attach
+	vars     map[string]*VarSym
+	loop     int
+	defines  map[string]ast.Expr
+	enums    map[string]int64
+	cstructs map[string]*types.Struct
+	// report is false while re-checking a body for a further instance:
+	// diagnostics are only reported once.
+	report bool
+}
+
+func (c *checker) errorf(n ast.Node, code diag.Code, format string, args ...any) *diag.Diagnostic {
+	d := &diag.Diagnostic{Span: n.Span(), Severity: diag.Error, Code: code, Msg: fmt.Sprintf(format, args...)}
+	if c.report {
+		c.diags.Add(d)
+	}
+	return d
+}
+
+func (c *checker) warnf(n ast.Node, code diag.Code, format string, args ...any) {
+	if c.report {
+		c.diags.Warnf(n.Span(), code, format, args...)
+	}
+}
+
+func (c *checker) errorAt(span diag.Span, code diag.Code, format string, args ...any) *diag.Diagnostic {
+	d := &diag.Diagnostic{Span: span, Severity: diag.Error, Code: code, Msg: fmt.Sprintf(format, args...)}
+	if c.report {
+		c.diags.Add(d)
+	}
+	return d
+}
+
+func newTables() *Tables {
+	return &Tables{
+		Types:     map[ast.Expr]types.Type{},
+		Builtins:  map[*ast.Ident]Builtin{},
+		Calls:     map[*ast.Call]stdlib.FuncID{},
+		Consts:    map[ast.Expr]int64{},
+		StrConsts: map[ast.Expr]string{},
+		Fields:    map[*ast.FieldExpr]types.Field{},
+		Vars:      map[*ast.Var]*VarSym{},
+	}
+}
+
+func (c *checker) program(prog *ast.Program) {
+	c.topLevel(prog)
+	// Pass 1 learns map types from every probe (a map may be read in a probe
+	// before the probe that assigns it); pass 2 reports.
+	for pass := 1; pass <= 2; pass++ {
+		c.info.Instances = nil
+		seen := map[stdlib.ProbeKind]*ast.AttachPoint{}
+		for _, p := range prog.Probes {
+			c.cur = p
+			c.report = pass == 2
+			attaches := c.expandProbe(p, seen)
+			if len(attaches) == 0 {
+				// Still check the body so errors in it are reported.
+				c.instance(p, &Attach{Kind: stdlib.ProbeInvalid})
+				continue
+			}
+			var first *Instance
+			for i, a := range attaches {
+				if first != nil && !first.UsesArgs && a.Kind == first.Attach.Kind {
+					c.info.Instances = append(c.info.Instances, &Instance{Probe: p, Attach: a, Tables: first.Tables})
+					continue
+				}
+				c.report = pass == 2 && (i == 0 || a.Kind != first.Attach.Kind)
+				inst := c.instance(p, a)
+				if first == nil {
+					first = inst
+				}
+			}
+		}
+	}
+	c.report = true
+}
+
+// instance checks one probe body for one attach point.
+func (c *checker) instance(p *ast.Probe, a *Attach) *Instance {
+	c.tab = newTables()
+	c.attach = a
+	c.vars = map[string]*VarSym{}
+	c.loop = 0
+	inst := &Instance{Probe: p, Attach: a, Tables: c.tab}
+	if p.Pred != nil {
+		t := c.expr(p.Pred)
+		if t != nil && !c.truthy(t) {
+			c.errorf(p.Pred, diag.CodeType, "invalid type for predicate: %s", t)
+		}
+	}
+	c.block(p.Body)
+	if a.Kind != stdlib.ProbeInvalid {
+		c.info.Instances = append(c.info.Instances, inst)
+	}
+	return inst
+}
+
+// truthy reports whether values of t can be used as a condition.
+func (c *checker) truthy(t types.Type) bool {
+	switch t.(type) {
+	case *types.Int, *types.Bool, *types.Pointer, *types.String:
+		return true
+	}
+	return false
+}

@@ -1,0 +1,599 @@
+package check
+
+import (
+	"math"
+	"strconv"
+
+	"github.com/gobpftrace/gobpftrace/lang/ast"
+	"github.com/gobpftrace/gobpftrace/lang/diag"
+	"github.com/gobpftrace/gobpftrace/lang/types"
+	"github.com/gobpftrace/gobpftrace/stdlib"
+)
+
+// expr checks e and returns its type (nil after an error).
+func (c *checker) expr(e ast.Expr) types.Type {
+	c.cur = e
+	t := c.expr1(e)
+	if t != nil {
+		c.tab.Types[e] = t
+	}
+	return t
+}
+
+func (c *checker) expr1(e ast.Expr) types.Type {
+	switch e := e.(type) {
+	case *ast.IntLit:
+		c.tab.Consts[e] = int64(e.Value)
+		if e.Value > math.MaxInt64 {
+			return types.Uint64
+		}
+		return types.Int64
+	case *ast.StrLit:
+		c.tab.StrConsts[e] = e.Value
+		return &types.String{Cap: len(e.Value) + 1}
+	case *ast.BoolLit:
+		if e.Value {
+			c.tab.Consts[e] = 1
+		} else {
+			c.tab.Consts[e] = 0
+		}
+		return &types.Bool{}
+	case *ast.Var:
+		return c.varUse(e)
+	case *ast.ParamExpr:
+		return c.param(e)
+	case *ast.ParamCount:
+		c.tab.Consts[e] = int64(len(c.cfg.Params))
+		return types.Int64
+	case *ast.MapExpr:
+		return c.mapRead(e)
+	case *ast.Ident:
+		return c.ident(e)
+	case *ast.Call:
+		return c.call(e, nil)
+	case *ast.Unary:
+		return c.unary(e)
+	case *ast.Binary:
+		return c.binary(e)
+	case *ast.Ternary:
+		return c.ternary(e)
+	case *ast.IncDec:
+		return c.incDec(e)
+	case *ast.Cast:
+		return c.cast(e)
+	case *ast.FieldExpr:
+		return c.field(e)
+	case *ast.TupleIndex:
+		return c.tupleIndex(e)
+	case *ast.Tuple:
+		elems := make([]types.Type, len(e.Elems))
+		for i, x := range e.Elems {
+			t := c.expr(x)
+			if t == nil {
+				return nil
+			}
+			elems[i] = valueType(t)
+		}
+		return types.NewTuple(elems)
+	case *ast.Sizeof:
+		return c.sizeof(e)
+	case *ast.IndexExpr:
+		c.errorf(e, diag.CodeUnsupported, "the [] operator is not supported yet")
+	case *ast.Record:
+		c.errorf(e, diag.CodeUnsupported, "records are not supported yet")
+	case *ast.Offsetof:
+		c.errorf(e, diag.CodeUnsupported, "offsetof() is not supported yet")
+	case *ast.TypeofExpr:
+		c.errorf(e, diag.CodeUnsupported, "%s() is not supported yet", e.Keyword)
+	case *ast.ComptimeExpr:
+		c.errorf(e, diag.CodeUnsupported, "comptime is not supported yet")
+	case *ast.BlockExpr:
+		c.errorf(e, diag.CodeUnsupported, "block expressions are not supported yet")
+	case *ast.IfExpr:
+		c.errorf(e, diag.CodeUnsupported, "if expressions are not supported yet")
+	default:
+		c.errorf(e, diag.CodeInternal, "unexpected expression %T", e)
+	}
+	return nil
+}
+
+// valueType is the type a value takes when stored in a variable, map or
+// tuple: integers widen to 64 bits.
+func valueType(t types.Type) types.Type {
+	if it, ok := t.(*types.Int); ok {
+		if it.Signed {
+			return types.Int64
+		}
+		return types.Uint64
+	}
+	return t
+}
+
+func (c *checker) varUse(v *ast.Var) types.Type {
+	sym, ok := c.vars[v.Name]
+	if !ok {
+		c.errorf(v, diag.CodeUnknown, "Undefined or undeclared variable: %s", v.Name)
+		return nil
+	}
+	c.tab.Vars[v] = sym
+	if sym.Type == nil {
+		c.errorf(v, diag.CodeType, "variable %s is used before it is assigned a value", v.Name)
+		return nil
+	}
+	return sym.Type
+}
+
+func (c *checker) param(p *ast.ParamExpr) types.Type {
+	if p.N < 1 {
+		c.errorf(p, diag.CodeUnknown, "param $%d is out of range (positional parameters start at $1)", p.N)
+		return nil
+	}
+	if p.N > len(c.cfg.Params) {
+		c.tab.Consts[p] = 0
+		c.tab.StrConsts[p] = ""
+		return types.Int64
+	}
+	s := c.cfg.Params[p.N-1]
+	if n, err := strconv.ParseInt(s, 0, 64); err == nil {
+		c.tab.Consts[p] = n
+		c.tab.StrConsts[p] = s
+		return types.Int64
+	}
+	c.tab.StrConsts[p] = s
+	return &types.String{Cap: len(s) + 1}
+}
+
+func (c *checker) ident(id *ast.Ident) types.Type {
+	if v, n, ok := stdlib.LookupVar(id.Name); ok {
+		return c.builtin(id, v, n)
+	}
+	if d, ok := c.defines[id.Name]; ok {
+		t := c.expr(d)
+		if n, ok := c.tab.Consts[d]; ok {
+			c.tab.Consts[id] = n
+		}
+		if s, ok := c.tab.StrConsts[d]; ok {
+			c.tab.StrConsts[id] = s
+		}
+		return t
+	}
+	if n, ok := c.enums[id.Name]; ok {
+		c.tab.Consts[id] = n
+		return types.Int64
+	}
+	if id.Name == "true" || id.Name == "false" {
+		return c.expr1(&ast.BoolLit{Pos: id.Pos, Value: id.Name == "true"})
+	}
+	if _, ok := stdlib.LookupFunc(id.Name); ok {
+		c.errorf(id, diag.CodeType, "%s is a function: call it as %s()", id.Name, id.Name)
+		return nil
+	}
+	d := c.errorf(id, diag.CodeUnknown, "Unknown identifier: '%s'", id.Name)
+	if s := diag.Nearest(id.Name, stdlib.VarNames()); s != "" {
+		d.Hint("did you mean '%s'?", s)
+	}
+	return nil
+}
+
+func (c *checker) builtin(id *ast.Ident, v stdlib.VarID, n int) types.Type {
+	def := &stdlib.Vars[v]
+	c.tab.Builtins[id] = Builtin{ID: v, N: n}
+	kind := c.attach.Kind
+	switch v {
+	case stdlib.Args:
+		if a := c.argsType(); a != nil {
+			c.tab.UsesArgs = true
+			return a
+		}
+		if kind != stdlib.ProbeInvalid {
+			c.errorf(id, diag.CodeProbe, "The args builtin can only be used with tracepoint, fentry and rawtracepoint probes (%s used here)", kind)
+		}
+		return nil
+	case stdlib.ArgN:
+		if n > stdlib.MaxArgN {
+			c.errorf(id, diag.CodeUnknown, "arg%d is out of range (arg0 to arg%d)", n, stdlib.MaxArgN)
+			return nil
+		}
+		if kind != stdlib.ProbeInvalid && !stdlib.Probes[kind].HasArgN {
+			c.errorf(id, diag.CodeProbe, "The %s builtin can only be used with 'kprobes', 'uprobes' and 'usdt' probes", id.Name)
+			return nil
+		}
+	case stdlib.Retval:
+		if kind != stdlib.ProbeInvalid && !stdlib.Probes[kind].HasRetval {
+			d := c.errorf(id, diag.CodeProbe, "The retval builtin can only be used with 'kretprobe', 'uretprobe' and 'fexit' probes")
+			if kind == stdlib.Tracepoint {
+				d.Hint("try to use args.ret instead")
+			}
+			return nil
+		}
+	}
+	if !def.Implemented {
+		c.errorf(id, diag.CodeUnsupported, "builtin %s is not supported yet", id.Name)
+		return nil
+	}
+	if v == stdlib.ProbeVar && kind == stdlib.ProbeInvalid {
+		return def.Type
+	}
+	return def.Type
+}
+
+func (c *checker) unary(u *ast.Unary) types.Type {
+	t := c.expr(u.X)
+	if t == nil {
+		return nil
+	}
+	switch u.Op {
+	case "-", "~":
+		if !types.IsInt(t) {
+			c.errorf(u, diag.CodeType, "invalid type for unary '%s': %s", u.Op, t)
+			return nil
+		}
+		if n, ok := c.tab.Consts[u.X]; ok {
+			if u.Op == "-" {
+				c.tab.Consts[u] = -n
+			} else {
+				c.tab.Consts[u] = ^n
+			}
+		}
+		if u.Op == "-" {
+			return types.Int64
+		}
+		return valueType(t)
+	case "!":
+		if !c.truthy(t) {
+			c.errorf(u, diag.CodeType, "invalid type for '!': %s", t)
+			return nil
+		}
+		return &types.Bool{}
+	case "*":
+		c.errorf(u, diag.CodeUnsupported, "pointer dereference is not supported yet")
+	case "&":
+		c.errorf(u, diag.CodeUnsupported, "address-of is not supported yet")
+	default:
+		c.errorf(u, diag.CodeInternal, "unknown unary operator %s", u.Op)
+	}
+	return nil
+}
+
+// arith is the result type of integer arithmetic on a and b: unsigned when
+// both are unsigned, else signed; always 64 bits.
+func arith(a, b types.Type) types.Type {
+	if isUnsigned(a) && isUnsigned(b) {
+		return types.Uint64
+	}
+	return types.Int64
+}
+
+func isUnsigned(t types.Type) bool {
+	switch t := t.(type) {
+	case *types.Int:
+		return !t.Signed
+	case *types.Bool:
+		return true
+	}
+	return false
+}
+
+func (c *checker) binary(b *ast.Binary) types.Type {
+	x := c.expr(b.X)
+	y := c.expr(b.Y)
+	if x == nil || y == nil {
+		return nil
+	}
+	switch b.Op {
+	case "&&", "||":
+		if !c.truthy(x) || !c.truthy(y) {
+			c.errorf(b, diag.CodeType, "invalid operands for '%s': %s and %s", b.Op, x, y)
+			return nil
+		}
+		return &types.Bool{}
+	case "==", "!=", "<", "<=", ">", ">=":
+		if types.IsString(x) && types.IsString(y) {
+			if b.Op != "==" && b.Op != "!=" {
+				c.errorf(b, diag.CodeType, "strings can only be compared with == and !=")
+				return nil
+			}
+			return &types.Bool{}
+		}
+		if types.IsInt(x) && types.IsInt(y) {
+			return &types.Bool{}
+		}
+		if isPtrOrInt(x) && isPtrOrInt(y) {
+			return &types.Bool{}
+		}
+		c.errorf(b, diag.CodeType, "Type mismatch for '%s': comparing '%s' with '%s'", b.Op, x, y)
+		return nil
+	case "+", "-", "*", "/", "%", "&", "|", "^", "<<", ">>":
+		if !types.IsInt(x) || !types.IsInt(y) {
+			if (b.Op == "+" || b.Op == "-") && isPtrOrInt(x) && isPtrOrInt(y) {
+				c.errorf(b, diag.CodeUnsupported, "pointer arithmetic is not supported yet")
+				return nil
+			}
+			c.errorf(b, diag.CodeType, "Type mismatch for '%s': '%s' and '%s'", b.Op, x, y)
+			return nil
+		}
+		cx, okx := c.tab.Consts[b.X]
+		cy, oky := c.tab.Consts[b.Y]
+		if (b.Op == "/" || b.Op == "%") && oky && cy == 0 {
+			c.errorAt(b.OpSpan, diag.CodeType, "division by zero")
+			return nil
+		}
+		rt := arith(x, y)
+		if okx && oky {
+			if v, ok := fold(b.Op, cx, cy, rt == types.Uint64); ok {
+				c.tab.Consts[b] = v
+			}
+		}
+		return rt
+	}
+	c.errorf(b, diag.CodeInternal, "unknown operator %s", b.Op)
+	return nil
+}
+
+func isPtrOrInt(t types.Type) bool {
+	_, ok := t.(*types.Pointer)
+	return ok || types.IsInt(t)
+}
+
+// fold evaluates a constant binary expression the way the generated code
+// would (C semantics for signed division).
+func fold(op string, x, y int64, unsigned bool) (int64, bool) {
+	ux, uy := uint64(x), uint64(y)
+	switch op {
+	case "+":
+		return x + y, true
+	case "-":
+		return x - y, true
+	case "*":
+		return x * y, true
+	case "/":
+		if unsigned {
+			return int64(ux / uy), true
+		}
+		if x == math.MinInt64 && y == -1 {
+			return x, true
+		}
+		return x / y, true
+	case "%":
+		if unsigned {
+			return int64(ux % uy), true
+		}
+		if y == -1 {
+			return 0, true
+		}
+		return x % y, true
+	case "&":
+		return x & y, true
+	case "|":
+		return x | y, true
+	case "^":
+		return x ^ y, true
+	case "<<":
+		return int64(ux << (uy & 63)), true
+	case ">>":
+		if unsigned {
+			return int64(ux >> (uy & 63)), true
+		}
+		return x >> (uy & 63), true
+	}
+	return 0, false
+}
+
+func (c *checker) ternary(t *ast.Ternary) types.Type {
+	ct := c.expr(t.Cond)
+	if t.Then == nil {
+		c.errorf(t, diag.CodeUnsupported, "the ?: operator is not supported yet")
+		return nil
+	}
+	a := c.expr(t.Then)
+	b := c.expr(t.Else)
+	if ct == nil || a == nil || b == nil {
+		return nil
+	}
+	if !c.truthy(ct) {
+		c.errorf(t.Cond, diag.CodeType, "invalid condition type: %s", ct)
+		return nil
+	}
+	switch {
+	case types.IsInt(a) && types.IsInt(b):
+		if _, ok := a.(*types.Bool); ok {
+			if _, ok := b.(*types.Bool); ok {
+				return a
+			}
+		}
+		return arith(a, b)
+	case types.IsString(a) && types.IsString(b):
+		return &types.String{Cap: max(a.Size(), b.Size())}
+	case types.Identical(a, b):
+		return a
+	}
+	c.errorf(t, diag.CodeType, "Ternary operator must return the same type: have '%s' and '%s'", a, b)
+	return nil
+}
+
+func (c *checker) incDec(e *ast.IncDec) types.Type {
+	switch x := e.X.(type) {
+	case *ast.Var:
+		sym, ok := c.vars[x.Name]
+		if !ok || sym.Type == nil {
+			c.errorf(x, diag.CodeUnknown, "Undefined or undeclared variable: %s", x.Name)
+			return nil
+		}
+		c.tab.Vars[x] = sym
+		if !types.IsInt(sym.Type) {
+			c.errorf(e, diag.CodeType, "The %s operator can only be applied to integers, %s has type %s", e.Op, x.Name, sym.Type)
+			return nil
+		}
+		c.tab.Types[x] = sym.Type
+		return sym.Type
+	case *ast.MapExpr:
+		vt := c.mapAssign(x, types.Int64, e)
+		if vt == nil {
+			return nil
+		}
+		if !types.IsInt(vt) {
+			c.errorf(e, diag.CodeType, "The %s operator can only be applied to integer maps, %s has type %s", e.Op, x.Name, vt)
+			return nil
+		}
+		c.tab.Types[x] = vt
+		return vt
+	}
+	c.errorf(e, diag.CodeType, "The %s operator must be applied to a map or variable", e.Op)
+	return nil
+}
+
+// intTypes are the integer type names accepted in casts and sizeof.
+var intTypes = map[string]*types.Int{
+	"int8": types.Int8, "int16": types.Int16, "int32": types.Int32, "int64": types.Int64,
+	"uint8": types.Uint8, "uint16": types.Uint16, "uint32": types.Uint32, "uint64": types.Uint64,
+	"int8_t": types.Int8, "int16_t": types.Int16, "int32_t": types.Int32, "int64_t": types.Int64,
+	"uint8_t": types.Uint8, "uint16_t": types.Uint16, "uint32_t": types.Uint32, "uint64_t": types.Uint64,
+	"u8": types.Uint8, "u16": types.Uint16, "u32": types.Uint32, "u64": types.Uint64,
+	"s8": types.Int8, "s16": types.Int16, "s32": types.Int32, "s64": types.Int64,
+}
+
+// typeExpr resolves a written type.
+func (c *checker) typeExpr(te *ast.TypeExpr) types.Type {
+	if te.Ptr == 0 && te.Array == 0 {
+		if it, ok := intTypes[te.Name]; ok {
+			return it
+		}
+		if te.Name == "bool" {
+			return &types.Bool{}
+		}
+	}
+	c.errorf(te, diag.CodeUnsupported, "type '%s' is not supported yet", te.Name+typeSuffix(te))
+	return nil
+}
+
+func typeSuffix(te *ast.TypeExpr) string {
+	s := ""
+	for i := 0; i < te.Ptr; i++ {
+		s += "*"
+	}
+	if te.Array > 0 {
+		s += "[" + strconv.Itoa(te.Array) + "]"
+	}
+	return s
+}
+
+func (c *checker) cast(e *ast.Cast) types.Type {
+	to := c.typeExpr(e.Type)
+	from := c.expr(e.X)
+	if to == nil || from == nil {
+		return nil
+	}
+	if !types.IsInt(from) {
+		c.errorf(e, diag.CodeType, "Cannot cast from '%s' to '%s'", from, to)
+		return nil
+	}
+	if n, ok := c.tab.Consts[e.X]; ok {
+		c.tab.Consts[e] = truncate(n, to)
+	}
+	return to
+}
+
+// truncate converts n to integer type t (truncation and sign extension).
+func truncate(n int64, t types.Type) int64 {
+	it, ok := t.(*types.Int)
+	if !ok {
+		if _, isBool := t.(*types.Bool); isBool && n != 0 {
+			return 1
+		}
+		return n
+	}
+	switch it.Bits {
+	case 8:
+		if it.Signed {
+			return int64(int8(n))
+		}
+		return int64(uint8(n))
+	case 16:
+		if it.Signed {
+			return int64(int16(n))
+		}
+		return int64(uint16(n))
+	case 32:
+		if it.Signed {
+			return int64(int32(n))
+		}
+		return int64(uint32(n))
+	}
+	return n
+}
+
+func (c *checker) field(e *ast.FieldExpr) types.Type {
+	xt := c.expr(e.X)
+	if xt == nil {
+		return nil
+	}
+	var st *types.Struct
+	switch t := xt.(type) {
+	case *types.Ctx:
+		st = t.Struct
+	case *types.Struct:
+		st = t
+	case *types.Pointer:
+		if s, ok := t.Elem.(*types.Struct); ok {
+			st = s
+		}
+	}
+	if st == nil {
+		c.errorf(e, diag.CodeType, "Can not access field '%s' on expression of type '%s'", e.Name, xt)
+		return nil
+	}
+	f, ok := st.Field(e.Name)
+	if !ok {
+		d := c.errorf(e, diag.CodeUnknown, "Struct/union of type '%s' does not contain a field named '%s'", st, e.Name)
+		names := make([]string, 0, len(st.Fields))
+		for _, f := range st.Fields {
+			names = append(names, f.Name)
+		}
+		if s := diag.Nearest(e.Name, names); s != "" {
+			d.Hint("did you mean '%s'?", s)
+		}
+		return nil
+	}
+	if f.BitSize != 0 {
+		c.errorf(e, diag.CodeUnsupported, "bitfield access is not supported yet")
+		return nil
+	}
+	c.tab.Fields[e] = f
+	switch ft := f.Type.(type) {
+	case *types.Int, *types.String, *types.Pointer, *types.Bool:
+		return ft
+	}
+	c.errorf(e, diag.CodeUnsupported, "fields of type '%s' are not supported yet", f.Type)
+	return nil
+}
+
+func (c *checker) tupleIndex(e *ast.TupleIndex) types.Type {
+	xt := c.expr(e.X)
+	if xt == nil {
+		return nil
+	}
+	tt, ok := xt.(*types.Tuple)
+	if !ok {
+		c.errorf(e, diag.CodeType, "Can not access index '%d' on expression of type '%s'", e.Index, xt)
+		return nil
+	}
+	if e.Index < 0 || e.Index >= len(tt.Elems) {
+		c.errorf(e, diag.CodeType, "Invalid tuple index: %d. Found %d elements in tuple.", e.Index, len(tt.Elems))
+		return nil
+	}
+	return tt.Elems[e.Index]
+}
+
+func (c *checker) sizeof(e *ast.Sizeof) types.Type {
+	var t types.Type
+	if e.Type != nil {
+		t = c.typeExpr(e.Type)
+	} else {
+		t = c.expr(e.X)
+	}
+	if t == nil {
+		return nil
+	}
+	c.tab.Consts[e] = int64(t.Size())
+	return types.Uint64
+}

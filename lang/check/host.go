@@ -1,0 +1,20 @@
+package check
+
+import "github.com/gobpftrace/gobpftrace/lang/types"
+
+// Host answers the checker's questions about the machine the script will
+// run on. The real implementation (runtime.Host) reads tracefs, BTF and
+// symbol tables lazily; tests use a fixture. Every method must be cheap to
+// call repeatedly (implementations cache).
+type Host interface {
+	// Tracepoints returns "category:event" names matching the glob pattern
+	// "catpattern:eventpattern" ('*' and '?' wildcards), sorted.
+	Tracepoints(pattern string) ([]string, error)
+	// TracepointArgs returns the layout of a tracepoint's record as a
+	// struct named "_tracepoint_<cat>_<event>". Fields that start with
+	// "common_" are included. char[N] fields are *types.String{Cap: N};
+	// __data_loc char[] fields have Field.DataLoc set and a *types.String
+	// type; pointer fields are *types.Pointer (user space for syscall
+	// tracepoints).
+	TracepointArgs(category, event string) (*types.Struct, error)
+}

@@ -1,0 +1,297 @@
+package check
+
+import (
+	"strconv"
+	"strings"
+
+	"github.com/gobpftrace/gobpftrace/lang/ast"
+	"github.com/gobpftrace/gobpftrace/lang/diag"
+	"github.com/gobpftrace/gobpftrace/lang/types"
+	"github.com/gobpftrace/gobpftrace/stdlib"
+)
+
+// topLevel checks everything outside probes: preprocessor lines, C
+// definitions, config, macros, map declarations.
+func (c *checker) topLevel(prog *ast.Program) {
+	c.defines = map[string]ast.Expr{}
+	c.enums = map[string]int64{}
+	for _, d := range prog.Preproc {
+		c.directive(d)
+	}
+	for _, d := range prog.CDefs {
+		c.cdef(d)
+	}
+	if prog.Config != nil {
+		c.config(prog.Config)
+	}
+	for _, m := range prog.Macros {
+		c.errorf(m, diag.CodeUnsupported, "macros are not supported yet")
+	}
+	for _, f := range prog.Funcs {
+		c.errorf(f, diag.CodeUnsupported, "fn subprograms are not supported yet")
+	}
+	for _, im := range prog.Imports {
+		c.errorf(im, diag.CodeUnsupported, "import is not supported yet")
+	}
+	for _, d := range prog.MapDecls {
+		c.mapDecl(d)
+	}
+	if len(prog.Probes) == 0 && !c.diags.HasErrors() {
+		c.errorAt(diag.Span{Start: len(c.src.Text), End: len(c.src.Text)}, diag.CodeSyntax, "no probes defined")
+	}
+}
+
+// directive handles the '#' lines the checker understands without clang:
+// object-like integer and string #defines. Includes are satisfied by BTF
+// and the generated constant table (see lang/preproc).
+func (c *checker) directive(d *ast.Directive) {
+	switch d.Name {
+	case "define":
+		name, value, _ := strings.Cut(strings.TrimSpace(d.Text), " ")
+		value = strings.TrimSpace(value)
+		if name == "" || strings.Contains(name, "(") {
+			return // function-like macros are handled by the preprocessor (not yet)
+		}
+		if n, ok := parseCInt(value); ok {
+			c.defines[name] = &ast.IntLit{Pos: d.Pos, Value: uint64(n), Raw: value}
+		} else if len(value) >= 2 && value[0] == '"' && value[len(value)-1] == '"' {
+			c.defines[name] = &ast.StrLit{Pos: d.Pos, Value: value[1 : len(value)-1]}
+		}
+	}
+}
+
+// parseCInt parses a C integer constant such as 42, 0x10, -1, 010, 1UL.
+func parseCInt(s string) (int64, bool) {
+	s = strings.TrimSpace(s)
+	for len(s) > 0 && strings.ContainsRune("uUlL", rune(s[len(s)-1])) {
+		s = s[:len(s)-1]
+	}
+	s = strings.TrimSuffix(strings.TrimPrefix(s, "("), ")")
+	if n, err := strconv.ParseInt(s, 0, 64); err == nil {
+		return n, true
+	}
+	if n, err := strconv.ParseUint(s, 0, 64); err == nil {
+		return int64(n), true
+	}
+	return 0, false
+}
+
+// cdef records script-defined enums; struct definitions need the C type
+// parser (issue: kernel types) and are accepted but unused for now.
+func (c *checker) cdef(d *ast.CDef) {
+	if d.Kind != "enum" {
+		return
+	}
+	next := int64(0)
+	for _, item := range strings.Split(d.Body, ",") {
+		item = strings.TrimSpace(item)
+		if item == "" {
+			continue
+		}
+		name, val, hasVal := strings.Cut(item, "=")
+		name = strings.TrimSpace(name)
+		if hasVal {
+			if n, ok := parseCInt(val); ok {
+				next = n
+			} else {
+				c.errorf(d, diag.CodeUnsupported, "enum value %q is not a constant integer", strings.TrimSpace(val))
+			}
+		}
+		c.enums[name] = next
+		next++
+	}
+}
+
+// configKeys are the config block settings understood so far.
+var configKeys = map[string]bool{
+	"max_strlen": true, "missing_probes": true, "print_maps_on_exit": true,
+	"max_map_keys": true, "stack_mode": true, "str_trunc_trailer": true,
+	"perf_rb_pages": true, "log_size": true, "max_cat_bytes": true, "license": true,
+}
+
+func (c *checker) config(cfg *ast.Config) {
+	for _, it := range cfg.Items {
+		key := strings.ToLower(strings.TrimPrefix(strings.TrimPrefix(it.Key, "BPFTRACE_"), "bpftrace_"))
+		if !configKeys[key] {
+			c.errorf(it, diag.CodeUnknown, "unrecognized config variable: %s", it.Key)
+			continue
+		}
+		if key == "max_strlen" {
+			if lit, ok := it.Value.(*ast.IntLit); ok && lit.Value > 0 && lit.Value <= 1024 {
+				c.info.StrLen = int(lit.Value)
+			} else {
+				c.errorf(it, diag.CodeType, "max_strlen must be an integer between 1 and 1024")
+			}
+		}
+	}
+}
+
+var mapDeclKinds = map[string]bool{"hash": true, "lruhash": true, "percpuhash": true, "percpulruhash": true}
+
+func (c *checker) mapDecl(d *ast.MapDecl) {
+	if !mapDeclKinds[d.Kind] {
+		c.errorf(d, diag.CodeUnknown, "invalid map kind %q (expected hash, lruhash, percpuhash or percpulruhash)", d.Kind)
+		return
+	}
+	size, ok := d.Size.(*ast.IntLit)
+	if !ok || size.Value == 0 || size.Value > 1<<24 {
+		c.errorf(d, diag.CodeType, "map size must be a positive integer literal")
+		return
+	}
+	c.info.Maps[d.Name] = &MapSym{Name: d.Name, Decl: d.Span(), Kind: d.Kind, MaxEntries: int(size.Value)}
+}
+
+// expandProbe validates the attach points of p and expands wildcards.
+func (c *checker) expandProbe(p *ast.Probe, seen map[stdlib.ProbeKind]*ast.AttachPoint) []*Attach {
+	var out []*Attach
+	for _, ap := range p.Attach {
+		kind, ok := stdlib.LookupProbe(ap.Provider)
+		if !ok {
+			d := c.errorf(ap, diag.CodeProbe, "Invalid probe type: %s", ap.Provider)
+			if s := diag.Nearest(ap.Provider, stdlib.ProbeNames()); s != "" {
+				d.Hint("did you mean '%s'?", s)
+			}
+			continue
+		}
+		def := &stdlib.Probes[kind]
+		if !def.Implemented {
+			c.errorf(ap, diag.CodeUnsupported, "%s probes are not supported yet", def.Name)
+			continue
+		}
+		if len(ap.Parts) < def.MinParts || len(ap.Parts) > def.MaxParts {
+			c.errorf(ap, diag.CodeProbe, "%s probe type requires %s", def.Name, partsWanted(def))
+			continue
+		}
+		out = append(out, c.expandAttach(ap, kind)...)
+	}
+	return out
+}
+
+func partsWanted(def *stdlib.ProbeDef) string {
+	switch {
+	case def.MaxParts == 0:
+		return "no arguments"
+	case def.MinParts == def.MaxParts:
+		return strconv.Itoa(def.MinParts) + " arguments"
+	default:
+		return strconv.Itoa(def.MinParts) + " or " + strconv.Itoa(def.MaxParts) + " arguments"
+	}
+}
+
+func (c *checker) expandAttach(ap *ast.AttachPoint, kind stdlib.ProbeKind) []*Attach {
+	name := stdlib.Probes[kind].Name
+	if len(ap.Parts) > 0 {
+		name += ":" + strings.Join(ap.Parts, ":")
+	}
+	switch kind {
+	case stdlib.Begin, stdlib.End:
+		return []*Attach{{Point: ap, Kind: kind, Name: stdlib.Probes[kind].Name}}
+	case stdlib.Interval, stdlib.Profile:
+		a := &Attach{Point: ap, Kind: kind, Name: name}
+		if !c.period(ap, a) {
+			return nil
+		}
+		return []*Attach{a}
+	case stdlib.Tracepoint:
+		return c.expandTracepoint(ap)
+	}
+	c.errorf(ap, diag.CodeUnsupported, "%s probes are not supported yet", stdlib.Probes[kind].Name)
+	return nil
+}
+
+// period parses the rate of interval and profile probes: UNIT:N (s, ms, us,
+// hz) or N[UNIT] with UNIT one of s, ms, us, ns, hz (modern forms).
+func (c *checker) period(ap *ast.AttachPoint, a *Attach) bool {
+	unit, num := "", ""
+	if len(ap.Parts) == 2 {
+		unit, num = ap.Parts[0], ap.Parts[1]
+	} else {
+		s := ap.Parts[0]
+		i := 0
+		for i < len(s) && (s[i] >= '0' && s[i] <= '9' || s[i] == '_') {
+			i++
+		}
+		num, unit = s[:i], s[i:]
+		if unit == "" {
+			unit = "ns"
+			if a.Kind == stdlib.Profile {
+				unit = "hz"
+			}
+		}
+	}
+	n, err := strconv.ParseUint(strings.ReplaceAll(num, "_", ""), 10, 64)
+	if err != nil {
+		if f, ferr := strconv.ParseFloat(num, 64); ferr == nil && f == float64(uint64(f)) {
+			n, err = uint64(f), nil
+		}
+	}
+	if err != nil || n == 0 {
+		c.errorf(ap, diag.CodeProbe, "invalid rate of %s probe: %q (want a positive integer)", stdlib.Probes[a.Kind].Name, num)
+		return false
+	}
+	mult := map[string]uint64{"s": 1e9, "ms": 1e6, "us": 1e3, "ns": 1, "m": 60e9, "h": 3600e9}
+	if unit == "hz" {
+		a.Freq = n
+		return true
+	}
+	m, ok := mult[unit]
+	if !ok {
+		c.errorf(ap, diag.CodeProbe, "invalid time unit %q of %s probe (want s, ms, us, ns or hz)", unit, stdlib.Probes[a.Kind].Name)
+		return false
+	}
+	a.PeriodNs = n * m
+	if a.PeriodNs < 1000 && a.Kind == stdlib.Interval {
+		c.errorf(ap, diag.CodeProbe, "interval too short: minimum is 1us")
+		return false
+	}
+	return true
+}
+
+func (c *checker) expandTracepoint(ap *ast.AttachPoint) []*Attach {
+	if c.cfg.Host == nil {
+		c.errorf(ap, diag.CodeProbe, "tracepoints are not available (no host)")
+		return nil
+	}
+	pattern := ap.Parts[0] + ":" + ap.Parts[1]
+	names := []string{pattern}
+	if strings.ContainsAny(pattern, "*?[") {
+		var err error
+		names, err = c.cfg.Host.Tracepoints(pattern)
+		if err != nil {
+			c.errorf(ap, diag.CodeProbe, "listing tracepoints: %v", err)
+			return nil
+		}
+		if len(names) == 0 {
+			c.errorf(ap, diag.CodeProbe, "No probes matched tracepoint:%s", pattern)
+			return nil
+		}
+	}
+	var out []*Attach
+	for _, n := range names {
+		cat, ev, _ := strings.Cut(n, ":")
+		args, err := c.cfg.Host.TracepointArgs(cat, ev)
+		if err != nil {
+			d := c.errorf(ap, diag.CodeProbe, "tracepoint not found: %s:%s", cat, ev)
+			if cands, _ := c.cfg.Host.Tracepoints(cat + ":*"); len(cands) > 0 {
+				evs := make([]string, len(cands))
+				for i, cnd := range cands {
+					_, evs[i], _ = strings.Cut(cnd, ":")
+				}
+				if s := diag.Nearest(ev, evs); s != "" {
+					d.Hint("did you mean 'tracepoint:%s:%s'?", cat, s)
+				}
+			}
+			continue
+		}
+		out = append(out, &Attach{Point: ap, Kind: stdlib.Tracepoint, Name: "tracepoint:" + n, Category: cat, Event: ev, Args: args})
+	}
+	return out
+}
+
+// argsType is the type of the `args` builtin in the current instance.
+func (c *checker) argsType() *types.Ctx {
+	if c.attach == nil || c.attach.Args == nil {
+		return nil
+	}
+	return &types.Ctx{Struct: c.attach.Args}
+}

@@ -1,0 +1,359 @@
+package check
+
+import (
+	"github.com/gobpftrace/gobpftrace/lang/ast"
+	"github.com/gobpftrace/gobpftrace/lang/diag"
+	"github.com/gobpftrace/gobpftrace/lang/types"
+	"github.com/gobpftrace/gobpftrace/stdlib"
+)
+
+func (c *checker) block(b *ast.Block) {
+	if b == nil {
+		return
+	}
+	for _, s := range b.Stmts {
+		c.stmt(s)
+	}
+}
+
+func (c *checker) stmt(s ast.Stmt) {
+	c.cur = s
+	switch s := s.(type) {
+	case *ast.ExprStmt:
+		if call, ok := s.X.(*ast.Call); ok {
+			c.call(call, nil)
+			return
+		}
+		c.expr(s.X)
+	case *ast.AssignStmt:
+		c.assign(s)
+	case *ast.LetStmt:
+		c.let(s)
+	case *ast.DiscardStmt:
+		c.expr(s.Value)
+	case *ast.IfStmt:
+		c.cond(s.Cond)
+		c.block(s.Then)
+		if s.Else != nil {
+			c.stmt(s.Else)
+		}
+	case *ast.WhileStmt:
+		c.cond(s.Cond)
+		c.loop++
+		c.block(s.Body)
+		c.loop--
+	case *ast.UnrollStmt:
+		c.expr(s.Count)
+		n, ok := c.tab.Consts[s.Count]
+		switch {
+		case !ok:
+			c.errorf(s.Count, diag.CodeType, "unroll count must be a constant integer")
+		case n < 1:
+			c.errorf(s.Count, diag.CodeType, "unroll minimum value is 1")
+		case n > 100:
+			c.errorf(s.Count, diag.CodeType, "unroll maximum value is 100")
+		}
+		c.block(s.Body)
+	case *ast.ForStmt:
+		c.errorf(s, diag.CodeUnsupported, "for loops are not supported yet")
+	case *ast.ReturnStmt:
+		if s.Value != nil {
+			c.errorf(s.Value, diag.CodeUnsupported, "return with a value is not supported yet")
+		}
+	case *ast.BreakStmt:
+		if c.loop == 0 {
+			c.errorf(s, diag.CodeSyntax, "'break' statement is not in a loop")
+		}
+	case *ast.ContinueStmt:
+		if c.loop == 0 {
+			c.errorf(s, diag.CodeSyntax, "'continue' statement is not in a loop")
+		}
+	case *ast.ImportStmt:
+		c.errorf(s, diag.CodeUnsupported, "import is not supported yet")
+	case *ast.Block:
+		c.block(s)
+	default:
+		c.errorf(s, diag.CodeInternal, "unexpected statement %T", s)
+	}
+}
+
+func (c *checker) cond(e ast.Expr) {
+	t := c.expr(e)
+	if t != nil && !c.truthy(t) {
+		c.errorf(e, diag.CodeType, "invalid condition type: %s", t)
+	}
+}
+
+func (c *checker) let(s *ast.LetStmt) {
+	if _, ok := c.vars[s.Var.Name]; ok {
+		c.errorf(s.Var, diag.CodeDuplicate, "Variable %s was already declared", s.Var.Name)
+		return
+	}
+	sym := &VarSym{Name: s.Var.Name, Decl: s.Var.Span()}
+	if s.Type != nil {
+		sym.Type = c.typeExpr(s.Type)
+	}
+	c.vars[s.Var.Name] = sym
+	c.tab.Vars[s.Var] = sym
+	if s.Value != nil {
+		c.assignVar(s.Var, "=", s.Value, s)
+	}
+}
+
+func (c *checker) assign(s *ast.AssignStmt) {
+	switch t := s.Target.(type) {
+	case *ast.Var:
+		c.assignVar(t, s.Op, s.Value, s)
+	case *ast.MapExpr:
+		if s.Op != "=" {
+			vt := c.expr(s.Value)
+			if vt == nil {
+				return
+			}
+			if !types.IsInt(vt) {
+				c.errorf(s.Value, diag.CodeType, "compound assignment needs an integer, have %s", vt)
+				return
+			}
+			if mt := c.mapAssign(t, types.Int64, s); mt != nil && !types.IsInt(mt) {
+				c.errorf(s, diag.CodeType, "compound assignment to map %s of type %s", t.Name, mt)
+			}
+			return
+		}
+		if call, ok := s.Value.(*ast.Call); ok {
+			if id, ok := stdlib.LookupFunc(call.Name); ok && stdlib.Funcs[id].Has(stdlib.Aggregation) {
+				vt := c.call(call, t)
+				if vt != nil {
+					c.mapAssign(t, vt, s)
+				}
+				return
+			}
+		}
+		vt := c.expr(s.Value)
+		if vt == nil {
+			return
+		}
+		if !storable(vt) {
+			c.errorf(s.Value, diag.CodeType, "values of type %s cannot be stored in a map", vt)
+			return
+		}
+		c.mapAssign(t, valueType(vt), s)
+	default:
+		c.errorf(s.Target, diag.CodeType, "can only assign to a variable or a map")
+	}
+}
+
+// storable reports whether values of t can live in variables and maps.
+func storable(t types.Type) bool {
+	switch t := t.(type) {
+	case *types.Int, *types.Bool, *types.String, *types.Inet, *types.ProbeName,
+		*types.Timestamp, *types.Errno, *types.Symbol, *types.Stack, *types.Pointer:
+		return true
+	case *types.Tuple:
+		for _, e := range t.Elems {
+			if !storable(e) {
+				return false
+			}
+		}
+		return true
+	}
+	return false
+}
+
+func (c *checker) assignVar(v *ast.Var, op string, value ast.Expr, at ast.Node) {
+	vt := c.expr(value)
+	if vt == nil {
+		return
+	}
+	sym := c.vars[v.Name]
+	if op != "=" {
+		if sym == nil || sym.Type == nil {
+			c.errorf(v, diag.CodeUnknown, "Undefined or undeclared variable: %s", v.Name)
+			return
+		}
+		c.tab.Vars[v] = sym
+		c.tab.Types[v] = sym.Type
+		if !types.IsInt(sym.Type) || !types.IsInt(vt) {
+			c.errorf(at, diag.CodeType, "Type mismatch for %s: '%s' %s '%s'", v.Name, sym.Type, op, vt)
+			return
+		}
+		if (op == "/=" || op == "%=") && c.isZero(value) {
+			c.errorf(value, diag.CodeType, "division by zero")
+		}
+		return
+	}
+	if !storable(vt) {
+		c.errorf(value, diag.CodeType, "values of type %s cannot be assigned to a variable", vt)
+		return
+	}
+	vt = valueType(vt)
+	if sym == nil {
+		sym = &VarSym{Name: v.Name, Decl: v.Span()}
+		c.vars[v.Name] = sym
+	}
+	c.tab.Vars[v] = sym
+	switch {
+	case sym.Type == nil:
+		sym.Type = vt
+	case types.IsInt(sym.Type) && types.IsInt(vt):
+	case types.IsString(sym.Type) && types.IsString(vt):
+		if vt.Size() > sym.Type.Size() {
+			sym.Type = vt
+		}
+	case types.Identical(sym.Type, vt):
+	default:
+		c.errorf(at, diag.CodeType, "Type mismatch for %s: trying to assign value of type '%s' when variable already contains a value of type '%s'", v.Name, vt, sym.Type)
+		return
+	}
+	c.tab.Types[v] = sym.Type
+}
+
+func (c *checker) isZero(e ast.Expr) bool {
+	n, ok := c.tab.Consts[e]
+	return ok && n == 0
+}
+
+// mapKey checks the keys of m and returns the key type (nil for scalar).
+func (c *checker) mapKey(m *ast.MapExpr) (types.Type, bool) {
+	if len(m.Keys) == 0 {
+		return nil, true
+	}
+	elems := make([]types.Type, len(m.Keys))
+	for i, k := range m.Keys {
+		t := c.expr(k)
+		if t == nil {
+			return nil, false
+		}
+		if !storable(t) {
+			c.errorf(k, diag.CodeType, "values of type %s cannot be used as map keys", t)
+			return nil, false
+		}
+		elems[i] = valueType(t)
+	}
+	if len(elems) == 1 {
+		if tt, ok := elems[0].(*types.Tuple); ok {
+			return tt, true
+		}
+		return elems[0], true
+	}
+	return types.NewTuple(elems), true
+}
+
+// unifyKey merges a key type into the map's; strings widen to the larger
+// capacity.
+func (c *checker) unifyKey(m *ast.MapExpr, sym *MapSym, kt types.Type) bool {
+	switch {
+	case sym.Key == nil && sym.Value == nil:
+		sym.Key = kt
+		return true
+	case (sym.Key == nil) != (kt == nil):
+		if kt == nil {
+			c.errorf(m, diag.CodeType, "%s used as a scalar map, but it has keys of type '%s'", m.Name, sym.Key)
+		} else {
+			c.errorf(m, diag.CodeType, "%s used with a key, but it is a scalar map", m.Name)
+		}
+		return false
+	case kt == nil:
+		return true
+	}
+	merged, ok := unify(sym.Key, kt)
+	if !ok {
+		c.errorf(m, diag.CodeType, "Argument mismatch for %s: trying to access with arguments: '%s' when map expects arguments: '%s'", m.Name, kt, sym.Key)
+		return false
+	}
+	sym.Key = merged
+	return true
+}
+
+// unify returns the common type of a and b: ints stay as first seen,
+// strings widen, tuples unify elementwise.
+func unify(a, b types.Type) (types.Type, bool) {
+	switch x := a.(type) {
+	case *types.Int:
+		return a, types.IsInt(b)
+	case *types.Bool:
+		return a, types.IsInt(b)
+	case *types.String:
+		if y, ok := b.(*types.String); ok {
+			if y.Cap > x.Cap {
+				return y, true
+			}
+			return x, true
+		}
+		return nil, false
+	case *types.Tuple:
+		y, ok := b.(*types.Tuple)
+		if !ok || len(x.Elems) != len(y.Elems) {
+			return nil, false
+		}
+		elems := make([]types.Type, len(x.Elems))
+		for i := range x.Elems {
+			e, ok := unify(x.Elems[i], y.Elems[i])
+			if !ok {
+				return nil, false
+			}
+			elems[i] = e
+		}
+		return types.NewTuple(elems), true
+	}
+	return a, types.Identical(a, b)
+}
+
+// mapRead checks a map used as a value.
+func (c *checker) mapRead(m *ast.MapExpr) types.Type {
+	kt, ok := c.mapKey(m)
+	if !ok {
+		return nil
+	}
+	sym, ok := c.info.Maps[m.Name]
+	if !ok || sym.Value == nil {
+		if c.report {
+			d := c.errorf(m, diag.CodeUnknown, "Undefined map: %s", m.Name)
+			names := make([]string, 0, len(c.info.Maps))
+			for n := range c.info.Maps {
+				names = append(names, n)
+			}
+			if s := diag.Nearest(m.Name, names); s != "" {
+				d.Hint("did you mean %s?", s)
+			}
+		}
+		return nil
+	}
+	if !c.unifyKey(m, sym, kt) {
+		return nil
+	}
+	if _, ok := sym.Value.(*types.Agg); ok {
+		c.errorf(m, diag.CodeUnsupported, "reading the value of aggregation map %s (%s) in a probe is not supported yet", m.Name, sym.Value)
+		return nil
+	}
+	return sym.Value
+}
+
+// mapAssign records that m is assigned a value of type vt and returns the
+// map's (possibly widened) value type.
+func (c *checker) mapAssign(m *ast.MapExpr, vt types.Type, at ast.Node) types.Type {
+	kt, ok := c.mapKey(m)
+	if !ok {
+		return nil
+	}
+	sym, ok := c.info.Maps[m.Name]
+	if !ok {
+		sym = &MapSym{Name: m.Name, Decl: m.Span()}
+		c.info.Maps[m.Name] = sym
+	}
+	if !c.unifyKey(m, sym, kt) {
+		return nil
+	}
+	if sym.Value == nil {
+		sym.Value = vt
+		c.tab.Types[m] = vt
+		return vt
+	}
+	merged, ok := unify(sym.Value, vt)
+	if !ok {
+		c.errorf(at, diag.CodeType, "Type mismatch for %s: trying to assign value of type '%s' when map already contains a value of type '%s'", m.Name, vt, sym.Value)
+		return nil
+	}
+	sym.Value = merged
+	c.tab.Types[m] = merged
+	return merged
+}

@@ -1,0 +1,276 @@
+package parser
+
+import (
+	"strings"
+
+	"github.com/gobpftrace/gobpftrace/lang/ast"
+	"github.com/gobpftrace/gobpftrace/lang/diag"
+)
+
+// parseProgram parses top-level items until end of file. Every item starts
+// with a fresh lexer in the Root state at the end of the previous item.
+func (p *parser) parseProgram() {
+	for {
+		p.sc.reset(p.lastEnd)
+		t := p.peek()
+		switch t.kind {
+		case kEOF:
+			return
+		case kDirective:
+			p.next()
+			p.directive(t)
+		case kCDefStart:
+			p.cdef()
+		case kKeyword:
+			p.keywordItem(t)
+		case kAttach:
+			p.prog.Probes = append(p.prog.Probes, p.probe())
+		case kPunct:
+			if t.text == ";" { // stray ';' between items
+				p.next()
+				continue
+			}
+			p.fail(t, "")
+		default:
+			p.fail(t, "")
+		}
+	}
+}
+
+// directive records a '#' line: the shebang when it opens the file, a
+// preprocessor directive otherwise.
+func (p *parser) directive(t token) {
+	if strings.HasPrefix(t.text, "#!") {
+		if t.pos != 0 {
+			p.fail(t, "")
+		}
+		line, _, _ := strings.Cut(t.text, "\n")
+		p.prog.Shebang = strings.TrimSuffix(line, "\r")
+		p.lastEnd = len(line)
+		return
+	}
+	body := strings.ReplaceAll(t.text[1:], "\\\r\n", "")
+	body = strings.ReplaceAll(body, "\\\n", "")
+	body = strings.TrimLeft(body, " \t")
+	n := 0
+	for n < len(body) && isWordByte(body[n]) {
+		n++
+	}
+	p.prog.Preproc = append(p.prog.Preproc, &ast.Directive{
+		Pos:  ast.Pos{S: trimSpan(t)},
+		Name: body[:n],
+		Text: strings.TrimSpace(body[n:]),
+	})
+}
+
+// trimSpan is the span of t without trailing white space (a directive's
+// token may end in '\r').
+func trimSpan(t token) diag.Span {
+	return diag.Span{Start: t.pos, End: t.pos + len(strings.TrimRight(t.text, " \t\r"))}
+}
+
+func isWordByte(c byte) bool {
+	return c == '_' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
+}
+
+// cdef parses `struct|union|enum NAME { balanced text } [;]`.
+func (p *parser) cdef() {
+	start := p.next()
+	head := strings.Fields(strings.TrimSuffix(start.text, "{"))
+	depth := 1
+	for {
+		t := p.next()
+		switch t.kind {
+		case kCLBrace:
+			depth++
+		case kCRBrace:
+			depth--
+			if depth == 0 {
+				p.prog.CDefs = append(p.prog.CDefs, &ast.CDef{
+					Pos:  p.pos(start.pos),
+					Kind: head[0],
+					Name: head[1],
+					Body: p.text[start.end():t.pos],
+				})
+				p.accept(";")
+				return
+			}
+		case kEOF:
+			p.fail(t, "}")
+		}
+	}
+}
+
+// keywordItem dispatches the top-level keywords config, import, macro, fn
+// and let (the lexer is now in the Block state).
+func (p *parser) keywordItem(t token) {
+	switch t.text {
+	case "config":
+		p.config()
+	case "import":
+		p.next()
+		s := p.peek()
+		if s.kind != kString {
+			p.fail(s, "string")
+		}
+		p.next()
+		p.prog.Imports = append(p.prog.Imports, &ast.Import{Pos: p.pos(t.pos), Path: p.decodeString(s)})
+		p.accept(";")
+	case "macro":
+		p.macro()
+	case "fn":
+		p.funcDef()
+	case "let":
+		p.mapDecl()
+	}
+}
+
+// config parses `config = { key = value; … }`.
+func (p *parser) config() {
+	kw := p.next()
+	p.expect("=")
+	p.expect("{")
+	cfg := &ast.Config{}
+	for !p.at("}") {
+		key := p.expectIdent()
+		p.expect("=")
+		item := &ast.ConfigItem{Key: key.text}
+		v := p.peek()
+		switch {
+		case v.kind == kNumber:
+			item.Value = p.intLit(p.next())
+		case v.kind == kString:
+			p.next()
+			item.Value = &ast.StrLit{Pos: ast.Pos{S: v.span()}, Value: p.decodeString(v)}
+		case v.isIdent("true"), v.isIdent("false"):
+			p.next()
+			item.Value = &ast.BoolLit{Pos: ast.Pos{S: v.span()}, Value: v.text == "true"}
+		case v.kind == kIdent:
+			p.next()
+			item.Value = &ast.Ident{Pos: ast.Pos{S: v.span()}, Name: v.text}
+		default:
+			p.fail(v, "")
+		}
+		item.Pos = p.pos(key.pos)
+		cfg.Items = append(cfg.Items, item)
+		if !p.accept(";") && !p.at("}") {
+			p.fail(p.peek(), "; or }")
+		}
+	}
+	p.next()
+	cfg.Pos = p.pos(kw.pos)
+	if p.prog.Config != nil {
+		p.diags.Errorf(cfg.S, diag.CodeDuplicate, "only one config block is allowed")
+		return
+	}
+	p.prog.Config = cfg
+}
+
+// macro parses `macro name(params) { body }`.
+func (p *parser) macro() {
+	kw := p.next()
+	name := p.expectIdent()
+	p.expect("(")
+	m := &ast.MacroDef{Name: name.text}
+	for !p.at(")") {
+		t := p.peek()
+		switch t.kind {
+		case kDollar, kMap, kIdent:
+			x := p.parsePrimary(false)
+			switch x.(type) {
+			case *ast.Var, *ast.Ident:
+			case *ast.MapExpr:
+				if x.(*ast.MapExpr).Keys != nil {
+					p.fail(p.peek(), ", or )")
+				}
+			default:
+				p.fail(t, "")
+			}
+			m.Params = append(m.Params, x)
+		default:
+			p.fail(t, "")
+		}
+		if !p.accept(",") && !p.at(")") {
+			p.fail(p.peek(), ", or )")
+		}
+	}
+	p.next()
+	m.Body = p.parseBlock()
+	m.Pos = p.pos(kw.pos)
+	p.prog.Macros = append(p.prog.Macros, m)
+}
+
+// funcDef parses `fn name($a: T, …): R { body }`.
+func (p *parser) funcDef() {
+	kw := p.next()
+	name := p.expectIdent()
+	p.expect("(")
+	f := &ast.FuncDef{Name: name.text}
+	for !p.at(")") {
+		v := p.peek()
+		if v.kind != kDollar || !isVarToken(v) {
+			p.fail(v, "variable")
+		}
+		p.next()
+		p.expect(":")
+		f.Params = append(f.Params, &ast.Param{Name: v.text, Type: p.parseType(), Pos: p.pos(v.pos)})
+		if !p.accept(",") && !p.at(")") {
+			p.fail(p.peek(), ", or )")
+		}
+	}
+	p.next()
+	if p.accept(":") {
+		f.Result = p.parseType()
+	}
+	f.Body = p.parseBlock()
+	f.Pos = p.pos(kw.pos)
+	p.prog.Funcs = append(p.prog.Funcs, f)
+}
+
+// mapDecl parses `let @name = kind(size) [;]`.
+func (p *parser) mapDecl() {
+	kw := p.next()
+	m := p.peek()
+	if m.kind != kMap {
+		p.fail(m, "map")
+	}
+	p.next()
+	p.expect("=")
+	kind := p.expectIdent()
+	p.expect("(")
+	size := p.parseExpr(false)
+	p.expect(")")
+	p.prog.MapDecls = append(p.prog.MapDecls, &ast.MapDecl{Pos: p.pos(kw.pos), Name: m.text, Kind: kind.text, Size: size})
+	p.accept(";")
+}
+
+// probe parses `attach[, attach…][,] [/pred/] { body }`.
+func (p *parser) probe() *ast.Probe {
+	pr := &ast.Probe{}
+	start := p.peek().pos
+	for {
+		t := p.next()
+		pr.Attach = append(pr.Attach, p.attachPoint(t))
+		if !p.accept(",") || p.peek().kind != kAttach {
+			break
+		}
+	}
+	t := p.peek()
+	switch {
+	case t.is("/"):
+		p.next()
+		pr.Pred = p.parseExpr(false)
+		end := p.peek()
+		if end.kind != kPredEnd {
+			p.fail(end, "/")
+		}
+		p.next()
+		pr.Body = p.parseBlockBody(end.end() - 1)
+	case t.is("{"):
+		pr.Body = p.parseBlock()
+	default:
+		p.fail(t, "{")
+	}
+	pr.Pos = p.pos(start)
+	return pr
+}

@@ -1,0 +1,331 @@
+//go:build linux
+
+package runtime
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"sync"
+
+	"github.com/cilium/ebpf"
+	"github.com/cilium/ebpf/link"
+
+	"github.com/gobpftrace/gobpftrace/stdlib"
+)
+
+// AttachOptions configures Attach. A nil *AttachOptions means the zero
+// value.
+type AttachOptions struct {
+	// Pid restricts uprobes to one process (-p); 0 for all.
+	Pid int
+}
+
+// attachment is one thing that keeps a program attached: a perf event fd
+// or a cilium link. Closing it detaches.
+type attachment = io.Closer
+
+// attachFunc attaches one program and returns what keeps it attached.
+type attachFunc func(p *LoadedProgram, opts *AttachOptions) ([]attachment, error)
+
+// attachers is indexed by stdlib.ProbeKind. BEGIN and END have no entry:
+// they are run with RunOnce, not attached. A test fails when an implemented
+// kind is missing.
+var attachers = [stdlib.NumProbeKinds]attachFunc{
+	stdlib.Tracepoint: attachTracepoint,
+	stdlib.Interval:   attachInterval,
+	stdlib.Profile:    attachProfile,
+	stdlib.Kprobe:     attachKprobe,
+	stdlib.Kretprobe:  attachKprobe,
+	stdlib.Uprobe:     attachUprobe,
+	stdlib.Uretprobe:  attachUprobe,
+}
+
+// runOnceKinds are the kinds RunOnce executes instead of attaching.
+var runOnceKinds = [stdlib.NumProbeKinds]bool{stdlib.Begin: true, stdlib.End: true}
+
+// AttachError reports a probe that could not be attached.
+type AttachError struct {
+	Program *LoadedProgram
+	Err     error
+}
+
+func (e *AttachError) Error() string {
+	return fmt.Sprintf("attaching %s: %v", e.Program.Probe, e.Err)
+}
+
+// Unwrap returns the underlying error.
+func (e *AttachError) Unwrap() error { return e.Err }
+
+// UnavailableError reports a probe type the running kernel lacks (this one
+// is wrapped in an AttachError).
+type UnavailableError struct {
+	// Facility is what is missing, e.g. "kprobes".
+	Facility string
+	// Reason says why, e.g. "CONFIG_KPROBES is not set".
+	Reason string
+	// Alternatives are probes that could replace the failing one, e.g. a
+	// tracepoint for a syscall kprobe. Possibly empty.
+	Alternatives []string
+	// Err is the error the attach attempt returned.
+	Err error
+}
+
+func (e *UnavailableError) Error() string {
+	return fmt.Sprintf("%s are not available on this kernel (%s)", e.Facility, e.Reason)
+}
+
+// Unwrap returns the error of the attach attempt.
+func (e *UnavailableError) Unwrap() error { return e.Err }
+
+// Attach attaches every program except BEGIN and END, in order, and stops
+// at the first failure (an *AttachError); what was attached stays attached
+// until Detach or Close.
+func (l *Loaded) Attach(opts *AttachOptions) error {
+	for _, p := range l.Programs {
+		if runOnceKinds[p.Kind] {
+			continue
+		}
+		if err := l.AttachProgram(p, opts); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// NumAttachable is the number of programs Attach attaches (what bpftrace
+// prints as "Attaching N probes...").
+func (l *Loaded) NumAttachable() int {
+	n := 0
+	for _, p := range l.Object.Programs {
+		if !runOnceKinds[p.Kind] {
+			n++
+		}
+	}
+	return n
+}
+
+// AttachProgram attaches one program.
+func (l *Loaded) AttachProgram(p *LoadedProgram, opts *AttachOptions) error {
+	if opts == nil {
+		opts = &AttachOptions{}
+	}
+	var fn attachFunc
+	if int(p.Kind) < len(attachers) {
+		fn = attachers[p.Kind]
+	}
+	if fn == nil {
+		return &AttachError{Program: p, Err: fmt.Errorf("%s probes cannot be attached yet", p.Kind)}
+	}
+	as, err := fn(p, opts)
+	if err != nil {
+		return &AttachError{Program: p, Err: err}
+	}
+	l.mu.Lock()
+	l.attachments = append(l.attachments, as...)
+	l.mu.Unlock()
+	return nil
+}
+
+// Detach detaches every attached program. The closes run concurrently:
+// each waits for an RCU grace period in the kernel, so closing hundreds of
+// probes one after the other would take seconds.
+func (l *Loaded) Detach() error {
+	l.mu.Lock()
+	as := l.attachments
+	l.attachments = nil
+	l.mu.Unlock()
+	if len(as) == 0 {
+		return nil
+	}
+	errs := make([]error, len(as))
+	var wg sync.WaitGroup
+	for i, a := range as {
+		wg.Go(func() { errs[i] = a.Close() })
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		return fmt.Errorf("detaching probes: %w", err)
+	}
+	return nil
+}
+
+// RunOnce runs a BEGIN or END program once with BPF_PROG_TEST_RUN. The
+// programs are raw-tracepoint programs; they are given a zeroed context of
+// 12 arguments (the most a raw tracepoint can have), so any context read
+// the verifier allowed reads zero.
+func (l *Loaded) RunOnce(p *LoadedProgram) error {
+	if p.Prog.Type() != ebpf.RawTracepoint {
+		return fmt.Errorf("running %s: program type %s cannot be run once", p.Probe, p.Prog.Type())
+	}
+	var ctx [rawTracepointMaxArgs]uint64
+	if _, err := p.Prog.Run(&ebpf.RunOptions{Context: ctx}); err != nil {
+		return fmt.Errorf("running %s: %w", p.Probe, err)
+	}
+	return nil
+}
+
+// rawTracepointMaxArgs is MAX_BPF_FUNC_ARGS: the largest context
+// BPF_PROG_TEST_RUN accepts for a raw tracepoint program.
+const rawTracepointMaxArgs = 12
+
+// attachTracepoint opens the tracepoint as a perf event and sets the
+// program on it.
+func attachTracepoint(p *LoadedProgram, _ *AttachOptions) ([]attachment, error) {
+	id, err := tracepointID(p.Target.Category, p.Target.Event)
+	if err != nil {
+		return nil, err
+	}
+	pe, err := openTracepointEvent(id)
+	if err != nil {
+		return nil, err
+	}
+	if err := pe.setProgram(p.Prog); err != nil {
+		pe.Close()
+		return nil, err
+	}
+	return []attachment{pe}, nil
+}
+
+// tracepointID reads events/CAT/EVENT/id from tracefs.
+func tracepointID(category, event string) (uint64, error) {
+	dir, err := Tracefs()
+	if err != nil {
+		return 0, err
+	}
+	if filepath.Base(category) != category || filepath.Base(event) != event {
+		return 0, fmt.Errorf("invalid tracepoint name %s:%s", category, event)
+	}
+	data, err := os.ReadFile(filepath.Join(dir, "events", category, event, "id"))
+	if err != nil {
+		if errors.Is(err, os.ErrNotExist) {
+			return 0, fmt.Errorf("tracepoint %s:%s does not exist: %w", category, event, err)
+		}
+		return 0, fmt.Errorf("reading tracepoint id: %w", err)
+	}
+	var id uint64
+	if _, err := fmt.Sscanf(string(data), "%d", &id); err != nil {
+		return 0, fmt.Errorf("parsing tracepoint id %q: %w", data, err)
+	}
+	return id, nil
+}
+
+// attachInterval fires the program on one CPU (the first online one).
+func attachInterval(p *LoadedProgram, _ *AttachOptions) ([]attachment, error) {
+	cpus, err := onlineCPUs()
+	if err != nil {
+		return nil, err
+	}
+	return attachClock(p, cpus[:1])
+}
+
+// attachProfile fires the program on every online CPU.
+func attachProfile(p *LoadedProgram, _ *AttachOptions) ([]attachment, error) {
+	cpus, err := onlineCPUs()
+	if err != nil {
+		return nil, err
+	}
+	return attachClock(p, cpus)
+}
+
+// attachClock opens a cpu-clock perf event per CPU, period or frequency
+// from the target, with the program set on each.
+func attachClock(p *LoadedProgram, cpus []int) (_ []attachment, err error) {
+	var out []attachment
+	defer func() {
+		if err != nil {
+			for _, a := range out {
+				a.Close()
+			}
+		}
+	}()
+	for _, cpu := range cpus {
+		pe, err := openClockEvent(cpu, p.Target.PeriodNs, p.Target.Freq)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, pe)
+		if err := pe.setProgram(p.Prog); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// attachKprobe attaches kprobes and kretprobes. When the kernel has no
+// kprobes at all the error is an *UnavailableError naming the facility.
+func attachKprobe(p *LoadedProgram, _ *AttachOptions) ([]attachment, error) {
+	// cilium/ebpf finds tracefs once and caches failure: mount it first.
+	if _, err := Tracefs(); err != nil {
+		return nil, err
+	}
+	opts := &link.KprobeOptions{Offset: p.Target.Offset}
+	var (
+		l   link.Link
+		err error
+	)
+	if p.Kind == stdlib.Kretprobe {
+		l, err = link.Kretprobe(p.Target.Func, p.Prog, opts)
+	} else {
+		l, err = link.Kprobe(p.Target.Func, p.Prog, opts)
+	}
+	if err != nil {
+		if !kprobesAvailable() {
+			return nil, &UnavailableError{
+				Facility:     "kprobes",
+				Reason:       "CONFIG_KPROBES is not set",
+				Alternatives: kprobeAlternatives(p),
+				Err:          err,
+			}
+		}
+		return nil, err
+	}
+	return []attachment{l}, nil
+}
+
+// kprobeAlternatives suggests replacement probes for a kprobe that cannot
+// be attached. It is a hook: tracepoint suggestions are not written yet.
+var kprobeAlternatives = func(p *LoadedProgram) []string { return nil }
+
+// kprobesAvailable reports whether the kernel can create kprobes at all:
+// through the kprobe PMU or through tracefs kprobe_events.
+func kprobesAvailable() bool {
+	if _, err := os.Stat("/sys/bus/event_source/devices/kprobe/type"); err == nil {
+		return true
+	}
+	dir, err := Tracefs()
+	if err != nil {
+		return false
+	}
+	_, err = os.Stat(filepath.Join(dir, "kprobe_events"))
+	return err == nil
+}
+
+// attachUprobe attaches uprobes and uretprobes: Target.Func in
+// Target.Binary plus Target.Offset, or the file offset Target.Offset when
+// Func is empty.
+func attachUprobe(p *LoadedProgram, opts *AttachOptions) ([]attachment, error) {
+	if _, err := Tracefs(); err != nil {
+		return nil, err
+	}
+	ex, err := link.OpenExecutable(p.Target.Binary)
+	if err != nil {
+		return nil, err
+	}
+	uopts := &link.UprobeOptions{Offset: p.Target.Offset, PID: opts.Pid}
+	if p.Target.Func == "" {
+		uopts.Address, uopts.Offset = p.Target.Offset, 0
+	}
+	var l link.Link
+	if p.Kind == stdlib.Uretprobe {
+		l, err = ex.Uretprobe(p.Target.Func, p.Prog, uopts)
+	} else {
+		l, err = ex.Uprobe(p.Target.Func, p.Prog, uopts)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return []attachment{l}, nil
+}

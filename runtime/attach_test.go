@@ -1,0 +1,251 @@
+//go:build linux
+
+package runtime
+
+import (
+	"encoding/binary"
+	"errors"
+	"os"
+	"reflect"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/cilium/ebpf"
+	"github.com/cilium/ebpf/asm"
+
+	"github.com/gobpftrace/gobpftrace/codegen"
+	"github.com/gobpftrace/gobpftrace/stdlib"
+)
+
+func TestAttachersCoverImplementedKinds(t *testing.T) {
+	for k := stdlib.ProbeKind(1); int(k) < stdlib.NumProbeKinds; k++ {
+		if !stdlib.Probes[k].Implemented || runOnceKinds[k] {
+			continue
+		}
+		if attachers[k] == nil {
+			t.Errorf("probe kind %s is implemented but has no attacher", k)
+		}
+	}
+	for k := range runOnceKinds {
+		if runOnceKinds[k] && attachers[k] != nil {
+			t.Errorf("probe kind %s is run once but also has an attacher", stdlib.ProbeKind(k))
+		}
+	}
+}
+
+func TestParseCPUList(t *testing.T) {
+	got, err := parseCPUList("0-2,5,7-8")
+	if err != nil || !reflect.DeepEqual(got, []int{0, 1, 2, 5, 7, 8}) {
+		t.Errorf("got %v, %v", got, err)
+	}
+	for _, bad := range []string{"", "a", "3-1", "1,"} {
+		if _, err := parseCPUList(bad); err == nil {
+			t.Errorf("%q: no error", bad)
+		}
+	}
+}
+
+// getpidCounterInsns counts getpid calls of process pid into a per-CPU hash
+// keyed by u32 0.
+func getpidCounterInsns(mapName string, pid int) asm.Instructions {
+	return asm.Instructions{
+		asm.FnGetCurrentPidTgid.Call(),
+		asm.RSh.Imm(asm.R0, 32),
+		asm.JNE.Imm(asm.R0, int32(pid), "out"),
+		asm.StoreImm(asm.R10, -4, 0, asm.Word),
+		asm.LoadMapPtr(asm.R1, 0).WithReference(mapName),
+		asm.Mov.Reg(asm.R2, asm.R10),
+		asm.Add.Imm(asm.R2, -4),
+		asm.FnMapLookupElem.Call(),
+		asm.JEq.Imm(asm.R0, 0, "init"),
+		asm.LoadMem(asm.R1, asm.R0, 0, asm.DWord),
+		asm.Add.Imm(asm.R1, 1),
+		asm.StoreMem(asm.R0, 0, asm.R1, asm.DWord),
+		asm.Ja.Label("out"),
+		asm.Mov.Imm(asm.R1, 1).WithSymbol("init"),
+		asm.StoreMem(asm.R10, -16, asm.R1, asm.DWord),
+		asm.LoadMapPtr(asm.R1, 0).WithReference(mapName),
+		asm.Mov.Reg(asm.R2, asm.R10),
+		asm.Add.Imm(asm.R2, -4),
+		asm.Mov.Reg(asm.R3, asm.R10),
+		asm.Add.Imm(asm.R3, -16),
+		asm.Mov.Imm(asm.R4, 0),
+		asm.FnMapUpdateElem.Call(),
+		asm.Mov.Imm(asm.R0, 0).WithSymbol("out"),
+		asm.Return(),
+	}
+}
+
+func TestAttachTracepointGetpid(t *testing.T) {
+	def := &codegen.MapDef{Name: "@calls", PerCPU: true,
+		Spec: &ebpf.MapSpec{Name: "calls", Type: ebpf.PerCPUHash, KeySize: 4, ValueSize: 8, MaxEntries: 16}}
+	prog := &codegen.Program{
+		Name: "getpid", Kind: stdlib.Tracepoint, Probe: "tracepoint:syscalls:sys_enter_getpid",
+		Target: codegen.Target{Category: "syscalls", Event: "sys_enter_getpid"},
+		Type:   ebpf.TracePoint, Insns: getpidCounterInsns("@calls", os.Getpid()),
+	}
+	l := load(t, &codegen.Object{Maps: []*codegen.MapDef{def}, Programs: []*codegen.Program{prog}}, nil)
+	if n := l.NumAttachable(); n != 1 {
+		t.Errorf("NumAttachable = %d", n)
+	}
+	if err := l.Attach(nil); err != nil {
+		t.Fatal(err)
+	}
+	const calls = 25
+	for range calls {
+		syscall.Getpid()
+	}
+	if err := l.Detach(); err != nil {
+		t.Fatal(err)
+	}
+	syscall.Getpid() // not counted any more
+	entries, err := l.ReadMap("@calls")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(entries) != 1 || len(entries[0].Values) != l.NumCPU() {
+		t.Fatalf("entries = %v", entries)
+	}
+	var sum uint64
+	for _, v := range entries[0].Values {
+		sum += binary.NativeEndian.Uint64(v)
+	}
+	if sum != calls {
+		t.Errorf("counted %d getpid calls, want %d", sum, calls)
+	}
+}
+
+func TestAttachTracepointMissing(t *testing.T) {
+	prog := &codegen.Program{
+		Name: "nope", Kind: stdlib.Tracepoint, Probe: "tracepoint:syscalls:nope",
+		Target: codegen.Target{Category: "syscalls", Event: "nope"},
+		Type:   ebpf.TracePoint, Insns: asm.Instructions{asm.Mov.Imm(asm.R0, 0), asm.Return()},
+	}
+	l := load(t, &codegen.Object{Programs: []*codegen.Program{prog}}, nil)
+	err := l.Attach(nil)
+	var ae *AttachError
+	if !errors.As(err, &ae) || !errors.Is(err, os.ErrNotExist) {
+		t.Fatalf("err = %v", err)
+	}
+	if want := "attaching tracepoint:syscalls:nope: tracepoint syscalls:nope does not exist"; len(err.Error()) < len(want) || err.Error()[:len(want)] != want {
+		t.Errorf("message = %q", err)
+	}
+}
+
+func clockProgram(kind stdlib.ProbeKind, target codegen.Target) *codegen.Program {
+	return &codegen.Program{Name: "clock", Kind: kind, Probe: kind.String(), Target: target,
+		Type: ebpf.PerfEvent, Insns: counterInsns("@n")}
+}
+
+func TestAttachInterval(t *testing.T) {
+	prog := clockProgram(stdlib.Interval, codegen.Target{PeriodNs: uint64(10 * time.Millisecond)})
+	l := load(t, &codegen.Object{Maps: []*codegen.MapDef{counterDef("@n")}, Programs: []*codegen.Program{prog}}, nil)
+	if err := l.Attach(nil); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(200 * time.Millisecond)
+	if err := l.Detach(); err != nil {
+		t.Fatal(err)
+	}
+	// 20 periods of 10 ms; allow for timer slack and a slow start.
+	if n := readCounter(t, l, "@n"); n < 5 || n > 25 {
+		t.Errorf("interval fired %d times in 200ms at 10ms", n)
+	}
+	after := readCounter(t, l, "@n")
+	time.Sleep(50 * time.Millisecond)
+	if n := readCounter(t, l, "@n"); n != after {
+		t.Errorf("still firing after Detach: %d → %d", after, n)
+	}
+}
+
+func TestAttachProfileEveryCPU(t *testing.T) {
+	prog := clockProgram(stdlib.Profile, codegen.Target{Freq: 99})
+	l := load(t, &codegen.Object{Maps: []*codegen.MapDef{counterDef("@n")}, Programs: []*codegen.Program{prog}}, nil)
+	if err := l.Attach(nil); err != nil {
+		t.Fatal(err)
+	}
+	cpus, _ := onlineCPUs()
+	l.mu.Lock()
+	n := len(l.attachments)
+	l.mu.Unlock()
+	if n != len(cpus) {
+		t.Errorf("%d perf events for %d CPUs", n, len(cpus))
+	}
+	// Keep a CPU busy so cpu-clock advances; idle CPUs do not tick.
+	deadline := time.Now().Add(150 * time.Millisecond)
+	for time.Now().Before(deadline) {
+	}
+	if err := l.Detach(); err != nil {
+		t.Fatal(err)
+	}
+	if got := readCounter(t, l, "@n"); got < 3 {
+		t.Errorf("profile:hz:99 fired %d times in 150ms of busy CPU", got)
+	}
+}
+
+func TestAttachKprobe(t *testing.T) {
+	prog := &codegen.Program{Name: "kp", Kind: stdlib.Kprobe, Probe: "kprobe:do_nanosleep",
+		Target: codegen.Target{Func: "do_nanosleep"}, Type: ebpf.Kprobe,
+		Insns: asm.Instructions{asm.Mov.Imm(asm.R0, 0), asm.Return()}}
+	l := load(t, &codegen.Object{Programs: []*codegen.Program{prog}}, nil)
+	err := l.Attach(nil)
+	if kprobesAvailable() {
+		if err != nil {
+			t.Fatalf("kprobes are available but attach failed: %v", err)
+		}
+		return
+	}
+	var ue *UnavailableError
+	if !errors.As(err, &ue) {
+		t.Fatalf("err = %v, want *UnavailableError", err)
+	}
+	want := "attaching kprobe:do_nanosleep: kprobes are not available on this kernel (CONFIG_KPROBES is not set)"
+	if err.Error() != want {
+		t.Errorf("message = %q\nwant %q", err, want)
+	}
+}
+
+func TestAttachNotImplemented(t *testing.T) {
+	prog := &codegen.Program{Name: "hw", Kind: stdlib.Hardware, Probe: "hardware:cycles:1000",
+		Type: ebpf.PerfEvent, Insns: asm.Instructions{asm.Mov.Imm(asm.R0, 0), asm.Return()}}
+	l := load(t, &codegen.Object{Programs: []*codegen.Program{prog}}, nil)
+	if err := l.Attach(nil); err == nil {
+		t.Fatal("no error")
+	}
+}
+
+// TestDetachManyConcurrently attaches many tracepoints and checks that
+// Detach closes them all.
+func TestDetachMany(t *testing.T) {
+	h := NewHost(nil)
+	names, err := h.Tracepoints("syscalls:sys_enter_*")
+	if err != nil {
+		t.Fatal(err)
+	}
+	names = names[:min(len(names), 64)]
+	obj := &codegen.Object{Maps: []*codegen.MapDef{counterDef("@n")}}
+	for i, name := range names {
+		cat, ev, _ := strings.Cut(name, ":")
+		obj.Programs = append(obj.Programs, &codegen.Program{
+			Name: "tp" + strconv.Itoa(i), Kind: stdlib.Tracepoint, Probe: "tracepoint:" + name,
+			Target: codegen.Target{Category: cat, Event: ev}, Type: ebpf.TracePoint, Insns: counterInsns("@n"),
+		})
+	}
+	l := load(t, obj, nil)
+	start := time.Now()
+	if err := l.Attach(nil); err != nil {
+		t.Fatal(err)
+	}
+	attached := time.Since(start)
+	start = time.Now()
+	if err := l.Detach(); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("%d tracepoints: attach %v, detach %v", len(names), attached, time.Since(start))
+	if len(l.attachments) != 0 {
+		t.Errorf("%d attachments left", len(l.attachments))
+	}
+}

@@ -1,0 +1,168 @@
+//go:build linux
+
+package runtime
+
+import (
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"os"
+	"sync/atomic"
+	"time"
+
+	"github.com/cilium/ebpf/ringbuf"
+
+	"github.com/gobpftrace/gobpftrace/codegen"
+)
+
+// Polling periods of the EventReader.
+//
+// Programs submit records with BPF_RB_NO_WAKEUP unless the ring is filling
+// up, because a wakeup per event costs more than the event itself. So the
+// reader cannot sleep until woken: it waits on the ring's epoll fd with a
+// deadline, and when the deadline passes it reads whatever was submitted
+// silently, hands it over and flushes the output.
+//
+// The period adapts: it is DefaultMinPoll while records keep arriving, and
+// doubles after every empty period up to DefaultMaxPoll. A busy stream is
+// therefore flushed every 2 ms (and read sooner whenever the BPF side
+// forces a wakeup), while an idle tracer wakes about 30 times a second and
+// an event after a quiet spell is printed at most 32 ms late, which is
+// below what a person notices.
+const (
+	DefaultMinPoll = 2 * time.Millisecond
+	DefaultMaxPoll = 32 * time.Millisecond
+)
+
+// ReaderOptions tunes an EventReader. A nil *ReaderOptions or zero fields
+// mean the defaults.
+type ReaderOptions struct {
+	MinPoll, MaxPoll time.Duration
+}
+
+// EventReader reads event records from the ring buffer (codegen.RingBufMap)
+// and hands each to a handler.
+type EventReader struct {
+	rd      *ringbuf.Reader
+	handle  func(rec []byte)
+	flush   func()
+	minPoll time.Duration
+	maxPoll time.Duration
+	rec     ringbuf.Record
+	stopped atomic.Bool
+}
+
+// NewEventReader returns a reader of l's ring buffer. handle is called for
+// every record, in order, on the goroutine running Run or Drain; rec is
+// only valid during the call (its buffer is reused). flush, if not nil, is
+// called whenever the ring has been emptied after records were handled:
+// the output layer writes its buffered text then.
+func (l *Loaded) NewEventReader(handle func(rec []byte), flush func(), opts *ReaderOptions) (*EventReader, error) {
+	m := l.Map(codegen.RingBufMap)
+	if m == nil {
+		return nil, fmt.Errorf("reading events: no map %s", codegen.RingBufMap)
+	}
+	rd, err := ringbuf.NewReader(m)
+	if err != nil {
+		return nil, fmt.Errorf("reading events: %w", err)
+	}
+	if flush == nil {
+		flush = func() {}
+	}
+	r := &EventReader{rd: rd, handle: handle, flush: flush, minPoll: DefaultMinPoll, maxPoll: DefaultMaxPoll}
+	if opts != nil {
+		if opts.MinPoll > 0 {
+			r.minPoll = opts.MinPoll
+		}
+		if opts.MaxPoll > 0 {
+			r.maxPoll = opts.MaxPoll
+		}
+	}
+	r.maxPoll = max(r.maxPoll, r.minPoll)
+	return r, nil
+}
+
+// Run reads and handles records until Stop is called, then drains what is
+// left in the ring and returns. It returns early only on a read error.
+func (r *EventReader) Run() error {
+	period := r.minPoll
+	for !r.stopped.Load() {
+		r.rd.SetDeadline(time.Now().Add(period))
+		n, err := r.readBatch()
+		if err != nil {
+			return err
+		}
+		if n > 0 {
+			r.flush()
+			period = r.minPoll
+		} else {
+			period = min(2*period, r.maxPoll)
+		}
+	}
+	return r.Drain()
+}
+
+// Stop makes Run drain the ring and return. It may be called from any
+// goroutine, including from the handler, and more than once.
+func (r *EventReader) Stop() {
+	if r.stopped.Swap(true) {
+		return
+	}
+	// Interrupt a wait in progress; the reader then returns the records
+	// already in the ring followed by ErrFlushed.
+	r.rd.Flush()
+}
+
+// Drain handles every record currently in the ring without waiting, then
+// flushes. Use it after Run has returned, e.g. after running END.
+func (r *EventReader) Drain() error {
+	// A deadline in the past makes the reader check for wakeups without
+	// blocking and then read up to the end of the ring.
+	r.rd.SetDeadline(time.Now())
+	_, err := r.readBatch()
+	r.flush()
+	return err
+}
+
+// readBatch handles records until the deadline passes or a flush
+// interrupts, and returns how many it handled. Both end conditions are
+// reported by the ringbuf reader only after the ring has been emptied.
+func (r *EventReader) readBatch() (int, error) {
+	n := 0
+	for {
+		err := r.rd.ReadInto(&r.rec)
+		switch {
+		case err == nil:
+			n++
+			r.handle(r.rec.RawSample)
+		case errors.Is(err, os.ErrDeadlineExceeded), errors.Is(err, ringbuf.ErrFlushed):
+			return n, nil
+		default:
+			return n, fmt.Errorf("reading events: %w", err)
+		}
+	}
+}
+
+// Close releases the reader. It interrupts Run with an error.
+func (r *EventReader) Close() error {
+	r.stopped.Store(true)
+	return r.rd.Close()
+}
+
+// Lost returns the number of events dropped because the ring buffer was
+// full (the sum of codegen.LostMap over CPUs); 0 when there is no such map.
+func (l *Loaded) Lost() (uint64, error) {
+	m := l.Map(codegen.LostMap)
+	if m == nil {
+		return 0, nil
+	}
+	buf := make([]byte, l.ncpus*8)
+	if err := mapElem(bpfMapLookupElem, m.FD(), make([]byte, 4), buf, 0); err != nil {
+		return 0, fmt.Errorf("reading map %s: %w", codegen.LostMap, err)
+	}
+	var total uint64
+	for cpu := range l.ncpus {
+		total += binary.NativeEndian.Uint64(buf[cpu*8:])
+	}
+	return total, nil
+}

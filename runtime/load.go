@@ -1,0 +1,277 @@
+//go:build linux
+
+package runtime
+
+import (
+	"errors"
+	"fmt"
+	goruntime "runtime"
+	"sync"
+
+	"github.com/cilium/ebpf"
+	"github.com/cilium/ebpf/asm"
+	"golang.org/x/sys/unix"
+
+	"github.com/gobpftrace/gobpftrace/codegen"
+)
+
+// LoadOptions configures Load. A nil *LoadOptions means the zero value.
+type LoadOptions struct {
+	// Cpid is the pid of the -c child (the `cpid` builtin); 0 without -c.
+	Cpid int
+	// VerifierLog keeps the verifier log of every program, also of those
+	// that load (for -v). Rejected programs always carry their log in the
+	// *ebpf.VerifierError.
+	VerifierLog bool
+}
+
+// Loaded is a loaded Object: its maps and programs exist in the kernel.
+// Close releases everything.
+type Loaded struct {
+	// Object is what was loaded.
+	Object *codegen.Object
+	// Programs are the loaded programs, in Object.Programs order.
+	Programs []*LoadedProgram
+
+	maps  map[string]*LoadedMap
+	ncpus int // possible CPUs: the number of values of a per-CPU map
+
+	mu          sync.Mutex
+	attachments []attachment
+}
+
+// LoadedProgram is a program in the kernel with its description.
+type LoadedProgram struct {
+	*codegen.Program
+	// Prog is the kernel program.
+	Prog *ebpf.Program
+}
+
+// LoadedMap is a map in the kernel with its description.
+type LoadedMap struct {
+	*codegen.MapDef
+	// Map is the kernel map.
+	Map *ebpf.Map
+}
+
+// LoadError reports a map that could not be created or a program that
+// could not be loaded. When the verifier rejected a program, errors.As
+// finds the *ebpf.VerifierError with the full log in the chain.
+type LoadError struct {
+	// Program is the rejected program; nil for a map error.
+	Program *codegen.Program
+	// Map is the script name of the map that failed; "" for a program.
+	Map string
+	Err error
+}
+
+func (e *LoadError) Error() string {
+	if e.Program != nil {
+		return fmt.Sprintf("loading program %s for %s: %v", e.Program.Name, e.Program.Probe, e.Err)
+	}
+	return fmt.Sprintf("creating map %s: %v", e.Map, e.Err)
+}
+
+// Unwrap returns the underlying error.
+func (e *LoadError) Unwrap() error { return e.Err }
+
+// Load creates obj's maps, loads its programs and fills the state map. It
+// reads no kernel BTF and runs no feature probes of its own: a small script
+// loads in about a millisecond. On error nothing stays open.
+func Load(obj *codegen.Object, opts *LoadOptions) (_ *Loaded, err error) {
+	if opts == nil {
+		opts = &LoadOptions{}
+	}
+	ncpus, err := ebpf.PossibleCPU()
+	if err != nil {
+		return nil, fmt.Errorf("counting possible CPUs: %w", err)
+	}
+	l := &Loaded{Object: obj, maps: make(map[string]*LoadedMap, len(obj.Maps)), ncpus: ncpus}
+	defer func() {
+		if err != nil {
+			l.Close()
+		}
+	}()
+	for _, def := range obj.Maps {
+		if _, dup := l.maps[def.Name]; dup {
+			return nil, &LoadError{Map: def.Name, Err: errors.New("duplicate map name")}
+		}
+		m, err := ebpf.NewMap(def.Spec)
+		if err != nil {
+			return nil, &LoadError{Map: def.Name, Err: err}
+		}
+		l.maps[def.Name] = &LoadedMap{MapDef: def, Map: m}
+	}
+	if err := l.loadPrograms(opts); err != nil {
+		return nil, err
+	}
+	if err := l.fillState(opts.Cpid); err != nil {
+		return nil, err
+	}
+	return l, nil
+}
+
+// loadPrograms loads every program. The verifier is CPU-bound and scripts
+// with wildcards have hundreds of programs, so they are loaded by one worker
+// per CPU; the first error in program order is returned.
+func (l *Loaded) loadPrograms(opts *LoadOptions) error {
+	progs := l.Object.Programs
+	l.Programs = make([]*LoadedProgram, len(progs))
+	errs := make([]error, len(progs))
+	load := func(i int) {
+		lp, err := l.loadProgram(progs[i], opts)
+		l.Programs[i], errs[i] = lp, err
+	}
+	workers := min(goruntime.GOMAXPROCS(0), len(progs))
+	if workers <= 1 {
+		for i := range progs {
+			if load(i); errs[i] != nil {
+				break
+			}
+		}
+	} else {
+		var wg sync.WaitGroup
+		next := make(chan int)
+		for range workers {
+			wg.Go(func() {
+				for i := range next {
+					load(i)
+				}
+			})
+		}
+		for i := range progs {
+			next <- i
+		}
+		close(next)
+		wg.Wait()
+	}
+	return firstError(errs)
+}
+
+func firstError(errs []error) error {
+	for _, err := range errs {
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// loadProgram resolves p's map references and loads it.
+func (l *Loaded) loadProgram(p *codegen.Program, opts *LoadOptions) (*LoadedProgram, error) {
+	insns := make(asm.Instructions, len(p.Insns))
+	copy(insns, p.Insns)
+	for i := range insns {
+		ins := &insns[i]
+		ref := ins.Reference()
+		if ref == "" || !ins.IsLoadFromMap() {
+			continue
+		}
+		m, ok := l.maps[ref]
+		if !ok {
+			return nil, &LoadError{Program: p, Err: fmt.Errorf("instruction %d references unknown map %q", i, ref)}
+		}
+		if err := ins.AssociateMap(m.Map); err != nil {
+			return nil, &LoadError{Program: p, Err: fmt.Errorf("instruction %d: %w", i, err)}
+		}
+	}
+	spec := &ebpf.ProgramSpec{
+		Name:         p.Name,
+		Type:         p.Type,
+		Instructions: insns,
+		License:      "GPL",
+	}
+	var popts ebpf.ProgramOptions
+	if opts.VerifierLog {
+		popts.LogLevel = ebpf.LogLevelBranch | ebpf.LogLevelStats
+	}
+	prog, err := ebpf.NewProgramWithOptions(spec, popts)
+	if err != nil {
+		return nil, &LoadError{Program: p, Err: err}
+	}
+	return &LoadedProgram{Program: p, Prog: prog}, nil
+}
+
+// fillState writes the state map's single value (see codegen.StateSlot).
+func (l *Loaded) fillState(cpid int) error {
+	m := l.Map(codegen.StateMap)
+	if m == nil {
+		return nil
+	}
+	var ts unix.Timespec
+	if err := unix.ClockGettime(unix.CLOCK_BOOTTIME, &ts); err != nil {
+		return fmt.Errorf("reading boot clock: %w", err)
+	}
+	var state [codegen.NumStateSlots]uint64
+	state[codegen.SlotStartNs] = uint64(ts.Nano())
+	state[codegen.SlotCpid] = uint64(cpid)
+	state[codegen.SlotNcpus] = uint64(l.ncpus)
+	if err := m.Update(uint32(0), state, ebpf.UpdateAny); err != nil {
+		return fmt.Errorf("filling map %s: %w", codegen.StateMap, err)
+	}
+	return nil
+}
+
+// SetState overwrites one slot of the state map, e.g. the child pid when
+// the child is started after Load.
+func (l *Loaded) SetState(slot codegen.StateSlot, value uint64) error {
+	m := l.Map(codegen.StateMap)
+	if m == nil {
+		return fmt.Errorf("setting state slot %d: no map %s", slot, codegen.StateMap)
+	}
+	var state [codegen.NumStateSlots]uint64
+	if err := m.Lookup(uint32(0), &state); err != nil {
+		return fmt.Errorf("setting state slot %d: %w", slot, err)
+	}
+	state[slot] = value
+	if err := m.Update(uint32(0), state, ebpf.UpdateAny); err != nil {
+		return fmt.Errorf("setting state slot %d: %w", slot, err)
+	}
+	return nil
+}
+
+// Map returns the kernel map with the given name (script or internal
+// name), or nil.
+func (l *Loaded) Map(name string) *ebpf.Map {
+	if m, ok := l.maps[name]; ok {
+		return m.Map
+	}
+	return nil
+}
+
+// LoadedMap returns the named map with its description.
+func (l *Loaded) LoadedMap(name string) (*LoadedMap, bool) {
+	m, ok := l.maps[name]
+	return m, ok
+}
+
+// Program returns the loaded program with the given name, or nil.
+func (l *Loaded) Program(name string) *LoadedProgram {
+	for _, p := range l.Programs {
+		if p != nil && p.Name == name {
+			return p
+		}
+	}
+	return nil
+}
+
+// NumCPU is the number of possible CPUs: the number of values per key of
+// a per-CPU map.
+func (l *Loaded) NumCPU() int { return l.ncpus }
+
+// Close detaches every probe and closes every program and map. It is safe
+// to call more than once.
+func (l *Loaded) Close() error {
+	err := l.Detach()
+	for i, p := range l.Programs {
+		if p != nil {
+			err = errors.Join(err, p.Prog.Close())
+			l.Programs[i] = nil
+		}
+	}
+	for name, m := range l.maps {
+		err = errors.Join(err, m.Map.Close())
+		delete(l.maps, name)
+	}
+	return err
+}

@@ -1,0 +1,126 @@
+//go:build linux
+
+package runtime
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"strconv"
+	"strings"
+	"sync"
+	"unsafe"
+
+	"github.com/cilium/ebpf"
+	"golang.org/x/sys/unix"
+)
+
+// perfEvent is an open perf event fd. A program is attached with
+// PERF_EVENT_IOC_SET_BPF, which works on every kernel with BPF and needs
+// no bpf_link feature probe; closing the fd detaches the program.
+type perfEvent struct {
+	fd int
+}
+
+func openPerfEvent(attr *unix.PerfEventAttr, cpu int) (*perfEvent, error) {
+	attr.Size = uint32(unsafe.Sizeof(*attr))
+	fd, err := unix.PerfEventOpen(attr, -1, cpu, -1, unix.PERF_FLAG_FD_CLOEXEC)
+	if err != nil {
+		return nil, fmt.Errorf("perf_event_open on cpu %d: %w", cpu, err)
+	}
+	return &perfEvent{fd: fd}, nil
+}
+
+// openTracepointEvent opens the tracepoint with the given tracefs id. The
+// program set on it runs on every CPU, whichever CPU the event is opened
+// on.
+func openTracepointEvent(id uint64) (*perfEvent, error) {
+	attr := unix.PerfEventAttr{
+		Type:        unix.PERF_TYPE_TRACEPOINT,
+		Config:      id,
+		Sample_type: unix.PERF_SAMPLE_RAW,
+		Sample:      1,
+		Wakeup:      1,
+	}
+	return openPerfEvent(&attr, 0)
+}
+
+// openClockEvent opens a cpu-clock software event on one CPU firing every
+// periodNs nanoseconds, or freq times per second when freq is set.
+func openClockEvent(cpu int, periodNs, freq uint64) (*perfEvent, error) {
+	attr := unix.PerfEventAttr{
+		Type:   unix.PERF_TYPE_SOFTWARE,
+		Config: unix.PERF_COUNT_SW_CPU_CLOCK,
+	}
+	switch {
+	case freq > 0:
+		attr.Sample = freq
+		attr.Bits |= unix.PerfBitFreq
+	case periodNs > 0:
+		attr.Sample = periodNs
+	default:
+		return nil, errors.New("no period or frequency")
+	}
+	return openPerfEvent(&attr, cpu)
+}
+
+// setProgram attaches prog to the event and enables it.
+func (pe *perfEvent) setProgram(prog *ebpf.Program) error {
+	if err := unix.IoctlSetInt(pe.fd, unix.PERF_EVENT_IOC_SET_BPF, prog.FD()); err != nil {
+		return fmt.Errorf("setting perf event program: %w", err)
+	}
+	if err := unix.IoctlSetInt(pe.fd, unix.PERF_EVENT_IOC_ENABLE, 0); err != nil {
+		return fmt.Errorf("enabling perf event: %w", err)
+	}
+	return nil
+}
+
+// Close closes the event, detaching its program.
+func (pe *perfEvent) Close() error {
+	if pe.fd < 0 {
+		return nil
+	}
+	err := unix.Close(pe.fd)
+	pe.fd = -1
+	return err
+}
+
+var onlineCPUList = sync.OnceValues(func() ([]int, error) {
+	data, err := os.ReadFile("/sys/devices/system/cpu/online")
+	if err != nil {
+		return nil, fmt.Errorf("listing online CPUs: %w", err)
+	}
+	cpus, err := parseCPUList(strings.TrimSpace(string(data)))
+	if err != nil {
+		return nil, fmt.Errorf("listing online CPUs: %w", err)
+	}
+	return cpus, nil
+})
+
+// onlineCPUs returns the online CPU numbers, ascending (never empty).
+func onlineCPUs() ([]int, error) { return onlineCPUList() }
+
+// parseCPUList parses the kernel's CPU list format, e.g. "0-3,5,7-8".
+func parseCPUList(s string) ([]int, error) {
+	var cpus []int
+	for _, part := range strings.Split(s, ",") {
+		lo, hi, isRange := strings.Cut(part, "-")
+		first, err := strconv.Atoi(lo)
+		if err != nil {
+			return nil, fmt.Errorf("bad CPU list %q", s)
+		}
+		last := first
+		if isRange {
+			if last, err = strconv.Atoi(hi); err != nil || last < first {
+				return nil, fmt.Errorf("bad CPU list %q", s)
+			}
+		}
+		for c := first; c <= last; c++ {
+			cpus = append(cpus, c)
+		}
+	}
+	if len(cpus) == 0 {
+		return nil, fmt.Errorf("empty CPU list")
+	}
+	return cpus, nil
+}
