@@ -88,7 +88,7 @@ func (g *gen) minMax(v, arg loc, agg *types.Agg) {
 	g.e.emit(keep.Reg(asm.R1, asm.R2, done))
 	g.e.place(store)
 	g.e.emit(asm.StoreMem(v.base, v.off, asm.R2, asm.DWord))
-	g.e.emit(asm.StoreImm(v.base, v.off+8, 1, asm.DWord))
+	g.e.emit(storeImm64(v.base, v.off+8, 1))
 	g.e.place(done)
 }
 

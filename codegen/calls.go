@@ -161,5 +161,5 @@ func genStrftime(g *gen, call *ast.Call, dst loc, _ types.Type) {
 	id := g.c.timeFormat(g.inst.StrConsts[call.Args[0]])
 	g.intExpr(call.Args[1])
 	g.e.emit(asm.StoreMem(dst.base, dst.off+8, asm.R0, asm.DWord))
-	g.e.emit(asm.StoreImm(dst.base, dst.off, int64(id), asm.DWord))
+	g.e.emit(storeImm64(dst.base, dst.off, int64(id)))
 }

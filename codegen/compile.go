@@ -31,6 +31,7 @@ import (
 
 	"github.com/cilium/ebpf"
 	"github.com/cilium/ebpf/asm"
+	"github.com/cilium/ebpf/btf"
 
 	"github.com/gobpftrace/gobpftrace/lang/check"
 	"github.com/gobpftrace/gobpftrace/lang/diag"
@@ -44,6 +45,9 @@ type Options struct {
 	MaxMapKeys int
 	// RingBufSize is the ring buffer size in bytes (a power of two, default 4 MiB).
 	RingBufSize int
+	// Source, when set, is used to tag instructions with the script line
+	// they come from (shown by -d asm and in verifier logs).
+	Source *diag.Source
 }
 
 // Compile generates the Object for a checked program. Errors that can only
@@ -76,6 +80,13 @@ func Compile(info *check.Info, opts *Options) (obj *Object, diags *diag.List) {
 		if n := names[base]; n > 1 {
 			p.Name = fmt.Sprintf("%s_%d", truncateName(base, 12), n)
 		}
+		// Function metadata on the first instruction lets the source
+		// comments become BTF line info.
+		p.Insns[0] = btf.WithFuncMetadata(p.Insns[0], &btf.Func{
+			Name:    p.Name,
+			Type:    &btf.FuncProto{Return: &btf.Int{Name: "int", Size: 4, Encoding: btf.Signed}},
+			Linkage: btf.GlobalFunc,
+		})
 		c.obj.Programs = append(c.obj.Programs, p)
 	}
 	return c.obj, diags
@@ -249,10 +260,11 @@ func (c *compiler) program(inst *check.Instance) (p *Program, cerr *compileError
 			PeriodNs: a.PeriodNs, Freq: a.Freq,
 		},
 	}
+	g.e.comment = g.sourceLine(a.Point.Span())
 	g.prologue()
 	if inst.Probe.Pred != nil {
 		g.e.span = inst.Probe.Pred.Span()
-		g.e.comment = "predicate"
+		g.e.comment = g.sourceLine(inst.Probe.Pred.Span())
 		g.cond(inst.Probe.Pred, "exit")
 	}
 	g.block(inst.Probe.Body)

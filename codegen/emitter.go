@@ -121,7 +121,7 @@ func (e *emitter) addr(dst asm.Register, l loc) {
 func (e *emitter) zero(l loc, n int) {
 	i := 0
 	for ; i+8 <= n; i += 8 {
-		e.emit(asm.StoreImm(l.base, l.off+int16(i), 0, asm.DWord))
+		e.emit(storeImm64(l.base, l.off+int16(i), 0))
 	}
 	for _, sz := range []struct {
 		n int
@@ -218,4 +218,11 @@ func (e *emitter) call(fn asm.BuiltinFunc) {
 // mapPtr loads the address of a map into dst.
 func (e *emitter) mapPtr(dst asm.Register, name string) {
 	e.emit(asm.LoadMapPtr(dst, 0).WithReference(name))
+}
+
+// storeImm64 emits `*(u64 *)(dst + off) = imm` (the immediate is a
+// sign-extended 32-bit value). cilium/ebpf's asm.StoreImm refuses the
+// DWord size although the kernel accepts BPF_ST|BPF_MEM|BPF_DW.
+func storeImm64(dst asm.Register, off int16, imm int64) asm.Instruction {
+	return asm.Instruction{OpCode: asm.StoreImmOp(asm.DWord), Dst: dst, Offset: off, Constant: imm}
 }

@@ -1,12 +1,15 @@
 package codegen
 
 import (
+	"fmt"
 	"sort"
+	"strings"
 
 	"github.com/cilium/ebpf/asm"
 
 	"github.com/gobpftrace/gobpftrace/lang/ast"
 	"github.com/gobpftrace/gobpftrace/lang/check"
+	"github.com/gobpftrace/gobpftrace/lang/diag"
 	"github.com/gobpftrace/gobpftrace/lang/types"
 )
 
@@ -22,6 +25,21 @@ type gen struct {
 }
 
 type loopLabels struct{ cont, brk string }
+
+// sourceLine describes a span for instruction comments: "line N: text".
+func (g *gen) sourceLine(span diag.Span) string {
+	src := g.c.opts.Source
+	if src == nil {
+		return ""
+	}
+	line, _ := src.Position(span.Start)
+	end := min(span.End, len(src.Text))
+	text := src.Text[span.Start:end]
+	if i := strings.IndexByte(text, '\n'); i >= 0 {
+		text = text[:i] + " …"
+	}
+	return fmt.Sprintf("line %d: %s", line, text)
+}
 
 func (g *gen) typeOf(x ast.Expr) types.Type { return g.inst.Types[x] }
 
@@ -60,6 +78,7 @@ func (g *gen) block(b *ast.Block) {
 
 func (g *gen) stmt(s ast.Stmt) {
 	g.e.span = s.Span()
+	g.e.comment = g.sourceLine(s.Span())
 	switch s := s.(type) {
 	case *ast.ExprStmt:
 		g.exprStmt(s.X)

@@ -48,10 +48,13 @@ var runOnceKinds = [stdlib.NumProbeKinds]bool{stdlib.Begin: true, stdlib.End: tr
 
 // AttachError reports a probe that could not be attached.
 type AttachError struct {
+	// Program is the probe that failed.
 	Program *LoadedProgram
-	Err     error
+	// Err says why.
+	Err error
 }
 
+// Error implements error: "attaching PROBE: reason".
 func (e *AttachError) Error() string {
 	return fmt.Sprintf("attaching %s: %v", e.Program.Probe, e.Err)
 }
@@ -73,6 +76,8 @@ type UnavailableError struct {
 	Err error
 }
 
+// Error implements error: "FACILITY are not available on this kernel
+// (REASON)".
 func (e *UnavailableError) Error() string {
 	return fmt.Sprintf("%s are not available on this kernel (%s)", e.Facility, e.Reason)
 }
@@ -95,8 +100,7 @@ func (l *Loaded) Attach(opts *AttachOptions) error {
 	return nil
 }
 
-// NumAttachable is the number of programs Attach attaches (what bpftrace
-// prints as "Attaching N probes...").
+// NumAttachable is the number of programs Attach attaches.
 func (l *Loaded) NumAttachable() int {
 	n := 0
 	for _, p := range l.Object.Programs {
@@ -129,9 +133,16 @@ func (l *Loaded) AttachProgram(p *LoadedProgram, opts *AttachOptions) error {
 	return nil
 }
 
-// Detach detaches every attached program. The closes run concurrently:
-// each waits for an RCU grace period in the kernel, so closing hundreds of
-// probes one after the other would take seconds.
+// maxConcurrentDetach bounds the goroutines (each blocked in close(2) on
+// its own thread) that Detach uses.
+const maxConcurrentDetach = 256
+
+// Detach detaches and releases every attached probe. The closes run
+// concurrently: closing a tracepoint waits for RCU grace periods in the
+// kernel, 30-70 ms each on this kind of machine, and partly in parallel,
+// so closing hundreds of probes one after the other would take many
+// seconds (here 16 tracepoints take 1.1 s in sequence; 64 take 2.3 s
+// concurrently).
 func (l *Loaded) Detach() error {
 	l.mu.Lock()
 	as := l.attachments
@@ -142,8 +153,13 @@ func (l *Loaded) Detach() error {
 	}
 	errs := make([]error, len(as))
 	var wg sync.WaitGroup
+	sem := make(chan struct{}, maxConcurrentDetach)
 	for i, a := range as {
-		wg.Go(func() { errs[i] = a.Close() })
+		sem <- struct{}{}
+		wg.Go(func() {
+			errs[i] = a.Close()
+			<-sem
+		})
 	}
 	wg.Wait()
 	if err := errors.Join(errs...); err != nil {

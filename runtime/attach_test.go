@@ -3,6 +3,7 @@
 package runtime
 
 import (
+	"debug/elf"
 	"encoding/binary"
 	"errors"
 	"os"
@@ -217,15 +218,16 @@ func TestAttachNotImplemented(t *testing.T) {
 	}
 }
 
-// TestDetachManyConcurrently attaches many tracepoints and checks that
+// TestDetachMany attaches many tracepoints and checks that
 // Detach closes them all.
 func TestDetachMany(t *testing.T) {
+	requireRoot(t)
 	h := NewHost(nil)
 	names, err := h.Tracepoints("syscalls:sys_enter_*")
 	if err != nil {
 		t.Fatal(err)
 	}
-	names = names[:min(len(names), 64)]
+	names = names[:min(len(names), 32)]
 	obj := &codegen.Object{Maps: []*codegen.MapDef{counterDef("@n")}}
 	for i, name := range names {
 		cat, ev, _ := strings.Cut(name, ":")
@@ -240,12 +242,73 @@ func TestDetachMany(t *testing.T) {
 		t.Fatal(err)
 	}
 	attached := time.Since(start)
+	syscall.Getpid()
+	if readCounter(t, l, "@n") == 0 {
+		t.Error("no syscall counted while attached")
+	}
 	start = time.Now()
 	if err := l.Detach(); err != nil {
 		t.Fatal(err)
 	}
 	t.Logf("%d tracepoints: attach %v, detach %v", len(names), attached, time.Since(start))
+	before := readCounter(t, l, "@n")
+	syscall.Getpid()
+	syscall.Getppid()
+	if after := readCounter(t, l, "@n"); after != before {
+		t.Errorf("probes fired after Detach: %d → %d", before, after)
+	}
 	if len(l.attachments) != 0 {
 		t.Errorf("%d attachments left", len(l.attachments))
 	}
+}
+
+//go:noinline
+func uprobeTarget(n int) int { return n*2 + 1 }
+
+// TestAttachUprobe puts a uprobe on a function of this test binary. Test
+// binaries have no symbol table, so the probe is placed by file offset.
+func TestAttachUprobe(t *testing.T) {
+	exe, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	off := fileOffset(t, exe, uint64(reflect.ValueOf(uprobeTarget).Pointer()))
+	prog := &codegen.Program{Name: "up", Kind: stdlib.Uprobe, Probe: "uprobe:self:uprobeTarget",
+		Target: codegen.Target{Binary: exe, Offset: off},
+		Type:   ebpf.Kprobe, Insns: counterInsns("@n")}
+	l := load(t, &codegen.Object{Maps: []*codegen.MapDef{counterDef("@n")}, Programs: []*codegen.Program{prog}}, nil)
+	if err := l.Attach(&AttachOptions{Pid: os.Getpid()}); err != nil {
+		t.Fatal(err)
+	}
+	for i := range 5 {
+		uprobeTarget(i)
+	}
+	if err := l.Detach(); err != nil {
+		t.Fatal(err)
+	}
+	uprobeTarget(0)
+	if n := readCounter(t, l, "@n"); n != 5 {
+		t.Errorf("uprobe fired %d times, want 5", n)
+	}
+}
+
+// fileOffset converts the address of code in our own executable to its file
+// offset.
+func fileOffset(t *testing.T, exe string, addr uint64) uint64 {
+	t.Helper()
+	f, err := elf.Open(exe)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if f.Type != elf.ET_EXEC {
+		t.Skip("test binary is position independent") // not the default on linux
+	}
+	for _, p := range f.Progs {
+		if p.Type == elf.PT_LOAD && p.Flags&elf.PF_X != 0 && p.Vaddr <= addr && addr < p.Vaddr+p.Memsz {
+			return addr - p.Vaddr + p.Off
+		}
+	}
+	t.Fatalf("address %#x not in an executable segment", addr)
+	return 0
 }

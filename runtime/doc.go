@@ -4,21 +4,23 @@
 // *codegen.Object: BPF instructions per probe, map specs and an event
 // table. This package turns it into running tracing:
 //
-//   - Host (host.go, tracefs.go) answers the checker's questions about the
-//     machine, lazily: tracepoint names and record layouts come from tracefs,
-//     which is mounted at /sys/kernel/tracing on first use when it is absent
-//     and we are root.
+//   - Host (host.go, format.go, tracefs.go) answers the checker's questions
+//     about the machine, lazily and cached: tracepoint names come from
+//     tracefs's available_events (one read), record layouts from
+//     events/CAT/EVENT/format. tracefs is mounted at /sys/kernel/tracing on
+//     first use when it is absent and we are root.
 //   - Load (load.go) creates the maps and loads every program through the
 //     verifier, then fills the state map (start time, child pid, CPU count).
-//     Nothing else is probed: no kernel BTF is read and no feature probes run
-//     unless a program needs them, so a BEGIN-only script loads in about a
-//     millisecond.
-//   - Attach (attach.go) dispatches on stdlib.ProbeKind through the attachers
-//     table. Tracepoints, interval and profile probes are perf events with the
-//     program set by ioctl (no bpf_link feature probe); BEGIN and END are not
-//     attached but run once with BPF_PROG_TEST_RUN (RunOnce). Detach closes
-//     every attachment concurrently, since each close waits for an RCU grace
-//     period in the kernel.
+//     Load reads no kernel BTF and probes nothing itself (cilium/ebpf's own
+//     one-time probes cost about 0.3 ms), so a BEGIN-only script loads in
+//     well under a millisecond plus the ring buffer allocation.
+//   - Attach (attach.go, perf.go) dispatches on stdlib.ProbeKind through the
+//     attachers table. Tracepoints, interval and profile probes are perf
+//     events with the program set by ioctl; kprobes and uprobes go through
+//     cilium/ebpf's link package. BEGIN and END are not attached but run
+//     once with BPF_PROG_TEST_RUN (RunOnce). Detach closes every attachment
+//     concurrently, since closing a tracepoint waits for RCU grace periods
+//     in the kernel.
 //   - EventReader (events.go) drains the ring buffer. Programs submit records
 //     without waking user space, so the reader polls with an adaptive period
 //     and flushes the output whenever the ring is empty.

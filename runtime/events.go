@@ -37,7 +37,11 @@ const (
 // ReaderOptions tunes an EventReader. A nil *ReaderOptions or zero fields
 // mean the defaults.
 type ReaderOptions struct {
-	MinPoll, MaxPoll time.Duration
+	// MinPoll is the polling period while records arrive
+	// (DefaultMinPoll).
+	MinPoll time.Duration
+	// MaxPoll is the longest polling period when idle (DefaultMaxPoll).
+	MaxPoll time.Duration
 }
 
 // EventReader reads event records from the ring buffer (codegen.RingBufMap)
@@ -50,6 +54,7 @@ type EventReader struct {
 	maxPoll time.Duration
 	rec     ringbuf.Record
 	stopped atomic.Bool
+	closed  atomic.Bool
 }
 
 // NewEventReader returns a reader of l's ring buffer. handle is called for
@@ -83,10 +88,13 @@ func (l *Loaded) NewEventReader(handle func(rec []byte), flush func(), opts *Rea
 }
 
 // Run reads and handles records until Stop is called, then drains what is
-// left in the ring and returns. It returns early only on a read error.
+// left in the ring and returns. It returns early on Close, or with an error
+// when reading fails.
 func (r *EventReader) Run() error {
 	period := r.minPoll
 	for !r.stopped.Load() {
+		// A new deadline every round: the reader waits for a wakeup until
+		// then and reads whatever is in the ring when it passes.
 		r.rd.SetDeadline(time.Now().Add(period))
 		n, err := r.readBatch()
 		if err != nil {
@@ -98,6 +106,9 @@ func (r *EventReader) Run() error {
 		} else {
 			period = min(2*period, r.maxPoll)
 		}
+	}
+	if r.closed.Load() {
+		return nil
 	}
 	return r.Drain()
 }
@@ -137,14 +148,17 @@ func (r *EventReader) readBatch() (int, error) {
 			r.handle(r.rec.RawSample)
 		case errors.Is(err, os.ErrDeadlineExceeded), errors.Is(err, ringbuf.ErrFlushed):
 			return n, nil
+		case errors.Is(err, os.ErrClosed) && r.closed.Load():
+			return n, nil // Close interrupted us
 		default:
 			return n, fmt.Errorf("reading events: %w", err)
 		}
 	}
 }
 
-// Close releases the reader. It interrupts Run with an error.
+// Close releases the reader. A Run in progress returns without draining.
 func (r *EventReader) Close() error {
+	r.closed.Store(true)
 	r.stopped.Store(true)
 	return r.rd.Close()
 }

@@ -21,13 +21,15 @@ type formatField struct {
 	// Type is the declaration without the name and array suffix, e.g.
 	// "const char *" or "__data_loc char[]".
 	Type string
+	// Name is the field name.
 	Name string
 	// ArrayLen is -1 for non-arrays, the element count when the suffix is a
 	// number, and 0 when it is not (e.g. [sizeof(struct in6_addr)]).
 	ArrayLen int
-	Offset   int
-	Size     int
-	Signed   bool
+	// Offset, Size and Signed are the format's offset:, size: and signed:.
+	Offset int
+	Size   int
+	Signed bool
 }
 
 // parseFormat parses the contents of a tracefs events/CAT/EVENT/format file.

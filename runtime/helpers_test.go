@@ -5,6 +5,8 @@ package runtime
 import (
 	"os"
 	"testing"
+
+	"github.com/cilium/ebpf/asm"
 )
 
 func TestMain(m *testing.M) {
@@ -25,4 +27,12 @@ func requireRoot(t testing.TB) {
 		t.Fatal("kernel test needs root (CI=true forbids skipping)")
 	}
 	t.Skip("kernel test needs root; run as root or with sudo")
+}
+
+// withOutLabel marks the last-but-one instruction (the "r0 = 0" before
+// exit) of insns with the label "out", for programs that jump over their
+// body.
+func withOutLabel(insns asm.Instructions) asm.Instructions {
+	insns[len(insns)-2] = insns[len(insns)-2].WithSymbol("out")
+	return insns
 }

@@ -33,6 +33,7 @@ type HostOptions struct {
 // a Host is safe for concurrent use.
 type Host struct {
 	strlen int
+	fixed  fs.FS // HostOptions.Tracefs
 
 	fsOnce sync.Once
 	fsys   fs.FS
@@ -65,16 +66,16 @@ func NewHost(opts *HostOptions) *Host {
 		if opts.StrLen > 0 {
 			h.strlen = opts.StrLen
 		}
-		if opts.Tracefs != nil {
-			h.fsys = opts.Tracefs
-			h.fsOnce.Do(func() {})
-		}
+		h.fixed = opts.Tracefs
 	}
 	return h
 }
 
 // tracefs returns the tracefs tree, mounting tracefs on first use if needed.
 func (h *Host) tracefs() (fs.FS, error) {
+	if h.fixed != nil {
+		return h.fixed, nil
+	}
 	h.fsOnce.Do(func() {
 		dir, err := Tracefs()
 		if err != nil {

@@ -62,9 +62,12 @@ type LoadError struct {
 	Program *codegen.Program
 	// Map is the script name of the map that failed; "" for a program.
 	Map string
+	// Err is the cause (an *ebpf.VerifierError for verifier rejections).
 	Err error
 }
 
+// Error implements error: "loading program NAME for PROBE: cause" or
+// "creating map NAME: cause".
 func (e *LoadError) Error() string {
 	if e.Program != nil {
 		return fmt.Sprintf("loading program %s for %s: %v", e.Program.Name, e.Program.Probe, e.Err)
@@ -77,7 +80,7 @@ func (e *LoadError) Unwrap() error { return e.Err }
 
 // Load creates obj's maps, loads its programs and fills the state map. It
 // reads no kernel BTF and runs no feature probes of its own: a small script
-// loads in about a millisecond. On error nothing stays open.
+// loads in well under a millisecond. On error nothing stays open.
 func Load(obj *codegen.Object, opts *LoadOptions) (_ *Loaded, err error) {
 	if opts == nil {
 		opts = &LoadOptions{}

@@ -13,6 +13,7 @@ import (
 // Entry is one map element as raw bytes, laid out as codegen.MapDef's Key
 // and Value types describe.
 type Entry struct {
+	// Key is the BPF key.
 	Key []byte
 	// Values holds one value per possible CPU for per-CPU maps (aggregations
 	// are combined by the caller) and exactly one value otherwise.

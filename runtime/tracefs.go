@@ -40,12 +40,15 @@ func Tracefs() (string, error) {
 	return tracefs.dir, tracefs.err
 }
 
+// geteuid is os.Geteuid, replaceable by tests.
+var geteuid = os.Geteuid
+
 // ensureTracefs finds or mounts tracefs. It is not cached; use Tracefs.
 func ensureTracefs() (string, error) {
 	if dir := findTracefs(); dir != "" {
 		return dir, nil
 	}
-	if os.Geteuid() != 0 {
+	if geteuid() != 0 {
 		return "", fmt.Errorf("%w at %s; mount it as root with: mount -t tracefs tracefs %s",
 			ErrTracefsUnavailable, TracefsMountPoint, TracefsMountPoint)
 	}

@@ -90,18 +90,16 @@ func parseArgs(args []string) (*options, error) {
 		*i++
 		return args[*i], nil
 	}
-	havePrimary := false
+	havePrimary, afterDashes := false, false
 	for i := 0; i < len(args); i++ {
 		a := args[i]
-		if havePrimary {
-			if a == "--" {
-				continue
-			}
+		if afterDashes || (havePrimary && !strings.HasPrefix(a, "-")) {
 			o.params = append(o.params, a)
 			continue
 		}
 		switch {
 		case a == "--":
+			afterDashes = havePrimary
 			continue
 		case a == "-" || !strings.HasPrefix(a, "-"):
 			if o.list && o.program == "" && o.listPattern == "" {

@@ -40,7 +40,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) (code int) {
 	}
 	switch {
 	case o.help:
-		fmt.Fprint(stdout, usage)
+		io.WriteString(stdout, usage)
 		return exitOK
 	case o.version:
 		fmt.Fprintln(stdout, version)

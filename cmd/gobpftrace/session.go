@@ -90,7 +90,7 @@ func (s *Session) compile(name, text string) *compiled {
 	if s.dump("types") {
 		dumpTypes(s.Stdout, info)
 	}
-	obj, gdiags := codegen.Compile(info, nil)
+	obj, gdiags := codegen.Compile(info, &codegen.Options{Source: src})
 	if gdiags.HasErrors() {
 		fmt.Fprint(s.Stderr, src.Render(gdiags))
 		return nil

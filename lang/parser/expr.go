@@ -6,6 +6,13 @@ import (
 	"github.com/gobpftrace/gobpftrace/lang/ast"
 )
 
+// notExpr are the keywords that cannot begin an expression.
+var notExpr = map[string]bool{
+	"else": true, "while": true, "unroll": true, "for": true, "return": true,
+	"break": true, "continue": true, "let": true, "config": true, "import": true,
+	"macro": true, "fn": true, "struct": true, "union": true, "enum": true,
+}
+
 // binPrec gives the precedence of the binary operators (table 4.5 of the
 // grammar; all are left-associative). 0 means "not a binary operator".
 var binPrec = map[string]int{
@@ -245,6 +252,9 @@ func (p *parser) parseIdentPrimary(t token, noBlock bool) ast.Expr {
 		return &ast.ComptimeExpr{Pos: p.pos(t.pos), X: x}
 	case "if":
 		return p.parseIfExpr()
+	}
+	if notExpr[t.text] {
+		p.fail(t, "")
 	}
 	p.next()
 	if !open {

@@ -1,58 +1,55 @@
 package parser
 
 import (
-	"github.com/alecthomas/participle/v2/lexer"
+	"strings"
 
-	"github.com/gobpftrace/gobpftrace/lang/diag"
+	"github.com/alecthomas/participle/v2/lexer"
 )
 
-// Lexer states (see doc.go):
+// The lexer is a participle stateful lexer; see doc.go for the states.
 //
-//	Root   top level: attach points, '#' lines, C definitions, keywords
-//	Block  statements and expressions (also headers of config/macro/fn/let)
-//	Pred   a probe predicate: Block tokens plus the closing "/ {"
-//	CBody  the balanced-brace body of a C definition
+// Go's regexp engine costs a few hundred nanoseconds per call whatever the
+// pattern, so each state has one coarse rule for nearly everything ("Tok":
+// comments, words, punctuation, strings, braces, with the white space in
+// front of them) and the scanner tells the token kinds apart by their first
+// bytes. Braces inside Block push nothing: the rules inside a body do not
+// depend on nesting, and the parser counts braces and restarts the lexer at
+// the start of every top-level item, so the state stack never needs to pop.
 const (
-	ignoredPattern = `(?:[ \t\r\n\f\v]+|//[^\n]*|/\*(?:[^*]|\*+[^*/])*\*+/)+`
-	quotedPattern  = `"[^"\n]*"`
+	ws           = `[ \t\r\n\f\v]`
+	blockComment = `/\*[^*]*\*+(?:[^/*][^*]*\*+)*/`
+	comment      = `//[^\n]*|` + blockComment
 	// An attach point: before the first ':' anything but white space, '{',
 	// '}', ',', ';', '/', ':' and '"'; after it '/' is allowed too unless it
 	// starts a comment. Quoted segments are copied verbatim.
-	attachPattern = `(?:[^\s{},;/":]|` + quotedPattern + `)+` +
-		`(?::(?:[^\s{},;/"]|` + quotedPattern + `|/[^/*\s{},;"]|/` + quotedPattern + `)*)?`
-	punctPattern = `<<=|>>=|\.\.|->|==|!=|<=|>=|<<|>>|&&|\|\||\+\+|--|[-+*/%&|^]=|[()\[\],;:?.=<>+\-*/%&|^!~]`
-	cTextPattern = `(?:[^{}/"']|//[^\n]*|/\*(?:[^*]|\*+[^*/])*\*+/|"(?:\\[^\n]|[^"\\\n])*"|'(?:\\[^\n]|[^'\\\n])*'|["'/])+`
+	quoted        = `"[^"\n]*"`
+	attachPattern = `(?:[^\s{},;/":]|` + quoted + `)+` +
+		`(?::(?:[^\s{},;/"]|` + quoted + `|/(?:[^/*\s{},;"]|` + quoted + `))*)?`
+	ident         = `[A-Za-z_][A-Za-z0-9_]*`
+	word          = ident + `|[0-9][0-9A-Za-z_]*|\$(?:` + ident + `|[0-9]+|#)|@(?:` + ident + `)?`
+	stringPattern = `"(?:\\[^\n]|[^"\\\n])*"`
+	punct         = `[(){}\[\],;:?~]|<(?:<=?|=)?|>(?:>=?|=)?|\.\.?|-[>=-]?|==?|!=?|&[&=]?|\|[|=]?|\+[+=]?|\*=?|/=?|%=?|\^=?`
+	// tokPattern: a comment (possibly unterminated), word, punctuation or
+	// string, after optional white space.
+	tokPattern   = ws + `*(?:` + word + `|` + comment + `|/\*[\s\S]*|` + punct + `|` + stringPattern + `)`
+	cTextPattern = `(?:[^{}/"']|` + comment + `|"(?:\\[^\n]|[^"\\\n])*"|'(?:\\[^\n]|[^'\\\n])*'|["'/])+`
 )
 
-// exprRules are the token rules shared by the Block and Pred states. They
-// are ordered by how often they match in real scripts, since the stateful
-// lexer tries them in order.
-var exprRules = []lexer.Rule{
-	{Name: "ignored", Pattern: ignoredPattern},
-	{Name: "Ident", Pattern: `[A-Za-z_][A-Za-z0-9_]*`},
-	{Name: "UntermComment", Pattern: `/\*[\s\S]*`},
-	{Name: "Punct", Pattern: punctPattern},
-	{Name: "LBrace", Pattern: `\{`, Action: lexer.Push("Block")},
-	{Name: "RBrace", Pattern: `\}`, Action: lexer.Pop()},
-	{Name: "Number", Pattern: `[0-9][0-9A-Za-z_]*`},
-	{Name: "Dollar", Pattern: `\$(?:[A-Za-z_][A-Za-z0-9_]*|[0-9]+|#)`},
-	{Name: "Map", Pattern: `@(?:[A-Za-z_][A-Za-z0-9_]*)?`},
-	{Name: "String", Pattern: `"(?:\\[^\n]|[^"\\\n])*"`},
+// blockRules lex statements and expressions.
+var blockRules = []lexer.Rule{
+	{Name: "Tok", Pattern: tokPattern},
+	{Name: "space", Pattern: ws + `+`},
 	{Name: "UntermString", Pattern: `"(?:\\[^\n]|[^"\\\n])*\\?`},
 	{Name: "Invalid", Pattern: `[\s\S]`},
 }
 
-func withRules(head []lexer.Rule, tail []lexer.Rule) []lexer.Rule {
-	out := make([]lexer.Rule, 0, len(head)+len(tail))
-	return append(append(out, head...), tail...)
-}
-
 var lexDef = lexer.MustStateful(lexer.Rules{
+	// Root: top-level items.
 	"Root": {
-		{Name: "ignored", Pattern: ignoredPattern},
+		{Name: "ignored", Pattern: `(?:` + ws + `|` + comment + `)+`},
 		{Name: "UntermComment", Pattern: `/\*[\s\S]*`},
 		{Name: "Directive", Pattern: `#(?:\\\r?\n|[^\n])*`},
-		{Name: "CDefStart", Pattern: `(?:struct|union|enum)[ \t\r\n]+[A-Za-z_][A-Za-z0-9_]*[ \t\r\n]*\{`, Action: lexer.Push("CBody")},
+		{Name: "CDefStart", Pattern: `(?:struct|union|enum)` + ws + `+` + ident + ws + `*\{`, Action: lexer.Push("CBody")},
 		{Name: "Keyword", Pattern: `(?:config|import|macro|fn|let)\b`, Action: lexer.Push("Block")},
 		{Name: "TopPunct", Pattern: `[,;}]`},
 		{Name: "PredStart", Pattern: `/`, Action: lexer.Push("Pred")},
@@ -60,14 +57,18 @@ var lexDef = lexer.MustStateful(lexer.Rules{
 		{Name: "Attach", Pattern: attachPattern},
 		{Name: "Invalid", Pattern: `[\s\S]`},
 	},
-	"Block": exprRules,
-	"Pred": withRules([]lexer.Rule{
-		{Name: "PredEnd", Pattern: `/` + `(?:[ \t\r\n\f\v]+|//[^\n]*|/\*(?:[^*]|\*+[^*/])*\*+/)*\{`, Action: lexer.Push("Block")},
-	}, exprRules),
+	// Block: probe bodies, and the headers of config/import/macro/fn/let.
+	"Block": blockRules,
+	// Pred: a predicate; '/' then '{' (white space and comments between)
+	// ends it and starts the body.
+	"Pred": append([]lexer.Rule{
+		{Name: "PredEnd", Pattern: ws + `*/(?:` + ws + `|` + comment + `)*\{`, Action: lexer.Push("Block")},
+	}, blockRules...),
+	// CBody: the text of a C definition; the parser counts the braces.
 	"CBody": {
 		{Name: "CText", Pattern: cTextPattern},
-		{Name: "CLBrace", Pattern: `\{`, Action: lexer.Push("CBody")},
-		{Name: "CRBrace", Pattern: `\}`, Action: lexer.Pop()},
+		{Name: "CLBrace", Pattern: `\{`},
+		{Name: "CRBrace", Pattern: `\}`},
 	},
 })
 
@@ -75,112 +76,91 @@ var lexDef = lexer.MustStateful(lexer.Rules{
 type kind uint8
 
 const (
-	kEOF          kind = iota
-	kIdent             // identifiers, keywords and builtin names alike
-	kNumber            // integer literal, validated by parseInt
-	kDollar            // $name, $N or $#
-	kMap               // @name or @
-	kString            // complete string literal, escapes undecoded
-	kPunct             // operators and punctuation, including { } , ; /
-	kPredEnd           // the closing "/" of a predicate plus the "{" after it
-	kAttach            // raw attach point text
-	kDirective         // a '#' line (or the shebang)
-	kCDefStart         // "struct NAME {" at top level
-	kKeyword           // config, import, macro, fn or let at top level
-	kCText             // text inside a C definition body
-	kCLBrace           // '{' inside a C definition body
-	kCRBrace           // '}' inside a C definition body
-	kUntermString      // lexical error: string without closing quote
-	kUntermComment     // lexical error: /* without */
-	kInvalid           // lexical error: a character that starts no token
+	kEOF           kind = iota
+	kIdent              // identifiers, keywords and builtin names alike
+	kNumber             // integer literal, validated by parseInt
+	kDollar             // $name, $N or $#
+	kMap                // @name or @
+	kString             // complete string literal, escapes undecoded
+	kPunct              // operators and punctuation, including { } , ; /
+	kPredEnd            // the closing "/" of a predicate plus the "{" after it
+	kAttach             // raw attach point text
+	kDirective          // a '#' line (or the shebang)
+	kCDefStart          // "struct NAME {" at top level
+	kKeyword            // config, import, macro, fn or let at top level
+	kCText              // text inside a C definition body
+	kCLBrace            // '{' inside a C definition body
+	kCRBrace            // '}' inside a C definition body
+	kUntermString       // lexical error: string without closing quote
+	kUntermComment      // lexical error: /* without */
+	kInvalid            // lexical error: a character that starts no token
+	kComment            // scanner-internal: a comment, dropped
+	kTok                // scanner-internal: a Tok before classification
 )
 
-var kindOf = func() map[lexer.TokenType]kind {
-	names := map[string]kind{
-		"Ident": kIdent, "Number": kNumber, "Dollar": kDollar, "Map": kMap,
-		"String": kString, "Punct": kPunct, "LBrace": kPunct, "RBrace": kPunct,
-		"TopPunct": kPunct, "PredStart": kPunct, "PredEnd": kPredEnd,
-		"Attach": kAttach, "Directive": kDirective, "CDefStart": kCDefStart,
-		"Keyword": kKeyword, "CText": kCText, "CLBrace": kCLBrace, "CRBrace": kCRBrace,
-		"UntermString": kUntermString, "UntermComment": kUntermComment, "Invalid": kInvalid,
+// ruleInfo describes a participle token type: its kind and the lexer state
+// it pushes ("" for none).
+type ruleInfo struct {
+	kind kind
+	push string
+}
+
+var rulesByType = func() map[lexer.TokenType]ruleInfo {
+	names := map[string]ruleInfo{
+		"Tok": {kind: kTok}, "UntermString": {kind: kUntermString},
+		"UntermComment": {kind: kUntermComment}, "Invalid": {kind: kInvalid},
+		"Directive": {kind: kDirective}, "CDefStart": {kCDefStart, "CBody"},
+		"Keyword": {kKeyword, "Block"}, "TopPunct": {kind: kPunct},
+		"PredStart": {kPunct, "Pred"}, "LBrace": {kPunct, "Block"},
+		"Attach": {kind: kAttach}, "PredEnd": {kPredEnd, "Block"},
+		"CText": {kind: kCText}, "CLBrace": {kind: kCLBrace}, "CRBrace": {kind: kCRBrace},
 	}
-	m := map[lexer.TokenType]kind{lexer.EOF: kEOF}
+	m := map[lexer.TokenType]ruleInfo{}
 	for name, tt := range lexDef.Symbols() {
-		if k, ok := names[name]; ok {
-			m[tt] = k
+		if info, ok := names[name]; ok {
+			m[tt] = info
 		}
 	}
 	return m
 }()
 
-// token is one lexeme with its absolute byte offset.
-type token struct {
-	kind kind
-	text string
-	pos  int
-}
+// seeds drive a fresh lexer (which starts in Root) into a state; each
+// produces exactly one token, which the scanner drops.
+var seeds = map[string]string{"Root": "", "Block": "{", "Pred": "/ ", "CBody": "struct s{"}
 
-func (t token) end() int        { return t.pos + len(t.text) }
-func (t token) span() diag.Span { return diag.Span{Start: t.pos, End: t.end()} }
-
-// scanner pulls tokens lazily from the participle stateful lexer and keeps
-// a small lookahead buffer. reset restarts lexing in the Root state at any
-// byte offset; the parser does so at the start of every top-level item, so
-// the lexer state left behind by the previous item never matters.
-type scanner struct {
-	src  string
-	lx   lexer.Lexer
-	base int
-	buf  []token
-	done bool
-}
-
-func (s *scanner) reset(off int) {
-	if off > len(s.src) {
-		off = len(s.src)
-	}
-	lx, err := lexDef.LexString("", s.src[off:])
-	if err != nil { // never happens for a string
-		panic(err)
-	}
-	s.lx, s.base, s.buf, s.done = lx, off, s.buf[:0], false
-}
-
-// fill makes sure the buffer holds at least n tokens (the last may be EOF).
-func (s *scanner) fill(n int) {
-	for len(s.buf) < n {
-		if s.done {
-			s.buf = append(s.buf, token{kind: kEOF, pos: len(s.src)})
-			continue
+// classify resolves a Tok by its first bytes after the white space it
+// absorbed, and trims the white space off the other tokens that carry it.
+func classify(k kind, text string, pos int) token {
+	if k == kTok || k == kPredEnd {
+		i := 0
+		for i < len(text) && (text[i] == ' ' || text[i] >= '\t' && text[i] <= '\r') {
+			i++
 		}
-		t, err := s.lx.Next()
-		if err != nil {
-			// The catch-all Invalid rule makes this unreachable; treat any
-			// failure as one invalid character so parsing still terminates.
-			s.done = true
-			s.buf = append(s.buf, token{kind: kInvalid, text: s.src[min(s.base+t.Pos.Offset, len(s.src)):min(s.base+t.Pos.Offset+1, len(s.src))], pos: min(s.base+t.Pos.Offset, len(s.src))})
-			continue
-		}
-		if t.Type == lexer.EOF {
-			s.done = true
-			s.buf = append(s.buf, token{kind: kEOF, pos: len(s.src)})
-			continue
-		}
-		s.buf = append(s.buf, token{kind: kindOf[t.Type], text: t.Value, pos: s.base + t.Pos.Offset})
+		text, pos = text[i:], pos+i
 	}
-}
-
-// peek returns the i-th token ahead (0 = next) without consuming it.
-func (s *scanner) peek(i int) token {
-	s.fill(i + 1)
-	return s.buf[i]
-}
-
-// next consumes and returns the next token.
-func (s *scanner) next() token {
-	s.fill(1)
-	t := s.buf[0]
-	copy(s.buf, s.buf[1:])
-	s.buf = s.buf[:len(s.buf)-1]
-	return t
+	if k != kTok {
+		return token{kind: k, text: text, pos: pos}
+	}
+	switch c := text[0]; {
+	case strings.HasPrefix(text, "//"):
+		k = kComment
+	case strings.HasPrefix(text, "/*"):
+		k = kUntermComment
+		if len(text) >= 4 && strings.HasSuffix(text, "*/") {
+			k = kComment
+		}
+	case c == '"':
+		k = kString
+	case c == '$':
+		k = kDollar
+	case c == '@':
+		k = kMap
+	case c >= '0' && c <= '9':
+		k = kNumber
+	case c == '_' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z':
+		k = kIdent
+	default:
+		k = kPunct
+	}
+	return token{kind: k, text: text, pos: pos}
 }

@@ -31,14 +31,20 @@ type parser struct {
 // is partial when the returned list holds errors: parsing stops at the first
 // syntax error (lexical errors inside literals are reported and parsing
 // continues). Parse never panics.
-func Parse(src *diag.Source) (prog *ast.Program, diags *diag.List) {
+func Parse(src *diag.Source) (*ast.Program, *diag.List) {
+	return parse(src, 0)
+}
+
+// parse is Parse with the scanner's window size (0 = default), which tests
+// vary to check that windowed lexing never changes the result.
+func parse(src *diag.Source, window int) (prog *ast.Program, diags *diag.List) {
 	diags = &diag.List{}
 	text := ""
 	if src != nil {
 		text = src.Text
 	}
 	p := &parser{src: src, text: text, diags: diags}
-	p.sc.src = text
+	p.sc.src, p.sc.size = text, window
 	prog = &ast.Program{Pos: ast.Pos{S: diag.Span{Start: 0, End: len(text)}}}
 	p.prog = prog
 	defer func() {
@@ -55,7 +61,7 @@ func Parse(src *diag.Source) (prog *ast.Program, diags *diag.List) {
 
 // ---- token helpers ----
 
-func (p *parser) peek() token       { return p.sc.peek(0) }
+func (p *parser) peek() token        { return p.sc.peek(0) }
 func (p *parser) peekAt(i int) token { return p.sc.peek(i) }
 
 func (p *parser) next() token {

@@ -38,6 +38,8 @@ type row struct {
 	// buckets are the hist/lhist counters; sum is their total.
 	buckets []uint64
 	sum     uint64
+	// ord is the value the row is ordered by (see sort.go).
+	ord uint64
 }
 
 // combine turns raw entries into rows: per-CPU aggregation slots are merged

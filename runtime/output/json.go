@@ -147,7 +147,7 @@ func AppendJSONMap(dst []byte, m *Map, top, div int, r Resolver) []byte {
 	dst = appendJSONString(dst, []byte(m.Name))
 	dst = append(dst, ": "...)
 	if m.Key == nil {
-		dst = appendJSONRowValue(dst, m.Value, agg, &rows[0], div, r)
+		dst = appendJSONRowValue(dst, m.Value, agg, rows[0], div, r)
 	} else {
 		dst = append(dst, '{')
 		for i := range rows {
@@ -163,7 +163,7 @@ func AppendJSONMap(dst []byte, m *Map, top, div int, r Resolver) []byte {
 			}
 			dst = escapeJSON(dst, start)
 			dst = append(dst, `": `...)
-			dst = appendJSONRowValue(dst, m.Value, agg, &rows[i], div, r)
+			dst = appendJSONRowValue(dst, m.Value, agg, rows[i], div, r)
 		}
 		dst = append(dst, '}')
 	}

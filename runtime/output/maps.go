@@ -24,7 +24,7 @@ func AppendMap(dst []byte, m *Map, top, div int, r Resolver) []byte {
 	agg, _ := m.Value.(*types.Agg)
 	isHist := agg != nil && (agg.Kind == types.Hist || agg.Kind == types.LHist)
 	for i := range rows {
-		rw := &rows[i]
+		rw := rows[i]
 		dst = append(dst, m.Name...)
 		if m.Key != nil {
 			dst = append(dst, '[')
@@ -39,7 +39,7 @@ func AppendMap(dst []byte, m *Map, top, div int, r Resolver) []byte {
 		}
 		dst = append(dst, ": "...)
 		dst = appendRowValue(dst, m.Value, agg, rw, div, r)
-		if dst[len(dst)-1] != '\n' { // stacks already end with a newline
+		if _, isStack := m.Value.(*types.Stack); !isStack { // stacks end with a newline
 			dst = append(dst, '\n')
 		}
 		if m.Key == nil {

@@ -3,6 +3,7 @@ package output
 import (
 	"encoding/json"
 	"math"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -36,6 +37,13 @@ func TestPrintfGoldens(t *testing.T) {
 	if string(got) != want {
 		t.Errorf("got  %q\nwant %q", got, want)
 	}
+	// A string that filled its buffer gets the ".." trailer, then %s
+	// precision and width apply to the whole.
+	s4 := &types.String{Cap: 4}
+	got = printf(t, "[%s][%-7s][%.5s]\n", []types.Type{s4, s4, s4}, "abcd", "abcd", "abcd")
+	if want := "[abcd..][abcd.. ][abcd.]\n"; string(got) != want {
+		t.Errorf("got %q want %q", got, want)
+	}
 	// Unsigned sources are zero-extended.
 	got = printf(t, "%d %lu %u\n", []types.Type{types.Uint8, types.Uint32, &types.Bool{}}, 200, uint64(4000000000), true)
 	if want := "200 4000000000 1\n"; string(got) != want {
@@ -59,7 +67,7 @@ func TestPrintfBufNtopStrerror(t *testing.T) {
 	for _, v := range [][]byte{
 		inet(syscall.AF_INET, 0x7f, 0, 0, 1),
 		inet(syscall.AF_INET, 0xc0, 0xa8, 1, 1),
-		inet(syscall.AF_INET6, 15: 1),
+		inet(syscall.AF_INET6, append(make([]byte, 15), 1)...),
 		inet(syscall.AF_INET, 10, 1, 2, 3),
 	} {
 		args = append(args, Arg{Type: in, Offset: len(rec)})
@@ -94,9 +102,8 @@ func TestPrintfEdgeCases(t *testing.T) {
 	got = printf(t, "[%-10s][%s][%8s][%s][%s]",
 		[]types.Type{&types.Symbol{}, &types.Symbol{}, &types.ProbeName{}, &types.Timestamp{}, &types.Symbol{User: true}},
 		uint64(0x10), uint64(0x20), uint64(0), []uint64{0, 5}, []uint64{0x7f00, 1})
-	_ = r
-	if want := "[0x10      ][0x20][       0][5][0x7f00]"; string(got) != want {
-		t.Errorf("nil-resolver %%s: got %q want %q", got, want)
+	if want := "[0x10      ][0x20][   BEGIN][][0x7f00]"; string(got) != want {
+		t.Errorf("testResolver %%s: got %q want %q", got, want)
 	}
 	pieces, _ = format.Parse("[%-10s][%s][%8s][%s]")
 	rec = make([]byte, 8)
@@ -108,6 +115,10 @@ func TestPrintfEdgeCases(t *testing.T) {
 	args := []Arg{{&types.Symbol{}, 8}, {&types.Symbol{}, 16}, {&types.ProbeName{}, 24}, {&types.Timestamp{}, 32}}
 	if got, want := string(AppendPrintf(nil, pieces, args, rec, r)), "[vfs_read  ][0x20][   BEGIN][12:00:00]"; got != want {
 		t.Errorf("resolver %%s: got %q want %q", got, want)
+	}
+	// A nil Resolver prints raw numbers: probe id, timestamp ns.
+	if got, want := string(AppendPrintf(nil, pieces, args, rec, nil)), "[0x10      ][0x20][       0][5]"; got != want {
+		t.Errorf("nil resolver %%s: got %q want %q", got, want)
 	}
 }
 
@@ -174,13 +185,14 @@ func TestValues(t *testing.T) {
 		{&types.Bool{}, []byte{0}, "false"},
 		{&types.Pointer{Elem: &types.Void{}}, u64le(0xffff8880), "0xffff8880"},
 		{str16, []byte("abc\x00def"), "abc"},
-		{&types.String{Cap: 3}, []byte("abcdef"), "abc"},
+		{&types.String{Cap: 3}, []byte("abcdef"), "abc.."}, // no NUL: truncated
+		{&types.String{Cap: 4}, []byte("abc\x00"), "abc"},
 		{&types.Buffer{Cap: 8}, append([]byte{3, 0, 0, 0}, "a\x01b"...), `a\x01b`},
 		{&types.Buffer{Cap: 2}, append([]byte{9, 0, 0, 0}, "abcdef"...), `ab`},
 		{arr, ab, "[1,-2,3]"},
 		{st, sb, "{ .a = -7, .f = 10, .g = -1, .c = hi }"},
 		{&types.Struct{Kind: "struct", Name: "e"}, nil, "{}"},
-		{&types.Inet{}, inet(syscall.AF_INET6, 0x20, 0x01, 0x0d, 0xb8, 15: 1), "2001:db8::1"},
+		{&types.Inet{}, inet(syscall.AF_INET6, append([]byte{0x20, 0x01, 0x0d, 0xb8}, append(make([]byte, 11), 1)...)...), "2001:db8::1"},
 		{&types.Inet{}, inet(99), ""},
 		{&types.ProbeName{}, u64le(1), "END"},
 		{&types.Errno{}, u64le(2), "No such file or directory"},
@@ -303,7 +315,7 @@ func TestHistLabelsAndBars(t *testing.T) {
 	if got := string(AppendMap(nil, h, 0, 1000000000000, nil)); got != "@x:\n[0]                    0 |                                                    |\n\n" {
 		t.Errorf("divided hist: %q", got)
 	}
-	if got := string(AppendMap(nil, h, 0, 0, nil)); !strings.Contains(got, "[0]            123456789012 |@@@@") {
+	if got := string(AppendMap(nil, h, 0, 0, nil)); !strings.Contains(got, "[0]             123456789012 |@@@@") {
 		t.Errorf("wide count: %q", got)
 	}
 	l := histMap("@l", nil, lhistAgg(-2048, 2048, 1024), sample{nil, -3000}, sample{nil, -1024}, sample{nil, 5000})
@@ -318,7 +330,7 @@ func TestHistLabelsAndBars(t *testing.T) {
 		t.Errorf("lhist:\n%swant\n%s", got, want)
 	}
 	// lhist labels without suffix when the step is not a multiple of 1024.
-	l = histMap("@n", nil, lhistAgg(0, 4096, 2048+1), sample{nil, 3000})
+	l = histMap("@n", nil, lhistAgg(0, 8192, 2048+1), sample{nil, 3000})
 	if got := string(AppendMap(nil, l, 0, 0, nil)); !strings.HasPrefix(got, "@n:\n[2049, 4098)   ") {
 		t.Errorf("lhist no suffix: %q", got)
 	}
@@ -406,13 +418,11 @@ func BenchmarkPrintCountMap100k(b *testing.B) {
 	for i := 0; i < 100000; i++ {
 		k := make([]byte, 16)
 		copy(k, "comm-")
-		copy(k[5:], []byte(strings.Repeat("x", i%7)))
-		k[14] = byte(i)
-		k[13] = byte(i >> 8)
-		k[12] = byte('a' + i>>16)
+		copy(k[5:], strconv.Itoa(i * 7)[:min(len(strconv.Itoa(i*7)), 10)])
 		m.Entries = append(m.Entries, MapEntry{Key: k, Values: [][]byte{u64le(uint64(i * 7919 % 1000)), u64le(1)}})
 	}
 	b.ReportAllocs()
+	b.ResetTimer()
 	var out []byte
 	for i := 0; i < b.N; i++ {
 		out = AppendMap(out[:0], m, 0, 0, nil)

@@ -36,6 +36,9 @@ func AppendPrintf(dst []byte, pieces []format.Piece, args []Arg, record []byte, 
 		}
 		a := &args[next]
 		next++
+		if a.Type == nil {
+			continue
+		}
 		size := a.Type.Size()
 		if a.Offset < 0 || a.Offset+size > len(record) {
 			continue
@@ -65,7 +68,10 @@ func AppendArg(dst []byte, v *format.Verb, t types.Type, b []byte, r Resolver) [
 			return format.AppendInt(dst, v, u64(b, 0), false)
 		}
 	case *types.String:
-		return format.AppendString(dst, v, cstring(b, t.Cap))
+		s := cstring(b, t.Cap)
+		if !truncated(t, s) {
+			return format.AppendString(dst, v, s)
+		}
 	case *types.Buffer:
 		return format.AppendBuffer(dst, v, bufferBytes(t, b))
 	}

@@ -19,45 +19,72 @@ import (
 // (probe ids, addresses …), bytewise up to the NUL for strings, element by
 // element for tuples and arrays, bytewise otherwise.
 
+// sortItem is the compact record sorted in place of a row: it keeps the
+// comparison data contiguous, which matters for maps with 100k+ entries.
+type sortItem struct {
+	ord uint64
+	key []byte
+	row *row
+}
+
 // sortRows orders rows for printing and keeps the last top entries when
-// top > 0.
-func sortRows(m *Map, rows []row, top int) []row {
-	byValue, signed := valueOrder(m.Value)
-	slices.SortFunc(rows, func(a, b row) int {
-		if byValue != nil {
-			if c := byValue(&a, &b, signed); c != 0 {
+// top > 0. The result points into rows.
+func sortRows(m *Map, rows []row, top int) []*row {
+	byValue, signed := setOrder(m.Value, rows)
+	// String keys are compared often (ties, key-ordered maps): trim them
+	// at the NUL once instead of in every comparison.
+	st, strKey := m.Key.(*types.String)
+	items := make([]sortItem, len(rows))
+	for i := range rows {
+		rw := &rows[i]
+		if strKey {
+			rw.key = cstring(rw.key, st.Cap)
+		}
+		items[i] = sortItem{ord: rw.ord, key: rw.key, row: rw}
+	}
+	slices.SortFunc(items, func(a, b sortItem) int {
+		if byValue {
+			if c := compareNum(a.ord, b.ord, signed); c != 0 {
 				return c
 			}
 		}
+		if strKey {
+			return bytes.Compare(a.key, b.key)
+		}
 		return compareKey(m.Key, a.key, b.key)
 	})
-	if top > 0 && len(rows) > top {
-		rows = rows[len(rows)-top:]
+	if top > 0 && len(items) > top {
+		items = items[len(items)-top:]
 	}
-	return rows
+	sorted := make([]*row, len(items))
+	for i := range items {
+		sorted[i] = items[i].row
+	}
+	return sorted
 }
 
-// valueOrder returns the value comparison for maps ordered by value, or
-// nil for maps ordered by key.
-func valueOrder(t types.Type) (func(a, b *row, signed bool) int, bool) {
+// setOrder fills the ord field of rows for maps ordered by value and
+// reports whether the map is ordered by value and whether ord is signed.
+func setOrder(t types.Type, rows []row) (byValue, signed bool) {
 	switch t := t.(type) {
 	case *types.Int:
-		return func(a, b *row, signed bool) int {
-			return compareNum(readInt(t, a.raw), readInt(t, b.raw), signed)
-		}, t.Signed
-	case *types.Agg:
-		switch t.Kind {
-		case types.Count:
-			return byNum, false
-		case types.Hist, types.LHist:
-			return func(a, b *row, _ bool) int { return compareNum(a.sum, b.sum, false) }, false
+		for i := range rows {
+			rows[i].ord = readInt(t, rows[i].raw)
 		}
-		return byNum, t.Signed
+		return true, t.Signed
+	case *types.Agg:
+		hist := t.Kind == types.Hist || t.Kind == types.LHist
+		for i := range rows {
+			if hist {
+				rows[i].ord = rows[i].sum
+			} else {
+				rows[i].ord = rows[i].num
+			}
+		}
+		return true, t.Signed && t.Kind != types.Count && !hist
 	}
-	return nil, false
+	return false, false
 }
-
-func byNum(a, b *row, signed bool) int { return compareNum(a.num, b.num, signed) }
 
 // compareKey compares two keys of type t.
 func compareKey(t types.Type, a, b []byte) int {

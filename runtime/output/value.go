@@ -16,7 +16,8 @@ import (
 //
 //	integers         decimal, signed or unsigned per type
 //	bool             true / false
-//	string           bytes up to the NUL terminator
+//	string           bytes up to the NUL terminator; ".." appended when
+//	                 the string filled its buffer without a NUL (truncated)
 //	buffer           printable ASCII kept, other bytes \xNN
 //	pointer          0x1234 (hex)
 //	tuple            (1, a)  — nested: ((1, 2), (3, x))
@@ -46,7 +47,12 @@ func appendText(dst []byte, t types.Type, b []byte, r Resolver, indent int) []by
 	case *types.Bool:
 		return strconv.AppendBool(dst, len(b) > 0 && b[0] != 0)
 	case *types.String:
-		return append(dst, cstring(b, t.Cap)...)
+		s := cstring(b, t.Cap)
+		dst = append(dst, s...)
+		if truncated(t, s) {
+			dst = append(dst, truncTrailer...)
+		}
+		return dst
 	case *types.Buffer:
 		return format.AppendRaw(dst, 0, bufferBytes(t, b))
 	case *types.Pointer, *types.Ctx:
@@ -280,6 +286,17 @@ func sub(b []byte, off, n int) []byte {
 		return b[off:]
 	}
 	return b[off : off+n]
+}
+
+// truncTrailer is appended to strings that filled their whole buffer
+// without a NUL terminator (modern bpftrace's str_trunc_trailer).
+const truncTrailer = ".."
+
+// truncated reports whether the string content s (from cstring) of type t
+// filled all t.Cap bytes, i.e. had no room for its NUL terminator, which
+// marks a string cut short when it was read.
+func truncated(t *types.String, s []byte) bool {
+	return t.Cap > 0 && len(s) == t.Cap
 }
 
 // cstring returns b up to its NUL terminator, at most capacity bytes.

@@ -164,6 +164,9 @@ func TestIntConversions(t *testing.T) {
 		{"%lX", uint64(0xabcdef0123), "ABCDEF0123"},
 		{"%010p", 4096, "0x00001000"},
 		{"%-8p|", 4096, "0x1000  |"},
+		// Not integer conversions: decimal text, signedness from the source.
+		{"%5s", int64(-5), "   -5"},
+		{"%s", uint64(1<<64 - 1), "18446744073709551615"},
 		// Cross-checked against glibc printf.
 		{"%#.0o", 0, "0"},
 		{"%+.0d", 0, "+"},

@@ -24,25 +24,26 @@ func (v *Verb) Bits() int {
 // AppendInt appends x formatted by the integer conversion v (d i u x X o c
 // p) and returns the extended slice.
 //
-// x is the argument as a 64-bit value (sign-extended when the source type
-// is signed; signedSrc says so). As in C, the printed text depends only on
-// the conversion and length modifier: the value is first narrowed to
-// v.Bits() bits, then read as signed for d and i and as unsigned
-// otherwise, so %d of 1<<40 prints 0, %u of -5 prints 4294967291 and %lu
-// of -5 prints 18446744073709551611. signedSrc therefore never changes the
-// result; it is part of the signature so callers can pass what they know
-// about the source without special cases.
+// x is the argument as a 64-bit value, sign-extended when the source type
+// is signed (signedSrc). As in C, the text of an integer conversion
+// depends only on the conversion and length modifier: the value is first
+// narrowed to v.Bits() bits, then read as signed for d and i and as
+// unsigned otherwise, so %d of 1<<40 prints 0, %u of -5 prints 4294967291
+// and %lu of -5 prints 18446744073709551611. signedSrc matters only when v
+// is not an integer conversion (%s, %r): the value is then printed as a
+// signed or unsigned decimal string.
 func AppendInt(dst []byte, v *Verb, x uint64, signedSrc bool) []byte {
-	_ = signedSrc
 	switch v.Conv {
 	case 'c':
 		return appendChar(dst, v, byte(x))
 	case 'p':
 		return appendPointer(dst, v, x)
-	case 's':
-		// Not an integer conversion; print the decimal value as text.
+	case 's', 'r':
 		var buf [24]byte
-		return AppendString(dst, v, strconv.AppendInt(buf[:0], int64(x), 10))
+		if signedSrc {
+			return AppendString(dst, v, strconv.AppendInt(buf[:0], int64(x), 10))
+		}
+		return AppendString(dst, v, strconv.AppendUint(buf[:0], x, 10))
 	}
 	bits := v.Bits()
 	mag := x

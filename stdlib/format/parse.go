@@ -69,6 +69,7 @@ type ParseError struct {
 	Token string
 }
 
+// Error returns "Unknown format string token: TOKEN".
 func (e *ParseError) Error() string {
 	return "Unknown format string token: " + e.Token
 }
