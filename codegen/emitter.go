@@ -117,55 +117,62 @@ func (e *emitter) addr(dst asm.Register, l loc) {
 	}
 }
 
+// chunk returns the widest access size (8, 4, 2 or 1 bytes) that fits in
+// n remaining bytes and keeps the absolute offset off aligned, as the
+// verifier requires for stack accesses.
+func chunk(off int16, n int) int {
+	for _, c := range []int{8, 4, 2} {
+		if n >= c && int(off)%c == 0 {
+			return c
+		}
+	}
+	return 1
+}
+
 // zero clears n bytes at l.
 func (e *emitter) zero(l loc, n int) {
-	i := 0
-	for ; i+8 <= n; i += 8 {
-		e.emit(storeImm64(l.base, l.off+int16(i), 0))
-	}
-	for _, sz := range []struct {
-		n int
-		s asm.Size
-	}{{4, asm.Word}, {2, asm.Half}, {1, asm.Byte}} {
-		if i+sz.n <= n {
-			e.emit(asm.StoreImm(l.base, l.off+int16(i), 0, sz.s))
-			i += sz.n
+	for i := 0; i < n; {
+		off := l.off + int16(i)
+		c := chunk(off, n-i)
+		if c == 8 {
+			e.emit(storeImm64(l.base, off, 0))
+		} else {
+			e.emit(asm.StoreImm(l.base, off, 0, sizeOf(c)))
 		}
+		i += c
 	}
 }
 
 // copyMem copies n bytes from src to dst using R1 as a temporary. src and
 // dst must not use R1 as base.
 func (e *emitter) copyMem(dst, src loc, n int) {
-	i := 0
-	for _, sz := range []struct {
-		n int
-		s asm.Size
-	}{{8, asm.DWord}, {4, asm.Word}, {2, asm.Half}, {1, asm.Byte}} {
-		for ; i+sz.n <= n; i += sz.n {
-			e.emit(asm.LoadMem(asm.R1, src.base, src.off+int16(i), sz.s))
-			e.emit(asm.StoreMem(dst.base, dst.off+int16(i), asm.R1, sz.s))
-		}
+	for i := 0; i < n; {
+		c := min(chunk(dst.off+int16(i), n-i), chunk(src.off+int16(i), n-i))
+		e.emit(asm.LoadMem(asm.R1, src.base, src.off+int16(i), sizeOf(c)))
+		e.emit(asm.StoreMem(dst.base, dst.off+int16(i), asm.R1, sizeOf(c)))
+		i += c
 	}
 }
 
 // storeBytes writes the constant bytes b at l.
 func (e *emitter) storeBytes(l loc, b []byte) {
-	i := 0
-	for ; i+8 <= len(b); i += 8 {
+	for i := 0; i < len(b); {
+		off := l.off + int16(i)
+		c := chunk(off, len(b)-i)
 		var v uint64
-		for j := 7; j >= 0; j-- {
+		for j := c - 1; j >= 0; j-- {
 			v = v<<8 | uint64(b[i+j])
 		}
-		e.emit(asm.LoadImm(asm.R1, int64(v), asm.DWord))
-		e.emit(asm.StoreMem(l.base, l.off+int16(i), asm.R1, asm.DWord))
-	}
-	for ; i+4 <= len(b); i += 4 {
-		v := uint32(b[i]) | uint32(b[i+1])<<8 | uint32(b[i+2])<<16 | uint32(b[i+3])<<24
-		e.emit(asm.StoreImm(l.base, l.off+int16(i), int64(int32(v)), asm.Word))
-	}
-	for ; i < len(b); i++ {
-		e.emit(asm.StoreImm(l.base, l.off+int16(i), int64(b[i]), asm.Byte))
+		switch c {
+		case 8:
+			e.emit(asm.LoadImm(asm.R1, int64(v), asm.DWord))
+			e.emit(asm.StoreMem(l.base, off, asm.R1, asm.DWord))
+		case 4:
+			e.emit(asm.StoreImm(l.base, off, int64(int32(uint32(v))), asm.Word))
+		default:
+			e.emit(asm.StoreImm(l.base, off, int64(v), sizeOf(c)))
+		}
+		i += c
 	}
 }
 

@@ -57,6 +57,7 @@ func (g *gen) prologue() {
 	}
 	sort.Slice(syms, func(i, j int) bool { return syms[i].Decl.Start < syms[j].Decl.Start })
 	for _, s := range syms {
+		g.e.span = s.Decl
 		size := max(s.Type.Size(), 8)
 		off := g.e.alloc(size)
 		g.vars[s] = off

@@ -65,6 +65,11 @@ type compiled struct {
 // compile runs the front end and prints diagnostics. It returns nil after
 // errors.
 func (s *Session) compile(name, text string) *compiled {
+	if err := runtime.CheckPrivileges(); err != nil && len(s.opts.debug) == 0 {
+		// Reading tracepoint formats needs privileges too: say so first.
+		fmt.Fprintf(s.Stderr, "ERROR: %v\n", err)
+		return nil
+	}
 	src := diag.NewSource(name, text)
 	prog, diags := parser.Parse(src)
 	if diags.HasErrors() {

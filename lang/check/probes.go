@@ -1,6 +1,8 @@
 package check
 
 import (
+	"errors"
+	"io/fs"
 	"strconv"
 	"strings"
 
@@ -270,6 +272,10 @@ func (c *checker) expandTracepoint(ap *ast.AttachPoint) []*Attach {
 	for _, n := range names {
 		cat, ev, _ := strings.Cut(n, ":")
 		args, err := c.cfg.Host.TracepointArgs(cat, ev)
+		if err != nil && !errors.Is(err, fs.ErrNotExist) {
+			c.errorf(ap, diag.CodeProbe, "reading tracepoint %s:%s: %v", cat, ev, err)
+			continue
+		}
 		if err != nil {
 			d := c.errorf(ap, diag.CodeProbe, "tracepoint not found: %s:%s", cat, ev)
 			if cands, _ := c.cfg.Host.Tracepoints(cat + ":*"); len(cands) > 0 {

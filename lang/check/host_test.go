@@ -1,0 +1,115 @@
+package check
+
+import (
+	"fmt"
+	"io/fs"
+	"path"
+	"sort"
+	"strings"
+
+	"github.com/gobpftrace/gobpftrace/lang/types"
+)
+
+// fixtureHost is a Host backed by hand-built tracepoint layouts, shaped like
+// the ones runtime.Host builds from tracefs format files.
+type fixtureHost struct {
+	tps map[string]*types.Struct
+}
+
+// commonFields are the leading fields of every tracepoint record.
+func commonFields() []types.Field {
+	return []types.Field{
+		{Name: "common_type", Type: types.Uint16, Offset: 0},
+		{Name: "common_flags", Type: types.Uint8, Offset: 2},
+		{Name: "common_preempt_count", Type: types.Uint8, Offset: 3},
+		{Name: "common_pid", Type: types.Int32, Offset: 4},
+	}
+}
+
+func tpStruct(cat, event string, size int, fields ...types.Field) *types.Struct {
+	return &types.Struct{
+		Kind:   "struct",
+		Name:   "_tracepoint_" + cat + "_" + event,
+		Fields: append(commonFields(), fields...),
+		Bytes:  size,
+	}
+}
+
+func userPtr(elem types.Type) *types.Pointer { return &types.Pointer{Elem: elem, Space: types.User} }
+
+// newFixtureHost returns the host used by the checker tests:
+//
+//	syscalls:sys_enter_openat  __syscall_nr int32, dfd int64, filename const char * (user), flags int64, mode uint64
+//	syscalls:sys_enter_read    __syscall_nr int32, fd uint64, buf char * (user), count uint64
+//	syscalls:sys_exit_read     __syscall_nr int32, ret int64
+//	sched:sched_switch         prev_comm char[16], prev_pid int32, prev_prio int32, prev_state int64,
+//	                           next_comm char[16], next_pid int32, next_prio int32
+//	sched:sched_process_exec   filename __data_loc char[], pid int32, old_pid int32
+func newFixtureHost() *fixtureHost {
+	h := &fixtureHost{tps: map[string]*types.Struct{}}
+	add := func(s *types.Struct, cat, ev string) { h.tps[cat+":"+ev] = s }
+	add(tpStruct("syscalls", "sys_enter_openat", 48,
+		types.Field{Name: "__syscall_nr", Type: types.Int32, Offset: 8},
+		types.Field{Name: "dfd", Type: types.Int64, Offset: 16},
+		types.Field{Name: "filename", Type: userPtr(types.Int8), Offset: 24},
+		types.Field{Name: "flags", Type: types.Int64, Offset: 32},
+		types.Field{Name: "mode", Type: types.Uint64, Offset: 40},
+	), "syscalls", "sys_enter_openat")
+	add(tpStruct("syscalls", "sys_enter_read", 40,
+		types.Field{Name: "__syscall_nr", Type: types.Int32, Offset: 8},
+		types.Field{Name: "fd", Type: types.Uint64, Offset: 16},
+		types.Field{Name: "buf", Type: userPtr(types.Int8), Offset: 24},
+		types.Field{Name: "count", Type: types.Uint64, Offset: 32},
+	), "syscalls", "sys_enter_read")
+	add(tpStruct("syscalls", "sys_exit_read", 24,
+		types.Field{Name: "__syscall_nr", Type: types.Int32, Offset: 8},
+		types.Field{Name: "ret", Type: types.Int64, Offset: 16},
+	), "syscalls", "sys_exit_read")
+	add(tpStruct("sched", "sched_switch", 64,
+		types.Field{Name: "prev_comm", Type: &types.String{Cap: 16}, Offset: 8},
+		types.Field{Name: "prev_pid", Type: types.Int32, Offset: 24},
+		types.Field{Name: "prev_prio", Type: types.Int32, Offset: 28},
+		types.Field{Name: "prev_state", Type: types.Int64, Offset: 32},
+		types.Field{Name: "next_comm", Type: &types.String{Cap: 16}, Offset: 40},
+		types.Field{Name: "next_pid", Type: types.Int32, Offset: 56},
+		types.Field{Name: "next_prio", Type: types.Int32, Offset: 60},
+	), "sched", "sched_switch")
+	add(tpStruct("sched", "sched_process_exec", 20,
+		types.Field{Name: "filename", Type: &types.String{Cap: 64}, Offset: 8, DataLoc: true},
+		types.Field{Name: "pid", Type: types.Int32, Offset: 12},
+		types.Field{Name: "old_pid", Type: types.Int32, Offset: 16},
+	), "sched", "sched_process_exec")
+	return h
+}
+
+// Tracepoints implements Host.
+func (h *fixtureHost) Tracepoints(pattern string) ([]string, error) {
+	cat, ev, ok := strings.Cut(pattern, ":")
+	if !ok {
+		return nil, fmt.Errorf("bad pattern %q", pattern)
+	}
+	var out []string
+	for name := range h.tps {
+		c, e, _ := strings.Cut(name, ":")
+		mc, err1 := path.Match(cat, c)
+		me, err2 := path.Match(ev, e)
+		if err1 != nil || err2 != nil {
+			return nil, fmt.Errorf("bad pattern %q", pattern)
+		}
+		if mc && me {
+			out = append(out, name)
+		}
+	}
+	sort.Strings(out)
+	return out, nil
+}
+
+// TracepointArgs implements Host.
+func (h *fixtureHost) TracepointArgs(category, event string) (*types.Struct, error) {
+	if s, ok := h.tps[category+":"+event]; ok {
+		return s, nil
+	}
+	return nil, fmt.Errorf("tracepoint %s:%s: %w", category, event, fs.ErrNotExist)
+}
+
+var _ Host = (*fixtureHost)(nil)
