@@ -21,14 +21,11 @@ func genAgg(g *gen, call *ast.Call, target *ast.MapExpr) {
 	}
 	extra := 0
 	if agg.Kind == types.Hist || agg.Kind == types.LHist {
-		extra = 8
+		extra = HistKeySize(def.Key) - keySize(def)
 	}
 	key := g.keyTo(target, def, extra)
 	if extra != 0 {
-		keySize := 8
-		if def.Key != nil {
-			keySize = def.Key.Size()
-		}
+		keySize := HistKeySize(def.Key) - 8
 		g.e.emit(asm.LoadMem(asm.R0, arg.base, arg.off, asm.DWord))
 		if agg.Kind == types.Hist {
 			g.histBucket()

@@ -133,7 +133,7 @@ func (c *compiler) userMaps() {
 			mtype = ebpf.PerCPUHash
 			m.PerCPU = true
 			if agg.Kind == types.Hist || agg.Kind == types.LHist {
-				keySize += 8
+				keySize = HistKeySize(sym.Key)
 			}
 		}
 		switch sym.Kind {
@@ -166,6 +166,16 @@ func (c *compiler) userMaps() {
 		}
 		c.addMap(m)
 	}
+}
+
+// HistKeySize is the BPF key size of a hist/lhist map with user key type
+// key (nil for scalar maps): the user key padded to 8 bytes, then a uint64
+// bucket index. Scalar maps use a uint64 zero as the user key.
+func HistKeySize(key types.Type) int {
+	if key == nil {
+		return 16
+	}
+	return types.AlignUp(key.Size(), 8) + 8
 }
 
 // mapKernelName turns "@name" into a valid, unique BPF object name.

@@ -24,11 +24,12 @@ func (g *gen) mapDef(m *ast.MapExpr) *MapDef {
 // keyTo builds the BPF key of m in a new stack slot; extra bytes are
 // reserved after the user key (for the hist bucket index).
 func (g *gen) keyTo(m *ast.MapExpr, def *MapDef, extra int) loc {
-	size := 8
-	if def.Key != nil {
-		size = def.Key.Size()
-	}
+	size := keySize(def)
 	k := stackLoc(g.e.alloc(size + extra))
+	if extra > 8 {
+		// Padding between the user key and the bucket index.
+		g.e.zero(k.plus(size), extra-8)
+	}
 	switch {
 	case def.Key == nil:
 		g.e.zero(k, 8)
@@ -43,6 +44,14 @@ func (g *gen) keyTo(m *ast.MapExpr, def *MapDef, extra int) loc {
 		}
 	}
 	return k
+}
+
+// keySize is the size of the user part of a map's BPF key.
+func keySize(def *MapDef) int {
+	if def.Key == nil {
+		return 8
+	}
+	return def.Key.Size()
 }
 
 // zeroIfPadded clears a key slot whose type has padding bytes.

@@ -62,9 +62,6 @@ func (p *printer) handle(rec []byte) {
 	if int(id) >= len(p.events) {
 		return
 	}
-	if p.exitSeen {
-		return // events after exit() are dropped, as bpftrace does
-	}
 	ev := p.events[id]
 	args := p.args[id]
 	b := p.buf[:0]
@@ -112,8 +109,10 @@ func (p *printer) handle(rec []byte) {
 		if len(args) > 0 {
 			p.code = int(int64(binary.LittleEndian.Uint64(rec[args[0].Offset:])))
 		}
-		p.exitSeen = true
-		close(p.exited)
+		if !p.exitSeen {
+			p.exitSeen = true
+			close(p.exited)
+		}
 	case codegen.EventSystem:
 		p.flush()
 		cmd := exec.Command("/bin/sh", "-c", string(output.AppendPrintf(nil, ev.Pieces, args, rec, p.res)))

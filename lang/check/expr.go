@@ -304,6 +304,13 @@ func (c *checker) binary(b *ast.Binary) types.Type {
 		c.errorf(b, diag.CodeType, "Type mismatch for '%s': comparing '%s' with '%s'", b.Op, x, y)
 		return nil
 	case "+", "-", "*", "/", "%", "&", "|", "^", "<<", ">>":
+		if b.Op == "+" && types.IsString(x) && types.IsInt(y) {
+			// A constant string advanced by a constant: str($1 + 1).
+			if s, ok := c.constString(b); ok {
+				c.tab.StrConsts[b] = s
+				return &types.String{Cap: len(s) + 1}
+			}
+		}
 		if !types.IsInt(x) || !types.IsInt(y) {
 			if (b.Op == "+" || b.Op == "-") && isPtrOrInt(x) && isPtrOrInt(y) {
 				c.errorf(b, diag.CodeUnsupported, "pointer arithmetic is not supported yet")

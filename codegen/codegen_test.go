@@ -1,0 +1,400 @@
+package codegen
+
+import (
+	"bytes"
+	"flag"
+	"fmt"
+	"io/fs"
+	"os"
+	"path"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/gobpftrace/gobpftrace/lang/check"
+	"github.com/gobpftrace/gobpftrace/lang/diag"
+	"github.com/gobpftrace/gobpftrace/lang/parser"
+	"github.com/gobpftrace/gobpftrace/lang/types"
+	"github.com/gobpftrace/gobpftrace/stdlib"
+)
+
+var update = flag.Bool("update", false, "rewrite codegen/testdata/*.golden")
+
+// GoldenCase is one per-construct golden test: a tiny script exercising
+// one construct. It is exported (from a test file) so the kernel tests in
+// package codegen_test load the same scripts through the verifier.
+type GoldenCase struct {
+	Name string
+	Src  string
+}
+
+// GoldenCases are the per-construct golden scripts. Tracepoint cases use
+// tracepoints that exist with the same layout on the fixture host and on
+// the live kernel.
+var GoldenCases = []GoldenCase{
+	{"printf_int", `BEGIN { printf("%d %u\n", 42, -1); }`},
+	{"printf_string", `BEGIN { printf("[%s] [%10s]\n", "abc", "de"); }`},
+	{"comm", `BEGIN { printf("%s\n", comm); }`},
+	{"pid", `BEGIN { printf("%d %d\n", pid, tid); }`},
+	{"map_assign", `BEGIN { @a = 1; @b[2] = 3; @c["k"] = "v"; }`},
+	{"count", `BEGIN { @c = count(); @k[pid] = count(); }`},
+	{"sum", `BEGIN { @s = sum(5); }`},
+	{"avg", `BEGIN { @a = avg(10); }`},
+	{"min_max", `BEGIN { @mn = min(-3); @mx = max(9); }`},
+	{"stats", `BEGIN { @st = stats(10); }`},
+	{"hist", `BEGIN { @h = hist(100); }`},
+	{"lhist", `BEGIN { @l = lhist(15, 0, 100, 10); }`},
+	{"string_compare", `BEGIN { if (comm == "swapper") { printf("yes\n"); } }`},
+	{"ternary", `BEGIN { $x = pid > 1 ? 10 : 20; printf("%d %s\n", $x, $x > 15 ? "big" : "small"); }`},
+	{"if_else", `BEGIN { $x = 5; if ($x < 3) { printf("a\n"); } else if ($x < 10) { printf("b\n"); } else { printf("c\n"); } }`},
+	{"while", `BEGIN { $i = 0; while ($i < 10) { $i++; if ($i == 2) { continue; } if ($i > 5) { break; } } }`},
+	{"unroll", `BEGIN { $i = 1; unroll(3) { $i = $i * 2; } printf("%d\n", $i); }`},
+	{"compound_assign", `BEGIN { $z = 7; $z += 3; $z <<= 2; @m = 1; @m *= 5; }`},
+	{"incdec_map", `BEGIN { @c++; ++@c; @d[1]--; }`},
+	{"tuple_key", `BEGIN { @t[1, "a"] = 2; $t = (3, "b"); printf("%d %s\n", $t.0, $t.1); }`},
+	{"predicate", `tracepoint:syscalls:sys_enter_openat /pid == 1/ { @n = count(); }`},
+	{"str_filename", `tracepoint:syscalls:sys_enter_openat { printf("%s %d\n", str(args.filename), args.dfd); }`},
+	{"exit", `BEGIN { exit(); }`},
+	{"print_map", `BEGIN { @m[1] = 2; print(@m); print(@m, 1, 10); }`},
+	{"delete", `BEGIN { @m[1] = 2; delete(@m[1]); delete(@m, 1); }`},
+	{"clear_zero", `BEGIN { @m[1] = 2; clear(@m); zero(@m); }`},
+	{"signed_division", `BEGIN { $a = -7; $b = 2; printf("%d %d\n", $a / $b, $a % $b); }`},
+	{"tp_char_array", `tracepoint:sched:sched_switch { @[args.next_comm] = count(); }`},
+	{"tp_data_loc", `tracepoint:sched:sched_process_exec { printf("%s\n", args.filename); }`},
+	{"probe_interval", `interval:s:1 { printf("%s\n", probe); }`},
+}
+
+// fixtureHost serves hand-built tracepoint layouts matching this
+// machine's format files.
+type fixtureHost struct{ tps map[string]*types.Struct }
+
+func tpStruct(cat, event string, size int, fields ...types.Field) *types.Struct {
+	common := []types.Field{
+		{Name: "common_type", Type: types.Uint16, Offset: 0},
+		{Name: "common_flags", Type: types.Uint8, Offset: 2},
+		{Name: "common_preempt_count", Type: types.Uint8, Offset: 3},
+		{Name: "common_pid", Type: types.Int32, Offset: 4},
+	}
+	return &types.Struct{Kind: "struct", Name: "_tracepoint_" + cat + "_" + event, Fields: append(common, fields...), Bytes: size}
+}
+
+func newFixtureHost() *fixtureHost {
+	user := func(t types.Type) types.Type { return &types.Pointer{Elem: t, Space: types.User} }
+	return &fixtureHost{tps: map[string]*types.Struct{
+		"syscalls:sys_enter_openat": tpStruct("syscalls", "sys_enter_openat", 48,
+			types.Field{Name: "__syscall_nr", Type: types.Int32, Offset: 8},
+			types.Field{Name: "dfd", Type: types.Int64, Offset: 16},
+			types.Field{Name: "filename", Type: user(types.Int8), Offset: 24},
+			types.Field{Name: "flags", Type: types.Int64, Offset: 32},
+			types.Field{Name: "mode", Type: types.Uint64, Offset: 40}),
+		"syscalls:sys_exit_read": tpStruct("syscalls", "sys_exit_read", 24,
+			types.Field{Name: "__syscall_nr", Type: types.Int32, Offset: 8},
+			types.Field{Name: "ret", Type: types.Int64, Offset: 16}),
+		"sched:sched_switch": tpStruct("sched", "sched_switch", 64,
+			types.Field{Name: "prev_comm", Type: &types.String{Cap: 16}, Offset: 8},
+			types.Field{Name: "prev_pid", Type: types.Int32, Offset: 24},
+			types.Field{Name: "prev_prio", Type: types.Int32, Offset: 28},
+			types.Field{Name: "prev_state", Type: types.Int64, Offset: 32},
+			types.Field{Name: "next_comm", Type: &types.String{Cap: 16}, Offset: 40},
+			types.Field{Name: "next_pid", Type: types.Int32, Offset: 56},
+			types.Field{Name: "next_prio", Type: types.Int32, Offset: 60}),
+		"sched:sched_process_exec": tpStruct("sched", "sched_process_exec", 20,
+			types.Field{Name: "filename", Type: &types.String{Cap: 64}, Offset: 8, DataLoc: true},
+			types.Field{Name: "pid", Type: types.Int32, Offset: 12},
+			types.Field{Name: "old_pid", Type: types.Int32, Offset: 16}),
+	}}
+}
+
+func (h *fixtureHost) Tracepoints(pattern string) ([]string, error) {
+	cat, ev, _ := strings.Cut(pattern, ":")
+	var out []string
+	for name := range h.tps {
+		c, e, _ := strings.Cut(name, ":")
+		if mc, _ := path.Match(cat, c); mc {
+			if me, _ := path.Match(ev, e); me {
+				out = append(out, name)
+			}
+		}
+	}
+	sort.Strings(out)
+	return out, nil
+}
+
+func (h *fixtureHost) TracepointArgs(cat, ev string) (*types.Struct, error) {
+	if s, ok := h.tps[cat+":"+ev]; ok {
+		return s, nil
+	}
+	return nil, fmt.Errorf("tracepoint %s:%s: %w", cat, ev, fs.ErrNotExist)
+}
+
+// CompileScript parses, checks and compiles text with host (nil: the
+// fixture host). Front-end errors fail the test; code generation
+// diagnostics are returned with the object.
+func CompileScript(t testing.TB, text string, host check.Host, params ...string) (*Object, *diag.List, *diag.Source) {
+	t.Helper()
+	if host == nil {
+		host = newFixtureHost()
+	}
+	src := diag.NewSource("stdin", text)
+	prog, pd := parser.Parse(src)
+	if pd.HasErrors() {
+		t.Fatalf("parse %q:\n%s", text, src.Render(pd))
+	}
+	info, cd := check.Check(src, prog, &check.Config{Host: host, Params: params})
+	if cd.HasErrors() {
+		t.Fatalf("check %q:\n%s", text, src.Render(cd))
+	}
+	obj, gd := Compile(info, &Options{Source: src})
+	return obj, gd, src
+}
+
+// DumpObject renders everything Compile decided: maps, events, probe
+// names and every program's instructions.
+func DumpObject(obj *Object) string {
+	var b strings.Builder
+	b.WriteString("maps:\n")
+	for _, m := range obj.Maps {
+		fmt.Fprintf(&b, "  %s kernel=%s type=%s key=%d value=%d entries=%d percpu=%v internal=%v",
+			m.Name, m.Spec.Name, m.Spec.Type, m.Spec.KeySize, m.Spec.ValueSize, m.Spec.MaxEntries, m.PerCPU, m.Internal)
+		if m.Key != nil {
+			fmt.Fprintf(&b, " keytype=%s", m.Key)
+		}
+		if m.Value != nil {
+			fmt.Fprintf(&b, " valuetype=%s", m.Value)
+		}
+		b.WriteByte('\n')
+	}
+	b.WriteString("events:\n")
+	for i, ev := range obj.Events {
+		fmt.Fprintf(&b, "  #%d kind=%d size=%d", i, ev.Kind, ev.Size)
+		if ev.Format != "" {
+			fmt.Fprintf(&b, " format=%q", ev.Format)
+		}
+		if ev.Map != "" {
+			fmt.Fprintf(&b, " map=%s", ev.Map)
+		}
+		for _, a := range ev.Args {
+			fmt.Fprintf(&b, " %s@%d", a.Type, a.Offset)
+		}
+		b.WriteByte('\n')
+	}
+	if len(obj.ProbeNames) > 0 {
+		fmt.Fprintf(&b, "probe names: %q\n", obj.ProbeNames)
+	}
+	if len(obj.TimeFormats) > 0 {
+		fmt.Fprintf(&b, "time formats: %q\n", obj.TimeFormats)
+	}
+	for _, p := range obj.Programs {
+		fmt.Fprintf(&b, "program %s kind=%s probe=%q type=%s target=%+v insns=%d\n", p.Name, p.Kind, p.Probe, p.Type, p.Target, len(p.Insns))
+		fmt.Fprintf(&b, "%v", p.Insns)
+	}
+	return b.String()
+}
+
+// TestGolden compiles each per-construct script with the fixture host and
+// compares the object dump with testdata/NAME.golden (go test -update
+// rewrites them).
+func TestGolden(t *testing.T) {
+	for _, c := range GoldenCases {
+		t.Run(c.Name, func(t *testing.T) {
+			obj, gd, src := CompileScript(t, c.Src, nil)
+			if len(gd.Items) > 0 {
+				t.Fatalf("compile:\n%s", src.Render(gd))
+			}
+			got := "// " + c.Src + "\n" + DumpObject(obj)
+			file := filepath.Join("testdata", c.Name+".golden")
+			if *update {
+				if err := os.WriteFile(file, []byte(got), 0o644); err != nil {
+					t.Fatal(err)
+				}
+				return
+			}
+			want, err := os.ReadFile(file)
+			if err != nil {
+				t.Fatalf("%v (run go test ./codegen -run TestGolden -update)", err)
+			}
+			if got != string(want) {
+				t.Errorf("%s differs from the golden file (run with -update if intended):\n%s", file, lineDiff(string(want), got))
+			}
+		})
+	}
+}
+
+// lineDiff shows the first differing lines of two texts.
+func lineDiff(want, got string) string {
+	wl, gl := strings.Split(want, "\n"), strings.Split(got, "\n")
+	for i := 0; i < max(len(wl), len(gl)); i++ {
+		var w, g string
+		if i < len(wl) {
+			w = wl[i]
+		}
+		if i < len(gl) {
+			g = gl[i]
+		}
+		if w != g {
+			return fmt.Sprintf("line %d:\nwant: %s\ngot:  %s", i+1, w, g)
+		}
+	}
+	return "(identical lines)"
+}
+
+// TestDeterministic compiles every golden script twice (with fresh hosts)
+// and requires byte-identical dumps: map iteration order must never leak
+// into the object.
+func TestDeterministic(t *testing.T) {
+	for _, c := range GoldenCases {
+		var prev string
+		for i := 0; i < 3; i++ {
+			obj, _, _ := CompileScript(t, c.Src, nil)
+			d := DumpObject(obj)
+			if i > 0 && d != prev {
+				t.Errorf("%s: compiling twice gave different objects:\n%s", c.Name, lineDiff(prev, d))
+				break
+			}
+			prev = d
+		}
+	}
+	// A script with many maps, events and variables in several probes.
+	big := `BEGIN { @z = 1; @a[1] = count(); @m["x"] = sum(2); $v = 1; $w = "s"; printf("%d %s\n", $v, $w); }
+tracepoint:syscalls:sys_enter_openat { @o[comm, pid] = count(); @h = hist(args.dfd); }
+tracepoint:sched:sched_switch { @s[args.next_comm] = lhist(args.next_pid, 0, 1000, 100); }
+END { print(@z); clear(@a); }`
+	first := DumpObject(mustCompile(t, big))
+	for i := 0; i < 5; i++ {
+		if d := DumpObject(mustCompile(t, big)); d != first {
+			t.Fatalf("nondeterministic output:\n%s", lineDiff(first, d))
+		}
+	}
+}
+
+func mustCompile(t *testing.T, text string) *Object {
+	t.Helper()
+	obj, gd, src := CompileScript(t, text, nil)
+	if gd.HasErrors() {
+		t.Fatalf("compile:\n%s", src.Render(gd))
+	}
+	return obj
+}
+
+// TestStackOverflow: scripts that need more than 512 bytes of stack get a
+// positioned diagnostic, not a panic or a program the verifier rejects.
+func TestStackOverflow(t *testing.T) {
+	cases := []struct {
+		name, src string
+		// at is a substring of the script where the error span starts.
+		at string
+	}{
+		{"many strings", `config = { max_strlen = 200 } tracepoint:syscalls:sys_enter_openat { $a = str(args.filename); $b = str(args.filename); $c = str(args.filename); printf("%s %s %s\n", $a, $b, $c); }`, "$c"},
+		{"long literals", `BEGIN { $a = "` + strings.Repeat("a", 300) + `"; $b = "` + strings.Repeat("b", 300) + `"; printf("%s %s\n", $a, $b); }`, "$"},
+		{"wide tuple", `BEGIN { $t = ("` + strings.Repeat("x", 200) + `", "` + strings.Repeat("y", 200) + `", "` + strings.Repeat("z", 200) + `"); print($t); }`, "$t"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			src := diag.NewSource("stdin", c.src)
+			prog, pd := parser.Parse(src)
+			if pd.HasErrors() {
+				t.Fatalf("parse:\n%s", src.Render(pd))
+			}
+			info, cd := check.Check(src, prog, &check.Config{Host: newFixtureHost(), Params: []string{"x"}})
+			if cd.HasErrors() {
+				t.Fatalf("check:\n%s", src.Render(cd))
+			}
+			var gd *diag.List
+			func() {
+				defer func() {
+					if r := recover(); r != nil {
+						t.Fatalf("Compile panicked: %v", r)
+					}
+				}()
+				_, gd = Compile(info, &Options{Source: src})
+			}()
+			if !gd.HasErrors() {
+				t.Fatal("no stack diagnostic")
+			}
+			for _, d := range gd.Items {
+				if d.Code != diag.CodeStack {
+					t.Errorf("diagnostic code %q, want %q: %s", d.Code, diag.CodeStack, d.Msg)
+				}
+				if !strings.Contains(d.Msg, "stack") {
+					t.Errorf("message does not mention the stack: %s", d.Msg)
+				}
+				if s := d.Span; s.Start < 0 || s.End > len(c.src) || s.Start >= s.End {
+					t.Errorf("bad span %v: %s", s, src.Format(d))
+				}
+				if !strings.HasPrefix(c.src[d.Span.Start:], c.at) {
+					t.Errorf("span starts at %q, want at %q:\n%s", c.src[d.Span.Start:min(d.Span.End, len(c.src))], c.at, src.Format(d))
+				}
+			}
+		})
+	}
+}
+
+// TestCallGensComplete: every implemented function has a generator.
+func TestCallGensComplete(t *testing.T) {
+	for id := stdlib.FuncID(1); int(id) < stdlib.NumFuncs; id++ {
+		def := &stdlib.Funcs[id]
+		if !def.Has(stdlib.Implemented) {
+			continue
+		}
+		g := callGens[id]
+		if g.stmt == nil && g.scalar == nil && g.mem == nil && g.agg == nil {
+			t.Errorf("function %s is implemented but has no callGens entry", def.Name)
+		}
+		if def.Has(stdlib.Aggregation) && g.agg == nil {
+			t.Errorf("aggregation %s has no agg generator", def.Name)
+		}
+		if def.Has(stdlib.Statement) && g.stmt == nil {
+			t.Errorf("statement function %s has no stmt generator", def.Name)
+		}
+	}
+	if len(stdlib.Funcs) != stdlib.NumFuncs {
+		t.Errorf("stdlib.Funcs has %d entries, NumFuncs is %d", len(stdlib.Funcs), stdlib.NumFuncs)
+	}
+}
+
+// TestBuiltinGensComplete: every implemented builtin variable with a
+// fixed type has a generator of the right form.
+func TestBuiltinGensComplete(t *testing.T) {
+	for id := stdlib.VarID(1); int(id) < stdlib.NumVars; id++ {
+		def := &stdlib.Vars[id]
+		if !def.Implemented || def.Type == nil {
+			continue
+		}
+		g := builtinGens[id]
+		if isScalar(def.Type) && g.scalar == nil {
+			t.Errorf("builtin %s (%s) is implemented but has no scalar generator", def.Name, def.Type)
+		}
+		if !isScalar(def.Type) && g.mem == nil {
+			t.Errorf("builtin %s (%s) is implemented but has no mem generator", def.Name, def.Type)
+		}
+	}
+}
+
+// TestProbeKindsComplete: every implemented probe kind has a program type.
+func TestProbeKindsComplete(t *testing.T) {
+	for k := stdlib.ProbeKind(1); int(k) < stdlib.NumProbeKinds; k++ {
+		if stdlib.Probes[k].Implemented && probeKinds[k].progType == 0 {
+			t.Errorf("probe kind %s is implemented but has no probeKinds entry", k)
+		}
+	}
+}
+
+// TestGoldenFilesUsed: no stale golden files.
+func TestGoldenFilesUsed(t *testing.T) {
+	names := map[string]bool{}
+	for _, c := range GoldenCases {
+		if names[c.Name] {
+			t.Errorf("duplicate golden case %s", c.Name)
+		}
+		names[c.Name] = true
+	}
+	files, _ := filepath.Glob(filepath.Join("testdata", "*.golden"))
+	for _, f := range files {
+		if n := strings.TrimSuffix(filepath.Base(f), ".golden"); !names[n] {
+			t.Errorf("golden file %s has no case", f)
+		}
+	}
+}
+
+var _ = bytes.Equal
