@@ -186,7 +186,7 @@ func (l *Loaded) loadProgram(p *codegen.Program, opts *LoadOptions) (*LoadedProg
 	}
 	var popts ebpf.ProgramOptions
 	if opts.VerifierLog {
-		popts.LogLevel = ebpf.LogLevelBranch | ebpf.LogLevelStats
+		popts.LogLevel = ebpf.LogLevelStats
 	}
 	prog, err := ebpf.NewProgramWithOptions(spec, popts)
 	if err != nil {

@@ -31,7 +31,9 @@ type printer struct {
 	exited   chan struct{}
 	exitSeen bool
 	code     int
-	lost     uint64
+	// lost is the number of lost events already reported.
+	lost        uint64
+	lostChecked time.Time
 }
 
 func newPrinter(w io.Writer, l *runtime.Loaded, json bool) *printer {
@@ -125,8 +127,14 @@ func (p *printer) handle(rec []byte) {
 	p.buf = b[:0]
 }
 
-// flush writes buffered output; called when the ring is drained.
+// flush writes buffered output; called when the ring is drained. At most
+// once a second it also reports events lost since the last report, so a
+// long-running trace shows losses as they happen.
 func (p *printer) flush() {
+	if now := time.Now(); now.Sub(p.lostChecked) >= time.Second {
+		p.lostChecked = now
+		p.reportLost()
+	}
 	p.w.Flush()
 }
 

@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"strconv"
+	"strings"
 
 	"github.com/cilium/ebpf"
 
@@ -189,6 +190,9 @@ func (s *Session) trace(c *compiled) int {
 		return s.loadFailed(c, err)
 	}
 	defer l.Close()
+	if s.opts.verbose {
+		s.reportPrograms(l)
+	}
 
 	out, err := s.openOutput()
 	if err != nil {
@@ -276,6 +280,30 @@ func (s *Session) trace(c *compiled) int {
 		}
 	}
 	return p.code
+}
+
+// reportPrograms prints, for -v, each program's kernel id, size and the
+// verifier's statistics line.
+func (s *Session) reportPrograms(l *runtime.Loaded) {
+	for _, lp := range l.Programs {
+		id := "?"
+		if info, err := lp.Prog.Info(); err == nil {
+			if n, ok := info.ID(); ok {
+				id = strconv.Itoa(int(n))
+			}
+		}
+		stats := strings.TrimSpace(lp.Prog.VerifierLog)
+		if i := strings.LastIndex(stats, "\nprocessed "); i >= 0 {
+			stats = stats[i+1:]
+		}
+		if i := strings.IndexByte(stats, '\n'); i >= 0 {
+			stats = stats[:i]
+		}
+		fmt.Fprintf(s.Stderr, "Program ID: %s  %s (%s, %d instructions)\n", id, lp.Probe, lp.Name, len(lp.Insns))
+		if stats != "" {
+			fmt.Fprintf(s.Stderr, "    verifier: %s\n", stats)
+		}
+	}
 }
 
 // announce prints the "Attached N probes" line and the test-suite marker.

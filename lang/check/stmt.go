@@ -137,6 +137,8 @@ func (c *checker) assign(s *ast.AssignStmt) {
 			return
 		}
 		c.mapAssign(t, valueType(vt), s)
+	case *ast.TupleIndex:
+		c.errorf(s.Target, diag.CodeType, "Tuples are immutable once created")
 	default:
 		c.errorf(s.Target, diag.CodeType, "can only assign to a variable or a map")
 	}

@@ -17,15 +17,28 @@
 //	       ("uprobe:/bin/bash:readline" is one token), with "…" segments
 //	       copied verbatim. '#' lines, `struct|union|enum NAME {` and the
 //	       keywords config/import/macro/fn/let are recognised here; '/'
-//	       pushes Pred, '{' and the keywords push Block.
+//	       pushes Pred, '{' and the keywords push Block, `struct X {`
+//	       pushes CBody.
 //	Block  statements and expressions. Keywords and builtin names are
 //	       plain identifiers. Numbers never contain '.', so `0..10` and
-//	       `$t.0.1` lex as separate tokens. '{' pushes Block, '}' pops.
-//	Pred   Block plus one token: '/' followed (after optional white space
-//	       and comments) by '{' closes the predicate and opens the body;
-//	       any other '/' is division, so `/ pid / 2 > 0 /` works.
-//	CBody  the text of a C definition, counting braces (comments, string
-//	       and character literals are skipped so their braces don't count).
+//	       `$t.0.1` lex as separate tokens.
+//	Pred   Block plus one rule: '/' followed (after optional white space
+//	       and comments) by '{' closes the predicate and pushes Block; any
+//	       other '/' is division, so `/ pid / 2 > 0 /` works.
+//	CBody  the text of a C definition (comments, string and character
+//	       literals are single tokens so that their braces don't count).
+//
+// Go's regexp engine costs a few hundred nanoseconds per call, so Block has
+// one coarse rule ("Tok": white space, then a comment, word, punctuation or
+// string) and the scanner tells the kinds apart by their first bytes.
+// Braces push and pop nothing: the parser counts them, and restarts the
+// lexer in the Root state at the start of every top-level item, so an item
+// may end in any lexer state (after a predicate, or a `let @m = hash(10)`
+// without ';'). Block and Pred text is lexed in windows of a few hundred
+// bytes ending at a line end, because the backtracking matcher clears a
+// bitmap as large as its input on every call; the scanner re-lexes the
+// last token of each window at the start of the next one, entering the
+// right state through a one-token seed (see scanner).
 //
 // Every state ends in a one-character catch-all rule, so the lexer itself
 // never fails: unterminated strings and comments and stray characters come

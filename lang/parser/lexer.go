@@ -9,12 +9,16 @@ import (
 // The lexer is a participle stateful lexer; see doc.go for the states.
 //
 // Go's regexp engine costs a few hundred nanoseconds per call whatever the
-// pattern, so each state has one coarse rule for nearly everything ("Tok":
-// comments, words, punctuation, strings, braces, with the white space in
-// front of them) and the scanner tells the token kinds apart by their first
-// bytes. Braces inside Block push nothing: the rules inside a body do not
-// depend on nesting, and the parser counts braces and restarts the lexer at
-// the start of every top-level item, so the state stack never needs to pop.
+// pattern, so Block has one coarse rule for nearly everything ("Tok":
+// comments, words, punctuation, strings and braces, with the white space in
+// front of them) and classify tells the token kinds apart by their first
+// bytes. Within a rule's alternation, words come first (the most frequent)
+// and comments before punctuation (so "//" is not two slashes); the
+// punctuation is written as a prefix tree so that the backtracking matcher
+// rejects wrong alternatives at their first byte. Braces push nothing: the
+// rules inside a body do not depend on nesting, and the parser counts braces
+// and restarts the lexer at the start of every top-level item, so the state
+// stack never needs to pop.
 const (
 	ws           = `[ \t\r\n\f\v]`
 	blockComment = `/\*[^*]*\*+(?:[^/*][^*]*\*+)*/`

@@ -18,7 +18,6 @@ type bailout struct{}
 
 // parser holds the state of one Parse call.
 type parser struct {
-	src     *diag.Source
 	text    string
 	sc      scanner
 	diags   *diag.List
@@ -43,7 +42,7 @@ func parse(src *diag.Source, window int) (prog *ast.Program, diags *diag.List) {
 	if src != nil {
 		text = src.Text
 	}
-	p := &parser{src: src, text: text, diags: diags}
+	p := &parser{text: text, diags: diags}
 	p.sc.src, p.sc.size = text, window
 	prog = &ast.Program{Pos: ast.Pos{S: diag.Span{Start: 0, End: len(text)}}}
 	p.prog = prog

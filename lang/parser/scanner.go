@@ -27,14 +27,16 @@ const windowSize = 256
 // scanner pulls tokens lazily from the participle stateful lexer, keeping a
 // small lookahead buffer for the parser.
 //
-// It lexes the text in windows that end at a line end. Every token that
-// does not end a window is final: no token rule can match across another
-// complete token (strings and attach points never span lines; comments,
-// directives and C text that are cut short run to the window's end; a
-// predicate's "/ … {" is held back with the '/'). The last non-comment
-// token of a window and anything after it are lexed again at the start of
-// the next window, which is entered in the right lexer state through a
-// short seed text.
+// Block and Pred text is lexed in windows that end at a line end. A token
+// that is followed by another complete token inside its window is final:
+// no rule can match across a complete token (strings never span lines; a
+// comment cut short matches Tok's unterminated-comment alternative up to
+// the window's end; a predicate's "/ … {" cut short leaves the '/' as the
+// last token). The last non-comment token of a window and anything after it
+// are lexed again at the start of the next window, which is entered in the
+// lexer state they were lexed in through a one-token seed text. Windows
+// that start in Root or CBody run to the end of the text; when such a
+// window pushes Block or Pred, lexing continues in windows.
 type scanner struct {
 	src string
 	lx  lexer.Lexer

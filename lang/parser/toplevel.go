@@ -92,8 +92,7 @@ func (p *parser) cdef() {
 					Name: head[1],
 					Body: p.text[start.end():t.pos],
 				})
-				p.accept(";")
-				return
+				return // a ';' after it is skipped as a stray ';' at top level
 			}
 		case kEOF:
 			p.fail(t, "}")

@@ -1,0 +1,300 @@
+//go:build linux
+
+package codegen_test
+
+import (
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/cilium/ebpf"
+
+	"github.com/gobpftrace/gobpftrace/codegen"
+	"github.com/gobpftrace/gobpftrace/lang/check"
+	"github.com/gobpftrace/gobpftrace/lang/diag"
+	"github.com/gobpftrace/gobpftrace/lang/parser"
+	"github.com/gobpftrace/gobpftrace/runtime"
+	"github.com/gobpftrace/gobpftrace/runtime/output"
+	"github.com/gobpftrace/gobpftrace/stdlib"
+)
+
+// goldenDir holds the outputs of bpftrace 0.17 on this machine.
+const goldenDir = "/work/shared/reference/golden-0.17"
+
+// requireRoot skips a kernel test when not running as root, except under
+// CI=true, where a skipped kernel test would hide a regression: it fails.
+func requireRoot(t testing.TB) {
+	t.Helper()
+	if os.Geteuid() == 0 {
+		return
+	}
+	if os.Getenv("CI") == "true" {
+		t.Fatal("kernel test needs root (CI=true forbids skipping)")
+	}
+	t.Skip("kernel test needs root to load BPF programs; run as root (CI=true makes this a failure)")
+}
+
+// liveHost is the real host, shared by all tests (it caches tracefs).
+var liveHost = runtime.NewHost(nil)
+
+// compileLive parses, checks and compiles text against the live kernel.
+func compileLive(t testing.TB, text string, params ...string) *codegen.Object {
+	t.Helper()
+	src := diag.NewSource("stdin", text)
+	prog, diags := parser.Parse(src)
+	if diags.HasErrors() {
+		t.Fatalf("parse %q:\n%s", text, src.Render(diags))
+	}
+	info, cd := check.Check(src, prog, &check.Config{Host: liveHost, Params: params})
+	if cd.HasErrors() {
+		t.Fatalf("check %q:\n%s", text, src.Render(cd))
+	}
+	obj, gd := codegen.Compile(info, &codegen.Options{Source: src})
+	if gd.HasErrors() {
+		t.Fatalf("compile %q:\n%s", text, src.Render(gd))
+	}
+	return obj
+}
+
+// load loads obj and closes it when the test ends. Verifier rejections
+// fail the test with the end of the verifier log.
+func load(t testing.TB, obj *codegen.Object) *runtime.Loaded {
+	t.Helper()
+	l, err := runtime.Load(obj, nil)
+	if err != nil {
+		var ve *ebpf.VerifierError
+		if errors.As(err, &ve) {
+			log := ve.Log
+			if len(log) > 30 {
+				log = log[len(log)-30:]
+			}
+			t.Fatalf("load: %v\n%s", err, strings.Join(log, "\n"))
+		}
+		t.Fatalf("load: %v", err)
+	}
+	t.Cleanup(func() {
+		if err := l.Close(); err != nil {
+			t.Errorf("close: %v", err)
+		}
+	})
+	return l
+}
+
+// TestLoadGoldenConstructs loads every per-construct golden script, compiled
+// against the live kernel's tracepoints, through the verifier.
+func TestLoadGoldenConstructs(t *testing.T) {
+	requireRoot(t)
+	for _, c := range codegen.GoldenCases {
+		t.Run(c.Name, func(t *testing.T) {
+			obj := compileLive(t, c.Src)
+			l := load(t, obj)
+			if len(l.Programs) != len(obj.Programs) {
+				t.Fatalf("%d programs loaded, want %d", len(l.Programs), len(obj.Programs))
+			}
+			for _, m := range obj.Maps {
+				if l.Map(m.Name) == nil {
+					t.Errorf("map %s not created", m.Name)
+				}
+			}
+		})
+	}
+}
+
+// testResolver supplies probe names to the output layer.
+type testResolver struct{ obj *codegen.Object }
+
+func (r testResolver) ProbeName(id uint64) string {
+	if id < uint64(len(r.obj.ProbeNames)) {
+		return r.obj.ProbeNames[id]
+	}
+	return ""
+}
+func (r testResolver) AppendStrftime(dst []byte, fmtID, ns uint64) []byte {
+	return fmt.Appendf(dst, "<time %d>", fmtID)
+}
+func (testResolver) KernelSymbol(uint64) string                 { return "" }
+func (testResolver) UserSymbol(uint64, uint64) string           { return "" }
+func (testResolver) Stack(bool, uint64, uint64) []output.Frame { return nil }
+
+// run is the result of runBegin.
+type run struct {
+	// stdout is what gobpftrace prints: event text, then (unless the
+	// script printed nothing at exit) "\n\n" and the map dump.
+	stdout string
+	// events is the event text alone, maps the map dump alone.
+	events, maps string
+	// code is the exit code passed to exit().
+	code   int
+	exited bool
+}
+
+// runBegin compiles script, loads it, runs its BEGIN programs and then its
+// END programs with BPF_PROG_TEST_RUN, reads the ring buffer and prints
+// the events the way cmd/gobpftrace does, then dumps every map.
+func runBegin(t *testing.T, script string, params ...string) string {
+	t.Helper()
+	return runScript(t, script, params...).stdout
+}
+
+func runScript(t *testing.T, script string, params ...string) *run {
+	t.Helper()
+	requireRoot(t)
+	obj := compileLive(t, script, params...)
+	l := load(t, obj)
+	res := testResolver{obj}
+	var out strings.Builder
+	r := &run{}
+	handle := func(rec []byte) {
+		if len(rec) < codegen.HeaderSize {
+			t.Errorf("short record of %d bytes", len(rec))
+			return
+		}
+		id := binary.LittleEndian.Uint32(rec)
+		if int(id) >= len(obj.Events) {
+			t.Errorf("record with event id %d of %d", id, len(obj.Events))
+			return
+		}
+		if r.exited {
+			return // events after exit() are dropped
+		}
+		ev := obj.Events[id]
+		if len(rec) < ev.Size {
+			t.Errorf("event %d: record of %d bytes, want %d", id, len(rec), ev.Size)
+			return
+		}
+		args := make([]output.Arg, len(ev.Args))
+		for i, a := range ev.Args {
+			args[i] = output.Arg{Type: a.Type, Offset: a.Offset}
+		}
+		var b []byte
+		switch ev.Kind {
+		case codegen.EventPrintf:
+			b = output.AppendPrintf(nil, ev.Pieces, args, rec, res)
+		case codegen.EventPrint:
+			a := args[0]
+			b = output.AppendValue(nil, a.Type, rec[a.Offset:a.Offset+a.Type.Size()], res)
+			b = append(b, '\n')
+		case codegen.EventPrintMap:
+			top, div := 0, 0
+			if len(args) > 0 {
+				top = int(binary.LittleEndian.Uint64(rec[args[0].Offset:]))
+			}
+			if len(args) > 1 {
+				div = int(binary.LittleEndian.Uint64(rec[args[1].Offset:]))
+			}
+			if m := readMap(t, l, ev.Map); m != nil {
+				b = output.AppendMap(nil, m, top, div, res)
+			}
+		case codegen.EventClear:
+			if err := l.ClearMap(ev.Map); err != nil {
+				t.Errorf("clear(%s): %v", ev.Map, err)
+			}
+		case codegen.EventZero:
+			if err := l.ZeroMap(ev.Map); err != nil {
+				t.Errorf("zero(%s): %v", ev.Map, err)
+			}
+		case codegen.EventExit:
+			if len(args) > 0 {
+				r.code = int(int64(binary.LittleEndian.Uint64(rec[args[0].Offset:])))
+			}
+			r.exited = true
+		default:
+			t.Errorf("unexpected event kind %d", ev.Kind)
+		}
+		out.Write(b)
+	}
+	rd, err := l.NewEventReader(handle, nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rd.Close()
+	for _, kind := range []stdlib.ProbeKind{stdlib.Begin, stdlib.End} {
+		for _, p := range l.Programs {
+			if p.Kind == kind {
+				if err := l.RunOnce(p); err != nil {
+					t.Fatalf("running %s: %v", p.Probe, err)
+				}
+			}
+		}
+	}
+	rd.Stop()
+	if err := rd.Drain(); err != nil {
+		t.Fatalf("drain: %v", err)
+	}
+	if lost, err := l.Lost(); err != nil || lost != 0 {
+		t.Errorf("lost %d events (%v)", lost, err)
+	}
+	r.events = out.String()
+	var maps []*output.Map
+	for _, def := range obj.SortedMaps() {
+		if m := readMap(t, l, def.Name); m != nil {
+			maps = append(maps, m)
+		}
+	}
+	r.maps = string(output.AppendMapDump(nil, maps, res))
+	r.stdout = r.events + string(output.AppendExitPreamble(nil)) + r.maps
+	return r
+}
+
+// readMap reads a map for printing, like cmd/gobpftrace's printer.
+func readMap(t *testing.T, l *runtime.Loaded, name string) *output.Map {
+	def := l.Object.Map(name)
+	if def == nil {
+		t.Errorf("no map %s", name)
+		return nil
+	}
+	entries, err := l.ReadMap(name)
+	if err != nil {
+		t.Errorf("reading map %s: %v", name, err)
+		return nil
+	}
+	m := &output.Map{Name: name, Key: def.Key, Value: def.Value, Entries: make([]output.MapEntry, len(entries))}
+	for i, e := range entries {
+		m.Entries[i] = output.MapEntry{Key: e.Key, Values: e.Values}
+	}
+	return m
+}
+
+// golden returns the stdout of a bpftrace 0.17 golden run without its
+// "Attaching N probes..." line.
+func golden(t *testing.T, name string) string {
+	t.Helper()
+	data, err := os.ReadFile(filepath.Join(goldenDir, name+".out"))
+	if err != nil {
+		t.Skipf("golden file not available: %v", err)
+	}
+	s := string(data)
+	if strings.HasPrefix(s, "Attaching ") {
+		s = s[strings.IndexByte(s, '\n')+1:]
+	}
+	return s
+}
+
+// goldenProgram returns the -e program of a golden run and its positional
+// parameters.
+func goldenProgram(t *testing.T, name string) (string, []string) {
+	t.Helper()
+	data, err := os.ReadFile(filepath.Join(goldenDir, name+".cmd"))
+	if err != nil {
+		t.Skipf("golden file not available: %v", err)
+	}
+	args := strings.Split(strings.TrimSuffix(string(data), "\n"), "\n")
+	for i := 0; i < len(args)-1; i++ {
+		if args[i] == "-e" {
+			return args[i+1], args[i+2:]
+		}
+	}
+	t.Fatalf("%s.cmd has no -e program", name)
+	return "", nil
+}
+
+func expect(t *testing.T, what, got, want string) {
+	t.Helper()
+	if got != want {
+		t.Errorf("%s:\ngot:\n%s\nwant:\n%s\n(got %q)", what, got, want, got)
+	}
+}
