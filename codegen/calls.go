@@ -57,7 +57,10 @@ func genPrintf(g *gen, call *ast.Call) {
 }
 
 func genPrint(g *gen, call *ast.Call) {
-	if m, ok := call.Args[0].(*ast.MapExpr); ok && len(m.Keys) == 0 && g.c.maps[m.Name] != nil && g.typeOf(m) == nil {
+	if m, ok := call.Args[0].(*ast.MapExpr); ok && len(m.Keys) == 0 && g.typeOf(m) == nil {
+		if g.c.maps[m.Name] == nil {
+			return // a declared map that is never assigned prints nothing
+		}
 		var args []eventArg
 		for _, a := range call.Args[1:] {
 			args = append(args, eventArg{x: a, t: types.Uint64})
@@ -75,6 +78,8 @@ func genExit(g *gen, call *ast.Call) {
 		args = append(args, eventArg{x: call.Args[0], t: types.Int64})
 	}
 	g.emitEvent(&EventDef{Kind: EventExit, Span: call.Span()}, args, true)
+	// exit() also ends the probe, as in bpftrace.
+	g.e.emit(asm.Ja.Label("exit"))
 }
 
 func genTime(g *gen, call *ast.Call) {
@@ -88,6 +93,9 @@ func genTime(g *gen, call *ast.Call) {
 func mapEvent(kind EventKind) func(g *gen, call *ast.Call) {
 	return func(g *gen, call *ast.Call) {
 		m := call.Args[0].(*ast.MapExpr)
+		if g.c.maps[m.Name] == nil {
+			return // never assigned: nothing to clear
+		}
 		g.emitEvent(&EventDef{Kind: kind, Map: m.Name, Span: call.Span()}, nil, false)
 	}
 }

@@ -1,7 +1,6 @@
 package codegen
 
 import (
-	"bytes"
 	"flag"
 	"fmt"
 	"io/fs"
@@ -396,5 +395,3 @@ func TestGoldenFilesUsed(t *testing.T) {
 		}
 	}
 }
-
-var _ = bytes.Equal

@@ -280,7 +280,7 @@ func (c *compiler) program(inst *check.Instance) (p *Program, cerr *compileError
 	g.block(inst.Probe.Body)
 	g.e.place("exit")
 	g.e.emit(asm.Mov.Imm(asm.R0, 0), asm.Return())
-	p.Insns = g.e.insns
+	p.Insns = pruneUnreachable(g.e.insns)
 	return p, nil
 }
 

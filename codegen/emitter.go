@@ -28,6 +28,9 @@ const (
 // maxStack is the BPF stack limit.
 const maxStack = 512
 
+// maxInsns is the verifier's limit on the size of a program.
+const maxInsns = 1_000_000
+
 // compileError aborts the compilation of one program with a positioned
 // message; it is raised with panic and recovered in Compile.
 type compileError struct {
@@ -49,6 +52,9 @@ type emitter struct {
 }
 
 func (e *emitter) emit(ins ...asm.Instruction) {
+	if len(e.insns) > maxInsns {
+		panic(&compileError{span: e.span, msg: fmt.Sprintf("program too large: more than %d BPF instructions (check nested unroll counts)", maxInsns)})
+	}
 	for _, in := range ins {
 		if e.pending != "" {
 			in = in.WithSymbol(e.pending)

@@ -6,6 +6,7 @@ import (
 	"github.com/cilium/ebpf/asm"
 
 	"github.com/gobpftrace/gobpftrace/lang/ast"
+	"github.com/gobpftrace/gobpftrace/lang/check"
 	"github.com/gobpftrace/gobpftrace/lang/types"
 )
 
@@ -87,6 +88,11 @@ func (g *gen) addressable(x ast.Expr) (loc, *types.Tuple) {
 }
 
 func (g *gen) unary(u *ast.Unary) {
+	if u.Op == "!" {
+		// !x is true exactly when cond(x) jumps to its false label.
+		g.boolOf(func(t string) { g.cond(u.X, t) })
+		return
+	}
 	g.intExpr(u.X)
 	switch u.Op {
 	case "-":
@@ -247,14 +253,13 @@ func (g *gen) cond(x ast.Expr, falseLabel string) {
 			g.e.place(t)
 			return
 		}
-		if ops, ok := compareOps[x.Op]; ok {
+		if _, ok := compareOps[x.Op]; ok {
 			if types.IsString(g.typeOf(x.X)) {
 				g.stringCompare(x.X, x.Y, x.Op == "==", falseLabel)
 				return
 			}
-			signed := !(isUnsigned(g.typeOf(x.X)) && isUnsigned(g.typeOf(x.Y)))
+			signed := isSigned(check.ArithType(g.typeOf(x.X), g.typeOf(x.Y)))
 			inv := compareOps[inverse[x.Op]]
-			_ = ops
 			op := inv[1]
 			if signed {
 				op = inv[0]
@@ -289,15 +294,6 @@ func (g *gen) cond(x ast.Expr, falseLabel string) {
 	g.e.emit(asm.JEq.Imm(asm.R0, 0, falseLabel))
 }
 
-func isUnsigned(t types.Type) bool {
-	switch t := t.(type) {
-	case *types.Int:
-		return !t.Signed
-	case *types.Bool, *types.Pointer:
-		return true
-	}
-	return false
-}
 
 // stringCompare jumps to falseLabel unless the strings x and y are equal
 // (eq) or different (!eq). Bytes are compared up to the first NUL.

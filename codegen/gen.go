@@ -41,7 +41,16 @@ func (g *gen) sourceLine(span diag.Span) string {
 	return fmt.Sprintf("line %d: %s", line, text)
 }
 
-func (g *gen) typeOf(x ast.Expr) types.Type { return g.inst.Types[x] }
+// typeOf is the type of x; variables have the final (widest) type of
+// their symbol, which may be wider than at this use.
+func (g *gen) typeOf(x ast.Expr) types.Type {
+	if v, ok := x.(*ast.Var); ok {
+		if sym := g.inst.Vars[v]; sym != nil && sym.Type != nil {
+			return sym.Type
+		}
+	}
+	return g.inst.Types[x]
+}
 
 // prologue saves the context and gives every scratch variable a zeroed
 // stack slot (the verifier rejects reads of uninitialised stack).

@@ -116,8 +116,8 @@ func (r testResolver) ProbeName(id uint64) string {
 func (r testResolver) AppendStrftime(dst []byte, fmtID, ns uint64) []byte {
 	return fmt.Appendf(dst, "<time %d>", fmtID)
 }
-func (testResolver) KernelSymbol(uint64) string                 { return "" }
-func (testResolver) UserSymbol(uint64, uint64) string           { return "" }
+func (testResolver) KernelSymbol(uint64) string                { return "" }
+func (testResolver) UserSymbol(uint64, uint64) string          { return "" }
 func (testResolver) Stack(bool, uint64, uint64) []output.Frame { return nil }
 
 // run is the result of runBegin.
@@ -133,8 +133,11 @@ type run struct {
 }
 
 // runBegin compiles script, loads it, runs its BEGIN programs and then its
-// END programs with BPF_PROG_TEST_RUN, reads the ring buffer and prints
-// the events the way cmd/gobpftrace does, then dumps every map.
+// END programs with BPF_PROG_TEST_RUN, reads the ring buffer with an
+// EventReader and prints the events the way cmd/gobpftrace does (printf
+// through output.AppendPrintf, print, print(@map), clear, zero, exit),
+// then dumps every map with output.AppendMapDump. It returns the text the
+// tool would write to stdout.
 func runBegin(t *testing.T, script string, params ...string) string {
 	t.Helper()
 	return runScript(t, script, params...).stdout
@@ -157,9 +160,6 @@ func runScript(t *testing.T, script string, params ...string) *run {
 		if int(id) >= len(obj.Events) {
 			t.Errorf("record with event id %d of %d", id, len(obj.Events))
 			return
-		}
-		if r.exited {
-			return // events after exit() are dropped
 		}
 		ev := obj.Events[id]
 		if len(rec) < ev.Size {
@@ -212,6 +212,8 @@ func runScript(t *testing.T, script string, params ...string) *run {
 		t.Fatal(err)
 	}
 	defer rd.Close()
+	// BEGIN programs first, then END, as the tool does when BEGIN calls
+	// exit(); the ring is drained after each phase.
 	for _, kind := range []stdlib.ProbeKind{stdlib.Begin, stdlib.End} {
 		for _, p := range l.Programs {
 			if p.Kind == kind {
@@ -220,11 +222,11 @@ func runScript(t *testing.T, script string, params ...string) *run {
 				}
 			}
 		}
+		if err := rd.Drain(); err != nil {
+			t.Fatalf("drain: %v", err)
+		}
 	}
 	rd.Stop()
-	if err := rd.Drain(); err != nil {
-		t.Fatalf("drain: %v", err)
-	}
 	if lost, err := l.Lost(); err != nil || lost != 0 {
 		t.Errorf("lost %d events (%v)", lost, err)
 	}

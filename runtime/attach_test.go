@@ -8,6 +8,7 @@ import (
 	"errors"
 	"os"
 	"reflect"
+	goruntime "runtime"
 	"strconv"
 	"strings"
 	"syscall"
@@ -16,6 +17,7 @@ import (
 
 	"github.com/cilium/ebpf"
 	"github.com/cilium/ebpf/asm"
+	"golang.org/x/sys/unix"
 
 	"github.com/gobpftrace/gobpftrace/codegen"
 	"github.com/gobpftrace/gobpftrace/stdlib"
@@ -51,11 +53,13 @@ func TestParseCPUList(t *testing.T) {
 
 // getpidCounterInsns counts getpid calls of process pid into a per-CPU hash
 // keyed by u32 0.
-func getpidCounterInsns(mapName string, pid int) asm.Instructions {
+// getpidCounterInsns counts calls made by thread tid (not the whole
+// process: other goroutines of the test binary may call getpid too).
+func getpidCounterInsns(mapName string, tid int) asm.Instructions {
 	return asm.Instructions{
 		asm.FnGetCurrentPidTgid.Call(),
-		asm.RSh.Imm(asm.R0, 32),
-		asm.JNE.Imm(asm.R0, int32(pid), "out"),
+		asm.Mov.Reg32(asm.R0, asm.R0),
+		asm.JNE.Imm(asm.R0, int32(tid), "out"),
 		asm.StoreImm(asm.R10, -4, 0, asm.Word),
 		asm.LoadMapPtr(asm.R1, 0).WithReference(mapName),
 		asm.Mov.Reg(asm.R2, asm.R10),
@@ -81,12 +85,14 @@ func getpidCounterInsns(mapName string, pid int) asm.Instructions {
 }
 
 func TestAttachTracepointGetpid(t *testing.T) {
+	goruntime.LockOSThread()
+	defer goruntime.UnlockOSThread()
 	def := &codegen.MapDef{Name: "@calls", PerCPU: true,
 		Spec: &ebpf.MapSpec{Name: "calls", Type: ebpf.PerCPUHash, KeySize: 4, ValueSize: 8, MaxEntries: 16}}
 	prog := &codegen.Program{
 		Name: "getpid", Kind: stdlib.Tracepoint, Probe: "tracepoint:syscalls:sys_enter_getpid",
 		Target: codegen.Target{Category: "syscalls", Event: "sys_enter_getpid"},
-		Type:   ebpf.TracePoint, Insns: getpidCounterInsns("@calls", os.Getpid()),
+		Type:   ebpf.TracePoint, Insns: getpidCounterInsns("@calls", unix.Gettid()),
 	}
 	l := load(t, &codegen.Object{Maps: []*codegen.MapDef{def}, Programs: []*codegen.Program{prog}}, nil)
 	if n := l.NumAttachable(); n != 1 {

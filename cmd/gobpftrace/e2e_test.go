@@ -19,6 +19,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"flag"
 	"fmt"
 	"os"
 	"os/exec"
@@ -51,6 +52,10 @@ func testMain(m *testing.M) int {
 		fmt.Fprintln(os.Stderr, "e2e: test binary executed as a -c child")
 		return 2
 	}
+	flag.Parse()
+	if f := flag.Lookup("test.list"); f != nil && f.Value.String() != "" {
+		return m.Run() // go test -list: nothing runs, nothing to build
+	}
 	dir, err := os.MkdirTemp("", "gobpftrace-e2e-")
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "e2e:", err)
@@ -63,7 +68,9 @@ func testMain(m *testing.M) int {
 		return 1
 	}
 	binDir, binPath = dir, filepath.Join(dir, "gobpftrace")
-	build := exec.Command(goTool(), "build", "-o", binPath, ".")
+	// -buildvcs=false: the checkout may belong to another user (git then
+	// refuses to report its status), and the binary needs no VCS stamp.
+	build := exec.Command(goTool(), "build", "-buildvcs=false", "-o", binPath, ".")
 	build.Stdout, build.Stderr = os.Stderr, os.Stderr
 	if err := build.Run(); err != nil {
 		fmt.Fprintln(os.Stderr, "e2e: building gobpftrace:", err)
@@ -465,6 +472,11 @@ func TestBeginExact(t *testing.T) {
 		{"positional", `BEGIN { printf("I got %d, %s (%d args)\n", $1, str($2), $#); exit(); }`,
 			"I got 42, hello (2 args)\n\n\n", attached1, []string{"42", "hello"}},
 		{"positional_missing", `BEGIN { printf("[%s] %d\n", str($1), $#); exit(); }`, "[] 0\n\n\n", attached1, nil},
+		{"positional_pointer_arith", `BEGIN { printf("%s\n", str($1 + 1)); exit(); }`, "ello\n\n\n", attached1, []string{"hello"}},
+		{"hist_string_keys", `BEGIN { @lat["read"] = hist(10); @lat["read"] = hist(12); @lat["write"] = hist(1000); @lat["a"] = hist(64); @lat["a"] = hist(64); @lat["a"] = hist(64); exit(); }`,
+			"\n\n@lat[write]:\n[512, 1K)              1 |@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@|\n\n" +
+				"@lat[read]:\n[8, 16)                2 |@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@|\n\n" +
+				"@lat[a]:\n[64, 128)              3 |@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@|\n\n", attached1, nil},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -638,15 +650,21 @@ func TestExamplesRun(t *testing.T) {
 	})
 	t.Run("syscount", func(t *testing.T) {
 		t.Parallel()
-		r := runTool(t, invocation{args: []string{ex("syscount.bt"), "-c", "/bin/sleep 1.6"}, during: whileBusy})
+		// Two and a half seconds: an interval tick is skipped by the kernel
+		// when it interrupts another BPF program on its CPU (the
+		// bpf_prog_active recursion guard), which happens under the load
+		// of the parallel tests; one printed tick is enough.
+		r := gbt(t, ex("syscount.bt"), "-c", "/bin/sleep 2.5")
 		expectCode(t, r, 0)
 		if r.stderr != "Attached 4 probes\n" {
 			t.Errorf("stderr %q", r.stderr)
 		}
 		matchAll(t, "stdout", r.stdout,
-			`^Counting syscalls by process name\.\.\. Hit Ctrl-C to end\.$`,
+			`\ACounting syscalls by process name\.\.\. Hit Ctrl-C to end\.\n`,
 			`^[0-2][0-9]:[0-5][0-9]:[0-6][0-9]\n@syscalls\[`,
-			`^@syscalls\[`+regexp.QuoteMeta(selfComm(t))+`\]: [1-9][0-9]*$`)
+			`^@syscalls\[[^\]]+\]: [1-9][0-9]*$`)
+		// END clears the map: no dump after the final blank lines.
+		noMatch(t, "stdout", r.stdout, `^@syscalls\[.*\n\n\n@syscalls`)
 	})
 	t.Run("readlatency", func(t *testing.T) {
 		t.Parallel()
@@ -661,8 +679,10 @@ func TestExamplesRun(t *testing.T) {
 
 // ------------------------------------------------------------ bad input
 
-// TestErrorsExact checks rendered diagnostics byte for byte.
+// TestErrorsExact checks rendered diagnostics byte for byte. (Root: like
+// bpftrace, the tool checks privileges before it reads the script.)
 func TestErrorsExact(t *testing.T) {
+	needRoot(t)
 	t.Parallel()
 	cases := []struct{ name, prog, stderr string }{
 		{"unknown_function", `BEGIN { foo(1); }`,
@@ -737,6 +757,7 @@ func TestErrorsKernel(t *testing.T) {
 // TestErrorStackOverflow: a tuple too big for the 512-byte BPF stack is a
 // positioned compile error, not a verifier rejection.
 func TestErrorStackOverflow(t *testing.T) {
+	needRoot(t)
 	t.Parallel()
 	var elems []string
 	for i := 1; i <= 70; i++ {
@@ -745,12 +766,9 @@ func TestErrorStackOverflow(t *testing.T) {
 	prog := `BEGIN { $t = (` + strings.Join(elems, ",") + `); print($t); exit(); }`
 	r := gbt(t, "-e", prog)
 	expectCode(t, r, 1)
-	matchAll(t, "stderr", r.stderr, `^stdin:1:\d+-\d+: ERROR: .*stack`)
+	// The span is in the statement ($t or the tuple), not the probe.
+	matchAll(t, "stderr", r.stderr, `^stdin:1:(9|1[0-9])-\d+: ERROR: .*stack`)
 	oneScreen(t, r)
-	t.Run("span", func(t *testing.T) {
-		knownBug(t, "the stack-overflow diagnostic points at stdin:1:1-2 (the B of BEGIN) instead of the tuple expression")
-		matchAll(t, "stderr", r.stderr, `^stdin:1:14-\d+: ERROR: `)
-	})
 }
 
 // TestErrorsUsage covers command-line and environment errors.
@@ -858,16 +876,11 @@ func TestErrorUnprivileged(t *testing.T) {
 			}
 			matchAll(t, "stderr", r.stderr, `ERROR: `)
 			oneScreen(t, r)
-			t.Run("message", func(t *testing.T) {
-				if c.name != "begin" {
-					knownBug(t, "unprivileged tracepoint/-l runs report 'tracepoint not found' or 'permission denied' on tracefs, not that root is needed")
-				}
-				matchAll(t, "stderr", r.stderr, `(?i)root`)
-			})
-			t.Run("status", func(t *testing.T) {
-				knownBug(t, "missing privilege exits with status 3 (begin, list) or is reported as an unknown tracepoint; the issue wants a clear 'needs root' error with status 1")
-				expectCode(t, r, 1)
-			})
+			if c.name == "list" {
+				knownBug(t, "unprivileged -l says 'listing tracepoints: open events: permission denied' and exits with status 3; want the 'needs root' error and status 1")
+			}
+			matchAll(t, "stderr", r.stderr, `\AERROR: .*needs root`)
+			expectCode(t, r, 1)
 		})
 	}
 }
@@ -1124,17 +1137,5 @@ func TestKnownBugs(t *testing.T) {
 		if !strings.HasPrefix(r.stdout, "first\n") {
 			t.Errorf("BEGIN output is not first:\n%.200s", r.stdout)
 		}
-	})
-	t.Run("hist_string_key", func(t *testing.T) {
-		t.Parallel()
-		r := gbt(t, "-e", `BEGIN { @lat["read"] = hist(10); exit(); }`)
-		knownBug(t, `@lat["read"] = hist(10) is rejected by the verifier (misaligned stack access); string keys whose size is not a multiple of 8 fail`)
-		expectRun(t, r, 0, "\n\n@lat[read]:\n[8, 16)                1 |@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@|\n\n", attached1)
-	})
-	t.Run("positional_pointer_arith", func(t *testing.T) {
-		t.Parallel()
-		r := gbt(t, "-e", `BEGIN { printf("%s\n", str($1 + 1)); exit(); }`, "hello")
-		knownBug(t, `str($1 + 1) on a string positional parameter is a type error (bpftrace 0.17 prints "ello")`)
-		expectRun(t, r, 0, "ello\n\n\n", attached1)
 	})
 }

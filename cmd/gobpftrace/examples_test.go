@@ -1,29 +1,57 @@
 package main
 
 import (
-	"bytes"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/gobpftrace/gobpftrace/codegen"
+	"github.com/gobpftrace/gobpftrace/lang/check"
+	"github.com/gobpftrace/gobpftrace/lang/diag"
+	"github.com/gobpftrace/gobpftrace/lang/parser"
 	"github.com/gobpftrace/gobpftrace/runtime"
 )
 
 // examplesDir holds the shipped scripts, relative to this package.
 const examplesDir = "../../examples"
 
-// fixtureSession returns a Session whose host reads tracepoint layouts from
-// testdata/tracefs instead of the machine, so compiling needs neither root
-// nor a mounted tracefs.
-func fixtureSession(t testing.TB, stderr *bytes.Buffer) *Session {
-	t.Helper()
-	s := newSession(&options{format: "text"}, &bytes.Buffer{}, stderr)
-	s.host = runtime.NewHost(&runtime.HostOptions{
+// fixtureHost reads tracepoint layouts from testdata/tracefs (copies of
+// this kernel's format files) instead of the machine, so compiling needs
+// neither root nor a mounted tracefs.
+func fixtureHost() *runtime.Host {
+	return runtime.NewHost(&runtime.HostOptions{
 		StrLen:  strLen(),
 		Tracefs: os.DirFS(filepath.Join("testdata", "tracefs")),
 	})
-	return s
+}
+
+// compileText runs the front end (parse, check, compile) the way the
+// Session does, without the Session's privilege check, and returns the
+// object (nil after errors) and every rendered diagnostic.
+func compileText(name, text string) (*codegen.Object, string) {
+	src := diag.NewSource(name, text)
+	prog, diags := parser.Parse(src)
+	if diags.HasErrors() {
+		return nil, src.Render(diags)
+	}
+	info, cdiags := check.Check(src, prog, &check.Config{Host: fixtureHost(), StrLen: strLen()})
+	diags.Items = append(diags.Items, cdiags.Items...)
+	if diags.HasErrors() {
+		return nil, src.Render(diags)
+	}
+	rendered := ""
+	if len(diags.Items) > 0 {
+		rendered = src.Render(diags)
+	}
+	obj, gdiags := codegen.Compile(info, &codegen.Options{Source: src})
+	if gdiags.HasErrors() {
+		return nil, rendered + src.Render(gdiags)
+	}
+	if len(gdiags.Items) > 0 {
+		rendered += src.Render(gdiags)
+	}
+	return obj, rendered
 }
 
 // exampleFiles returns every examples/*.bt.
@@ -40,7 +68,7 @@ func exampleFiles(t testing.TB) []string {
 }
 
 // TestExamplesCompile parses, checks and compiles every example script
-// against the fixture tracefs: no diagnostics at all, at least one program,
+// against the fixture tracefs (no root needed): no diagnostics at all, at least one program,
 // and the conventions every example follows (shebang, comment header).
 func TestExamplesCompile(t *testing.T) {
 	for _, file := range exampleFiles(t) {
@@ -60,19 +88,17 @@ func TestExamplesCompile(t *testing.T) {
 			if fi, err := os.Stat(file); err == nil && fi.Mode()&0o111 == 0 {
 				t.Errorf("%s is not executable", file)
 			}
-			var stderr bytes.Buffer
-			s := fixtureSession(t, &stderr)
-			c := s.compile(filepath.Base(file), text)
-			if c == nil {
-				t.Fatalf("does not compile:\n%s", stderr.String())
+			obj, diags := compileText(filepath.Base(file), text)
+			if obj == nil {
+				t.Fatalf("does not compile:\n%s", diags)
 			}
-			if stderr.Len() > 0 {
-				t.Errorf("diagnostics (warnings count too):\n%s", stderr.String())
+			if diags != "" {
+				t.Errorf("diagnostics (warnings count too):\n%s", diags)
 			}
-			if len(c.obj.Programs) == 0 {
+			if len(obj.Programs) == 0 {
 				t.Errorf("no programs generated")
 			}
-			for _, p := range c.obj.Programs {
+			for _, p := range obj.Programs {
 				if len(p.Insns) == 0 {
 					t.Errorf("program %s is empty", p.Probe)
 				}
@@ -89,12 +115,12 @@ func TestFixtureHostRejects(t *testing.T) {
 		`tracepoint:syscalls:sys_enter_openat { printf("%s\n", str(args->nofield)); }`,
 		`tracepoint:syscalls:sys_enter_nosuchcall { exit(); }`,
 	} {
-		var stderr bytes.Buffer
-		if c := fixtureSession(t, &stderr).compile("stdin", text); c != nil {
+		obj, diags := compileText("stdin", text)
+		if obj != nil {
 			t.Errorf("%s: compiled, want an error", text)
 		}
-		if !strings.Contains(stderr.String(), "ERROR:") {
-			t.Errorf("%s: no ERROR in %q", text, stderr.String())
+		if !strings.Contains(diags, "ERROR:") {
+			t.Errorf("%s: no ERROR in %q", text, diags)
 		}
 	}
 }

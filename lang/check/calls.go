@@ -1,6 +1,8 @@
 package check
 
 import (
+	"strconv"
+
 	"github.com/gobpftrace/gobpftrace/lang/ast"
 	"github.com/gobpftrace/gobpftrace/lang/diag"
 	"github.com/gobpftrace/gobpftrace/lang/types"
@@ -94,12 +96,7 @@ func argsWanted(def *stdlib.FuncDef) string {
 	}
 }
 
-func itoa(n int) string {
-	if n < 10 && n >= 0 {
-		return string(rune('0' + n))
-	}
-	return "many"
-}
+func itoa(n int) string { return strconv.Itoa(n) }
 
 var void = &types.Void{}
 
@@ -159,8 +156,9 @@ func (c *checker) checkStr(call *ast.Call, _ *ast.MapExpr) types.Type {
 	// optionally advanced by a constant offset (str($1 + 1)).
 	if s, ok := c.constString(arg); ok {
 		if len(call.Args) == 2 {
-			if n, ok := c.tab.Consts[call.Args[1]]; ok && n >= 0 && int(n) < len(s) {
-				s = s[:n]
+			// The length includes the terminating NUL (modern bpftrace).
+			if n, ok := c.tab.Consts[call.Args[1]]; ok && n >= 1 && int(n) <= len(s) {
+				s = s[:n-1]
 			}
 		}
 		c.tab.StrConsts[call] = s

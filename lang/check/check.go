@@ -152,6 +152,7 @@ func Check(src *diag.Source, prog *ast.Program, cfg *Config) (info *Info, diags 
 		}
 	}()
 	c.program(prog)
+	dedupe(diags)
 	for name := range c.info.Maps {
 		c.info.MapNames = append(c.info.MapNames, name)
 	}
@@ -202,6 +203,25 @@ func (c *checker) errorAt(span diag.Span, code diag.Code, format string, args ..
 	return d
 }
 
+// dedupe removes repeated diagnostics (same span and message), which arise
+// when one probe body is checked for several attach points.
+func dedupe(l *diag.List) {
+	type key struct {
+		span diag.Span
+		msg  string
+	}
+	seen := map[key]bool{}
+	out := l.Items[:0]
+	for _, d := range l.Items {
+		k := key{d.Span, d.Msg}
+		if !seen[k] {
+			seen[k] = true
+			out = append(out, d)
+		}
+	}
+	l.Items = out
+}
+
 func newTables() *Tables {
 	return &Tables{
 		Types:     map[ast.Expr]types.Type{},
@@ -215,6 +235,7 @@ func newTables() *Tables {
 }
 
 func (c *checker) program(prog *ast.Program) {
+	c.report = true
 	c.topLevel(prog)
 	// Pass 1 learns map types from every probe (a map may be read in a probe
 	// before the probe that assigns it); pass 2 reports.
@@ -231,12 +252,15 @@ func (c *checker) program(prog *ast.Program) {
 				continue
 			}
 			var first *Instance
-			for i, a := range attaches {
+			for _, a := range attaches {
 				if first != nil && !first.UsesArgs && a.Kind == first.Attach.Kind {
 					c.info.Instances = append(c.info.Instances, &Instance{Probe: p, Attach: a, Tables: first.Tables})
 					continue
 				}
-				c.report = pass == 2 && (i == 0 || a.Kind != first.Attach.Kind)
+				// Every expansion is checked with reporting on: a field may
+				// exist in one tracepoint and not in another. Duplicates
+				// are removed at the end.
+				c.report = pass == 2
 				inst := c.instance(p, a)
 				if first == nil {
 					first = inst

@@ -211,9 +211,6 @@ func (c *checker) builtin(id *ast.Ident, v stdlib.VarID, n int) types.Type {
 		c.errorf(id, diag.CodeUnsupported, "builtin %s is not supported yet", id.Name)
 		return nil
 	}
-	if v == stdlib.ProbeVar && kind == stdlib.ProbeInvalid {
-		return def.Type
-	}
 	return def.Type
 }
 
@@ -255,13 +252,29 @@ func (c *checker) unary(u *ast.Unary) types.Type {
 	return nil
 }
 
-// arith is the result type of integer arithmetic on a and b: unsigned when
-// both are unsigned, else signed; always 64 bits.
-func arith(a, b types.Type) types.Type {
-	if isUnsigned(a) && isUnsigned(b) {
+// arith is the result type of integer arithmetic on a and b.
+func arith(a, b types.Type) types.Type { return ArithType(a, b) }
+
+// ArithType is the type integer arithmetic and comparisons on a and b are
+// carried out in, following C's usual conversions on 64-bit values:
+// unsigned when either operand is a 64-bit unsigned integer or a pointer
+// (or both are unsigned), else signed. Codegen uses it to pick signed or
+// unsigned instructions.
+func ArithType(a, b types.Type) types.Type {
+	if isUnsigned64(a) || isUnsigned64(b) || (isUnsigned(a) && isUnsigned(b)) {
 		return types.Uint64
 	}
 	return types.Int64
+}
+
+func isUnsigned64(t types.Type) bool {
+	switch t := t.(type) {
+	case *types.Int:
+		return !t.Signed && t.Bits == 64
+	case *types.Pointer:
+		return true
+	}
+	return false
 }
 
 func isUnsigned(t types.Type) bool {
@@ -326,6 +339,12 @@ func (c *checker) binary(b *ast.Binary) types.Type {
 			return nil
 		}
 		rt := arith(x, y)
+		if b.Op == "<<" || b.Op == ">>" {
+			rt = valueType(x)
+			if _, isBool := x.(*types.Bool); isBool {
+				rt = types.Uint64
+			}
+		}
 		if okx && oky {
 			if v, ok := fold(b.Op, cx, cy, rt == types.Uint64); ok {
 				c.tab.Consts[b] = v

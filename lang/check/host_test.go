@@ -113,3 +113,7 @@ func (h *fixtureHost) TracepointArgs(category, event string) (*types.Struct, err
 }
 
 var _ Host = (*fixtureHost)(nil)
+
+// FixtureHost returns the fixture host; it is exported for the tests of
+// package check_test.
+func FixtureHost() Host { return newFixtureHost() }

@@ -193,16 +193,13 @@ func (c *checker) assignVar(v *ast.Var, op string, value ast.Expr, at ast.Node) 
 		c.vars[v.Name] = sym
 	}
 	c.tab.Vars[v] = sym
-	switch {
-	case sym.Type == nil:
+	if sym.Type == nil {
 		sym.Type = vt
-	case types.IsInt(sym.Type) && types.IsInt(vt):
-	case types.IsString(sym.Type) && types.IsString(vt):
-		if vt.Size() > sym.Type.Size() {
-			sym.Type = vt
-		}
-	case types.Identical(sym.Type, vt):
-	default:
+	} else if merged, ok := unify(sym.Type, vt); ok {
+		// Strings (also inside tuples) widen to the largest value
+		// assigned; codegen reads the final type from the symbol.
+		sym.Type = merged
+	} else {
 		c.errorf(at, diag.CodeType, "Type mismatch for %s: trying to assign value of type '%s' when variable already contains a value of type '%s'", v.Name, vt, sym.Type)
 		return
 	}

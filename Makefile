@@ -1,0 +1,53 @@
+# gobpftrace — build, test, lint, fuzz and benchmark.
+#
+#   make            build ./gobpftrace (same as make build)
+#   make test       the whole test suite: unit, kernel and end-to-end tests.
+#                   Run it as root: kernel tests skip otherwise, and fail
+#                   instead of skipping when CI=true. Fuzz targets run their
+#                   seed corpus only.
+#   make lint       go vet + gofmt check
+#   make fuzz       every Fuzz target for FUZZTIME each (default 30s)
+#   make bench      side-by-side comparison with bpftrace (when installed)
+#                   plus Go benchmarks; needs root and cc. See
+#                   cmd/gobpftrace/testdata/bench.sh for the knobs.
+
+GO       ?= go
+BIN      ?= gobpftrace
+FUZZTIME ?= 30s
+# go test's own limit per package binary; .ci/run must stay well under 90 min.
+TESTTIMEOUT ?= 20m
+
+.PHONY: all build test lint vet fmt-check fuzz bench clean
+
+all: build
+
+build:
+	$(GO) build -o $(BIN) ./cmd/gobpftrace
+
+test:
+	$(GO) test -count=1 -timeout $(TESTTIMEOUT) ./...
+
+lint: vet fmt-check
+
+vet:
+	$(GO) vet ./...
+
+fmt-check:
+	@out=$$(gofmt -l $$($(GO) list -f '{{.Dir}}' ./...)); \
+	if [ -n "$$out" ]; then echo "gofmt needed on:"; echo "$$out"; exit 1; fi
+
+# One package at a time: go test -fuzz accepts a single target.
+fuzz:
+	@set -e; for pkg in $$($(GO) list ./...); do \
+		for f in $$($(GO) test -list '^Fuzz' $$pkg | grep '^Fuzz' || true); do \
+			echo "== $$pkg $$f ($(FUZZTIME))"; \
+			$(GO) test -run '^$$' -fuzz "^$$f$$" -fuzztime $(FUZZTIME) $$pkg; \
+		done; \
+	done
+
+bench: build
+	BIN=$(CURDIR)/$(BIN) GO=$(GO) bash cmd/gobpftrace/testdata/bench.sh
+
+clean:
+	rm -f $(BIN)
+	rm -rf bench-results
