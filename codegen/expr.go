@@ -294,7 +294,6 @@ func (g *gen) cond(x ast.Expr, falseLabel string) {
 	g.e.emit(asm.JEq.Imm(asm.R0, 0, falseLabel))
 }
 
-
 // stringCompare jumps to falseLabel unless the strings x and y are equal
 // (eq) or different (!eq). Bytes are compared up to the first NUL.
 func (g *gen) stringCompare(x, y ast.Expr, eq bool, falseLabel string) {
