@@ -71,7 +71,8 @@ type ParseError struct {
 
 // Error returns "Unknown format string token: TOKEN".
 func (e *ParseError) Error() string {
-	return "Unknown format string token: " + e.Token
+	tok := strconv.Quote(e.Token)
+	return "Unknown format string token: " + tok[1:len(tok)-1]
 }
 
 // Parse splits a format string into pieces. Adjacent literal text

@@ -1,0 +1,89 @@
+package stdlib
+
+import "testing"
+
+// TestTablesComplete fails when an ID has no table entry or when names
+// collide: every layer indexes these tables by ID.
+func TestTablesComplete(t *testing.T) {
+	seen := map[string]string{}
+	add := func(kind, name string) {
+		if name == "" {
+			t.Errorf("%s with an empty name", kind)
+		}
+		if prev, ok := seen[name]; ok {
+			t.Errorf("%s %q collides with %s", kind, name, prev)
+		}
+		seen[name] = kind
+	}
+	for id := ProbeKind(1); id < numProbeKinds; id++ {
+		d := Probes[id]
+		add("probe", d.Name)
+		for _, a := range d.Aliases {
+			add("probe alias", a)
+		}
+		if got, ok := LookupProbe(d.Name); !ok || got != id {
+			t.Errorf("LookupProbe(%q) = %v, %v; want %v", d.Name, got, ok, id)
+		}
+		for _, a := range d.Aliases {
+			if got, ok := LookupProbe(a); !ok || got != id {
+				t.Errorf("LookupProbe(%q) = %v, %v; want %v", a, got, ok, id)
+			}
+		}
+		if d.MinParts > d.MaxParts {
+			t.Errorf("probe %s: MinParts %d > MaxParts %d", d.Name, d.MinParts, d.MaxParts)
+		}
+	}
+	seen = map[string]string{}
+	for id := FuncID(1); id < numFuncs; id++ {
+		d := Funcs[id]
+		add("function", d.Name)
+		if got, ok := LookupFunc(d.Name); !ok || got != id {
+			t.Errorf("LookupFunc(%q) = %v, %v; want %v", d.Name, got, ok, id)
+		}
+		if d.Doc == "" || d.Sig == "" {
+			t.Errorf("function %s has no doc or signature", d.Name)
+		}
+		if d.MaxArgs >= 0 && d.MinArgs > d.MaxArgs {
+			t.Errorf("function %s: MinArgs %d > MaxArgs %d", d.Name, d.MinArgs, d.MaxArgs)
+		}
+	}
+	seen = map[string]string{}
+	for id := VarID(1); id < numVars; id++ {
+		d := Vars[id]
+		add("variable", d.Name)
+		if d.Doc == "" {
+			t.Errorf("variable %s has no doc", d.Name)
+		}
+		if id == ArgN {
+			continue
+		}
+		if got, _, ok := LookupVar(d.Name); !ok || got != id {
+			t.Errorf("LookupVar(%q) = %v, %v; want %v", d.Name, got, ok, id)
+		}
+	}
+}
+
+func TestLookupCase(t *testing.T) {
+	for name, want := range map[string]ProbeKind{
+		"BEGIN": Begin, "begin": Begin, "END": End, "t": Tracepoint, "Tracepoint": Tracepoint,
+		"U": USDT, "u": Uprobe, "i": Interval, "p": Profile, "kfunc": Fentry, "rt": RawTracepoint,
+	} {
+		if got, ok := LookupProbe(name); !ok || got != want {
+			t.Errorf("LookupProbe(%q) = %v, %v; want %v", name, got, ok, want)
+		}
+	}
+	if _, ok := LookupProbe("nope"); ok {
+		t.Error("LookupProbe(nope) succeeded")
+	}
+	for name, want := range map[string]int{"arg0": 0, "arg9": 9, "arg12": 12} {
+		id, n, ok := LookupVar(name)
+		if !ok || id != ArgN || n != want {
+			t.Errorf("LookupVar(%q) = %v, %d, %v", name, id, n, ok)
+		}
+	}
+	for _, name := range []string{"arg", "arg01", "argx", "args1"} {
+		if id, _, ok := LookupVar(name); ok && id == ArgN {
+			t.Errorf("LookupVar(%q) resolved to argN", name)
+		}
+	}
+}
