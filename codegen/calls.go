@@ -40,7 +40,7 @@ func init() {
 		stdlib.LHist:    {agg: genAgg},
 		stdlib.Clear:    {stmt: mapEvent(EventClear)},
 		stdlib.Zero:     {stmt: mapEvent(EventZero)},
-		stdlib.Delete:   {stmt: genDelete},
+		stdlib.Delete:   {stmt: genDelete, scalar: genDeleteValue},
 		stdlib.Time:     {stmt: genTime},
 		stdlib.Strftime: {mem: genStrftime},
 	}
@@ -110,6 +110,17 @@ func genDelete(g *gen, call *ast.Call) {
 		return // never assigned: nothing to delete
 	}
 	g.deleteKey(m, key)
+}
+
+// genDeleteValue is delete() used as a value: true when the key existed.
+func genDeleteValue(g *gen, call *ast.Call) {
+	m := call.Args[0].(*ast.MapExpr)
+	if g.c.maps[m.Name] == nil {
+		g.e.emit(asm.Mov.Imm(asm.R0, 0))
+		return
+	}
+	genDelete(g, call)
+	g.boolOf(func(t string) { g.e.emit(asm.JEq.Imm(asm.R0, 0, t)) })
 }
 
 // genStr reads a string from a pointer (user or kernel by address space)

@@ -81,6 +81,10 @@ func (g *gen) update(name string, key, value loc, flags int32) {
 // mapLoadInt reads an integer map value into R0 (0 when the key is absent).
 func (g *gen) mapLoadInt(m *ast.MapExpr) {
 	def := g.mapDef(m)
+	if agg, ok := def.Value.(*types.Agg); ok {
+		g.aggReadInt(m, def, agg)
+		return
+	}
 	mk := g.e.mark()
 	k := g.keyTo(m, def, 0)
 	g.lookup(m.Name, k)

@@ -64,8 +64,8 @@ type ProbeDef struct {
 // Probes is the probe-kind table.
 var Probes = [...]ProbeDef{
 	ProbeInvalid:  {Name: "invalid"},
-	Begin:         {Name: "BEGIN", Aliases: []string{"begin"}, Doc: "runs once before all other probes", Implemented: true},
-	End:           {Name: "END", Aliases: []string{"end"}, Doc: "runs once when tracing ends", Implemented: true},
+	Begin:         {Name: "begin", Aliases: []string{"BEGIN"}, Doc: "runs once before all other probes", Implemented: true},
+	End:           {Name: "end", Aliases: []string{"END"}, Doc: "runs once when tracing ends", Implemented: true},
 	Tracepoint:    {Name: "tracepoint", Aliases: []string{"t"}, MinParts: 2, MaxParts: 2, Doc: "kernel static tracepoint CATEGORY:NAME", Implemented: true, HasArgs: true},
 	Kprobe:        {Name: "kprobe", Aliases: []string{"k"}, MinParts: 1, MaxParts: 2, Doc: "kernel function entry", HasArgN: true},
 	Kretprobe:     {Name: "kretprobe", Aliases: []string{"kr"}, MinParts: 1, MaxParts: 2, Doc: "kernel function return", HasRetval: true},

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -39,6 +40,7 @@ type options struct {
 	help        bool
 	version     bool
 	interactive bool
+	noWarnings  bool
 }
 
 const usage = `USAGE:
@@ -126,6 +128,22 @@ func parseArgs(args []string) (*options, error) {
 				o.version = true
 			case "interactive":
 				o.interactive = true
+			case "no-warnings":
+				o.noWarnings = true
+			case "output", "cmd", "include":
+				if !hasVal {
+					v, err := needValue(&i, a)
+					if err != nil {
+						return nil, err
+					}
+					val = v
+				}
+				switch name {
+				case "output":
+					o.outFile = val
+				case "cmd":
+					o.cmd = val
+				}
 			case "format":
 				if !hasVal {
 					v, err := needValue(&i, a)
@@ -186,9 +204,7 @@ func parseArgs(args []string) (*options, error) {
 			case 'p':
 				var s string
 				if s, err = takeValue("-p"); err == nil {
-					if o.pid, err = strconv.Atoi(s); err != nil || o.pid <= 0 {
-						err = &usageError{fmt.Sprintf("invalid pid: %s", s)}
-					}
+					o.pid, err = parsePid(s)
 				}
 			case 'k', 'B', 'I':
 				// -k (helper warnings), -B (buffering), -I (include dirs)
@@ -205,7 +221,7 @@ func parseArgs(args []string) (*options, error) {
 		}
 	}
 	if o.format != "text" && o.format != "json" {
-		return nil, &usageError{fmt.Sprintf("invalid output format %q (want text or json)", o.format)}
+		return nil, &usageError{fmt.Sprintf("Invalid output format %q", o.format)}
 	}
 	for _, d := range o.debug {
 		switch d {
@@ -222,6 +238,26 @@ func parseArgs(args []string) (*options, error) {
 	return o, nil
 }
 
+// parsePid validates a -p argument the way bpftrace reports it.
+func parsePid(s string) (int, error) {
+	n, err := strconv.ParseUint(s, 10, 64)
+	if err != nil {
+		i := 0
+		for i < len(s) && s[i] >= '0' && s[i] <= '9' {
+			i++
+		}
+		if i > 0 && i < len(s) {
+			return 0, &usageError{fmt.Sprintf("Failed to parse pid: invalid trailing bytes: %s", s)}
+		}
+		return 0, &usageError{fmt.Sprintf("Failed to parse pid: invalid integer: %s", s)}
+	}
+	// The kernel's pid_max limit is 2^22 (PID_MAX_LIMIT).
+	if n == 0 || n > 1<<22 {
+		return 0, &usageError{fmt.Sprintf("Pid out of range: %s", s)}
+	}
+	return int(n), nil
+}
+
 // readScript returns the script text and its display name.
 func readScript(o *options, stdin io.Reader) (name, text string, err error) {
 	switch {
@@ -233,7 +269,11 @@ func readScript(o *options, stdin io.Reader) (name, text string, err error) {
 	case o.file != "":
 		b, err := os.ReadFile(o.file)
 		if err != nil {
-			return "", "", fmt.Errorf("reading script: %w", err)
+			var pe *os.PathError
+			if errors.As(err, &pe) {
+				err = pe.Err
+			}
+			return "", "", fmt.Errorf("failed to open file '%s': %s", o.file, strings.ToUpper(err.Error()[:1])+err.Error()[1:])
 		}
 		return o.file, string(b), nil
 	}

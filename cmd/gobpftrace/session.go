@@ -208,18 +208,9 @@ func (s *Session) trace(c *compiled) int {
 		return exitRuntime
 	}
 	defer rd.Close()
-	readerDone := make(chan error, 1)
-	go func() { readerDone <- rd.Run() }()
 
 	ctx, stop := runtime.Signals(context.Background())
 	defer stop()
-
-	if err := l.Attach(&runtime.AttachOptions{Pid: s.opts.pid}); err != nil {
-		rd.Stop()
-		<-readerDone
-		return s.attachFailed(c, err)
-	}
-	s.announce(p, len(c.obj.Programs))
 
 	var begins, ends []*runtime.LoadedProgram
 	for _, lp := range l.Programs {
@@ -230,11 +221,25 @@ func (s *Session) trace(c *compiled) int {
 			ends = append(ends, lp)
 		}
 	}
+	// BEGIN runs, and its output is printed, before any other probe is
+	// attached: no event precedes BEGIN's and timers start after it.
+	s.announce(p, len(c.obj.Programs))
 	for _, b := range begins {
 		if err := l.RunOnce(b); err != nil {
 			fmt.Fprintf(s.Stderr, "ERROR: running BEGIN: %v\n", err)
 		}
 	}
+	if err := rd.Drain(); err != nil {
+		fmt.Fprintf(s.Stderr, "ERROR: %v\n", err)
+	}
+	if !p.exitSeen {
+		if err := l.Attach(&runtime.AttachOptions{Pid: s.opts.pid}); err != nil {
+			return s.attachFailed(c, err)
+		}
+	}
+	readerDone := make(chan error, 1)
+	go func() { readerDone <- rd.Run() }()
+
 	if child != nil {
 		if err := child.Release(); err != nil {
 			fmt.Fprintf(s.Stderr, "ERROR: %v\n", err)
@@ -271,7 +276,9 @@ func (s *Session) trace(c *compiled) int {
 		fmt.Fprintf(s.Stderr, "ERROR: %v\n", err)
 	}
 	p.reportLost()
-	p.exitDump(c.obj)
+	if !c.info.Config.NoPrintMapsOnExit {
+		p.exitDump(c.obj)
+	}
 	p.flush()
 	if child != nil && p.code == 0 {
 		select {

@@ -329,7 +329,8 @@ func (c *checker) checkDelete(call *ast.Call, _ *ast.MapExpr) types.Type {
 		c.errorf(call, diag.CodeUnsupported, "delete() of one key of a %s map is not supported yet", a.Kind)
 		return nil
 	}
-	return void
+	// delete() returns whether the key was present (modern bpftrace).
+	return &types.Bool{}
 }
 
 func (c *checker) checkTime(call *ast.Call, _ *ast.MapExpr) types.Type {

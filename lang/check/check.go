@@ -51,6 +51,17 @@ type Info struct {
 	StrLen int
 	// Params are the positional parameters.
 	Params []string
+	// Config holds the settings of the config block that matter after
+	// checking.
+	Config Settings
+}
+
+// Settings are config-block settings the runtime honours.
+type Settings struct {
+	// NoPrintMapsOnExit is set by print_maps_on_exit = false.
+	NoPrintMapsOnExit bool
+	// MissingProbes is "error" (default, ""), "warn" or "ignore".
+	MissingProbes string
 }
 
 // Instance is one probe body specialised for one attach point.

@@ -556,15 +556,15 @@ func TestInstances(t *testing.T) {
 			got = append(got, fmt.Sprintf("%s/%s/%d/%d", in.Attach.Name, in.Attach.Kind, in.Attach.PeriodNs, in.Attach.Freq))
 		}
 		want := []string{
-			"BEGIN/BEGIN/0/0",
-			"END/END/0/0",
+			"begin/begin/0/0",
+			"end/end/0/0",
 			"interval:s:2/interval/2000000000/0",
 			"interval:100ms/interval/100000000/0",
 			"profile:hz:99/profile/0/99",
 			"tracepoint:sched:sched_switch/tracepoint/0/0",
 			"tracepoint:syscalls:sys_exit_read/tracepoint/0/0",
 			"interval:us:5/interval/5000/0",
-			"BEGIN/BEGIN/0/0",
+			"begin/begin/0/0",
 		}
 		if strings.Join(got, "\n") != strings.Join(want, "\n") {
 			t.Errorf("instances:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))

@@ -139,6 +139,11 @@ func (c *checker) param(p *ast.ParamExpr) types.Type {
 		c.tab.StrConsts[p] = s
 		return types.Int64
 	}
+	if n, err := strconv.ParseUint(s, 0, 64); err == nil {
+		c.tab.Consts[p] = int64(n)
+		c.tab.StrConsts[p] = s
+		return types.Uint64
+	}
 	c.tab.StrConsts[p] = s
 	return &types.String{Cap: len(s) + 1}
 }

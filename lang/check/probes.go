@@ -115,17 +115,54 @@ func (c *checker) config(cfg *ast.Config) {
 	for _, it := range cfg.Items {
 		key := strings.ToLower(strings.TrimPrefix(strings.TrimPrefix(it.Key, "BPFTRACE_"), "bpftrace_"))
 		if !configKeys[key] {
-			c.errorf(it, diag.CodeUnknown, "unrecognized config variable: %s", it.Key)
+			d := c.errorf(it, diag.CodeUnknown, "%s: not a known configuration option", it.Key)
+			keys := make([]string, 0, len(configKeys))
+			for k := range configKeys {
+				keys = append(keys, k)
+			}
+			if s := diag.Nearest(key, keys); s != "" {
+				d.Hint("did you mean '%s'?", s)
+			}
 			continue
 		}
-		if key == "max_strlen" {
+		switch key {
+		case "max_strlen":
 			if lit, ok := it.Value.(*ast.IntLit); ok && lit.Value > 0 && lit.Value <= 1024 {
 				c.info.StrLen = int(lit.Value)
 			} else {
 				c.errorf(it, diag.CodeType, "max_strlen must be an integer between 1 and 1024")
 			}
+		case "print_maps_on_exit":
+			switch v := it.Value.(type) {
+			case *ast.IntLit:
+				c.info.Config.NoPrintMapsOnExit = v.Value == 0
+			case *ast.BoolLit:
+				c.info.Config.NoPrintMapsOnExit = !v.Value
+			case *ast.Ident:
+				c.info.Config.NoPrintMapsOnExit = v.Name == "false"
+			default:
+				c.errorf(it, diag.CodeType, "print_maps_on_exit must be true or false")
+			}
+		case "missing_probes":
+			v := configWord(it.Value)
+			if v != "error" && v != "warn" && v != "ignore" {
+				c.errorf(it, diag.CodeType, "missing_probes must be error, warn or ignore")
+				continue
+			}
+			c.info.Config.MissingProbes = v
 		}
 	}
+}
+
+// configWord is the text of an identifier or string config value.
+func configWord(e ast.Expr) string {
+	switch v := e.(type) {
+	case *ast.Ident:
+		return v.Name
+	case *ast.StrLit:
+		return v.Value
+	}
+	return ""
 }
 
 var mapDeclKinds = map[string]bool{"hash": true, "lruhash": true, "percpuhash": true, "percpulruhash": true}
@@ -147,6 +184,7 @@ func (c *checker) mapDecl(d *ast.MapDecl) {
 func (c *checker) expandProbe(p *ast.Probe, seen map[stdlib.ProbeKind]*ast.AttachPoint) []*Attach {
 	var out []*Attach
 	for _, ap := range p.Attach {
+		ap = c.substituteParams(ap)
 		kind, ok := stdlib.LookupProbe(ap.Provider)
 		if !ok {
 			d := c.errorf(ap, diag.CodeProbe, "Invalid probe type: %s", ap.Provider)
@@ -167,6 +205,37 @@ func (c *checker) expandProbe(p *ast.Probe, seen map[stdlib.ProbeKind]*ast.Attac
 		out = append(out, c.expandAttach(ap, kind)...)
 	}
 	return out
+}
+
+// substituteParams replaces positional parameters ($1, $2 …) in an attach
+// point's text, e.g. `interval:ms:$1` or `uprobe:$1:main`, and splits the
+// result again. Missing parameters become empty text.
+func (c *checker) substituteParams(ap *ast.AttachPoint) *ast.AttachPoint {
+	if !strings.Contains(ap.Raw, "$") {
+		return ap
+	}
+	var b strings.Builder
+	raw := ap.Raw
+	for i := 0; i < len(raw); i++ {
+		if raw[i] != '$' || i+1 == len(raw) || raw[i+1] < '0' || raw[i+1] > '9' {
+			b.WriteByte(raw[i])
+			continue
+		}
+		j := i + 1
+		for j < len(raw) && raw[j] >= '0' && raw[j] <= '9' {
+			j++
+		}
+		n, _ := strconv.Atoi(raw[i+1 : j])
+		if n >= 1 && n <= len(c.cfg.Params) {
+			b.WriteString(c.cfg.Params[n-1])
+		}
+		i = j - 1
+	}
+	parts := strings.Split(b.String(), ":")
+	out := *ap
+	out.Raw = b.String()
+	out.Provider, out.Parts = parts[0], parts[1:]
+	return &out
 }
 
 func partsWanted(def *stdlib.ProbeDef) string {
@@ -264,7 +333,13 @@ func (c *checker) expandTracepoint(ap *ast.AttachPoint) []*Attach {
 			return nil
 		}
 		if len(names) == 0 {
-			c.errorf(ap, diag.CodeProbe, "No probes matched tracepoint:%s", pattern)
+			switch c.info.Config.MissingProbes {
+			case "ignore":
+			case "warn":
+				c.warnf(ap, diag.CodeProbe, "No matches for tracepoint %s. Skipping.", pattern)
+			default:
+				c.errorf(ap, diag.CodeProbe, "No matches for tracepoint %s.", pattern)
+			}
 			return nil
 		}
 	}
@@ -277,7 +352,14 @@ func (c *checker) expandTracepoint(ap *ast.AttachPoint) []*Attach {
 			continue
 		}
 		if err != nil {
-			d := c.errorf(ap, diag.CodeProbe, "tracepoint not found: %s:%s", cat, ev)
+			if c.info.Config.MissingProbes == "ignore" {
+				continue
+			}
+			if c.info.Config.MissingProbes == "warn" {
+				c.warnf(ap, diag.CodeProbe, "No matches for tracepoint %s:%s. Skipping.", cat, ev)
+				continue
+			}
+			d := c.errorf(ap, diag.CodeProbe, "No matches for tracepoint %s:%s.", cat, ev)
 			if cands, _ := c.cfg.Host.Tracepoints(cat + ":*"); len(cands) > 0 {
 				evs := make([]string, len(cands))
 				for i, cnd := range cands {

@@ -320,7 +320,10 @@ func (c *checker) mapRead(m *ast.MapExpr) types.Type {
 	if !c.unifyKey(m, sym, kt) {
 		return nil
 	}
-	if _, ok := sym.Value.(*types.Agg); ok {
+	if agg, ok := sym.Value.(*types.Agg); ok {
+		if t := aggReadType(agg); t != nil {
+			return t
+		}
 		c.errorf(m, diag.CodeUnsupported, "reading the value of aggregation map %s (%s) in a probe is not supported yet", m.Name, sym.Value)
 		return nil
 	}

@@ -53,7 +53,7 @@ var lexDef = lexer.MustStateful(lexer.Rules{
 		{Name: "ignored", Pattern: `(?:` + ws + `|` + comment + `)+`},
 		{Name: "UntermComment", Pattern: `/\*[\s\S]*`},
 		{Name: "Directive", Pattern: `#(?:\\\r?\n|[^\n])*`},
-		{Name: "CDefStart", Pattern: `(?:struct|union|enum)` + ws + `+` + ident + ws + `*\{`, Action: lexer.Push("CBody")},
+		{Name: "CDefStart", Pattern: `(?:struct|union|enum)(?:` + ws + `+` + ident + `)?` + ws + `*\{`, Action: lexer.Push("CBody")},
 		{Name: "Keyword", Pattern: `(?:config|import|macro|fn|let)\b`, Action: lexer.Push("Block")},
 		{Name: "TopPunct", Pattern: `[,;}]`},
 		{Name: "PredStart", Pattern: `/`, Action: lexer.Push("Pred")},

@@ -73,10 +73,11 @@ func isWordByte(c byte) bool {
 	return c == '_' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
 }
 
-// cdef parses `struct|union|enum NAME { balanced text } [;]`.
+// cdef parses `struct|union|enum [NAME] { balanced text } [;]` (the name
+// is optional: anonymous enums define constants only).
 func (p *parser) cdef() {
 	start := p.next()
-	head := strings.Fields(strings.TrimSuffix(start.text, "{"))
+	head := append(strings.Fields(strings.TrimSuffix(start.text, "{")), "")
 	depth := 1
 	for {
 		t := p.next()

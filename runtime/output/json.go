@@ -25,7 +25,9 @@ import (
 
 // AppendJSONAttached appends the attached_probes message.
 func AppendJSONAttached(dst []byte, probes int) []byte {
-	dst = append(dst, `{"type": "attached_probes", "data": {"probes": `...)
+	dst = append(dst, `{"type": "attached_probes", "count": `...)
+	dst = strconv.AppendInt(dst, int64(probes), 10)
+	dst = append(dst, `, "data": {"probes": `...)
 	dst = strconv.AppendInt(dst, int64(probes), 10)
 	return append(dst, "}}\n"...)
 }
