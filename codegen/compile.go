@@ -212,31 +212,28 @@ func programName(a *check.Attach) string {
 	return truncateName(sanitize(s), 15)
 }
 
-// probeID interns a probe name.
+// probeID interns a probe name for the `probe` builtin.
 func (c *compiler) probeID(name string) int {
-	if c.probeIDs == nil {
-		c.probeIDs = map[string]int{}
-	}
-	if id, ok := c.probeIDs[name]; ok {
-		return id
-	}
-	id := len(c.obj.ProbeNames)
-	c.obj.ProbeNames = append(c.obj.ProbeNames, name)
-	c.probeIDs[name] = id
-	return id
+	return intern(&c.probeIDs, &c.obj.ProbeNames, name)
 }
 
 // timeFormat interns a strftime format.
 func (c *compiler) timeFormat(f string) int {
-	if c.timeFmts == nil {
-		c.timeFmts = map[string]int{}
+	return intern(&c.timeFmts, &c.obj.TimeFormats, f)
+}
+
+// intern returns the index of s in *table, appending it when new; index
+// remembers the positions.
+func intern(index *map[string]int, table *[]string, s string) int {
+	if *index == nil {
+		*index = map[string]int{}
 	}
-	if id, ok := c.timeFmts[f]; ok {
+	if id, ok := (*index)[s]; ok {
 		return id
 	}
-	id := len(c.obj.TimeFormats)
-	c.obj.TimeFormats = append(c.obj.TimeFormats, f)
-	c.timeFmts[f] = id
+	id := len(*table)
+	*table = append(*table, s)
+	(*index)[s] = id
 	return id
 }
 

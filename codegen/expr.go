@@ -144,20 +144,9 @@ var compareOps = map[string][2]asm.JumpOp{
 var inverse = map[string]string{"==": "!=", "!=": "==", "<": ">=", ">=": "<", ">": "<=", "<=": ">"}
 
 func (g *gen) binary(b *ast.Binary) {
-	switch b.Op {
-	case "&&", "||":
-		f := g.e.newLabel("false")
-		end := g.e.newLabel("lend")
-		g.cond(b, f)
-		g.e.emit(asm.Mov.Imm(asm.R0, 1), asm.Ja.Label(end))
-		g.e.place(f)
-		g.e.emit(asm.Mov.Imm(asm.R0, 0))
-		g.e.place(end)
-		return
-	}
-	if _, ok := compareOps[b.Op]; ok {
-		f := g.e.newLabel("cfalse")
-		end := g.e.newLabel("cend")
+	if _, isCmp := compareOps[b.Op]; isCmp || b.Op == "&&" || b.Op == "||" {
+		// Boolean operators: R0 = 1 unless cond jumps to the false label.
+		f, end := g.e.newLabel("false"), g.e.newLabel("bend")
 		g.cond(b, f)
 		g.e.emit(asm.Mov.Imm(asm.R0, 1), asm.Ja.Label(end))
 		g.e.place(f)

@@ -196,6 +196,14 @@ func (c *checker) constString(e ast.Expr) (string, bool) {
 	return "", false
 }
 
+// aggKinds maps each aggregation function to the kind of map value it
+// makes; every function with the Aggregation flag has an entry (tested).
+var aggKinds = [stdlib.NumFuncs]types.AggKind{
+	stdlib.Count: types.Count, stdlib.Sum: types.Sum, stdlib.Avg: types.Avg,
+	stdlib.Min: types.Min, stdlib.Max: types.Max, stdlib.Stats: types.Stats,
+	stdlib.Hist: types.Hist, stdlib.LHist: types.LHist,
+}
+
 func (c *checker) checkAgg(call *ast.Call, target *ast.MapExpr) types.Type {
 	id := c.tab.Calls[call]
 	var argT types.Type
@@ -212,28 +220,14 @@ func (c *checker) checkAgg(call *ast.Call, target *ast.MapExpr) types.Type {
 			argT = t
 		}
 	}
-	agg := &types.Agg{Signed: argT != nil && !isUnsigned(argT)}
+	agg := &types.Agg{Kind: aggKinds[id], Signed: argT != nil && !isUnsigned(argT)}
 	switch id {
-	case stdlib.Count:
-		agg.Kind = types.Count
-	case stdlib.Sum:
-		agg.Kind = types.Sum
-	case stdlib.Avg:
-		agg.Kind = types.Avg
-	case stdlib.Min:
-		agg.Kind = types.Min
-	case stdlib.Max:
-		agg.Kind = types.Max
-	case stdlib.Stats:
-		agg.Kind = types.Stats
 	case stdlib.Hist:
-		agg.Kind = types.Hist
 		if len(call.Args) == 2 {
 			c.errorf(call.Args[1], diag.CodeUnsupported, "hist() with a bits argument is not supported yet")
 			return nil
 		}
 	case stdlib.LHist:
-		agg.Kind = types.LHist
 		var vals [3]int64
 		for i, a := range call.Args[1:] {
 			n, ok := c.tab.Consts[a]
