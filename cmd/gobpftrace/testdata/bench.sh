@@ -80,7 +80,7 @@ hist ns_per_hit 50 max hist() in-kernel cost (ns/hit)"
 if [ -s "$RAW" ]; then
 	say
 	say "== targets ($NAME medians over ok runs, $(basename "$OUT")/compare/raw.tsv)"
-	awk -F'\t' -v tool="$NAME" -v targets="$TARGETS" '
+	awk -F'\t' -v tool="$NAME" -v targets="$TARGETS" -v tests="$TESTS" '
 	function median(a, n,   i, j, t) {
 		for (i = 2; i <= n; i++) { t = a[i]; for (j = i - 1; j >= 1 && a[j] > t; j--) a[j + 1] = a[j]; a[j + 1] = t }
 		return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
@@ -93,12 +93,14 @@ if [ -s "$RAW" ]; then
 	$3 == tool && $4 ~ /(^| )ok=0( |$)/ { failed[$2]++ }
 	END {
 		bad = 0
+		nt = split(tests, TT, ","); for (i = 1; i <= nt; i++) ran[TT[i]] = 1
 		printf "%-58s %12s %12s  %s\n", "target", "median", "limit", "verdict"
 		n = split(targets, T, "\n")
 		for (i = 1; i <= n; i++) {
 			split(T[i], w, " "); test = w[1]; key = w[2]; lim = w[3]; dir = w[4]
 			desc = T[i]; sub(/^[^ ]+ [^ ]+ [^ ]+ [^ ]+ /, "", desc)
 			k = test SUBSEP key
+			if (!(test in ran)) { printf "%-58s %12s %12s  %s\n", desc, "-", (dir == "max" ? "<= " : ">= ") lim, "not run"; continue }
 			if (!(k in c)) { printf "%-58s %12s %12s  %s\n", desc, "-", (dir == "max" ? "<= " : ">= ") lim, "NOT MEASURED"; bad = 1; continue }
 			split("", a); for (j = 1; j <= c[k]; j++) a[j] = v[k, j]
 			m = median(a, c[k])
