@@ -67,6 +67,9 @@ func Compile(info *check.Info, opts *Options) (obj *Object, diags *diag.List) {
 	c := &compiler{info: info, opts: opts, obj: &Object{StrLen: info.StrLen}, maps: map[string]*MapDef{}}
 	c.internalMaps()
 	c.userMaps()
+	c.addMap(&MapDef{Name: DropsMap, Internal: true, Spec: &ebpf.MapSpec{
+		Name: "drops", Type: ebpf.PerCPUArray, KeySize: 4, ValueSize: 8,
+		MaxEntries: uint32(max(1, c.userMapCount))}})
 	names := map[string]int{}
 	for _, inst := range info.Instances {
 		p, err := c.program(inst)
@@ -97,6 +100,8 @@ type compiler struct {
 	opts *Options
 	obj  *Object
 	maps map[string]*MapDef
+	// userMapCount is the number of script maps (the drop counter slots).
+	userMapCount int
 	// probeIDs interns probe names for the `probe` builtin.
 	probeIDs map[string]int
 	timeFmts map[string]int
@@ -123,7 +128,7 @@ func (c *compiler) userMaps() {
 		if sym.Value == nil {
 			continue
 		}
-		m := &MapDef{Name: name, Key: sym.Key, Value: sym.Value}
+		m := &MapDef{Name: name, Key: sym.Key, Value: sym.Value, DropSlot: c.userMapCount}
 		keySize := 8
 		if sym.Key != nil {
 			keySize = sym.Key.Size()
@@ -165,6 +170,7 @@ func (c *compiler) userMaps() {
 			MaxEntries: uint32(entries),
 		}
 		c.addMap(m)
+		c.userMapCount++
 	}
 }
 

@@ -78,6 +78,35 @@ func (g *gen) update(name string, key, value loc, flags int32) {
 	g.e.call(asm.FnMapUpdateElem)
 }
 
+// store calls update with BPF_ANY and counts a refusal (the map is full)
+// in the map's drop counter.
+func (g *gen) store(name string, key, value loc) {
+	g.update(name, key, value, bpfAny)
+	ok := g.e.newLabel("stored")
+	g.e.emit(asm.JSGE.Imm(asm.R0, 0, ok))
+	g.countDrop(name)
+	g.e.place(ok)
+}
+
+// countDrop increments the drop counter of map name.
+func (g *gen) countDrop(name string) {
+	def := g.c.maps[name]
+	if def == nil || def.Internal {
+		return
+	}
+	m := g.e.mark()
+	key := stackLoc(g.e.alloc(8))
+	g.e.emit(asm.StoreImm(key.base, key.off, int64(def.DropSlot), asm.Word))
+	g.lookup(DropsMap, key)
+	g.e.release(m)
+	done := g.e.newLabel("dropped")
+	g.e.emit(asm.JEq.Imm(asm.R0, 0, done))
+	g.e.emit(asm.LoadMem(asm.R1, asm.R0, 0, asm.DWord))
+	g.e.emit(asm.Add.Imm(asm.R1, 1))
+	g.e.emit(asm.StoreMem(asm.R0, 0, asm.R1, asm.DWord))
+	g.e.place(done)
+}
+
 // mapLoadInt reads an integer map value into R0 (0 when the key is absent).
 func (g *gen) mapLoadInt(m *ast.MapExpr) {
 	def := g.mapDef(m)
@@ -118,7 +147,7 @@ func (g *gen) mapStore(m *ast.MapExpr, value ast.Expr) {
 	v := stackLoc(g.e.alloc(def.Value.Size()))
 	g.valueTo(value, v, def.Value)
 	k := g.keyTo(m, def, 0)
-	g.update(m.Name, k, v, bpfAny)
+	g.store(m.Name, k, v)
 }
 
 // mapUpdateInt compiles `@m[k] op= value` and `@m[k]++` (value nil: 1).
@@ -149,7 +178,7 @@ func (g *gen) mapUpdateInt(m *ast.MapExpr, op string, value ast.Expr, post bool)
 	g.binop(op, isSigned(def.Value))
 	nv := stackLoc(g.e.alloc(8))
 	g.e.emit(asm.StoreMem(nv.base, nv.off, asm.R0, asm.DWord))
-	g.update(m.Name, k, nv, bpfAny)
+	g.store(m.Name, k, nv)
 	if post {
 		g.e.emit(asm.LoadMem(asm.R0, old.base, old.off, asm.DWord))
 	} else {
@@ -171,7 +200,11 @@ func (g *gen) lookupOrInit(name string, key loc, valueSize int, skip string) {
 	g.update(name, key, zero, bpfNoExist)
 	g.e.release(mk)
 	g.lookup(name, key)
-	g.e.emit(asm.JEq.Imm(asm.R0, 0, skip))
+	inserted := g.e.newLabel("ainserted")
+	g.e.emit(asm.JNE.Imm(asm.R0, 0, inserted))
+	g.countDrop(name)
+	g.e.emit(asm.Ja.Label(skip))
+	g.e.place(inserted)
 	g.e.place(have)
 	g.e.emit(asm.Mov.Reg(regTmp, asm.R0))
 }

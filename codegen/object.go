@@ -34,6 +34,10 @@ const (
 	// StateMap is a one-element array of uint64 slots the runtime fills
 	// before any probe runs (see StateSlot).
 	StateMap = "state"
+	// DropsMap is a per-CPU array with one uint64 per user map
+	// (MapDef.DropSlot) counting updates the map refused because it was
+	// full, so the runtime can warn instead of losing them silently.
+	DropsMap = "drops"
 )
 
 // StateSlot indexes the uint64 words of StateMap's single value.
@@ -93,6 +97,8 @@ type MapDef struct {
 	Value types.Type
 	// PerCPU is true when the kernel map is per-CPU (aggregations).
 	PerCPU bool
+	// DropSlot is this map's counter in DropsMap (user maps only).
+	DropSlot int
 }
 
 // EventKind says what a ring-buffer record asks the runtime to do.

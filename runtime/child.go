@@ -23,8 +23,12 @@ const (
 	childEnvPath = "GOBPFTRACE_CHILD_PATH"
 )
 
-// childGo is the byte the parent writes to let the shim exec the command.
-const childGo = 'g'
+// childGo is the byte the parent writes to let the shim exec the command;
+// childReady the byte the shim writes once its runtime has started.
+const (
+	childGo    = 'g'
+	childReady = 'r'
+)
 
 // MaybeRunChildShim must be called first thing in main(). In a normal run it
 // returns immediately. When the process was started by StartChild it is the
@@ -45,6 +49,12 @@ func MaybeRunChildShim() {
 		fmt.Fprintf(os.Stderr, "gobpftrace: bad %s=%q\n", childEnvFD, fdText)
 		os.Exit(126)
 	}
+	// Tell the parent the Go runtime has finished starting (it reads
+	// /proc/self/cgroup and other files): from here on the only system
+	// calls are the wait and the exec, so probes attached after this
+	// point see nothing of the shim.
+	unix.Write(fd+1, []byte{childReady})
+	unix.Close(fd + 1)
 	var b [1]byte
 	var n int
 	for {
@@ -95,6 +105,13 @@ func StartChild(argv []string, env []string) (*Child, error) {
 	if err != nil {
 		return nil, fmt.Errorf("starting child %s: %w", argv[0], err)
 	}
+	readyR, readyW, err := os.Pipe()
+	if err != nil {
+		r.Close()
+		w.Close()
+		return nil, fmt.Errorf("starting child %s: %w", argv[0], err)
+	}
+	defer readyR.Close()
 	if env == nil {
 		env = os.Environ()
 	}
@@ -105,14 +122,18 @@ func StartChild(argv []string, env []string) (*Child, error) {
 		Stdin:      os.Stdin,
 		Stdout:     os.Stdout,
 		Stderr:     os.Stderr,
-		ExtraFiles: []*os.File{r},
+		ExtraFiles: []*os.File{r, readyW},
 	}
 	err = cmd.Start()
 	r.Close()
+	readyW.Close()
 	if err != nil {
 		w.Close()
 		return nil, fmt.Errorf("starting child %s: %w", argv[0], err)
 	}
+	// Wait until the shim is idle (or died: EOF).
+	var b [1]byte
+	readyR.Read(b[:])
 	c := &Child{cmd: cmd, gate: w, done: make(chan struct{})}
 	go func() {
 		c.waitErr = cmd.Wait()

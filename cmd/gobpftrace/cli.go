@@ -75,6 +75,14 @@ EXAMPLES:
     gobpftrace -l 'tracepoint:syscalls:sys_enter_*'
 `
 
+// shortUsage follows a command-line error: short enough that the error
+// stays on screen.
+const shortUsage = `USAGE:
+    gobpftrace [options] filename [args...]
+    gobpftrace [options] -e 'program' [args...]
+Run 'gobpftrace --help' for the options.
+`
+
 // usageError is a command-line error (exit status 2).
 type usageError struct{ msg string }
 

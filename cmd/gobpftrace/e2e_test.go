@@ -99,15 +99,6 @@ func needRoot(t *testing.T) {
 	t.Skip("needs root (loads BPF programs); run the tests as root, or set CI=true to make this a failure")
 }
 
-// knownBug marks the rest of a (sub)test as checking an open bug.
-func knownBug(t *testing.T, bug string) {
-	t.Helper()
-	if os.Getenv("GOBPFTRACE_STRICT") == "1" {
-		return
-	}
-	t.Skipf("KNOWN BUG (set GOBPFTRACE_STRICT=1 to check): %s", bug)
-}
-
 // syncBuffer is a concurrency-safe output buffer that can wait for text.
 type syncBuffer struct {
 	mu      sync.Mutex
@@ -371,7 +362,7 @@ func oneScreen(t *testing.T, r toolResult) {
 func usageOneScreen(t *testing.T, r toolResult) {
 	t.Helper()
 	if n := strings.Count(r.stderr, "\n"); n > 24 {
-		knownBug(t, fmt.Sprintf("a command-line error prints the whole %d-line usage, so the ERROR line scrolls off a 24-line screen (print the error and a one-line hint such as 'see gobpftrace --help')", n))
+		t.Errorf("a command-line error prints %d lines; the ERROR line scrolls off a 24-line screen", n)
 	}
 	oneScreen(t, r)
 }
@@ -536,7 +527,6 @@ func TestOneLinerOpenat(t *testing.T) {
 					}
 				}
 				if len(foreign) > 0 {
-					knownBug(t, "the -c shim's Go runtime start-up (comm \"exe\": /proc/self/cgroup, mountinfo, cpu.cfs_*) can run after the probes are attached and is traced as cpid")
 					t.Errorf("lines not from the command: %q", foreign)
 				}
 			})
@@ -857,7 +847,6 @@ func TestErrorCommandNotFound(t *testing.T) {
 			matchAll(t, "stderr", r.stderr, `^ERROR: .*`+regexp.QuoteMeta(cmd))
 			oneScreen(t, r)
 			t.Run("status", func(t *testing.T) {
-				knownBug(t, "-c with a missing command exits with status 3; the issue wants 1")
 				expectCode(t, r, 1)
 			})
 		})
@@ -888,9 +877,6 @@ func TestErrorUnprivileged(t *testing.T) {
 			}
 			matchAll(t, "stderr", r.stderr, `ERROR: `)
 			oneScreen(t, r)
-			if c.name == "list" {
-				knownBug(t, "unprivileged -l says 'listing tracepoints: open events: permission denied' and exits with status 3; want the 'needs root' error and status 1")
-			}
 			matchAll(t, "stderr", r.stderr, `\AERROR: .*needs root`)
 			expectCode(t, r, 1)
 		})

@@ -3,12 +3,18 @@ package main
 import (
 	"fmt"
 	"strings"
+
+	"github.com/gobpftrace/gobpftrace/runtime"
 )
 
 // List prints the probes matching pattern (-l), with their arguments when
 // -lv was given. Only tracepoints can be listed so far; BEGIN, END,
 // interval and profile need no listing.
 func (s *Session) List(pattern string) int {
+	if err := runtime.CheckPrivileges(); err != nil {
+		fmt.Fprintf(s.Stderr, "ERROR: %v\n", err)
+		return exitScript
+	}
 	tpPattern := "*:*"
 	if pattern != "" {
 		provider, rest, found := strings.Cut(pattern, ":")

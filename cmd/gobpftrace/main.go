@@ -35,7 +35,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) (code int) {
 	o, err := parseArgs(args)
 	if err != nil {
 		fmt.Fprintf(stderr, "ERROR: %v\n", err)
-		io.WriteString(stderr, usage)
+		io.WriteString(stderr, shortUsage)
 		return exitUsage
 	}
 	switch {

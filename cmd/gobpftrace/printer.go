@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"os/exec"
+	"sort"
 	"strings"
 	"time"
 
@@ -35,17 +36,20 @@ type printer struct {
 	// lost is the number of lost events already reported.
 	lost        uint64
 	lostChecked time.Time
+	// dropped is the number of refused updates already reported per map.
+	dropped map[string]uint64
 }
 
 func newPrinter(w io.Writer, l *runtime.Loaded, json bool) *printer {
 	p := &printer{
-		w:      bufio.NewWriterSize(w, 64<<10),
-		l:      l,
-		json:   json,
-		events: l.Object.Events,
-		res:    newResolver(l.Object),
-		exited: make(chan struct{}),
-		buf:    make([]byte, 0, 4096),
+		w:       bufio.NewWriterSize(w, 64<<10),
+		l:       l,
+		json:    json,
+		events:  l.Object.Events,
+		res:     newResolver(l.Object),
+		exited:  make(chan struct{}),
+		dropped: map[string]uint64{},
+		buf:     make([]byte, 0, 4096),
 	}
 	p.args = make([][]output.Arg, len(p.events))
 	for i, ev := range p.events {
@@ -135,6 +139,7 @@ func (p *printer) flush() {
 	if now := time.Now(); now.Sub(p.lostChecked) >= time.Second {
 		p.lostChecked = now
 		p.reportLost()
+		p.reportDrops()
 	}
 	p.w.Flush()
 }
@@ -211,6 +216,29 @@ func (p *printer) exitDump(obj *codegen.Object) {
 	}
 	b := output.AppendExitPreamble(nil)
 	p.w.Write(output.AppendMapDump(b, maps, p.res))
+}
+
+// reportDrops warns about map updates refused because a map was full.
+func (p *printer) reportDrops() {
+	drops, err := p.l.Drops()
+	if err != nil {
+		return
+	}
+	names := make([]string, 0, len(drops))
+	for name := range drops {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		n := drops[name]
+		if n <= p.dropped[name] {
+			continue
+		}
+		def := p.l.Object.Map(name)
+		fmt.Fprintf(os.Stderr, "WARNING: map %s is full (%d entries): %d updates were dropped (raise max_map_keys)\n",
+			name, def.Spec.MaxEntries, n-p.dropped[name])
+		p.dropped[name] = n
+	}
 }
 
 // reportLost prints how many events the ring buffer could not take.

@@ -55,6 +55,23 @@ func strLen() int {
 	return 64
 }
 
+// maxMapKeys is the capacity of maps without a declared size: the config
+// block's max_map_keys, else BPFTRACE_MAX_MAP_KEYS (or the older
+// BPFTRACE_MAP_KEYS_MAX), else the default.
+func maxMapKeys(info *check.Info) int {
+	if info.Config.MaxMapKeys > 0 {
+		return info.Config.MaxMapKeys
+	}
+	for _, name := range []string{"BPFTRACE_MAX_MAP_KEYS", "BPFTRACE_MAP_KEYS_MAX"} {
+		if v := os.Getenv(name); v != "" {
+			if n, err := strconv.Atoi(v); err == nil && n > 0 {
+				return n
+			}
+		}
+	}
+	return 0
+}
+
 // compiled is the result of the front end.
 type compiled struct {
 	src  *diag.Source
@@ -96,7 +113,7 @@ func (s *Session) compile(name, text string) *compiled {
 	if s.dump("types") {
 		dumpTypes(s.Stdout, info)
 	}
-	obj, gdiags := codegen.Compile(info, &codegen.Options{Source: src})
+	obj, gdiags := codegen.Compile(info, &codegen.Options{Source: src, MaxMapKeys: maxMapKeys(info)})
 	if gdiags.HasErrors() {
 		fmt.Fprint(s.Stderr, src.Render(gdiags))
 		return nil
@@ -176,8 +193,10 @@ func (s *Session) trace(c *compiled) int {
 		var err error
 		child, err = runtime.StartChild(runtime.SplitCommand(s.opts.cmd), os.Environ())
 		if err != nil {
+			// A command that cannot be started is a mistake on the command
+			// line, reported like a script error.
 			fmt.Fprintf(s.Stderr, "ERROR: %v\n", err)
-			return exitRuntime
+			return exitScript
 		}
 		defer child.Kill()
 	}
@@ -276,6 +295,7 @@ func (s *Session) trace(c *compiled) int {
 		fmt.Fprintf(s.Stderr, "ERROR: %v\n", err)
 	}
 	p.reportLost()
+	p.reportDrops()
 	if !c.info.Config.NoPrintMapsOnExit {
 		p.exitDump(c.obj)
 	}

@@ -62,6 +62,8 @@ type Settings struct {
 	NoPrintMapsOnExit bool
 	// MissingProbes is "error" (default, ""), "warn" or "ignore".
 	MissingProbes string
+	// MaxMapKeys is max_map_keys; 0 when not set.
+	MaxMapKeys int
 }
 
 // Instance is one probe body specialised for one attach point.
@@ -120,6 +122,9 @@ type VarSym struct {
 	Name string
 	Type types.Type
 	Decl diag.Span
+	// poisoned marks a variable whose first value had an error; uses of
+	// it are not reported again.
+	poisoned bool
 }
 
 // MapSym is a global map.

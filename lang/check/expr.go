@@ -115,6 +115,9 @@ func (c *checker) varUse(v *ast.Var) types.Type {
 		c.errorf(v, diag.CodeUnknown, "Undefined or undeclared variable: %s", v.Name)
 		return nil
 	}
+	if sym.poisoned {
+		return nil
+	}
 	c.tab.Vars[v] = sym
 	if sym.Type == nil {
 		c.errorf(v, diag.CodeType, "variable %s is used before it is assigned a value", v.Name)

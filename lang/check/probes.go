@@ -143,6 +143,12 @@ func (c *checker) config(cfg *ast.Config) {
 			default:
 				c.errorf(it, diag.CodeType, "print_maps_on_exit must be true or false")
 			}
+		case "max_map_keys":
+			if lit, ok := it.Value.(*ast.IntLit); ok && lit.Value > 0 && lit.Value <= 1<<24 {
+				c.info.Config.MaxMapKeys = int(lit.Value)
+			} else {
+				c.errorf(it, diag.CodeType, "max_map_keys must be a positive integer")
+			}
 		case "missing_probes":
 			v := configWord(it.Value)
 			if v != "error" && v != "warn" && v != "ignore" {

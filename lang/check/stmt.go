@@ -163,10 +163,15 @@ func storable(t types.Type) bool {
 
 func (c *checker) assignVar(v *ast.Var, op string, value ast.Expr, at ast.Node) {
 	vt := c.expr(value)
+	sym := c.vars[v.Name]
 	if vt == nil {
+		if sym == nil {
+			// The value had an error: declare the variable as poisoned so
+			// its later uses report nothing more.
+			c.vars[v.Name] = &VarSym{Name: v.Name, Decl: v.Span(), poisoned: true}
+		}
 		return
 	}
-	sym := c.vars[v.Name]
 	if op != "=" {
 		if sym == nil || sym.Type == nil {
 			c.errorf(v, diag.CodeUnknown, "Undefined or undeclared variable: %s", v.Name)
@@ -188,7 +193,7 @@ func (c *checker) assignVar(v *ast.Var, op string, value ast.Expr, at ast.Node) 
 		return
 	}
 	vt = valueType(vt)
-	if sym == nil {
+	if sym == nil || sym.poisoned {
 		sym = &VarSym{Name: v.Name, Decl: v.Span()}
 		c.vars[v.Name] = sym
 	}
