@@ -6,10 +6,6 @@ package main
 //
 // Tests that need the kernel (loading programs, tracefs) skip when not run
 // as root, unless CI=true: then they fail, so CI cannot pass by skipping.
-// Known bugs are checked by knownBug subtests: they skip with the bug text
-// unless GOBPFTRACE_STRICT=1, so the suite stays green while the bug is
-// open and the check turns into a real one when it is fixed.
-//
 // Every run gets its own process group; after the tool exits, the group
 // (the tool and any -c child) must be empty, otherwise the leftovers are
 // killed and the test fails. A BPF program lives only as long as the
