@@ -20,22 +20,36 @@ func genAgg(g *gen, call *ast.Call, target *ast.MapExpr) {
 		g.e.emit(asm.StoreMem(arg.base, arg.off, asm.R0, asm.DWord))
 	}
 	extra := 0
-	if agg.Kind == types.Hist || agg.Kind == types.LHist {
+	isHist := agg.Kind == types.Hist || agg.Kind == types.LHist
+	if isHist && !def.Array {
 		extra = HistKeySize(def.Key) - keySize(def)
 	}
 	key := g.keyTo(target, def, extra)
-	if extra != 0 {
+	if isHist {
+		// The bucket index follows the user key, or is the whole key of
+		// an array-backed scalar histogram.
 		keySize := HistKeySize(def.Key) - 8
+		size := asm.DWord
+		if def.Array {
+			keySize, size = 0, asm.Word
+		}
 		g.e.emit(asm.LoadMem(asm.R0, arg.base, arg.off, asm.DWord))
 		if agg.Kind == types.Hist {
 			g.histBucket()
 		} else {
 			g.lhistBucket(agg)
 		}
-		g.e.emit(asm.StoreMem(key.base, key.off+int16(keySize), asm.R0, asm.DWord))
+		g.e.emit(asm.StoreMem(key.base, key.off+int16(keySize), asm.R0, size))
 	}
 	skip := g.e.newLabel("aggskip")
-	g.lookupOrInit(target.Name, key, agg.Size(), skip)
+	if def.Array {
+		// Array slots always exist: no insertion path.
+		g.lookup(target.Name, key)
+		g.e.emit(asm.JEq.Imm(asm.R0, 0, skip))
+		g.e.emit(asm.Mov.Reg(regTmp, asm.R0))
+	} else {
+		g.lookupOrInit(target.Name, key, agg.Size(), skip)
+	}
 	v := loc{regTmp, 0}
 	switch agg.Kind {
 	case types.Count, types.Hist, types.LHist:

@@ -68,7 +68,11 @@ END { @c = count(); @s = sum(-1); @mn = min(-1); @mx = max(-1); @av = avg(-1); @
 	}
 	put := func(name string, vs [][]byte) {
 		t.Helper()
-		if err := l.Map(name).Put(key, vs); err != nil {
+		k := key
+		if lm, ok := l.LoadedMap(name); ok && lm.Array {
+			k = key[:4] // scalar aggregations are per-CPU arrays
+		}
+		if err := l.Map(name).Put(k, vs); err != nil {
 			t.Fatalf("filling %s: %v", name, err)
 		}
 	}

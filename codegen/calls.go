@@ -106,8 +106,14 @@ func genDelete(g *gen, call *ast.Call) {
 	if len(call.Args) == 2 {
 		key = call.Args[1]
 	}
-	if g.c.maps[m.Name] == nil {
+	def := g.c.maps[m.Name]
+	if def == nil {
 		return // never assigned: nothing to delete
+	}
+	if def.Array {
+		// Array slots cannot be deleted: the runtime zeroes them.
+		g.emitEvent(&EventDef{Kind: EventClear, Map: m.Name, Span: call.Span()}, nil, false)
+		return
 	}
 	g.deleteKey(m, key)
 }
@@ -115,7 +121,8 @@ func genDelete(g *gen, call *ast.Call) {
 // genDeleteValue is delete() used as a value: true when the key existed.
 func genDeleteValue(g *gen, call *ast.Call) {
 	m := call.Args[0].(*ast.MapExpr)
-	if g.c.maps[m.Name] == nil {
+	if def := g.c.maps[m.Name]; def == nil || def.Array {
+		genDelete(g, call)
 		g.e.emit(asm.Mov.Imm(asm.R0, 0))
 		return
 	}

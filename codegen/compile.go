@@ -159,8 +159,14 @@ func (c *compiler) userMaps() {
 		if sym.Key == nil {
 			entries = 1
 		}
-		if a, ok := sym.Value.(*types.Agg); ok && sym.Key == nil && (a.Kind == types.Hist || a.Kind == types.LHist) {
-			entries = 128 + int((a.Max-a.Min)/max(a.Step, 1))
+		if a, ok := sym.Value.(*types.Agg); ok && sym.Key == nil && sym.Kind == "" && (a.Kind == types.Hist || a.Kind == types.LHist) {
+			// Scalar histograms: a per-CPU array indexed by the bucket.
+			// (Other scalar aggregations stay in a hash: an array slot
+			// cannot tell "never set" from "zeroed by zero()".)
+			m.Array = true
+			mtype = ebpf.PerCPUArray
+			keySize = 4
+			entries = AggSlots(a)
 		}
 		m.Spec = &ebpf.MapSpec{
 			Name:       mapKernelName(name, i),
@@ -173,6 +179,22 @@ func (c *compiler) userMaps() {
 		c.userMapCount++
 	}
 }
+
+// AggSlots is the number of slots of a scalar aggregation stored as an
+// array: the number of buckets for hist and lhist.
+func AggSlots(a *types.Agg) int {
+	switch a.Kind {
+	case types.Hist:
+		return HistBuckets
+	case types.LHist:
+		return int((a.Max-a.Min)/a.Step) + 2
+	}
+	return 1
+}
+
+// HistBuckets is the number of log2 histogram buckets: negative values,
+// zero, and one per power of two up to 2^64.
+const HistBuckets = 66
 
 // HistKeySize is the BPF key size of a hist/lhist map with user key type
 // key (nil for scalar maps): the user key padded to 8 bytes, then a uint64

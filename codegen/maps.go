@@ -24,6 +24,12 @@ func (g *gen) mapDef(m *ast.MapExpr) *MapDef {
 // keyTo builds the BPF key of m in a new stack slot; extra bytes are
 // reserved after the user key (for the hist bucket index).
 func (g *gen) keyTo(m *ast.MapExpr, def *MapDef, extra int) loc {
+	if def.Array {
+		// uint32 index 0; hist/lhist store the bucket there instead.
+		k := stackLoc(g.e.alloc(8))
+		g.e.emit(storeImm64(k.base, k.off, 0))
+		return k
+	}
 	size := keySize(def)
 	k := stackLoc(g.e.alloc(size + extra))
 	if extra > 8 {

@@ -99,6 +99,11 @@ type MapDef struct {
 	PerCPU bool
 	// DropSlot is this map's counter in DropsMap (user maps only).
 	DropSlot int
+	// Array marks a scalar histogram stored as a per-CPU array: the BPF
+	// key is the uint32 bucket index and every slot always exists. The verifier inlines array lookups, so these
+	// maps cost no helper call; the runtime drops all-zero slots and
+	// rebuilds the generic key layout when printing.
+	Array bool
 }
 
 // EventKind says what a ring-buffer record asks the runtime to do.

@@ -3,11 +3,15 @@
 package runtime
 
 import (
+	"encoding/binary"
 	"errors"
 	"fmt"
 
 	"github.com/cilium/ebpf"
 	"golang.org/x/sys/unix"
+
+	"github.com/gobpftrace/gobpftrace/codegen"
+	"github.com/gobpftrace/gobpftrace/lang/types"
 )
 
 // Entry is one map element as raw bytes, laid out as codegen.MapDef's Key
@@ -23,7 +27,9 @@ type Entry struct {
 // ReadMap returns every element of the named map. Elements are read with
 // the batch syscalls, a few thousand per call, falling back to
 // key-by-key iteration on kernels or map types without them. The order is
-// the kernel's; sorting is the printer's job.
+// the kernel's; sorting is the printer's job. For script maps stored as
+// per-CPU arrays (codegen.MapDef.Array) slots that were never written are
+// dropped and keys get the generic layout (see arrayEntries).
 func (l *Loaded) ReadMap(name string) ([]Entry, error) {
 	rm, err := l.rawMap(name)
 	if err != nil {
@@ -54,7 +60,42 @@ func (l *Loaded) ReadMap(name string) ([]Entry, error) {
 		}
 		entries[i] = Entry{Key: k, Values: vs}
 	}
+	if lm, ok := l.maps[name]; ok && lm.Array {
+		entries = arrayEntries(lm.MapDef, entries)
+	}
 	return entries, nil
+}
+
+// arrayEntries turns the slots of an array-backed scalar aggregation into
+// generic entries: slots that are zero on every CPU were never written and
+// are dropped; keys become the uint64 zero key of scalar maps, followed by
+// the bucket index for histograms.
+func arrayEntries(def *codegen.MapDef, entries []Entry) []Entry {
+	agg, _ := def.Value.(*types.Agg)
+	isHist := agg != nil && (agg.Kind == types.Hist || agg.Kind == types.LHist)
+	out := entries[:0]
+	for _, e := range entries {
+		if allZero(e.Values) || len(e.Key) < 4 {
+			continue
+		}
+		key := make([]byte, 8, 16)
+		if isHist {
+			key = binary.LittleEndian.AppendUint64(key, uint64(binary.LittleEndian.Uint32(e.Key)))
+		}
+		out = append(out, Entry{Key: key, Values: e.Values})
+	}
+	return out
+}
+
+func allZero(values [][]byte) bool {
+	for _, v := range values {
+		for _, b := range v {
+			if b != 0 {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 // ClearMap deletes every element of the named map (clear()). Array maps,
