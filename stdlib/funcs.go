@@ -148,6 +148,7 @@ var Funcs = [...]FuncDef{
 	Warnf:       {Name: "warnf", MinArgs: 1, MaxArgs: -1, Flags: Statement, Sig: "warnf(fmt, args...)", Doc: "print a located warning"},
 }
 
+// String returns the function name.
 func (f FuncID) String() string {
 	if int(f) < len(Funcs) {
 		return Funcs[f].Name

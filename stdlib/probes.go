@@ -86,6 +86,7 @@ var Probes = [...]ProbeDef{
 	Bench:         {Name: "bench", MinParts: 1, MaxParts: 1, Doc: "benchmark probe"},
 }
 
+// String returns the canonical provider name.
 func (k ProbeKind) String() string {
 	if int(k) < len(Probes) {
 		return Probes[k].Name

@@ -85,6 +85,7 @@ var Vars = [...]VarDef{
 	Ncpus:      {Name: "ncpus", Type: types.Uint64, Implemented: true, Doc: "number of CPUs"},
 }
 
+// String returns the variable name.
 func (v VarID) String() string {
 	if int(v) < len(Vars) {
 		return Vars[v].Name

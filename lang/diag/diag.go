@@ -48,6 +48,7 @@ const (
 	Error
 )
 
+// String returns the severity as printed in diagnostics.
 func (s Severity) String() string {
 	if s == Warning {
 		return "WARNING"

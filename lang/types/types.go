@@ -71,6 +71,7 @@ func (t *Int) Size() int { return t.Bits / 8 }
 
 // Align implements Type.
 func (t *Int) Align() int { return t.Bits / 8 }
+// String implements Type.
 func (t *Int) String() string {
 	if t.Signed {
 		return fmt.Sprintf("int%d", t.Bits)
@@ -87,6 +88,7 @@ func (*Bool) Size() int { return 1 }
 
 // Align implements Type.
 func (*Bool) Align() int     { return 1 }
+// String implements Type.
 func (*Bool) String() string { return "bool" }
 func (*Bool) isType()        {}
 
@@ -100,6 +102,7 @@ func (t *String) Size() int { return t.Cap }
 
 // Align implements Type.
 func (*String) Align() int       { return 1 }
+// String implements Type.
 func (t *String) String() string { return fmt.Sprintf("string[%d]", t.Cap) }
 func (*String) isType()          {}
 
@@ -114,6 +117,7 @@ func (t *Buffer) Size() int { return 4 + t.Cap }
 
 // Align implements Type.
 func (*Buffer) Align() int       { return 4 }
+// String implements Type.
 func (t *Buffer) String() string { return fmt.Sprintf("buffer[%d]", t.Cap) }
 func (*Buffer) isType()          {}
 
@@ -137,6 +141,7 @@ func (*Pointer) Size() int { return 8 }
 
 // Align implements Type.
 func (*Pointer) Align() int { return 8 }
+// String implements Type.
 func (t *Pointer) String() string {
 	return t.Elem.String() + " *"
 }
@@ -150,6 +155,7 @@ func (*Void) Size() int { return 0 }
 
 // Align implements Type.
 func (*Void) Align() int     { return 1 }
+// String implements Type.
 func (*Void) String() string { return "void" }
 func (*Void) isType()        {}
 
@@ -164,6 +170,7 @@ func (t *Array) Size() int { return t.Elem.Size() * t.Len }
 
 // Align implements Type.
 func (t *Array) Align() int     { return t.Elem.Align() }
+// String implements Type.
 func (t *Array) String() string { return fmt.Sprintf("%s[%d]", t.Elem, t.Len) }
 func (*Array) isType()          {}
 
@@ -199,6 +206,7 @@ func (t *Struct) Align() int {
 	}
 	return t.Align_
 }
+// String implements Type.
 func (t *Struct) String() string { return t.Kind + " " + t.Name }
 func (*Struct) isType()          {}
 
@@ -253,6 +261,7 @@ func (t *Tuple) Size() int { return t.size }
 
 // Align implements Type.
 func (t *Tuple) Align() int { return t.align }
+// String implements Type.
 func (t *Tuple) String() string {
 	parts := make([]string, len(t.Elems))
 	for i, e := range t.Elems {
@@ -290,6 +299,7 @@ func (t *Stack) Size() int {
 
 // Align implements Type.
 func (*Stack) Align() int { return 8 }
+// String implements Type.
 func (t *Stack) String() string {
 	if t.User {
 		return "ustack"
@@ -314,6 +324,7 @@ func (t *Symbol) Size() int {
 
 // Align implements Type.
 func (*Symbol) Align() int { return 8 }
+// String implements Type.
 func (t *Symbol) String() string {
 	if t.User {
 		return "usym"
@@ -330,6 +341,7 @@ func (*Inet) Size() int { return 24 }
 
 // Align implements Type.
 func (*Inet) Align() int     { return 8 }
+// String implements Type.
 func (*Inet) String() string { return "inet" }
 func (*Inet) isType()        {}
 
@@ -342,6 +354,7 @@ func (*ProbeName) Size() int { return 8 }
 
 // Align implements Type.
 func (*ProbeName) Align() int     { return 8 }
+// String implements Type.
 func (*ProbeName) String() string { return "probe" }
 func (*ProbeName) isType()        {}
 
@@ -354,6 +367,7 @@ func (*Timestamp) Size() int { return 16 }
 
 // Align implements Type.
 func (*Timestamp) Align() int     { return 8 }
+// String implements Type.
 func (*Timestamp) String() string { return "timestamp" }
 func (*Timestamp) isType()        {}
 
@@ -365,6 +379,7 @@ func (*Errno) Size() int { return 8 }
 
 // Align implements Type.
 func (*Errno) Align() int     { return 8 }
+// String implements Type.
 func (*Errno) String() string { return "strerror" }
 func (*Errno) isType()        {}
 
@@ -385,6 +400,7 @@ const (
 
 var aggNames = [...]string{Count: "count", Sum: "sum", Min: "min", Max: "max", Avg: "avg", Stats: "stats", Hist: "hist", LHist: "lhist"}
 
+// String returns the aggregation function name.
 func (k AggKind) String() string {
 	if int(k) < len(aggNames) && aggNames[k] != "" {
 		return aggNames[k]
@@ -418,6 +434,7 @@ func (t *Agg) Size() int {
 
 // Align implements Type.
 func (*Agg) Align() int { return 8 }
+// String implements Type.
 func (t *Agg) String() string {
 	if t.Kind == LHist {
 		return fmt.Sprintf("lhist(%d,%d,%d)", t.Min, t.Max, t.Step)
@@ -436,6 +453,7 @@ func (*Ctx) Size() int { return 8 }
 
 // Align implements Type.
 func (*Ctx) Align() int       { return 8 }
+// String implements Type.
 func (t *Ctx) String() string { return "(ctx) " + t.Struct.String() + " *" }
 func (*Ctx) isType()          {}
 
