@@ -71,6 +71,7 @@ func (t *Int) Size() int { return t.Bits / 8 }
 
 // Align implements Type.
 func (t *Int) Align() int { return t.Bits / 8 }
+
 // String implements Type.
 func (t *Int) String() string {
 	if t.Signed {
@@ -87,7 +88,8 @@ type Bool struct{}
 func (*Bool) Size() int { return 1 }
 
 // Align implements Type.
-func (*Bool) Align() int     { return 1 }
+func (*Bool) Align() int { return 1 }
+
 // String implements Type.
 func (*Bool) String() string { return "bool" }
 func (*Bool) isType()        {}
@@ -101,7 +103,8 @@ type String struct {
 func (t *String) Size() int { return t.Cap }
 
 // Align implements Type.
-func (*String) Align() int       { return 1 }
+func (*String) Align() int { return 1 }
+
 // String implements Type.
 func (t *String) String() string { return fmt.Sprintf("string[%d]", t.Cap) }
 func (*String) isType()          {}
@@ -116,7 +119,8 @@ type Buffer struct {
 func (t *Buffer) Size() int { return 4 + t.Cap }
 
 // Align implements Type.
-func (*Buffer) Align() int       { return 4 }
+func (*Buffer) Align() int { return 4 }
+
 // String implements Type.
 func (t *Buffer) String() string { return fmt.Sprintf("buffer[%d]", t.Cap) }
 func (*Buffer) isType()          {}
@@ -141,6 +145,7 @@ func (*Pointer) Size() int { return 8 }
 
 // Align implements Type.
 func (*Pointer) Align() int { return 8 }
+
 // String implements Type.
 func (t *Pointer) String() string {
 	return t.Elem.String() + " *"
@@ -154,7 +159,8 @@ type Void struct{}
 func (*Void) Size() int { return 0 }
 
 // Align implements Type.
-func (*Void) Align() int     { return 1 }
+func (*Void) Align() int { return 1 }
+
 // String implements Type.
 func (*Void) String() string { return "void" }
 func (*Void) isType()        {}
@@ -169,7 +175,8 @@ type Array struct {
 func (t *Array) Size() int { return t.Elem.Size() * t.Len }
 
 // Align implements Type.
-func (t *Array) Align() int     { return t.Elem.Align() }
+func (t *Array) Align() int { return t.Elem.Align() }
+
 // String implements Type.
 func (t *Array) String() string { return fmt.Sprintf("%s[%d]", t.Elem, t.Len) }
 func (*Array) isType()          {}
@@ -206,6 +213,7 @@ func (t *Struct) Align() int {
 	}
 	return t.Align_
 }
+
 // String implements Type.
 func (t *Struct) String() string { return t.Kind + " " + t.Name }
 func (*Struct) isType()          {}
@@ -261,6 +269,7 @@ func (t *Tuple) Size() int { return t.size }
 
 // Align implements Type.
 func (t *Tuple) Align() int { return t.align }
+
 // String implements Type.
 func (t *Tuple) String() string {
 	parts := make([]string, len(t.Elems))
@@ -299,6 +308,7 @@ func (t *Stack) Size() int {
 
 // Align implements Type.
 func (*Stack) Align() int { return 8 }
+
 // String implements Type.
 func (t *Stack) String() string {
 	if t.User {
@@ -324,6 +334,7 @@ func (t *Symbol) Size() int {
 
 // Align implements Type.
 func (*Symbol) Align() int { return 8 }
+
 // String implements Type.
 func (t *Symbol) String() string {
 	if t.User {
@@ -340,7 +351,8 @@ type Inet struct{}
 func (*Inet) Size() int { return 24 }
 
 // Align implements Type.
-func (*Inet) Align() int     { return 8 }
+func (*Inet) Align() int { return 8 }
+
 // String implements Type.
 func (*Inet) String() string { return "inet" }
 func (*Inet) isType()        {}
@@ -353,7 +365,8 @@ type ProbeName struct{}
 func (*ProbeName) Size() int { return 8 }
 
 // Align implements Type.
-func (*ProbeName) Align() int     { return 8 }
+func (*ProbeName) Align() int { return 8 }
+
 // String implements Type.
 func (*ProbeName) String() string { return "probe" }
 func (*ProbeName) isType()        {}
@@ -366,7 +379,8 @@ type Timestamp struct{}
 func (*Timestamp) Size() int { return 16 }
 
 // Align implements Type.
-func (*Timestamp) Align() int     { return 8 }
+func (*Timestamp) Align() int { return 8 }
+
 // String implements Type.
 func (*Timestamp) String() string { return "timestamp" }
 func (*Timestamp) isType()        {}
@@ -378,7 +392,8 @@ type Errno struct{}
 func (*Errno) Size() int { return 8 }
 
 // Align implements Type.
-func (*Errno) Align() int     { return 8 }
+func (*Errno) Align() int { return 8 }
+
 // String implements Type.
 func (*Errno) String() string { return "strerror" }
 func (*Errno) isType()        {}
@@ -434,6 +449,7 @@ func (t *Agg) Size() int {
 
 // Align implements Type.
 func (*Agg) Align() int { return 8 }
+
 // String implements Type.
 func (t *Agg) String() string {
 	if t.Kind == LHist {
@@ -452,7 +468,8 @@ type Ctx struct {
 func (*Ctx) Size() int { return 8 }
 
 // Align implements Type.
-func (*Ctx) Align() int       { return 8 }
+func (*Ctx) Align() int { return 8 }
+
 // String implements Type.
 func (t *Ctx) String() string { return "(ctx) " + t.Struct.String() + " *" }
 func (*Ctx) isType()          {}
