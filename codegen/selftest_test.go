@@ -169,11 +169,14 @@ func TestSelfTuples(t *testing.T) {
 }
 
 func TestSelfMaps(t *testing.T) {
-	// Modern output has no blank line after avg and stats maps.
-	expectGolden(t, "map_basic", "@av: 15\n\n", "@av: 15\n", "total 30\n\n", "total 30\n")
+	// Modern output has no blank line after avg and stats maps, and
+	// prints stats as a record.
+	expectGolden(t, "map_basic", "@av: 15\n\n", "@av: 15\n",
+		"count 2, average 15, total 30\n\n", "{ .count = 2, .average = 15, .total = 30 }\n")
 	expectGolden(t, "map_types",
 		"@avg[a]: 15\n\n", "@avg[a]: 15\n",
-		"total 100\n\n", "total 100\n",
+		"count 2, average 15, total 30", "{ .count = 2, .average = 15, .total = 30 }",
+		"count 1, average 100, total 100\n\n", "{ .count = 1, .average = 100, .total = 100 }\n",
 		"@comm[bpftrace]", "@comm["+ourComm(t)+"]",
 		// Modern bpftrace names the special probes in lower case.
 		"@probe[BEGIN]", "@probe[begin]")
@@ -182,7 +185,7 @@ func TestSelfMaps(t *testing.T) {
 	expectRun(t, `BEGIN { $x = 0; @m[1] = 5; if (@m[1] == 5) { $x = 1; } if (@m[2]) { $x = 2; } printf("%d %d\n", $x, @m[2]); }`,
 		"1 0\n\n\n@m[1]: 5\n")
 	expectRun(t, `BEGIN { @x[comm] = stats(1); @y[comm, 1] = min(2); @z[(1, "a")] = max(3); @n = min(-5); @n = min(7); @p = max(-5); @p = max(-7); @q = sum(-3); @q = sum(1); }`,
-		fmt.Sprintf("\n\n@n: -5\n@p: -5\n@q: -2\n@x[%[1]s]: count 1, average 1, total 1\n@y[%[1]s, 1]: 2\n@z[1, a]: 3\n", ourComm(t)))
+		fmt.Sprintf("\n\n@n: -5\n@p: -5\n@q: -2\n@x[%[1]s]: { .count = 1, .average = 1, .total = 1 }\n@y[%[1]s, 1]: 2\n@z[1, a]: 3\n", ourComm(t)))
 }
 
 func TestSelfHistograms(t *testing.T) {

@@ -434,7 +434,7 @@ func TestBeginExact(t *testing.T) {
 		{"hello", helloOneLiner, helloStdout, attached1, nil},
 		{"hello_modern", `begin { printf("hello %d %s\n", 42, "x"); exit(); }`, helloStdout, attached1, nil},
 		{"map_basic", `BEGIN { printf("hello %d %s\n", 42, "x"); @a = 1; @b[1,"x"] = 2; @c = count(); @s = sum(5); @s = sum(7); @av = avg(10); @av = avg(21); @mn = min(3); @mn = min(-2); @mx = max(9); @st = stats(10); @st = stats(20); exit(); }`,
-			"hello 42 x\n\n\n@a: 1\n@av: 15\n@b[1, x]: 2\n@c: 1\n@mn: -2\n@mx: 9\n@s: 12\n@st: count 2, average 15, total 30\n", attached1, nil},
+			"hello 42 x\n\n\n@a: 1\n@av: 15\n@b[1, x]: 2\n@c: 1\n@mn: -2\n@mx: 9\n@s: 12\n@st: { .count = 2, .average = 15, .total = 30 }\n", attached1, nil},
 		{"map_order", `BEGIN { @zeta = 1; @alpha = 2; @[1] = 3; @Mid = 4; @_u = 5; @beta[1] = 6; exit(); }`,
 			"\n\n@[1]: 3\n@Mid: 4\n@_u: 5\n@alpha: 2\n@beta[1]: 6\n@zeta: 1\n", attached1, nil},
 		{"end_probe", `BEGIN { @a = 1; @b[1] = 2; exit(); } END { printf("in END\n"); clear(@a); }`,

@@ -197,7 +197,7 @@ func TestValues(t *testing.T) {
 		{&types.ProbeName{}, u64le(1), "END"},
 		{&types.Errno{}, u64le(2), "No such file or directory"},
 		{&types.Symbol{}, u64le(0xabc), "0xabc"},
-		{aggStats, slot2(-30, 4), "count 4, average -7, total -30"},
+		{aggStats, slot2(-30, 4), "{ .count = 4, .average = -7, .total = -30 }"},
 		{&types.Agg{Kind: types.Avg}, slot2(30, 4), "7"},
 		{types.Int64, []byte{1}, "1"}, // short input is zero-padded
 	}
@@ -242,7 +242,7 @@ func TestOrdering(t *testing.T) {
 	// top larger than the map keeps everything; div applies to stats averages only.
 	st := aggMap("@st", types.Int64, aggStats, []any{1, 2}, [][][]byte{{slot2(100, 2)}, {slot2(30, 1)}})
 	got = string(AppendMap(nil, st, 5, 10, nil))
-	want = "@st[2]: count 1, average 3, total 30\n@st[1]: count 2, average 5, total 100\n"
+	want = "@st[2]: { .count = 1, .average = 3, .total = 30 }\n@st[1]: { .count = 2, .average = 5, .total = 100 }\n"
 	if got != want {
 		t.Errorf("got\n%swant\n%s", got, want)
 	}

@@ -23,8 +23,9 @@
 // maps, nothing printed for maps without entries, hist labels up to the E
 // suffix, 64-bit hist values, booleans as true/false, one map entry per
 // line for every value type, ".." after strings that filled their buffer.
-// Stats keep the 0.17 text form "count N, average A, total T", and lhist
-// buckets are always ranges ("[3, 4)", as in 0.17).
+// Stats print as a record "{ .count = N, .average = A, .total = T }"
+// (bpftrace HEAD), and lhist buckets are always ranges ("[3, 4)", as in
+// 0.17).
 package output
 
 import "github.com/gobpftrace/gobpftrace/lang/types"

@@ -200,14 +200,15 @@ func appendAggSlot(dst []byte, t *types.Agg, b []byte) []byte {
 	return dst
 }
 
-// appendStats renders the stats() text "count N, average A, total T".
+// appendStats renders the stats() text "{ .count = N, .average = A, .total = T }".
 func appendStats(dst []byte, count, avg, total uint64, signed bool) []byte {
-	dst = append(dst, "count "...)
+	dst = append(dst, "{ .count = "...)
 	dst = strconv.AppendUint(dst, count, 10)
-	dst = append(dst, ", average "...)
+	dst = append(dst, ", .average = "...)
 	dst = appendNum(dst, avg, signed)
-	dst = append(dst, ", total "...)
-	return appendNum(dst, total, signed)
+	dst = append(dst, ", .total = "...)
+	dst = appendNum(dst, total, signed)
+	return append(dst, " }"...)
 }
 
 // average is total/count with truncating division (0 when count is 0).
