@@ -190,7 +190,7 @@ func (g *gen) assign(s *ast.AssignStmt) {
 // isScalar reports whether values of t fit in a register.
 func isScalar(t types.Type) bool {
 	switch t := t.(type) {
-	case *types.Int, *types.Bool, *types.Pointer, *types.ProbeName, *types.Errno, *types.Ctx:
+	case *types.Int, *types.Bool, *types.Pointer, *types.ProbeName, *types.Errno, *types.Ctx, *types.Enum:
 		return true
 	case *types.Symbol:
 		return !t.User

@@ -190,7 +190,7 @@ type checker struct {
 	vars     map[string]*VarSym
 	loop     int
 	defines  map[string]ast.Expr
-	enums    map[string]int64
+	enums    map[string]enumConst
 	cstructs map[string]*types.Struct
 	// report is false while re-checking a body for a further instance:
 	// diagnostics are only reported once.
@@ -236,6 +236,12 @@ func dedupe(l *diag.List) {
 		}
 	}
 	l.Items = out
+}
+
+// enumConst is an enumerator: its value and the enum it belongs to.
+type enumConst struct {
+	value int64
+	typ   *types.Enum
 }
 
 func newTables() *Tables {

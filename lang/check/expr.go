@@ -165,9 +165,9 @@ func (c *checker) ident(id *ast.Ident) types.Type {
 		}
 		return t
 	}
-	if n, ok := c.enums[id.Name]; ok {
-		c.tab.Consts[id] = n
-		return types.Int64
+	if e, ok := c.enums[id.Name]; ok {
+		c.tab.Consts[id] = e.value
+		return e.typ
 	}
 	if id.Name == "true" || id.Name == "false" {
 		return c.expr1(&ast.BoolLit{Pos: id.Pos, Value: id.Name == "true"})

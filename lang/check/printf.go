@@ -37,45 +37,18 @@ func (c *checker) checkPrintf(call *ast.Call, _ *ast.MapExpr) types.Type {
 		argTypes[i] = c.expr(a)
 		bad = bad || argTypes[i] == nil
 	}
-	switch {
-	case len(args) > len(verbs):
-		c.errorf(call, diag.CodePrintf, "printf: Too many arguments for format string (%d supplied, %d expected)", len(args), len(verbs))
+	if msg := format.CountError("printf", len(args), len(verbs)); msg != "" {
+		c.errorf(call, diag.CodePrintf, "%s", msg)
 		return nil
-	case len(args) < len(verbs):
-		c.errorf(call, diag.CodePrintf, "printf: Not enough arguments for format string (%d supplied, %d expected)", len(args), len(verbs))
-		return nil
-	case bad:
+	}
+	if bad {
 		return nil
 	}
 	for i, v := range verbs {
 		if !v.Accepts(argTypes[i]) {
-			c.errorf(call, diag.CodePrintf, "printf: %%%s specifier expects a value of type %s (%s supplied)", v.Spec(), verbClass(v), typeClass(argTypes[i]))
+			c.errorf(call, diag.CodePrintf, "%s", v.TypeError("printf", argTypes[i]))
 			return nil
 		}
 	}
 	return void
-}
-
-// verbClass names the kind of value a conversion expects, as bpftrace does.
-func verbClass(v *format.Verb) string {
-	switch v.Conv {
-	case 's':
-		return "string"
-	case 'r':
-		return "buffer"
-	}
-	return "integer"
-}
-
-// typeClass names the kind of a type in printf messages.
-func typeClass(t types.Type) string {
-	switch t.(type) {
-	case *types.Int, *types.Bool:
-		return "integer"
-	case *types.String:
-		return "string"
-	case *types.Buffer:
-		return "buffer"
-	}
-	return t.String()
 }

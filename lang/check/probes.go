@@ -16,7 +16,7 @@ import (
 // definitions, config, macros, map declarations.
 func (c *checker) topLevel(prog *ast.Program) {
 	c.defines = map[string]ast.Expr{}
-	c.enums = map[string]int64{}
+	c.enums = map[string]enumConst{}
 	for _, d := range prog.Preproc {
 		c.directive(d)
 	}
@@ -85,6 +85,7 @@ func (c *checker) cdef(d *ast.CDef) {
 		return
 	}
 	next := int64(0)
+	typ := &types.Enum{Name: d.Name, Names: map[int64]string{}}
 	for _, item := range strings.Split(d.Body, ",") {
 		item = strings.TrimSpace(item)
 		if item == "" {
@@ -99,7 +100,10 @@ func (c *checker) cdef(d *ast.CDef) {
 				c.errorf(d, diag.CodeUnsupported, "enum value %q is not a constant integer", strings.TrimSpace(val))
 			}
 		}
-		c.enums[name] = next
+		c.enums[name] = enumConst{next, typ}
+		if _, dup := typ.Names[next]; !dup {
+			typ.Names[next] = name
+		}
 		next++
 	}
 }

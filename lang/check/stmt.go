@@ -147,7 +147,7 @@ func (c *checker) assign(s *ast.AssignStmt) {
 // storable reports whether values of t can live in variables and maps.
 func storable(t types.Type) bool {
 	switch t := t.(type) {
-	case *types.Int, *types.Bool, *types.String, *types.Inet, *types.ProbeName,
+	case *types.Int, *types.Bool, *types.Enum, *types.String, *types.Inet, *types.ProbeName,
 		*types.Timestamp, *types.Errno, *types.Symbol, *types.Stack, *types.Pointer:
 		return true
 	case *types.Tuple:
@@ -274,7 +274,7 @@ func unify(a, b types.Type) (types.Type, bool) {
 	switch x := a.(type) {
 	case *types.Int:
 		return a, types.IsInt(b)
-	case *types.Bool:
+	case *types.Bool, *types.Enum:
 		return a, types.IsInt(b)
 	case *types.String:
 		if y, ok := b.(*types.String); ok {

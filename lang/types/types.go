@@ -46,6 +46,7 @@ var (
 	_ Type = (*Agg)(nil)
 	_ Type = (*Void)(nil)
 	_ Type = (*Ctx)(nil)
+	_ Type = (*Enum)(nil)
 )
 
 // Int is an integer of 8, 16, 32 or 64 bits.
@@ -474,6 +475,24 @@ func (*Ctx) Align() int { return 8 }
 func (t *Ctx) String() string { return "(ctx) " + t.Struct.String() + " *" }
 func (*Ctx) isType()          {}
 
+// Enum is a 64-bit signed integer whose values print with %s, and in maps,
+// as the names of the enumerators of a C enum. Arithmetic on it yields a
+// plain integer.
+type Enum struct {
+	Name  string // "" for an anonymous enum
+	Names map[int64]string
+}
+
+// Size implements Type.
+func (*Enum) Size() int { return 8 }
+
+// Align implements Type.
+func (*Enum) Align() int { return 8 }
+
+// String implements Type.
+func (t *Enum) String() string { return "enum " + t.Name }
+func (*Enum) isType()          {}
+
 // AlignUp rounds n up to a multiple of a.
 func AlignUp(n, a int) int {
 	if a <= 1 {
@@ -485,7 +504,7 @@ func AlignUp(n, a int) int {
 // IsInt reports whether t is an integer (or bool) type.
 func IsInt(t Type) bool {
 	switch t.(type) {
-	case *Int, *Bool:
+	case *Int, *Bool, *Enum:
 		return true
 	}
 	return false

@@ -67,6 +67,10 @@ func AppendArg(dst []byte, v *format.Verb, t types.Type, b []byte, r Resolver) [
 		if v.Conv != 's' {
 			return format.AppendInt(dst, v, u64(b, 0), false)
 		}
+	case *types.Enum:
+		if v.Conv != 's' {
+			return format.AppendInt(dst, v, u64(b, 0), true)
+		}
 	case *types.String:
 		s := cstring(b, t.Cap)
 		if !truncated(t, s) {

@@ -72,6 +72,11 @@ func setOrder(t types.Type, rows []row) (byValue, signed bool) {
 			rows[i].ord = readInt(t, rows[i].raw)
 		}
 		return true, t.Signed
+	case *types.Enum:
+		for i := range rows {
+			rows[i].ord = u64(rows[i].raw, 0)
+		}
+		return true, true
 	case *types.Agg:
 		hist := t.Kind == types.Hist || t.Kind == types.LHist
 		for i := range rows {
@@ -93,6 +98,8 @@ func compareKey(t types.Type, a, b []byte) int {
 		return 0
 	case *types.Int:
 		return compareNum(readInt(t, a), readInt(t, b), t.Signed)
+	case *types.Enum:
+		return compareNum(u64(a, 0), u64(b, 0), true)
 	case *types.String:
 		return bytes.Compare(cstring(a, t.Cap), cstring(b, t.Cap))
 	case *types.Tuple:

@@ -46,6 +46,12 @@ func appendText(dst []byte, t types.Type, b []byte, r Resolver, indent int) []by
 		return strconv.AppendUint(dst, readInt(t, b), 10)
 	case *types.Bool:
 		return strconv.AppendBool(dst, len(b) > 0 && b[0] != 0)
+	case *types.Enum:
+		n := int64(u64(b, 0))
+		if name, ok := t.Names[n]; ok {
+			return append(dst, name...)
+		}
+		return strconv.AppendInt(dst, n, 10)
 	case *types.String:
 		s := cstring(b, t.Cap)
 		dst = append(dst, s...)

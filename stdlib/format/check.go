@@ -33,7 +33,7 @@ func (v *Verb) Accepts(t types.Type) bool {
 
 func isInteger(t types.Type) bool {
 	switch t.(type) {
-	case *types.Int, *types.Bool, *types.Pointer:
+	case *types.Int, *types.Bool, *types.Pointer, *types.Enum:
 		return true
 	}
 	return false

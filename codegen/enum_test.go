@@ -1,0 +1,14 @@
+//go:build linux
+
+package codegen_test
+
+import "testing"
+
+// Enumerators print by name with %s and in maps; arithmetic on them gives
+// plain integers.
+func TestSelfEnums(t *testing.T) {
+	expectRun(t, `enum Foo { ONE = 1, TWO = 2, OTHER = 99999 }; BEGIN { printf("%d %s %d %s %d %s\n", ONE, ONE, TWO, TWO, OTHER, OTHER); }`,
+		"1 ONE 2 TWO 99999 OTHER\n\n\n")
+	expectRun(t, `enum { A, B = 5, C }; BEGIN { @[B] = 11; @t = (A, C); @n[B + 1] = C - 1; $e = C; print($e); printf("%5s|%-3s|\n", A, B); }`,
+		"C\n    A|B  |\n\n\n@[B]: 11\n@n[6]: 5\n@t: (A, C)\n")
+}
