@@ -48,7 +48,7 @@ func genAgg(g *gen, call *ast.Call, target *ast.MapExpr) {
 		g.e.emit(asm.JEq.Imm(asm.R0, 0, skip))
 		g.e.emit(asm.Mov.Reg(regTmp, asm.R0))
 	} else {
-		g.lookupOrInit(target.Name, key, agg.Size(), skip)
+		g.lookupOrInsert(target.Name, key, agg.Size(), skip, func(v loc) { g.initialAgg(v, arg, agg) })
 	}
 	v := loc{regTmp, 0}
 	switch agg.Kind {
@@ -63,6 +63,21 @@ func genAgg(g *gen, call *ast.Call, target *ast.MapExpr) {
 		g.minMax(v, arg, agg)
 	}
 	g.e.place(skip)
+}
+
+// initialAgg writes the value an aggregation slot has after its first
+// update, so that a new key costs one insertion and no second lookup.
+func (g *gen) initialAgg(v, arg loc, agg *types.Agg) {
+	switch agg.Kind {
+	case types.Count, types.Hist, types.LHist:
+		g.e.emit(storeImm64(v.base, v.off, 1))
+	case types.Sum:
+		g.e.copyMem(v, arg, 8)
+	case types.Avg, types.Stats, types.Min, types.Max:
+		// total and count, or value and "set" flag.
+		g.e.copyMem(v, arg, 8)
+		g.e.emit(storeImm64(v.base, v.off+8, 1))
+	}
 }
 
 // addTo adds the constant n, or the value at arg, to the uint64 at v.

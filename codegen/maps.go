@@ -193,24 +193,27 @@ func (g *gen) mapUpdateInt(m *ast.MapExpr, op string, value ast.Expr, post bool)
 	g.e.release(mk)
 }
 
-// lookupOrInit leaves a pointer to the value of key in regTmp, inserting
-// a zero value first when the key is absent. When the map is full it jumps
-// to skip.
-func (g *gen) lookupOrInit(name string, key loc, valueSize int, skip string) {
+// lookupOrInsert leaves a pointer to the value of key in regTmp and falls
+// through. When the key is absent it inserts the value written by initial
+// (into a zeroed slot) and jumps to done: the update is complete. If the
+// insertion fails because another CPU inserted the key meanwhile, the
+// fresh value is looked up and updated as usual; if the map is full, the
+// drop is counted and it jumps to done.
+func (g *gen) lookupOrInsert(name string, key loc, valueSize int, done string, initial func(v loc)) {
 	g.lookup(name, key)
 	have := g.e.newLabel("ahave")
 	g.e.emit(asm.JNE.Imm(asm.R0, 0, have))
 	mk := g.e.mark()
-	zero := stackLoc(g.e.alloc(valueSize))
-	g.e.zero(zero, (valueSize+7)&^7)
-	g.update(name, key, zero, bpfNoExist)
+	v := stackLoc(g.e.alloc(valueSize))
+	g.e.zero(v, (valueSize+7)&^7)
+	initial(v)
+	g.update(name, key, v, bpfNoExist)
 	g.e.release(mk)
+	g.e.emit(asm.JEq.Imm(asm.R0, 0, done))
 	g.lookup(name, key)
-	inserted := g.e.newLabel("ainserted")
-	g.e.emit(asm.JNE.Imm(asm.R0, 0, inserted))
+	g.e.emit(asm.JNE.Imm(asm.R0, 0, have))
 	g.countDrop(name)
-	g.e.emit(asm.Ja.Label(skip))
-	g.e.place(inserted)
+	g.e.emit(asm.Ja.Label(done))
 	g.e.place(have)
 	g.e.emit(asm.Mov.Reg(regTmp, asm.R0))
 }
