@@ -149,6 +149,19 @@ func (g *gen) exprStmt(x ast.Expr) {
 		}
 	}
 	t := g.typeOf(x)
+	if tern, ok := x.(*ast.Ternary); ok {
+		if _, void := t.(*types.Void); void {
+			// `c ? printf(…) : printf(…)` as a statement: an if/else.
+			elseL, end := g.e.newLabel("telse"), g.e.newLabel("tend")
+			g.cond(tern.Cond, elseL)
+			g.exprStmt(tern.Then)
+			g.e.emit(asm.Ja.Label(end))
+			g.e.place(elseL)
+			g.exprStmt(tern.Else)
+			g.e.place(end)
+			return
+		}
+	}
 	if t == nil || isScalar(t) {
 		g.intExpr(x)
 		return

@@ -12,3 +12,9 @@ func TestSelfEnums(t *testing.T) {
 	expectRun(t, `enum { A, B = 5, C }; BEGIN { @[B] = 11; @t = (A, C); @n[B + 1] = C - 1; $e = C; print($e); printf("%5s|%-3s|\n", A, B); }`,
 		"C\n    A|B  |\n\n\n@[B]: 11\n@n[6]: 5\n@t: (A, C)\n")
 }
+
+// A ternary whose arms are statements (printf) is an if/else.
+func TestSelfVoidTernary(t *testing.T) {
+	expectRun(t, `BEGIN { 1 ? printf("yes\n") : printf("no\n"); 0 ? printf("yes\n") : printf("no\n"); }`,
+		"yes\nno\n\n\n")
+}
