@@ -235,8 +235,8 @@ func (p *printer) reportDrops() {
 			continue
 		}
 		def := p.l.Object.Map(name)
-		fmt.Fprintf(os.Stderr, "WARNING: map %s is full (%d entries): %d updates were dropped (raise max_map_keys)\n",
-			name, def.Spec.MaxEntries, n-p.dropped[name])
+		fmt.Fprintf(os.Stderr, "WARNING: Map full; can't update element: %s dropped %d updates (capacity %d; raise max_map_keys)\n",
+			name, n-p.dropped[name], def.Spec.MaxEntries)
 		p.dropped[name] = n
 	}
 }

@@ -168,6 +168,11 @@ func Check(src *diag.Source, prog *ast.Program, cfg *Config) (info *Info, diags 
 		}
 	}()
 	c.program(prog)
+	for _, d := range prog.MapDecls {
+		if sym := c.info.Maps[d.Name]; sym != nil && sym.Value == nil {
+			c.warnf(d, diag.CodeUnknown, "Unused map: %s", d.Name)
+		}
+	}
 	dedupe(diags)
 	for name := range c.info.Maps {
 		c.info.MapNames = append(c.info.MapNames, name)
