@@ -235,7 +235,7 @@ func Nearest(name string, candidates []string) string {
 	best, bestD := "", limit
 	for _, c := range candidates {
 		if c == name {
-			continue
+			return "" // not a misspelling
 		}
 		if d := levenshtein(name, c); d < bestD {
 			best, bestD = c, d
