@@ -66,13 +66,15 @@ func (c *checker) expr1(e ast.Expr) types.Type {
 	case *ast.TupleIndex:
 		return c.tupleIndex(e)
 	case *ast.Tuple:
+		// Tuple elements keep their integer widths, as in bpftrace:
+		// ((int8)1, (int16)2, (int32)3) takes 8 bytes.
 		elems := make([]types.Type, len(e.Elems))
 		for i, x := range e.Elems {
 			t := c.expr(x)
 			if t == nil {
 				return nil
 			}
-			elems[i] = valueType(t)
+			elems[i] = t
 		}
 		return types.NewTuple(elems)
 	case *ast.Sizeof:
