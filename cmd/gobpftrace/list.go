@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"os"
 	"strings"
 
 	"github.com/gobpftrace/gobpftrace/runtime"
@@ -14,6 +15,15 @@ func (s *Session) List(pattern string) int {
 	if err := runtime.CheckPrivileges(); err != nil {
 		fmt.Fprintf(s.Stderr, "ERROR: %v\n", err)
 		return exitScript
+	}
+	if s.opts.program != "" {
+		return s.listProgram("stdin", s.opts.program)
+	}
+	if strings.HasSuffix(pattern, ".bt") {
+		if b, err := os.ReadFile(pattern); err == nil {
+			return s.listProgram(pattern, string(b))
+		}
+		fmt.Fprintf(s.Stderr, "WARNING: It appears that '%s' is a filename but the file does not exist. Treating '%s' as a search pattern.\n", pattern, pattern)
 	}
 	tpPattern := "*:*"
 	if pattern != "" {
@@ -47,6 +57,34 @@ func (s *Session) List(pattern string) int {
 			b.WriteString("    ")
 			b.WriteString(f)
 			b.WriteByte('\n')
+		}
+	}
+	fmt.Fprint(s.Stdout, b.String())
+	return exitOK
+}
+
+// listProgram prints the probes a program attaches to, with wildcards
+// expanded (-l -e 'program' or -l script.bt), and their arguments for -lv.
+func (s *Session) listProgram(name, text string) int {
+	debug := s.opts.debug
+	s.opts.debug = nil
+	c := s.frontEnd(name, text)
+	s.opts.debug = debug
+	if c == nil {
+		return exitScript
+	}
+	var b strings.Builder
+	for _, inst := range c.info.Instances {
+		b.WriteString(inst.Attach.Name)
+		b.WriteByte('\n')
+		if s.opts.listVerbose && inst.Attach.Args != nil {
+			// The C declarations, as -lv prints them for a pattern.
+			list, err := s.Host().ListTracepoints(inst.Attach.Category+":"+inst.Attach.Event, true)
+			if err == nil && len(list) == 1 {
+				for _, f := range list[0].Fields {
+					b.WriteString("    " + f + "\n")
+				}
+			}
 		}
 	}
 	fmt.Fprint(s.Stdout, b.String())

@@ -80,9 +80,28 @@ type compiled struct {
 	obj  *codegen.Object
 }
 
-// compile runs the front end and prints diagnostics. It returns nil after
-// errors.
+// compile runs the front end and the code generator and prints
+// diagnostics. It returns nil after errors.
 func (s *Session) compile(name, text string) *compiled {
+	c := s.frontEnd(name, text)
+	if c == nil {
+		return nil
+	}
+	obj, gdiags := codegen.Compile(c.info, &codegen.Options{Source: c.src, MaxMapKeys: maxMapKeys(c.info)})
+	if gdiags.HasErrors() {
+		fmt.Fprint(s.Stderr, c.src.Render(gdiags))
+		return nil
+	}
+	if s.dump("asm") {
+		dumpAsm(s.Stdout, obj)
+	}
+	c.obj = obj
+	return c
+}
+
+// frontEnd parses and checks a script and prints diagnostics (and the ast
+// and types dumps). It returns nil after errors.
+func (s *Session) frontEnd(name, text string) *compiled {
 	if err := runtime.CheckPrivileges(); err != nil && len(s.opts.debug) == 0 {
 		// Reading tracepoint formats needs privileges too: say so first.
 		fmt.Fprintf(s.Stderr, "ERROR: %v\n", err)
@@ -113,15 +132,7 @@ func (s *Session) compile(name, text string) *compiled {
 	if s.dump("types") {
 		dumpTypes(s.Stdout, info)
 	}
-	obj, gdiags := codegen.Compile(info, &codegen.Options{Source: src, MaxMapKeys: maxMapKeys(info)})
-	if gdiags.HasErrors() {
-		fmt.Fprint(s.Stderr, src.Render(gdiags))
-		return nil
-	}
-	if s.dump("asm") {
-		dumpAsm(s.Stdout, obj)
-	}
-	return &compiled{src: src, prog: prog, info: info, obj: obj}
+	return &compiled{src: src, prog: prog, info: info}
 }
 
 func (s *Session) dump(stage string) bool {
