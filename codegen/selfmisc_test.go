@@ -18,3 +18,10 @@ func TestSelfVoidTernary(t *testing.T) {
 	expectRun(t, `BEGIN { 1 ? printf("yes\n") : printf("no\n"); 0 ? printf("yes\n") : printf("no\n"); }`,
 		"yes\nno\n\n\n")
 }
+
+// `let $a;` reads as zero until assigned and takes the type of its later
+// assignments.
+func TestSelfLetWithoutValue(t *testing.T) {
+	expectRun(t, `BEGIN { let $a; if ($a) { $a = 1; } @b = $a; let $s; printf("[%s]\n", $s); $s = "x"; }`,
+		"[]\n\n\n@b: 0\n")
+}

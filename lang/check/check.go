@@ -146,9 +146,10 @@ type MapSym struct {
 func Check(src *diag.Source, prog *ast.Program, cfg *Config) (info *Info, diags *diag.List) {
 	diags = &diag.List{}
 	c := &checker{
-		src:   src,
-		cfg:   cfg,
-		diags: diags,
+		src:     src,
+		cfg:     cfg,
+		diags:   diags,
+		learned: map[*ast.Probe]map[string]types.Type{},
 		info: &Info{
 			Maps:   map[string]*MapSym{},
 			StrLen: cfg.StrLen,
@@ -200,6 +201,11 @@ type checker struct {
 	// report is false while re-checking a body for a further instance:
 	// diagnostics are only reported once.
 	report bool
+	// learned holds the variable types found in the previous pass, per
+	// probe, for variables declared by `let $x;` without type or value.
+	learned map[*ast.Probe]map[string]types.Type
+	// probe is the probe being checked.
+	probe *ast.Probe
 }
 
 func (c *checker) errorf(n ast.Node, code diag.Code, format string, args ...any) *diag.Diagnostic {
@@ -302,6 +308,7 @@ func (c *checker) program(prog *ast.Program) {
 func (c *checker) instance(p *ast.Probe, a *Attach) *Instance {
 	c.tab = newTables()
 	c.attach = a
+	c.probe = p
 	c.vars = map[string]*VarSym{}
 	c.loop = 0
 	inst := &Instance{Probe: p, Attach: a, Tables: c.tab}
@@ -314,6 +321,16 @@ func (c *checker) instance(p *ast.Probe, a *Attach) *Instance {
 	c.block(p.Body)
 	if a.Kind != stdlib.ProbeInvalid {
 		c.info.Instances = append(c.info.Instances, inst)
+	}
+	// Remember variable types for the next pass: `let $a;` takes the type
+	// of its later assignments.
+	if c.learned[p] == nil {
+		c.learned[p] = map[string]types.Type{}
+	}
+	for name, sym := range c.vars {
+		if sym.Type != nil {
+			c.learned[p][name] = sym.Type
+		}
 	}
 	return inst
 }

@@ -90,8 +90,13 @@ func (c *checker) let(s *ast.LetStmt) {
 		return
 	}
 	sym := &VarSym{Name: s.Var.Name, Decl: s.Var.Span()}
-	if s.Type != nil {
+	switch {
+	case s.Type != nil:
 		sym.Type = c.typeExpr(s.Type)
+	case s.Value == nil:
+		// `let $a;` reads as zero until assigned; its type is that of
+		// the assignments that follow (learned in the first pass).
+		sym.Type = c.learned[c.probe][s.Var.Name]
 	}
 	c.vars[s.Var.Name] = sym
 	c.tab.Vars[s.Var] = sym
