@@ -43,13 +43,7 @@ func (g *gen) intExpr(x ast.Expr) {
 	case *ast.Binary:
 		g.binary(x)
 	case *ast.Ternary:
-		elseL, end := g.e.newLabel("telse"), g.e.newLabel("tend")
-		g.cond(x.Cond, elseL)
-		g.intExpr(x.Then)
-		g.e.emit(asm.Ja.Label(end))
-		g.e.place(elseL)
-		g.intExpr(x.Else)
-		g.e.place(end)
+		g.ifElse(x.Cond, func() { g.intExpr(x.Then) }, func() { g.intExpr(x.Else) })
 	case *ast.IncDec:
 		g.incDec(x)
 	case *ast.Cast:

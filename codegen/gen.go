@@ -102,17 +102,11 @@ func (g *gen) stmt(s ast.Stmt) {
 	case *ast.DiscardStmt:
 		g.exprStmt(s.Value)
 	case *ast.IfStmt:
-		elseL, end := g.e.newLabel("else"), g.e.newLabel("endif")
-		g.cond(s.Cond, elseL)
-		g.block(s.Then)
+		var els func()
 		if s.Else != nil {
-			g.e.emit(asm.Ja.Label(end))
+			els = func() { g.stmt(s.Else) }
 		}
-		g.e.place(elseL)
-		if s.Else != nil {
-			g.stmt(s.Else)
-			g.e.place(end)
-		}
+		g.ifElse(s.Cond, func() { g.block(s.Then) }, els)
 	case *ast.WhileStmt:
 		top, end := g.e.newLabel("while"), g.e.newLabel("wend")
 		g.e.place(top)
@@ -152,13 +146,7 @@ func (g *gen) exprStmt(x ast.Expr) {
 	if tern, ok := x.(*ast.Ternary); ok {
 		if _, void := t.(*types.Void); void {
 			// `c ? printf(…) : printf(…)` as a statement: an if/else.
-			elseL, end := g.e.newLabel("telse"), g.e.newLabel("tend")
-			g.cond(tern.Cond, elseL)
-			g.exprStmt(tern.Then)
-			g.e.emit(asm.Ja.Label(end))
-			g.e.place(elseL)
-			g.exprStmt(tern.Else)
-			g.e.place(end)
+			g.ifElse(tern.Cond, func() { g.exprStmt(tern.Then) }, func() { g.exprStmt(tern.Else) })
 			return
 		}
 	}
@@ -198,6 +186,21 @@ func (g *gen) assign(s *ast.AssignStmt) {
 		}
 		g.mapStore(t, s.Value)
 	}
+}
+
+// ifElse compiles `if cond { then } else { els }`; els may be nil.
+func (g *gen) ifElse(cond ast.Expr, then, els func()) {
+	elseL, end := g.e.newLabel("else"), g.e.newLabel("endif")
+	g.cond(cond, elseL)
+	then()
+	if els == nil {
+		g.e.place(elseL)
+		return
+	}
+	g.e.emit(asm.Ja.Label(end))
+	g.e.place(elseL)
+	els()
+	g.e.place(end)
 }
 
 // isScalar reports whether values of t fit in a register.

@@ -43,13 +43,7 @@ func (g *gen) valueTo(x ast.Expr, dst loc, dt types.Type) {
 		g.mapLoadTo(x, dst, dt)
 		return
 	case *ast.Ternary:
-		elseL, end := g.e.newLabel("telse"), g.e.newLabel("tend")
-		g.cond(x.Cond, elseL)
-		g.valueTo(x.Then, dst, dt)
-		g.e.emit(asm.Ja.Label(end))
-		g.e.place(elseL)
-		g.valueTo(x.Else, dst, dt)
-		g.e.place(end)
+		g.ifElse(x.Cond, func() { g.valueTo(x.Then, dst, dt) }, func() { g.valueTo(x.Else, dst, dt) })
 		return
 	case *ast.Ident:
 		b := g.inst.Builtins[x]
