@@ -5,7 +5,9 @@ package main
 import (
 	"encoding/json"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -263,4 +265,26 @@ func TestBeginRunsFirst(t *testing.T) {
 	if !strings.HasPrefix(r.stdout, "first\ntp\n") {
 		t.Errorf("BEGIN output is not first:\n%.200s", r.stdout)
 	}
+}
+
+// TestPidExit: with -p, tracing ends when the process exits; a process
+// that does not exist is an error.
+func TestPidExit(t *testing.T) {
+	needRoot(t)
+	sleeper := exec.Command("sleep", "0.5")
+	if err := sleeper.Start(); err != nil {
+		t.Fatal(err)
+	}
+	go sleeper.Wait()
+	start := time.Now()
+	r := gbt(t, "-q", "-p", strconv.Itoa(sleeper.Process.Pid), "-e", "interval:ms:100 { @ticks = count(); }")
+	expectCode(t, r, 0)
+	matchAll(t, "stdout", r.stdout, `(?m)^@ticks: \d+$`)
+	if d := time.Since(start); d > 5*time.Second {
+		t.Errorf("took %v to notice the exit", d)
+	}
+
+	r = gbt(t, "-p", "4000000", "-e", "BEGIN { exit(); }")
+	expectCode(t, r, 1)
+	matchAll(t, "stderr", r.stderr, `^ERROR: watching process 4000000: no such process`)
 }

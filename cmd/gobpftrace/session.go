@@ -211,6 +211,15 @@ func (s *Session) trace(c *compiled) int {
 		}
 		defer child.Kill()
 	}
+	var pidDone <-chan struct{}
+	if s.opts.pid != 0 {
+		// -p: trace until the process exits.
+		var err error
+		if pidDone, err = runtime.WatchPid(s.opts.pid); err != nil {
+			fmt.Fprintf(s.Stderr, "ERROR: %v\n", err)
+			return exitScript
+		}
+	}
 	opts := &runtime.LoadOptions{VerifierLog: s.opts.verbose}
 	if child != nil {
 		opts.Cpid = child.Pid()
@@ -282,11 +291,12 @@ func (s *Session) trace(c *compiled) int {
 	if child != nil {
 		childDone = child.Done()
 	}
-	if !onlySpecial || child != nil {
+	if !onlySpecial || child != nil || pidDone != nil {
 		select {
 		case <-p.exited:
 		case <-ctx.Done():
 		case <-childDone:
+		case <-pidDone:
 		case err := <-readerDone:
 			readerDone <- err
 		}
