@@ -14,7 +14,7 @@ import (
 func genAgg(g *gen, call *ast.Call, target *ast.MapExpr) {
 	def := g.mapDef(target)
 	agg := def.Value.(*types.Agg)
-	arg := stackLoc(g.e.alloc(8))
+	arg := g.e.slot(8)
 	if len(call.Args) > 0 {
 		g.intExpr(call.Args[0])
 		g.e.emit(asm.StoreMem(arg.base, arg.off, asm.R0, asm.DWord))

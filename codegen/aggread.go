@@ -40,8 +40,8 @@ func (g *gen) aggReadInt(m *ast.MapExpr, def *MapDef, agg *types.Agg) {
 	k := g.keyTo(m, def, 0)
 	// acc: the sum, total or current extreme; aux: avg's count, or for
 	// min/max whether any slot was set.
-	acc := stackLoc(g.e.alloc(8))
-	aux := stackLoc(g.e.alloc(8))
+	acc := g.e.slot(8)
+	aux := g.e.slot(8)
 	minMax := agg.Kind == types.Min || agg.Kind == types.Max
 	if minMax {
 		// Start from the identity of the comparison so that the loop
@@ -57,7 +57,7 @@ func (g *gen) aggReadInt(m *ast.MapExpr, def *MapDef, agg *types.Agg) {
 	perCPU := def.Spec.Type == ebpf.PerCPUHash || def.Spec.Type == ebpf.LRUCPUHash
 	var cpu, lim loc // the next CPU, and ncpus
 	if perCPU {
-		cpu, lim = stackLoc(g.e.alloc(8)), stackLoc(g.e.alloc(8))
+		cpu, lim = g.e.slot(8), g.e.slot(8)
 		g.e.emit(storeImm64(cpu.base, cpu.off, 0))
 		g.stateSlot(asm.R0, SlotNcpus)
 		g.e.emit(asm.StoreMem(lim.base, lim.off, asm.R0, asm.DWord))

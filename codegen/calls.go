@@ -138,7 +138,7 @@ func genStr(g *gen, call *ast.Call, dst loc, dt types.Type) {
 	if st, ok := g.typeOf(arg).(*types.String); ok {
 		// str() of a string value is the value itself.
 		m := g.e.mark()
-		tmp := stackLoc(g.e.alloc(st.Cap))
+		tmp := g.e.slot(st.Cap)
 		g.valueTo(arg, tmp, st)
 		g.convert(tmp, st, dst, dt)
 		g.e.release(m)
@@ -146,7 +146,7 @@ func genStr(g *gen, call *ast.Call, dst loc, dt types.Type) {
 	}
 	g.e.zero(dst, capacity)
 	m := g.e.mark()
-	ptr := stackLoc(g.e.alloc(8))
+	ptr := g.e.slot(8)
 	g.intExpr(arg)
 	g.e.emit(asm.StoreMem(ptr.base, ptr.off, asm.R0, asm.DWord))
 	if len(call.Args) == 2 {

@@ -284,9 +284,10 @@ func TestStackOverflow(t *testing.T) {
 		// at is a substring of the script where the error span starts.
 		at string
 	}{
-		{"many strings", `config = { max_strlen = 200 } tracepoint:syscalls:sys_enter_openat { $a = str(args.filename); $b = str(args.filename); $c = str(args.filename); printf("%s %s %s\n", $a, $b, $c); }`, "$c"},
-		{"long literals", `BEGIN { $a = "` + strings.Repeat("a", 300) + `"; $b = "` + strings.Repeat("b", 300) + `"; printf("%s %s\n", $a, $b); }`, "$"},
-		{"wide tuple", `BEGIN { $t = ("` + strings.Repeat("x", 200) + `", "` + strings.Repeat("y", 200) + `", "` + strings.Repeat("z", 200) + `"); print($t); }`, "$t"},
+		// Values up to 128 bytes live on the 512-byte stack.
+		{"many medium strings", `config = { max_strlen = 120 } tracepoint:syscalls:sys_enter_openat { $a = str(args.filename); $b = str(args.filename); $c = str(args.filename); $d = str(args.filename); $e = str(args.filename); printf("%s %s %s %s %s\n", $a, $b, $c, $d, $e); }`, "$e"},
+		// Bigger ones go to the 32 KiB per-CPU scratch area.
+		{"huge tuple", `BEGIN { $t = (` + strings.Repeat(`"`+strings.Repeat("x", 1000)+`", `, 40) + `1); print($t); }`, "$t"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -315,8 +316,8 @@ func TestStackOverflow(t *testing.T) {
 				if d.Code != diag.CodeStack {
 					t.Errorf("diagnostic code %q, want %q: %s", d.Code, diag.CodeStack, d.Msg)
 				}
-				if !strings.Contains(d.Msg, "stack") {
-					t.Errorf("message does not mention the stack: %s", d.Msg)
+				if !strings.Contains(d.Msg, "stack") && !strings.Contains(d.Msg, "scratch") {
+					t.Errorf("message does not mention the stack or scratch space: %s", d.Msg)
 				}
 				if s := d.Span; s.Start < 0 || s.End > len(c.src) || s.Start >= s.End {
 					t.Errorf("bad span %v: %s", s, src.Format(d))
@@ -393,5 +394,32 @@ func TestGoldenFilesUsed(t *testing.T) {
 		if n := strings.TrimSuffix(filepath.Base(f), ".golden"); !names[n] {
 			t.Errorf("golden file %s has no case", f)
 		}
+	}
+}
+
+// TestBigValuesUseScratch: values too big for the stack compile, into the
+// per-CPU scratch area.
+func TestBigValuesUseScratch(t *testing.T) {
+	for name, text := range map[string]string{
+		"strings":       `config = { max_strlen = 200 } tracepoint:syscalls:sys_enter_openat { $a = str(args.filename); $b = str(args.filename); $c = str(args.filename); printf("%s %s %s\n", $a, $b, $c); }`,
+		"long literals": `BEGIN { $a = "` + strings.Repeat("a", 300) + `"; $b = "` + strings.Repeat("b", 300) + `"; printf("%s %s\n", $a, $b); }`,
+		"wide tuple":    `BEGIN { $t = ("` + strings.Repeat("x", 200) + `", "` + strings.Repeat("y", 200) + `", "` + strings.Repeat("z", 200) + `"); print($t); }`,
+	} {
+		t.Run(name, func(t *testing.T) {
+			src := diag.NewSource("stdin", text)
+			prog, pd := parser.Parse(src)
+			info, cd := check.Check(src, prog, &check.Config{Host: newFixtureHost()})
+			if pd.HasErrors() || cd.HasErrors() {
+				t.Fatalf("front end:\n%s%s", src.Render(pd), src.Render(cd))
+			}
+			obj, gd := Compile(info, &Options{Source: src})
+			if gd.HasErrors() {
+				t.Fatalf("compile:\n%s", src.Render(gd))
+			}
+			m := obj.Map(ScratchMap)
+			if m == nil || m.Spec.ValueSize < 600 || int(m.Spec.MaxEntries) != len(obj.Programs) {
+				t.Fatalf("scratch map %+v", m)
+			}
+		})
 	}
 }

@@ -11,7 +11,10 @@
 // slots around sub-expressions, so no register is ever live across the
 // evaluation of another expression except the few with fixed roles (see
 // emitter.go). The 512-byte stack is allocated with a bump allocator that
-// is released after each statement; exceeding it is a positioned error.
+// is released after each statement; values over 128 bytes (long strings,
+// wide tuples and keys) go to the program's own entry of a per-CPU array,
+// the scratch area, whose address the prologue keeps in R8. Exceeding
+// either is a positioned error.
 //
 // Events. printf, print, exit, time … reserve a record in the ring buffer,
 // write the event index and the arguments straight into it, and submit it
@@ -72,7 +75,7 @@ func Compile(info *check.Info, opts *Options) (obj *Object, diags *diag.List) {
 		MaxEntries: uint32(max(1, c.userMapCount))}})
 	names := map[string]int{}
 	for _, inst := range info.Instances {
-		p, err := c.program(inst)
+		p, err := c.program(inst, len(c.obj.Programs))
 		if err != nil {
 			diags.Add(&diag.Diagnostic{Span: err.span, Severity: diag.Error, Code: diag.CodeStack, Msg: err.msg})
 			continue
@@ -92,7 +95,33 @@ func Compile(info *check.Info, opts *Options) (obj *Object, diags *diag.List) {
 		})
 		c.obj.Programs = append(c.obj.Programs, p)
 	}
+	if c.scratchSize > 0 {
+		c.addMap(&MapDef{Name: ScratchMap, Internal: true, Spec: &ebpf.MapSpec{
+			Name: "scratch", Type: ebpf.PerCPUArray, KeySize: 4,
+			ValueSize: uint32(c.scratchSize), MaxEntries: uint32(max(1, len(c.obj.Programs)))}})
+	}
 	return c.obj, diags
+}
+
+// withScratch inserts, after the first instruction (which saves the
+// context), the lookup of the program's per-CPU scratch area: entry index
+// of ScratchMap, whose address is kept in regScratch. The key is written
+// to the top of the stack, which nothing else uses yet at that point.
+func (c *compiler) withScratch(insns asm.Instructions, index, size int) asm.Instructions {
+	c.scratchSize = max(c.scratchSize, size)
+	lookup := asm.Instructions{
+		asm.StoreImm(asm.R10, -8, int64(index), asm.Word),
+		asm.LoadMapPtr(asm.R1, 0).WithReference(ScratchMap),
+		asm.Mov.Reg(asm.R2, asm.R10),
+		asm.Add.Imm(asm.R2, -8),
+		asm.FnMapLookupElem.Call(),
+		asm.JEq.Imm(asm.R0, 0, "exit"),
+		asm.Mov.Reg(regScratch, asm.R0),
+	}
+	out := make(asm.Instructions, 0, len(insns)+len(lookup))
+	out = append(out, insns[0])
+	out = append(out, lookup...)
+	return append(out, insns[1:]...)
 }
 
 type compiler struct {
@@ -102,6 +131,8 @@ type compiler struct {
 	maps map[string]*MapDef
 	// userMapCount is the number of script maps (the drop counter slots).
 	userMapCount int
+	// scratchSize is the largest scratch area a program needs.
+	scratchSize int
 	// probeIDs interns probe names for the `probe` builtin.
 	probeIDs map[string]int
 	timeFmts map[string]int
@@ -272,8 +303,8 @@ func (c *compiler) addEvent(ev *EventDef) int {
 }
 
 // program compiles one probe instance.
-func (c *compiler) program(inst *check.Instance) (p *Program, cerr *compileError) {
-	g := &gen{c: c, inst: inst, e: &emitter{}, vars: map[*check.VarSym]int16{}}
+func (c *compiler) program(inst *check.Instance, index int) (p *Program, cerr *compileError) {
+	g := &gen{c: c, inst: inst, e: &emitter{}, vars: map[*check.VarSym]loc{}}
 	defer func() {
 		if r := recover(); r != nil {
 			if ce, ok := r.(*compileError); ok {
@@ -305,7 +336,11 @@ func (c *compiler) program(inst *check.Instance) (p *Program, cerr *compileError
 	g.block(inst.Probe.Body)
 	g.e.place("exit")
 	g.e.emit(asm.Mov.Imm(asm.R0, 0), asm.Return())
-	p.Insns = pruneUnreachable(g.e.insns)
+	insns := g.e.insns
+	if g.e.maxScratch > 0 {
+		insns = c.withScratch(insns, index, g.e.maxScratch)
+	}
+	p.Insns = pruneUnreachable(insns)
 	return p, nil
 }
 

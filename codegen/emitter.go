@@ -13,17 +13,27 @@ import (
 //	R0       expression results, helper return values
 //	R1–R5    helper arguments and short-lived temporaries
 //	R6       the probe context, saved at entry
-//	R7, R8   short-lived callee-saved values (a map value pointer while it
+//	R7       a short-lived callee-saved value (a map value pointer while it
 //	         is updated); never held across the evaluation of a
 //	         sub-expression
+//	R8       the program's per-CPU scratch area, for values too big for
+//	         the stack (set in the prologue of programs that need it)
 //	R9       the reserved ring-buffer record while an event is built
 //	R10      frame pointer; every other value lives in a stack slot
 const (
-	regCtx    = asm.R6
-	regTmp    = asm.R7
-	regTmp2   = asm.R8
-	regRecord = asm.R9
+	regCtx     = asm.R6
+	regTmp     = asm.R7
+	regScratch = asm.R8
+	regRecord  = asm.R9
 )
+
+// scratchThreshold is the size above which a temporary lives in the
+// scratch area instead of on the 512-byte stack.
+const scratchThreshold = 128
+
+// maxScratch is the size of one program's scratch area (the per-CPU map
+// value size limit is 32 KiB).
+const maxScratch = 32 << 10
 
 // maxStack is the BPF stack limit.
 const maxStack = 512
@@ -47,6 +57,8 @@ type emitter struct {
 
 	sp    int // bytes of stack in use
 	maxSP int
+	// scratch is the bytes of scratch area in use (see slot).
+	scratch, maxScratch int
 	// spanOf is the node being compiled, for stack-overflow errors.
 	span diag.Span
 }
@@ -99,11 +111,32 @@ func (e *emitter) alloc(n int) int16 {
 	return int16(-e.sp)
 }
 
-// mark returns the current stack depth; release frees everything allocated
-// since.
-func (e *emitter) mark() int { return e.sp }
+// slot reserves n bytes for a value: on the stack when small, in the
+// program's per-CPU scratch area otherwise.
+func (e *emitter) slot(n int) loc {
+	if n <= scratchThreshold {
+		return stackLoc(e.alloc(n))
+	}
+	n = (n + 7) &^ 7
+	off := e.scratch
+	e.scratch += n
+	if e.scratch > e.maxScratch {
+		e.maxScratch = e.scratch
+	}
+	if e.scratch > maxScratch {
+		panic(&compileError{span: e.span, msg: fmt.Sprintf("values too large: this program needs %d bytes of scratch space, more than the %d available", e.scratch, maxScratch)})
+	}
+	return loc{regScratch, int16(off)}
+}
 
-func (e *emitter) release(m int) { e.sp = m }
+// mark is an allocation state of the stack and the scratch area.
+type mark struct{ sp, scratch int }
+
+// mark returns the current allocation state; release frees everything
+// allocated since.
+func (e *emitter) mark() mark { return mark{e.sp, e.scratch} }
+
+func (e *emitter) release(m mark) { e.sp, e.scratch = m.sp, m.scratch }
 
 // loc is a memory location: base register plus offset.
 type loc struct {

@@ -87,7 +87,7 @@ func (g *gen) emitEvent(ev *EventDef, args []eventArg, wake bool) {
 
 	g.e.place(lost)
 	m := g.e.mark()
-	key := stackLoc(g.e.alloc(8))
+	key := g.e.slot(8)
 	g.e.emit(asm.StoreImm(key.base, key.off, 0, asm.Word))
 	g.lookup(LostMap, key)
 	g.e.release(m)

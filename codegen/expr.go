@@ -28,7 +28,7 @@ func (g *gen) intExpr(x ast.Expr) {
 	switch x := x.(type) {
 	case *ast.Var:
 		sym := g.inst.Vars[x]
-		g.e.loadInt(asm.R0, stackLoc(g.vars[sym]), sym.Type.Size(), isSigned(sym.Type))
+		g.e.loadInt(asm.R0, g.vars[sym], sym.Type.Size(), isSigned(sym.Type))
 	case *ast.Ident:
 		b := g.inst.Builtins[x]
 		gen := builtinGens[b.ID]
@@ -74,9 +74,9 @@ func (g *gen) intExpr(x ast.Expr) {
 func (g *gen) addressable(x ast.Expr) (loc, *types.Tuple) {
 	t := g.typeOf(x).(*types.Tuple)
 	if v, ok := x.(*ast.Var); ok {
-		return stackLoc(g.vars[g.inst.Vars[v]]), t
+		return g.vars[g.inst.Vars[v]], t
 	}
-	l := stackLoc(g.e.alloc(t.Size()))
+	l := g.e.slot(t.Size())
 	g.valueTo(x, l, t)
 	return l, t
 }
@@ -117,7 +117,7 @@ func (g *gen) operands(x, y ast.Expr) (imm int32, isImm bool) {
 		return int32(n), true
 	}
 	m := g.e.mark()
-	tmp := stackLoc(g.e.alloc(8))
+	tmp := g.e.slot(8)
 	g.intExpr(x)
 	g.e.emit(asm.StoreMem(tmp.base, tmp.off, asm.R0, asm.DWord))
 	g.intExpr(y)
@@ -267,7 +267,7 @@ func (g *gen) cond(x ast.Expr, falseLabel string) {
 	t := g.typeOf(x)
 	if types.IsString(t) {
 		m := g.e.mark()
-		l := stackLoc(g.e.alloc(t.Size()))
+		l := g.e.slot(t.Size())
 		g.valueTo(x, l, t)
 		g.e.emit(asm.LoadMem(asm.R0, l.base, l.off, asm.Byte))
 		g.e.release(m)
@@ -292,8 +292,8 @@ func (g *gen) stringCompare(x, y ast.Expr, eq bool, falseLabel string) {
 		return
 	}
 	xt, yt := g.typeOf(x), g.typeOf(y)
-	a := stackLoc(g.e.alloc(xt.Size()))
-	b := stackLoc(g.e.alloc(yt.Size()))
+	a := g.e.slot(xt.Size())
+	b := g.e.slot(yt.Size())
 	g.valueTo(x, a, xt)
 	g.valueTo(y, b, yt)
 	same, differ := g.e.newLabel("streq"), g.e.newLabel("strne")
@@ -325,7 +325,7 @@ func (g *gen) stringCompareTail(eq bool, same, differ, falseLabel string) {
 
 func (g *gen) stringCompareConst(x ast.Expr, s string, eq bool, falseLabel string) {
 	xt := g.typeOf(x)
-	a := stackLoc(g.e.alloc(xt.Size()))
+	a := g.e.slot(xt.Size())
 	g.valueTo(x, a, xt)
 	same, differ := g.e.newLabel("streq"), g.e.newLabel("strne")
 	b := append([]byte(s), 0)
@@ -349,7 +349,7 @@ func (g *gen) incDec(x *ast.IncDec) {
 	switch t := x.X.(type) {
 	case *ast.Var:
 		sym := g.inst.Vars[t]
-		slot := stackLoc(g.vars[sym])
+		slot := g.vars[sym]
 		g.e.loadInt(asm.R0, slot, sym.Type.Size(), isSigned(sym.Type))
 		g.e.emit(asm.Mov.Reg(asm.R2, asm.R0))
 		g.e.emit(aluOps[op].u.Imm(asm.R0, 1))

@@ -18,8 +18,8 @@ type gen struct {
 	c    *compiler
 	inst *check.Instance
 	e    *emitter
-	// vars holds the stack slot of every scratch variable.
-	vars map[*check.VarSym]int16
+	// vars holds the slot (stack or scratch area) of every scratch variable.
+	vars map[*check.VarSym]loc
 	// loops is the stack of enclosing while loops.
 	loops []loopLabels
 }
@@ -68,9 +68,9 @@ func (g *gen) prologue() {
 	for _, s := range syms {
 		g.e.span = s.Decl
 		size := max(s.Type.Size(), 8)
-		off := g.e.alloc(size)
-		g.vars[s] = off
-		g.e.zero(stackLoc(off), (size+7)&^7)
+		l := g.e.slot(size)
+		g.vars[s] = l
+		g.e.zero(l, (size+7)&^7)
 	}
 }
 
@@ -97,7 +97,7 @@ func (g *gen) stmt(s ast.Stmt) {
 	case *ast.LetStmt:
 		if s.Value != nil {
 			sym := g.inst.Vars[s.Var]
-			g.valueTo(s.Value, stackLoc(g.vars[sym]), sym.Type)
+			g.valueTo(s.Value, g.vars[sym], sym.Type)
 		}
 	case *ast.DiscardStmt:
 		g.exprStmt(s.Value)
@@ -155,7 +155,7 @@ func (g *gen) exprStmt(x ast.Expr) {
 		return
 	}
 	m := g.e.mark()
-	g.valueTo(x, stackLoc(g.e.alloc(t.Size())), t)
+	g.valueTo(x, g.e.slot(t.Size()), t)
 	g.e.release(m)
 }
 
@@ -163,7 +163,7 @@ func (g *gen) assign(s *ast.AssignStmt) {
 	switch t := s.Target.(type) {
 	case *ast.Var:
 		sym := g.inst.Vars[t]
-		slot := stackLoc(g.vars[sym])
+		slot := g.vars[sym]
 		if s.Op == "=" {
 			g.valueTo(s.Value, slot, sym.Type)
 			return

@@ -26,12 +26,12 @@ func (g *gen) mapDef(m *ast.MapExpr) *MapDef {
 func (g *gen) keyTo(m *ast.MapExpr, def *MapDef, extra int) loc {
 	if def.Array {
 		// uint32 index 0; hist/lhist store the bucket there instead.
-		k := stackLoc(g.e.alloc(8))
+		k := g.e.slot(8)
 		g.e.emit(storeImm64(k.base, k.off, 0))
 		return k
 	}
 	size := keySize(def)
-	k := stackLoc(g.e.alloc(size + extra))
+	k := g.e.slot(size + extra)
 	if extra > 8 {
 		// Padding between the user key and the bucket index.
 		g.e.zero(k.plus(size), extra-8)
@@ -101,7 +101,7 @@ func (g *gen) countDrop(name string) {
 		return
 	}
 	m := g.e.mark()
-	key := stackLoc(g.e.alloc(8))
+	key := g.e.slot(8)
 	g.e.emit(asm.StoreImm(key.base, key.off, int64(def.DropSlot), asm.Word))
 	g.lookup(DropsMap, key)
 	g.e.release(m)
@@ -150,7 +150,7 @@ func (g *gen) mapLoadTo(m *ast.MapExpr, dst loc, dt types.Type) {
 // mapStore compiles `@m[k] = value`.
 func (g *gen) mapStore(m *ast.MapExpr, value ast.Expr) {
 	def := g.mapDef(m)
-	v := stackLoc(g.e.alloc(def.Value.Size()))
+	v := g.e.slot(def.Value.Size())
 	g.valueTo(value, v, def.Value)
 	k := g.keyTo(m, def, 0)
 	g.store(m.Name, k, v)
@@ -161,7 +161,7 @@ func (g *gen) mapStore(m *ast.MapExpr, value ast.Expr) {
 func (g *gen) mapUpdateInt(m *ast.MapExpr, op string, value ast.Expr, post bool) {
 	def := g.mapDef(m)
 	mk := g.e.mark()
-	delta := stackLoc(g.e.alloc(8))
+	delta := g.e.slot(8)
 	if value != nil {
 		g.intExpr(value)
 	} else {
@@ -170,7 +170,7 @@ func (g *gen) mapUpdateInt(m *ast.MapExpr, op string, value ast.Expr, post bool)
 	g.e.emit(asm.StoreMem(delta.base, delta.off, asm.R0, asm.DWord))
 	k := g.keyTo(m, def, 0)
 	g.lookup(m.Name, k)
-	old := stackLoc(g.e.alloc(8))
+	old := g.e.slot(8)
 	have := g.e.newLabel("mhave")
 	g.e.emit(asm.JNE.Imm(asm.R0, 0, have))
 	g.e.emit(asm.Mov.Imm(asm.R0, 0))
@@ -182,7 +182,7 @@ func (g *gen) mapUpdateInt(m *ast.MapExpr, op string, value ast.Expr, post bool)
 	g.e.emit(asm.StoreMem(old.base, old.off, asm.R0, asm.DWord))
 	g.e.emit(asm.LoadMem(asm.R1, delta.base, delta.off, asm.DWord))
 	g.binop(op, isSigned(def.Value))
-	nv := stackLoc(g.e.alloc(8))
+	nv := g.e.slot(8)
 	g.e.emit(asm.StoreMem(nv.base, nv.off, asm.R0, asm.DWord))
 	g.store(m.Name, k, nv)
 	if post {
@@ -204,7 +204,7 @@ func (g *gen) lookupOrInsert(name string, key loc, valueSize int, done string, i
 	have := g.e.newLabel("ahave")
 	g.e.emit(asm.JNE.Imm(asm.R0, 0, have))
 	mk := g.e.mark()
-	v := stackLoc(g.e.alloc(valueSize))
+	v := g.e.slot(valueSize)
 	g.e.zero(v, (valueSize+7)&^7)
 	initial(v)
 	g.update(name, key, v, bpfNoExist)
@@ -223,7 +223,7 @@ func (g *gen) deleteKey(m *ast.MapExpr, key ast.Expr) {
 	def := g.mapDef(m)
 	var k loc
 	if key != nil {
-		k = stackLoc(g.e.alloc(def.Key.Size()))
+		k = g.e.slot(def.Key.Size())
 		g.zeroIfPadded(k, def.Key)
 		g.valueTo(key, k, def.Key)
 	} else {

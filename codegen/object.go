@@ -38,6 +38,10 @@ const (
 	// (MapDef.DropSlot) counting updates the map refused because it was
 	// full, so the runtime can warn instead of losing them silently.
 	DropsMap = "drops"
+	// ScratchMap is a per-CPU array with one entry per program: the area
+	// where values too big for the BPF stack live (long strings, large
+	// tuples and keys).
+	ScratchMap = "scratch"
 )
 
 // StateSlot indexes the uint64 words of StateMap's single value.

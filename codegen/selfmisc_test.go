@@ -2,7 +2,10 @@
 
 package codegen_test
 
-import "testing"
+import (
+	"strings"
+	"testing"
+)
 
 // Enumerators print by name with %s and in maps; arithmetic on them gives
 // plain integers.
@@ -24,4 +27,12 @@ func TestSelfVoidTernary(t *testing.T) {
 func TestSelfLetWithoutValue(t *testing.T) {
 	expectRun(t, `BEGIN { let $a; if ($a) { $a = 1; } @b = $a; let $s; printf("[%s]\n", $s); $s = "x"; }`,
 		"[]\n\n\n@b: 0\n")
+}
+
+// Values too big for the stack live in the per-CPU scratch area: long
+// strings in variables, tuples, map values and printf records.
+func TestSelfScratchValues(t *testing.T) {
+	long := strings.Repeat("ab", 150)
+	expectRun(t, `config = { max_strlen = 400 } BEGIN { $s = "`+long+`"; $t = ($s, 7, $s); @v[1] = $s; printf("%d %s\n", $t.1, $t.2); if ($s == "`+long+`") { printf("equal\n"); } }`,
+		"7 "+long+"\nequal\n\n\n@v[1]: "+long+"\n")
 }

@@ -23,7 +23,7 @@ func (g *gen) valueTo(x ast.Expr, dst loc, dt types.Type) {
 	switch x := x.(type) {
 	case *ast.Var:
 		sym := g.inst.Vars[x]
-		g.convert(stackLoc(g.vars[sym]), sym.Type, dst, dt)
+		g.convert(g.vars[sym], sym.Type, dst, dt)
 		return
 	case *ast.TupleIndex:
 		m := g.e.mark()

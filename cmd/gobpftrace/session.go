@@ -47,7 +47,7 @@ func (s *Session) Host() *runtime.Host {
 func strLen() int {
 	for _, name := range []string{"BPFTRACE_MAX_STRLEN", "BPFTRACE_STRLEN"} {
 		if v := os.Getenv(name); v != "" {
-			if n, err := strconv.Atoi(v); err == nil && n > 0 && n <= 1024 {
+			if n, err := strconv.Atoi(v); err == nil && n > 0 && n <= check.MaxStrLen {
 				return n
 			}
 		}

@@ -168,7 +168,15 @@ func (c *checker) checkStr(call *ast.Call, _ *ast.MapExpr) types.Type {
 	case *types.String:
 		return t
 	case *types.Int, *types.Pointer:
-		return &types.String{Cap: c.info.StrLen}
+		capacity := c.info.StrLen
+		if len(call.Args) == 2 {
+			// A constant length (which includes the NUL) bounds the
+			// string's capacity.
+			if n, ok := c.tab.Consts[call.Args[1]]; ok && n >= 1 && n < int64(capacity) {
+				capacity = int(n)
+			}
+		}
+		return &types.String{Cap: capacity}
 	}
 	c.errorf(call, diag.CodeType, "str() expects an integer or a pointer type as first argument (%s provided)", t)
 	return nil

@@ -281,7 +281,7 @@ func TestExprTypes(t *testing.T) {
 		{`tracepoint:syscalls:sys_enter_openat { print(args->flags); }`, `args->flags`, "int64"},
 		{`tracepoint:syscalls:sys_enter_openat { print(args.__syscall_nr); }`, `args.__syscall_nr`, "int32"},
 		{`tracepoint:syscalls:sys_enter_openat { print(str(args.filename)); }`, `str(args.filename)`, "string[64]"},
-		{`tracepoint:syscalls:sys_enter_openat { print(str(args.filename, 10)); }`, `str(args.filename, 10)`, "string[64]"},
+		{`tracepoint:syscalls:sys_enter_openat { print(str(args.filename, 10)); }`, `str(args.filename, 10)`, "string[10]"},
 		{`tracepoint:sched:sched_switch { print(args.prev_comm); }`, `args.prev_comm`, "string[16]"},
 		{`tracepoint:sched:sched_switch { print(args.next_pid); }`, `args.next_pid`, "int32"},
 		{`tracepoint:sched:sched_process_exec { print(args.filename); }`, `args.filename`, "string[64]"},

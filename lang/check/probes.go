@@ -131,10 +131,10 @@ func (c *checker) config(cfg *ast.Config) {
 		}
 		switch key {
 		case "max_strlen":
-			if lit, ok := it.Value.(*ast.IntLit); ok && lit.Value > 0 && lit.Value <= 1024 {
+			if lit, ok := it.Value.(*ast.IntLit); ok && lit.Value > 0 && lit.Value <= MaxStrLen {
 				c.info.StrLen = int(lit.Value)
 			} else {
-				c.errorf(it, diag.CodeType, "max_strlen must be an integer between 1 and 1024")
+				c.errorf(it, diag.CodeType, "max_strlen must be an integer between 1 and %d", MaxStrLen)
 			}
 		case "print_maps_on_exit":
 			switch v := it.Value.(type) {

@@ -238,13 +238,16 @@ func (c *checker) mapKey(m *ast.MapExpr) (types.Type, bool) {
 		}
 		elems[i] = valueType(t)
 	}
+	var kt types.Type = types.NewTuple(elems)
 	if len(elems) == 1 {
-		if tt, ok := elems[0].(*types.Tuple); ok {
-			return tt, true
-		}
-		return elems[0], true
+		kt = elems[0]
 	}
-	return types.NewTuple(elems), true
+	if kt.Size() > maxKeySize {
+		c.errorf(m, diag.CodeType, "map key of type '%s' is too large (%d bytes; the kernel allows %d)", kt, kt.Size(), maxKeySize).
+			Hint("use a smaller max_strlen, or a constant length: str(ptr, len)")
+		return nil, false
+	}
+	return kt, true
 }
 
 // unifyKey merges a key type into the map's; strings widen to the larger

@@ -190,6 +190,9 @@ func (s *Source) Line(n int) string {
 	return strings.TrimSuffix(s.Text[start:end], "\r")
 }
 
+// maxLineWidth is the longest source line a diagnostic shows in full.
+const maxLineWidth = 160
+
 // Format renders one diagnostic in bpftrace's layout: a location line, the
 // source line, a ~~~ underline of the span (clipped to the first line), and
 // HINT lines.
@@ -204,11 +207,29 @@ func (s *Source) Format(d *Diagnostic) string {
 		ecol = col + 1
 	}
 	fmt.Fprintf(&b, "%s:%d:%d-%d: %s: %s\n", s.Name, line, col, ecol, d.Severity, d.Msg)
-	text := s.Line(line)
-	b.WriteString(strings.ReplaceAll(text, "\t", " "))
+	text := strings.ReplaceAll(s.Line(line), "\t", " ")
+	// Very long lines are cut to a window around the span, so the
+	// diagnostic stays on one screen.
+	from, to := col-1, ecol-1
+	if len(text) > maxLineWidth {
+		start := max(0, from-maxLineWidth/4)
+		end := min(len(text), start+maxLineWidth)
+		to = min(to, end)
+		prefix := ""
+		if start > 0 {
+			prefix = "..."
+		}
+		suffix := ""
+		if end < len(text) {
+			suffix = "..."
+		}
+		text = prefix + text[start:end] + suffix
+		from, to = from-start+len(prefix), to-start+len(prefix)
+	}
+	b.WriteString(text)
 	b.WriteByte('\n')
-	b.WriteString(strings.Repeat(" ", col-1))
-	b.WriteString(strings.Repeat("~", ecol-col))
+	b.WriteString(strings.Repeat(" ", from))
+	b.WriteString(strings.Repeat("~", max(to-from, 1)))
 	b.WriteByte('\n')
 	for _, h := range d.Hints {
 		b.WriteString("HINT: ")

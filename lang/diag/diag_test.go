@@ -1,6 +1,9 @@
 package diag
 
-import "testing"
+import (
+	"strings"
+	"testing"
+)
 
 func TestFormat(t *testing.T) {
 	src := NewSource("stdin", "BEGIN {\n\tfoo(1);\n}\n")
@@ -77,5 +80,25 @@ func TestJoin(t *testing.T) {
 	}
 	if !(Span{1, 1}).Valid() || (Span{2, 1}).Valid() {
 		t.Error("Valid wrong")
+	}
+}
+
+func TestFormatLongLine(t *testing.T) {
+	text := "BEGIN { $t = (" + strings.Repeat("1,", 400) + "2); }"
+	src := NewSource("stdin", text)
+	d := &Diagnostic{Span: Span{8, 10}, Severity: Error, Msg: "m"}
+	got := src.Format(d)
+	lines := strings.Split(got, "\n")
+	if len(lines[1]) > maxLineWidth+6 || !strings.HasSuffix(lines[1], "...") || !strings.HasPrefix(lines[1], "BEGIN { $t") {
+		t.Errorf("source line not cut: %q", lines[1])
+	}
+	if lines[2] != "        ~~" {
+		t.Errorf("underline %q", lines[2])
+	}
+	// A span far into the line is shown with a leading "...".
+	d = &Diagnostic{Span: Span{500, 502}, Severity: Error, Msg: "m"}
+	lines = strings.Split(src.Format(d), "\n")
+	if !strings.HasPrefix(lines[1], "...") || strings.Index(lines[2], "~") != 3+maxLineWidth/4 {
+		t.Errorf("window around the span wrong:\n%s\n%s", lines[1], lines[2])
 	}
 }
