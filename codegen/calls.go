@@ -161,12 +161,25 @@ func genStr(g *gen, call *ast.Call, dst loc, dt types.Type) {
 	}
 	g.e.addr(asm.R1, dst)
 	g.e.emit(asm.LoadMem(asm.R3, ptr.base, ptr.off, asm.DWord))
-	g.e.release(m)
+	readStr, read := asm.FnProbeReadKernelStr, asm.FnProbeReadKernel
 	if g.userSpace(arg) {
-		g.e.call(asm.FnProbeReadUserStr)
-	} else {
-		g.e.call(asm.FnProbeReadKernelStr)
+		readStr, read = asm.FnProbeReadUserStr, asm.FnProbeReadUser
 	}
+	g.e.call(readStr)
+	if len(call.Args) == 1 && capacity > 1 {
+		// The string filled the buffer: if the source goes on, put its
+		// next character where the NUL is, so the string has no NUL and
+		// prints with the ".." truncation trailer.
+		done := g.e.newLabel("strdone")
+		g.e.emit(asm.JNE.Imm(asm.R0, int32(capacity), done))
+		g.e.addr(asm.R1, dst.plus(capacity-1))
+		g.e.emit(asm.Mov.Imm(asm.R2, 1))
+		g.e.emit(asm.LoadMem(asm.R3, ptr.base, ptr.off, asm.DWord))
+		g.e.emit(asm.Add.Imm(asm.R3, int32(capacity-1)))
+		g.e.call(read)
+		g.e.place(done)
+	}
+	g.e.release(m)
 }
 
 // userSpace reports whether the pointer value x points into user memory.

@@ -288,3 +288,16 @@ func TestPidExit(t *testing.T) {
 	expectCode(t, r, 1)
 	matchAll(t, "stderr", r.stderr, `^ERROR: watching process 4000000: no such process`)
 }
+
+// TestStrTruncation: a string read by str() that fills its capacity
+// (BPFTRACE_MAX_STRLEN) prints with the ".." trailer; shorter ones print
+// whole.
+func TestStrTruncation(t *testing.T) {
+	needRoot(t)
+	prog := `tracepoint:syscalls:sys_enter_execve /pid == cpid/ { printf("P: %s|%s\n", str(args.filename), str(args.filename, 3)); exit(); }`
+	r := runTool(t, invocation{args: []string{"-q", "-e", prog, "-c", "/bin/true"}, env: []string{"BPFTRACE_MAX_STRLEN=5"}})
+	expectCode(t, r, 0)
+	matchAll(t, "stdout", r.stdout, `(?m)^P: /bin/\.\.\|/b$`)
+	r = runTool(t, invocation{args: []string{"-q", "-e", prog, "-c", "/bin/true"}, env: []string{"BPFTRACE_MAX_STRLEN=64"}})
+	matchAll(t, "stdout", r.stdout, `(?m)^P: /bin/true\|/b$`)
+}
