@@ -11,8 +11,6 @@ import (
 	"strings"
 	"time"
 
-	"golang.org/x/sys/unix"
-
 	"github.com/gobpftrace/gobpftrace/codegen"
 	"github.com/gobpftrace/gobpftrace/lang/types"
 	"github.com/gobpftrace/gobpftrace/runtime"
@@ -106,7 +104,7 @@ func (p *printer) handle(rec []byte) {
 			fmt.Fprintf(os.Stderr, "ERROR: zero(%s): %v\n", ev.Map, err)
 		}
 	case codegen.EventTime:
-		t := appendStrftime(nil, ev.Format, time.Now())
+		t := output.AppendStrftime(nil, ev.Format, time.Now())
 		if p.json {
 			b = output.AppendJSONText(b, "time", t)
 		} else {
@@ -270,7 +268,7 @@ type resolver struct {
 }
 
 func newResolver(obj *codegen.Object) *resolver {
-	return &resolver{obj: obj, bootOffset: bootToWall()}
+	return &resolver{obj: obj, bootOffset: runtime.BootToWallOffset()}
 }
 
 // ProbeName implements output.Resolver.
@@ -287,7 +285,7 @@ func (r *resolver) AppendStrftime(dst []byte, fmtID, ns uint64) []byte {
 		return dst
 	}
 	t := time.Unix(0, int64(ns)+r.bootOffset)
-	return appendStrftime(dst, r.obj.TimeFormats[fmtID], t)
+	return output.AppendStrftime(dst, r.obj.TimeFormats[fmtID], t)
 }
 
 // KernelSymbol implements output.Resolver (kernel symbols come with the
@@ -299,99 +297,6 @@ func (r *resolver) UserSymbol(pid, addr uint64) string { return "" }
 
 // Stack implements output.Resolver.
 func (r *resolver) Stack(user bool, id, pid uint64) []output.Frame { return nil }
-
-// appendStrftime formats t with a C strftime format, plus %f for
-// microseconds (bpftrace's extension).
-func appendStrftime(dst []byte, f string, t time.Time) []byte {
-	for i := 0; i < len(f); i++ {
-		c := f[i]
-		if c != '%' || i+1 == len(f) {
-			dst = append(dst, c)
-			continue
-		}
-		i++
-		switch f[i] {
-		case 'H':
-			dst = appendPad(dst, t.Hour(), 2)
-		case 'M':
-			dst = appendPad(dst, t.Minute(), 2)
-		case 'S':
-			dst = appendPad(dst, t.Second(), 2)
-		case 'Y':
-			dst = appendPad(dst, t.Year(), 4)
-		case 'y':
-			dst = appendPad(dst, t.Year()%100, 2)
-		case 'm':
-			dst = appendPad(dst, int(t.Month()), 2)
-		case 'd':
-			dst = appendPad(dst, t.Day(), 2)
-		case 'e':
-			dst = append(dst, fmt.Sprintf("%2d", t.Day())...)
-		case 'j':
-			dst = appendPad(dst, t.YearDay(), 3)
-		case 'f':
-			dst = appendPad(dst, t.Nanosecond()/1000, 6)
-		case 'T':
-			dst = appendStrftime(dst, "%H:%M:%S", t)
-		case 'D':
-			dst = appendStrftime(dst, "%m/%d/%y", t)
-		case 'F':
-			dst = appendStrftime(dst, "%Y-%m-%d", t)
-		case 'R':
-			dst = appendStrftime(dst, "%H:%M", t)
-		case 's':
-			dst = fmt.Appendf(dst, "%d", t.Unix())
-		case 'a':
-			dst = append(dst, t.Weekday().String()[:3]...)
-		case 'A':
-			dst = append(dst, t.Weekday().String()...)
-		case 'b', 'h':
-			dst = append(dst, t.Month().String()[:3]...)
-		case 'B':
-			dst = append(dst, t.Month().String()...)
-		case 'p':
-			if t.Hour() < 12 {
-				dst = append(dst, "AM"...)
-			} else {
-				dst = append(dst, "PM"...)
-			}
-		case 'I':
-			h := t.Hour() % 12
-			if h == 0 {
-				h = 12
-			}
-			dst = appendPad(dst, h, 2)
-		case 'Z':
-			name, _ := t.Zone()
-			dst = append(dst, name...)
-		case 'z':
-			dst = append(dst, t.Format("-0700")...)
-		case 'n':
-			dst = append(dst, '\n')
-		case 't':
-			dst = append(dst, '\t')
-		case '%':
-			dst = append(dst, '%')
-		default:
-			dst = append(dst, '%', f[i])
-		}
-	}
-	return dst
-}
-
-func appendPad(dst []byte, n, width int) []byte {
-	s := fmt.Sprintf("%0*d", width, n)
-	return append(dst, s...)
-}
-
-// bootToWall returns wall-clock ns minus boot-clock ns.
-func bootToWall() int64 {
-	var ts unix.Timespec
-	if err := unix.ClockGettime(unix.CLOCK_BOOTTIME, &ts); err != nil {
-		return time.Now().UnixNano()
-	}
-	return time.Now().UnixNano() - ts.Nano()
-}
 
 var _ output.Resolver = (*resolver)(nil)
 
