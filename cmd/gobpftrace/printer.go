@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"os/exec"
 	"sort"
 	"strings"
 	"time"
@@ -118,11 +117,6 @@ func (p *printer) handle(rec []byte) {
 			p.exitSeen = true
 			close(p.exited)
 		}
-	case codegen.EventSystem:
-		p.flush()
-		cmd := exec.Command("/bin/sh", "-c", string(output.AppendPrintf(nil, ev.Pieces, args, rec, p.res)))
-		cmd.Stdout = p.w
-		cmd.Run()
 	}
 	if len(b) > 0 {
 		p.w.Write(b)
