@@ -57,7 +57,9 @@ func (g *gen) aggReadInt(m *ast.MapExpr, def *MapDef, agg *types.Agg) {
 	perCPU := def.Spec.Type == ebpf.PerCPUHash || def.Spec.Type == ebpf.LRUCPUHash
 	var cpu, lim loc // the next CPU, and ncpus
 	if perCPU {
-		cpu, lim = g.e.slot(8), g.e.slot(8)
+		// The loop state stays on the stack, where the verifier tracks
+		// its value precisely (it must prove the loop ends).
+		cpu, lim = stackLoc(g.e.alloc(8)), stackLoc(g.e.alloc(8))
 		g.e.emit(storeImm64(cpu.base, cpu.off, 0))
 		g.stateSlot(asm.R0, SlotNcpus)
 		g.e.emit(asm.StoreMem(lim.base, lim.off, asm.R0, asm.DWord))

@@ -51,6 +51,9 @@ type Options struct {
 	// Source, when set, is used to tag instructions with the script line
 	// they come from (shown by -d asm and in verifier logs).
 	Source *diag.Source
+	// StackLimit is the largest value kept on the BPF stack; bigger ones
+	// go to the per-CPU scratch area. Nil means the default (128).
+	StackLimit *int
 }
 
 // Compile generates the Object for a checked program. Errors that can only
@@ -67,7 +70,11 @@ func Compile(info *check.Info, opts *Options) (obj *Object, diags *diag.List) {
 	if opts.RingBufSize <= 0 {
 		opts.RingBufSize = 4 << 20
 	}
-	c := &compiler{info: info, opts: opts, obj: &Object{StrLen: info.StrLen}, maps: map[string]*MapDef{}}
+	stackLimit := scratchThreshold
+	if opts.StackLimit != nil {
+		stackLimit = *opts.StackLimit
+	}
+	c := &compiler{info: info, opts: opts, obj: &Object{StrLen: info.StrLen}, maps: map[string]*MapDef{}, stackLimit: stackLimit}
 	c.internalMaps()
 	c.userMaps()
 	c.addMap(&MapDef{Name: DropsMap, Internal: true, Spec: &ebpf.MapSpec{
@@ -133,6 +140,8 @@ type compiler struct {
 	userMapCount int
 	// scratchSize is the largest scratch area a program needs.
 	scratchSize int
+	// stackLimit is the largest value kept on the stack.
+	stackLimit int
 	// probeIDs interns probe names for the `probe` builtin.
 	probeIDs map[string]int
 	timeFmts map[string]int
@@ -304,7 +313,7 @@ func (c *compiler) addEvent(ev *EventDef) int {
 
 // program compiles one probe instance.
 func (c *compiler) program(inst *check.Instance, index int) (p *Program, cerr *compileError) {
-	g := &gen{c: c, inst: inst, e: &emitter{}, vars: map[*check.VarSym]loc{}}
+	g := &gen{c: c, inst: inst, e: &emitter{stackLimit: c.stackLimit}, vars: map[*check.VarSym]loc{}}
 	defer func() {
 		if r := recover(); r != nil {
 			if ce, ok := r.(*compileError); ok {

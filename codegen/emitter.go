@@ -27,8 +27,8 @@ const (
 	regRecord  = asm.R9
 )
 
-// scratchThreshold is the size above which a temporary lives in the
-// scratch area instead of on the 512-byte stack.
+// scratchThreshold is the default size above which a value lives in the
+// scratch area instead of on the 512-byte stack (config on_stack_limit).
 const scratchThreshold = 128
 
 // maxScratch is the size of one program's scratch area (the per-CPU map
@@ -59,6 +59,8 @@ type emitter struct {
 	maxSP int
 	// scratch is the bytes of scratch area in use (see slot).
 	scratch, maxScratch int
+	// stackLimit is the largest value slot puts on the stack.
+	stackLimit int
 	// spanOf is the node being compiled, for stack-overflow errors.
 	span diag.Span
 }
@@ -112,9 +114,11 @@ func (e *emitter) alloc(n int) int16 {
 }
 
 // slot reserves n bytes for a value: on the stack when small, in the
-// program's per-CPU scratch area otherwise.
+// program's per-CPU scratch area otherwise. Scalars (8 bytes or less)
+// always stay on the stack: the verifier tracks their values there, which
+// it must do to prove that loops end.
 func (e *emitter) slot(n int) loc {
-	if n <= scratchThreshold {
+	if n <= e.stackLimit || n <= 8 {
 		return stackLoc(e.alloc(n))
 	}
 	n = (n + 7) &^ 7

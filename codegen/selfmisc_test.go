@@ -36,3 +36,10 @@ func TestSelfScratchValues(t *testing.T) {
 	expectRun(t, `config = { max_strlen = 400 } BEGIN { $s = "`+long+`"; $t = ($s, 7, $s); @v[1] = $s; printf("%d %s\n", $t.1, $t.2); if ($s == "`+long+`") { printf("equal\n"); } }`,
 		"7 "+long+"\nequal\n\n\n@v[1]: "+long+"\n")
 }
+
+// With on_stack_limit = 0 every value larger than a scalar lives in the
+// scratch area; programs behave the same.
+func TestSelfOnStackLimitZero(t *testing.T) {
+	expectRun(t, `config = { on_stack_limit = 0 } BEGIN { $x = "XXXX"; $y = $x; print($y); print((1, (2, "XXXX"))); @h[$x] = hist(5); @c[$y, 1] = count(); if (@c[$x, 1] > 0) { printf("%s %d\n", $x, @c[$x, 1]); } $i = 0; while ($i < 3) { $i++; } print($i); }`,
+		"XXXX\n(1, (2, XXXX))\nXXXX 1\n3\n\n\n@c[XXXX, 1]: 1\n@h[XXXX]:\n[4, 8)                 1 |@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@|\n\n")
+}

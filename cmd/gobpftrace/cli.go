@@ -138,6 +138,19 @@ func parseArgs(args []string) (*options, error) {
 				o.interactive = true
 			case "no-warnings":
 				o.noWarnings = true
+			case "pid":
+				if !hasVal {
+					v, err := needValue(&i, a)
+					if err != nil {
+						return nil, err
+					}
+					val = v
+				}
+				pid, err := parsePid(val)
+				if err != nil {
+					return nil, err
+				}
+				o.pid = pid
 			case "output", "cmd", "include":
 				if !hasVal {
 					v, err := needValue(&i, a)

@@ -87,7 +87,11 @@ func (s *Session) compile(name, text string) *compiled {
 	if c == nil {
 		return nil
 	}
-	obj, gdiags := codegen.Compile(c.info, &codegen.Options{Source: c.src, MaxMapKeys: maxMapKeys(c.info)})
+	opts := &codegen.Options{Source: c.src, MaxMapKeys: maxMapKeys(c.info)}
+	if limit := c.info.Config.OnStackLimit; limit >= 0 {
+		opts.StackLimit = &limit
+	}
+	obj, gdiags := codegen.Compile(c.info, opts)
 	if gdiags.HasErrors() {
 		fmt.Fprint(s.Stderr, c.src.Render(gdiags))
 		return nil

@@ -71,6 +71,9 @@ type Settings struct {
 	MissingProbes string
 	// MaxMapKeys is max_map_keys; 0 when not set.
 	MaxMapKeys int
+	// OnStackLimit is on_stack_limit: values larger than this go to the
+	// scratch area instead of the stack; -1 when not set.
+	OnStackLimit int
 }
 
 // Instance is one probe body specialised for one attach point.
@@ -161,6 +164,7 @@ func Check(src *diag.Source, prog *ast.Program, cfg *Config) (info *Info, diags 
 			Maps:   map[string]*MapSym{},
 			StrLen: cfg.StrLen,
 			Params: cfg.Params,
+			Config: Settings{OnStackLimit: -1},
 		},
 	}
 	if c.info.StrLen <= 0 {

@@ -113,6 +113,7 @@ var configKeys = map[string]bool{
 	"max_strlen": true, "missing_probes": true, "print_maps_on_exit": true,
 	"max_map_keys": true, "stack_mode": true, "str_trunc_trailer": true,
 	"perf_rb_pages": true, "log_size": true, "max_cat_bytes": true, "license": true,
+	"on_stack_limit": true,
 }
 
 func (c *checker) config(cfg *ast.Config) {
@@ -146,6 +147,12 @@ func (c *checker) config(cfg *ast.Config) {
 				c.info.Config.NoPrintMapsOnExit = v.Name == "false"
 			default:
 				c.errorf(it, diag.CodeType, "print_maps_on_exit must be true or false")
+			}
+		case "on_stack_limit":
+			if lit, ok := it.Value.(*ast.IntLit); ok && lit.Value <= 512 {
+				c.info.Config.OnStackLimit = int(lit.Value)
+			} else {
+				c.errorf(it, diag.CodeType, "on_stack_limit must be an integer between 0 and 512")
 			}
 		case "max_map_keys":
 			if lit, ok := it.Value.(*ast.IntLit); ok && lit.Value > 0 && lit.Value <= 1<<24 {
