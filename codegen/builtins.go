@@ -1,6 +1,8 @@
 package codegen
 
 import (
+	"fmt"
+
 	"github.com/cilium/ebpf/asm"
 
 	"github.com/gobpftrace/gobpftrace/lang/check"
@@ -63,6 +65,38 @@ var builtinGens = [stdlib.NumVars]builtinGen{
 	stdlib.Args: {scalar: func(g *gen, _ check.Builtin) {
 		g.e.emit(asm.Mov.Reg(asm.R0, regCtx))
 	}},
+	stdlib.ArgN: {scalar: func(g *gen, b check.Builtin) {
+		regs := ptRegsOf(g)
+		if b.N >= len(regs.args) {
+			panic(&compileError{span: g.e.span, msg: fmt.Sprintf("%s doesn't support arg%d (arguments passed on the stack)", g.c.opts.Arch, b.N)})
+		}
+		g.e.emit(asm.LoadMem(asm.R0, regCtx, regs.args[b.N], asm.DWord))
+	}},
+	stdlib.Retval: {scalar: func(g *gen, _ check.Builtin) {
+		g.e.emit(asm.LoadMem(asm.R0, regCtx, ptRegsOf(g).ret, asm.DWord))
+	}},
+}
+
+// ptRegs locates function arguments and the return value in the pt_regs
+// context of kprobe-type programs (uprobes), per architecture.
+type ptRegs struct {
+	args []int16 // offsets of the argument registers
+	ret  int16   // offset of the return-value register
+}
+
+var ptRegsByArch = map[string]ptRegs{
+	// struct pt_regs: r15 r14 r13 r12 bp bx r11 r10 r9 r8 ax cx dx si di …
+	"amd64": {args: []int16{112, 104, 96, 88, 72, 64}, ret: 80},
+	// struct user_pt_regs: regs[31] sp pc pstate
+	"arm64": {args: []int16{0, 8, 16, 24, 32, 40, 48, 56}, ret: 0},
+}
+
+func ptRegsOf(g *gen) ptRegs {
+	regs, ok := ptRegsByArch[g.c.opts.Arch]
+	if !ok {
+		panic(&compileError{span: g.e.span, msg: "function arguments are not supported on " + g.c.opts.Arch})
+	}
+	return regs
 }
 
 func helperScalar(fn asm.BuiltinFunc) func(*gen, check.Builtin) {

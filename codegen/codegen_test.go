@@ -32,6 +32,7 @@ type GoldenCase struct {
 // tracepoints that exist with the same layout on the fixture host and on
 // the live kernel.
 var GoldenCases = []GoldenCase{
+	{"uprobe_args", `uprobe:libc:getpid { printf("%s %d %d\n", func, arg0, arg1); } uretprobe:libc:getpid { @r = hist(retval); }`},
 	{"printf_int", `BEGIN { printf("%d %u\n", 42, -1); }`},
 	{"printf_string", `BEGIN { printf("[%s] [%10s]\n", "abc", "de"); }`},
 	{"comm", `BEGIN { printf("%s\n", comm); }`},
@@ -422,4 +423,29 @@ func TestBigValuesUseScratch(t *testing.T) {
 			}
 		})
 	}
+}
+
+// ResolveBinary implements check.Host: "libc" and absolute paths only.
+func (h *fixtureHost) ResolveBinary(name string) (string, error) {
+	switch {
+	case name == "libc":
+		return "/lib/x86_64-linux-gnu/libc.so.6", nil
+	case strings.HasPrefix(name, "/"):
+		return name, nil
+	}
+	return "", fmt.Errorf("uprobe target '%s' not found", name)
+}
+
+// FuncSymbols implements check.Host with a few libc functions.
+func (h *fixtureHost) FuncSymbols(path, pattern string) ([]string, error) {
+	var out []string
+	for _, f := range []string{"getpid", "getppid", "malloc", "read", "write"} {
+		if ok, _ := filepath.Match(pattern, f); ok {
+			out = append(out, f)
+		}
+	}
+	if len(out) == 0 && !strings.ContainsAny(pattern, "*?[") {
+		return nil, fmt.Errorf("function '%s' not found in %s", pattern, path)
+	}
+	return out, nil
 }

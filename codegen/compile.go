@@ -29,6 +29,7 @@ package codegen
 
 import (
 	"fmt"
+	goruntime "runtime"
 	"sort"
 	"strings"
 
@@ -48,6 +49,9 @@ type Options struct {
 	MaxMapKeys int
 	// RingBufSize is the ring buffer size in bytes (a power of two, default 4 MiB).
 	RingBufSize int
+	// Arch is the GOARCH whose pt_regs layout argN and retval read
+	// (default: the architecture gobpftrace was built for).
+	Arch string
 	// Source, when set, is used to tag instructions with the script line
 	// they come from (shown by -d asm and in verifier logs).
 	Source *diag.Source
@@ -69,6 +73,9 @@ func Compile(info *check.Info, opts *Options) (obj *Object, diags *diag.List) {
 	}
 	if opts.RingBufSize <= 0 {
 		opts.RingBufSize = 4 << 20
+	}
+	if opts.Arch == "" {
+		opts.Arch = goruntime.GOARCH
 	}
 	stackLimit := scratchThreshold
 	if opts.StackLimit != nil {
@@ -274,8 +281,13 @@ func truncateName(s string, n int) string {
 // programName is a readable kernel program name (at most 15 bytes).
 func programName(a *check.Attach) string {
 	s := a.Kind.String()
-	if a.Event != "" {
+	switch {
+	case a.Event != "":
 		s = "tp_" + a.Event
+	case a.Func != "" && a.Kind == stdlib.Uretprobe:
+		s = "ur_" + a.Func
+	case a.Func != "":
+		s = "u_" + a.Func
 	}
 	return truncateName(sanitize(s), 15)
 }
@@ -333,6 +345,7 @@ func (c *compiler) program(inst *check.Instance, index int) (p *Program, cerr *c
 		Target: Target{
 			Category: a.Category, Event: a.Event,
 			PeriodNs: a.PeriodNs, Freq: a.Freq,
+			Binary: a.Binary, Func: a.Func,
 		},
 	}
 	g.e.comment = g.sourceLine(a.Point.Span())

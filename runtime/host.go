@@ -46,6 +46,9 @@ type Host struct {
 	mu     sync.Mutex
 	args   map[string]*tracepointInfo
 	exists map[string]bool
+
+	uprobeOnce sync.Once
+	uprobe     *uprobeState // uprobe targets and symbols (uprobes.go)
 }
 
 // tracepointInfo is the cached parse of one format file.

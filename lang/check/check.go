@@ -95,6 +95,8 @@ type Attach struct {
 	Category, Event string
 	// PeriodNs or Freq time interval and profile probes.
 	PeriodNs, Freq uint64
+	// Binary and Func name a uprobe's target (Binary is absolute).
+	Binary, Func string
 	// Args is the tracepoint record layout.
 	Args *types.Struct
 }

@@ -221,6 +221,17 @@ func (c *checker) builtin(id *ast.Ident, v stdlib.VarID, n int) types.Type {
 		c.errorf(id, diag.CodeUnsupported, "builtin %s is not supported yet", id.Name)
 		return nil
 	}
+	if v == stdlib.FuncVar {
+		// The traced function: one program per function, so a constant.
+		if c.attach.Func == "" {
+			if kind != stdlib.ProbeInvalid {
+				c.errorf(id, diag.CodeProbe, "The func builtin can only be used with uprobes (%s used here)", kind)
+			}
+			return nil
+		}
+		c.tab.StrConsts[id] = c.attach.Func
+		return &types.String{Cap: len(c.attach.Func) + 1}
+	}
 	return def.Type
 }
 

@@ -17,4 +17,11 @@ type Host interface {
 	// type; pointer fields are *types.Pointer (user space for syscall
 	// tracepoints).
 	TracepointArgs(category, event string) (*types.Struct, error)
+	// ResolveBinary turns a uprobe target (a path, or a library short name
+	// such as "libc") into an absolute path.
+	ResolveBinary(name string) (string, error)
+	// FuncSymbols returns the function symbols of the ELF file at path
+	// that match the glob pattern, sorted; an exact name that does not
+	// exist is an error.
+	FuncSymbols(path, pattern string) ([]string, error)
 }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io/fs"
 	"path"
+	"path/filepath"
 	"sort"
 	"strings"
 
@@ -117,3 +118,28 @@ var _ Host = (*fixtureHost)(nil)
 // FixtureHost returns the fixture host; it is exported for the tests of
 // package check_test.
 func FixtureHost() Host { return newFixtureHost() }
+
+// ResolveBinary implements check.Host: "libc" and absolute paths only.
+func (h *fixtureHost) ResolveBinary(name string) (string, error) {
+	switch {
+	case name == "libc":
+		return "/lib/x86_64-linux-gnu/libc.so.6", nil
+	case strings.HasPrefix(name, "/"):
+		return name, nil
+	}
+	return "", fmt.Errorf("uprobe target '%s' not found", name)
+}
+
+// FuncSymbols implements check.Host with a few libc functions.
+func (h *fixtureHost) FuncSymbols(path, pattern string) ([]string, error) {
+	var out []string
+	for _, f := range []string{"getpid", "getppid", "malloc", "read", "write"} {
+		if ok, _ := filepath.Match(pattern, f); ok {
+			out = append(out, f)
+		}
+	}
+	if len(out) == 0 && !strings.ContainsAny(pattern, "*?[") {
+		return nil, fmt.Errorf("function '%s' not found in %s", pattern, path)
+	}
+	return out, nil
+}

@@ -2,6 +2,7 @@ package check
 
 import (
 	"errors"
+	"fmt"
 	"io/fs"
 	"strconv"
 	"strings"
@@ -282,6 +283,8 @@ func (c *checker) expandAttach(ap *ast.AttachPoint, kind stdlib.ProbeKind) []*At
 		return []*Attach{a}
 	case stdlib.Tracepoint:
 		return c.expandTracepoint(ap)
+	case stdlib.Uprobe, stdlib.Uretprobe:
+		return c.expandUprobe(ap, kind)
 	}
 	c.errorf(ap, diag.CodeUnsupported, "%s probes are not supported yet", stdlib.Probes[kind].Name)
 	return nil
@@ -389,6 +392,44 @@ func (c *checker) expandTracepoint(ap *ast.AttachPoint) []*Attach {
 			continue
 		}
 		out = append(out, &Attach{Point: ap, Kind: stdlib.Tracepoint, Name: "tracepoint:" + n, Category: cat, Event: ev, Args: args})
+	}
+	return out
+}
+
+// expandUprobe resolves uprobe:BINARY:FUNC: the binary (a path or a
+// library short name such as libc) and the functions matching FUNC.
+func (c *checker) expandUprobe(ap *ast.AttachPoint, kind stdlib.ProbeKind) []*Attach {
+	if len(ap.Parts) != 2 {
+		c.errorf(ap, diag.CodeUnsupported, "%s with %d parts is not supported yet (want %s:BINARY:FUNCTION)", kind, len(ap.Parts), kind)
+		return nil
+	}
+	if c.cfg.Host == nil {
+		c.errorf(ap, diag.CodeProbe, "uprobes are not available (no host)")
+		return nil
+	}
+	path, err := c.cfg.Host.ResolveBinary(ap.Parts[0])
+	if err != nil {
+		c.errorf(ap, diag.CodeProbe, "%v", err)
+		return nil
+	}
+	funcs, err := c.cfg.Host.FuncSymbols(path, ap.Parts[1])
+	if err == nil && len(funcs) == 0 {
+		err = fmt.Errorf("No matches for %s:%s:%s", kind, path, ap.Parts[1])
+	}
+	if err != nil {
+		if c.info.Config.MissingProbes == "ignore" {
+			return nil
+		}
+		if c.info.Config.MissingProbes == "warn" {
+			c.warnf(ap, diag.CodeProbe, "%v. Skipping.", err)
+			return nil
+		}
+		c.errorf(ap, diag.CodeProbe, "%v", err)
+		return nil
+	}
+	out := make([]*Attach, len(funcs))
+	for i, f := range funcs {
+		out[i] = &Attach{Point: ap, Kind: kind, Name: stdlib.Probes[kind].Name + ":" + path + ":" + f, Binary: path, Func: f}
 	}
 	return out
 }
