@@ -284,6 +284,11 @@ func programName(a *check.Attach) string {
 	switch {
 	case a.Event != "":
 		s = "tp_" + a.Event
+	case a.Func != "" && (a.Kind == stdlib.Kprobe || a.Kind == stdlib.Kretprobe):
+		s = "k_" + a.Func
+		if a.Kind == stdlib.Kretprobe {
+			s = "kr_" + a.Func
+		}
 	case a.Func != "" && a.Kind == stdlib.Uretprobe:
 		s = "ur_" + a.Func
 	case a.Func != "":

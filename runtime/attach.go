@@ -301,9 +301,52 @@ func attachKprobe(p *LoadedProgram, _ *AttachOptions) ([]attachment, error) {
 	return []attachment{l}, nil
 }
 
-// kprobeAlternatives suggests replacement probes for a kprobe that cannot
-// be attached. It is a hook: tracepoint suggestions are not written yet.
-var kprobeAlternatives = func(p *LoadedProgram) []string { return nil }
+// kprobeAlternatives suggests the tracepoints that cover the same event as
+// a kprobe that cannot be attached.
+func kprobeAlternatives(p *LoadedProgram) []string {
+	if tp, ok := kprobeTracepoints[p.Target.Func]; ok {
+		return []string{tp}
+	}
+	return nil
+}
+
+// kprobeTracepoints maps kernel functions often traced with kprobes to a
+// tracepoint on the same event (with its own argument names: see -lv).
+var kprobeTracepoints = map[string]string{
+	"tcp_set_state":             "tracepoint:sock:inet_sock_set_state",
+	"tcp_retransmit_skb":        "tracepoint:tcp:tcp_retransmit_skb",
+	"tcp_send_reset":            "tracepoint:tcp:tcp_send_reset",
+	"tcp_v4_connect":            "tracepoint:sock:inet_sock_set_state",
+	"tcp_v6_connect":            "tracepoint:sock:inet_sock_set_state",
+	"tcp_connect":               "tracepoint:sock:inet_sock_set_state",
+	"cap_capable":               "tracepoint:capability:cap_capable",
+	"oom_kill_process":          "tracepoint:oom:mark_victim",
+	"kfree_skb_reason":          "tracepoint:skb:kfree_skb",
+	"do_sys_open":               "tracepoint:syscalls:sys_enter_openat",
+	"do_sys_openat2":            "tracepoint:syscalls:sys_enter_openat",
+	"do_nanosleep":              "tracepoint:syscalls:sys_enter_clock_nanosleep",
+	"vfs_read":                  "tracepoint:syscalls:sys_enter_read",
+	"vfs_write":                 "tracepoint:syscalls:sys_enter_write",
+	"ksys_read":                 "tracepoint:syscalls:sys_enter_read",
+	"ksys_write":                "tracepoint:syscalls:sys_enter_write",
+	"blk_account_io_start":      "tracepoint:block:block_io_start",
+	"blk_account_io_done":       "tracepoint:block:block_io_done",
+	"__blk_account_io_start":    "tracepoint:block:block_io_start",
+	"__blk_account_io_done":     "tracepoint:block:block_io_done",
+	"wake_up_new_task":          "tracepoint:sched:sched_wakeup_new",
+	"try_to_wake_up":            "tracepoint:sched:sched_wakeup",
+	"finish_task_switch":        "tracepoint:sched:sched_switch",
+	"finish_task_switch.isra.0": "tracepoint:sched:sched_switch",
+	"security_bprm_check":       "tracepoint:sched:sched_process_exec",
+	"do_exit":                   "tracepoint:sched:sched_process_exit",
+	"kernel_clone":              "tracepoint:sched:sched_process_fork",
+	"inet_csk_accept":           "tracepoint:sock:inet_sock_set_state",
+	"tcp_v4_syn_recv_sock":      "tracepoint:sock:inet_sock_set_state",
+	"tcp_v6_syn_recv_sock":      "tracepoint:sock:inet_sock_set_state",
+	"__x64_sys_openat":          "tracepoint:syscalls:sys_enter_openat",
+	"__x64_sys_execve":          "tracepoint:syscalls:sys_enter_execve",
+	"do_execveat_common.isra.0": "tracepoint:syscalls:sys_enter_execve",
+}
 
 // kprobesAvailable reports whether the kernel can create kprobes at all:
 // through the kprobe PMU or through tracefs kprobe_events.

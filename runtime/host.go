@@ -49,6 +49,10 @@ type Host struct {
 
 	uprobeOnce sync.Once
 	uprobe     *uprobeState // uprobe targets and symbols (uprobes.go)
+
+	ksymOnce sync.Once
+	ksyms    []string // kernel function names, sorted (kallsyms.go)
+	ksymErr  error
 }
 
 // tracepointInfo is the cached parse of one format file.

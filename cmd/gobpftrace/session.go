@@ -264,21 +264,27 @@ func (s *Session) trace(c *compiled) int {
 			ends = append(ends, lp)
 		}
 	}
-	// BEGIN runs, and its output is printed, before any other probe is
-	// attached: no event precedes BEGIN's and timers start after it.
-	s.announce(p, len(c.obj.Programs))
+	// Start-up order, as bpftrace documents it: BEGIN runs before the
+	// other probes are attached (so its records come first in the ring and
+	// timers start a full period after it); then everything is attached;
+	// then the test-suite marker is printed, and only then are events read
+	// — so the marker precedes BEGIN's output, as with bpftrace.
+	// "Attached N probes" (stderr) follows the attach; in JSON mode the
+	// attached_probes message opens the output.
+	if p.json {
+		s.announce(p, len(c.obj.Programs))
+	}
 	for _, b := range begins {
 		if err := l.RunOnce(b); err != nil {
 			fmt.Fprintf(s.Stderr, "ERROR: running BEGIN: %v\n", err)
 		}
 	}
-	if err := rd.Drain(); err != nil {
-		fmt.Fprintf(s.Stderr, "ERROR: %v\n", err)
+	if err := l.Attach(&runtime.AttachOptions{Pid: s.opts.pid}); err != nil {
+		return s.attachFailed(c, err)
 	}
-	if !p.exitSeen {
-		if err := l.Attach(&runtime.AttachOptions{Pid: s.opts.pid}); err != nil {
-			return s.attachFailed(c, err)
-		}
+	s.notifyAttached(p)
+	if !p.json {
+		s.announce(p, len(c.obj.Programs))
 	}
 	readerDone := make(chan error, 1)
 	go func() { readerDone <- rd.Run() }()
@@ -307,16 +313,20 @@ func (s *Session) trace(c *compiled) int {
 	}
 	stop()
 
-	// Tear down: detach the probes so no more events arrive, run END,
-	// drain the ring, then print the maps.
+	// Tear down: detach the probes so no more events arrive, handle the
+	// events already in the ring, run END and handle its events, then
+	// print the maps.
 	l.Detach()
+	rd.Stop()
+	if err := <-readerDone; err != nil {
+		fmt.Fprintf(s.Stderr, "ERROR: %v\n", err)
+	}
 	for _, e := range ends {
 		if err := l.RunOnce(e); err != nil {
 			fmt.Fprintf(s.Stderr, "ERROR: running END: %v\n", err)
 		}
 	}
-	rd.Stop()
-	if err := <-readerDone; err != nil {
+	if err := rd.Drain(); err != nil {
 		fmt.Fprintf(s.Stderr, "ERROR: %v\n", err)
 	}
 	p.reportLost()
@@ -358,7 +368,7 @@ func (s *Session) reportPrograms(l *runtime.Loaded) {
 	}
 }
 
-// announce prints the "Attached N probes" line and the test-suite marker.
+// announce prints the "Attached N probes" line (or the JSON message).
 func (s *Session) announce(p *printer, n int) {
 	if !s.opts.quiet {
 		if p.json {
@@ -371,6 +381,11 @@ func (s *Session) announce(p *printer, n int) {
 			fmt.Fprintf(s.Stderr, "Attached %d probe%s\n", n, plural)
 		}
 	}
+}
+
+// notifyAttached prints the marker bpftrace's test suite waits for before
+// it triggers the traced workload, when the environment asks for it.
+func (s *Session) notifyAttached(p *printer) {
 	if _, ok := os.LookupEnv("__BPFTRACE_NOTIFY_PROBES_ATTACHED"); ok {
 		p.flush()
 		fmt.Fprintln(s.Stdout, "__BPFTRACE_NOTIFY_PROBES_ATTACHED")

@@ -225,7 +225,7 @@ func (c *checker) builtin(id *ast.Ident, v stdlib.VarID, n int) types.Type {
 		// The traced function: one program per function, so a constant.
 		if c.attach.Func == "" {
 			if kind != stdlib.ProbeInvalid {
-				c.errorf(id, diag.CodeProbe, "The func builtin can only be used with uprobes (%s used here)", kind)
+				c.errorf(id, diag.CodeProbe, "The func builtin can only be used with kprobes and uprobes (%s used here)", kind)
 			}
 			return nil
 		}

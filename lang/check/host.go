@@ -24,4 +24,7 @@ type Host interface {
 	// that match the glob pattern, sorted; an exact name that does not
 	// exist is an error.
 	FuncSymbols(path, pattern string) ([]string, error)
+	// KernelFuncs returns the kernel functions matching the glob pattern,
+	// sorted; an exact name the kernel lacks is an error.
+	KernelFuncs(pattern string) ([]string, error)
 }

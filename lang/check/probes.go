@@ -285,6 +285,8 @@ func (c *checker) expandAttach(ap *ast.AttachPoint, kind stdlib.ProbeKind) []*At
 		return c.expandTracepoint(ap)
 	case stdlib.Uprobe, stdlib.Uretprobe:
 		return c.expandUprobe(ap, kind)
+	case stdlib.Kprobe, stdlib.Kretprobe:
+		return c.expandKprobe(ap, kind)
 	}
 	c.errorf(ap, diag.CodeUnsupported, "%s probes are not supported yet", stdlib.Probes[kind].Name)
 	return nil
@@ -392,6 +394,36 @@ func (c *checker) expandTracepoint(ap *ast.AttachPoint) []*Attach {
 			continue
 		}
 		out = append(out, &Attach{Point: ap, Kind: stdlib.Tracepoint, Name: "tracepoint:" + n, Category: cat, Event: ev, Args: args})
+	}
+	return out
+}
+
+// expandKprobe resolves kprobe:FUNC (and kprobe:MODULE:FUNC) against the
+// kernel's symbols, expanding wildcards.
+func (c *checker) expandKprobe(ap *ast.AttachPoint, kind stdlib.ProbeKind) []*Attach {
+	if c.cfg.Host == nil {
+		c.errorf(ap, diag.CodeProbe, "kprobes are not available (no host)")
+		return nil
+	}
+	pattern := ap.Parts[len(ap.Parts)-1]
+	funcs, err := c.cfg.Host.KernelFuncs(pattern)
+	if err == nil && len(funcs) == 0 {
+		err = fmt.Errorf("No matches for %s:%s", kind, pattern)
+	}
+	if err != nil {
+		if c.info.Config.MissingProbes == "ignore" {
+			return nil
+		}
+		if c.info.Config.MissingProbes == "warn" {
+			c.warnf(ap, diag.CodeProbe, "%v. Skipping.", err)
+			return nil
+		}
+		c.errorf(ap, diag.CodeProbe, "%v", err)
+		return nil
+	}
+	out := make([]*Attach, len(funcs))
+	for i, f := range funcs {
+		out[i] = &Attach{Point: ap, Kind: kind, Name: stdlib.Probes[kind].Name + ":" + f, Func: f}
 	}
 	return out
 }

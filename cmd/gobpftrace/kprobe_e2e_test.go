@@ -1,0 +1,42 @@
+package main
+
+import (
+	"os"
+	"testing"
+)
+
+// kprobesMissing reports whether this kernel lacks kprobes (as the
+// development VM does).
+func kprobesMissing() bool {
+	_, err := os.Stat("/sys/bus/event_source/devices/kprobe/type")
+	return err != nil
+}
+
+// TestKprobeDryRun: kprobe and kretprobe programs (argN, retval, func,
+// wildcards) compile and pass the verifier even where kprobes cannot be
+// attached.
+func TestKprobeDryRun(t *testing.T) {
+	needRoot(t)
+	r := gbt(t, "--dry-run", "-e", `kprobe:do_nanosleep { printf("%s %d\n", func, arg0); } kretprobe:vfs_read { @r = hist(retval); } kprobe:vfs_rea* { @[func] = count(); }`)
+	expectCode(t, r, 0)
+	matchAll(t, "stderr", r.stderr, `^\d+ programs loaded and verified \(dry run: nothing attached\)`)
+}
+
+// TestKprobeAttachUnavailable: on a kernel without kprobes, attaching
+// fails with one clear error naming the facility and suggesting the
+// tracepoint for the same event.
+func TestKprobeAttachUnavailable(t *testing.T) {
+	needRoot(t)
+	if !kprobesMissing() {
+		t.Skip("this kernel has kprobes; the unavailable path cannot be exercised")
+	}
+	r := gbt(t, "-e", "kprobe:tcp_set_state { @ = count(); }")
+	expectCode(t, r, exitRuntime)
+	matchAll(t, "stderr", r.stderr,
+		`^stdin:1:1-21: ERROR: cannot attach kprobe:tcp_set_state: kprobes are not available on this kernel \(CONFIG_KPROBES is not set\)`,
+		`(?m)^HINT: use tracepoint:sock:inet_sock_set_state instead$`)
+	oneScreen(t, r)
+	r = gbt(t, "-e", "kprobe:no_such_kernel_function { }")
+	expectCode(t, r, 1)
+	matchAll(t, "stderr", r.stderr, `ERROR: kernel function 'no_such_kernel_function' not found`)
+}
