@@ -66,6 +66,11 @@ var builtinGens = [stdlib.NumVars]builtinGen{
 		g.e.emit(asm.Mov.Reg(asm.R0, regCtx))
 	}},
 	stdlib.ArgN: {scalar: func(g *gen, b check.Builtin) {
+		if g.inst.Attach.Kind == stdlib.RawTracepoint {
+			// struct bpf_raw_tracepoint_args: u64 args[].
+			g.e.emit(asm.LoadMem(asm.R0, regCtx, int16(8*b.N), asm.DWord))
+			return
+		}
 		regs := ptRegsOf(g)
 		if b.N >= len(regs.args) {
 			panic(&compileError{span: g.e.span, msg: fmt.Sprintf("%s doesn't support arg%d (arguments passed on the stack)", g.c.opts.Arch, b.N)})

@@ -282,6 +282,8 @@ func truncateName(s string, n int) string {
 func programName(a *check.Attach) string {
 	s := a.Kind.String()
 	switch {
+	case a.Event != "" && a.Kind == stdlib.RawTracepoint:
+		s = "rt_" + a.Event
 	case a.Event != "":
 		s = "tp_" + a.Event
 	case a.Func != "" && (a.Kind == stdlib.Kprobe || a.Kind == stdlib.Kretprobe):
@@ -379,16 +381,17 @@ type probeKind struct {
 // probeKinds is indexed by ProbeKind; every implemented kind has an entry
 // (enforced by a test).
 var probeKinds = [stdlib.NumProbeKinds]probeKind{
-	stdlib.Begin:      {progType: ebpf.RawTracepoint},
-	stdlib.End:        {progType: ebpf.RawTracepoint},
-	stdlib.Tracepoint: {progType: ebpf.TracePoint},
-	stdlib.Interval:   {progType: ebpf.PerfEvent},
-	stdlib.Profile:    {progType: ebpf.PerfEvent},
-	stdlib.Kprobe:     {progType: ebpf.Kprobe},
-	stdlib.Kretprobe:  {progType: ebpf.Kprobe},
-	stdlib.Uprobe:     {progType: ebpf.Kprobe},
-	stdlib.Uretprobe:  {progType: ebpf.Kprobe},
-	stdlib.USDT:       {progType: ebpf.Kprobe},
+	stdlib.RawTracepoint: {progType: ebpf.RawTracepoint},
+	stdlib.Begin:         {progType: ebpf.RawTracepoint},
+	stdlib.End:           {progType: ebpf.RawTracepoint},
+	stdlib.Tracepoint:    {progType: ebpf.TracePoint},
+	stdlib.Interval:      {progType: ebpf.PerfEvent},
+	stdlib.Profile:       {progType: ebpf.PerfEvent},
+	stdlib.Kprobe:        {progType: ebpf.Kprobe},
+	stdlib.Kretprobe:     {progType: ebpf.Kprobe},
+	stdlib.Uprobe:        {progType: ebpf.Kprobe},
+	stdlib.Uretprobe:     {progType: ebpf.Kprobe},
+	stdlib.USDT:          {progType: ebpf.Kprobe},
 }
 
 // SortedMaps returns the user maps in name order.

@@ -34,13 +34,14 @@ type attachFunc func(p *LoadedProgram, opts *AttachOptions) ([]attachment, error
 // they are run with RunOnce, not attached. A test fails when an implemented
 // kind is missing.
 var attachers = [stdlib.NumProbeKinds]attachFunc{
-	stdlib.Tracepoint: attachTracepoint,
-	stdlib.Interval:   attachInterval,
-	stdlib.Profile:    attachProfile,
-	stdlib.Kprobe:     attachKprobe,
-	stdlib.Kretprobe:  attachKprobe,
-	stdlib.Uprobe:     attachUprobe,
-	stdlib.Uretprobe:  attachUprobe,
+	stdlib.Tracepoint:    attachTracepoint,
+	stdlib.Interval:      attachInterval,
+	stdlib.Profile:       attachProfile,
+	stdlib.Kprobe:        attachKprobe,
+	stdlib.Kretprobe:     attachKprobe,
+	stdlib.Uprobe:        attachUprobe,
+	stdlib.RawTracepoint: attachRawTracepoint,
+	stdlib.Uretprobe:     attachUprobe,
 }
 
 // runOnceKinds are the kinds RunOnce executes instead of attaching.
@@ -383,6 +384,17 @@ func attachUprobe(p *LoadedProgram, opts *AttachOptions) ([]attachment, error) {
 	} else {
 		l, err = ex.Uprobe(p.Target.Func, p.Prog, uopts)
 	}
+	if err != nil {
+		return nil, err
+	}
+	return []attachment{l}, nil
+}
+
+// attachRawTracepoint attaches a classic raw tracepoint program
+// (BPF_RAW_TRACEPOINT_OPEN), which works on kernels without BTF-typed
+// tp_btf programs.
+func attachRawTracepoint(p *LoadedProgram, _ *AttachOptions) ([]attachment, error) {
+	l, err := link.AttachRawTracepoint(link.RawTracepointOptions{Name: p.Target.Event, Program: p.Prog})
 	if err != nil {
 		return nil, err
 	}

@@ -79,7 +79,7 @@ var Probes = [...]ProbeDef{
 	Watchpoint:    {Name: "watchpoint", Aliases: []string{"w"}, MinParts: 3, MaxParts: 3, Doc: "hardware watchpoint"},
 	Fentry:        {Name: "fentry", Aliases: []string{"f", "kfunc"}, MinParts: 1, MaxParts: 3, Doc: "kernel function entry via BTF trampoline", HasArgs: true},
 	Fexit:         {Name: "fexit", Aliases: []string{"fr", "kretfunc"}, MinParts: 1, MaxParts: 3, Doc: "kernel function exit via BTF trampoline", HasArgs: true, HasRetval: true},
-	RawTracepoint: {Name: "rawtracepoint", Aliases: []string{"rt"}, MinParts: 1, MaxParts: 2, Doc: "raw kernel tracepoint", HasArgN: true},
+	RawTracepoint: {Name: "rawtracepoint", Aliases: []string{"rt"}, MinParts: 1, MaxParts: 2, Doc: "raw kernel tracepoint (classic raw_tp: argN are the tracepoint's raw arguments)", Implemented: true, HasArgN: true},
 	Iter:          {Name: "iter", Aliases: []string{"it"}, MinParts: 1, MaxParts: 2, Doc: "BPF iterator"},
 	SelfSignal:    {Name: "self", MinParts: 2, MaxParts: 2, Doc: "user-space triggered probe"},
 	Test:          {Name: "test", MinParts: 1, MaxParts: 1, Doc: "test probe"},

@@ -287,6 +287,8 @@ func (c *checker) expandAttach(ap *ast.AttachPoint, kind stdlib.ProbeKind) []*At
 		return c.expandUprobe(ap, kind)
 	case stdlib.Kprobe, stdlib.Kretprobe:
 		return c.expandKprobe(ap, kind)
+	case stdlib.RawTracepoint:
+		return c.expandRawTracepoint(ap)
 	}
 	c.errorf(ap, diag.CodeUnsupported, "%s probes are not supported yet", stdlib.Probes[kind].Name)
 	return nil
@@ -394,6 +396,35 @@ func (c *checker) expandTracepoint(ap *ast.AttachPoint) []*Attach {
 			continue
 		}
 		out = append(out, &Attach{Point: ap, Kind: stdlib.Tracepoint, Name: "tracepoint:" + n, Category: cat, Event: ev, Args: args})
+	}
+	return out
+}
+
+// expandRawTracepoint resolves rawtracepoint:[MODULE:]EVENT against the
+// tracepoint events the kernel has (a raw tracepoint has the name of its
+// tracepoint event); wildcards expand.
+func (c *checker) expandRawTracepoint(ap *ast.AttachPoint) []*Attach {
+	if c.cfg.Host == nil {
+		c.errorf(ap, diag.CodeProbe, "raw tracepoints are not available (no host)")
+		return nil
+	}
+	event := ap.Parts[len(ap.Parts)-1]
+	names, err := c.cfg.Host.Tracepoints("*:" + event)
+	if err != nil {
+		c.errorf(ap, diag.CodeProbe, "listing tracepoints: %v", err)
+		return nil
+	}
+	seen := map[string]bool{}
+	var out []*Attach
+	for _, n := range names {
+		_, ev, _ := strings.Cut(n, ":")
+		if !seen[ev] {
+			seen[ev] = true
+			out = append(out, &Attach{Point: ap, Kind: stdlib.RawTracepoint, Name: "rawtracepoint:" + ev, Event: ev})
+		}
+	}
+	if len(out) == 0 {
+		c.errorf(ap, diag.CodeProbe, "No matches for rawtracepoint:%s", event)
 	}
 	return out
 }
