@@ -463,3 +463,14 @@ func (h *fixtureHost) KernelFuncs(pattern string) ([]string, error) {
 	}
 	return out, nil
 }
+
+// KernelSymbolAddr implements check.Host with a few kernel symbols.
+func (h *fixtureHost) KernelSymbolAddr(name string) (uint64, error) {
+	switch name {
+	case "vfs_read":
+		return 0xffffffff816bab70, nil
+	case "avenrun":
+		return 0xffffffff83a1b2c0, nil
+	}
+	return 0, fmt.Errorf("kernel symbol '%s' not found in /proc/kallsyms", name)
+}

@@ -284,7 +284,7 @@ func (r *resolver) AppendStrftime(dst []byte, fmtID, ns uint64) []byte {
 
 // KernelSymbol implements output.Resolver (kernel symbols come with the
 // kernel-types work).
-func (r *resolver) KernelSymbol(addr uint64) string { return "" }
+func (r *resolver) KernelSymbol(addr uint64) string { return runtime.KernelSymbol(addr) }
 
 // UserSymbol implements output.Resolver.
 func (r *resolver) UserSymbol(pid, addr uint64) string { return "" }

@@ -27,4 +27,7 @@ type Host interface {
 	// KernelFuncs returns the kernel functions matching the glob pattern,
 	// sorted; an exact name the kernel lacks is an error.
 	KernelFuncs(pattern string) ([]string, error)
+	// KernelSymbolAddr returns the address of a kernel symbol (kaddr());
+	// a symbol the kernel lacks, or whose address is hidden, is an error.
+	KernelSymbolAddr(name string) (uint64, error)
 }

@@ -1,0 +1,85 @@
+package check
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+)
+
+// TestNetCallTypes checks the types and constants of bswap, ntop, pton,
+// kaddr and ksym.
+func TestNetCallTypes(t *testing.T) {
+	cases := []struct{ expr, typ string }{
+		{`bswap((uint32)pid)`, "uint32"},
+		{`bswap((int16)pid)`, "uint16"},
+		{`bswap((uint8)pid)`, "uint8"},
+		{`bswap(pid + 1)`, "uint64"},
+		{`ntop(pid)`, "inet"},
+		{`ntop(2, pid)`, "inet"},
+		{`ntop(pton("::1"))`, "inet"},
+		{`ntop(10, pton("fe80::1"))`, "inet"},
+		{`pton("10.1.2.3")`, "uint8[4]"},
+		{`pton("::ffff:1.2.3.4")`, "uint8[16]"},
+		{`kaddr("vfs_read")`, "uint64"},
+		{`ksym(kaddr("vfs_read"))`, "ksym"},
+		{`ksym(pid)`, "ksym"},
+	}
+	for _, c := range cases {
+		src := fmt.Sprintf(`BEGIN { $x = %s; }`, c.expr)
+		if strings.HasPrefix(c.expr, "pton") {
+			src = fmt.Sprintf(`BEGIN { $x = ntop(%s); }`, c.expr)
+		}
+		prog, info := mustCheck(t, src, nil)
+		e := findExpr(t, prog, src, c.expr)
+		if got := info.Instances[0].Types[e]; got == nil || got.String() != c.typ {
+			t.Errorf("%s: type %v, want %s", c.expr, got, c.typ)
+		}
+	}
+	consts := []struct {
+		expr string
+		want int64
+	}{
+		{`bswap((uint32)0x12345678)`, 0x78563412},
+		{`bswap((uint16)0x1234)`, 0x3412},
+		{`bswap((uint8)0xab)`, 0xab},
+		{`bswap((uint64)1)`, 1 << 56},
+		{`bswap((int16)-2)`, 0xfeff},
+		{`kaddr("vfs_read")`, -0x7e945490}, // 0xffffffff816bab70
+	}
+	for _, c := range consts {
+		src := fmt.Sprintf(`BEGIN { print(%s); }`, c.expr)
+		prog, info := mustCheck(t, src, nil)
+		e := findExpr(t, prog, src, c.expr)
+		if got, ok := info.Instances[0].Consts[e]; !ok || got != c.want {
+			t.Errorf("%s = %#x (constant: %v), want %#x", c.expr, got, ok, c.want)
+		}
+	}
+}
+
+// TestNetCallErrors checks the diagnostics of bad arguments.
+func TestNetCallErrors(t *testing.T) {
+	cases := []struct{ stmt, want string }{
+		{`print(bswap("ab"));`, `bswap() only supports integer arguments (string[3] provided)`},
+		{`print(bswap());`, `bswap() requires one argument (0 provided)`},
+		{`print(ntop("ab"));`, `ntop() expects an integer or a char[4] or char[16] array (string[3] provided)`},
+		{`print(ntop(3, 1));`, `ntop() address family must be AF_INET (2) or AF_INET6 (10) (3 provided)`},
+		{`print(ntop("a", 1));`, `ntop() address family must be an integer`},
+		{`print(ntop(1, 2, 3));`, `ntop() requires 1 to 2 arguments (3 provided)`},
+		{`print(ntop(pton(comm)));`, `pton() expects a string literal`},
+		{`print(ntop(pton("1.2.3")));`, `pton() expects a valid IPv4 or IPv6 address ("1.2.3" provided)`},
+		{`print(kaddr(comm));`, `kaddr() expects a string literal`},
+		{`print(kaddr("no_such_symbol"));`, `Failed to resolve kernel symbol: no_such_symbol`},
+		{`print(ksym("x"));`, `ksym() expects an integer or a pointer argument (string[2] provided)`},
+	}
+	for _, c := range cases {
+		src := "BEGIN { " + c.stmt + " }"
+		_, _, diags, rs := checkText(src, nil)
+		found := false
+		for _, d := range diags.Items {
+			found = found || strings.Contains(d.Msg, c.want)
+		}
+		if !found {
+			t.Errorf("%s: no diagnostic %q in:\n%s", c.stmt, c.want, rs.Render(diags))
+		}
+	}
+}

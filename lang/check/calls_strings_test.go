@@ -1,0 +1,108 @@
+package check
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/gobpftrace/gobpftrace/lang/types"
+)
+
+func TestStrncmpStrcontainsTypes(t *testing.T) {
+	src := `BEGIN { $s = "abc"; print(strncmp($s, comm, 2)); print(strcontains(comm, $s)); print(strcontains(str($1), "x")); }`
+	prog, info := mustCheck(t, src, &Config{Params: []string{"xyz"}})
+	inst := info.Instances[0]
+	for e, want := range map[string]string{
+		`strncmp($s, comm, 2)`:      "int64",
+		`strcontains(comm, $s)`:     "bool",
+		`strcontains(str($1), "x")`: "bool",
+	} {
+		x := findExpr(t, prog, src, e)
+		got := inst.Types[x]
+		if got == nil || got.String() != want {
+			t.Errorf("type of %s = %v, want %s", e, got, want)
+		}
+		if e != `strcontains(str($1), "x")` {
+			if n, ok := inst.Consts[x]; ok {
+				t.Errorf("%s folded to %d", e, n)
+			}
+		}
+	}
+	if _, ok := inst.Types[findExpr(t, prog, src, `strncmp($s, comm, 2)`)].(*types.Int); !ok {
+		t.Errorf("strncmp is not an integer")
+	}
+}
+
+func TestStrncmpStrcontainsFold(t *testing.T) {
+	cases := []struct {
+		expr string
+		want int64
+	}{
+		{`strncmp("hello", "help", 3)`, 0},
+		{`strncmp("hello", "help", 4)`, 1},
+		{`strncmp("hello", "help", 0)`, 0},
+		{`strncmp("abc", "abc", 100)`, 0},
+		{`strncmp("abc", "abcd", 100)`, 1},
+		{`strncmp("abc", "abcd", 3)`, 0},
+		{`strncmp("", "", 5)`, 0},
+		{`strncmp($1, "hello", 5)`, 0},
+		{`strncmp(str($1 + 1), "ell", 3)`, 0},
+		{`strcontains("hello world", "o w")`, 1},
+		{`strcontains("abc", "d")`, 0},
+		{`strcontains("abc", "")`, 1},
+		{`strcontains("", "")`, 1},
+		{`strcontains("", "a")`, 0},
+		{`strcontains("abc", "abcd")`, 0},
+		{`strcontains($1, "ll")`, 1},
+		{`strcontains(comm, "")`, 1},
+	}
+	for _, c := range cases {
+		src := fmt.Sprintf("BEGIN { print(%s); }", c.expr)
+		prog, info := mustCheck(t, src, &Config{Params: []string{"hello"}})
+		got, ok := info.Instances[0].Consts[findExpr(t, prog, src, c.expr)]
+		if !ok || got != c.want {
+			t.Errorf("%s = %d (constant: %v), want %d", c.expr, got, ok, c.want)
+		}
+	}
+}
+
+func TestStrncmpStrcontainsErrors(t *testing.T) {
+	cases := []struct {
+		src, at, msg string
+	}{
+		{`BEGIN { print(strncmp(1, "a", 1)); }`, `1`, `strncmp() expects string arguments (int64 provided)`},
+		{`BEGIN { print(strncmp("a", pid, 1)); }`, `pid`, `strncmp() expects string arguments`},
+		{`BEGIN { $n = 2; print(strncmp("a", comm, $n)); }`, `$n)`, `strncmp() expects a constant integer length`},
+		{`BEGIN { print(strncmp("a", comm, "x")); }`, `"x"`, `strncmp() expects a constant integer length`},
+		{`BEGIN { print(strncmp("a", comm, -1)); }`, `-1`, `strncmp() length must be non-negative`},
+		{`BEGIN { print(strncmp("a", comm)); }`, `strncmp("a", comm)`, `strncmp() requires 3 arguments (2 provided)`},
+		{`BEGIN { print(strcontains(comm)); }`, `strcontains(comm)`, `strcontains() requires 2 arguments (1 provided)`},
+		{`BEGIN { print(strcontains(comm, 5)); }`, `5`, `strcontains() expects string arguments (int64 provided)`},
+		{`config = { max_strlen = 200 } tracepoint:syscalls:sys_enter_openat { print(strcontains(str(args.filename), str(args.filename))); }`, `strcontains(str(args.filename), str(args.filename))`, `strcontains\(\) on strings this long is too costly`},
+		{`config = { max_strlen = 100 } tracepoint:syscalls:sys_enter_openat { print(strcontains(str(args.filename), "` + strings.Repeat("x", 100) + `")); }`, `strcontains(`, `too costly`},
+	}
+	long := `BEGIN { $h = "` + strings.Repeat("h", 100) + `"; $n = "` + strings.Repeat("n", 50) + `"; `
+	cases = append(cases, struct{ src, at, msg string }{long + `print(strcontains($h, $n)); }`, `strcontains($h, $n)`, `multiply to 5151 (haystack 101, needle 51), more than 4096`})
+	for _, c := range cases {
+		_, _, diags, _ := checkText(c.src, nil)
+		if len(diags.Items) == 0 {
+			t.Errorf("%s: no error, want %q", c.src, c.msg)
+			continue
+		}
+		d := diags.Items[0]
+		if !strings.Contains(d.Msg, strings.ReplaceAll(c.msg, `\`, ``)) {
+			t.Errorf("%s: error %q, want %q", c.src, d.Msg, c.msg)
+		}
+		at := strings.Index(c.src, c.at)
+		if c.at == `1` {
+			at = strings.Index(c.src, "(1") + 1
+		}
+		if d.Span.Start != at {
+			t.Errorf("%s: error at %d, want %d (%q)", c.src, d.Span.Start, at, c.at)
+		}
+	}
+	// Within the bound, and a constant needle counts only its length.
+	mustCheck(t, long+`print(strcontains($h, "`+strings.Repeat("n", 50)+`")); print(strcontains("`+strings.Repeat("h", 50)+`", $n)); }`, nil)
+	mustCheck(t, `tracepoint:syscalls:sys_enter_openat { print(strcontains(str(args.filename), "`+strings.Repeat("x", 100)+`")); print(strcontains(str(args.filename), str(args.filename))); }`, nil)
+	mustCheck(t, `tracepoint:sched:sched_switch { print(strcontains(args.prev_comm, "x")); print(strncmp(args.next_comm, args.prev_comm, 16)); }`, nil)
+}
