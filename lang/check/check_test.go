@@ -315,7 +315,7 @@ func TestVarTypes(t *testing.T) {
 	_, info := mustCheck(t, src, nil)
 	want := map[string]string{
 		"$i": "int64", "$u": "uint64", "$s": "string[16]", "$b": "bool",
-		"$t": "(int64,string[2])", "$n": "int64", "$p": "probe",
+		"$t": "(int64,string[2])", "$n": "int8", "$p": "probe",
 	}
 	got := map[string]string{}
 	for _, sym := range info.Instances[0].Vars {

@@ -197,7 +197,8 @@ func (c *checker) assignVar(v *ast.Var, op string, value ast.Expr, at ast.Node) 
 		c.errorf(value, diag.CodeType, "values of type %s cannot be assigned to a variable", vt)
 		return
 	}
-	vt = valueType(vt)
+	// Variables keep the integer width of their first value, as in
+	// bpftrace: $i = (uint32)x; bswap($i) swaps 4 bytes.
 	if sym == nil || sym.poisoned {
 		sym = &VarSym{Name: v.Name, Decl: v.Span()}
 		c.vars[v.Name] = sym
