@@ -65,6 +65,7 @@ var builtinGens = [stdlib.NumVars]builtinGen{
 	stdlib.Args: {scalar: func(g *gen, _ check.Builtin) {
 		g.e.emit(asm.Mov.Reg(asm.R0, regCtx))
 	}},
+	stdlib.Curtask: {scalar: helperScalar(asm.FnGetCurrentTask)},
 	stdlib.ArgN: {scalar: func(g *gen, b check.Builtin) {
 		if g.inst.Attach.Kind == stdlib.RawTracepoint {
 			// struct bpf_raw_tracepoint_args: u64 args[].

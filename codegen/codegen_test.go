@@ -474,3 +474,46 @@ func (h *fixtureHost) KernelSymbolAddr(name string) (uint64, error) {
 	}
 	return 0, fmt.Errorf("kernel symbol '%s' not found in /proc/kallsyms", name)
 }
+
+// fixtureTask is a small struct task_struct: pid, comm and real_parent.
+var fixtureTask = func() *types.Struct {
+	t := &types.Struct{Kind: "struct", Name: "task_struct", Bytes: 64, Align_: 8}
+	t.Fields = []types.Field{
+		{Name: "pid", Type: types.Int32, Offset: 8},
+		{Name: "comm", Type: &types.Array{Elem: types.Int8, Len: 16}, Offset: 16},
+		{Name: "real_parent", Type: &types.Pointer{Elem: t}, Offset: 40},
+	}
+	return t
+}()
+
+// fixtureSock is struct sock with an embedded sock_common.
+var fixtureSock = &types.Struct{Kind: "struct", Name: "sock", Bytes: 32, Align_: 8, Fields: []types.Field{
+	{Name: "__sk_common", Type: &types.Struct{Kind: "struct", Name: "sock_common", Bytes: 24, Align_: 8, Fields: []types.Field{
+		{Name: "skc_family", Type: types.Uint16, Offset: 16},
+		{Name: "skc_state", Type: types.Uint8, Offset: 18},
+	}}},
+}}
+
+// KernelType implements check.Host with task_struct, sock and pid_t.
+func (h *fixtureHost) KernelType(name string) (types.Type, error) {
+	switch name {
+	case "struct task_struct":
+		return fixtureTask, nil
+	case "struct sock":
+		return fixtureSock, nil
+	case "pid_t":
+		return types.Int32, nil
+	}
+	return nil, fmt.Errorf("type '%s' not found in BTF", name)
+}
+
+// KernelEnumValue implements check.Host with two enumerators.
+func (h *fixtureHost) KernelEnumValue(name string) (int64, *types.Enum, bool) {
+	switch name {
+	case "TASK_COMM_LEN":
+		return 16, &types.Enum{Name: "", Names: map[int64]string{16: "TASK_COMM_LEN"}}, true
+	case "TCP_ESTABLISHED":
+		return 1, &types.Enum{Name: "", Names: map[int64]string{1: "TCP_ESTABLISHED"}}, true
+	}
+	return 0, nil, false
+}

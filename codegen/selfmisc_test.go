@@ -3,6 +3,8 @@
 package codegen_test
 
 import (
+	"fmt"
+	"os"
 	"strings"
 	"testing"
 )
@@ -42,4 +44,15 @@ func TestSelfScratchValues(t *testing.T) {
 func TestSelfOnStackLimitZero(t *testing.T) {
 	expectRun(t, `config = { on_stack_limit = 0 } BEGIN { $x = "XXXX"; $y = $x; print($y); print((1, (2, "XXXX"))); @h[$x] = hist(5); @c[$y, 1] = count(); if (@c[$x, 1] > 0) { printf("%s %d\n", $x, @c[$x, 1]); } $i = 0; while ($i < 3) { $i++; } print($i); }`,
 		"XXXX\n(1, (2, XXXX))\nXXXX 1\n3\n\n\n@c[XXXX, 1]: 1\n@h[XXXX]:\n[4, 8)                 1 |@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@|\n\n")
+}
+
+// Kernel types from BTF: curtask, field walks through pointers and
+// embedded structs, casts, kernel enumerators.
+func TestSelfBTFFields(t *testing.T) {
+	if _, err := os.Stat("/sys/kernel/btf/vmlinux"); err != nil {
+		t.Skip("no kernel BTF")
+	}
+	comm := ourComm(t)
+	expectRun(t, `BEGIN { $t = curtask; printf("%d %d %s %d %d\n", $t->pid == tid, curtask.tgid == pid, $t->comm, curtask->real_parent->pid > 0, TASK_COMM_LEN); $p = (struct task_struct *)curtask; printf("%s\n", $p->group_leader->comm); }`,
+		fmt.Sprintf("1 1 %s 1 16\n%s\n\n\n", comm, comm))
 }

@@ -88,13 +88,56 @@ func (g *gen) zeroPadding(dst loc, tt *types.Tuple) {
 	}
 }
 
-// fieldInt loads a scalar field of the tracepoint record.
+// fieldInt loads a scalar field: directly from the tracepoint record, or
+// with bpf_probe_read_kernel/user from memory a pointer leads to.
 func (g *gen) fieldInt(x *ast.FieldExpr) {
 	f := g.inst.Fields[x]
-	if _, ok := g.typeOf(x.X).(*types.Ctx); !ok {
+	if _, ok := g.typeOf(x.X).(*types.Ctx); ok {
+		g.e.loadInt(asm.R0, loc{regCtx, int16(f.Offset)}, f.Type.Size(), isSigned(f.Type))
+		return
+	}
+	user := g.fieldAddr(x)
+	m := g.e.mark()
+	tmp := stackLoc(g.e.alloc(8))
+	g.e.emit(storeImm64(tmp.base, tmp.off, 0))
+	g.e.emit(asm.Mov.Reg(asm.R3, asm.R0))
+	g.e.addr(asm.R1, tmp)
+	g.e.emit(asm.Mov.Imm(asm.R2, int32(f.Type.Size())))
+	g.e.call(probeRead(user))
+	g.e.loadInt(asm.R0, tmp, f.Type.Size(), isSigned(f.Type))
+	g.e.release(m)
+}
+
+// fieldAddr puts the address of field x in R0 (x reached through a
+// pointer, possibly via embedded structs) and reports whether it is in
+// user memory.
+func (g *gen) fieldAddr(x *ast.FieldExpr) (user bool) {
+	f := g.inst.Fields[x]
+	switch t := g.typeOf(x.X).(type) {
+	case *types.Pointer:
+		g.intExpr(x.X)
+		user = t.Space == types.User
+	case *types.Struct:
+		inner, ok := x.X.(*ast.FieldExpr)
+		if !ok {
+			panic(&compileError{span: x.Span(), msg: "field access on a struct value is only supported through a pointer"})
+		}
+		user = g.fieldAddr(inner)
+	default:
 		panic(&compileError{span: x.Span(), msg: "field access on this expression is not supported by the code generator yet"})
 	}
-	g.e.loadInt(asm.R0, loc{regCtx, int16(f.Offset)}, f.Type.Size(), isSigned(f.Type))
+	if f.Offset != 0 {
+		g.e.emit(asm.Add.Imm(asm.R0, int32(f.Offset)))
+	}
+	return user
+}
+
+// probeRead picks the memory-reading helper for an address space.
+func probeRead(user bool) asm.BuiltinFunc {
+	if user {
+		return asm.FnProbeReadUser
+	}
+	return asm.FnProbeReadKernel
 }
 
 // fieldTo writes a string field of the tracepoint record at dst:
@@ -103,8 +146,22 @@ func (g *gen) fieldInt(x *ast.FieldExpr) {
 func (g *gen) fieldTo(x *ast.FieldExpr, dst loc, dt types.Type) {
 	f := g.inst.Fields[x]
 	st, ok := dt.(*types.String)
-	if _, isCtx := g.typeOf(x.X).(*types.Ctx); !ok || !isCtx {
-		panic(&compileError{span: x.Span(), msg: "field access on this expression is not supported by the code generator yet"})
+	if !ok {
+		panic(&compileError{span: x.Span(), msg: "field values of type " + dt.String() + " are not supported by the code generator yet"})
+	}
+	if _, isCtx := g.typeOf(x.X).(*types.Ctx); !isCtx {
+		// A char array of a kernel struct: copy it (it need not end in a
+		// NUL; the printer stops at the capacity).
+		n := min(f.Type.Size(), st.Cap)
+		if st.Cap > n {
+			g.e.zero(dst.plus(n), st.Cap-n)
+		}
+		user := g.fieldAddr(x)
+		g.e.emit(asm.Mov.Reg(asm.R3, asm.R0))
+		g.e.addr(asm.R1, dst)
+		g.e.emit(asm.Mov.Imm(asm.R2, int32(n)))
+		g.e.call(probeRead(user))
+		return
 	}
 	if f.DataLoc {
 		g.e.zero(dst, st.Cap)

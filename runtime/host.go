@@ -53,6 +53,8 @@ type Host struct {
 	ksymOnce sync.Once
 	ksyms    []string // kernel function names, sorted (kallsyms.go)
 	ksymErr  error
+
+	kbtf kernelBTF // kernel BTF types and enumerators (btf.go)
 }
 
 // tracepointInfo is the cached parse of one format file.

@@ -73,7 +73,7 @@ var Vars = [...]VarDef{
 	ArgN:       {Name: "arg", Type: types.Uint64, Implemented: true, Doc: "function argument N (kprobe, uprobe, usdt)"},
 	Retval:     {Name: "retval", Type: types.Int64, Implemented: true, Doc: "function return value"},
 	FuncVar:    {Name: "func", Implemented: true, Doc: "traced function name"},
-	Curtask:    {Name: "curtask", Type: types.Uint64, Doc: "current task_struct"},
+	Curtask:    {Name: "curtask", Implemented: true, Doc: "current task_struct (a BTF-typed pointer)"},
 	Rand:       {Name: "rand", Type: types.Uint32, Implemented: true, Doc: "random number"},
 	Cgroup:     {Name: "cgroup", Type: types.Uint64, Implemented: true, Doc: "cgroup v2 id"},
 	Username:   {Name: "username", Doc: "user name"},

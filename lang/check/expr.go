@@ -171,6 +171,12 @@ func (c *checker) ident(id *ast.Ident) types.Type {
 		c.tab.Consts[id] = e.value
 		return e.typ
 	}
+	if c.cfg.Host != nil && isUpperIdent(id.Name) {
+		if v, et, ok := c.cfg.Host.KernelEnumValue(id.Name); ok {
+			c.tab.Consts[id] = v
+			return et
+		}
+	}
 	if id.Name == "true" || id.Name == "false" {
 		return c.expr1(&ast.BoolLit{Pos: id.Pos, Value: id.Name == "true"})
 	}
@@ -183,6 +189,18 @@ func (c *checker) ident(id *ast.Ident) types.Type {
 		d.Hint("did you mean '%s'?", s)
 	}
 	return nil
+}
+
+// isUpperIdent reports whether name looks like a C constant (upper case,
+// digits and underscores): only those are looked up among kernel
+// enumerators.
+func isUpperIdent(name string) bool {
+	for _, r := range name {
+		if !(r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '_') {
+			return false
+		}
+	}
+	return name != ""
 }
 
 func (c *checker) builtin(id *ast.Ident, v stdlib.VarID, n int) types.Type {
@@ -220,6 +238,9 @@ func (c *checker) builtin(id *ast.Ident, v stdlib.VarID, n int) types.Type {
 	if !def.Implemented {
 		c.errorf(id, diag.CodeUnsupported, "builtin %s is not supported yet", id.Name)
 		return nil
+	}
+	if v == stdlib.Curtask {
+		return c.typeExpr(&ast.TypeExpr{Pos: id.Pos, Name: "struct task_struct", Ptr: 1})
 	}
 	if v == stdlib.FuncVar {
 		// The traced function: one program per function, so a constant.
@@ -377,6 +398,11 @@ func (c *checker) binary(b *ast.Binary) types.Type {
 	return nil
 }
 
+func isPointer(t types.Type) bool {
+	_, ok := t.(*types.Pointer)
+	return ok
+}
+
 func isPtrOrInt(t types.Type) bool {
 	_, ok := t.(*types.Pointer)
 	return ok || types.IsInt(t)
@@ -501,16 +527,43 @@ var intTypes = map[string]*types.Int{
 
 // typeExpr resolves a written type.
 func (c *checker) typeExpr(te *ast.TypeExpr) types.Type {
-	if te.Ptr == 0 && te.Array == 0 {
-		if it, ok := intTypes[te.Name]; ok {
-			return it
-		}
-		if te.Name == "bool" {
-			return &types.Bool{}
+	if te.Array != 0 {
+		c.errorf(te, diag.CodeUnsupported, "type '%s' is not supported yet", te.Name+typeSuffix(te))
+		return nil
+	}
+	var base types.Type
+	switch {
+	case intTypes[te.Name] != nil:
+		base = intTypes[te.Name]
+	case te.Name == "bool":
+		base = &types.Bool{}
+	case te.Name == "void":
+		base = &types.Void{}
+	default:
+		base = c.kernelType(te)
+		if base == nil {
+			return nil
 		}
 	}
-	c.errorf(te, diag.CodeUnsupported, "type '%s' is not supported yet", te.Name+typeSuffix(te))
-	return nil
+	for i := 0; i < te.Ptr; i++ {
+		base = &types.Pointer{Elem: base, Space: types.Kernel}
+	}
+	return base
+}
+
+// kernelType resolves a struct, union, enum or typedef name through the
+// host's kernel types (BTF).
+func (c *checker) kernelType(te *ast.TypeExpr) types.Type {
+	if c.cfg.Host == nil {
+		c.errorf(te, diag.CodeUnknown, "unknown type '%s'", te.Name)
+		return nil
+	}
+	t, err := c.cfg.Host.KernelType(te.Name)
+	if err != nil {
+		c.errorf(te, diag.CodeUnknown, "unknown type '%s': %v", te.Name, err)
+		return nil
+	}
+	return t
 }
 
 func typeSuffix(te *ast.TypeExpr) string {
@@ -530,7 +583,16 @@ func (c *checker) cast(e *ast.Cast) types.Type {
 	if to == nil || from == nil {
 		return nil
 	}
-	if !types.IsInt(from) {
+	if _, toPtr := to.(*types.Pointer); toPtr {
+		if _, fromPtr := from.(*types.Pointer); fromPtr || types.IsInt(from) {
+			return to
+		}
+	}
+	if !types.IsInt(from) && !isPointer(from) {
+		c.errorf(e, diag.CodeType, "Cannot cast from '%s' to '%s'", from, to)
+		return nil
+	}
+	if !types.IsInt(to) {
 		c.errorf(e, diag.CodeType, "Cannot cast from '%s' to '%s'", from, to)
 		return nil
 	}
@@ -609,6 +671,18 @@ func (c *checker) field(e *ast.FieldExpr) types.Type {
 	switch ft := f.Type.(type) {
 	case *types.Int, *types.String, *types.Pointer, *types.Bool:
 		return ft
+	case *types.Struct:
+		// An embedded struct: usable for further field accesses.
+		if _, isCtx := xt.(*types.Ctx); !isCtx {
+			return ft
+		}
+	case *types.Array:
+		// char arrays of kernel structs are strings, as in bpftrace.
+		if it, ok := ft.Elem.(*types.Int); ok && it.Bits == 8 {
+			if _, isCtx := xt.(*types.Ctx); !isCtx {
+				return &types.String{Cap: ft.Len}
+			}
+		}
 	}
 	c.errorf(e, diag.CodeUnsupported, "fields of type '%s' are not supported yet", f.Type)
 	return nil

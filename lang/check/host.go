@@ -30,4 +30,10 @@ type Host interface {
 	// KernelSymbolAddr returns the address of a kernel symbol (kaddr());
 	// a symbol the kernel lacks, or whose address is hidden, is an error.
 	KernelSymbolAddr(name string) (uint64, error)
+	// KernelType returns a kernel type ("struct NAME", "union NAME",
+	// "enum NAME" or a typedef name) from BTF.
+	KernelType(name string) (types.Type, error)
+	// KernelEnumValue returns the value and enum type of a kernel
+	// enumerator such as TASK_COMM_LEN.
+	KernelEnumValue(name string) (int64, *types.Enum, bool)
 }
