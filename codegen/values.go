@@ -132,6 +132,15 @@ func (g *gen) fieldAddr(x *ast.FieldExpr) (user bool) {
 	return user
 }
 
+// readInto copies n bytes from the address in R0 to dst with
+// bpf_probe_read_kernel/user.
+func (g *gen) readInto(dst loc, n int, user bool) {
+	g.e.emit(asm.Mov.Reg(asm.R3, asm.R0))
+	g.e.addr(asm.R1, dst)
+	g.e.emit(asm.Mov.Imm(asm.R2, int32(n)))
+	g.e.call(probeRead(user))
+}
+
 // probeRead picks the memory-reading helper for an address space.
 func probeRead(user bool) asm.BuiltinFunc {
 	if user {
@@ -145,6 +154,18 @@ func probeRead(user bool) asm.BuiltinFunc {
 // the field holds.
 func (g *gen) fieldTo(x *ast.FieldExpr, dst loc, dt types.Type) {
 	f := g.inst.Fields[x]
+	if at, ok := dt.(*types.Array); ok {
+		// A byte array (an address): copy it.
+		n := min(f.Type.Size(), at.Size())
+		if _, isCtx := g.typeOf(x.X).(*types.Ctx); isCtx {
+			g.e.emit(asm.Mov.Reg(asm.R0, regCtx))
+			g.e.emit(asm.Add.Imm(asm.R0, int32(f.Offset)))
+			g.readInto(dst, n, false)
+			return
+		}
+		g.readInto(dst, n, g.fieldAddr(x))
+		return
+	}
 	st, ok := dt.(*types.String)
 	if !ok {
 		panic(&compileError{span: x.Span(), msg: "field values of type " + dt.String() + " are not supported by the code generator yet"})

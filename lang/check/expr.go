@@ -8,6 +8,7 @@ import (
 	"github.com/gobpftrace/gobpftrace/lang/diag"
 	"github.com/gobpftrace/gobpftrace/lang/types"
 	"github.com/gobpftrace/gobpftrace/stdlib"
+	"github.com/gobpftrace/gobpftrace/stdlib/uapi"
 )
 
 // expr checks e and returns its type (nil after an error).
@@ -176,6 +177,11 @@ func (c *checker) ident(id *ast.Ident) types.Type {
 			c.tab.Consts[id] = v
 			return et
 		}
+	}
+	if v, ok := uapi.Lookup(id.Name); ok {
+		// A UAPI macro (AF_INET, O_RDONLY …) that BTF cannot provide.
+		c.tab.Consts[id] = v
+		return types.Int64
 	}
 	if id.Name == "true" || id.Name == "false" {
 		return c.expr1(&ast.BoolLit{Pos: id.Pos, Value: id.Name == "true"})
@@ -677,11 +683,13 @@ func (c *checker) field(e *ast.FieldExpr) types.Type {
 			return ft
 		}
 	case *types.Array:
-		// char arrays of kernel structs are strings, as in bpftrace.
+		// char arrays of kernel structs are strings, as in bpftrace;
+		// other byte arrays (addresses: ntop(args.saddr)) stay arrays.
 		if it, ok := ft.Elem.(*types.Int); ok && it.Bits == 8 {
-			if _, isCtx := xt.(*types.Ctx); !isCtx {
+			if _, isCtx := xt.(*types.Ctx); !isCtx && it.Signed {
 				return &types.String{Cap: ft.Len}
 			}
+			return ft
 		}
 	}
 	c.errorf(e, diag.CodeUnsupported, "fields of type '%s' are not supported yet", f.Type)
