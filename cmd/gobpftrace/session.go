@@ -121,10 +121,11 @@ func (s *Session) frontEnd(name, text string) *compiled {
 		fmt.Fprintln(s.Stdout, ast.Dump(prog))
 	}
 	info, cdiags := check.Check(src, prog, &check.Config{
-		Host:   s.Host(),
-		Params: s.opts.params,
-		Unsafe: s.opts.unsafe,
-		StrLen: strLen(),
+		Host:    s.Host(),
+		Params:  s.opts.params,
+		Unsafe:  s.opts.unsafe,
+		StrLen:  strLen(),
+		Include: runtime.ReadHeader,
 	})
 	diags.Items = append(diags.Items, cdiags.Items...)
 	if len(diags.Items) > 0 {

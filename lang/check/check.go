@@ -44,6 +44,9 @@ type Config struct {
 	Unsafe bool
 	// StrLen is the capacity of strings read by str() (default 64).
 	StrLen int
+	// Include returns the text of a header named by #include (system: the
+	// <…> form) and whether it exists; nil means no header exists.
+	Include func(name string, system bool) (string, bool)
 }
 
 // Info holds the results of a check.

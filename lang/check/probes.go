@@ -9,6 +9,7 @@ import (
 
 	"github.com/gobpftrace/gobpftrace/lang/ast"
 	"github.com/gobpftrace/gobpftrace/lang/diag"
+	"github.com/gobpftrace/gobpftrace/lang/preproc"
 	"github.com/gobpftrace/gobpftrace/lang/types"
 	"github.com/gobpftrace/gobpftrace/stdlib"
 )
@@ -18,11 +19,18 @@ import (
 func (c *checker) topLevel(prog *ast.Program) {
 	c.defines = map[string]ast.Expr{}
 	c.enums = map[string]enumConst{}
-	for _, d := range prog.Preproc {
-		c.directive(d)
+	pre := preproc.Process(prog.Preproc, &preproc.Options{Include: c.cfg.Include}, c.diags)
+	for name, v := range pre.Defines {
+		if v.IsStr {
+			c.defines[name] = &ast.StrLit{Pos: ast.Pos{S: v.Origin}, Value: v.Str}
+		} else {
+			c.defines[name] = &ast.IntLit{Pos: ast.Pos{S: v.Origin}, Value: uint64(v.Int)}
+		}
 	}
 	for _, d := range prog.CDefs {
-		c.cdef(d)
+		if !pre.Inside(d.Span()) {
+			c.cdef(d)
+		}
 	}
 	if prog.Config != nil {
 		c.config(prog.Config)
@@ -41,25 +49,6 @@ func (c *checker) topLevel(prog *ast.Program) {
 	}
 	if len(prog.Probes) == 0 && !c.diags.HasErrors() {
 		c.errorAt(diag.Span{Start: len(c.src.Text), End: len(c.src.Text)}, diag.CodeSyntax, "no probes defined")
-	}
-}
-
-// directive handles the '#' lines the checker understands without clang:
-// object-like integer and string #defines. Includes are satisfied by BTF
-// and the generated constant table (see lang/preproc).
-func (c *checker) directive(d *ast.Directive) {
-	switch d.Name {
-	case "define":
-		name, value, _ := strings.Cut(strings.TrimSpace(d.Text), " ")
-		value = strings.TrimSpace(value)
-		if name == "" || strings.Contains(name, "(") {
-			return // function-like macros are handled by the preprocessor (not yet)
-		}
-		if n, ok := parseCInt(value); ok {
-			c.defines[name] = &ast.IntLit{Pos: d.Pos, Value: uint64(n), Raw: value}
-		} else if len(value) >= 2 && value[0] == '"' && value[len(value)-1] == '"' {
-			c.defines[name] = &ast.StrLit{Pos: d.Pos, Value: value[1 : len(value)-1]}
-		}
 	}
 }
 

@@ -1,0 +1,253 @@
+// Package preproc evaluates a script's preprocessor lines without clang.
+//
+// bpftrace hands '#' lines to clang. gobpftrace understands the part of the
+// C preprocessor that scripts use: object-like #define (integers, strings,
+// constant expressions of integers), #undef, #ifdef / #ifndef / #if
+// defined(X) / #else / #elif / #endif, and #include. Kernel headers are
+// not needed: their types come from BTF and their macros from the UAPI
+// table, so a missing header is skipped. A header that exists (found by
+// the caller-supplied Include function) is scanned for object-like
+// integer #defines, recursively.
+//
+// BPFTRACE_HAVE_BTF is predefined, so scripts take their BTF branch.
+//
+// The package is pure: file access goes through Options.Include.
+package preproc
+
+import (
+	"strconv"
+	"strings"
+
+	"github.com/gobpftrace/gobpftrace/lang/ast"
+	"github.com/gobpftrace/gobpftrace/lang/diag"
+)
+
+// Value is the value of an object-like macro: an integer or a string.
+type Value struct {
+	Int    int64
+	Str    string
+	IsStr  bool
+	Origin diag.Span // the #define in the script (zero for headers)
+}
+
+// Options configure Process.
+type Options struct {
+	// Include returns the text of a header (system: #include <…>), and
+	// whether it exists. Nil means no header exists.
+	Include func(name string, system bool) (string, bool)
+}
+
+// Result is the outcome of Process.
+type Result struct {
+	// Defines are the macros defined at the end of the script's
+	// directives (script and headers).
+	Defines map[string]Value
+	// Inactive are the source ranges excluded by conditionals: C
+	// definitions inside them are ignored.
+	Inactive []diag.Span
+}
+
+// maxIncludeDepth bounds nested #includes of headers.
+const maxIncludeDepth = 8
+
+// Process evaluates directives in source order.
+func Process(dirs []*ast.Directive, opts *Options, diags *diag.List) *Result {
+	if opts == nil {
+		opts = &Options{}
+	}
+	p := &processor{
+		opts:    opts,
+		diags:   diags,
+		res:     &Result{Defines: map[string]Value{"BPFTRACE_HAVE_BTF": {Int: 1}}},
+		visited: map[string]bool{},
+	}
+	start := -1
+	for _, d := range dirs {
+		wasActive := p.active()
+		p.directive(d, true)
+		switch {
+		case wasActive && !p.active():
+			start = d.Span().End
+		case !wasActive && p.active() && start >= 0:
+			p.res.Inactive = append(p.res.Inactive, diag.Span{Start: start, End: d.Span().Start})
+			start = -1
+		}
+	}
+	if len(p.stack) > 0 {
+		diags.Errorf(dirs[len(dirs)-1].Span(), diag.CodePreprocessor, "unterminated #if: %d #endif missing", len(p.stack))
+	}
+	if start >= 0 {
+		p.res.Inactive = append(p.res.Inactive, diag.Span{Start: start, End: 1 << 31})
+	}
+	return p.res
+}
+
+// Inside reports whether span lies in an inactive region.
+func (r *Result) Inside(span diag.Span) bool {
+	for _, in := range r.Inactive {
+		if span.Start >= in.Start && span.Start < in.End {
+			return true
+		}
+	}
+	return false
+}
+
+type cond struct {
+	active bool // this branch is taken
+	taken  bool // some branch of this #if was taken
+	parent bool // the enclosing region is active
+}
+
+type processor struct {
+	opts    *Options
+	diags   *diag.List
+	res     *Result
+	stack   []cond
+	visited map[string]bool
+	depth   int
+}
+
+func (p *processor) active() bool {
+	return len(p.stack) == 0 || p.stack[len(p.stack)-1].active
+}
+
+// directive handles one line. script is false for lines of headers, whose
+// errors are not the user's.
+func (p *processor) directive(d *ast.Directive, script bool) {
+	errorf := func(format string, args ...any) {
+		if script {
+			p.diags.Errorf(d.Span(), diag.CodePreprocessor, format, args...)
+		}
+	}
+	switch d.Name {
+	case "ifdef", "ifndef":
+		_, defined := p.res.Defines[firstWord(d.Text)]
+		p.push(defined == (d.Name == "ifdef"))
+	case "if":
+		v, ok := p.eval(d.Text)
+		if !ok {
+			errorf("#if expression not understood: %s", d.Text)
+		}
+		p.push(v != 0)
+	case "elif":
+		if len(p.stack) == 0 {
+			errorf("#elif without #if")
+			return
+		}
+		top := &p.stack[len(p.stack)-1]
+		v, _ := p.eval(d.Text)
+		top.active = top.parent && !top.taken && v != 0
+		top.taken = top.taken || top.active
+	case "else":
+		if len(p.stack) == 0 {
+			errorf("#else without #if")
+			return
+		}
+		top := &p.stack[len(p.stack)-1]
+		top.active = top.parent && !top.taken
+		top.taken = true
+	case "endif":
+		if len(p.stack) == 0 {
+			errorf("#endif without #if")
+			return
+		}
+		p.stack = p.stack[:len(p.stack)-1]
+	}
+	if !p.active() {
+		return
+	}
+	switch d.Name {
+	case "define":
+		p.define(d)
+	case "undef":
+		delete(p.res.Defines, firstWord(d.Text))
+	case "include":
+		p.include(d.Text)
+	}
+}
+
+func (p *processor) push(active bool) {
+	parent := p.active()
+	p.stack = append(p.stack, cond{active: parent && active, taken: active, parent: parent})
+}
+
+func (p *processor) define(d *ast.Directive) {
+	text := strings.TrimSpace(d.Text)
+	name, value, _ := strings.Cut(text, " ")
+	if name == "" || strings.Contains(name, "(") {
+		return // function-like macros are not supported
+	}
+	value = strings.TrimSpace(stripComment(value))
+	if len(value) >= 2 && value[0] == '"' && value[len(value)-1] == '"' {
+		if s, err := strconv.Unquote(value); err == nil {
+			p.res.Defines[name] = Value{Str: s, IsStr: true, Origin: d.Span()}
+			return
+		}
+	}
+	if v, ok := p.eval(value); ok {
+		p.res.Defines[name] = Value{Int: v, Origin: d.Span()}
+		return
+	}
+	if value == "" {
+		p.res.Defines[name] = Value{Int: 1, Origin: d.Span()}
+	}
+}
+
+// include scans a header that exists for its directives.
+func (p *processor) include(spec string) {
+	spec = strings.TrimSpace(spec)
+	if len(spec) < 2 || p.opts.Include == nil || p.depth >= maxIncludeDepth {
+		return
+	}
+	system := spec[0] == '<'
+	name := strings.Trim(spec, "<>\"")
+	if p.visited[name] {
+		return
+	}
+	p.visited[name] = true
+	text, ok := p.opts.Include(name, system)
+	if !ok {
+		return // kernel headers: BTF and the UAPI table cover them
+	}
+	p.depth++
+	defer func() { p.depth-- }()
+	saved := p.stack
+	p.stack = nil
+	for _, line := range joinContinuations(text) {
+		line = strings.TrimSpace(line)
+		if !strings.HasPrefix(line, "#") {
+			continue
+		}
+		body := strings.TrimSpace(line[1:])
+		word := firstWord(body)
+		p.directive(&ast.Directive{Name: word, Text: strings.TrimSpace(body[len(word):])}, false)
+	}
+	p.stack = saved
+}
+
+func joinContinuations(text string) []string {
+	text = strings.ReplaceAll(text, "\\\r\n", " ")
+	text = strings.ReplaceAll(text, "\\\n", " ")
+	return strings.Split(text, "\n")
+}
+
+func firstWord(s string) string {
+	s = strings.TrimSpace(s)
+	for i, r := range s {
+		if !(r == '_' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9') {
+			return s[:i]
+		}
+	}
+	return s
+}
+
+// stripComment removes a trailing /* … */ or // comment.
+func stripComment(s string) string {
+	if i := strings.Index(s, "/*"); i >= 0 {
+		s = s[:i]
+	}
+	if i := strings.Index(s, "//"); i >= 0 {
+		s = s[:i]
+	}
+	return s
+}
