@@ -40,3 +40,18 @@ func TestKprobeAttachUnavailable(t *testing.T) {
 	expectCode(t, r, 1)
 	matchAll(t, "stderr", r.stderr, `ERROR: kernel function 'no_such_kernel_function' not found`)
 }
+
+// TestListKernelType: -lv 'struct sock' lists the members of a kernel
+// struct from BTF.
+func TestListKernelType(t *testing.T) {
+	needRoot(t)
+	if _, err := os.Stat("/sys/kernel/btf/vmlinux"); err != nil {
+		t.Skip("no kernel BTF")
+	}
+	r := gbt(t, "-lv", "struct sock")
+	expectCode(t, r, 0)
+	matchAll(t, "stdout", r.stdout, `\Astruct sock \{\n`, `(?m)^    struct sock_common __sk_common;  /\* offset 0, size \d+ \*/$`, `(?m)^\};  /\* size \d+ \*/$`)
+	r = gbt(t, "-lv", "struct no_such_struct_xyz")
+	expectCode(t, r, 1)
+	matchAll(t, "stderr", r.stderr, `^ERROR: .*no_such_struct_xyz`)
+}

@@ -3,8 +3,10 @@ package main
 import (
 	"fmt"
 	"os"
+	"sort"
 	"strings"
 
+	"github.com/gobpftrace/gobpftrace/lang/types"
 	"github.com/gobpftrace/gobpftrace/runtime"
 )
 
@@ -18,6 +20,11 @@ func (s *Session) List(pattern string) int {
 	}
 	if s.opts.program != "" {
 		return s.listProgram("stdin", s.opts.program)
+	}
+	for _, kw := range []string{"struct ", "union ", "enum "} {
+		if strings.HasPrefix(pattern, kw) {
+			return s.listType(pattern)
+		}
 	}
 	if strings.HasSuffix(pattern, ".bt") {
 		if b, err := os.ReadFile(pattern); err == nil {
@@ -86,6 +93,48 @@ func (s *Session) listProgram(name, text string) int {
 				}
 			}
 		}
+	}
+	fmt.Fprint(s.Stdout, b.String())
+	return exitOK
+}
+
+// listType prints a kernel type from BTF (-l 'struct sock'): its members
+// with their offsets, or an enum's enumerators.
+func (s *Session) listType(name string) int {
+	t, err := s.Host().KernelType(name)
+	if err != nil {
+		fmt.Fprintf(s.Stderr, "ERROR: %v\n", err)
+		return exitScript
+	}
+	var b strings.Builder
+	switch t := t.(type) {
+	case *types.Struct:
+		fmt.Fprintf(&b, "%s %s {\n", t.Kind, t.Name)
+		for _, f := range t.Fields {
+			name := f.Name
+			if name == "" {
+				name = "(anonymous)"
+			}
+			if f.BitSize != 0 {
+				fmt.Fprintf(&b, "    %s %s:%d;  /* offset %d, bit %d */\n", f.Type, name, f.BitSize, f.Offset, f.BitOffset)
+			} else {
+				fmt.Fprintf(&b, "    %s %s;  /* offset %d, size %d */\n", f.Type, name, f.Offset, f.Type.Size())
+			}
+		}
+		fmt.Fprintf(&b, "};  /* size %d */\n", t.Size())
+	case *types.Enum:
+		fmt.Fprintf(&b, "enum %s {\n", t.Name)
+		values := make([]int64, 0, len(t.Names))
+		for v := range t.Names {
+			values = append(values, v)
+		}
+		sort.Slice(values, func(i, j int) bool { return values[i] < values[j] })
+		for _, v := range values {
+			fmt.Fprintf(&b, "    %s = %d,\n", t.Names[v], v)
+		}
+		b.WriteString("};\n")
+	default:
+		fmt.Fprintf(&b, "%s: %s\n", name, t)
 	}
 	fmt.Fprint(s.Stdout, b.String())
 	return exitOK
