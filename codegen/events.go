@@ -50,8 +50,16 @@ func layoutArgs(args []eventArg) ([]Arg, int) {
 // and submits it. Without room in the ring buffer the per-CPU lost counter
 // is incremented instead.
 func (g *gen) emitEvent(ev *EventDef, args []eventArg, wake bool) {
+	g.emitEventWith(ev, args, wake, nil, 0)
+}
+
+// emitEventWith is emitEvent for records with extra bytes after the
+// arguments: fill writes them (base is the first argument's location in
+// the record) before the record is submitted.
+func (g *gen) emitEventWith(ev *EventDef, args []eventArg, wake bool, fill func(base loc), extra int) {
 	var size int
 	ev.Args, size = layoutArgs(args)
+	size = types.AlignUp(size+extra, 8)
 	ev.Size = size
 	id := g.c.addEvent(ev)
 	lost, done := g.e.newLabel("lost"), g.e.newLabel("evdone")
@@ -66,6 +74,9 @@ func (g *gen) emitEvent(ev *EventDef, args []eventArg, wake bool) {
 	for i, a := range args {
 		dst := loc{regRecord, int16(ev.Args[i].Offset)}
 		g.valueTo(a.x, dst, a.t)
+	}
+	if fill != nil {
+		fill(loc{regRecord, int16(ev.Args[0].Offset)})
 	}
 	// Adaptive wakeup: only wake the reader when the ring is a quarter
 	// full (or for exit); the runtime polls otherwise.

@@ -124,7 +124,7 @@ const (
 	EventTime                          // time(fmt)
 	EventCat                           // cat(fmt, args)
 	EventSystem                        // system(fmt, args)
-	EventJoin                          // join(argv, sep)
+	EventJoin                          // join(argv, sep): Args[0] is the count of strings that follow, each of the object's StrLen; Format is the separator
 )
 
 // HeaderSize is the size of a record header: a uint32 event index and 4

@@ -115,7 +115,7 @@ var Funcs = [...]FuncDef{
 	Len:         {Name: "len", MinArgs: 1, MaxArgs: 1, Sig: "len(@map)", Doc: "number of elements"},
 	Time:        {Name: "time", MinArgs: 0, MaxArgs: 1, Flags: Implemented | Statement, Sig: `time([fmt])`, Doc: "print the current time"},
 	Strftime:    {Name: "strftime", MinArgs: 2, MaxArgs: 2, Flags: Implemented, Sig: "strftime(fmt, nsecs)", Doc: "format a timestamp"},
-	Join:        {Name: "join", MinArgs: 1, MaxArgs: 2, Flags: Statement, Sig: "join(argv[, sep])", Doc: "print an argv-style array"},
+	Join:        {Name: "join", MinArgs: 1, MaxArgs: 2, Flags: Implemented | Statement, Sig: "join(argv[, sep])", Doc: "print an argv-style array"},
 	Buf:         {Name: "buf", MinArgs: 1, MaxArgs: 2, Sig: "buf(ptr[, len])", Doc: "read a buffer, printed with %r"},
 	Ksym:        {Name: "ksym", MinArgs: 1, MaxArgs: 1, Flags: Implemented, Sig: "ksym(addr)", Doc: "kernel symbol of an address"},
 	Usym:        {Name: "usym", MinArgs: 1, MaxArgs: 1, Sig: "usym(addr)", Doc: "user symbol of an address"},

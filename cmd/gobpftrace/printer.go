@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"bytes"
 	"encoding/binary"
 	"fmt"
 	"io"
@@ -108,6 +109,30 @@ func (p *printer) handle(rec []byte) {
 			b = output.AppendJSONText(b, "time", t)
 		} else {
 			b = append(b, t...)
+		}
+	case codegen.EventJoin:
+		n := int(binary.LittleEndian.Uint64(rec[args[0].Offset:]))
+		strLen := p.l.Object.StrLen
+		start := len(b)
+		for i := 0; i < n && i < codegen.JoinMaxArgs; i++ {
+			off := args[0].Offset + 8 + i*strLen
+			if off+strLen > len(rec) {
+				break
+			}
+			if i > 0 {
+				b = append(b, ev.Format...)
+			}
+			s := rec[off : off+strLen]
+			if z := bytes.IndexByte(s, 0); z >= 0 {
+				s = s[:z]
+			}
+			b = append(b, s...)
+		}
+		if p.json {
+			text := append([]byte(nil), b[start:]...)
+			b = output.AppendJSONText(b[:start], "join", text)
+		} else {
+			b = append(b, '\n')
 		}
 	case codegen.EventExit:
 		if len(args) > 0 {
