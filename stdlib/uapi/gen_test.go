@@ -1,0 +1,46 @@
+package uapi
+
+import (
+	"bytes"
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/gobpftrace/gobpftrace/stdlib/uapi/internal/uapigen"
+)
+
+// TestTableUpToDate regenerates the table from the system headers and
+// checks that it matches the committed table.go, so that a stale table or
+// an edited generator without `go generate` fails the build.
+func TestTableUpToDate(t *testing.T) {
+	const root = "/usr/include"
+	if _, err := os.Stat(root + "/linux/in.h"); err != nil {
+		t.Skipf("Linux UAPI headers not installed (%v); cannot check table.go", err)
+	}
+	got, skipped, err := uapigen.Generate(root)
+	if err != nil {
+		t.Fatalf("generating table: %v", err)
+	}
+	for _, s := range skipped {
+		t.Logf("not generated: %s", s)
+	}
+	want, err := os.ReadFile("table.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(got, want) {
+		gl, wl := strings.Split(string(got), "\n"), strings.Split(string(want), "\n")
+		for i := 0; i < len(gl) || i < len(wl); i++ {
+			var g, w string
+			if i < len(gl) {
+				g = gl[i]
+			}
+			if i < len(wl) {
+				w = wl[i]
+			}
+			if g != w {
+				t.Fatalf("table.go is stale (first difference at line %d):\n  committed: %q\n  generated: %q\nrun `go generate ./stdlib/uapi`", i+1, w, g)
+			}
+		}
+	}
+}
