@@ -146,3 +146,20 @@ func KernelSymbol(addr uint64) string {
 	}
 	return t.lookup(addr)
 }
+
+// KernelSymbolOffset returns "name+offset" for the kernel symbol
+// containing addr (stack frames), or "" when it cannot be resolved.
+func KernelSymbolOffset(addr uint64) string {
+	t, err := loadKernelSyms()
+	if err != nil {
+		return ""
+	}
+	name := t.lookup(addr)
+	if name == "" {
+		return ""
+	}
+	// lookup found the last symbol at or below addr: its address is the
+	// base of the offset.
+	i := sort.Search(len(t.syms), func(i int) bool { return t.syms[i].addr > addr })
+	return name + "+" + strconv.FormatUint(addr-t.syms[i-1].addr, 10)
+}

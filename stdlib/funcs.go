@@ -133,7 +133,7 @@ var Funcs = [...]FuncDef{
 	Cgroupid:    {Name: "cgroupid", MinArgs: 1, MaxArgs: 1, Sig: "cgroupid(path)", Doc: "cgroup v2 id of a path"},
 	CgroupPath:  {Name: "cgroup_path", MinArgs: 1, MaxArgs: 2, Sig: "cgroup_path(id[, filter])", Doc: "path of a cgroup id"},
 	Macaddr:     {Name: "macaddr", MinArgs: 1, MaxArgs: 1, Sig: "macaddr(addr)", Doc: "MAC address to text"},
-	KstackFn:    {Name: "kstack", MinArgs: 0, MaxArgs: 2, Sig: "kstack([mode][, limit])", Doc: "kernel stack"},
+	KstackFn:    {Name: "kstack", MinArgs: 0, MaxArgs: 2, Flags: Implemented, Sig: "kstack([mode][, limit])", Doc: "kernel stack"},
 	UstackFn:    {Name: "ustack", MinArgs: 0, MaxArgs: 2, Sig: "ustack([mode][, limit])", Doc: "user stack"},
 	Strerror:    {Name: "strerror", MinArgs: 1, MaxArgs: 1, Sig: "strerror(errno)", Doc: "error number to text"},
 	Debugf:      {Name: "debugf", MinArgs: 1, MaxArgs: 4, Flags: Statement, Sig: "debugf(fmt, args...)", Doc: "bpf_trace_printk"},

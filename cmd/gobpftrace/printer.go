@@ -44,7 +44,7 @@ func newPrinter(w io.Writer, l *runtime.Loaded, json bool) *printer {
 		l:       l,
 		json:    json,
 		events:  l.Object.Events,
-		res:     newResolver(l.Object),
+		res:     newResolver(l),
 		exited:  make(chan struct{}),
 		dropped: map[string]uint64{},
 		buf:     make([]byte, 0, 4096),
@@ -282,12 +282,13 @@ func (p *printer) attached(n int) {
 // resolver supplies probe names and times to the output layer.
 type resolver struct {
 	obj *codegen.Object
+	l   *runtime.Loaded
 	// bootOffset converts boot-clock ns to wall-clock ns.
 	bootOffset int64
 }
 
-func newResolver(obj *codegen.Object) *resolver {
-	return &resolver{obj: obj, bootOffset: runtime.BootToWallOffset()}
+func newResolver(l *runtime.Loaded) *resolver {
+	return &resolver{obj: l.Object, l: l, bootOffset: runtime.BootToWallOffset()}
 }
 
 // ProbeName implements output.Resolver.
@@ -314,8 +315,22 @@ func (r *resolver) KernelSymbol(addr uint64) string { return runtime.KernelSymbo
 // UserSymbol implements output.Resolver.
 func (r *resolver) UserSymbol(pid, addr uint64) string { return "" }
 
-// Stack implements output.Resolver.
-func (r *resolver) Stack(user bool, id, pid uint64) []output.Frame { return nil }
+// Stack implements output.Resolver: the frames of a kernel stack recorded
+// in the stack trace map, symbolized with /proc/kallsyms.
+func (r *resolver) Stack(user bool, id, pid uint64) []output.Frame {
+	if user || int64(id) < 0 {
+		return nil
+	}
+	addrs, err := r.l.StackAddrs(uint32(id))
+	if err != nil {
+		return nil
+	}
+	frames := make([]output.Frame, len(addrs))
+	for i, a := range addrs {
+		frames[i] = output.Frame{Addr: a, Sym: runtime.KernelSymbolOffset(a)}
+	}
+	return frames
+}
 
 var _ output.Resolver = (*resolver)(nil)
 
