@@ -116,7 +116,7 @@ var Funcs = [...]FuncDef{
 	Time:        {Name: "time", MinArgs: 0, MaxArgs: 1, Flags: Implemented | Statement, Sig: `time([fmt])`, Doc: "print the current time"},
 	Strftime:    {Name: "strftime", MinArgs: 2, MaxArgs: 2, Flags: Implemented, Sig: "strftime(fmt, nsecs)", Doc: "format a timestamp"},
 	Join:        {Name: "join", MinArgs: 1, MaxArgs: 2, Flags: Implemented | Statement, Sig: "join(argv[, sep])", Doc: "print an argv-style array"},
-	Buf:         {Name: "buf", MinArgs: 1, MaxArgs: 2, Sig: "buf(ptr[, len])", Doc: "read a buffer, printed with %r"},
+	Buf:         {Name: "buf", MinArgs: 1, MaxArgs: 2, Flags: Implemented, Sig: "buf(ptr[, len])", Doc: "read a buffer, printed with %r"},
 	Ksym:        {Name: "ksym", MinArgs: 1, MaxArgs: 1, Flags: Implemented, Sig: "ksym(addr)", Doc: "kernel symbol of an address"},
 	Usym:        {Name: "usym", MinArgs: 1, MaxArgs: 1, Sig: "usym(addr)", Doc: "user symbol of an address"},
 	Kaddr:       {Name: "kaddr", MinArgs: 1, MaxArgs: 1, Flags: Implemented, Sig: "kaddr(name)", Doc: "address of a kernel symbol"},
