@@ -56,3 +56,10 @@ func TestSelfBTFFields(t *testing.T) {
 	expectRun(t, `BEGIN { $t = curtask; printf("%d %d %s %d %d\n", $t->pid == tid, curtask.tgid == pid, $t->comm, curtask->real_parent->pid > 0, TASK_COMM_LEN); $p = (struct task_struct *)curtask; printf("%s\n", $p->group_leader->comm); }`,
 		fmt.Sprintf("1 1 %s 1 16\n%s\n\n\n", comm, comm))
 }
+
+// has_key() tests for a key without reading the value; strerror() prints
+// an error number as text (golden cat_strerror_cgroup, strerror part).
+func TestSelfHasKeyStrerror(t *testing.T) {
+	expectRun(t, `BEGIN { @start[1] = 5; @s["a", 2] = 1; printf("%d %d %d\n", has_key(@start, 1), has_key(@start, 2), has_key(@s, ("a", 2))); if (!has_key(@start, 3)) { printf("no 3\n"); } printf("%s|", strerror(2)); print(strerror(13)); clear(@s); clear(@start); }`,
+		"1 0 1\nno 3\nNo such file or directory|Permission denied\n\n\n")
+}

@@ -1,0 +1,56 @@
+package check
+
+import (
+	"github.com/gobpftrace/gobpftrace/lang/ast"
+	"github.com/gobpftrace/gobpftrace/lang/diag"
+	"github.com/gobpftrace/gobpftrace/lang/types"
+	"github.com/gobpftrace/gobpftrace/stdlib"
+)
+
+func init() {
+	callCheckers[stdlib.HasKey] = (*checker).checkHasKey
+	callCheckers[stdlib.Strerror] = (*checker).checkStrerror
+}
+
+// checkHasKey checks has_key(@map, key): a bool telling whether the key is
+// in the map.
+func (c *checker) checkHasKey(call *ast.Call, _ *ast.MapExpr) types.Type {
+	m, sym := c.mapArg(call)
+	if m == nil {
+		return nil
+	}
+	if len(m.Keys) != 0 {
+		c.errorf(m, diag.CodeType, "has_key() expects a map without a key as its first argument")
+		return nil
+	}
+	kt := c.expr(call.Args[1])
+	if kt == nil {
+		return nil
+	}
+	if sym.Key == nil {
+		c.errorf(call.Args[0], diag.CodeType, "%s is a scalar map: has_key() needs a map with keys", m.Name)
+		return nil
+	}
+	if _, ok := unify(sym.Key, valueType(kt)); !ok {
+		c.errorf(call.Args[1], diag.CodeType, "Argument mismatch for %s: trying to look up key '%s' when map expects '%s'", m.Name, kt, sym.Key)
+		return nil
+	}
+	if a, ok := sym.Value.(*types.Agg); ok && (a.Kind == types.Hist || a.Kind == types.LHist) {
+		c.errorf(call, diag.CodeUnsupported, "has_key() on a %s map is not supported yet", a.Kind)
+		return nil
+	}
+	return &types.Bool{}
+}
+
+// checkStrerror checks strerror(errno): a value printed as the error text.
+func (c *checker) checkStrerror(call *ast.Call, _ *ast.MapExpr) types.Type {
+	t := c.expr(call.Args[0])
+	if t == nil {
+		return nil
+	}
+	if !types.IsInt(t) {
+		c.errorf(call.Args[0], diag.CodeType, "strerror() expects an integer error number (%s provided)", t)
+		return nil
+	}
+	return &types.Errno{}
+}
