@@ -30,6 +30,10 @@ func (g *gen) intExpr(x ast.Expr) {
 		sym := g.inst.Vars[x]
 		g.e.loadInt(asm.R0, g.vars[sym], sym.Type.Size(), isSigned(sym.Type))
 	case *ast.Ident:
+		if exp, ok := g.inst.Desugared[x]; ok {
+			g.intExpr(exp)
+			return
+		}
 		b := g.inst.Builtins[x]
 		gen := builtinGens[b.ID]
 		if gen.scalar == nil {

@@ -63,3 +63,16 @@ func TestSelfHasKeyStrerror(t *testing.T) {
 	expectRun(t, `BEGIN { @start[1] = 5; @s["a", 2] = 1; printf("%d %d %d\n", has_key(@start, 1), has_key(@start, 2), has_key(@s, ("a", 2))); if (!has_key(@start, 3)) { printf("no 3\n"); } printf("%s|", strerror(2)); print(strerror(13)); clear(@s); clear(@start); }`,
 		"1 0 1\nno 3\nNo such file or directory|Permission denied\n\n\n")
 }
+
+// ppid and pcomm are curtask->real_parent->tgid and ->comm.
+func TestSelfPpidPcomm(t *testing.T) {
+	if _, err := os.Stat("/sys/kernel/btf/vmlinux"); err != nil {
+		t.Skip("no kernel BTF")
+	}
+	parent, err := os.ReadFile(fmt.Sprintf("/proc/%d/comm", os.Getppid()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	expectRun(t, `BEGIN { printf("%d %s\n", ppid, pcomm); }`,
+		fmt.Sprintf("%d %s\n\n\n", os.Getppid(), strings.TrimSpace(string(parent))))
+}

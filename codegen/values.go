@@ -46,6 +46,10 @@ func (g *gen) valueTo(x ast.Expr, dst loc, dt types.Type) {
 		g.ifElse(x.Cond, func() { g.valueTo(x.Then, dst, dt) }, func() { g.valueTo(x.Else, dst, dt) })
 		return
 	case *ast.Ident:
+		if exp, ok := g.inst.Desugared[x]; ok {
+			g.valueTo(exp, dst, dt)
+			return
+		}
 		b := g.inst.Builtins[x]
 		if gen := builtinGens[b.ID]; gen.mem != nil {
 			gen.mem(g, b, dst, dt)

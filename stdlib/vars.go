@@ -37,6 +37,8 @@ const (
 	Numaid
 	Jiffies
 	Ncpus
+	Ppid
+	Pcomm
 	numVars
 )
 
@@ -83,6 +85,8 @@ var Vars = [...]VarDef{
 	Numaid:     {Name: "numaid", Type: types.Uint32, Implemented: true, Doc: "NUMA node"},
 	Jiffies:    {Name: "jiffies", Type: types.Uint64, Implemented: true, Doc: "jiffies"},
 	Ncpus:      {Name: "ncpus", Type: types.Uint64, Implemented: true, Doc: "number of CPUs"},
+	Ppid:       {Name: "ppid", Implemented: true, Doc: "parent process id (curtask->real_parent->tgid, from BTF)"},
+	Pcomm:      {Name: "pcomm", Implemented: true, Doc: "parent process name (curtask->real_parent->comm, from BTF)"},
 }
 
 // String returns the variable name.

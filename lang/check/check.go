@@ -122,7 +122,11 @@ type Tables struct {
 	Fields map[*ast.FieldExpr]types.Field
 	// Vars maps every scratch variable use to its symbol.
 	Vars map[*ast.Var]*VarSym
-	// StackModes resolves kstack/ustack mode identifiers.
+	// Desugared holds the expansion of builtins defined in terms of
+	// other expressions (ppid is curtask->real_parent->tgid); codegen
+	// compiles the expansion instead.
+	Desugared map[*ast.Ident]ast.Expr
+	// UsesArgs is set when the body reads `args`.
 	UsesArgs bool
 }
 
@@ -280,6 +284,7 @@ func newTables() *Tables {
 		StrConsts: map[ast.Expr]string{},
 		Fields:    map[*ast.FieldExpr]types.Field{},
 		Vars:      map[*ast.Var]*VarSym{},
+		Desugared: map[*ast.Ident]ast.Expr{},
 	}
 }
 

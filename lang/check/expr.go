@@ -245,6 +245,20 @@ func (c *checker) builtin(id *ast.Ident, v stdlib.VarID, n int) types.Type {
 		c.errorf(id, diag.CodeUnsupported, "builtin %s is not supported yet", id.Name)
 		return nil
 	}
+	if v == stdlib.Ppid || v == stdlib.Pcomm {
+		field := "tgid"
+		if v == stdlib.Pcomm {
+			field = "comm"
+		}
+		cur := &ast.Ident{Pos: id.Pos, Name: "curtask"}
+		parent := &ast.FieldExpr{Pos: id.Pos, X: cur, Name: "real_parent", Arrow: true}
+		expansion := &ast.FieldExpr{Pos: id.Pos, X: parent, Name: field, Arrow: true}
+		t := c.expr(expansion)
+		if t != nil {
+			c.tab.Desugared[id] = expansion
+		}
+		return t
+	}
 	if v == stdlib.Curtask {
 		return c.typeExpr(&ast.TypeExpr{Pos: id.Pos, Name: "struct task_struct", Ptr: 1})
 	}
