@@ -20,6 +20,7 @@ func init() {
 	callGens[stdlib.Bswap] = callGen{scalar: genBswap}
 	callGens[stdlib.Ntop] = callGen{mem: genNtop}
 	callGens[stdlib.Pton] = callGen{mem: genPton}
+	callGens[stdlib.Macaddr] = callGen{mem: genMacaddr}
 	callGens[stdlib.Kaddr] = callGen{scalar: genKaddr}
 	callGens[stdlib.Ksym] = callGen{scalar: genKsym}
 }
@@ -97,4 +98,17 @@ func genNtop(g *gen, call *ast.Call, dst loc, _ types.Type) {
 		af = afInet6
 	}
 	g.e.emit(storeImm64(dst.base, dst.off, int64(af)))
+}
+
+// genMacaddr copies the 6 address bytes: an array argument like any value,
+// a pointer argument with bpf_probe_read_kernel/user.
+func genMacaddr(g *gen, call *ast.Call, dst loc, dt types.Type) {
+	arg := call.Args[0]
+	at := g.typeOf(arg)
+	if _, ok := at.(*types.Pointer); !ok {
+		g.valueTo(arg, dst, at)
+		return
+	}
+	g.intExpr(arg)
+	g.readInto(dst, dt.Size(), g.userSpace(arg))
 }

@@ -132,7 +132,7 @@ var Funcs = [...]FuncDef{
 	Bswap:       {Name: "bswap", MinArgs: 1, MaxArgs: 1, Flags: Implemented, Sig: "bswap(n)", Doc: "reverse byte order"},
 	Cgroupid:    {Name: "cgroupid", MinArgs: 1, MaxArgs: 1, Sig: "cgroupid(path)", Doc: "cgroup v2 id of a path"},
 	CgroupPath:  {Name: "cgroup_path", MinArgs: 1, MaxArgs: 2, Sig: "cgroup_path(id[, filter])", Doc: "path of a cgroup id"},
-	Macaddr:     {Name: "macaddr", MinArgs: 1, MaxArgs: 1, Sig: "macaddr(addr)", Doc: "MAC address to text"},
+	Macaddr:     {Name: "macaddr", MinArgs: 1, MaxArgs: 1, Flags: Implemented, Sig: "macaddr(addr)", Doc: "MAC address to text"},
 	KstackFn:    {Name: "kstack", MinArgs: 0, MaxArgs: 2, Flags: Implemented, Sig: "kstack([mode][, limit])", Doc: "kernel stack"},
 	UstackFn:    {Name: "ustack", MinArgs: 0, MaxArgs: 2, Sig: "ustack([mode][, limit])", Doc: "user stack"},
 	Strerror:    {Name: "strerror", MinArgs: 1, MaxArgs: 1, Flags: Implemented, Sig: "strerror(errno)", Doc: "error number to text"},

@@ -19,6 +19,7 @@ func init() {
 	callCheckers[stdlib.Bswap] = (*checker).checkBswap
 	callCheckers[stdlib.Ntop] = (*checker).checkNtop
 	callCheckers[stdlib.Pton] = (*checker).checkPton
+	callCheckers[stdlib.Macaddr] = (*checker).checkMacaddr
 	callCheckers[stdlib.Kaddr] = (*checker).checkKaddr
 	callCheckers[stdlib.Ksym] = (*checker).checkKsym
 }
@@ -168,5 +169,30 @@ func (c *checker) checkKsym(call *ast.Call, _ *ast.MapExpr) types.Type {
 		return &types.Symbol{}
 	}
 	c.errorf(arg, diag.CodeType, "ksym() expects an integer or a pointer argument (%s provided)", t)
+	return nil
+}
+
+// macLen is the size of a hardware (Ethernet) address.
+const macLen = 6
+
+// checkMacaddr: macaddr(addr) prints a 6-byte hardware address; addr is a
+// 6-byte array (e.g. struct ethhdr's h_source) or a pointer to one.
+func (c *checker) checkMacaddr(call *ast.Call, _ *ast.MapExpr) types.Type {
+	arg := call.Args[0]
+	t := c.expr(arg)
+	if t == nil {
+		return nil
+	}
+	switch t := t.(type) {
+	case *types.Pointer:
+		return &types.MacAddr{}
+	case *types.Array:
+		if _, ok := t.Elem.(*types.Int); ok && t.Size() == macLen {
+			return &types.MacAddr{}
+		}
+		c.errorf(arg, diag.CodeType, "macaddr() argument must be 6 bytes in size (%s provided)", t)
+		return nil
+	}
+	c.errorf(arg, diag.CodeType, "macaddr() only supports array or pointer arguments (%s provided)", t)
 	return nil
 }

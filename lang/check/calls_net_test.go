@@ -23,6 +23,7 @@ func TestNetCallTypes(t *testing.T) {
 		{`kaddr("vfs_read")`, "uint64"},
 		{`ksym(kaddr("vfs_read"))`, "ksym"},
 		{`ksym(pid)`, "ksym"},
+		{`macaddr((uint8 *)pid)`, "macaddr"},
 	}
 	for _, c := range cases {
 		src := fmt.Sprintf(`BEGIN { $x = %s; }`, c.expr)
@@ -70,6 +71,9 @@ func TestNetCallErrors(t *testing.T) {
 		{`print(kaddr(comm));`, `kaddr() expects a string literal`},
 		{`print(kaddr("no_such_symbol"));`, `Failed to resolve kernel symbol: no_such_symbol`},
 		{`print(ksym("x"));`, `ksym() expects an integer or a pointer argument (string[2] provided)`},
+		{`print(macaddr(pton("1.2.3.4")));`, `macaddr() argument must be 6 bytes in size (uint8[4] provided)`},
+		{`print(macaddr(pid));`, `macaddr() only supports array or pointer arguments (uint32 provided)`},
+		{`print(macaddr("abcde"));`, `macaddr() only supports array or pointer arguments (string[6] provided)`},
 	}
 	for _, c := range cases {
 		src := "BEGIN { " + c.stmt + " }"

@@ -40,6 +40,7 @@ var (
 	_ Type = (*Stack)(nil)
 	_ Type = (*Symbol)(nil)
 	_ Type = (*Inet)(nil)
+	_ Type = (*MacAddr)(nil)
 	_ Type = (*ProbeName)(nil)
 	_ Type = (*Timestamp)(nil)
 	_ Type = (*Errno)(nil)
@@ -357,6 +358,20 @@ func (*Inet) Align() int { return 8 }
 // String implements Type.
 func (*Inet) String() string { return "inet" }
 func (*Inet) isType()        {}
+
+// MacAddr is a macaddr() value: the 6 bytes of a hardware address, printed
+// as AA:BB:CC:DD:EE:FF.
+type MacAddr struct{}
+
+// Size implements Type.
+func (*MacAddr) Size() int { return 6 }
+
+// Align implements Type.
+func (*MacAddr) Align() int { return 1 }
+
+// String implements Type.
+func (*MacAddr) String() string { return "macaddr" }
+func (*MacAddr) isType()        {}
 
 // ProbeName is the `probe` builtin: a uint64 index into the object's probe
 // name table.

@@ -194,6 +194,7 @@ func TestValues(t *testing.T) {
 		{&types.Struct{Kind: "struct", Name: "e"}, nil, "{}"},
 		{&types.Inet{}, inet(syscall.AF_INET6, append([]byte{0x20, 0x01, 0x0d, 0xb8}, append(make([]byte, 11), 1)...)...), "2001:db8::1"},
 		{&types.Inet{}, inet(99), ""},
+		{&types.MacAddr{}, []byte{0x02, 0xab, 0xcd, 0x0e, 0xf0, 0x81}, "02:AB:CD:0E:F0:81"},
 		{&types.ProbeName{}, u64le(1), "END"},
 		{&types.Errno{}, u64le(2), "No such file or directory"},
 		{&types.Symbol{}, u64le(0xabc), "0xabc"},
@@ -385,6 +386,7 @@ func TestJSONValuesAndEscapes(t *testing.T) {
 		{&types.Array{Elem: types.Uint8, Len: 2}, []byte{1, 2}, "[1,2]"},
 		{aggStats, slot2(30, 2), `{"count": 2, "average": 15, "total": 30}`},
 		{&types.Inet{}, inet(syscall.AF_INET, 1, 2, 3, 4), `"1.2.3.4"`},
+		{&types.MacAddr{}, []byte{0, 0x1f, 0x44, 0, 0, 0x41}, `"00:1F:44:00:00:41"`},
 	}
 	for _, c := range cases {
 		if got := string(AppendJSONValue(nil, c.t, c.b, nil)); got != c.want {

@@ -82,6 +82,8 @@ func appendText(dst []byte, t types.Type, b []byte, r Resolver, indent int) []by
 		return appendStruct(dst, t, b, r, indent)
 	case *types.Inet:
 		return appendInet(dst, b)
+	case *types.MacAddr:
+		return appendMacAddr(dst, b)
 	case *types.Symbol:
 		return appendSymbol(dst, t, b, r)
 	case *types.Stack:
@@ -166,6 +168,18 @@ func appendInet(dst []byte, b []byte) []byte {
 		var a [16]byte
 		copy(a[:], sub(b, 8, 16))
 		return netip.AddrFrom16(a).AppendTo(dst)
+	}
+	return dst
+}
+
+// appendMacAddr renders a macaddr() value as AA:BB:CC:DD:EE:FF.
+func appendMacAddr(dst []byte, b []byte) []byte {
+	const hex = "0123456789ABCDEF"
+	for i, c := range sub(b, 0, 6) {
+		if i > 0 {
+			dst = append(dst, ':')
+		}
+		dst = append(dst, hex[c>>4], hex[c&0xf])
 	}
 	return dst
 }

@@ -1,0 +1,50 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"os/exec"
+	"testing"
+)
+
+// TestMacaddr adds a static forwarding entry to a bridge in a private
+// network namespace: tracepoint:bridge:br_fdb_add sees its char[6]
+// address, and macaddr() prints it in upper-case hex in printf, as a map
+// key and as a map value, in text and JSON.
+func TestMacaddr(t *testing.T) {
+	needRoot(t)
+	for _, tool := range []string{"ip", "bridge"} {
+		if _, err := exec.LookPath(tool); err != nil {
+			t.Skipf("%s (iproute2) is not installed", tool)
+		}
+	}
+	ns := fmt.Sprintf("gbtmac%d", os.Getpid())
+	t.Cleanup(func() { _ = exec.Command("ip", "netns", "del", ns).Run() })
+	script := tempFile(t, "fdb.sh", `set -e
+ip netns add `+ns+`
+ip -n `+ns+` link add br0 type bridge
+ip -n `+ns+` link add d0 type veth peer name d1
+ip -n `+ns+` link set d0 master br0
+bridge -n `+ns+` fdb add 02:ab:cd:0e:f0:81 dev d0 master static
+ip netns del `+ns+`
+`)
+	prog := `tracepoint:bridge:br_fdb_add /str(args.dev) == "d0"/ {
+	printf("%s %s\n", str(args.dev), macaddr(args.addr));
+	@[macaddr(args.addr)] = count();
+	@v = macaddr(args.addr);
+	exit();
+}`
+	r := gbt(t, "-e", prog, "-c", "/bin/sh "+script)
+	expectCode(t, r, 0)
+	matchAll(t, "stdout", r.stdout,
+		`(?m)^d0 02:AB:CD:0E:F0:81$`,
+		`(?m)^@\[02:AB:CD:0E:F0:81\]: 1$`,
+		`(?m)^@v: 02:AB:CD:0E:F0:81$`)
+
+	r = gbt(t, "-f", "json", "-e", prog, "-c", "/bin/sh "+script)
+	expectCode(t, r, 0)
+	matchAll(t, "stdout", r.stdout,
+		`(?m)^\{"type": "printf", "data": "d0 02:AB:CD:0E:F0:81\\n"\}$`,
+		`(?m)^\{"type": "map", "data": \{"@": \{"02:AB:CD:0E:F0:81": 1\}\}\}$`,
+		`(?m)^\{"type": "map", "data": \{"@v": "02:AB:CD:0E:F0:81"\}\}$`)
+}
