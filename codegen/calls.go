@@ -46,14 +46,18 @@ func init() {
 	}
 }
 
-func genPrintf(g *gen, call *ast.Call) {
+func genPrintf(g *gen, call *ast.Call) { g.formatEvent(EventPrintf, call) }
+
+// formatEvent sends a record of kind with the call's printf-style format
+// (its first argument) and the values of the others.
+func (g *gen) formatEvent(kind EventKind, call *ast.Call) {
 	fmtText := g.inst.StrConsts[call.Args[0]]
 	pieces, _ := format.Parse(fmtText) // validated by the checker
 	args := make([]eventArg, 0, len(call.Args)-1)
 	for _, a := range call.Args[1:] {
 		args = append(args, eventArg{x: a, t: argType(g.typeOf(a))})
 	}
-	g.emitEvent(&EventDef{Kind: EventPrintf, Format: fmtText, Pieces: pieces, Span: call.Span()}, args, false)
+	g.emitEvent(&EventDef{Kind: kind, Format: fmtText, Pieces: pieces, Span: call.Span()}, args, false)
 }
 
 func genPrint(g *gen, call *ast.Call) {

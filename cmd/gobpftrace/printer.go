@@ -134,6 +134,10 @@ func (p *printer) handle(rec []byte) {
 		} else {
 			b = append(b, '\n')
 		}
+	case codegen.EventCat:
+		b = p.appendCat(b, ev, args, rec)
+	case codegen.EventSystem:
+		b = p.appendSystem(b, ev, args, rec)
 	case codegen.EventExit:
 		if len(args) > 0 {
 			p.code = int(int64(binary.LittleEndian.Uint64(rec[args[0].Offset:])))

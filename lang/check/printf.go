@@ -10,9 +10,23 @@ import (
 // checkPrintf validates the format string and every argument against its
 // conversion.
 func (c *checker) checkPrintf(call *ast.Call, _ *ast.MapExpr) types.Type {
+	return c.checkFormatted("printf", call)
+}
+
+// formatChecker checks a function that formats its arguments like printf
+// (cat, system).
+func formatChecker(fn string) callChecker {
+	return func(c *checker, call *ast.Call, _ *ast.MapExpr) types.Type {
+		return c.checkFormatted(fn, call)
+	}
+}
+
+// checkFormatted checks call to fn, whose arguments are a printf format
+// literal and its values.
+func (c *checker) checkFormatted(fn string, call *ast.Call) types.Type {
 	lit, ok := call.Args[0].(*ast.StrLit)
 	if !ok {
-		c.errorf(call.Args[0], diag.CodeType, "printf: the first argument must be a string literal")
+		c.errorf(call.Args[0], diag.CodeType, "%s: the first argument must be a string literal", fn)
 		for _, a := range call.Args[1:] {
 			c.expr(a)
 		}
@@ -21,7 +35,7 @@ func (c *checker) checkPrintf(call *ast.Call, _ *ast.MapExpr) types.Type {
 	c.expr(lit)
 	pieces, err := format.Parse(lit.Value)
 	if err != nil {
-		c.errorf(call, diag.CodePrintf, "printf: %v", err)
+		c.errorf(call, diag.CodePrintf, "%s: %v", fn, err)
 		return nil
 	}
 	var verbs []*format.Verb
@@ -37,7 +51,7 @@ func (c *checker) checkPrintf(call *ast.Call, _ *ast.MapExpr) types.Type {
 		argTypes[i] = c.expr(a)
 		bad = bad || argTypes[i] == nil
 	}
-	if msg := format.CountError("printf", len(args), len(verbs)); msg != "" {
+	if msg := format.CountError(fn, len(args), len(verbs)); msg != "" {
 		c.errorf(call, diag.CodePrintf, "%s", msg)
 		return nil
 	}
@@ -46,7 +60,7 @@ func (c *checker) checkPrintf(call *ast.Call, _ *ast.MapExpr) types.Type {
 	}
 	for i, v := range verbs {
 		if !v.Accepts(argTypes[i]) {
-			c.errorf(call, diag.CodePrintf, "%s", v.TypeError("printf", argTypes[i]))
+			c.errorf(call, diag.CodePrintf, "%s", v.TypeError(fn, argTypes[i]))
 			return nil
 		}
 	}
