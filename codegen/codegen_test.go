@@ -517,3 +517,17 @@ func (h *fixtureHost) KernelEnumValue(name string) (int64, *types.Enum, bool) {
 	}
 	return 0, nil, false
 }
+
+// USDTProbes implements check.Host with one fake probe, python:gc__start
+// with one argument, in every binary.
+func (h *fixtureHost) USDTProbes(path, provider, name string) ([]check.USDTProbe, error) {
+	if provider == "" {
+		provider = "*"
+	}
+	okP, _ := filepath.Match(provider, "python")
+	okN, _ := filepath.Match(name, "gc__start")
+	if !okP || !okN {
+		return nil, nil
+	}
+	return []check.USDTProbe{{Provider: "python", Name: "gc__start", Args: []string{"-4@112(%rsp)"}, Offset: 0x1000, RefCtrOffset: 0x2000}}, nil
+}

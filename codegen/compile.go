@@ -355,6 +355,9 @@ func (c *compiler) program(inst *check.Instance, index int) (p *Program, cerr *c
 			Binary: a.Binary, Func: a.Func,
 		},
 	}
+	if a.USDT != nil {
+		p.Target.Offset, p.Target.RefCtrOffset = a.USDT.Offset, a.USDT.RefCtrOffset
+	}
 	g.e.comment = g.sourceLine(a.Point.Span())
 	g.prologue()
 	if inst.Probe.Pred != nil {

@@ -80,6 +80,8 @@ type Target struct {
 	Func            string // kprobe, uprobe, usdt probe name
 	Binary          string // uprobe, usdt
 	Offset          uint64
+	// RefCtrOffset is the file offset of a usdt probe's semaphore (0: none).
+	RefCtrOffset uint64
 	// PeriodNs is the interval/profile period in nanoseconds; Freq is set
 	// instead for hz forms.
 	PeriodNs uint64

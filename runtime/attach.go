@@ -35,6 +35,7 @@ type attachFunc func(p *LoadedProgram, opts *AttachOptions) ([]attachment, error
 // kind is missing.
 var attachers = [stdlib.NumProbeKinds]attachFunc{
 	stdlib.Tracepoint:    attachTracepoint,
+	stdlib.USDT:          attachUSDT,
 	stdlib.Interval:      attachInterval,
 	stdlib.Profile:       attachProfile,
 	stdlib.Kprobe:        attachKprobe,

@@ -71,7 +71,7 @@ var Probes = [...]ProbeDef{
 	Kretprobe:     {Name: "kretprobe", Aliases: []string{"kr"}, MinParts: 1, MaxParts: 2, Doc: "kernel function return", Implemented: true, HasRetval: true},
 	Uprobe:        {Name: "uprobe", Aliases: []string{"u"}, MinParts: 2, MaxParts: 3, Doc: "user function entry", Implemented: true, HasArgN: true},
 	Uretprobe:     {Name: "uretprobe", Aliases: []string{"ur"}, MinParts: 2, MaxParts: 2, Doc: "user function return", Implemented: true, HasRetval: true},
-	USDT:          {Name: "usdt", Aliases: []string{"U"}, MinParts: 2, MaxParts: 3, Doc: "user statically defined tracepoint", HasArgN: true},
+	USDT:          {Name: "usdt", Aliases: []string{"U"}, MinParts: 2, MaxParts: 3, Doc: "user statically defined tracepoint", HasArgN: true, Implemented: true},
 	Profile:       {Name: "profile", Aliases: []string{"p"}, MinParts: 1, MaxParts: 2, Doc: "timed sampling on every CPU", Implemented: true},
 	Interval:      {Name: "interval", Aliases: []string{"i"}, MinParts: 1, MaxParts: 2, Doc: "timed event on one CPU", Implemented: true},
 	Software:      {Name: "software", Aliases: []string{"s"}, MinParts: 1, MaxParts: 2, Doc: "perf software event"},

@@ -102,6 +102,8 @@ type Attach struct {
 	Binary, Func string
 	// Args is the tracepoint record layout.
 	Args *types.Struct
+	// USDT is the probe of a usdt attach point.
+	USDT *USDTProbe
 }
 
 // Tables are the per-instance side tables.

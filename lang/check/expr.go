@@ -232,6 +232,9 @@ func (c *checker) builtin(id *ast.Ident, v stdlib.VarID, n int) types.Type {
 			c.errorf(id, diag.CodeProbe, "The %s builtin can only be used with 'kprobes', 'uprobes' and 'usdt' probes", id.Name)
 			return nil
 		}
+		if kind == stdlib.USDT && !c.usdtArgN(id, n) {
+			return nil
+		}
 	case stdlib.Retval:
 		if kind != stdlib.ProbeInvalid && !stdlib.Probes[kind].HasRetval {
 			d := c.errorf(id, diag.CodeProbe, "The retval builtin can only be used with 'kretprobe', 'uretprobe' and 'fexit' probes")

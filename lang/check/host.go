@@ -36,4 +36,19 @@ type Host interface {
 	// KernelEnumValue returns the value and enum type of a kernel
 	// enumerator such as TASK_COMM_LEN.
 	KernelEnumValue(name string) (int64, *types.Enum, bool)
+	// USDTProbes returns the USDT probes of the ELF file at path whose
+	// provider and name match the glob patterns (provider "" or "*" for
+	// any), sorted.
+	USDTProbes(path, provider, name string) ([]USDTProbe, error)
+}
+
+// USDTProbe is one USDT (SystemTap SDT) probe of an ELF file.
+type USDTProbe struct {
+	Provider, Name string
+	// Args are the operand specs of the probe's arguments, such as
+	// "-4@%edi", "8@-8(%rbp)" or "4@$5".
+	Args []string
+	// Offset and RefCtrOffset are the file offsets of the probe and of its
+	// semaphore (0: none).
+	Offset, RefCtrOffset uint64
 }

@@ -278,6 +278,8 @@ func (c *checker) expandAttach(ap *ast.AttachPoint, kind stdlib.ProbeKind) []*At
 		return c.expandKprobe(ap, kind)
 	case stdlib.RawTracepoint:
 		return c.expandRawTracepoint(ap)
+	case stdlib.USDT:
+		return c.expandUSDT(ap)
 	}
 	c.errorf(ap, diag.CodeUnsupported, "%s probes are not supported yet", stdlib.Probes[kind].Name)
 	return nil
@@ -346,13 +348,7 @@ func (c *checker) expandTracepoint(ap *ast.AttachPoint) []*Attach {
 			return nil
 		}
 		if len(names) == 0 {
-			switch c.info.Config.MissingProbes {
-			case "ignore":
-			case "warn":
-				c.warnf(ap, diag.CodeProbe, "No matches for tracepoint %s. Skipping.", pattern)
-			default:
-				c.errorf(ap, diag.CodeProbe, "No matches for tracepoint %s.", pattern)
-			}
+			c.missingProbe(ap, "No matches for tracepoint "+pattern+".")
 			return nil
 		}
 	}
@@ -365,14 +361,10 @@ func (c *checker) expandTracepoint(ap *ast.AttachPoint) []*Attach {
 			continue
 		}
 		if err != nil {
-			if c.info.Config.MissingProbes == "ignore" {
+			d := c.missingProbe(ap, "No matches for tracepoint "+n+".")
+			if d == nil {
 				continue
 			}
-			if c.info.Config.MissingProbes == "warn" {
-				c.warnf(ap, diag.CodeProbe, "No matches for tracepoint %s:%s. Skipping.", cat, ev)
-				continue
-			}
-			d := c.errorf(ap, diag.CodeProbe, "No matches for tracepoint %s:%s.", cat, ev)
 			if cands, _ := c.cfg.Host.Tracepoints(cat + ":*"); len(cands) > 0 {
 				evs := make([]string, len(cands))
 				for i, cnd := range cands {
@@ -431,14 +423,7 @@ func (c *checker) expandKprobe(ap *ast.AttachPoint, kind stdlib.ProbeKind) []*At
 		err = fmt.Errorf("No matches for %s:%s", kind, pattern)
 	}
 	if err != nil {
-		if c.info.Config.MissingProbes == "ignore" {
-			return nil
-		}
-		if c.info.Config.MissingProbes == "warn" {
-			c.warnf(ap, diag.CodeProbe, "%v. Skipping.", err)
-			return nil
-		}
-		c.errorf(ap, diag.CodeProbe, "%v", err)
+		c.missingProbe(ap, err.Error())
 		return nil
 	}
 	out := make([]*Attach, len(funcs))
@@ -469,14 +454,7 @@ func (c *checker) expandUprobe(ap *ast.AttachPoint, kind stdlib.ProbeKind) []*At
 		err = fmt.Errorf("No matches for %s:%s:%s", kind, path, ap.Parts[1])
 	}
 	if err != nil {
-		if c.info.Config.MissingProbes == "ignore" {
-			return nil
-		}
-		if c.info.Config.MissingProbes == "warn" {
-			c.warnf(ap, diag.CodeProbe, "%v. Skipping.", err)
-			return nil
-		}
-		c.errorf(ap, diag.CodeProbe, "%v", err)
+		c.missingProbe(ap, err.Error())
 		return nil
 	}
 	out := make([]*Attach, len(funcs))
@@ -492,4 +470,18 @@ func (c *checker) argsType() *types.Ctx {
 		return nil
 	}
 	return &types.Ctx{Struct: c.attach.Args}
+}
+
+// missingProbe reports an attach point without matches as missing_probes
+// says: an error (returned, for hints), a warning ending in "Skipping.", or
+// nothing.
+func (c *checker) missingProbe(ap *ast.AttachPoint, msg string) *diag.Diagnostic {
+	switch c.info.Config.MissingProbes {
+	case "ignore":
+		return nil
+	case "warn":
+		c.warnf(ap, diag.CodeProbe, "%s Skipping.", strings.TrimSuffix(msg, ".")+".")
+		return nil
+	}
+	return c.errorf(ap, diag.CodeProbe, "%s", msg)
 }
