@@ -56,6 +56,9 @@ var GoldenCases = []GoldenCase{
 	{"predicate", `tracepoint:syscalls:sys_enter_openat /pid == 1/ { @n = count(); }`},
 	{"str_filename", `tracepoint:syscalls:sys_enter_openat { printf("%s %d\n", str(args.filename), args.dfd); }`},
 	{"exit", `BEGIN { exit(); }`},
+	{"cat_system", `BEGIN { cat("/proc/%d/comm", pid); system("echo %s", comm); }`},
+	{"signal", `tracepoint:syscalls:sys_enter_openat { signal("SIGUSR1"); signal(pid % 64 + 1); }`},
+	{"macaddr", `uprobe:libc:getpid { @[macaddr((uint8 *)arg0)] = count(); printf("%s\n", macaddr((uint8 *)arg1)); }`},
 	{"print_map", `BEGIN { @m[1] = 2; print(@m); print(@m, 1, 10); }`},
 	{"delete", `BEGIN { @m[1] = 2; delete(@m[1]); delete(@m, 1); }`},
 	{"clear_zero", `BEGIN { @m[1] = 2; clear(@m); zero(@m); }`},
@@ -141,7 +144,7 @@ func CompileScript(t testing.TB, text string, host check.Host, params ...string)
 	if pd.HasErrors() {
 		t.Fatalf("parse %q:\n%s", text, src.Render(pd))
 	}
-	info, cd := check.Check(src, prog, &check.Config{Host: host, Params: params})
+	info, cd := check.Check(src, prog, &check.Config{Host: host, Params: params, Unsafe: true})
 	if cd.HasErrors() {
 		t.Fatalf("check %q:\n%s", text, src.Render(cd))
 	}

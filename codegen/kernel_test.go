@@ -49,7 +49,7 @@ func compileLive(t testing.TB, text string, params ...string) *codegen.Object {
 	if diags.HasErrors() {
 		t.Fatalf("parse %q:\n%s", text, src.Render(diags))
 	}
-	info, cd := check.Check(src, prog, &check.Config{Host: liveHost, Params: params})
+	info, cd := check.Check(src, prog, &check.Config{Host: liveHost, Params: params, Unsafe: true})
 	if cd.HasErrors() {
 		t.Fatalf("check %q:\n%s", text, src.Render(cd))
 	}

@@ -48,3 +48,14 @@ ip netns del `+ns+`
 		`(?m)^\{"type": "map", "data": \{"@": \{"02:AB:CD:0E:F0:81": 1\}\}\}$`,
 		`(?m)^\{"type": "map", "data": \{"@v": "02:AB:CD:0E:F0:81"\}\}$`)
 }
+
+// TestMacaddrUserPointer: in a uprobe a cast pointer is a user-space
+// pointer, so macaddr() reads the first 6 bytes of getenv()'s argument
+// with bpf_probe_read_user.
+func TestMacaddrUserPointer(t *testing.T) {
+	needRoot(t)
+	script := tempFile(t, "getenv.py", "import ctypes\nctypes.CDLL(None).getenv(b'ABCDEFGH')\n")
+	r := gbt(t, "-e", `uprobe:libc:getenv /pid == cpid/ { @[macaddr((uint8 *)arg0)] = count(); }`, "-c", "/usr/bin/python3 "+script)
+	expectCode(t, r, 0)
+	matchAll(t, "stdout", r.stdout, `(?m)^@\[41:42:43:44:45:46\]: 1$`)
+}

@@ -569,9 +569,22 @@ func (c *checker) typeExpr(te *ast.TypeExpr) types.Type {
 		}
 	}
 	for i := 0; i < te.Ptr; i++ {
-		base = &types.Pointer{Elem: base, Space: types.Kernel}
+		base = &types.Pointer{Elem: base, Space: c.castSpace()}
 	}
 	return base
+}
+
+// castSpace is the address space of a pointer the script casts to: user
+// memory in probes on user code (uprobe, uretprobe, usdt), as in bpftrace,
+// kernel memory elsewhere.
+func (c *checker) castSpace() types.AddrSpace {
+	if c.attach != nil {
+		switch c.attach.Kind {
+		case stdlib.Uprobe, stdlib.Uretprobe, stdlib.USDT:
+			return types.User
+		}
+	}
+	return types.Kernel
 }
 
 // kernelType resolves a struct, union, enum or typedef name through the
