@@ -8,11 +8,14 @@ import (
 
 	"github.com/gobpftrace/gobpftrace/lang/types"
 	"github.com/gobpftrace/gobpftrace/runtime"
+	"github.com/gobpftrace/gobpftrace/stdlib"
 )
 
 // List prints the probes matching pattern (-l), with their arguments when
-// -lv was given. Only tracepoints can be listed so far; BEGIN, END,
-// interval and profile need no listing.
+// -lv was given: tracepoints from tracefs, function probes (kprobe,
+// uprobe, usdt, rawtracepoint) by expanding the pattern as an attach
+// point, and kernel types from BTF. BEGIN, END, interval and profile need
+// no listing.
 func (s *Session) List(pattern string) int {
 	if err := runtime.CheckPrivileges(); err != nil {
 		fmt.Fprintf(s.Stderr, "ERROR: %v\n", err)
@@ -43,6 +46,9 @@ func (s *Session) List(pattern string) int {
 		case strings.ContainsAny(provider, "*?"):
 			tpPattern = rest
 		default:
+			if text, ok := listingProgram(provider, rest); ok {
+				return s.listProgram("stdin", text)
+			}
 			fmt.Fprintf(s.Stderr, "ERROR: listing %s probes is not supported yet\n", provider)
 			return exitUsage
 		}
@@ -68,6 +74,27 @@ func (s *Session) List(pattern string) int {
 	}
 	fmt.Fprint(s.Stdout, b.String())
 	return exitOK
+}
+
+// listedKinds are the providers whose probes -l lists by expanding the
+// pattern as an attach point (missing trailing parts match everything).
+var listedKinds = map[stdlib.ProbeKind]bool{
+	stdlib.Kprobe: true, stdlib.Kretprobe: true, stdlib.Uprobe: true, stdlib.Uretprobe: true,
+	stdlib.USDT: true, stdlib.RawTracepoint: true,
+}
+
+// listingProgram turns -l PROVIDER:REST into a program whose attach point
+// expands to the probes to list, for the providers in listedKinds.
+func listingProgram(provider, rest string) (string, bool) {
+	kind, ok := stdlib.LookupProbe(provider)
+	if !ok || !listedKinds[kind] {
+		return "", false
+	}
+	parts := strings.Split(rest, ":")
+	for len(parts) < stdlib.Probes[kind].MinParts {
+		parts = append(parts, "*")
+	}
+	return `config = { missing_probes = "ignore" } ` + provider + ":" + strings.Join(parts, ":") + " {}", true
 }
 
 // listProgram prints the probes a program attaches to, with wildcards

@@ -1,6 +1,9 @@
 package main
 
-import "testing"
+import (
+	"os"
+	"testing"
+)
 
 // -l lists the probes of a program (-l -e, -l script.bt) with wildcards
 // expanded; a .bt name that is not a file is a search pattern.
@@ -17,4 +20,30 @@ func TestListProgram(t *testing.T) {
 	r = gbt(t, "-l", "no_such_script.bt")
 	expectCode(t, r, 0)
 	matchAll(t, "stderr", r.stderr, `^WARNING: It appears that 'no_such_script.bt' is a filename but the file does not exist`)
+}
+
+// -l PROVIDER:PATTERN lists uprobe, usdt, kprobe and rawtracepoint probes
+// with wildcards expanded and missing trailing parts matching everything;
+// a pattern without matches lists nothing.
+func TestListFunctionProbes(t *testing.T) {
+	needRoot(t)
+	r := gbt(t, "-l", "uprobe:libc:getpi*")
+	expectRun(t, r, 0, "uprobe:/lib/x86_64-linux-gnu/libc.so.6:getpid\n", "")
+	r = gbt(t, "-l", "rt:sched_switch")
+	expectRun(t, r, 0, "rawtracepoint:sched_switch\n", "")
+	r = gbt(t, "-l", "kprobe:nothing_is_called_this*")
+	expectRun(t, r, 0, "", "")
+	r = gbt(t, "-l", "uprobe:/no/such/binary")
+	expectCode(t, r, exitScript)
+	matchAll(t, "stderr", r.stderr, `uprobe target '/no/such/binary' not found`)
+
+	const python = "/usr/bin/python3.11"
+	if _, err := os.Stat(python); err != nil {
+		t.Skipf("usdt listing needs %s: %v", python, err)
+	}
+	r = gbt(t, "-l", "usdt:"+python)
+	expectCode(t, r, 0)
+	matchAll(t, "stdout", r.stdout, `(?m)^usdt:/usr/bin/python3\.11:python:gc__start$`, `(?m)^usdt:/usr/bin/python3\.11:python:function__entry$`)
+	r = gbt(t, "-l", "U:"+python+":*gc__s*")
+	expectRun(t, r, 0, "usdt:/usr/bin/python3.11:python:gc__start\n", "")
 }
