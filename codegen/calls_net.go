@@ -21,7 +21,7 @@ func init() {
 	callGens[stdlib.Ntop] = callGen{mem: genNtop}
 	callGens[stdlib.Pton] = callGen{mem: genPton}
 	callGens[stdlib.Macaddr] = callGen{mem: genMacaddr}
-	callGens[stdlib.Kaddr] = callGen{scalar: genKaddr}
+	callGens[stdlib.Kaddr] = callGen{scalar: genResolvedConst}
 	callGens[stdlib.Ksym] = callGen{scalar: genKsym}
 }
 
@@ -43,8 +43,9 @@ func genBswap(g *gen, call *ast.Call) {
 	}
 }
 
-// genKaddr loads the address the checker resolved.
-func genKaddr(g *gen, call *ast.Call) {
+// genResolvedConst loads the constant the checker resolved (kaddr,
+// cgroupid).
+func genResolvedConst(g *gen, call *ast.Call) {
 	g.loadConst(asm.R0, g.inst.Consts[call])
 }
 

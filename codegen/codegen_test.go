@@ -59,6 +59,7 @@ var GoldenCases = []GoldenCase{
 	{"cat_system", `BEGIN { cat("/proc/%d/comm", pid); system("echo %s", comm); }`},
 	{"signal", `tracepoint:syscalls:sys_enter_openat { signal("SIGUSR1"); signal(pid % 64 + 1); }`},
 	{"macaddr", `uprobe:libc:getpid { @[macaddr((uint8 *)arg0)] = count(); printf("%s\n", macaddr((uint8 *)arg1)); }`},
+	{"cgroup", `BEGIN { if (cgroup == cgroupid("/sys/fs/cgroup")) { printf("%s\n", cgroup_path(cgroup, "unified")); } }`},
 	{"print_map", `BEGIN { @m[1] = 2; print(@m); print(@m, 1, 10); }`},
 	{"delete", `BEGIN { @m[1] = 2; delete(@m[1]); delete(@m, 1); }`},
 	{"clear_zero", `BEGIN { @m[1] = 2; clear(@m); zero(@m); }`},
@@ -533,4 +534,16 @@ func (h *fixtureHost) USDTProbes(path, provider, name string) ([]check.USDTProbe
 		return nil, nil
 	}
 	return []check.USDTProbe{{Provider: "python", Name: "gc__start", Args: []string{"-4@112(%rsp)"}, Offset: 0x1000, RefCtrOffset: 0x2000}}, nil
+}
+
+// CgroupID implements check.Host: the cgroup roots have id 1, and
+// /sys/fs/cgroup/unified/test 4242; other paths do not exist.
+func (h *fixtureHost) CgroupID(path string) (uint64, error) {
+	switch path {
+	case "/sys/fs/cgroup", "/sys/fs/cgroup/unified":
+		return 1, nil
+	case "/sys/fs/cgroup/unified/test":
+		return 4242, nil
+	}
+	return 0, fs.ErrNotExist
 }

@@ -119,6 +119,7 @@ func (r testResolver) AppendStrftime(dst []byte, fmtID, ns uint64) []byte {
 func (testResolver) KernelSymbol(uint64) string                { return "" }
 func (testResolver) UserSymbol(uint64, uint64) string          { return "" }
 func (testResolver) Stack(bool, uint64, uint64) []output.Frame { return nil }
+func (testResolver) CgroupPath(uint64, string) string          { return "" }
 
 // run is the result of runBegin.
 type run struct {

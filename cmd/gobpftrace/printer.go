@@ -289,6 +289,7 @@ type resolver struct {
 	l   *runtime.Loaded
 	// bootOffset converts boot-clock ns to wall-clock ns.
 	bootOffset int64
+	cgroups    runtime.CgroupPaths
 }
 
 func newResolver(l *runtime.Loaded) *resolver {
@@ -315,6 +316,9 @@ func (r *resolver) AppendStrftime(dst []byte, fmtID, ns uint64) []byte {
 // KernelSymbol implements output.Resolver (kernel symbols come with the
 // kernel-types work).
 func (r *resolver) KernelSymbol(addr uint64) string { return runtime.KernelSymbol(addr) }
+
+// CgroupPath implements output.Resolver.
+func (r *resolver) CgroupPath(id uint64, filter string) string { return r.cgroups.Path(id, filter) }
 
 // UserSymbol implements output.Resolver.
 func (r *resolver) UserSymbol(pid, addr uint64) string { return "" }

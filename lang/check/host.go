@@ -40,6 +40,9 @@ type Host interface {
 	// provider and name match the glob patterns (provider "" or "*" for
 	// any), sorted.
 	USDTProbes(path, provider, name string) ([]USDTProbe, error)
+	// CgroupID returns the id of the cgroup directory at path
+	// (cgroupid()), as bpf_get_current_cgroup_id() reports it.
+	CgroupID(path string) (uint64, error)
 }
 
 // USDTProbe is one USDT (SystemTap SDT) probe of an ELF file.

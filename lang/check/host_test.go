@@ -225,3 +225,15 @@ func (h *fixtureHost) USDTProbes(path, provider, name string) ([]USDTProbe, erro
 	}
 	return []USDTProbe{{Provider: "python", Name: "gc__start", Args: []string{"-4@112(%rsp)"}, Offset: 0x1000, RefCtrOffset: 0x2000}}, nil
 }
+
+// CgroupID implements check.Host: the cgroup roots have id 1, and
+// /sys/fs/cgroup/unified/test 4242; other paths do not exist.
+func (h *fixtureHost) CgroupID(path string) (uint64, error) {
+	switch path {
+	case "/sys/fs/cgroup", "/sys/fs/cgroup/unified":
+		return 1, nil
+	case "/sys/fs/cgroup/unified/test":
+		return 4242, nil
+	}
+	return 0, fs.ErrNotExist
+}

@@ -152,7 +152,7 @@ func (c *checker) assign(s *ast.AssignStmt) {
 // storable reports whether values of t can live in variables and maps.
 func storable(t types.Type) bool {
 	switch t := t.(type) {
-	case *types.Int, *types.Bool, *types.Enum, *types.String, *types.Buffer, *types.Inet, *types.MacAddr, *types.ProbeName,
+	case *types.Int, *types.Bool, *types.Enum, *types.String, *types.Buffer, *types.Inet, *types.MacAddr, *types.CgroupPath, *types.ProbeName,
 		*types.Timestamp, *types.Errno, *types.Symbol, *types.Stack, *types.Pointer:
 		return true
 	case *types.Tuple:

@@ -41,6 +41,7 @@ var (
 	_ Type = (*Symbol)(nil)
 	_ Type = (*Inet)(nil)
 	_ Type = (*MacAddr)(nil)
+	_ Type = (*CgroupPath)(nil)
 	_ Type = (*ProbeName)(nil)
 	_ Type = (*Timestamp)(nil)
 	_ Type = (*Errno)(nil)
@@ -372,6 +373,23 @@ func (*MacAddr) Align() int { return 1 }
 // String implements Type.
 func (*MacAddr) String() string { return "macaddr" }
 func (*MacAddr) isType()        {}
+
+// CgroupPath is a cgroup_path() value: the uint64 cgroup id, printed as
+// the cgroup's path in every mounted hierarchy whose name matches Filter
+// ("" for all).
+type CgroupPath struct {
+	Filter string
+}
+
+// Size implements Type.
+func (*CgroupPath) Size() int { return 8 }
+
+// Align implements Type.
+func (*CgroupPath) Align() int { return 8 }
+
+// String implements Type.
+func (*CgroupPath) String() string { return "cgroup_path" }
+func (*CgroupPath) isType()        {}
 
 // ProbeName is the `probe` builtin: a uint64 index into the object's probe
 // name table.

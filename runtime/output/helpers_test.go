@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/binary"
 	"flag"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -206,3 +207,7 @@ func (f *fakeResolver) KernelSymbol(addr uint64) string { return f.ksyms[addr] }
 func (f *fakeResolver) UserSymbol(pid, addr uint64) string { return f.usyms[addr] }
 
 func (f *fakeResolver) Stack(user bool, id, pid uint64) []Frame { return f.stacks[id] }
+
+func (f *fakeResolver) CgroupPath(id uint64, filter string) string {
+	return fmt.Sprintf("unified:/cg%d[%s]", id, filter)
+}

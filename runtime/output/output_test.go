@@ -198,6 +198,7 @@ func TestValues(t *testing.T) {
 		{&types.ProbeName{}, u64le(1), "END"},
 		{&types.Errno{}, u64le(2), "No such file or directory"},
 		{&types.Symbol{}, u64le(0xabc), "0xabc"},
+		{&types.CgroupPath{Filter: "uni*"}, u64le(7), "unified:/cg7[uni*]"},
 		{aggStats, slot2(-30, 4), "{ .count = 4, .average = -7, .total = -30 }"},
 		{&types.Agg{Kind: types.Avg}, slot2(30, 4), "7"},
 		{types.Int64, []byte{1}, "1"}, // short input is zero-padded

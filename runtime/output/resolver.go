@@ -59,6 +59,9 @@ type Resolver interface {
 	// Stack returns the frames of a kernel (user == false) or user stack,
 	// innermost first, given the stack id and, for user stacks, the pid.
 	Stack(user bool, stackID, pid uint64) []Frame
+	// CgroupPath returns the cgroup_path() text of cgroup id for the
+	// hierarchies matching filter.
+	CgroupPath(id uint64, filter string) string
 }
 
 // stackIndent is the frame indentation of stacks in map keys, map values

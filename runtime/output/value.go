@@ -84,6 +84,11 @@ func appendText(dst []byte, t types.Type, b []byte, r Resolver, indent int) []by
 		return appendInet(dst, b)
 	case *types.MacAddr:
 		return appendMacAddr(dst, b)
+	case *types.CgroupPath:
+		if r == nil {
+			return strconv.AppendUint(dst, u64(b, 0), 10)
+		}
+		return append(dst, r.CgroupPath(u64(b, 0), t.Filter)...)
 	case *types.Symbol:
 		return appendSymbol(dst, t, b, r)
 	case *types.Stack:
