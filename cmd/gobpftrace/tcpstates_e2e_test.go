@@ -16,12 +16,17 @@ import (
 func TestTcpstates(t *testing.T) {
 	needRoot(t)
 	tp, _ := filepath.Abs(filepath.Join(examplesDir, "tcpstates_tp.bt"))
-	script := tempFile(t, "tcpconn.py", `import socket
+	// The pauses let each side's segments be processed before the other
+	// side acts, so the transitions are the textbook ones even on a busy
+	// machine (without them the client may go FIN_WAIT1 -> CLOSING).
+	script := tempFile(t, "tcpconn.py", `import socket, time
 s = socket.socket(); s.bind(("127.0.0.1", 0)); s.listen(1)
 port = s.getsockname()[1]
 c = socket.create_connection(("127.0.0.1", port))
 a, _ = s.accept()
-c.close(); a.close(); s.close()
+c.close(); time.sleep(0.05)
+a.close(); time.sleep(0.05)
+s.close()
 print("PORT", port)
 `)
 	r := gbt(t, tp, "-c", "/usr/bin/python3 "+script)
