@@ -6,13 +6,21 @@ import (
 
 	"github.com/gobpftrace/gobpftrace/lang/ast"
 	"github.com/gobpftrace/gobpftrace/lang/check"
+	"github.com/gobpftrace/gobpftrace/lang/types"
 	"github.com/gobpftrace/gobpftrace/stdlib"
 )
 
 func init() {
 	callGens[stdlib.KstackFn] = callGen{scalar: func(g *gen, _ *ast.Call) { g.kernelStack() }}
 	builtinGens[stdlib.Kstack] = builtinGen{scalar: func(g *gen, _ check.Builtin) { g.kernelStack() }}
+	callGens[stdlib.UstackFn] = callGen{mem: func(g *gen, _ *ast.Call, dst loc, _ types.Type) { g.userStack(dst) }}
+	builtinGens[stdlib.Ustack] = builtinGen{mem: func(g *gen, _ check.Builtin, dst loc, _ types.Type) { g.userStack(dst) }}
+	callGens[stdlib.Usym] = callGen{mem: genUsym}
 }
+
+// bpfUserStack is BPF_F_USER_STACK: bpf_get_stackid records the user
+// stack.
+const bpfUserStack = 1 << 8
 
 // StackMap is the stack trace map kernel stacks are recorded in; a stack
 // value is its id there.
@@ -29,6 +37,33 @@ func (g *gen) kernelStack() {
 	g.e.mapPtr(asm.R2, StackMap)
 	g.e.emit(asm.Mov.Imm(asm.R3, 0))
 	g.e.call(asm.FnGetStackid)
+}
+
+// userStack records the current user stack and writes a ustack value:
+// the stack id (negative when it could not be recorded), then the process
+// id its addresses belong to.
+func (g *gen) userStack(dst loc) {
+	g.c.useStacks()
+	g.e.emit(asm.Mov.Reg(asm.R1, regCtx))
+	g.e.mapPtr(asm.R2, StackMap)
+	g.e.emit(asm.Mov.Imm(asm.R3, bpfUserStack))
+	g.e.call(asm.FnGetStackid)
+	g.e.emit(asm.StoreMem(dst.base, dst.off, asm.R0, asm.DWord))
+	g.storeTgid(dst.plus(8))
+}
+
+// genUsym writes a usym value: the address, then the process id.
+func genUsym(g *gen, call *ast.Call, dst loc, _ types.Type) {
+	g.intExpr(call.Args[0])
+	g.e.emit(asm.StoreMem(dst.base, dst.off, asm.R0, asm.DWord))
+	g.storeTgid(dst.plus(8))
+}
+
+// storeTgid writes the current process id (the tgid) at dst.
+func (g *gen) storeTgid(dst loc) {
+	g.e.call(asm.FnGetCurrentPidTgid)
+	g.e.emit(asm.RSh.Imm(asm.R0, 32))
+	g.e.emit(asm.StoreMem(dst.base, dst.off, asm.R0, asm.DWord))
 }
 
 // useStacks adds the stack trace map to the object once.

@@ -509,14 +509,40 @@ func (st *uprobeState) funcSymbols(p string) ([]string, error) {
 	return l.names, l.err
 }
 
-// readFuncSymbols reads the defined function symbols of an ELF file.
+// readFuncSymbols reads the names of the defined function symbols of an
+// ELF file, sorted and without duplicates.
 func readFuncSymbols(p string) ([]string, error) {
+	syms, err := readELFFuncs(p)
+	if err != nil {
+		return nil, err
+	}
+	set := map[string]bool{}
+	for _, s := range syms {
+		set[s.name] = true
+	}
+	names := make([]string, 0, len(set))
+	for n := range set {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return names, nil
+}
+
+// elfFunc is a defined function symbol of an ELF file.
+type elfFunc struct {
+	name       string
+	addr, size uint64
+}
+
+// readELFFuncs reads the defined function symbols of an ELF file from
+// .symtab and .dynsym (version suffixes removed), in no particular order.
+func readELFFuncs(p string) ([]elfFunc, error) {
 	f, err := elf.Open(p)
 	if err != nil {
 		return nil, fmt.Errorf("reading symbols of %s: %w", p, err)
 	}
 	defer f.Close()
-	set := map[string]bool{}
+	var out []elfFunc
 	found := false
 	for _, read := range []func() ([]elf.Symbol, error){f.Symbols, f.DynamicSymbols} {
 		syms, err := read()
@@ -531,19 +557,13 @@ func readFuncSymbols(p string) ([]string, error) {
 			if elf.ST_TYPE(s.Info) != elf.STT_FUNC || s.Section == elf.SHN_UNDEF || s.Value == 0 {
 				continue
 			}
-			name, _, _ := strings.Cut(s.Name, "@")
-			if name != "" {
-				set[name] = true
+			if name, _, _ := strings.Cut(s.Name, "@"); name != "" {
+				out = append(out, elfFunc{name: name, addr: s.Value, size: s.Size})
 			}
 		}
 	}
 	if !found {
 		return nil, fmt.Errorf("reading symbols of %s: no symbol table", p)
 	}
-	names := make([]string, 0, len(set))
-	for n := range set {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	return names, nil
+	return out, nil
 }

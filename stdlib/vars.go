@@ -80,7 +80,7 @@ var Vars = [...]VarDef{
 	Cgroup:     {Name: "cgroup", Type: types.Uint64, Implemented: true, Doc: "cgroup v2 id"},
 	Username:   {Name: "username", Doc: "user name"},
 	Kstack:     {Name: "kstack", Type: &types.Stack{Limit: 127}, Implemented: true, Doc: "kernel stack"},
-	Ustack:     {Name: "ustack", Type: &types.Stack{User: true}, Doc: "user stack"},
+	Ustack:     {Name: "ustack", Type: &types.Stack{User: true, Limit: 127}, Implemented: true, Doc: "user stack"},
 	Ctx:        {Name: "ctx", Type: types.Uint64, Doc: "raw probe context"},
 	Numaid:     {Name: "numaid", Type: types.Uint32, Implemented: true, Doc: "NUMA node"},
 	Jiffies:    {Name: "jiffies", Type: types.Uint64, Implemented: true, Doc: "jiffies"},

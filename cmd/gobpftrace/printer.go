@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -290,6 +291,7 @@ type resolver struct {
 	// bootOffset converts boot-clock ns to wall-clock ns.
 	bootOffset int64
 	cgroups    runtime.CgroupPaths
+	usyms      runtime.UserSymbols
 }
 
 func newResolver(l *runtime.Loaded) *resolver {
@@ -320,13 +322,18 @@ func (r *resolver) KernelSymbol(addr uint64) string { return runtime.KernelSymbo
 // CgroupPath implements output.Resolver.
 func (r *resolver) CgroupPath(id uint64, filter string) string { return r.cgroups.Path(id, filter) }
 
-// UserSymbol implements output.Resolver.
-func (r *resolver) UserSymbol(pid, addr uint64) string { return "" }
+// UserSymbol implements output.Resolver: the function of process pid
+// containing addr, without offset.
+func (r *resolver) UserSymbol(pid, addr uint64) string {
+	sym, _, _, _ := r.usyms.Resolve(pid, addr)
+	return sym
+}
 
-// Stack implements output.Resolver: the frames of a kernel stack recorded
-// in the stack trace map, symbolized with /proc/kallsyms.
+// Stack implements output.Resolver: the frames of a stack recorded in the
+// stack trace map, symbolized with /proc/kallsyms (kernel) or the
+// process's mappings and ELF symbols (user, "func+off").
 func (r *resolver) Stack(user bool, id, pid uint64) []output.Frame {
-	if user || int64(id) < 0 {
+	if int64(id) < 0 {
 		return nil
 	}
 	addrs, err := r.l.StackAddrs(uint32(id))
@@ -335,7 +342,16 @@ func (r *resolver) Stack(user bool, id, pid uint64) []output.Frame {
 	}
 	frames := make([]output.Frame, len(addrs))
 	for i, a := range addrs {
-		frames[i] = output.Frame{Addr: a, Sym: runtime.KernelSymbolOffset(a)}
+		frames[i].Addr = a
+		if !user {
+			frames[i].Sym = runtime.KernelSymbolOffset(a)
+			continue
+		}
+		sym, off, module, ok := r.usyms.Resolve(pid, a)
+		frames[i].Module = module
+		if ok {
+			frames[i].Sym = sym + "+" + strconv.FormatUint(off, 10)
+		}
 	}
 	return frames
 }

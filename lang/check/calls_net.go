@@ -21,7 +21,6 @@ func init() {
 	callCheckers[stdlib.Pton] = (*checker).checkPton
 	callCheckers[stdlib.Macaddr] = (*checker).checkMacaddr
 	callCheckers[stdlib.Kaddr] = (*checker).checkKaddr
-	callCheckers[stdlib.Ksym] = (*checker).checkKsym
 }
 
 // checkBswap: bswap(n) reverses the bytes of an 8, 16, 32 or 64-bit
@@ -154,22 +153,6 @@ func (c *checker) checkKaddr(call *ast.Call, _ *ast.MapExpr) types.Type {
 	}
 	c.tab.Consts[call] = int64(addr)
 	return types.Uint64
-}
-
-// checkKsym: ksym(addr) prints the kernel symbol containing addr (resolved
-// in user space).
-func (c *checker) checkKsym(call *ast.Call, _ *ast.MapExpr) types.Type {
-	arg := call.Args[0]
-	t := c.expr(arg)
-	if t == nil {
-		return nil
-	}
-	switch t.(type) {
-	case *types.Int, *types.Pointer:
-		return &types.Symbol{}
-	}
-	c.errorf(arg, diag.CodeType, "ksym() expects an integer or a pointer argument (%s provided)", t)
-	return nil
 }
 
 // macLen is the size of a hardware (Ethernet) address.

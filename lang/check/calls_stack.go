@@ -8,7 +8,10 @@ import (
 )
 
 func init() {
-	callCheckers[stdlib.KstackFn] = (*checker).checkKstack
+	callCheckers[stdlib.KstackFn] = stackChecker("kstack", false)
+	callCheckers[stdlib.UstackFn] = stackChecker("ustack", true)
+	callCheckers[stdlib.Ksym] = symbolChecker("ksym", false)
+	callCheckers[stdlib.Usym] = symbolChecker("usym", true)
 }
 
 // stackModes are the stack output styles kstack(mode) accepts.
@@ -20,10 +23,16 @@ var stackModes = map[string]types.StackMode{
 // perf_event_max_stack).
 const maxStackFrames = 127
 
-// checkKstack checks kstack([mode][, limit]): mode is bpftrace, perf or
-// raw; limit a constant number of frames.
-func (c *checker) checkKstack(call *ast.Call, _ *ast.MapExpr) types.Type {
-	st := &types.Stack{Limit: maxStackFrames}
+// stackChecker checks kstack([mode][, limit]) or ustack([mode][, limit]):
+// mode is bpftrace, perf or raw; limit a constant number of frames.
+func stackChecker(fn string, user bool) callChecker {
+	return func(c *checker, call *ast.Call, _ *ast.MapExpr) types.Type {
+		return c.checkStack(fn, user, call)
+	}
+}
+
+func (c *checker) checkStack(fn string, user bool, call *ast.Call) types.Type {
+	st := &types.Stack{User: user, Limit: maxStackFrames}
 	for i, a := range call.Args {
 		if id, ok := a.(*ast.Ident); ok && i == 0 {
 			mode, ok := stackModes[id.Name]
@@ -37,10 +46,29 @@ func (c *checker) checkKstack(call *ast.Call, _ *ast.MapExpr) types.Type {
 		c.expr(a)
 		n, ok := c.tab.Consts[a]
 		if !ok || n < 1 || n > maxStackFrames {
-			c.errorf(a, diag.CodeType, "kstack() limit must be a constant between 1 and %d", maxStackFrames)
+			c.errorf(a, diag.CodeType, "%s() limit must be a constant between 1 and %d", fn, maxStackFrames)
 			return nil
 		}
 		st.Limit = int(n)
 	}
 	return st
+}
+
+// symbolChecker checks ksym(addr) or usym(addr): the symbol containing
+// an address, found in user space when printed (for usym with the process
+// id recorded next to the address).
+func symbolChecker(fn string, user bool) callChecker {
+	return func(c *checker, call *ast.Call, _ *ast.MapExpr) types.Type {
+		arg := call.Args[0]
+		t := c.expr(arg)
+		if t == nil {
+			return nil
+		}
+		switch t.(type) {
+		case *types.Int, *types.Pointer:
+			return &types.Symbol{User: user}
+		}
+		c.errorf(arg, diag.CodeType, "%s() expects an integer or a pointer argument (%s provided)", fn, t)
+		return nil
+	}
 }

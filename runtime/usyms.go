@@ -1,0 +1,188 @@
+package runtime
+
+import (
+	"bufio"
+	"debug/elf"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+)
+
+// UserSymbols resolves instruction addresses of user processes to
+// function symbols (usym, ustack). A process's mappings are read from
+// /proc/PID/maps on first use and read again when an address falls
+// outside all of them (after a dlopen); each object file's function
+// symbols are read once. A process that has exited before its first
+// lookup cannot be resolved: its addresses print in hex, as in bpftrace.
+// It is safe for concurrent use.
+type UserSymbols struct {
+	mu    sync.Mutex
+	procs map[uint64][]userMapping
+	files map[string]*objectSyms
+}
+
+// userMapping is one executable mapping of a file in a process.
+type userMapping struct {
+	start, end, off uint64
+	path            string // as the process sees it
+	file            string // as we can open it (through /proc/PID/root)
+}
+
+// objectSyms are the sorted function symbols and the loadable segments
+// of an object file.
+type objectSyms struct {
+	funcs []elfFunc
+	loads []elf.ProgHeader
+}
+
+// Resolve returns the function containing addr in process pid, the
+// offset of addr in it and the object file's path; ok is false when the
+// address cannot be resolved (module may still be known).
+func (u *UserSymbols) Resolve(pid, addr uint64) (sym string, off uint64, module string, ok bool) {
+	m, found := u.mapping(pid, addr)
+	if !found {
+		return "", 0, "", false
+	}
+	obj := u.object(m.file)
+	if obj == nil {
+		return "", 0, m.path, false
+	}
+	fileOff := addr - m.start + m.off
+	vaddr, inLoad := uint64(0), false
+	for _, p := range obj.loads {
+		if fileOff >= p.Off && fileOff < p.Off+p.Filesz {
+			vaddr, inLoad = fileOff-p.Off+p.Vaddr, true
+			break
+		}
+	}
+	if !inLoad {
+		return "", 0, m.path, false
+	}
+	i := sort.Search(len(obj.funcs), func(i int) bool { return obj.funcs[i].addr > vaddr }) - 1
+	if i < 0 {
+		return "", 0, m.path, false
+	}
+	f := obj.funcs[i]
+	if f.size != 0 && vaddr >= f.addr+f.size {
+		return "", 0, m.path, false
+	}
+	return f.name, vaddr - f.addr, m.path, true
+}
+
+// mapping finds the executable mapping of pid that contains addr.
+func (u *UserSymbols) mapping(pid, addr uint64) (userMapping, bool) {
+	u.mu.Lock()
+	maps := u.procs[pid]
+	u.mu.Unlock()
+	if m, ok := findMapping(maps, addr); ok {
+		return m, true
+	}
+	fresh, err := readProcMaps(pid)
+	if err != nil {
+		return userMapping{}, false
+	}
+	u.mu.Lock()
+	if u.procs == nil {
+		u.procs = map[uint64][]userMapping{}
+	}
+	u.procs[pid] = fresh
+	u.mu.Unlock()
+	return findMapping(fresh, addr)
+}
+
+func findMapping(maps []userMapping, addr uint64) (userMapping, bool) {
+	i := sort.Search(len(maps), func(i int) bool { return maps[i].end > addr })
+	if i < len(maps) && maps[i].start <= addr {
+		return maps[i], true
+	}
+	return userMapping{}, false
+}
+
+// object returns the symbols of an object file, reading them once (nil
+// when the file cannot be read).
+func (u *UserSymbols) object(file string) *objectSyms {
+	u.mu.Lock()
+	obj, ok := u.files[file]
+	u.mu.Unlock()
+	if ok {
+		return obj
+	}
+	obj = readObjectSyms(file)
+	u.mu.Lock()
+	if u.files == nil {
+		u.files = map[string]*objectSyms{}
+	}
+	u.files[file] = obj
+	u.mu.Unlock()
+	return obj
+}
+
+func readObjectSyms(file string) *objectSyms {
+	funcs, err := readELFFuncs(file)
+	if err != nil {
+		return nil
+	}
+	f, err := elf.Open(file)
+	if err != nil {
+		return nil
+	}
+	defer f.Close()
+	obj := &objectSyms{funcs: funcs}
+	for _, p := range f.Progs {
+		if p.Type == elf.PT_LOAD {
+			obj.loads = append(obj.loads, p.ProgHeader)
+		}
+	}
+	sort.Slice(obj.funcs, func(i, j int) bool { return obj.funcs[i].addr < obj.funcs[j].addr })
+	return obj
+}
+
+// readProcMaps reads the executable file mappings of a process, sorted by
+// address.
+func readProcMaps(pid uint64) ([]userMapping, error) {
+	f, err := os.Open(fmt.Sprintf("/proc/%d/maps", pid))
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	root := fmt.Sprintf("/proc/%d/root", pid)
+	var out []userMapping
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		m, ok := parseMapsLine(sc.Text())
+		if !ok {
+			continue
+		}
+		m.file = filepath.Join(root, m.path)
+		out = append(out, m)
+	}
+	if err := sc.Err(); err != nil {
+		return nil, err
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].start < out[j].start })
+	return out, nil
+}
+
+// parseMapsLine parses an executable file mapping of /proc/PID/maps:
+// "start-end perms offset dev inode path".
+func parseMapsLine(line string) (userMapping, bool) {
+	fields := strings.Fields(line)
+	if len(fields) < 6 || !strings.Contains(fields[1], "x") || !strings.HasPrefix(fields[5], "/") {
+		return userMapping{}, false
+	}
+	lo, hi, ok := strings.Cut(fields[0], "-")
+	if !ok {
+		return userMapping{}, false
+	}
+	start, err1 := strconv.ParseUint(lo, 16, 64)
+	end, err2 := strconv.ParseUint(hi, 16, 64)
+	off, err3 := strconv.ParseUint(fields[2], 16, 64)
+	if err1 != nil || err2 != nil || err3 != nil {
+		return userMapping{}, false
+	}
+	return userMapping{start: start, end: end, off: off, path: strings.Join(fields[5:], " ")}, true
+}
