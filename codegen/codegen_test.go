@@ -61,6 +61,7 @@ var GoldenCases = []GoldenCase{
 	{"macaddr", `uprobe:libc:getpid { @[macaddr((uint8 *)arg0)] = count(); printf("%s\n", macaddr((uint8 *)arg1)); }`},
 	{"cgroup", `BEGIN { if (cgroup == cgroupid("/sys/fs/cgroup")) { printf("%s\n", cgroup_path(cgroup, "unified")); } }`},
 	{"ustack_usym", `uprobe:libc:getpid { @[ustack(perf, 3)] = count(); printf("%s%s\n", ustack, usym(arg0)); }`},
+	{"deref_index", `kprobe:vfs_read { $p = (uint32 *)arg0; @a = *$p; @b = $p[pid]; @c = *($p + 2); @d = ($p + 3) - $p; @e = $p[1]; }`},
 	{"print_map", `BEGIN { @m[1] = 2; print(@m); print(@m, 1, 10); }`},
 	{"delete", `BEGIN { @m[1] = 2; delete(@m[1]); delete(@m, 1); }`},
 	{"clear_zero", `BEGIN { @m[1] = 2; clear(@m); zero(@m); }`},

@@ -56,6 +56,8 @@ func (g *gen) intExpr(x ast.Expr) {
 		g.e.truncate(asm.R0, t.Size(), isSigned(t))
 	case *ast.FieldExpr:
 		g.fieldInt(x)
+	case *ast.IndexExpr:
+		g.index(x)
 	case *ast.TupleIndex:
 		m := g.e.mark()
 		base, tt := g.addressable(x.X)
@@ -93,6 +95,8 @@ func (g *gen) unary(u *ast.Unary) {
 	}
 	g.intExpr(u.X)
 	switch u.Op {
+	case "*":
+		g.readScalar(g.typeOf(u), g.userSpace(u.X))
 	case "-":
 		g.e.emit(asm.Neg.Imm(asm.R0, 0))
 	case "~":
@@ -151,6 +155,14 @@ func (g *gen) binary(b *ast.Binary) {
 		g.e.emit(asm.Mov.Imm(asm.R0, 0))
 		g.e.place(end)
 		return
+	}
+	if b.Op == "+" || b.Op == "-" {
+		_, xPtr := g.typeOf(b.X).(*types.Pointer)
+		_, yPtr := g.typeOf(b.Y).(*types.Pointer)
+		if xPtr || yPtr {
+			g.pointerArith(b)
+			return
+		}
 	}
 	signed := isSigned(g.typeOf(b))
 	imm, isImm := g.operands(b.X, b.Y)

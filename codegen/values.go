@@ -101,14 +101,20 @@ func (g *gen) fieldInt(x *ast.FieldExpr) {
 		return
 	}
 	user := g.fieldAddr(x)
+	g.readScalar(f.Type, user)
+}
+
+// readScalar replaces the address in R0 with the scalar of type t stored
+// there, read with bpf_probe_read_kernel/user (0 when the read fails).
+func (g *gen) readScalar(t types.Type, user bool) {
 	m := g.e.mark()
 	tmp := stackLoc(g.e.alloc(8))
 	g.e.emit(storeImm64(tmp.base, tmp.off, 0))
 	g.e.emit(asm.Mov.Reg(asm.R3, asm.R0))
 	g.e.addr(asm.R1, tmp)
-	g.e.emit(asm.Mov.Imm(asm.R2, int32(f.Type.Size())))
+	g.e.emit(asm.Mov.Imm(asm.R2, int32(t.Size())))
 	g.e.call(probeRead(user))
-	g.e.loadInt(asm.R0, tmp, f.Type.Size(), isSigned(f.Type))
+	g.e.loadInt(asm.R0, tmp, t.Size(), isSigned(t))
 	g.e.release(m)
 }
 

@@ -81,7 +81,7 @@ func (c *checker) expr1(e ast.Expr) types.Type {
 	case *ast.Sizeof:
 		return c.sizeof(e)
 	case *ast.IndexExpr:
-		c.errorf(e, diag.CodeUnsupported, "the [] operator is not supported yet")
+		return c.index(e)
 	case *ast.Record:
 		c.errorf(e, diag.CodeUnsupported, "records are not supported yet")
 	case *ast.Offsetof:
@@ -308,7 +308,7 @@ func (c *checker) unary(u *ast.Unary) types.Type {
 		}
 		return &types.Bool{}
 	case "*":
-		c.errorf(u, diag.CodeUnsupported, "pointer dereference is not supported yet")
+		return c.deref(u, u.X, t, "*")
 	case "&":
 		c.errorf(u, diag.CodeUnsupported, "address-of is not supported yet")
 	default:
@@ -391,8 +391,7 @@ func (c *checker) binary(b *ast.Binary) types.Type {
 		}
 		if !types.IsInt(x) || !types.IsInt(y) {
 			if (b.Op == "+" || b.Op == "-") && isPtrOrInt(x) && isPtrOrInt(y) {
-				c.errorf(b, diag.CodeUnsupported, "pointer arithmetic is not supported yet")
-				return nil
+				return c.pointerArith(b, x, y)
 			}
 			c.errorf(b, diag.CodeType, "Type mismatch for '%s': '%s' and '%s'", b.Op, x, y)
 			return nil
@@ -619,8 +618,16 @@ func (c *checker) cast(e *ast.Cast) types.Type {
 	if to == nil || from == nil {
 		return nil
 	}
-	if _, toPtr := to.(*types.Pointer); toPtr {
-		if _, fromPtr := from.(*types.Pointer); fromPtr || types.IsInt(from) {
+	if pt, toPtr := to.(*types.Pointer); toPtr {
+		if pf, fromPtr := from.(*types.Pointer); fromPtr {
+			// A cast changes what is pointed to, not where: the
+			// address space stays the operand's.
+			if pf.Space != pt.Space {
+				return &types.Pointer{Elem: pt.Elem, Space: pf.Space}
+			}
+			return to
+		}
+		if types.IsInt(from) {
 			return to
 		}
 	}

@@ -1,0 +1,80 @@
+package codegen
+
+import (
+	"github.com/cilium/ebpf/asm"
+
+	"github.com/gobpftrace/gobpftrace/lang/ast"
+	"github.com/gobpftrace/gobpftrace/lang/types"
+)
+
+// index reads p[i]: the element at p + i*sizeof(element), as in C.
+func (g *gen) index(x *ast.IndexExpr) {
+	elem := g.typeOf(x)
+	size := int64(elem.Size())
+	if n, ok := g.inst.Consts[x.Index]; ok && n*size >= -1<<31 && n*size < 1<<31 {
+		g.intExpr(x.X)
+		if n != 0 {
+			g.e.emit(asm.Add.Imm(asm.R0, int32(n*size)))
+		}
+	} else {
+		if imm, isImm := g.operands(x.X, x.Index); isImm { // R0 = p, R1 = i
+			g.e.emit(asm.Mov.Imm(asm.R1, imm))
+		}
+		if size != 1 {
+			g.e.emit(asm.Mul.Imm(asm.R1, int32(size)))
+		}
+		g.e.emit(asm.Add.Reg(asm.R0, asm.R1))
+	}
+	g.readScalar(elem, g.userSpace(x.X))
+}
+
+// PointerStride is the number of bytes one step of pointer arithmetic on
+// t moves: the element size, or 1 for void pointers.
+func PointerStride(t *types.Pointer) int64 {
+	if n := t.Elem.Size(); n > 0 {
+		if _, void := t.Elem.(*types.Void); !void {
+			return int64(n)
+		}
+	}
+	return 1
+}
+
+// pointerArith computes + or - with a pointer operand: the integer side is
+// scaled by the element size; the difference of two pointers is divided by
+// it.
+func (g *gen) pointerArith(b *ast.Binary) {
+	px, xPtr := g.typeOf(b.X).(*types.Pointer)
+	py, yPtr := g.typeOf(b.Y).(*types.Pointer)
+	if xPtr && yPtr {
+		g.operands(b.X, b.Y)
+		g.e.emit(asm.Sub.Reg(asm.R0, asm.R1))
+		if n := PointerStride(px); n != 1 {
+			g.e.emit(asm.Div.Imm(asm.R0, int32(n))) // both point into the same object
+		}
+		return
+	}
+	ptr, intSide := b.X, b.Y
+	stride := int64(1)
+	if yPtr {
+		ptr, intSide = b.Y, b.X
+		stride = PointerStride(py)
+	} else {
+		stride = PointerStride(px)
+	}
+	m := g.e.mark()
+	tmp := g.e.slot(8)
+	g.intExpr(ptr)
+	g.e.emit(asm.StoreMem(tmp.base, tmp.off, asm.R0, asm.DWord))
+	g.intExpr(intSide)
+	if stride != 1 {
+		g.e.emit(asm.Mul.Imm(asm.R0, int32(stride)))
+	}
+	g.e.emit(asm.Mov.Reg(asm.R1, asm.R0))
+	g.e.emit(asm.LoadMem(asm.R0, tmp.base, tmp.off, asm.DWord))
+	g.e.release(m)
+	if b.Op == "-" {
+		g.e.emit(asm.Sub.Reg(asm.R0, asm.R1))
+	} else {
+		g.e.emit(asm.Add.Reg(asm.R0, asm.R1))
+	}
+}

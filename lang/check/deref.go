@@ -1,0 +1,81 @@
+package check
+
+import (
+	"github.com/gobpftrace/gobpftrace/lang/ast"
+	"github.com/gobpftrace/gobpftrace/lang/diag"
+	"github.com/gobpftrace/gobpftrace/lang/types"
+)
+
+// deref checks reading through pointer expression p of type t (`*p`, or
+// `p[i]` with what "[]"): the result is the pointed-to value, read with
+// bpf_probe_read_kernel/user by the pointer's address space. Only scalar
+// targets (integers, enums, pointers) can be read this way; structs are
+// reached with `->`.
+func (c *checker) deref(at ast.Node, p ast.Expr, t types.Type, what string) types.Type {
+	pt, ok := t.(*types.Pointer)
+	if !ok {
+		c.errorf(p, diag.CodeType, "%s expects a pointer (%s provided); cast an address to a pointer type first, e.g. *(uint32 *)addr", opName(what), t)
+		return nil
+	}
+	switch pt.Elem.(type) {
+	case *types.Int, *types.Enum, *types.Pointer, *types.Bool:
+		return pt.Elem
+	case *types.Void:
+		c.errorf(at, diag.CodeType, "cannot dereference a void pointer; cast it to a typed pointer first")
+	case *types.Struct:
+		c.errorf(at, diag.CodeUnsupported, "reading a whole %s through a pointer is not supported yet; read its fields with ->", pt.Elem)
+	default:
+		c.errorf(at, diag.CodeUnsupported, "reading a %s through a pointer is not supported yet", pt.Elem)
+	}
+	return nil
+}
+
+// opName names a dereferencing operator in diagnostics.
+func opName(what string) string {
+	if what == "*" {
+		return "the * operator"
+	}
+	return "the [] operator"
+}
+
+// index checks `p[i]` on a pointer: the element i places after p
+// (scaled by the element size, as in C).
+func (c *checker) index(e *ast.IndexExpr) types.Type {
+	t := c.expr(e.X)
+	it := c.expr(e.Index)
+	if t == nil || it == nil {
+		return nil
+	}
+	if !types.IsInt(it) {
+		c.errorf(e.Index, diag.CodeType, "the index must be an integer (%s provided)", it)
+		return nil
+	}
+	if _, ok := t.(*types.Array); ok {
+		c.errorf(e, diag.CodeUnsupported, "indexing arrays is not supported yet; only pointers can be indexed")
+		return nil
+	}
+	return c.deref(e, e.X, t, "[]")
+}
+
+// pointerArith checks + and - with a pointer operand, as in C: pointer ±
+// integer is a pointer of the same type moved by whole elements (bytes for
+// void pointers), pointer - pointer of the same type is the int64 number
+// of elements between them.
+func (c *checker) pointerArith(b *ast.Binary, x, y types.Type) types.Type {
+	px, xPtr := x.(*types.Pointer)
+	py, yPtr := y.(*types.Pointer)
+	switch {
+	case xPtr && yPtr:
+		if b.Op == "-" && px.Elem.String() == py.Elem.String() {
+			return types.Int64
+		}
+		c.errorf(b, diag.CodeType, "invalid operands to '%s': '%s' and '%s'", b.Op, x, y)
+		return nil
+	case yPtr && b.Op == "-":
+		c.errorf(b, diag.CodeType, "cannot subtract a pointer from an integer")
+		return nil
+	case yPtr:
+		return py
+	}
+	return px
+}
