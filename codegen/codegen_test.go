@@ -62,6 +62,7 @@ var GoldenCases = []GoldenCase{
 	{"cgroup", `BEGIN { if (cgroup == cgroupid("/sys/fs/cgroup")) { printf("%s\n", cgroup_path(cgroup, "unified")); } }`},
 	{"ustack_usym", `uprobe:libc:getpid { @[ustack(perf, 3)] = count(); printf("%s%s\n", ustack, usym(arg0)); }`},
 	{"deref_index", `kprobe:vfs_read { $p = (uint32 *)arg0; @a = *$p; @b = $p[pid]; @c = *($p + 2); @d = ($p + 3) - $p; @e = $p[1]; }`},
+	{"bitfield", `kprobe:vfs_read { $s = (struct sock *)arg0; @u = $s->sk_txtime_unused; @s = $s->sk_kern_sock; }`},
 	{"print_map", `BEGIN { @m[1] = 2; print(@m); print(@m, 1, 10); }`},
 	{"delete", `BEGIN { @m[1] = 2; delete(@m[1]); delete(@m, 1); }`},
 	{"clear_zero", `BEGIN { @m[1] = 2; clear(@m); zero(@m); }`},
@@ -498,6 +499,8 @@ var fixtureSock = &types.Struct{Kind: "struct", Name: "sock", Bytes: 32, Align_:
 		{Name: "skc_family", Type: types.Uint16, Offset: 16},
 		{Name: "skc_state", Type: types.Uint8, Offset: 18},
 	}}},
+	{Name: "sk_txtime_unused", Type: types.Uint16, Offset: 24, BitOffset: 4, BitSize: 9},
+	{Name: "sk_kern_sock", Type: types.Int8, Offset: 26, BitOffset: 2, BitSize: 3},
 }}
 
 // KernelType implements check.Host with task_struct, sock and pid_t.

@@ -98,10 +98,32 @@ func (g *gen) fieldInt(x *ast.FieldExpr) {
 	f := g.inst.Fields[x]
 	if _, ok := g.typeOf(x.X).(*types.Ctx); ok {
 		g.e.loadInt(asm.R0, loc{regCtx, int16(f.Offset)}, f.Type.Size(), isSigned(f.Type))
+	} else {
+		user := g.fieldAddr(x)
+		g.readScalar(f.Type, user)
+	}
+	if f.BitSize != 0 {
+		g.extractBits(f.BitOffset, f.BitSize, isSigned(f.Type))
+	}
+}
+
+// extractBits replaces R0, a bitfield's storage unit, with the size bits
+// starting at bit off, sign-extended for signed fields: shifting the
+// field's top bit to bit 63 drops the bits above it, shifting back drops
+// the bits below.
+func (g *gen) extractBits(off, size int, signed bool) {
+	if up := 64 - off - size; up > 0 {
+		g.e.emit(asm.LSh.Imm(asm.R0, int32(up)))
+	}
+	down := 64 - size
+	if down == 0 {
 		return
 	}
-	user := g.fieldAddr(x)
-	g.readScalar(f.Type, user)
+	if signed {
+		g.e.emit(asm.ArSh.Imm(asm.R0, int32(down)))
+	} else {
+		g.e.emit(asm.RSh.Imm(asm.R0, int32(down)))
+	}
 }
 
 // readScalar replaces the address in R0 with the scalar of type t stored

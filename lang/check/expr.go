@@ -706,10 +706,6 @@ func (c *checker) field(e *ast.FieldExpr) types.Type {
 		}
 		return nil
 	}
-	if f.BitSize != 0 {
-		c.errorf(e, diag.CodeUnsupported, "bitfield access is not supported yet")
-		return nil
-	}
 	c.tab.Fields[e] = f
 	switch ft := f.Type.(type) {
 	case *types.Int, *types.String, *types.Pointer, *types.Bool:
