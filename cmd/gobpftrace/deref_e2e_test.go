@@ -1,6 +1,10 @@
 package main
 
-import "testing"
+import (
+	"regexp"
+	"strings"
+	"testing"
+)
 
 // TestPointerReads reads a child's execve arguments through user pointers:
 // argv[i] with constant and variable indexes, *(argv + 1), a byte of the
@@ -17,4 +21,21 @@ func TestPointerReads(t *testing.T) {
 	r := gbt(t, "-e", prog, "-c", "/bin/sh "+script)
 	expectCode(t, r, 0)
 	matchAll(t, "stdout", r.stdout, `(?m)^/bin/echo\|hello\|world\|hello\|e\|3$`)
+}
+
+// TestOffsetofMatchesBTF: offsetof() of a kernel struct member equals the
+// offset -lv lists for it.
+func TestOffsetofMatchesBTF(t *testing.T) {
+	needRoot(t)
+	r := gbt(t, "-lv", "struct task_struct")
+	expectCode(t, r, 0)
+	m := regexp.MustCompile(`(?m)^    \S.* comm;  /\* offset (\d+), size 16 \*/$`).FindStringSubmatch(r.stdout)
+	if m == nil {
+		t.Fatalf("no comm member in:\n%s", r.stdout)
+	}
+	r = gbt(t, "-e", `BEGIN { printf("%d\n", offsetof(struct task_struct, comm)); exit(); }`)
+	expectCode(t, r, 0)
+	if !strings.HasPrefix(r.stdout, m[1]+"\n") {
+		t.Errorf("offsetof = %q, -lv says %s", r.stdout, m[1])
+	}
 }

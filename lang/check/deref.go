@@ -79,3 +79,38 @@ func (c *checker) pointerArith(b *ast.Binary, x, y types.Type) types.Type {
 	}
 	return px
 }
+
+// offsetof checks offsetof(struct X, a.b) or offsetof(expr, a.b): the
+// constant byte offset of the (possibly nested) member.
+func (c *checker) offsetof(e *ast.Offsetof) types.Type {
+	var t types.Type
+	if e.Type != nil {
+		t = c.typeExpr(e.Type)
+	} else {
+		t = c.expr(e.X)
+	}
+	if t == nil {
+		return nil
+	}
+	off := 0
+	for _, name := range e.Fields {
+		st, ok := t.(*types.Struct)
+		if !ok {
+			c.errorf(e, diag.CodeType, "offsetof() requires a struct or union type (%s provided)", t)
+			return nil
+		}
+		f, ok := st.Field(name)
+		if !ok {
+			c.errorf(e, diag.CodeUnknown, "Struct/union of type '%s' does not contain a field named '%s'", st, name)
+			return nil
+		}
+		if f.BitSize != 0 {
+			c.errorf(e, diag.CodeType, "offsetof() cannot take the offset of bitfield '%s'", name)
+			return nil
+		}
+		off += f.Offset
+		t = f.Type
+	}
+	c.tab.Consts[e] = int64(off)
+	return types.Uint64
+}

@@ -85,7 +85,7 @@ func (c *checker) expr1(e ast.Expr) types.Type {
 	case *ast.Record:
 		c.errorf(e, diag.CodeUnsupported, "records are not supported yet")
 	case *ast.Offsetof:
-		c.errorf(e, diag.CodeUnsupported, "offsetof() is not supported yet")
+		return c.offsetof(e)
 	case *ast.TypeofExpr:
 		c.errorf(e, diag.CodeUnsupported, "%s() is not supported yet", e.Keyword)
 	case *ast.ComptimeExpr:
