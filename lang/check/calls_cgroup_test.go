@@ -1,7 +1,6 @@
 package check
 
 import (
-	"strings"
 	"testing"
 
 	"github.com/gobpftrace/gobpftrace/lang/types"
@@ -33,13 +32,6 @@ func TestCgroupCalls(t *testing.T) {
 		`print(cgroup_path("x"));`:          `cgroup_path() expects an integer cgroup id (string[2] provided)`,
 		`print(cgroup_path(cgroup, comm));`: `cgroup_path() filter must be a string literal`,
 	} {
-		_, _, diags, rs := checkText("BEGIN { "+stmt+" }", nil)
-		found := false
-		for _, d := range diags.Items {
-			found = found || strings.Contains(d.Msg, want)
-		}
-		if !found {
-			t.Errorf("%s: no diagnostic %q in:\n%s", stmt, want, rs.Render(diags))
-		}
+		expectBeginDiag(t, stmt, want)
 	}
 }

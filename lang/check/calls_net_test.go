@@ -76,14 +76,6 @@ func TestNetCallErrors(t *testing.T) {
 		{`print(macaddr("abcde"));`, `macaddr() only supports array or pointer arguments (string[6] provided)`},
 	}
 	for _, c := range cases {
-		src := "BEGIN { " + c.stmt + " }"
-		_, _, diags, rs := checkText(src, nil)
-		found := false
-		for _, d := range diags.Items {
-			found = found || strings.Contains(d.Msg, c.want)
-		}
-		if !found {
-			t.Errorf("%s: no diagnostic %q in:\n%s", c.stmt, c.want, rs.Render(diags))
-		}
+		expectBeginDiag(t, c.stmt, c.want)
 	}
 }

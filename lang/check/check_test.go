@@ -665,3 +665,16 @@ func TestNoHost(t *testing.T) {
 		}
 	}
 }
+
+// expectBeginDiag checks stmt inside a BEGIN block and expects a
+// diagnostic whose message contains want.
+func expectBeginDiag(t *testing.T, stmt, want string) {
+	t.Helper()
+	_, _, diags, rs := checkText("BEGIN { "+stmt+" }", nil)
+	for _, d := range diags.Items {
+		if strings.Contains(d.Msg, want) {
+			return
+		}
+	}
+	t.Errorf("%s: no diagnostic %q in:\n%s", stmt, want, rs.Render(diags))
+}

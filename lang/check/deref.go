@@ -83,12 +83,7 @@ func (c *checker) pointerArith(b *ast.Binary, x, y types.Type) types.Type {
 // offsetof checks offsetof(struct X, a.b) or offsetof(expr, a.b): the
 // constant byte offset of the (possibly nested) member.
 func (c *checker) offsetof(e *ast.Offsetof) types.Type {
-	var t types.Type
-	if e.Type != nil {
-		t = c.typeExpr(e.Type)
-	} else {
-		t = c.expr(e.X)
-	}
+	t := c.typeOrExpr(e.Type, e.X)
 	if t == nil {
 		return nil
 	}

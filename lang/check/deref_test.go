@@ -1,7 +1,6 @@
 package check
 
 import (
-	"strings"
 	"testing"
 )
 
@@ -26,13 +25,6 @@ func TestOffsetof(t *testing.T) {
 		`print(offsetof(struct sock, nope));`:                    `Struct/union of type 'struct sock' does not contain a field named 'nope'`,
 		`print(offsetof(struct sock, __sk_common.skc_state.x));`: `offsetof() requires a struct or union type (uint8 provided)`,
 	} {
-		_, _, diags, rs := checkText("BEGIN { "+stmt+" }", nil)
-		found := false
-		for _, d := range diags.Items {
-			found = found || strings.Contains(d.Msg, want)
-		}
-		if !found {
-			t.Errorf("%s: no diagnostic %q in:\n%s", stmt, want, rs.Render(diags))
-		}
+		expectBeginDiag(t, stmt, want)
 	}
 }

@@ -746,13 +746,17 @@ func (c *checker) tupleIndex(e *ast.TupleIndex) types.Type {
 	return tt.Elems[e.Index]
 }
 
-func (c *checker) sizeof(e *ast.Sizeof) types.Type {
-	var t types.Type
-	if e.Type != nil {
-		t = c.typeExpr(e.Type)
-	} else {
-		t = c.expr(e.X)
+// typeOrExpr is the type named by te, or else the type of expression x
+// (the operand of sizeof and offsetof).
+func (c *checker) typeOrExpr(te *ast.TypeExpr, x ast.Expr) types.Type {
+	if te != nil {
+		return c.typeExpr(te)
 	}
+	return c.expr(x)
+}
+
+func (c *checker) sizeof(e *ast.Sizeof) types.Type {
+	t := c.typeOrExpr(e.Type, e.X)
 	if t == nil {
 		return nil
 	}
