@@ -11,46 +11,12 @@ import (
 	"github.com/gobpftrace/gobpftrace/stdlib"
 )
 
-// x86PtRegs maps the 64-bit x86-64 register names to their offsets in
-// struct pt_regs.
-var x86PtRegs = map[string]int16{
-	"r15": 0, "r14": 8, "r13": 16, "r12": 24, "rbp": 32, "rbx": 40,
-	"r11": 48, "r10": 56, "r9": 64, "r8": 72, "rax": 80, "rcx": 88,
-	"rdx": 96, "rsi": 104, "rdi": 112, "rip": 128, "rsp": 152,
-}
-
-// x86RegAliases maps the 32-, 16- and 8-bit register names to the 64-bit
-// register that holds them.
-var x86RegAliases = func() map[string]string {
-	m := map[string]string{}
-	for _, r := range []string{"ax", "bx", "cx", "dx"} {
-		full := "r" + r
-		m["e"+r], m[r], m[r[:1]+"l"], m[r[:1]+"h"] = full, full, full, full
-	}
-	for _, r := range []string{"si", "di", "bp", "sp"} {
-		full := "r" + r
-		m["e"+r], m[r], m[r+"l"] = full, full, full
-	}
-	m["eip"], m["ip"] = "rip", "rip"
-	for i := 8; i <= 15; i++ {
-		full := "r" + strconv.Itoa(i)
-		m[full+"d"], m[full+"w"], m[full+"b"] = full, full, full
-	}
-	return m
-}()
-
 // usdtRegOffset returns the pt_regs offset of an x86-64 register name
 // (without '%') and whether it names one of the high byte registers
 // (ah, bh, ch, dh).
 func usdtRegOffset(name string) (off int16, high, ok bool) {
-	if o, ok := x86PtRegs[name]; ok {
-		return o, false, true
-	}
-	full, ok := x86RegAliases[name]
-	if !ok {
-		return 0, false, false
-	}
-	return x86PtRegs[full], len(name) == 2 && name[1] == 'h', true
+	o, high, ok := stdlib.RegOffset(name)
+	return int16(o), high, ok
 }
 
 // usdtArg is a decoded USDT argument spec "[-]SIZE@OPERAND".
