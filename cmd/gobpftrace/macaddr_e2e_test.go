@@ -59,3 +59,27 @@ func TestMacaddrUserPointer(t *testing.T) {
 	expectCode(t, r, 0)
 	matchAll(t, "stdout", r.stdout, `(?m)^@\[41:42:43:44:45:46\]: 1$`)
 }
+
+// TestMacaddrScriptStruct is bpftrace's runtime test "macaddr" with a
+// script-defined struct: its char[6] member, reached through a cast
+// uprobe argument with . and ->, prints as a MAC address.
+func TestMacaddrScriptStruct(t *testing.T) {
+	needRoot(t)
+	script := tempFile(t, "mac.py", `import ctypes, time
+class S(ctypes.Structure):
+    _fields_ = [('ignore', ctypes.c_char_p), ('mac', ctypes.c_ubyte * 6)]
+s = S(None, (ctypes.c_ubyte * 6)(5, 4, 3, 2, 1, 2))
+ctypes.CDLL(None).getenv(ctypes.byref(s))
+time.sleep(5)
+`)
+	prog := `struct MyStruct { const char* ignore; char mac[6]; };
+uprobe:libc:getenv /pid == cpid && ((struct MyStruct *)arg0)->ignore == 0/ {
+	$s = ((struct MyStruct *)arg0);
+	printf("P: %s\n", macaddr($s.mac));
+	@[macaddr($s->mac)] = 1;
+	exit();
+}`
+	r := gbt(t, "-e", prog, "-c", "/usr/bin/python3 "+script)
+	expectCode(t, r, 0)
+	matchAll(t, "stdout", r.stdout, `(?m)^P: 05:04:03:02:01:02$`, `(?m)^@\[05:04:03:02:01:02\]: 1$`)
+}

@@ -159,7 +159,8 @@ func (c *checker) checkKaddr(call *ast.Call, _ *ast.MapExpr) types.Type {
 const macLen = 6
 
 // checkMacaddr: macaddr(addr) prints a 6-byte hardware address; addr is a
-// 6-byte array (e.g. struct ethhdr's h_source) or a pointer to one.
+// 6-byte array (e.g. struct ethhdr's h_source, or a char[6] member) or a
+// pointer to one.
 func (c *checker) checkMacaddr(call *ast.Call, _ *ast.MapExpr) types.Type {
 	arg := call.Args[0]
 	t := c.expr(arg)
@@ -169,6 +170,13 @@ func (c *checker) checkMacaddr(call *ast.Call, _ *ast.MapExpr) types.Type {
 	switch t := t.(type) {
 	case *types.Pointer:
 		return &types.MacAddr{}
+	case *types.String:
+		// A char[6] struct member (read as a string, copied raw).
+		if _, isConst := c.tab.StrConsts[arg]; !isConst && t.Cap == macLen {
+			if _, isField := arg.(*ast.FieldExpr); isField {
+				return &types.MacAddr{}
+			}
+		}
 	case *types.Array:
 		if _, ok := t.Elem.(*types.Int); ok && t.Size() == macLen {
 			return &types.MacAddr{}

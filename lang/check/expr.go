@@ -589,6 +589,9 @@ func (c *checker) castSpace() types.AddrSpace {
 // kernelType resolves a struct, union, enum or typedef name through the
 // host's kernel types (BTF).
 func (c *checker) kernelType(te *ast.TypeExpr) types.Type {
+	if t, ok := c.cstructs[te.Name]; ok {
+		return t
+	}
 	if c.cfg.Host == nil {
 		c.errorf(te, diag.CodeUnknown, "unknown type '%s'", te.Name)
 		return nil

@@ -19,6 +19,7 @@ import (
 func (c *checker) topLevel(prog *ast.Program) {
 	c.defines = map[string]ast.Expr{}
 	c.enums = map[string]enumConst{}
+	c.cstructs = map[string]*types.Struct{}
 	pre := preproc.Process(prog.Preproc, &preproc.Options{Include: c.cfg.Include}, c.diags)
 	for name, v := range pre.Defines {
 		if v.IsStr {
@@ -68,10 +69,10 @@ func parseCInt(s string) (int64, bool) {
 	return 0, false
 }
 
-// cdef records script-defined enums; struct definitions need the C type
-// parser (issue: kernel types) and are accepted but unused for now.
+// cdef records script-defined enums, structs and unions.
 func (c *checker) cdef(d *ast.CDef) {
 	if d.Kind != "enum" {
+		c.cstruct(d)
 		return
 	}
 	next := int64(0)
