@@ -71,6 +71,8 @@ func ntopAddrLen(t types.Type) int {
 		return t.Len
 	case *types.String:
 		return t.Cap
+	case *types.Struct:
+		return t.Size()
 	}
 	return 0
 }

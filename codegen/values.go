@@ -186,9 +186,10 @@ func probeRead(user bool) asm.BuiltinFunc {
 // the field holds.
 func (g *gen) fieldTo(x *ast.FieldExpr, dst loc, dt types.Type) {
 	f := g.inst.Fields[x]
-	if at, ok := dt.(*types.Array); ok {
-		// A byte array (an address): copy it.
-		n := min(f.Type.Size(), at.Size())
+	switch dt.(type) {
+	case *types.Array, *types.Struct:
+		// A byte array or a struct (an address): copy it.
+		n := min(f.Type.Size(), dt.Size())
 		if _, isCtx := g.typeOf(x.X).(*types.Ctx); isCtx {
 			g.e.emit(asm.Mov.Reg(asm.R0, regCtx))
 			g.e.emit(asm.Add.Imm(asm.R0, int32(f.Offset)))

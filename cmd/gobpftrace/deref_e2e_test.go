@@ -39,3 +39,23 @@ func TestOffsetofMatchesBTF(t *testing.T) {
 		t.Errorf("offsetof = %q, -lv says %s", r.stdout, m[1])
 	}
 }
+
+// TestNtopIn6Addr: ntop() of a struct in6_addr member of struct sock
+// prints the IPv6 address of a loopback connection.
+func TestNtopIn6Addr(t *testing.T) {
+	needRoot(t)
+	script := tempFile(t, "v6.py", `import socket, time
+s = socket.socket(socket.AF_INET6); s.bind(("::1", 0)); s.listen(1)
+c = socket.create_connection(("::1", s.getsockname()[1]))
+a, _ = s.accept()
+time.sleep(0.05)
+c.close(); a.close(); s.close()
+`)
+	prog := `tracepoint:sock:inet_sock_set_state /pid == cpid && args.newstate == 1 && args.family == 10/ {
+	$sk = (struct sock *)args.skaddr;
+	printf("%s %s\n", ntop($sk->__sk_common.skc_v6_daddr), ntop($sk->__sk_common.skc_v6_rcv_saddr));
+}`
+	r := gbt(t, "-e", prog, "-c", "/usr/bin/python3 "+script)
+	expectCode(t, r, 0)
+	matchAll(t, "stdout", r.stdout, `(?m)^::1 ::1$`)
+}

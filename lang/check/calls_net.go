@@ -65,8 +65,9 @@ func bswapConst(n uint64, bits int) uint64 {
 }
 
 // checkNtop: ntop([af,] addr). addr is an integer (an IPv4 address as
-// stored in memory) or a 4 or 16-byte char/uint8 array or string (IPv4 or
-// IPv6); af (2 = AF_INET, 10 = AF_INET6) overrides the family.
+// stored in memory), a 4 or 16-byte char/uint8 array or string, or a 4 or
+// 16-byte struct (in_addr, in6_addr) (IPv4 or IPv6); af (2 = AF_INET,
+// 10 = AF_INET6) overrides the family.
 func (c *checker) checkNtop(call *ast.Call, _ *ast.MapExpr) types.Type {
 	addr := call.Args[len(call.Args)-1]
 	if len(call.Args) == 2 {
@@ -91,7 +92,7 @@ func (c *checker) checkNtop(call *ast.Call, _ *ast.MapExpr) types.Type {
 	if types.IsInt(t) || ntopAddrLen(t) != 0 {
 		return &types.Inet{}
 	}
-	c.errorf(addr, diag.CodeType, "ntop() expects an integer or a char[4] or char[16] array (%s provided)", t)
+	c.errorf(addr, diag.CodeType, "ntop() expects an integer, a char[4] or char[16] array or a struct in_addr/in6_addr (%s provided)", t)
 	return nil
 }
 
@@ -107,6 +108,9 @@ func ntopAddrLen(t types.Type) int {
 		n = t.Len
 	case *types.String:
 		n = t.Cap
+	case *types.Struct:
+		// struct in_addr, struct in6_addr.
+		n = t.Size()
 	}
 	if n == 4 || n == 16 {
 		return n

@@ -62,7 +62,7 @@ func TestNetCallErrors(t *testing.T) {
 	cases := []struct{ stmt, want string }{
 		{`print(bswap("ab"));`, `bswap() only supports integer arguments (string[3] provided)`},
 		{`print(bswap());`, `bswap() requires one argument (0 provided)`},
-		{`print(ntop("ab"));`, `ntop() expects an integer or a char[4] or char[16] array (string[3] provided)`},
+		{`print(ntop("ab"));`, `ntop() expects an integer, a char[4] or char[16] array or a struct in_addr/in6_addr (string[3] provided)`},
 		{`print(ntop(3, 1));`, `ntop() address family must be AF_INET (2) or AF_INET6 (10) (3 provided)`},
 		{`print(ntop("a", 1));`, `ntop() address family must be an integer`},
 		{`print(ntop(1, 2, 3));`, `ntop() requires 1 to 2 arguments (3 provided)`},
