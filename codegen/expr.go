@@ -93,6 +93,10 @@ func (g *gen) unary(u *ast.Unary) {
 		g.boolOf(func(t string) { g.cond(u.X, t) })
 		return
 	}
+	if u.Op == "&" {
+		g.fieldAddr(u.X.(*ast.FieldExpr)) // the checker allows only members reached through pointers
+		return
+	}
 	g.intExpr(u.X)
 	switch u.Op {
 	case "*":

@@ -24,7 +24,8 @@ func TestPointerReads(t *testing.T) {
 }
 
 // TestOffsetofMatchesBTF: offsetof() of a kernel struct member equals the
-// offset -lv lists for it.
+// offset -lv lists for it, and so does the distance from curtask of
+// &curtask->comm, through which str() reads the command name.
 func TestOffsetofMatchesBTF(t *testing.T) {
 	needRoot(t)
 	r := gbt(t, "-lv", "struct task_struct")
@@ -33,10 +34,10 @@ func TestOffsetofMatchesBTF(t *testing.T) {
 	if m == nil {
 		t.Fatalf("no comm member in:\n%s", r.stdout)
 	}
-	r = gbt(t, "-e", `BEGIN { printf("%d\n", offsetof(struct task_struct, comm)); exit(); }`)
+	r = gbt(t, "-e", `BEGIN { printf("%d %d %s\n", offsetof(struct task_struct, comm), (uint64)&curtask->comm - (uint64)curtask, str(&curtask->comm)); exit(); }`)
 	expectCode(t, r, 0)
-	if !strings.HasPrefix(r.stdout, m[1]+"\n") {
-		t.Errorf("offsetof = %q, -lv says %s", r.stdout, m[1])
+	if want := m[1] + " " + m[1] + " gobpftrace\n"; !strings.HasPrefix(r.stdout, want) {
+		t.Errorf("offsetof, & and str(&) printed %q, want %q", r.stdout, want)
 	}
 }
 

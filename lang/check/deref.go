@@ -109,3 +109,41 @@ func (c *checker) offsetof(e *ast.Offsetof) types.Type {
 	c.tab.Consts[e] = int64(off)
 	return types.Uint64
 }
+
+// addressOf checks `&x`: the address of a struct member reached through a
+// pointer (&$sk->__sk_common, &curtask->comm), a pointer to the member's
+// type in the same address space. Scratch variables, maps and tracepoint
+// arguments have no address a probe could pass on.
+func (c *checker) addressOf(u *ast.Unary) types.Type {
+	fe, ok := u.X.(*ast.FieldExpr)
+	if !ok {
+		c.errorf(u, diag.CodeUnsupported, "& is only supported on struct members reached through a pointer")
+		return nil
+	}
+	space, ok := c.fieldSpace(fe)
+	if !ok {
+		c.errorf(u, diag.CodeUnsupported, "& is only supported on struct members reached through a pointer, not on tracepoint arguments")
+		return nil
+	}
+	f := c.tab.Fields[fe]
+	if f.BitSize != 0 {
+		c.errorf(u, diag.CodeType, "cannot take the address of bitfield '%s'", fe.Name)
+		return nil
+	}
+	return &types.Pointer{Elem: f.Type, Space: space}
+}
+
+// fieldSpace is the address space of the memory a field access reads:
+// that of the pointer at the root of its chain of embedded members; false
+// for fields of the probe context.
+func (c *checker) fieldSpace(fe *ast.FieldExpr) (types.AddrSpace, bool) {
+	switch t := c.tab.Types[fe.X].(type) {
+	case *types.Pointer:
+		return t.Space, true
+	case *types.Struct:
+		if inner, ok := fe.X.(*ast.FieldExpr); ok {
+			return c.fieldSpace(inner)
+		}
+	}
+	return 0, false
+}

@@ -310,7 +310,7 @@ func (c *checker) unary(u *ast.Unary) types.Type {
 	case "*":
 		return c.deref(u, u.X, t, "*")
 	case "&":
-		c.errorf(u, diag.CodeUnsupported, "address-of is not supported yet")
+		return c.addressOf(u)
 	default:
 		c.errorf(u, diag.CodeInternal, "unknown unary operator %s", u.Op)
 	}
