@@ -7,10 +7,27 @@ import (
 	"github.com/gobpftrace/gobpftrace/lang/types"
 )
 
-// index reads p[i]: the element at p + i*sizeof(element), as in C.
+// index reads p[i]: the element at p + i*sizeof(element), as in C. On an
+// array member the (constant) index selects the element directly from the
+// tracepoint record or from memory after the member's address.
 func (g *gen) index(x *ast.IndexExpr) {
 	elem := g.typeOf(x)
 	size := int64(elem.Size())
+	if _, isArray := g.typeOf(x.X).(*types.Array); isArray {
+		fe := x.X.(*ast.FieldExpr)
+		off := g.inst.Consts[x.Index] * size
+		if _, isCtx := g.typeOf(fe.X).(*types.Ctx); isCtx {
+			f := g.inst.Fields[fe]
+			g.e.loadInt(asm.R0, loc{regCtx, int16(int64(f.Offset) + off)}, int(size), isSigned(elem))
+			return
+		}
+		user := g.fieldAddr(fe)
+		if off != 0 {
+			g.e.emit(asm.Add.Imm(asm.R0, int32(off)))
+		}
+		g.readScalar(elem, user)
+		return
+	}
 	if n, ok := g.inst.Consts[x.Index]; ok && n*size >= -1<<31 && n*size < 1<<31 {
 		g.intExpr(x.X)
 		if n != 0 {

@@ -42,7 +42,8 @@ func TestOffsetofMatchesBTF(t *testing.T) {
 }
 
 // TestNtopIn6Addr: ntop() of a struct in6_addr member of struct sock
-// prints the IPv6 address of a loopback connection.
+// prints the IPv6 address of a loopback connection, and the last byte of
+// its nested u8[16] array, indexed through the pointer, is 1.
 func TestNtopIn6Addr(t *testing.T) {
 	needRoot(t)
 	script := tempFile(t, "v6.py", `import socket, time
@@ -54,9 +55,33 @@ c.close(); a.close(); s.close()
 `)
 	prog := `tracepoint:sock:inet_sock_set_state /pid == cpid && args.newstate == 1 && args.family == 10/ {
 	$sk = (struct sock *)args.skaddr;
-	printf("%s %s\n", ntop($sk->__sk_common.skc_v6_daddr), ntop($sk->__sk_common.skc_v6_rcv_saddr));
+	printf("%s %s %d\n", ntop($sk->__sk_common.skc_v6_daddr), ntop($sk->__sk_common.skc_v6_rcv_saddr),
+		$sk->__sk_common.skc_v6_daddr.in6_u.u6_addr8[15]);
 }`
 	r := gbt(t, "-e", prog, "-c", "/usr/bin/python3 "+script)
 	expectCode(t, r, 0)
-	matchAll(t, "stdout", r.stdout, `(?m)^::1 ::1$`)
+	matchAll(t, "stdout", r.stdout, `(?m)^::1 ::1 1$`)
+}
+
+// TestArrayMembers indexes array members of tracepoint records with
+// constants: raw_syscalls:sys_enter's args[0] of an openat is AT_FDCWD,
+// and the bytes of an IPv4 loopback address are 127 and 1 (255 in its
+// v4-mapped IPv6 form).
+func TestArrayMembers(t *testing.T) {
+	needRoot(t)
+	script := tempFile(t, "conn.py", `import socket, time
+s = socket.socket(); s.bind(("127.0.0.1", 0)); s.listen(1)
+c = socket.create_connection(s.getsockname())
+a, _ = s.accept()
+time.sleep(0.05)
+c.close(); a.close(); s.close()
+open("/dev/null").close()
+`)
+	prog := `tracepoint:raw_syscalls:sys_enter /pid == cpid && args.id == 257/ { printf("openat %d\n", (int64)args.args[0]); }
+tracepoint:sock:inet_sock_set_state /pid == cpid && args.newstate == 1/ {
+	printf("addr %d.%d v6 %d\n", args.saddr[0], args.saddr[3], args.daddr_v6[10]);
+}`
+	r := gbt(t, "-e", prog, "-c", "/usr/bin/python3 "+script)
+	expectCode(t, r, 0)
+	matchAll(t, "stdout", r.stdout, `(?m)^openat -100$`, `(?m)^addr 127\.1 v6 255$`)
 }

@@ -50,11 +50,34 @@ func (c *checker) index(e *ast.IndexExpr) types.Type {
 		c.errorf(e.Index, diag.CodeType, "the index must be an integer (%s provided)", it)
 		return nil
 	}
-	if _, ok := t.(*types.Array); ok {
-		c.errorf(e, diag.CodeUnsupported, "indexing arrays is not supported yet; only pointers can be indexed")
-		return nil
+	if at, ok := t.(*types.Array); ok {
+		return c.arrayIndex(e, at)
 	}
 	return c.deref(e, e.X, t, "[]")
+}
+
+// arrayIndex checks `member[i]` on an array member of a struct or of the
+// tracepoint record: i must be a constant inside the array.
+func (c *checker) arrayIndex(e *ast.IndexExpr, at *types.Array) types.Type {
+	if _, ok := e.X.(*ast.FieldExpr); !ok {
+		c.errorf(e, diag.CodeUnsupported, "only arrays that are struct members or tracepoint arguments can be indexed")
+		return nil
+	}
+	n, ok := c.tab.Consts[e.Index]
+	if !ok {
+		c.errorf(e.Index, diag.CodeType, "an array index must be a constant")
+		return nil
+	}
+	if n < 0 || n >= int64(at.Len) {
+		c.errorf(e.Index, diag.CodeType, "the index %d is out of bounds for array of size %d", n, at.Len)
+		return nil
+	}
+	switch at.Elem.(type) {
+	case *types.Int, *types.Enum, *types.Pointer, *types.Bool:
+		return at.Elem
+	}
+	c.errorf(e, diag.CodeUnsupported, "indexing arrays of %s is not supported yet", at.Elem)
+	return nil
 }
 
 // pointerArith checks + and - with a pointer operand, as in C: pointer ±

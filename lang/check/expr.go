@@ -727,6 +727,11 @@ func (c *checker) field(e *ast.FieldExpr) types.Type {
 			}
 			return ft
 		}
+		// Arrays of other scalars (long args[6]) are indexed or copied.
+		switch ft.Elem.(type) {
+		case *types.Int, *types.Pointer, *types.Enum, *types.Bool:
+			return ft
+		}
 	}
 	c.errorf(e, diag.CodeUnsupported, "fields of type '%s' are not supported yet", f.Type)
 	return nil

@@ -46,6 +46,7 @@ func userPtr(elem types.Type) *types.Pointer { return &types.Pointer{Elem: elem,
 //	sched:sched_switch         prev_comm char[16], prev_pid int32, prev_prio int32, prev_state int64,
 //	                           next_comm char[16], next_pid int32, next_prio int32
 //	sched:sched_process_exec   filename __data_loc char[], pid int32, old_pid int32
+//	raw_syscalls:sys_enter     id int64, args uint64[6]
 func newFixtureHost() *fixtureHost {
 	h := &fixtureHost{tps: map[string]*types.Struct{}}
 	add := func(s *types.Struct, cat, ev string) { h.tps[cat+":"+ev] = s }
@@ -66,6 +67,10 @@ func newFixtureHost() *fixtureHost {
 		types.Field{Name: "__syscall_nr", Type: types.Int32, Offset: 8},
 		types.Field{Name: "ret", Type: types.Int64, Offset: 16},
 	), "syscalls", "sys_exit_read")
+	add(tpStruct("raw_syscalls", "sys_enter", 64,
+		types.Field{Name: "id", Type: types.Int64, Offset: 8},
+		types.Field{Name: "args", Type: &types.Array{Elem: types.Uint64, Len: 6}, Offset: 16},
+	), "raw_syscalls", "sys_enter")
 	add(tpStruct("sched", "sched_switch", 64,
 		types.Field{Name: "prev_comm", Type: &types.String{Cap: 16}, Offset: 8},
 		types.Field{Name: "prev_pid", Type: types.Int32, Offset: 24},
