@@ -191,13 +191,10 @@ func (g *gen) userSpace(x ast.Expr) bool {
 	if p, ok := g.typeOf(x).(*types.Pointer); ok {
 		return p.Space == types.User
 	}
-	switch g.inst.Attach.Kind {
-	case stdlib.Uprobe, stdlib.Uretprobe, stdlib.USDT:
+	if stdlib.Probes[g.inst.Attach.Kind].UserSpace {
 		return true
-	case stdlib.Tracepoint:
-		return g.inst.Attach.Category == "syscalls"
 	}
-	return false
+	return g.inst.Attach.Kind == stdlib.Tracepoint && g.inst.Attach.Category == "syscalls"
 }
 
 func genStrftime(g *gen, call *ast.Call, dst loc, _ types.Type) {

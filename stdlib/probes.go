@@ -59,6 +59,18 @@ type ProbeDef struct {
 	HasArgN bool
 	// HasRetval is true when retval is available.
 	HasRetval bool
+	// UserSpace is true for probes on user code: their pointer arguments
+	// and the pointers scripts cast to are user-space pointers.
+	UserSpace bool
+	// Regs is true when the context starts with the registers (struct
+	// pt_regs, or perf events' bpf_perf_event_data), for reg().
+	Regs bool
+	// InTask is true when the program runs in the context of the task
+	// that hit the probe, so signal() has a meaningful target.
+	InTask bool
+	// Listed is true when -l lists the provider's probes by expanding a
+	// pattern as an attach point (function and event names).
+	Listed bool
 }
 
 // Probes is the probe-kind table.
@@ -66,20 +78,20 @@ var Probes = [...]ProbeDef{
 	ProbeInvalid:  {Name: "invalid"},
 	Begin:         {Name: "begin", Aliases: []string{"BEGIN"}, Doc: "runs once before all other probes", Implemented: true},
 	End:           {Name: "end", Aliases: []string{"END"}, Doc: "runs once when tracing ends", Implemented: true},
-	Tracepoint:    {Name: "tracepoint", Aliases: []string{"t"}, MinParts: 2, MaxParts: 2, Doc: "kernel static tracepoint CATEGORY:NAME", Implemented: true, HasArgs: true},
-	Kprobe:        {Name: "kprobe", Aliases: []string{"k"}, MinParts: 1, MaxParts: 2, Doc: "kernel function entry", Implemented: true, HasArgN: true},
-	Kretprobe:     {Name: "kretprobe", Aliases: []string{"kr"}, MinParts: 1, MaxParts: 2, Doc: "kernel function return", Implemented: true, HasRetval: true},
-	Uprobe:        {Name: "uprobe", Aliases: []string{"u"}, MinParts: 2, MaxParts: 3, Doc: "user function entry", Implemented: true, HasArgN: true},
-	Uretprobe:     {Name: "uretprobe", Aliases: []string{"ur"}, MinParts: 2, MaxParts: 2, Doc: "user function return", Implemented: true, HasRetval: true},
-	USDT:          {Name: "usdt", Aliases: []string{"U"}, MinParts: 2, MaxParts: 3, Doc: "user statically defined tracepoint", HasArgN: true, Implemented: true},
-	Profile:       {Name: "profile", Aliases: []string{"p"}, MinParts: 1, MaxParts: 2, Doc: "timed sampling on every CPU", Implemented: true},
-	Interval:      {Name: "interval", Aliases: []string{"i"}, MinParts: 1, MaxParts: 2, Doc: "timed event on one CPU", Implemented: true},
+	Tracepoint:    {Name: "tracepoint", Aliases: []string{"t"}, MinParts: 2, MaxParts: 2, Doc: "kernel static tracepoint CATEGORY:NAME", Implemented: true, HasArgs: true, InTask: true},
+	Kprobe:        {Name: "kprobe", Aliases: []string{"k"}, MinParts: 1, MaxParts: 2, Doc: "kernel function entry", Implemented: true, HasArgN: true, Regs: true, InTask: true, Listed: true},
+	Kretprobe:     {Name: "kretprobe", Aliases: []string{"kr"}, MinParts: 1, MaxParts: 2, Doc: "kernel function return", Implemented: true, HasRetval: true, Regs: true, InTask: true, Listed: true},
+	Uprobe:        {Name: "uprobe", Aliases: []string{"u"}, MinParts: 2, MaxParts: 3, Doc: "user function entry", Implemented: true, HasArgN: true, UserSpace: true, Regs: true, InTask: true, Listed: true},
+	Uretprobe:     {Name: "uretprobe", Aliases: []string{"ur"}, MinParts: 2, MaxParts: 2, Doc: "user function return", Implemented: true, HasRetval: true, UserSpace: true, Regs: true, InTask: true, Listed: true},
+	USDT:          {Name: "usdt", Aliases: []string{"U"}, MinParts: 2, MaxParts: 3, Doc: "user statically defined tracepoint", HasArgN: true, Implemented: true, UserSpace: true, Regs: true, InTask: true, Listed: true},
+	Profile:       {Name: "profile", Aliases: []string{"p"}, MinParts: 1, MaxParts: 2, Doc: "timed sampling on every CPU", Implemented: true, Regs: true, InTask: true},
+	Interval:      {Name: "interval", Aliases: []string{"i"}, MinParts: 1, MaxParts: 2, Doc: "timed event on one CPU", Implemented: true, Regs: true},
 	Software:      {Name: "software", Aliases: []string{"s"}, MinParts: 1, MaxParts: 2, Doc: "perf software event"},
 	Hardware:      {Name: "hardware", Aliases: []string{"h"}, MinParts: 1, MaxParts: 2, Doc: "perf hardware event"},
 	Watchpoint:    {Name: "watchpoint", Aliases: []string{"w"}, MinParts: 3, MaxParts: 3, Doc: "hardware watchpoint"},
-	Fentry:        {Name: "fentry", Aliases: []string{"f", "kfunc"}, MinParts: 1, MaxParts: 3, Doc: "kernel function entry via BTF trampoline", HasArgs: true},
-	Fexit:         {Name: "fexit", Aliases: []string{"fr", "kretfunc"}, MinParts: 1, MaxParts: 3, Doc: "kernel function exit via BTF trampoline", HasArgs: true, HasRetval: true},
-	RawTracepoint: {Name: "rawtracepoint", Aliases: []string{"rt"}, MinParts: 1, MaxParts: 2, Doc: "raw kernel tracepoint (classic raw_tp: argN are the tracepoint's raw arguments)", Implemented: true, HasArgN: true},
+	Fentry:        {Name: "fentry", Aliases: []string{"f", "kfunc"}, MinParts: 1, MaxParts: 3, Doc: "kernel function entry via BTF trampoline", HasArgs: true, InTask: true},
+	Fexit:         {Name: "fexit", Aliases: []string{"fr", "kretfunc"}, MinParts: 1, MaxParts: 3, Doc: "kernel function exit via BTF trampoline", HasArgs: true, HasRetval: true, InTask: true},
+	RawTracepoint: {Name: "rawtracepoint", Aliases: []string{"rt"}, MinParts: 1, MaxParts: 2, Doc: "raw kernel tracepoint (classic raw_tp: argN are the tracepoint's raw arguments)", Implemented: true, HasArgN: true, InTask: true, Listed: true},
 	Iter:          {Name: "iter", Aliases: []string{"it"}, MinParts: 1, MaxParts: 2, Doc: "BPF iterator"},
 	SelfSignal:    {Name: "self", MinParts: 2, MaxParts: 2, Doc: "user-space triggered probe"},
 	Test:          {Name: "test", MinParts: 1, MaxParts: 1, Doc: "test probe"},

@@ -76,18 +76,11 @@ func (s *Session) List(pattern string) int {
 	return exitOK
 }
 
-// listedKinds are the providers whose probes -l lists by expanding the
-// pattern as an attach point (missing trailing parts match everything).
-var listedKinds = map[stdlib.ProbeKind]bool{
-	stdlib.Kprobe: true, stdlib.Kretprobe: true, stdlib.Uprobe: true, stdlib.Uretprobe: true,
-	stdlib.USDT: true, stdlib.RawTracepoint: true,
-}
-
 // listingProgram turns -l PROVIDER:REST into a program whose attach point
-// expands to the probes to list, for the providers in listedKinds.
+// expands to the probes to list, for the providers marked Listed.
 func listingProgram(provider, rest string) (string, bool) {
 	kind, ok := stdlib.LookupProbe(provider)
-	if !ok || !listedKinds[kind] {
+	if !ok || !stdlib.Probes[kind].Listed {
 		return "", false
 	}
 	parts := strings.Split(rest, ":")

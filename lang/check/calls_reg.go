@@ -11,13 +11,6 @@ func init() {
 	callCheckers[stdlib.Reg] = (*checker).checkReg
 }
 
-// regProbes are the probe kinds whose context starts with the registers
-// (struct pt_regs, or perf events' bpf_perf_event_data).
-var regProbes = map[stdlib.ProbeKind]bool{
-	stdlib.Kprobe: true, stdlib.Kretprobe: true, stdlib.Uprobe: true, stdlib.Uretprobe: true,
-	stdlib.USDT: true, stdlib.Profile: true, stdlib.Interval: true,
-}
-
 // checkReg: reg("name") is the 64-bit value of an x86-64 register at the
 // probe ("ip", "sp", "ax", "rdi", "r12" …), read from the context at the
 // register's pt_regs offset.
@@ -34,7 +27,7 @@ func (c *checker) checkReg(call *ast.Call, _ *ast.MapExpr) types.Type {
 		c.errorf(arg, diag.CodeUnknown, "'%s' is not a valid register", name)
 		return nil
 	}
-	if k := c.attach.Kind; k != stdlib.ProbeInvalid && !regProbes[k] {
+	if k := c.attach.Kind; k != stdlib.ProbeInvalid && !stdlib.Probes[k].Regs {
 		c.errorf(call, diag.CodeProbe, "reg can not be used with \"%s\" probes", stdlib.Probes[k].Name)
 		return nil
 	}

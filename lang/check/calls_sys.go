@@ -19,15 +19,6 @@ func init() {
 // maxSignal is the highest Linux signal number (SIGRTMAX).
 const maxSignal = 64
 
-// signalProbes are the probe kinds whose programs run in the context of
-// the task that hit them, so bpf_send_signal has a meaningful target.
-// BEGIN, END and timers run in the tracer or in an arbitrary task.
-var signalProbes = map[stdlib.ProbeKind]bool{
-	stdlib.Kprobe: true, stdlib.Kretprobe: true, stdlib.Uprobe: true, stdlib.Uretprobe: true,
-	stdlib.USDT: true, stdlib.Tracepoint: true, stdlib.Profile: true, stdlib.Fentry: true,
-	stdlib.Fexit: true, stdlib.RawTracepoint: true,
-}
-
 // checkSignal: signal(sig) sends sig to the current process. sig is a
 // name ("SIGKILL" or "KILL") or a number from 1 to 64; a constant folds
 // into Consts[call].
@@ -37,7 +28,7 @@ func (c *checker) checkSignal(call *ast.Call, _ *ast.MapExpr) types.Type {
 	if t == nil {
 		return nil
 	}
-	if k := c.attach.Kind; k != stdlib.ProbeInvalid && !signalProbes[k] {
+	if k := c.attach.Kind; k != stdlib.ProbeInvalid && !stdlib.Probes[k].InTask {
 		c.errorf(call, diag.CodeProbe, "signal() can not be used with \"%s\" probes", stdlib.Probes[k].Name)
 		return nil
 	}

@@ -577,11 +577,8 @@ func (c *checker) typeExpr(te *ast.TypeExpr) types.Type {
 // memory in probes on user code (uprobe, uretprobe, usdt), as in bpftrace,
 // kernel memory elsewhere.
 func (c *checker) castSpace() types.AddrSpace {
-	if c.attach != nil {
-		switch c.attach.Kind {
-		case stdlib.Uprobe, stdlib.Uretprobe, stdlib.USDT:
-			return types.User
-		}
+	if c.attach != nil && stdlib.Probes[c.attach.Kind].UserSpace {
+		return types.User
 	}
 	return types.Kernel
 }
