@@ -12,6 +12,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"time"
 
 	"golang.org/x/sys/unix"
 )
@@ -49,15 +50,27 @@ type cgroupRoot struct {
 // CgroupPaths turns cgroup ids into the paths cgroup_path() prints,
 // "unified:/a/b,cpu:/,…": every hierarchy (v2 first, then v1 by name)
 // whose name matches the filter, with the path of the directory whose id
-// is the given one ("" where none has it). Found paths are cached; a
-// cached path is checked again before it is used, since cgroups come and
-// go. It is safe for concurrent use.
+// is the given one ("" where none has it). Found paths are cached and
+// checked again before each use, since cgroups come and go; searches that
+// found nothing are trusted for missRetry. It is safe for concurrent use.
 type CgroupPaths struct {
 	once  sync.Once
 	roots []cgroupRoot
 	mu    sync.Mutex
-	cache map[cgroupKey]string
+	cache map[cgroupKey]cgroupEntry
 }
+
+// cgroupEntry is a cached lookup: the path found, or "" with the time of a
+// search that found nothing (searched again after missRetry).
+type cgroupEntry struct {
+	path    string
+	checked time.Time
+}
+
+// missRetry is how long a failed search is trusted: a hierarchy that does
+// not have the id (a v1 hierarchy asked for a v2 id) is not walked again
+// for every printed value.
+const missRetry = time.Second
 
 type cgroupKey struct {
 	id  uint64
@@ -90,14 +103,17 @@ func (c *CgroupPaths) Path(id uint64, filter string) string {
 func (c *CgroupPaths) find(id uint64, dir string) string {
 	key := cgroupKey{id, dir}
 	c.mu.Lock()
-	p, ok := c.cache[key]
+	e, ok := c.cache[key]
 	c.mu.Unlock()
 	if ok {
-		if got, err := CgroupID(filepath.Join(dir, p)); err == nil && got == id {
-			return p
+		if e.path == "" && time.Since(e.checked) < missRetry {
+			return ""
+		}
+		if got, err := CgroupID(filepath.Join(dir, e.path)); e.path != "" && err == nil && got == id {
+			return e.path
 		}
 	}
-	p = ""
+	p := ""
 	errFound := errors.New("found")
 	filepath.WalkDir(dir, func(q string, d fs.DirEntry, err error) error {
 		if err != nil || !d.IsDir() {
@@ -109,14 +125,12 @@ func (c *CgroupPaths) find(id uint64, dir string) string {
 		}
 		return nil
 	})
-	if p != "" {
-		c.mu.Lock()
-		if c.cache == nil {
-			c.cache = map[cgroupKey]string{}
-		}
-		c.cache[key] = p
-		c.mu.Unlock()
+	c.mu.Lock()
+	if c.cache == nil {
+		c.cache = map[cgroupKey]cgroupEntry{}
 	}
+	c.cache[key] = cgroupEntry{path: p, checked: time.Now()}
+	c.mu.Unlock()
 	return p
 }
 

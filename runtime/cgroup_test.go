@@ -93,3 +93,15 @@ func TestCgroupIDAndPath(t *testing.T) {
 		t.Errorf("Path of a removed cgroup = %q, want unified:", got)
 	}
 }
+
+// BenchmarkCgroupPath measures printing cgroup_path(1) on this machine's
+// hierarchies: cached hits, and misses trusted for missRetry.
+func BenchmarkCgroupPath(b *testing.B) {
+	var c CgroupPaths
+	c.Path(1, "")
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		c.Path(1, "")
+		c.Path(1<<40, "") // no cgroup has this id
+	}
+}
