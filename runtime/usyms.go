@@ -25,6 +25,10 @@ type UserSymbols struct {
 	files map[string]*objectSyms
 }
 
+// maxCachedProcs bounds the per-process mapping cache of a long trace
+// over many short-lived processes.
+const maxCachedProcs = 1024
+
 // userMapping is one executable mapping of a file in a process.
 type userMapping struct {
 	start, end, off uint64
@@ -86,7 +90,8 @@ func (u *UserSymbols) mapping(pid, addr uint64) (userMapping, bool) {
 		return userMapping{}, false
 	}
 	u.mu.Lock()
-	if u.procs == nil {
+	if u.procs == nil || len(u.procs) >= maxCachedProcs {
+		// Many short-lived processes: start over rather than grow.
 		u.procs = map[uint64][]userMapping{}
 	}
 	u.procs[pid] = fresh
