@@ -65,6 +65,7 @@ var GoldenCases = []GoldenCase{
 	{"bitfield", `kprobe:vfs_read { $s = (struct sock *)arg0; @u = $s->sk_txtime_unused; @s = $s->sk_kern_sock; }`},
 	{"reg", `kprobe:vfs_read { @[reg("ip")] = count(); printf("%d\n", reg("sp")); }`},
 	{"address_of", `BEGIN { @a = (uint64)&curtask->comm - (uint64)curtask; printf("%s\n", str(&curtask->comm)); }`},
+	{"pointer_increment", `BEGIN { @p = (int32 *)0x30; @p++; @p += 2; $q = (int16 *)0x30; $q--; $q -= 3; print($q); }`},
 	{"print_map", `BEGIN { @m[1] = 2; print(@m); print(@m, 1, 10); }`},
 	{"delete", `BEGIN { @m[1] = 2; delete(@m[1]); delete(@m, 1); }`},
 	{"clear_zero", `BEGIN { @m[1] = 2; clear(@m); zero(@m); }`},

@@ -372,7 +372,11 @@ func (g *gen) incDec(x *ast.IncDec) {
 		slot := g.vars[sym]
 		g.e.loadInt(asm.R0, slot, sym.Type.Size(), isSigned(sym.Type))
 		g.e.emit(asm.Mov.Reg(asm.R2, asm.R0))
-		g.e.emit(aluOps[op].u.Imm(asm.R0, 1))
+		step := int32(1)
+		if pt, ok := sym.Type.(*types.Pointer); ok {
+			step = int32(PointerStride(pt))
+		}
+		g.e.emit(aluOps[op].u.Imm(asm.R0, step))
 		g.e.emit(asm.StoreMem(slot.base, slot.off, asm.R0, sizeOf(sym.Type.Size())))
 		if !x.Prefix {
 			g.e.emit(asm.Mov.Reg(asm.R0, asm.R2))

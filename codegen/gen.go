@@ -169,6 +169,7 @@ func (g *gen) assign(s *ast.AssignStmt) {
 			return
 		}
 		g.intExpr(s.Value)
+		g.scaleForPointer(sym.Type, s.Op[:len(s.Op)-1])
 		g.e.emit(asm.Mov.Reg(asm.R1, asm.R0))
 		g.e.loadInt(asm.R0, slot, sym.Type.Size(), isSigned(sym.Type))
 		g.binop(s.Op[:len(s.Op)-1], isSigned(sym.Type))

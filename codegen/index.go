@@ -95,3 +95,16 @@ func (g *gen) pointerArith(b *ast.Binary) {
 		g.e.emit(asm.Add.Reg(asm.R0, asm.R1))
 	}
 }
+
+// scaleForPointer multiplies the step in R0 by the element size when a
+// value of type t (a variable or map being incremented, decremented, or
+// updated with += / -=) is a pointer.
+func (g *gen) scaleForPointer(t types.Type, op string) {
+	pt, ok := t.(*types.Pointer)
+	if !ok || (op != "+" && op != "-") {
+		return
+	}
+	if n := PointerStride(pt); n != 1 {
+		g.e.emit(asm.Mul.Imm(asm.R0, int32(n)))
+	}
+}

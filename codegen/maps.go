@@ -167,6 +167,7 @@ func (g *gen) mapUpdateInt(m *ast.MapExpr, op string, value ast.Expr, post bool)
 	} else {
 		g.e.emit(asm.Mov.Imm(asm.R0, 1))
 	}
+	g.scaleForPointer(def.Value, op)
 	g.e.emit(asm.StoreMem(delta.base, delta.off, asm.R0, asm.DWord))
 	k := g.keyTo(m, def, 0)
 	g.lookup(m.Name, k)

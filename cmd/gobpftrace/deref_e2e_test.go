@@ -85,3 +85,23 @@ tracepoint:sock:inet_sock_set_state /pid == cpid && args.newstate == 1/ {
 	expectCode(t, r, 0)
 	matchAll(t, "stdout", r.stdout, `(?m)^openat -100$`, `(?m)^addr 127\.1 v6 255$`)
 }
+
+// TestPointerIncrements is bpftrace's runtime tests "pointers.* pointer
+// increment": ++, += and -= on pointer maps and variables move by whole
+// elements.
+func TestPointerIncrements(t *testing.T) {
+	needRoot(t)
+	for prog, want := range map[string]string{
+		`begin { @=(int8*) 0x32; @+=1; }`:                               "@: 0x33\n",
+		`begin { @=(int16*) 0x32; @++; }`:                               "@: 0x34\n",
+		`begin { @=(int32*) 0x32; @-=2; }`:                              "@: 0x2a\n",
+		`begin { @=(int64*) 0x32; ++@; }`:                               "@: 0x3a\n",
+		`begin { $p=(int64*) 0x32; $p++; $p += 2; print($p); exit(); }`: "0x4a\n",
+	} {
+		r := gbt(t, "-e", prog)
+		expectCode(t, r, 0)
+		if strings.Trim(r.stdout, "\n") != strings.TrimSuffix(want, "\n") {
+			t.Errorf("%s printed %q, want %q", prog, r.stdout, want)
+		}
+	}
+}

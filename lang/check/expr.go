@@ -515,18 +515,22 @@ func (c *checker) incDec(e *ast.IncDec) types.Type {
 			return nil
 		}
 		c.tab.Vars[x] = sym
-		if !types.IsInt(sym.Type) {
+		if _, isPtr := sym.Type.(*types.Pointer); !types.IsInt(sym.Type) && !isPtr {
 			c.errorf(e, diag.CodeType, "The %s operator can only be applied to integers, %s has type %s", e.Op, x.Name, sym.Type)
 			return nil
 		}
 		c.tab.Types[x] = sym.Type
 		return sym.Type
 	case *ast.MapExpr:
-		vt := c.mapAssign(x, types.Int64, e)
+		var vt types.Type = types.Int64
+		if pt := c.pointerMap(x); pt != nil {
+			vt = pt
+		}
+		vt = c.mapAssign(x, vt, e)
 		if vt == nil {
 			return nil
 		}
-		if !types.IsInt(vt) {
+		if _, isPtr := vt.(*types.Pointer); !types.IsInt(vt) && !isPtr {
 			c.errorf(e, diag.CodeType, "The %s operator can only be applied to integer maps, %s has type %s", e.Op, x.Name, vt)
 			return nil
 		}

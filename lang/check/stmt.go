@@ -119,6 +119,10 @@ func (c *checker) assign(s *ast.AssignStmt) {
 				c.errorf(s.Value, diag.CodeType, "compound assignment needs an integer, have %s", vt)
 				return
 			}
+			if pt := c.pointerMap(t); pt != nil && (s.Op == "+=" || s.Op == "-=") {
+				c.mapAssign(t, pt, s) // moves by whole elements
+				return
+			}
 			if mt := c.mapAssign(t, types.Int64, s); mt != nil && !types.IsInt(mt) {
 				c.errorf(s, diag.CodeType, "compound assignment to map %s of type %s", t.Name, mt)
 			}
@@ -184,6 +188,9 @@ func (c *checker) assignVar(v *ast.Var, op string, value ast.Expr, at ast.Node) 
 		}
 		c.tab.Vars[v] = sym
 		c.tab.Types[v] = sym.Type
+		if _, isPtr := sym.Type.(*types.Pointer); isPtr && (op == "+=" || op == "-=") && types.IsInt(vt) {
+			return // moves by whole elements
+		}
 		if !types.IsInt(sym.Type) || !types.IsInt(vt) {
 			c.errorf(at, diag.CodeType, "Type mismatch for %s: '%s' %s '%s'", v.Name, sym.Type, op, vt)
 			return
@@ -372,4 +379,15 @@ func (c *checker) mapAssign(m *ast.MapExpr, vt types.Type, at ast.Node) types.Ty
 	sym.Value = merged
 	c.tab.Types[m] = merged
 	return merged
+}
+
+// pointerMap returns the value type of map m when it already holds
+// pointers (so += and ++ move by whole elements), else nil.
+func (c *checker) pointerMap(m *ast.MapExpr) *types.Pointer {
+	if sym, ok := c.info.Maps[m.Name]; ok {
+		if pt, ok := sym.Value.(*types.Pointer); ok {
+			return pt
+		}
+	}
+	return nil
 }
