@@ -104,7 +104,7 @@ var configKeys = map[string]bool{
 	"max_strlen": true, "missing_probes": true, "print_maps_on_exit": true,
 	"max_map_keys": true, "stack_mode": true, "str_trunc_trailer": true,
 	"perf_rb_pages": true, "log_size": true, "max_cat_bytes": true, "license": true,
-	"on_stack_limit": true,
+	"on_stack_limit": true, "show_debug_info": true,
 }
 
 func (c *checker) config(cfg *ast.Config) {
@@ -129,15 +129,17 @@ func (c *checker) config(cfg *ast.Config) {
 				c.errorf(it, diag.CodeType, "max_strlen must be an integer between 1 and %d", MaxStrLen)
 			}
 		case "print_maps_on_exit":
-			switch v := it.Value.(type) {
-			case *ast.IntLit:
-				c.info.Config.NoPrintMapsOnExit = v.Value == 0
-			case *ast.BoolLit:
-				c.info.Config.NoPrintMapsOnExit = !v.Value
-			case *ast.Ident:
-				c.info.Config.NoPrintMapsOnExit = v.Name == "false"
-			default:
+			if on, ok := configBool(it.Value); ok {
+				c.info.Config.NoPrintMapsOnExit = !on
+			} else {
 				c.errorf(it, diag.CodeType, "print_maps_on_exit must be true or false")
+			}
+		case "show_debug_info":
+			on, ok := configBool(it.Value)
+			if !ok {
+				c.errorf(it, diag.CodeType, "show_debug_info must be true or false")
+			} else if on {
+				c.warnf(it, diag.CodeUnsupported, "show_debug_info: source lines from DWARF are not supported; stacks show symbols only")
 			}
 		case "on_stack_limit":
 			if lit, ok := it.Value.(*ast.IntLit); ok && lit.Value <= 512 {
@@ -160,6 +162,19 @@ func (c *checker) config(cfg *ast.Config) {
 			c.info.Config.MissingProbes = v
 		}
 	}
+}
+
+// configBool reads a boolean config value: true/false or an integer.
+func configBool(e ast.Expr) (on, ok bool) {
+	switch v := e.(type) {
+	case *ast.IntLit:
+		return v.Value != 0, true
+	case *ast.BoolLit:
+		return v.Value, true
+	case *ast.Ident:
+		return v.Name == "true", v.Name == "true" || v.Name == "false"
+	}
+	return false, false
 }
 
 // configWord is the text of an identifier or string config value.
