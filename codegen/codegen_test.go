@@ -66,6 +66,7 @@ var GoldenCases = []GoldenCase{
 	{"reg", `kprobe:vfs_read { @[reg("ip")] = count(); printf("%d\n", reg("sp")); }`},
 	{"address_of", `BEGIN { @a = (uint64)&curtask->comm - (uint64)curtask; printf("%s\n", str(&curtask->comm)); }`},
 	{"pointer_increment", `BEGIN { @p = (int32 *)0x30; @p++; @p += 2; $q = (int16 *)0x30; $q--; $q -= 3; print($q); }`},
+	{"deref_struct", `BEGIN { @p = (*curtask).pid; @q = (*(*curtask).real_parent).pid; }`},
 	{"print_map", `BEGIN { @m[1] = 2; print(@m); print(@m, 1, 10); }`},
 	{"delete", `BEGIN { @m[1] = 2; delete(@m[1]); delete(@m, 1); }`},
 	{"clear_zero", `BEGIN { @m[1] = 2; clear(@m); zero(@m); }`},

@@ -64,6 +64,13 @@ func (g *gen) valueTo(x ast.Expr, dst loc, dt types.Type) {
 	case *ast.FieldExpr:
 		g.fieldTo(x, dst, dt)
 		return
+	case *ast.Unary:
+		if x.Op == "*" {
+			// A whole struct read through a pointer.
+			g.intExpr(x.X)
+			g.readInto(dst, dt.Size(), g.userSpace(x.X))
+			return
+		}
 	}
 	panic(&compileError{span: x.Span(), msg: "cannot generate a value of type " + dt.String() + " for this expression"})
 }
@@ -150,11 +157,15 @@ func (g *gen) fieldAddr(x *ast.FieldExpr) (user bool) {
 		g.intExpr(x.X)
 		user = t.Space == types.User
 	case *types.Struct:
-		inner, ok := x.X.(*ast.FieldExpr)
-		if !ok {
+		switch inner := x.X.(type) {
+		case *ast.FieldExpr:
+			user = g.fieldAddr(inner)
+		case *ast.Unary: // (*p).field is p->field
+			g.intExpr(inner.X)
+			user = g.userSpace(inner.X)
+		default:
 			panic(&compileError{span: x.Span(), msg: "field access on a struct value is only supported through a pointer"})
 		}
-		user = g.fieldAddr(inner)
 	default:
 		panic(&compileError{span: x.Span(), msg: "field access on this expression is not supported by the code generator yet"})
 	}

@@ -25,7 +25,8 @@ func TestPointerReads(t *testing.T) {
 
 // TestOffsetofMatchesBTF: offsetof() of a kernel struct member equals the
 // offset -lv lists for it, and so does the distance from curtask of
-// &curtask->comm, through which str() reads the command name.
+// &curtask->comm, through which str() reads the command name; (*p).field
+// reads like p->field.
 func TestOffsetofMatchesBTF(t *testing.T) {
 	needRoot(t)
 	r := gbt(t, "-lv", "struct task_struct")
@@ -38,6 +39,11 @@ func TestOffsetofMatchesBTF(t *testing.T) {
 	expectCode(t, r, 0)
 	if want := m[1] + " " + m[1] + " gobpftrace\n"; !strings.HasPrefix(r.stdout, want) {
 		t.Errorf("offsetof, & and str(&) printed %q, want %q", r.stdout, want)
+	}
+	r = gbt(t, "-e", `BEGIN { printf("%d %s\n", (*curtask).pid == tid, (*(*curtask).group_leader).comm); exit(); }`)
+	expectCode(t, r, 0)
+	if !strings.HasPrefix(r.stdout, "1 gobpftrace\n") {
+		t.Errorf("(*p).field printed %q, want \"1 gobpftrace\"", r.stdout)
 	}
 }
 

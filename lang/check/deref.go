@@ -8,9 +8,8 @@ import (
 
 // deref checks reading through pointer expression p of type t (`*p`, or
 // `p[i]` with what "[]"): the result is the pointed-to value, read with
-// bpf_probe_read_kernel/user by the pointer's address space. Only scalar
-// targets (integers, enums, pointers) can be read this way; structs are
-// reached with `->`.
+// bpf_probe_read_kernel/user by the pointer's address space: scalars
+// (integers, enums, pointers) and structs ((*p).field, print(*p)).
 func (c *checker) deref(at ast.Node, p ast.Expr, t types.Type, what string) types.Type {
 	pt, ok := t.(*types.Pointer)
 	if !ok {
@@ -23,7 +22,8 @@ func (c *checker) deref(at ast.Node, p ast.Expr, t types.Type, what string) type
 	case *types.Void:
 		c.errorf(at, diag.CodeType, "cannot dereference a void pointer; cast it to a typed pointer first")
 	case *types.Struct:
-		c.errorf(at, diag.CodeUnsupported, "reading a whole %s through a pointer is not supported yet; read its fields with ->", pt.Elem)
+		// (*p).field reads the field only; print(*p) copies the struct.
+		return pt.Elem
 	default:
 		c.errorf(at, diag.CodeUnsupported, "reading a %s through a pointer is not supported yet", pt.Elem)
 	}
@@ -164,8 +164,13 @@ func (c *checker) fieldSpace(fe *ast.FieldExpr) (types.AddrSpace, bool) {
 	case *types.Pointer:
 		return t.Space, true
 	case *types.Struct:
-		if inner, ok := fe.X.(*ast.FieldExpr); ok {
+		switch inner := fe.X.(type) {
+		case *ast.FieldExpr:
 			return c.fieldSpace(inner)
+		case *ast.Unary: // (*p).field
+			if pt, ok := c.tab.Types[inner.X].(*types.Pointer); ok {
+				return pt.Space, true
+			}
 		}
 	}
 	return 0, false
