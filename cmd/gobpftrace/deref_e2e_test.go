@@ -70,9 +70,10 @@ c.close(); a.close(); s.close()
 }
 
 // TestArrayMembers indexes array members of tracepoint records with
-// constants: raw_syscalls:sys_enter's args[0] of an openat is AT_FDCWD,
-// and the bytes of an IPv4 loopback address are 127 and 1 (255 in its
-// v4-mapped IPv6 form).
+// constants: raw_syscalls:sys_enter's args[0] of an openat is AT_FDCWD
+// and str(uptr(args[1])) is the path, read from user memory; the bytes of
+// an IPv4 loopback address are 127 and 1 (255 in its v4-mapped IPv6
+// form).
 func TestArrayMembers(t *testing.T) {
 	needRoot(t)
 	script := tempFile(t, "conn.py", `import socket, time
@@ -83,13 +84,13 @@ time.sleep(0.05)
 c.close(); a.close(); s.close()
 open("/dev/null").close()
 `)
-	prog := `tracepoint:raw_syscalls:sys_enter /pid == cpid && args.id == 257/ { printf("openat %d\n", (int64)args.args[0]); }
+	prog := `tracepoint:raw_syscalls:sys_enter /pid == cpid && args.id == 257/ { printf("openat %d %s\n", (int64)args.args[0], str(uptr(args.args[1]))); }
 tracepoint:sock:inet_sock_set_state /pid == cpid && args.newstate == 1/ {
 	printf("addr %d.%d v6 %d\n", args.saddr[0], args.saddr[3], args.daddr_v6[10]);
 }`
 	r := gbt(t, "-e", prog, "-c", "/usr/bin/python3 "+script)
 	expectCode(t, r, 0)
-	matchAll(t, "stdout", r.stdout, `(?m)^openat -100$`, `(?m)^addr 127\.1 v6 255$`)
+	matchAll(t, "stdout", r.stdout, `(?m)^openat -100 /dev/null$`, `(?m)^addr 127\.1 v6 255$`)
 }
 
 // TestPointerIncrements is bpftrace's runtime tests "pointers.* pointer
