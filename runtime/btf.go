@@ -415,26 +415,7 @@ func (k *kernelBTF) remember(bt btf.Type, t types.Type) {
 
 // convert turns a BTF type into a gobpftrace type. k.mu is held.
 func (k *kernelBTF) convert(spec *btf.Spec, bt btf.Type) types.Type {
-	for {
-		switch q := bt.(type) {
-		case *btf.Typedef:
-			bt = q.Type
-			continue
-		case *btf.Const:
-			bt = q.Type
-			continue
-		case *btf.Volatile:
-			bt = q.Type
-			continue
-		case *btf.Restrict:
-			bt = q.Type
-			continue
-		case *btf.TypeTag:
-			bt = q.Type
-			continue
-		}
-		break
-	}
+	bt = btf.UnderlyingType(bt) // typedefs and qualifiers
 	if t, ok := k.conv[bt]; ok {
 		return t
 	}
