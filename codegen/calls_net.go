@@ -22,7 +22,11 @@ func init() {
 	callGens[stdlib.Pton] = callGen{mem: genPton}
 	callGens[stdlib.Macaddr] = callGen{mem: genMacaddr}
 	callGens[stdlib.Kaddr] = callGen{scalar: genResolvedConst}
-	callGens[stdlib.Ksym] = callGen{scalar: genKsym}
+	callGens[stdlib.Ksym] = callGen{scalar: genFirstArg}
+	callGens[stdlib.Cgroupid] = callGen{scalar: genResolvedConst}
+	callGens[stdlib.CgroupPath] = callGen{scalar: genFirstArg}
+	callGens[stdlib.Uptr] = callGen{scalar: genFirstArg}
+	callGens[stdlib.Kptr] = callGen{scalar: genFirstArg}
 }
 
 // genBswap reverses the bytes of an integer of the call's width. The
@@ -49,8 +53,10 @@ func genResolvedConst(g *gen, call *ast.Call) {
 	g.loadConst(asm.R0, g.inst.Consts[call])
 }
 
-// genKsym is the address itself: the symbol is looked up when printed.
-func genKsym(g *gen, call *ast.Call) {
+// genFirstArg is the value of calls that only change how their argument
+// is typed or printed: ksym (the symbol is looked up when printed),
+// cgroup_path (likewise the path), uptr and kptr (the address space).
+func genFirstArg(g *gen, call *ast.Call) {
 	g.intExpr(call.Args[0])
 }
 

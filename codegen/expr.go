@@ -374,7 +374,7 @@ func (g *gen) incDec(x *ast.IncDec) {
 		g.e.emit(asm.Mov.Reg(asm.R2, asm.R0))
 		step := int32(1)
 		if pt, ok := sym.Type.(*types.Pointer); ok {
-			step = int32(PointerStride(pt))
+			step = int32(pointerStride(pt))
 		}
 		g.e.emit(aluOps[op].u.Imm(asm.R0, step))
 		g.e.emit(asm.StoreMem(slot.base, slot.off, asm.R0, sizeOf(sym.Type.Size())))

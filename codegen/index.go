@@ -45,9 +45,9 @@ func (g *gen) index(x *ast.IndexExpr) {
 	g.readScalar(elem, g.userSpace(x.X))
 }
 
-// PointerStride is the number of bytes one step of pointer arithmetic on
+// pointerStride is the number of bytes one step of pointer arithmetic on
 // t moves: the element size, or 1 for void pointers.
-func PointerStride(t *types.Pointer) int64 {
+func pointerStride(t *types.Pointer) int64 {
 	if n := t.Elem.Size(); n > 0 {
 		if _, void := t.Elem.(*types.Void); !void {
 			return int64(n)
@@ -65,7 +65,7 @@ func (g *gen) pointerArith(b *ast.Binary) {
 	if xPtr && yPtr {
 		g.operands(b.X, b.Y)
 		g.e.emit(asm.Sub.Reg(asm.R0, asm.R1))
-		if n := PointerStride(px); n != 1 {
+		if n := pointerStride(px); n != 1 {
 			g.e.emit(asm.Div.Imm(asm.R0, int32(n))) // both point into the same object
 		}
 		return
@@ -74,9 +74,9 @@ func (g *gen) pointerArith(b *ast.Binary) {
 	stride := int64(1)
 	if yPtr {
 		ptr, intSide = b.Y, b.X
-		stride = PointerStride(py)
+		stride = pointerStride(py)
 	} else {
-		stride = PointerStride(px)
+		stride = pointerStride(px)
 	}
 	m := g.e.mark()
 	tmp := g.e.slot(8)
@@ -104,7 +104,7 @@ func (g *gen) scaleForPointer(t types.Type, op string) {
 	if !ok || (op != "+" && op != "-") {
 		return
 	}
-	if n := PointerStride(pt); n != 1 {
+	if n := pointerStride(pt); n != 1 {
 		g.e.emit(asm.Mul.Imm(asm.R0, int32(n)))
 	}
 }
