@@ -534,14 +534,19 @@ type elfFunc struct {
 	addr, size uint64
 }
 
-// readELFFuncs reads the defined function symbols of an ELF file from
-// .symtab and .dynsym (version suffixes removed), in no particular order.
+// readELFFuncs reads the defined function symbols of the ELF file at p.
 func readELFFuncs(p string) ([]elfFunc, error) {
 	f, err := elf.Open(p)
 	if err != nil {
 		return nil, fmt.Errorf("reading symbols of %s: %w", p, err)
 	}
 	defer f.Close()
+	return elfFuncs(f, p)
+}
+
+// elfFuncs reads the defined function symbols of f (opened from p) from
+// .symtab and .dynsym (version suffixes removed), in no particular order.
+func elfFuncs(f *elf.File, p string) ([]elfFunc, error) {
 	var out []elfFunc
 	found := false
 	for _, read := range []func() ([]elf.Symbol, error){f.Symbols, f.DynamicSymbols} {

@@ -127,15 +127,15 @@ func (u *UserSymbols) object(file string) *objectSyms {
 }
 
 func readObjectSyms(file string) *objectSyms {
-	funcs, err := readELFFuncs(file)
-	if err != nil {
-		return nil
-	}
 	f, err := elf.Open(file)
 	if err != nil {
 		return nil
 	}
 	defer f.Close()
+	funcs, err := elfFuncs(f, file)
+	if err != nil {
+		return nil
+	}
 	obj := &objectSyms{funcs: funcs}
 	for _, p := range f.Progs {
 		if p.Type == elf.PT_LOAD {
