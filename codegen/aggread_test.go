@@ -10,7 +10,6 @@ import (
 
 	"github.com/gobpftrace/gobpftrace/codegen"
 	"github.com/gobpftrace/gobpftrace/runtime"
-	"github.com/gobpftrace/gobpftrace/runtime/output"
 	"github.com/gobpftrace/gobpftrace/stdlib"
 )
 
@@ -148,16 +147,7 @@ func runBeginOnly(t *testing.T, obj *codegen.Object, l *runtime.Loaded) string {
 	res := testResolver{obj}
 	var out strings.Builder
 	rd, err := l.NewEventReader(func(rec []byte) {
-		ev := obj.Events[binary.LittleEndian.Uint32(rec)]
-		if ev.Kind != codegen.EventPrintf {
-			t.Errorf("unexpected event kind %d", ev.Kind)
-			return
-		}
-		args := make([]output.Arg, len(ev.Args))
-		for i, a := range ev.Args {
-			args[i] = output.Arg{Type: a.Type, Offset: a.Offset}
-		}
-		out.Write(output.AppendPrintf(nil, ev.Pieces, args, rec, res))
+		out.Write(printfText(t, obj, res, rec))
 	}, nil, nil)
 	if err != nil {
 		t.Fatal(err)

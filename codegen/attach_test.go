@@ -3,7 +3,6 @@
 package codegen_test
 
 import (
-	"encoding/binary"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -13,7 +12,6 @@ import (
 	"syscall"
 	"testing"
 
-	"github.com/gobpftrace/gobpftrace/codegen"
 	"github.com/gobpftrace/gobpftrace/runtime/output"
 )
 
@@ -30,17 +28,9 @@ func TestAttachTracepoint(t *testing.T) {
 	var mu sync.Mutex
 	var out strings.Builder
 	rd, err := l.NewEventReader(func(rec []byte) {
-		ev := obj.Events[binary.LittleEndian.Uint32(rec)]
-		if ev.Kind != codegen.EventPrintf {
-			t.Errorf("unexpected event kind %d", ev.Kind)
-			return
-		}
-		args := make([]output.Arg, len(ev.Args))
-		for i, a := range ev.Args {
-			args[i] = output.Arg{Type: a.Type, Offset: a.Offset}
-		}
+		text := printfText(t, obj, res, rec)
 		mu.Lock()
-		out.Write(output.AppendPrintf(nil, ev.Pieces, args, rec, res))
+		out.Write(text)
 		mu.Unlock()
 	}, nil, nil)
 	if err != nil {

@@ -301,3 +301,18 @@ func expect(t *testing.T, what, got, want string) {
 		t.Errorf("%s:\ngot:\n%s\nwant:\n%s\n(got %q)", what, got, want, got)
 	}
 }
+
+// printfText formats a printf record of obj as gobpftrace prints it; any
+// other event kind is a test error.
+func printfText(t *testing.T, obj *codegen.Object, res output.Resolver, rec []byte) []byte {
+	ev := obj.Events[binary.LittleEndian.Uint32(rec)]
+	if ev.Kind != codegen.EventPrintf {
+		t.Errorf("unexpected event kind %d", ev.Kind)
+		return nil
+	}
+	args := make([]output.Arg, len(ev.Args))
+	for i, a := range ev.Args {
+		args[i] = output.Arg{Type: a.Type, Offset: a.Offset}
+	}
+	return output.AppendPrintf(nil, ev.Pieces, args, rec, res)
+}
