@@ -6,36 +6,27 @@ import (
 	"github.com/gobpftrace/gobpftrace/lang/types"
 )
 
-// deref checks reading through pointer expression p of type t (`*p`, or
-// `p[i]` with what "[]"): the result is the pointed-to value, read with
-// bpf_probe_read_kernel/user by the pointer's address space: scalars
-// (integers, enums, pointers) and structs ((*p).field, print(*p)).
-func (c *checker) deref(at ast.Node, p ast.Expr, t types.Type, what string) types.Type {
+// deref checks reading through pointer expression p of type t with
+// operator op ("the * operator", "the [] operator"): the result is the
+// pointed-to value, read with bpf_probe_read_kernel/user by the pointer's
+// address space. Scalars (integers, enums, pointers) are read; a struct
+// is only reached for its members ((*p).field is p->field), as a struct
+// value cannot be stored or printed.
+func (c *checker) deref(at ast.Node, p ast.Expr, t types.Type, op string) types.Type {
 	pt, ok := t.(*types.Pointer)
 	if !ok {
-		c.errorf(p, diag.CodeType, "%s expects a pointer (%s provided); cast an address to a pointer type first, e.g. *(uint32 *)addr", opName(what), t)
+		c.errorf(p, diag.CodeType, "%s expects a pointer (%s provided); cast an address to a pointer type first, e.g. *(uint32 *)addr", op, t)
 		return nil
 	}
 	switch pt.Elem.(type) {
-	case *types.Int, *types.Enum, *types.Pointer, *types.Bool:
+	case *types.Int, *types.Enum, *types.Pointer, *types.Bool, *types.Struct:
 		return pt.Elem
 	case *types.Void:
 		c.errorf(at, diag.CodeType, "cannot dereference a void pointer; cast it to a typed pointer first")
-	case *types.Struct:
-		// (*p).field reads the field only; print(*p) copies the struct.
-		return pt.Elem
 	default:
 		c.errorf(at, diag.CodeUnsupported, "reading a %s through a pointer is not supported yet", pt.Elem)
 	}
 	return nil
-}
-
-// opName names a dereferencing operator in diagnostics.
-func opName(what string) string {
-	if what == "*" {
-		return "the * operator"
-	}
-	return "the [] operator"
 }
 
 // index checks `p[i]` on a pointer: the element i places after p
@@ -53,7 +44,13 @@ func (c *checker) index(e *ast.IndexExpr) types.Type {
 	if at, ok := t.(*types.Array); ok {
 		return c.arrayIndex(e, at)
 	}
-	return c.deref(e, e.X, t, "[]")
+	if pt, ok := t.(*types.Pointer); ok {
+		if st, ok := pt.Elem.(*types.Struct); ok {
+			c.errorf(e, diag.CodeUnsupported, "indexing a pointer to %s is not supported yet; use (p + i)->field", st)
+			return nil
+		}
+	}
+	return c.deref(e, e.X, t, "the [] operator")
 }
 
 // arrayIndex checks `member[i]` on an array member of a struct or of the

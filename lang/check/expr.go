@@ -308,7 +308,7 @@ func (c *checker) unary(u *ast.Unary) types.Type {
 		}
 		return &types.Bool{}
 	case "*":
-		return c.deref(u, u.X, t, "*")
+		return c.deref(u, u.X, t, "the * operator")
 	case "&":
 		return c.addressOf(u)
 	default:
