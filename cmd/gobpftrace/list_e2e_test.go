@@ -31,6 +31,8 @@ func TestListFunctionProbes(t *testing.T) {
 	expectRun(t, r, 0, "uprobe:/lib/x86_64-linux-gnu/libc.so.6:getpid\n", "")
 	r = gbt(t, "-l", "rt:sched_switch")
 	expectRun(t, r, 0, "rawtracepoint:sched_switch\n", "")
+	r = gbt(t, "-l", "kprobe:tcp_set_stat*")
+	expectRun(t, r, 0, "kprobe:tcp_set_state\n", "")
 	r = gbt(t, "-l", "kprobe:nothing_is_called_this*")
 	expectRun(t, r, 0, "", "")
 	r = gbt(t, "-l", "uprobe:/no/such/binary")
