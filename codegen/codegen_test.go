@@ -32,6 +32,7 @@ type GoldenCase struct {
 // tracepoints that exist with the same layout on the fixture host and on
 // the live kernel.
 var GoldenCases = []GoldenCase{
+	{"uaddr", `uprobe:libc:getpid { @a = *uaddr("__libc_single_threaded"); } uprobe:/usr/bin/python3.11:Py_Main { @b = *uaddr("Py_OptimizeFlag"); }`},
 	{"uprobe_args", `uprobe:libc:getpid { printf("%s %d %d\n", func, arg0, arg1); } uretprobe:libc:getpid { @r = hist(retval); }`},
 	{"printf_int", `BEGIN { printf("%d %u\n", 42, -1); }`},
 	{"printf_string", `BEGIN { printf("[%s] [%10s]\n", "abc", "de"); }`},
@@ -450,7 +451,7 @@ func (h *fixtureHost) ResolveBinary(name string) (string, error) {
 // FuncSymbols implements check.Host with a few libc functions.
 func (h *fixtureHost) FuncSymbols(path, pattern string) ([]string, error) {
 	var out []string
-	for _, f := range []string{"getpid", "getppid", "malloc", "read", "write"} {
+	for _, f := range []string{"Py_Main", "getpid", "getppid", "malloc", "read", "write"} {
 		if ok, _ := filepath.Match(pattern, f); ok {
 			out = append(out, f)
 		}
@@ -509,6 +510,9 @@ var fixtureSock = &types.Struct{Kind: "struct", Name: "sock", Bytes: 32, Align_:
 
 // KernelType implements check.Host with task_struct, sock and pid_t.
 func (h *fixtureHost) KernelType(name string) (types.Type, error) {
+	if s, ok := fixtureVMA[name]; ok {
+		return s, nil
+	}
 	switch name {
 	case "struct task_struct":
 		return fixtureTask, nil
@@ -555,4 +559,35 @@ func (h *fixtureHost) CgroupID(path string) (uint64, error) {
 		return 4242, nil
 	}
 	return 0, fs.ErrNotExist
+}
+
+// UserSymbol implements check.Host: GLOBAL_A and Py_OptimizeFlag (4
+// bytes), __libc_single_threaded (1) and BIG (16) in every binary;
+// libraries (paths containing ".so") are relocatable.
+func (h *fixtureHost) UserSymbol(path, name string) (check.UserSym, error) {
+	reloc := strings.Contains(path, ".so")
+	switch name {
+	case "GLOBAL_A", "Py_OptimizeFlag":
+		return check.UserSym{Addr: 0x4010, Size: 4, Relocatable: reloc, Inode: 0x1234567890}, nil
+	case "__libc_single_threaded":
+		return check.UserSym{Addr: 0x4018, Size: 1, Relocatable: reloc, Inode: 0x1234567890}, nil
+	case "BIG":
+		return check.UserSym{Addr: 0x4020, Size: 16, Relocatable: reloc, Inode: 0x1234567890}, nil
+	}
+	return check.UserSym{}, fmt.Errorf("no such symbol")
+}
+
+// fixtureVMA holds the kernel structs of the mapping walk of uaddr().
+var fixtureVMA = map[string]*types.Struct{
+	"struct vm_area_struct": {Kind: "struct", Name: "vm_area_struct", Bytes: 192, Align_: 8, Fields: []types.Field{
+		{Name: "", Offset: 0, Type: &types.Struct{Kind: "union", Bytes: 16, Align_: 8, Fields: []types.Field{
+			{Name: "", Type: &types.Struct{Kind: "struct", Bytes: 16, Align_: 8, Fields: []types.Field{
+				{Name: "vm_start", Type: types.Uint64},
+				{Name: "vm_end", Type: types.Uint64, Offset: 8},
+			}}},
+		}}},
+		{Name: "vm_file", Type: &types.Pointer{Elem: types.Uint8}, Offset: 160},
+	}},
+	"struct file":  {Kind: "struct", Name: "file", Bytes: 64, Align_: 8, Fields: []types.Field{{Name: "f_inode", Type: &types.Pointer{Elem: types.Uint8}, Offset: 32}}},
+	"struct inode": {Kind: "struct", Name: "inode", Bytes: 128, Align_: 8, Fields: []types.Field{{Name: "i_ino", Type: types.Uint64, Offset: 64}}},
 }

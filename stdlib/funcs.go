@@ -120,7 +120,7 @@ var Funcs = [...]FuncDef{
 	Ksym:        {Name: "ksym", MinArgs: 1, MaxArgs: 1, Flags: Implemented, Sig: "ksym(addr)", Doc: "kernel symbol of an address"},
 	Usym:        {Name: "usym", MinArgs: 1, MaxArgs: 1, Flags: Implemented, Sig: "usym(addr)", Doc: "user symbol of an address"},
 	Kaddr:       {Name: "kaddr", MinArgs: 1, MaxArgs: 1, Flags: Implemented, Sig: "kaddr(name)", Doc: "address of a kernel symbol"},
-	Uaddr:       {Name: "uaddr", MinArgs: 1, MaxArgs: 1, Sig: "uaddr(name)", Doc: "address of a user symbol"},
+	Uaddr:       {Name: "uaddr", MinArgs: 1, MaxArgs: 1, Flags: Implemented, Sig: "uaddr(name)", Doc: "address of a user symbol"},
 	Reg:         {Name: "reg", MinArgs: 1, MaxArgs: 1, Flags: Implemented, Sig: "reg(name)", Doc: "value of a register"},
 	System:      {Name: "system", MinArgs: 1, MaxArgs: -1, Flags: Unsafe | Statement | Implemented, Sig: "system(fmt, args...)", Doc: "run a shell command"},
 	Cat:         {Name: "cat", MinArgs: 1, MaxArgs: -1, Flags: Statement | Implemented, Sig: "cat(fmt, args...)", Doc: "print a file"},

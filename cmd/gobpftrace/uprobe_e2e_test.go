@@ -1,8 +1,6 @@
 package main
 
 import (
-	"os"
-	"os/exec"
 	"strings"
 	"testing"
 )
@@ -12,14 +10,7 @@ import (
 // are right.
 func TestUprobeLibc(t *testing.T) {
 	needRoot(t)
-	// Debian's python3 first: a python3 found in $PATH may be a shell
-	// shim (pyenv) whose own getpid calls would be counted too.
-	python := "/usr/bin/python3"
-	if _, err := os.Stat(python); err != nil {
-		if python, err = exec.LookPath("python3"); err != nil {
-			t.Fatalf("python3 (the test's libc caller) not found: %v", err)
-		}
-	}
+	python := debianPython(t)
 	script := tempFile(t, "gp.py", "import os\nfor i in range(3): os.getpid()\n")
 	prog := `uprobe:libc:getpid /pid == cpid/ { @calls[comm, func] = count(); @p[probe] = count(); }
 uretprobe:libc:getpid /pid == cpid/ { @ok[retval == pid] = count(); }`

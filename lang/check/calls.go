@@ -182,6 +182,19 @@ func (c *checker) checkStr(call *ast.Call, _ *ast.MapExpr) types.Type {
 	return nil
 }
 
+// literalArg checks the first argument of fn, which must be a string
+// known when the script is compiled (a literal, a string #define or
+// parameter), and returns it.
+func (c *checker) literalArg(call *ast.Call, fn string) (string, bool) {
+	arg := call.Args[0]
+	c.expr(arg)
+	s, ok := c.constString(arg)
+	if !ok {
+		c.errorf(arg, diag.CodeType, "%s() expects a string literal", fn)
+	}
+	return s, ok
+}
+
 // constString evaluates e as a compile-time string: a literal, a string
 // parameter, or either plus a constant offset.
 func (c *checker) constString(e ast.Expr) (string, bool) {

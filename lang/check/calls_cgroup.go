@@ -17,10 +17,8 @@ func init() {
 // cgroup builtin).
 func (c *checker) checkCgroupid(call *ast.Call, _ *ast.MapExpr) types.Type {
 	arg := call.Args[0]
-	c.expr(arg)
-	p, ok := c.constString(arg)
+	p, ok := c.literalArg(call, "cgroupid")
 	if !ok {
-		c.errorf(arg, diag.CodeType, "cgroupid() expects a string literal")
 		return nil
 	}
 	if c.cfg.Host == nil {

@@ -140,10 +140,8 @@ func (c *checker) checkPton(call *ast.Call, _ *ast.MapExpr) types.Type {
 // compile time by the Host.
 func (c *checker) checkKaddr(call *ast.Call, _ *ast.MapExpr) types.Type {
 	arg := call.Args[0]
-	c.expr(arg)
-	name, ok := c.constString(arg)
+	name, ok := c.literalArg(call, "kaddr")
 	if !ok {
-		c.errorf(arg, diag.CodeType, "kaddr() expects a string literal")
 		return nil
 	}
 	if c.cfg.Host == nil {

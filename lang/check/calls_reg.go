@@ -16,10 +16,8 @@ func init() {
 // register's pt_regs offset.
 func (c *checker) checkReg(call *ast.Call, _ *ast.MapExpr) types.Type {
 	arg := call.Args[0]
-	c.expr(arg)
-	name, ok := c.constString(arg)
+	name, ok := c.literalArg(call, "reg")
 	if !ok {
-		c.errorf(arg, diag.CodeType, "reg() expects a string literal")
 		return nil
 	}
 	_, high, ok := stdlib.RegOffset(name)

@@ -128,8 +128,13 @@ type Tables struct {
 	// other expressions (ppid is curtask->real_parent->tgid); codegen
 	// compiles the expansion instead.
 	Desugared map[*ast.Ident]ast.Expr
-	// UsesArgs is set when the body reads `args`.
-	UsesArgs bool
+	// UserAddrs holds the symbols uaddr() resolved in the probe's binary.
+	UserAddrs map[*ast.Call]UserAddr
+	// PerAttach is set when the body depends on its attach point beyond
+	// the probe kind: it reads `args`, or uaddr() resolves a symbol in
+	// the probe's binary. Such bodies are checked per attach point instead
+	// of sharing the first one's tables.
+	PerAttach bool
 }
 
 // Builtin is a resolved builtin variable.
@@ -309,7 +314,7 @@ func (c *checker) program(prog *ast.Program) {
 			}
 			var first *Instance
 			for _, a := range attaches {
-				if first != nil && !first.UsesArgs && a.Kind == first.Attach.Kind {
+				if first != nil && !first.PerAttach && a.Kind == first.Attach.Kind {
 					c.info.Instances = append(c.info.Instances, &Instance{Probe: p, Attach: a, Tables: first.Tables})
 					continue
 				}

@@ -300,8 +300,8 @@ func TestExprTypes(t *testing.T) {
 	if ctx, ok := info.Instances[0].Types[findExpr(t, prog, src, "args")].(*types.Ctx); !ok || ctx.Struct.Name != "_tracepoint_syscalls_sys_enter_openat" {
 		t.Errorf("args has type %v", info.Instances[0].Types[findExpr(t, prog, src, "args")])
 	}
-	if !info.Instances[0].UsesArgs {
-		t.Error("UsesArgs not set")
+	if !info.Instances[0].PerAttach {
+		t.Error("PerAttach not set")
 	}
 	fe := findExpr(t, prog, src, "args.dfd").(*ast.FieldExpr)
 	if f := info.Instances[0].Fields[fe]; f.Name != "dfd" || f.Offset != 16 {
@@ -601,8 +601,8 @@ func TestInstances(t *testing.T) {
 		if a.Tables == b.Tables {
 			t.Error("instances using args share their tables")
 		}
-		if !a.UsesArgs || !b.UsesArgs {
-			t.Error("UsesArgs not set")
+		if !a.PerAttach || !b.PerAttach {
+			t.Error("PerAttach not set")
 		}
 		if a.Attach.Args.Name != "_tracepoint_syscalls_sys_enter_openat" || b.Attach.Args.Name != "_tracepoint_syscalls_sys_enter_read" {
 			t.Errorf("args layouts %s, %s", a.Attach.Args.Name, b.Attach.Args.Name)

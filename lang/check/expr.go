@@ -216,7 +216,7 @@ func (c *checker) builtin(id *ast.Ident, v stdlib.VarID, n int) types.Type {
 	switch v {
 	case stdlib.Args:
 		if a := c.argsType(); a != nil {
-			c.tab.UsesArgs = true
+			c.tab.PerAttach = true
 			return a
 		}
 		if kind != stdlib.ProbeInvalid {

@@ -40,6 +40,9 @@ type Host interface {
 	// provider and name match the glob patterns (provider "" or "*" for
 	// any), sorted.
 	USDTProbes(path, provider, name string) ([]USDTProbe, error)
+	// UserSymbol returns the symbol name (a function or an object) of the
+	// ELF file at path.
+	UserSymbol(path, name string) (UserSym, error)
 	// CgroupID returns the id of the cgroup directory at path
 	// (cgroupid()), as bpf_get_current_cgroup_id() reports it.
 	CgroupID(path string) (uint64, error)
@@ -54,4 +57,16 @@ type USDTProbe struct {
 	// Offset and RefCtrOffset are the file offsets of the probe and of its
 	// semaphore (0: none).
 	Offset, RefCtrOffset uint64
+}
+
+// UserSym is a symbol of an ELF file (uaddr()).
+type UserSym struct {
+	// Addr is the symbol's value and Size its size in bytes (0: unknown).
+	Addr, Size uint64
+	// Relocatable is set for position-independent files (ET_DYN: PIE
+	// executables and shared libraries), whose symbols move by the
+	// file's load address in each process.
+	Relocatable bool
+	// Inode identifies the file in the kernel's mappings of it.
+	Inode uint64
 }
