@@ -688,6 +688,10 @@ func (c *checker) field(e *ast.FieldExpr) types.Type {
 	case *types.Ctx:
 		st = t.Struct
 	case *types.Struct:
+		if e.Arrow {
+			c.errorf(e, diag.CodeType, "Can not access field '%s' on type '%s'. Try dereferencing it first, or using '.'", e.Name, xt)
+			return nil
+		}
 		st = t
 	case *types.Pointer:
 		if s, ok := t.Elem.(*types.Struct); ok {

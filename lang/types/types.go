@@ -181,7 +181,21 @@ func (t *Array) Size() int { return t.Elem.Size() * t.Len }
 func (t *Array) Align() int { return t.Elem.Align() }
 
 // String implements Type.
-func (t *Array) String() string { return fmt.Sprintf("%s[%d]", t.Elem, t.Len) }
+func (t *Array) String() string {
+	// C order: the outermost dimension first (int32[2][3] is two arrays
+	// of three).
+	dims := fmt.Sprintf("[%d]", t.Len)
+	elem := t.Elem
+	for {
+		a, ok := elem.(*Array)
+		if !ok {
+			break
+		}
+		dims += fmt.Sprintf("[%d]", a.Len)
+		elem = a.Elem
+	}
+	return elem.String() + dims
+}
 func (*Array) isType()          {}
 
 // Field is a member of a Struct.
@@ -523,7 +537,12 @@ func (*Enum) Size() int { return 8 }
 func (*Enum) Align() int { return 8 }
 
 // String implements Type.
-func (t *Enum) String() string { return "enum " + t.Name }
+func (t *Enum) String() string {
+	if t.Name == "" {
+		return "enum"
+	}
+	return "enum " + t.Name
+}
 func (*Enum) isType()          {}
 
 // AlignUp rounds n up to a multiple of a.

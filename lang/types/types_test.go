@@ -89,3 +89,20 @@ func TestSizes(t *testing.T) {
 		t.Error("AlignUp wrong")
 	}
 }
+
+func TestStrings(t *testing.T) {
+	for _, c := range []struct {
+		t    Type
+		want string
+	}{
+		{&Array{Elem: &Array{Elem: Int32, Len: 3}, Len: 2}, "int32[2][3]"},
+		{&Array{Elem: &Array{Elem: &Array{Elem: Uint8, Len: 4}, Len: 3}, Len: 2}, "uint8[2][3][4]"},
+		{&Array{Elem: &Pointer{Elem: Int8}, Len: 6}, "int8 *[6]"},
+		{&Enum{Name: "tcp_state"}, "enum tcp_state"},
+		{&Enum{}, "enum"},
+	} {
+		if got := c.t.String(); got != c.want {
+			t.Errorf("%#v: %q, want %q", c.t, got, c.want)
+		}
+	}
+}
