@@ -196,7 +196,7 @@ func (t *Array) String() string {
 	}
 	return elem.String() + dims
 }
-func (*Array) isType()          {}
+func (*Array) isType() {}
 
 // Field is a member of a Struct.
 type Field struct {
@@ -543,7 +543,7 @@ func (t *Enum) String() string {
 	}
 	return "enum " + t.Name
 }
-func (*Enum) isType()          {}
+func (*Enum) isType() {}
 
 // AlignUp rounds n up to a multiple of a.
 func AlignUp(n, a int) int {
