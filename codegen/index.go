@@ -14,18 +14,7 @@ func (g *gen) index(x *ast.IndexExpr) {
 	elem := g.typeOf(x)
 	size := int64(elem.Size())
 	if _, isArray := g.typeOf(x.X).(*types.Array); isArray {
-		fe := x.X.(*ast.FieldExpr)
-		off := g.inst.Consts[x.Index] * size
-		if _, isCtx := g.typeOf(fe.X).(*types.Ctx); isCtx {
-			f := g.inst.Fields[fe]
-			g.e.loadInt(asm.R0, loc{regCtx, int16(int64(f.Offset) + off)}, int(size), isSigned(elem))
-			return
-		}
-		user := g.fieldAddr(fe)
-		if off != 0 {
-			g.e.emit(asm.Add.Imm(asm.R0, int32(off)))
-		}
-		g.readScalar(elem, user)
+		g.arrayIndex(x, elem)
 		return
 	}
 	if n, ok := g.inst.Consts[x.Index]; ok && n*size >= -1<<31 && n*size < 1<<31 {
@@ -43,6 +32,45 @@ func (g *gen) index(x *ast.IndexExpr) {
 		g.e.emit(asm.Add.Reg(asm.R0, asm.R1))
 	}
 	g.readScalar(elem, g.userSpace(x.X))
+}
+
+// arrayIndex reads member[i] of an array member of a struct or of the
+// tracepoint record. A constant index reads the element directly from the
+// record (the verifier allows only constant context offsets) or from
+// memory after the member's address; a variable one is added to the
+// member's address (in the record too) and the element read from there.
+func (g *gen) arrayIndex(x *ast.IndexExpr, elem types.Type) {
+	size := int64(elem.Size())
+	fe := x.X.(*ast.FieldExpr)
+	_, isCtx := g.typeOf(fe.X).(*types.Ctx)
+	n, isConst := g.inst.Consts[x.Index]
+	if isConst && isCtx {
+		f := g.inst.Fields[fe]
+		g.e.loadInt(asm.R0, loc{regCtx, int16(int64(f.Offset) + n*size)}, int(size), isSigned(elem))
+		return
+	}
+	user := false
+	if isCtx {
+		g.e.emit(asm.Mov.Reg(asm.R0, regCtx), asm.Add.Imm(asm.R0, int32(g.inst.Fields[fe].Offset)))
+	} else {
+		user = g.fieldAddr(fe)
+	}
+	if isConst {
+		if n != 0 {
+			g.e.emit(asm.Add.Imm(asm.R0, int32(n*size)))
+		}
+	} else {
+		m := g.e.mark()
+		base := g.e.slot(8)
+		g.e.emit(asm.StoreMem(base.base, base.off, asm.R0, asm.DWord))
+		g.intExpr(x.Index)
+		if size != 1 {
+			g.e.emit(asm.Mul.Imm(asm.R0, int32(size)))
+		}
+		g.e.emit(asm.LoadMem(asm.R1, base.base, base.off, asm.DWord), asm.Add.Reg(asm.R0, asm.R1))
+		g.e.release(m)
+	}
+	g.readScalar(elem, user)
 }
 
 // pointerStride is the number of bytes one step of pointer arithmetic on

@@ -112,3 +112,34 @@ func TestPointerIncrements(t *testing.T) {
 		}
 	}
 }
+
+// TestArrayVariableIndex indexes array members with variables, in kernel
+// memory and in the tracepoint record: the first words of the task's
+// mm->saved_auxv are what the process reads from /proc/self/auxv, and
+// raw_syscalls:sys_enter's args[$i] of an openat are AT_FDCWD and the
+// path.
+func TestArrayVariableIndex(t *testing.T) {
+	needRoot(t)
+	script := tempFile(t, "auxv.py", `import os, struct
+w = struct.unpack("4Q", open("/proc/self/auxv", "rb").read(32))
+print("py", *w, flush=True)
+os.getpid()
+`)
+	prog := `tracepoint:syscalls:sys_enter_getpid /pid == cpid/ {
+	printf("bt");
+	$i = 0;
+	while ($i < 4) { printf(" %lu", curtask->mm->saved_auxv[$i]); $i++; }
+	printf("\n");
+}
+tracepoint:raw_syscalls:sys_enter /pid == cpid && args.id == 257/ {
+	$j = 1;
+	printf("openat %d %s\n", (int64)args.args[$j - 1], str(uptr(args.args[$j])));
+}`
+	r := gbt(t, "-q", "-e", prog, "-c", debianPython(t)+" "+script)
+	expectCode(t, r, 0)
+	py := regexp.MustCompile(`(?m)^py ((\d+ ){3}\d+)$`).FindStringSubmatch(r.stdout)
+	if py == nil {
+		t.Fatalf("no auxv line from python:\n%v", r)
+	}
+	matchAll(t, "stdout", r.stdout, `^bt `+py[1]+`$`, `^openat -100 /proc/self/auxv$`)
+}

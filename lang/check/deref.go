@@ -54,18 +54,14 @@ func (c *checker) index(e *ast.IndexExpr) types.Type {
 }
 
 // arrayIndex checks `member[i]` on an array member of a struct or of the
-// tracepoint record: i must be a constant inside the array.
+// tracepoint record: a constant i must be inside the array.
 func (c *checker) arrayIndex(e *ast.IndexExpr, at *types.Array) types.Type {
 	if _, ok := e.X.(*ast.FieldExpr); !ok {
 		c.errorf(e, diag.CodeUnsupported, "only arrays that are struct members or tracepoint arguments can be indexed")
 		return nil
 	}
-	n, ok := c.tab.Consts[e.Index]
-	if !ok {
-		c.errorf(e.Index, diag.CodeType, "an array index must be a constant")
-		return nil
-	}
-	if n < 0 || n >= int64(at.Len) {
+	// A variable index is not bounds-checked, as in C.
+	if n, ok := c.tab.Consts[e.Index]; ok && (n < 0 || n >= int64(at.Len)) {
 		c.errorf(e.Index, diag.CodeType, "the index %d is out of bounds for array of size %d", n, at.Len)
 		return nil
 	}
