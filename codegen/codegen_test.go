@@ -3,18 +3,15 @@ package codegen
 import (
 	"flag"
 	"fmt"
-	"io/fs"
 	"os"
-	"path"
 	"path/filepath"
-	"sort"
 	"strings"
 	"testing"
 
 	"github.com/gobpftrace/gobpftrace/lang/check"
 	"github.com/gobpftrace/gobpftrace/lang/diag"
+	"github.com/gobpftrace/gobpftrace/lang/host/hosttest"
 	"github.com/gobpftrace/gobpftrace/lang/parser"
-	"github.com/gobpftrace/gobpftrace/lang/types"
 	"github.com/gobpftrace/gobpftrace/stdlib"
 )
 
@@ -78,79 +75,13 @@ var GoldenCases = []GoldenCase{
 	{"probe_interval", `interval:s:1 { printf("%s\n", probe); }`},
 }
 
-// fixtureHost serves hand-built tracepoint layouts matching this
-// machine's format files.
-type fixtureHost struct{ tps map[string]*types.Struct }
-
-func tpStruct(cat, event string, size int, fields ...types.Field) *types.Struct {
-	common := []types.Field{
-		{Name: "common_type", Type: types.Uint16, Offset: 0},
-		{Name: "common_flags", Type: types.Uint8, Offset: 2},
-		{Name: "common_preempt_count", Type: types.Uint8, Offset: 3},
-		{Name: "common_pid", Type: types.Int32, Offset: 4},
-	}
-	return &types.Struct{Kind: "struct", Name: "_tracepoint_" + cat + "_" + event, Fields: append(common, fields...), Bytes: size}
-}
-
-func newFixtureHost() *fixtureHost {
-	user := func(t types.Type) types.Type { return &types.Pointer{Elem: t, Space: types.User} }
-	return &fixtureHost{tps: map[string]*types.Struct{
-		"syscalls:sys_enter_openat": tpStruct("syscalls", "sys_enter_openat", 48,
-			types.Field{Name: "__syscall_nr", Type: types.Int32, Offset: 8},
-			types.Field{Name: "dfd", Type: types.Int64, Offset: 16},
-			types.Field{Name: "filename", Type: user(types.Int8), Offset: 24},
-			types.Field{Name: "flags", Type: types.Int64, Offset: 32},
-			types.Field{Name: "mode", Type: types.Uint64, Offset: 40}),
-		"syscalls:sys_exit_read": tpStruct("syscalls", "sys_exit_read", 24,
-			types.Field{Name: "__syscall_nr", Type: types.Int32, Offset: 8},
-			types.Field{Name: "ret", Type: types.Int64, Offset: 16}),
-		"sched:sched_switch": tpStruct("sched", "sched_switch", 64,
-			types.Field{Name: "prev_comm", Type: &types.String{Cap: 16}, Offset: 8},
-			types.Field{Name: "prev_pid", Type: types.Int32, Offset: 24},
-			types.Field{Name: "prev_prio", Type: types.Int32, Offset: 28},
-			types.Field{Name: "prev_state", Type: types.Int64, Offset: 32},
-			types.Field{Name: "next_comm", Type: &types.String{Cap: 16}, Offset: 40},
-			types.Field{Name: "next_pid", Type: types.Int32, Offset: 56},
-			types.Field{Name: "next_prio", Type: types.Int32, Offset: 60}),
-		"raw_syscalls:sys_enter": tpStruct("raw_syscalls", "sys_enter", 64,
-			types.Field{Name: "id", Type: types.Int64, Offset: 8},
-			types.Field{Name: "args", Type: &types.Array{Elem: types.Uint64, Len: 6}, Offset: 16}),
-		"sched:sched_process_exec": tpStruct("sched", "sched_process_exec", 20,
-			types.Field{Name: "filename", Type: &types.String{Cap: 64}, Offset: 8, DataLoc: true},
-			types.Field{Name: "pid", Type: types.Int32, Offset: 12},
-			types.Field{Name: "old_pid", Type: types.Int32, Offset: 16}),
-	}}
-}
-
-func (h *fixtureHost) Tracepoints(pattern string) ([]string, error) {
-	cat, ev, _ := strings.Cut(pattern, ":")
-	var out []string
-	for name := range h.tps {
-		c, e, _ := strings.Cut(name, ":")
-		if mc, _ := path.Match(cat, c); mc {
-			if me, _ := path.Match(ev, e); me {
-				out = append(out, name)
-			}
-		}
-	}
-	sort.Strings(out)
-	return out, nil
-}
-
-func (h *fixtureHost) TracepointArgs(cat, ev string) (*types.Struct, error) {
-	if s, ok := h.tps[cat+":"+ev]; ok {
-		return s, nil
-	}
-	return nil, fmt.Errorf("tracepoint %s:%s: %w", cat, ev, fs.ErrNotExist)
-}
-
 // CompileScript parses, checks and compiles text with host (nil: the
 // fixture host). Front-end errors fail the test; code generation
 // diagnostics are returned with the object.
 func CompileScript(t testing.TB, text string, host check.Host, params ...string) (*Object, *diag.List, *diag.Source) {
 	t.Helper()
 	if host == nil {
-		host = newFixtureHost()
+		host = hosttest.New()
 	}
 	src := diag.NewSource("stdin", text)
 	prog, pd := parser.Parse(src)
@@ -313,7 +244,7 @@ func TestStackOverflow(t *testing.T) {
 			if pd.HasErrors() {
 				t.Fatalf("parse:\n%s", src.Render(pd))
 			}
-			info, cd := check.Check(src, prog, &check.Config{Host: newFixtureHost(), Params: []string{"x"}})
+			info, cd := check.Check(src, prog, &check.Config{Host: hosttest.New(), Params: []string{"x"}})
 			if cd.HasErrors() {
 				t.Fatalf("check:\n%s", src.Render(cd))
 			}
@@ -425,7 +356,7 @@ func TestBigValuesUseScratch(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			src := diag.NewSource("stdin", text)
 			prog, pd := parser.Parse(src)
-			info, cd := check.Check(src, prog, &check.Config{Host: newFixtureHost()})
+			info, cd := check.Check(src, prog, &check.Config{Host: hosttest.New()})
 			if pd.HasErrors() || cd.HasErrors() {
 				t.Fatalf("front end:\n%s%s", src.Render(pd), src.Render(cd))
 			}
@@ -439,159 +370,4 @@ func TestBigValuesUseScratch(t *testing.T) {
 			}
 		})
 	}
-}
-
-// ResolveBinary implements check.Host: "libc" and absolute paths only.
-func (h *fixtureHost) ResolveBinary(name string) (string, error) {
-	switch {
-	case name == "libc":
-		return "/lib/x86_64-linux-gnu/libc.so.6", nil
-	case strings.HasPrefix(name, "/"):
-		return name, nil
-	}
-	return "", fmt.Errorf("uprobe target '%s' not found", name)
-}
-
-// FuncSymbols implements check.Host with a few libc functions.
-func (h *fixtureHost) FuncSymbols(path, pattern string) ([]string, error) {
-	var out []string
-	for _, f := range []string{"Py_Main", "getpid", "getppid", "malloc", "read", "write"} {
-		if ok, _ := filepath.Match(pattern, f); ok {
-			out = append(out, f)
-		}
-	}
-	if len(out) == 0 && !strings.ContainsAny(pattern, "*?[") {
-		return nil, fmt.Errorf("function '%s' not found in %s", pattern, path)
-	}
-	return out, nil
-}
-
-// KernelFuncs implements check.Host with a few kernel functions.
-func (h *fixtureHost) KernelFuncs(pattern string) ([]string, error) {
-	var out []string
-	for _, f := range []string{"do_nanosleep", "tcp_set_state", "vfs_read", "vfs_write"} {
-		if ok, _ := filepath.Match(pattern, f); ok {
-			out = append(out, f)
-		}
-	}
-	if len(out) == 0 && !strings.ContainsAny(pattern, "*?[") {
-		return nil, fmt.Errorf("kernel function '%s' not found in /proc/kallsyms", pattern)
-	}
-	return out, nil
-}
-
-// KernelSymbolAddr implements check.Host with a few kernel symbols.
-func (h *fixtureHost) KernelSymbolAddr(name string) (uint64, error) {
-	switch name {
-	case "vfs_read":
-		return 0xffffffff816bab70, nil
-	case "avenrun":
-		return 0xffffffff83a1b2c0, nil
-	}
-	return 0, fmt.Errorf("kernel symbol '%s' not found in /proc/kallsyms", name)
-}
-
-// fixtureTask is a small struct task_struct: pid, comm and real_parent.
-var fixtureTask = func() *types.Struct {
-	t := &types.Struct{Kind: "struct", Name: "task_struct", Bytes: 64, Align_: 8}
-	t.Fields = []types.Field{
-		{Name: "pid", Type: types.Int32, Offset: 8},
-		{Name: "comm", Type: &types.Array{Elem: types.Int8, Len: 16}, Offset: 16},
-		{Name: "real_parent", Type: &types.Pointer{Elem: t}, Offset: 40},
-	}
-	return t
-}()
-
-// fixtureSock is struct sock with an embedded sock_common.
-var fixtureSock = &types.Struct{Kind: "struct", Name: "sock", Bytes: 32, Align_: 8, Fields: []types.Field{
-	{Name: "__sk_common", Type: &types.Struct{Kind: "struct", Name: "sock_common", Bytes: 24, Align_: 8, Fields: []types.Field{
-		{Name: "skc_family", Type: types.Uint16, Offset: 16},
-		{Name: "skc_state", Type: types.Uint8, Offset: 18},
-	}}},
-	{Name: "sk_txtime_unused", Type: types.Uint16, Offset: 24, BitOffset: 4, BitSize: 9},
-	{Name: "sk_kern_sock", Type: types.Int8, Offset: 26, BitOffset: 2, BitSize: 3},
-}}
-
-// KernelType implements check.Host with task_struct, sock and pid_t.
-func (h *fixtureHost) KernelType(name string) (types.Type, error) {
-	if s, ok := fixtureVMA[name]; ok {
-		return s, nil
-	}
-	switch name {
-	case "struct task_struct":
-		return fixtureTask, nil
-	case "struct sock":
-		return fixtureSock, nil
-	case "pid_t":
-		return types.Int32, nil
-	}
-	return nil, fmt.Errorf("type '%s' not found in BTF", name)
-}
-
-// KernelEnumValue implements check.Host with two enumerators.
-func (h *fixtureHost) KernelEnumValue(name string) (int64, *types.Enum, bool) {
-	switch name {
-	case "TASK_COMM_LEN":
-		return 16, &types.Enum{Name: "", Names: map[int64]string{16: "TASK_COMM_LEN"}}, true
-	case "TCP_ESTABLISHED":
-		return 1, &types.Enum{Name: "", Names: map[int64]string{1: "TCP_ESTABLISHED"}}, true
-	}
-	return 0, nil, false
-}
-
-// USDTProbes implements check.Host with one fake probe, python:gc__start
-// with one argument, in every binary.
-func (h *fixtureHost) USDTProbes(path, provider, name string) ([]check.USDTProbe, error) {
-	if provider == "" {
-		provider = "*"
-	}
-	okP, _ := filepath.Match(provider, "python")
-	okN, _ := filepath.Match(name, "gc__start")
-	if !okP || !okN {
-		return nil, nil
-	}
-	return []check.USDTProbe{{Provider: "python", Name: "gc__start", Args: []string{"-4@112(%rsp)"}, Offset: 0x1000, RefCtrOffset: 0x2000}}, nil
-}
-
-// CgroupID implements check.Host: the cgroup roots have id 1, and
-// /sys/fs/cgroup/unified/test 4242; other paths do not exist.
-func (h *fixtureHost) CgroupID(path string) (uint64, error) {
-	switch path {
-	case "/sys/fs/cgroup", "/sys/fs/cgroup/unified":
-		return 1, nil
-	case "/sys/fs/cgroup/unified/test":
-		return 4242, nil
-	}
-	return 0, fs.ErrNotExist
-}
-
-// UserSymbol implements check.Host: GLOBAL_A and Py_OptimizeFlag (4
-// bytes), __libc_single_threaded (1) and BIG (16) in every binary;
-// libraries (paths containing ".so") are relocatable.
-func (h *fixtureHost) UserSymbol(path, name string) (check.UserSym, error) {
-	reloc := strings.Contains(path, ".so")
-	switch name {
-	case "GLOBAL_A", "Py_OptimizeFlag":
-		return check.UserSym{Addr: 0x4010, Size: 4, Relocatable: reloc, Inode: 0x1234567890}, nil
-	case "__libc_single_threaded":
-		return check.UserSym{Addr: 0x4018, Size: 1, Relocatable: reloc, Inode: 0x1234567890}, nil
-	case "BIG":
-		return check.UserSym{Addr: 0x4020, Size: 16, Relocatable: reloc, Inode: 0x1234567890}, nil
-	}
-	return check.UserSym{}, fmt.Errorf("no such symbol")
-}
-
-// fixtureVMA holds the kernel structs of the mapping walk of uaddr().
-var fixtureVMA = map[string]*types.Struct{
-	"struct vm_area_struct": {Kind: "struct", Name: "vm_area_struct", Bytes: 192, Align_: 8, Fields: []types.Field{
-		{Name: "", Offset: 0, Type: &types.Struct{Kind: "union", Bytes: 16, Align_: 8, Fields: []types.Field{
-			{Name: "", Type: &types.Struct{Kind: "struct", Bytes: 16, Align_: 8, Fields: []types.Field{
-				{Name: "vm_start", Type: types.Uint64},
-				{Name: "vm_end", Type: types.Uint64, Offset: 8},
-			}}},
-		}}},
-		{Name: "vm_file", Type: &types.Pointer{Elem: types.Uint8}, Offset: 160},
-	}},
-	"struct file":  {Kind: "struct", Name: "file", Bytes: 64, Align_: 8, Fields: []types.Field{{Name: "f_inode", Type: &types.Pointer{Elem: types.Uint8}, Offset: 32}}},
-	"struct inode": {Kind: "struct", Name: "inode", Bytes: 128, Align_: 8, Fields: []types.Field{{Name: "i_ino", Type: types.Uint64, Offset: 64}}},
 }

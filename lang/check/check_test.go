@@ -11,6 +11,7 @@ import (
 
 	"github.com/gobpftrace/gobpftrace/lang/ast"
 	"github.com/gobpftrace/gobpftrace/lang/diag"
+	"github.com/gobpftrace/gobpftrace/lang/host/hosttest"
 	"github.com/gobpftrace/gobpftrace/lang/parser"
 	"github.com/gobpftrace/gobpftrace/lang/types"
 	"github.com/gobpftrace/gobpftrace/stdlib"
@@ -23,7 +24,7 @@ func checkText(text string, cfg *Config) (*ast.Program, *Info, *diag.List, *diag
 		cfg = &Config{}
 	}
 	if cfg.Host == nil {
-		cfg.Host = newFixtureHost()
+		cfg.Host = hosttest.New()
 	}
 	src := diag.NewSource("stdin", text)
 	prog, pd := parser.Parse(src)

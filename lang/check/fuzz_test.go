@@ -10,6 +10,7 @@ import (
 	"github.com/gobpftrace/gobpftrace/codegen"
 	"github.com/gobpftrace/gobpftrace/lang/check"
 	"github.com/gobpftrace/gobpftrace/lang/diag"
+	"github.com/gobpftrace/gobpftrace/lang/host/hosttest"
 	"github.com/gobpftrace/gobpftrace/lang/parser"
 )
 
@@ -72,7 +73,7 @@ func FuzzCheck(f *testing.F) {
 	for _, s := range fuzzSeeds(f) {
 		f.Add(s)
 	}
-	host := check.FixtureHost()
+	host := hosttest.New()
 	f.Fuzz(func(t *testing.T, text string) {
 		src := diag.NewSource("stdin", text)
 		type result struct {

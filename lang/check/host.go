@@ -1,72 +1,13 @@
 package check
 
-import "github.com/gobpftrace/gobpftrace/lang/types"
+import "github.com/gobpftrace/gobpftrace/lang/host"
 
 // Host answers the checker's questions about the machine the script will
-// run on. The real implementation (runtime.Host) reads tracefs, BTF and
-// symbol tables lazily; tests use a fixture. Every method must be cheap to
-// call repeatedly (implementations cache).
-type Host interface {
-	// Tracepoints returns "category:event" names matching the glob pattern
-	// "catpattern:eventpattern" ('*' and '?' wildcards), sorted.
-	Tracepoints(pattern string) ([]string, error)
-	// TracepointArgs returns the layout of a tracepoint's record as a
-	// struct named "_tracepoint_<cat>_<event>". Fields that start with
-	// "common_" are included. char[N] fields are *types.String{Cap: N};
-	// __data_loc char[] fields have Field.DataLoc set and a *types.String
-	// type; pointer fields are *types.Pointer (user space for syscall
-	// tracepoints).
-	TracepointArgs(category, event string) (*types.Struct, error)
-	// ResolveBinary turns a uprobe target (a path, or a library short name
-	// such as "libc") into an absolute path.
-	ResolveBinary(name string) (string, error)
-	// FuncSymbols returns the function symbols of the ELF file at path
-	// that match the glob pattern, sorted; an exact name that does not
-	// exist is an error.
-	FuncSymbols(path, pattern string) ([]string, error)
-	// KernelFuncs returns the kernel functions matching the glob pattern,
-	// sorted; an exact name the kernel lacks is an error.
-	KernelFuncs(pattern string) ([]string, error)
-	// KernelSymbolAddr returns the address of a kernel symbol (kaddr());
-	// a symbol the kernel lacks, or whose address is hidden, is an error.
-	KernelSymbolAddr(name string) (uint64, error)
-	// KernelType returns a kernel type ("struct NAME", "union NAME",
-	// "enum NAME" or a typedef name) from BTF.
-	KernelType(name string) (types.Type, error)
-	// KernelEnumValue returns the value and enum type of a kernel
-	// enumerator such as TASK_COMM_LEN.
-	KernelEnumValue(name string) (int64, *types.Enum, bool)
-	// USDTProbes returns the USDT probes of the ELF file at path whose
-	// provider and name match the glob patterns (provider "" or "*" for
-	// any), sorted.
-	USDTProbes(path, provider, name string) ([]USDTProbe, error)
-	// UserSymbol returns the symbol name (a function or an object) of the
-	// ELF file at path.
-	UserSymbol(path, name string) (UserSym, error)
-	// CgroupID returns the id of the cgroup directory at path
-	// (cgroupid()), as bpf_get_current_cgroup_id() reports it.
-	CgroupID(path string) (uint64, error)
-}
+// run on (see package host).
+type Host = host.Host
 
 // USDTProbe is one USDT (SystemTap SDT) probe of an ELF file.
-type USDTProbe struct {
-	Provider, Name string
-	// Args are the operand specs of the probe's arguments, such as
-	// "-4@%edi", "8@-8(%rbp)" or "4@$5".
-	Args []string
-	// Offset and RefCtrOffset are the file offsets of the probe and of its
-	// semaphore (0: none).
-	Offset, RefCtrOffset uint64
-}
+type USDTProbe = host.USDTProbe
 
 // UserSym is a symbol of an ELF file (uaddr()).
-type UserSym struct {
-	// Addr is the symbol's value and Size its size in bytes (0: unknown).
-	Addr, Size uint64
-	// Relocatable is set for position-independent files (ET_DYN: PIE
-	// executables and shared libraries), whose symbols move by the
-	// file's load address in each process.
-	Relocatable bool
-	// Inode identifies the file in the kernel's mappings of it.
-	Inode uint64
-}
+type UserSym = host.UserSym

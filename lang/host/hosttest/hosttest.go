@@ -1,4 +1,10 @@
-package check
+// Package hosttest is the fixture host.Host of the front-end and code
+// generator tests: hand-built tracepoint layouts shaped like the ones
+// runtime.Host builds from tracefs format files, a few libc and kernel
+// symbols, small kernel structs, enumerators, one USDT probe and cgroups.
+// Tracepoint layouts match this machine's format files, so scripts the
+// tests compile against the fixture also load on the live kernel.
+package hosttest
 
 import (
 	"fmt"
@@ -8,12 +14,12 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/gobpftrace/gobpftrace/lang/host"
 	"github.com/gobpftrace/gobpftrace/lang/types"
 )
 
-// fixtureHost is a Host backed by hand-built tracepoint layouts, shaped like
-// the ones runtime.Host builds from tracefs format files.
-type fixtureHost struct {
+// Fixture is the fixture host (see the package doc).
+type Fixture struct {
 	tps map[string]*types.Struct
 }
 
@@ -38,7 +44,7 @@ func tpStruct(cat, event string, size int, fields ...types.Field) *types.Struct 
 
 func userPtr(elem types.Type) *types.Pointer { return &types.Pointer{Elem: elem, Space: types.User} }
 
-// newFixtureHost returns the host used by the checker tests:
+// New returns the fixture host, with these tracepoints:
 //
 //	syscalls:sys_enter_openat  __syscall_nr int32, dfd int64, filename const char * (user), flags int64, mode uint64
 //	syscalls:sys_enter_read    __syscall_nr int32, fd uint64, buf char * (user), count uint64
@@ -47,8 +53,8 @@ func userPtr(elem types.Type) *types.Pointer { return &types.Pointer{Elem: elem,
 //	                           next_comm char[16], next_pid int32, next_prio int32
 //	sched:sched_process_exec   filename __data_loc char[], pid int32, old_pid int32
 //	raw_syscalls:sys_enter     id int64, args uint64[6]
-func newFixtureHost() *fixtureHost {
-	h := &fixtureHost{tps: map[string]*types.Struct{}}
+func New() *Fixture {
+	h := &Fixture{tps: map[string]*types.Struct{}}
 	add := func(s *types.Struct, cat, ev string) { h.tps[cat+":"+ev] = s }
 	add(tpStruct("syscalls", "sys_enter_openat", 48,
 		types.Field{Name: "__syscall_nr", Type: types.Int32, Offset: 8},
@@ -88,8 +94,8 @@ func newFixtureHost() *fixtureHost {
 	return h
 }
 
-// Tracepoints implements Host.
-func (h *fixtureHost) Tracepoints(pattern string) ([]string, error) {
+// Tracepoints implements host.Host.
+func (h *Fixture) Tracepoints(pattern string) ([]string, error) {
 	cat, ev, ok := strings.Cut(pattern, ":")
 	if !ok {
 		return nil, fmt.Errorf("bad pattern %q", pattern)
@@ -110,22 +116,18 @@ func (h *fixtureHost) Tracepoints(pattern string) ([]string, error) {
 	return out, nil
 }
 
-// TracepointArgs implements Host.
-func (h *fixtureHost) TracepointArgs(category, event string) (*types.Struct, error) {
+// TracepointArgs implements host.Host.
+func (h *Fixture) TracepointArgs(category, event string) (*types.Struct, error) {
 	if s, ok := h.tps[category+":"+event]; ok {
 		return s, nil
 	}
 	return nil, fmt.Errorf("tracepoint %s:%s: %w", category, event, fs.ErrNotExist)
 }
 
-var _ Host = (*fixtureHost)(nil)
+var _ host.Host = (*Fixture)(nil)
 
-// FixtureHost returns the fixture host; it is exported for the tests of
-// package check_test.
-func FixtureHost() Host { return newFixtureHost() }
-
-// ResolveBinary implements check.Host: "libc" and absolute paths only.
-func (h *fixtureHost) ResolveBinary(name string) (string, error) {
+// ResolveBinary implements host.Host: "libc" and absolute paths only.
+func (h *Fixture) ResolveBinary(name string) (string, error) {
 	switch {
 	case name == "libc":
 		return "/lib/x86_64-linux-gnu/libc.so.6", nil
@@ -135,8 +137,8 @@ func (h *fixtureHost) ResolveBinary(name string) (string, error) {
 	return "", fmt.Errorf("uprobe target '%s' not found", name)
 }
 
-// FuncSymbols implements check.Host with a few libc functions.
-func (h *fixtureHost) FuncSymbols(path, pattern string) ([]string, error) {
+// FuncSymbols implements host.Host with a few libc functions.
+func (h *Fixture) FuncSymbols(path, pattern string) ([]string, error) {
 	var out []string
 	for _, f := range []string{"Py_Main", "getpid", "getppid", "malloc", "read", "write"} {
 		if ok, _ := filepath.Match(pattern, f); ok {
@@ -149,8 +151,8 @@ func (h *fixtureHost) FuncSymbols(path, pattern string) ([]string, error) {
 	return out, nil
 }
 
-// KernelFuncs implements check.Host with a few kernel functions.
-func (h *fixtureHost) KernelFuncs(pattern string) ([]string, error) {
+// KernelFuncs implements host.Host with a few kernel functions.
+func (h *Fixture) KernelFuncs(pattern string) ([]string, error) {
 	var out []string
 	for _, f := range []string{"do_nanosleep", "tcp_set_state", "vfs_read", "vfs_write"} {
 		if ok, _ := filepath.Match(pattern, f); ok {
@@ -163,8 +165,8 @@ func (h *fixtureHost) KernelFuncs(pattern string) ([]string, error) {
 	return out, nil
 }
 
-// KernelSymbolAddr implements check.Host with a few kernel symbols.
-func (h *fixtureHost) KernelSymbolAddr(name string) (uint64, error) {
+// KernelSymbolAddr implements host.Host with a few kernel symbols.
+func (h *Fixture) KernelSymbolAddr(name string) (uint64, error) {
 	switch name {
 	case "vfs_read":
 		return 0xffffffff816bab70, nil
@@ -191,10 +193,12 @@ var fixtureSock = &types.Struct{Kind: "struct", Name: "sock", Bytes: 32, Align_:
 		{Name: "skc_family", Type: types.Uint16, Offset: 16},
 		{Name: "skc_state", Type: types.Uint8, Offset: 18},
 	}}},
+	{Name: "sk_txtime_unused", Type: types.Uint16, Offset: 24, BitOffset: 4, BitSize: 9},
+	{Name: "sk_kern_sock", Type: types.Int8, Offset: 26, BitOffset: 2, BitSize: 3},
 }}
 
-// KernelType implements check.Host with task_struct, sock and pid_t.
-func (h *fixtureHost) KernelType(name string) (types.Type, error) {
+// KernelType implements host.Host with task_struct, sock and pid_t.
+func (h *Fixture) KernelType(name string) (types.Type, error) {
 	if s, ok := fixtureVMA[name]; ok {
 		return s, nil
 	}
@@ -209,8 +213,8 @@ func (h *fixtureHost) KernelType(name string) (types.Type, error) {
 	return nil, fmt.Errorf("type '%s' not found in BTF", name)
 }
 
-// KernelEnumValue implements check.Host with two enumerators.
-func (h *fixtureHost) KernelEnumValue(name string) (int64, *types.Enum, bool) {
+// KernelEnumValue implements host.Host with two enumerators.
+func (h *Fixture) KernelEnumValue(name string) (int64, *types.Enum, bool) {
 	switch name {
 	case "TASK_COMM_LEN":
 		return 16, &types.Enum{Name: "", Names: map[int64]string{16: "TASK_COMM_LEN"}}, true
@@ -220,9 +224,9 @@ func (h *fixtureHost) KernelEnumValue(name string) (int64, *types.Enum, bool) {
 	return 0, nil, false
 }
 
-// USDTProbes implements check.Host with one fake probe, python:gc__start
+// USDTProbes implements host.Host with one fake probe, python:gc__start
 // with one argument, in every binary.
-func (h *fixtureHost) USDTProbes(path, provider, name string) ([]USDTProbe, error) {
+func (h *Fixture) USDTProbes(path, provider, name string) ([]host.USDTProbe, error) {
 	if provider == "" {
 		provider = "*"
 	}
@@ -231,12 +235,12 @@ func (h *fixtureHost) USDTProbes(path, provider, name string) ([]USDTProbe, erro
 	if !okP || !okN {
 		return nil, nil
 	}
-	return []USDTProbe{{Provider: "python", Name: "gc__start", Args: []string{"-4@112(%rsp)"}, Offset: 0x1000, RefCtrOffset: 0x2000}}, nil
+	return []host.USDTProbe{{Provider: "python", Name: "gc__start", Args: []string{"-4@112(%rsp)"}, Offset: 0x1000, RefCtrOffset: 0x2000}}, nil
 }
 
-// CgroupID implements check.Host: the cgroup roots have id 1, and
+// CgroupID implements host.Host: the cgroup roots have id 1, and
 // /sys/fs/cgroup/unified/test 4242; other paths do not exist.
-func (h *fixtureHost) CgroupID(path string) (uint64, error) {
+func (h *Fixture) CgroupID(path string) (uint64, error) {
 	switch path {
 	case "/sys/fs/cgroup", "/sys/fs/cgroup/unified":
 		return 1, nil
@@ -246,20 +250,20 @@ func (h *fixtureHost) CgroupID(path string) (uint64, error) {
 	return 0, fs.ErrNotExist
 }
 
-// UserSymbol implements check.Host: GLOBAL_A and Py_OptimizeFlag (4
+// UserSymbol implements host.Host: GLOBAL_A and Py_OptimizeFlag (4
 // bytes), __libc_single_threaded (1) and BIG (16) in every binary;
 // libraries (paths containing ".so") are relocatable.
-func (h *fixtureHost) UserSymbol(path, name string) (UserSym, error) {
+func (h *Fixture) UserSymbol(path, name string) (host.UserSym, error) {
 	reloc := strings.Contains(path, ".so")
 	switch name {
 	case "GLOBAL_A", "Py_OptimizeFlag":
-		return UserSym{Addr: 0x4010, Size: 4, Relocatable: reloc, Inode: 0x1234567890}, nil
+		return host.UserSym{Addr: 0x4010, Size: 4, Relocatable: reloc, Inode: 0x1234567890}, nil
 	case "__libc_single_threaded":
-		return UserSym{Addr: 0x4018, Size: 1, Relocatable: reloc, Inode: 0x1234567890}, nil
+		return host.UserSym{Addr: 0x4018, Size: 1, Relocatable: reloc, Inode: 0x1234567890}, nil
 	case "BIG":
-		return UserSym{Addr: 0x4020, Size: 16, Relocatable: reloc, Inode: 0x1234567890}, nil
+		return host.UserSym{Addr: 0x4020, Size: 16, Relocatable: reloc, Inode: 0x1234567890}, nil
 	}
-	return UserSym{}, fmt.Errorf("no such symbol")
+	return host.UserSym{}, fmt.Errorf("no such symbol")
 }
 
 // fixtureVMA holds the kernel structs of the mapping walk of uaddr().
