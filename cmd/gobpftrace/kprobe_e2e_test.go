@@ -51,6 +51,10 @@ func TestListKernelType(t *testing.T) {
 	r := gbt(t, "-lv", "struct sock")
 	expectCode(t, r, 0)
 	matchAll(t, "stdout", r.stdout, `\Astruct sock \{\n`, `(?m)^    struct sock_common __sk_common;  /\* offset 0, size \d+ \*/$`, `(?m)^\};  /\* size \d+ \*/$`)
+	// Arrays are declared as in C; anonymous structs have no name.
+	r = gbt(t, "-lv", "struct task_struct")
+	expectCode(t, r, 0)
+	matchAll(t, "stdout", r.stdout, `(?m)^    int8 comm\[16\];  /\* offset \d+, size 16 \*/$`, `(?m)^    struct \{\.\.\.\} [a-z_]+;  /\* offset `)
 	r = gbt(t, "-lv", "struct no_such_struct_xyz")
 	expectCode(t, r, 1)
 	matchAll(t, "stderr", r.stderr, `^ERROR: .*no_such_struct_xyz`)

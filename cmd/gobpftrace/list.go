@@ -131,14 +131,10 @@ func (s *Session) listType(name string) int {
 	case *types.Struct:
 		fmt.Fprintf(&b, "%s %s {\n", t.Kind, t.Name)
 		for _, f := range t.Fields {
-			name := f.Name
-			if name == "" {
-				name = "(anonymous)"
-			}
 			if f.BitSize != 0 {
-				fmt.Fprintf(&b, "    %s %s:%d;  /* offset %d, bit %d */\n", f.Type, name, f.BitSize, f.Offset, f.BitOffset)
+				fmt.Fprintf(&b, "    %s:%d;  /* offset %d, bit %d */\n", cDecl(f.Type, f.Name), f.BitSize, f.Offset, f.BitOffset)
 			} else {
-				fmt.Fprintf(&b, "    %s %s;  /* offset %d, size %d */\n", f.Type, name, f.Offset, f.Type.Size())
+				fmt.Fprintf(&b, "    %s;  /* offset %d, size %d */\n", cDecl(f.Type, f.Name), f.Offset, f.Type.Size())
 			}
 		}
 		fmt.Fprintf(&b, "};  /* size %d */\n", t.Size())
@@ -158,4 +154,27 @@ func (s *Session) listType(name string) int {
 	}
 	fmt.Fprint(s.Stdout, b.String())
 	return exitOK
+}
+
+// cDecl declares name with type t as C does: array dimensions follow the
+// name (u8 saddr[4]), and anonymous structs and unions show as
+// "struct {...}" (an anonymous member has no name).
+func cDecl(t types.Type, name string) string {
+	var dims string
+	for {
+		a, ok := t.(*types.Array)
+		if !ok {
+			break
+		}
+		dims += fmt.Sprintf("[%d]", a.Len)
+		t = a.Elem
+	}
+	typ := t.String()
+	if st, ok := t.(*types.Struct); ok && st.Name == "" {
+		typ = st.Kind + " {...}"
+	}
+	if name == "" {
+		return typ + dims
+	}
+	return typ + " " + name + dims
 }
