@@ -31,7 +31,7 @@ func TestOffsetofMatchesBTF(t *testing.T) {
 	needRoot(t)
 	r := gbt(t, "-lv", "struct task_struct")
 	expectCode(t, r, 0)
-	m := regexp.MustCompile(`(?m)^    \S.* comm;  /\* offset (\d+), size 16 \*/$`).FindStringSubmatch(r.stdout)
+	m := regexp.MustCompile(`(?m)^    \S.* comm\[16\];  /\* offset (\d+), size 16 \*/$`).FindStringSubmatch(r.stdout)
 	if m == nil {
 		t.Fatalf("no comm member in:\n%s", r.stdout)
 	}
