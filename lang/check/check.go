@@ -47,6 +47,11 @@ type Config struct {
 	// Include returns the text of a header named by #include (system: the
 	// <…> form) and whether it exists; nil means no header exists.
 	Include func(name string, system bool) (string, bool)
+	// Maps are maps that already exist, such as the maps of an interactive
+	// session: the script may use them, and their key and value types are
+	// fixed (a use that would change them is an error). They are not
+	// modified; Info.Maps holds copies.
+	Maps map[string]*MapSym
 }
 
 // Info holds the results of a check.
@@ -165,6 +170,8 @@ type MapSym struct {
 	Kind string
 	// MaxEntries from a declaration; 0 means the default.
 	MaxEntries int
+	// fixed marks a map from Config.Maps, whose types cannot change.
+	fixed bool
 }
 
 // Check type-checks prog. The returned Info is usable only when the list has
@@ -185,6 +192,11 @@ func Check(src *diag.Source, prog *ast.Program, cfg *Config) (info *Info, diags 
 	}
 	if c.info.StrLen <= 0 {
 		c.info.StrLen = 64
+	}
+	for name, sym := range cfg.Maps {
+		cp := *sym
+		cp.fixed = true
+		c.info.Maps[name] = &cp
 	}
 	defer func() {
 		if r := recover(); r != nil {

@@ -280,8 +280,18 @@ func (c *checker) unifyKey(m *ast.MapExpr, sym *MapSym, kt types.Type) bool {
 		c.errorf(m, diag.CodeType, "Argument mismatch for %s: trying to access with arguments: '%s' when map expects arguments: '%s'", m.Name, kt, sym.Key)
 		return false
 	}
+	if sym.fixed && !sameLayout(merged, sym.Key) {
+		c.errorf(m, diag.CodeType, "%s already exists with keys of type '%s', which cannot hold '%s'", m.Name, sym.Key, kt)
+		return false
+	}
 	sym.Key = merged
 	return true
+}
+
+// sameLayout reports whether values of a and b are stored alike in a map
+// (Identical ignores string capacities, which change the layout).
+func sameLayout(a, b types.Type) bool {
+	return types.Identical(a, b) && a.Size() == b.Size()
 }
 
 // unify returns the common type of a and b: ints stay as first seen,
@@ -374,6 +384,10 @@ func (c *checker) mapAssign(m *ast.MapExpr, vt types.Type, at ast.Node) types.Ty
 	merged, ok := unify(sym.Value, vt)
 	if !ok {
 		c.errorf(at, diag.CodeType, "Type mismatch for %s: trying to assign value of type '%s' when map already contains a value of type '%s'", m.Name, vt, sym.Value)
+		return nil
+	}
+	if sym.fixed && !sameLayout(merged, sym.Value) {
+		c.errorf(at, diag.CodeType, "%s already exists with values of type '%s', which cannot hold '%s'", m.Name, sym.Value, vt)
 		return nil
 	}
 	sym.Value = merged
