@@ -23,6 +23,10 @@ type LoadOptions struct {
 	// that load (for -v). Rejected programs always carry their log in the
 	// *ebpf.VerifierError.
 	VerifierLog bool
+	// Pool, when set, supplies and keeps the user maps (see MapPool).
+	Pool *MapPool
+	// StartNs is the boot-clock time `elapsed` counts from; 0 means now.
+	StartNs uint64
 }
 
 // Loaded is a loaded Object: its maps and programs exist in the kernel.
@@ -95,21 +99,40 @@ func Load(obj *codegen.Object, opts *LoadOptions) (_ *Loaded, err error) {
 			l.Close()
 		}
 	}()
+	var created []*LoadedMap // new user maps, pooled on success
 	for _, def := range obj.Maps {
 		if _, dup := l.maps[def.Name]; dup {
 			return nil, &LoadError{Map: def.Name, Err: errors.New("duplicate map name")}
+		}
+		if opts.Pool != nil && !def.Internal {
+			lm, err := opts.Pool.take(def)
+			if err != nil {
+				return nil, &LoadError{Map: def.Name, Err: err}
+			}
+			if lm != nil {
+				l.maps[def.Name] = lm
+				continue
+			}
 		}
 		m, err := ebpf.NewMap(def.Spec)
 		if err != nil {
 			return nil, &LoadError{Map: def.Name, Err: err}
 		}
 		l.maps[def.Name] = &LoadedMap{MapDef: def, Map: m}
+		if !def.Internal {
+			created = append(created, l.maps[def.Name])
+		}
 	}
 	if err := l.loadPrograms(opts); err != nil {
 		return nil, err
 	}
-	if err := l.fillState(opts.Cpid); err != nil {
+	if err := l.fillState(opts.Cpid, opts.StartNs); err != nil {
 		return nil, err
+	}
+	if opts.Pool != nil {
+		if err := opts.Pool.add(created); err != nil {
+			return nil, err
+		}
 	}
 	return l, nil
 }
@@ -204,23 +227,34 @@ func (l *Loaded) loadProgram(p *codegen.Program, opts *LoadOptions) (*LoadedProg
 }
 
 // fillState writes the state map's single value (see codegen.StateSlot).
-func (l *Loaded) fillState(cpid int) error {
+func (l *Loaded) fillState(cpid int, startNs uint64) error {
 	m := l.Map(codegen.StateMap)
 	if m == nil {
 		return nil
 	}
-	var ts unix.Timespec
-	if err := unix.ClockGettime(unix.CLOCK_BOOTTIME, &ts); err != nil {
-		return fmt.Errorf("reading boot clock: %w", err)
+	if startNs == 0 {
+		var err error
+		if startNs, err = BootNs(); err != nil {
+			return err
+		}
 	}
 	var state [codegen.NumStateSlots]uint64
-	state[codegen.SlotStartNs] = uint64(ts.Nano())
+	state[codegen.SlotStartNs] = startNs
 	state[codegen.SlotCpid] = uint64(cpid)
 	state[codegen.SlotNcpus] = uint64(l.ncpus)
 	if err := m.Update(uint32(0), state, ebpf.UpdateAny); err != nil {
 		return fmt.Errorf("filling map %s: %w", codegen.StateMap, err)
 	}
 	return nil
+}
+
+// BootNs is the boot clock (CLOCK_BOOTTIME, what `nsecs` reads) now.
+func BootNs() (uint64, error) {
+	var ts unix.Timespec
+	if err := unix.ClockGettime(unix.CLOCK_BOOTTIME, &ts); err != nil {
+		return 0, fmt.Errorf("reading boot clock: %w", err)
+	}
+	return uint64(ts.Nano()), nil
 }
 
 // SetState overwrites one slot of the state map, e.g. the child pid when
