@@ -16,6 +16,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -149,11 +150,15 @@ type invocation struct {
 	// during, when set, runs while the tool runs; done is closed when the
 	// tool has exited.
 	during func(p *runningTool)
+	// feed gives during the tool's stdin (runningTool.in) instead of
+	// stdin, for interactive sessions.
+	feed bool
 }
 
 // runningTool is a started tool.
 type runningTool struct {
 	cmd    *exec.Cmd
+	in     io.WriteCloser // the tool's stdin, with invocation.feed
 	stdout *syncBuffer
 	stderr *syncBuffer
 	done   chan struct{}
@@ -199,8 +204,16 @@ func runTool(t *testing.T, inv invocation) toolResult {
 	}
 	cmd := exec.Command(path, inv.args...)
 	cmd.Env = toolEnv(inv.env)
-	cmd.Stdin = strings.NewReader(inv.stdin)
 	p := &runningTool{cmd: cmd, stdout: newSyncBuffer(), stderr: newSyncBuffer(), done: make(chan struct{})}
+	if inv.feed {
+		in, err := cmd.StdinPipe()
+		if err != nil {
+			t.Fatal(err)
+		}
+		p.in = in
+	} else {
+		cmd.Stdin = strings.NewReader(inv.stdin)
+	}
 	cmd.Stdout, cmd.Stderr = p.stdout, p.stderr
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Credential: inv.cred}
 	start := time.Now()

@@ -51,9 +51,8 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) (code int) {
 		return s.List(o.listPattern)
 	}
 	if o.interactive || (o.program == "" && o.file == "") {
-		if o.interactive {
-			fmt.Fprintln(stderr, "ERROR: the interactive shell is not available yet")
-			return exitUsage
+		if o.interactive || (isTerminal(stdin) && isTerminal(stdout)) {
+			return runREPL(s, stdin, stdout, stderr)
 		}
 		fmt.Fprintln(stderr, "ERROR: no program given: use -e 'program' or a script file")
 		fmt.Fprintln(stderr, "USAGE: gobpftrace [options] filename | -e 'program'  (see gobpftrace --help)")

@@ -87,11 +87,7 @@ func (s *Session) compile(name, text string) *compiled {
 	if c == nil {
 		return nil
 	}
-	opts := &codegen.Options{Source: c.src, MaxMapKeys: maxMapKeys(c.info)}
-	if limit := c.info.Config.OnStackLimit; limit >= 0 {
-		opts.StackLimit = &limit
-	}
-	obj, gdiags := codegen.Compile(c.info, opts)
+	obj, gdiags := codegen.Compile(c.info, s.codegenOptions(c))
 	if gdiags.HasErrors() {
 		fmt.Fprint(s.Stderr, c.src.Render(gdiags))
 		return nil
@@ -120,13 +116,7 @@ func (s *Session) frontEnd(name, text string) *compiled {
 	if s.dump("ast") {
 		fmt.Fprintln(s.Stdout, ast.Dump(prog))
 	}
-	info, cdiags := check.Check(src, prog, &check.Config{
-		Host:    s.Host(),
-		Params:  s.opts.params,
-		Unsafe:  s.opts.unsafe,
-		StrLen:  strLen(),
-		Include: runtime.ReadHeader,
-	})
+	info, cdiags := check.Check(src, prog, s.checkConfig())
 	diags.Items = append(diags.Items, cdiags.Items...)
 	if len(diags.Items) > 0 {
 		fmt.Fprint(s.Stderr, src.Render(diags))
@@ -138,6 +128,26 @@ func (s *Session) frontEnd(name, text string) *compiled {
 		dumpTypes(s.Stdout, info)
 	}
 	return &compiled{src: src, prog: prog, info: info}
+}
+
+// checkConfig is the checker's configuration for this session's options.
+func (s *Session) checkConfig() *check.Config {
+	return &check.Config{
+		Host:    s.Host(),
+		Params:  s.opts.params,
+		Unsafe:  s.opts.unsafe,
+		StrLen:  strLen(),
+		Include: runtime.ReadHeader,
+	}
+}
+
+// codegenOptions are the code generator's options for a checked script.
+func (s *Session) codegenOptions(c *compiled) *codegen.Options {
+	opts := &codegen.Options{Source: c.src, MaxMapKeys: maxMapKeys(c.info)}
+	if limit := c.info.Config.OnStackLimit; limit >= 0 {
+		opts.StackLimit = &limit
+	}
+	return opts
 }
 
 func (s *Session) dump(stage string) bool {

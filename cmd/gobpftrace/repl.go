@@ -1,0 +1,500 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"sort"
+	"strings"
+	"sync"
+
+	"github.com/cilium/ebpf"
+	"golang.org/x/sys/unix"
+
+	"github.com/gobpftrace/gobpftrace/codegen"
+	"github.com/gobpftrace/gobpftrace/lang/ast"
+	"github.com/gobpftrace/gobpftrace/lang/check"
+	"github.com/gobpftrace/gobpftrace/lang/diag"
+	"github.com/gobpftrace/gobpftrace/lang/parser"
+	"github.com/gobpftrace/gobpftrace/runtime"
+	"github.com/gobpftrace/gobpftrace/stdlib"
+)
+
+// The interactive shell (REPL). Each input is a unit compiled and loaded
+// on its own, in milliseconds:
+//
+//   - probe blocks (`tracepoint:… { … }`, several at once, BEGIN, END) are
+//     loaded and attached at once and stay attached until `:detach`; BEGIN
+//     runs immediately, END when the session ends;
+//   - statements and expressions (`print(@m)`, `@limit = 10`, `1 + 2`) run
+//     once, as the body of a BEGIN probe, and are then unloaded;
+//   - `let @m = hash(N);` declares a map.
+//
+// What units share is the user maps: they live in a runtime.MapPool for the
+// whole session, and every unit is checked against their types
+// (check.Config.Maps), so a map keeps the type of its first use. Each unit
+// has its own ring buffer, event reader and printer, and its own internal
+// maps, so units never need to agree on event numbering and detaching one
+// leaves the others untouched. Output of all units goes through one
+// line-synchronized writer (the terminal front end keeps it off the line
+// being edited).
+
+// replRingBuf is the ring buffer of an attached REPL probe, and
+// replOnceRingBuf that of a one-shot statement: smaller than a script's,
+// since a session holds many.
+const (
+	replRingBuf     = 1 << 20
+	replOnceRingBuf = 256 << 10
+)
+
+// repl is an interactive session.
+type repl struct {
+	s    *Session
+	out  *lineWriter // probe output and command results
+	errw io.Writer   // diagnostics and status lines
+
+	pool    *runtime.MapPool
+	maps    map[string]*check.MapSym // types of the pooled maps
+	startNs uint64
+	stats   io.Closer // kernel run-time statistics, for hit counts
+
+	mu     sync.Mutex // guards units
+	units  []*unit
+	nextID int
+	// exited receives the ids of units whose probes called exit().
+	exited chan int
+	// saved are the one-shot inputs that changed maps, for :save.
+	saved []string
+	quit  bool
+}
+
+// unit is one loaded input.
+type unit struct {
+	id   int
+	text string
+	c    *compiled
+	l    *runtime.Loaded
+	p    *printer
+	rd   *runtime.EventReader
+	done chan error // the reader's result
+	ends []*runtime.LoadedProgram
+}
+
+// lineWriter serializes output from the units' readers: whole writes are
+// never interleaved, and when a front end sets emit it takes the text
+// instead of w (to keep it off the line being edited).
+type lineWriter struct {
+	mu   sync.Mutex
+	w    io.Writer
+	emit func(p []byte)
+}
+
+func (lw *lineWriter) Write(p []byte) (int, error) {
+	lw.mu.Lock()
+	defer lw.mu.Unlock()
+	if lw.emit != nil {
+		lw.emit(p)
+		return len(p), nil
+	}
+	return lw.w.Write(p)
+}
+
+// newREPL starts a session writing to out and errw.
+func newREPL(s *Session, out, errw io.Writer) (*repl, error) {
+	if err := runtime.CheckPrivileges(); err != nil {
+		return nil, err
+	}
+	start, err := runtime.BootNs()
+	if err != nil {
+		return nil, err
+	}
+	r := &repl{s: s, out: &lineWriter{w: out}, errw: errw, pool: runtime.NewMapPool(),
+		maps: map[string]*check.MapSym{}, startNs: start, nextID: 1, exited: make(chan int, 16)}
+	// Hit counts need the kernel's per-program statistics; without them
+	// :probes shows "-".
+	if c, err := ebpf.EnableStats(uint32(unix.BPF_STATS_RUN_TIME)); err == nil {
+		r.stats = c
+	}
+	return r, nil
+}
+
+// banner names the kernel facilities the session can use.
+func (r *repl) banner() string {
+	yes := func(ok bool) string {
+		if ok {
+			return "yes"
+		}
+		return "no"
+	}
+	_, btfErr := os.Stat("/sys/kernel/btf/vmlinux")
+	f := runtime.Features()
+	return fmt.Sprintf("gobpftrace %s interactive shell (kernel %s)\n"+
+		"  ring buffer %s, BTF %s, kprobes %s, uprobes %s, tracepoints %s, hit counts %s\n"+
+		"Type a probe to attach it, a statement to run it, :help for commands.\n",
+		version, f.Release, yes(f.RingBuf), yes(btfErr == nil), yes(f.Kprobes), yes(f.Uprobes), yes(f.Tracepoints), yes(r.stats != nil))
+}
+
+// Exec runs one complete input: a command, probe blocks, a map
+// declaration or statements. Errors are printed; the session goes on.
+func (r *repl) Exec(text string) {
+	r.reap()
+	trimmed := strings.TrimSpace(text)
+	switch {
+	case trimmed == "":
+		return
+	case strings.HasPrefix(trimmed, ":"):
+		r.command(trimmed)
+		return
+	}
+	src := diag.NewSource("repl", text)
+	prog, pdiags := parser.Parse(src)
+	if !pdiags.HasErrors() && (len(prog.Probes) > 0 || len(prog.MapDecls) > 0) {
+		r.addUnit(src, prog)
+		return
+	}
+	block, sdiags := parser.ParseStmts(src)
+	if sdiags.HasErrors() {
+		// Report the parse that got further: a probe block is reported as
+		// one.
+		if looksLikeProbe(trimmed) {
+			sdiags = pdiags
+		}
+		fmt.Fprint(r.errw, src.Render(sdiags))
+		return
+	}
+	r.runOnce(src, block)
+}
+
+// looksLikeProbe reports whether input starts like an attach point
+// (provider:… or BEGIN/END) rather than a statement.
+func looksLikeProbe(text string) bool {
+	word := text
+	if i := strings.IndexAny(text, " \t\n{/,"); i >= 0 {
+		word = text[:i]
+	}
+	if strings.Contains(word, ":") && !strings.HasPrefix(word, ":") {
+		return true
+	}
+	switch word {
+	case "BEGIN", "END", "begin", "end":
+		return true
+	}
+	return false
+}
+
+// checkUnit checks prog against the session's maps and compiles it.
+func (r *repl) checkUnit(src *diag.Source, prog *ast.Program, ringBuf int) *compiled {
+	cfg := r.s.checkConfig()
+	cfg.Maps = r.maps
+	info, diags := check.Check(src, prog, cfg)
+	if len(diags.Items) > 0 {
+		fmt.Fprint(r.errw, src.Render(diags))
+	}
+	if diags.HasErrors() {
+		return nil
+	}
+	c := &compiled{src: src, prog: prog, info: info}
+	opts := r.s.codegenOptions(c)
+	opts.RingBufSize = ringBuf
+	obj, gdiags := codegen.Compile(info, opts)
+	if gdiags.HasErrors() {
+		fmt.Fprint(r.errw, src.Render(gdiags))
+		return nil
+	}
+	c.obj = obj
+	return c
+}
+
+// load loads a compiled unit with the session's maps and starts its
+// reader. On error it reports and returns nil.
+func (r *repl) load(c *compiled, id int) *unit {
+	l, err := runtime.Load(c.obj, &runtime.LoadOptions{Pool: r.pool, StartNs: r.startNs})
+	if err != nil {
+		r.s.Stderr = r.errw
+		r.s.loadFailed(c, err)
+		return nil
+	}
+	u := &unit{id: id, text: c.src.Text, c: c, l: l, p: newPrinter(r.out, l, false), done: make(chan error, 1)}
+	rd, err := l.NewEventReader(u.p.handle, u.p.flush, nil)
+	if err != nil {
+		fmt.Fprintf(r.errw, "ERROR: %v\n", err)
+		l.Close()
+		return nil
+	}
+	u.rd = rd
+	// The session's map types now include the unit's.
+	for name, sym := range c.info.Maps {
+		if sym.Value != nil || sym.Kind != "" {
+			r.maps[name] = sym
+		}
+	}
+	return u
+}
+
+// addUnit loads and attaches probe blocks (and map declarations).
+func (r *repl) addUnit(src *diag.Source, prog *ast.Program) {
+	c := r.checkUnit(src, prog, replRingBuf)
+	if c == nil {
+		return
+	}
+	u := r.load(c, r.nextID)
+	if u == nil {
+		return
+	}
+	var begins []*runtime.LoadedProgram
+	for _, lp := range u.l.Programs {
+		switch lp.Kind {
+		case stdlib.Begin:
+			begins = append(begins, lp)
+		case stdlib.End:
+			u.ends = append(u.ends, lp)
+		}
+	}
+	for _, b := range begins {
+		if err := u.l.RunOnce(b); err != nil {
+			fmt.Fprintf(r.errw, "ERROR: running BEGIN: %v\n", err)
+		}
+	}
+	if err := u.l.Attach(nil); err != nil {
+		r.s.Stderr = r.errw
+		r.s.attachFailed(c, err)
+		u.close()
+		return
+	}
+	go func() { u.done <- u.rd.Run() }()
+	go func() {
+		<-u.p.exited
+		r.exited <- u.id
+	}()
+	n := len(u.l.Programs) - len(begins) - len(u.ends)
+	if n == 0 && len(u.ends) == 0 {
+		// Only BEGIN (or only declarations): done once its output is out.
+		u.stop()
+		u.close()
+		if len(prog.Probes) == 0 {
+			fmt.Fprintf(r.errw, "declared %s\n", strings.Join(declNames(prog), ", "))
+		}
+		return
+	}
+	r.nextID++
+	r.mu.Lock()
+	r.units = append(r.units, u)
+	r.mu.Unlock()
+	fmt.Fprintf(r.errw, "[%d] attached %d probe%s: %s\n", u.id, n, plural(n), strings.Join(u.probeNames(), ", "))
+}
+
+func declNames(prog *ast.Program) []string {
+	var names []string
+	for _, d := range prog.MapDecls {
+		names = append(names, d.Name)
+	}
+	return names
+}
+
+func plural(n int) string {
+	if n == 1 {
+		return ""
+	}
+	return "s"
+}
+
+// probeNames are the unit's attached probes, in order, without repeats.
+func (u *unit) probeNames() []string {
+	var names []string
+	seen := map[string]bool{}
+	for _, lp := range u.l.Programs {
+		if lp.Kind == stdlib.Begin || seen[lp.Probe] {
+			continue
+		}
+		seen[lp.Probe] = true
+		names = append(names, lp.Probe)
+	}
+	return names
+}
+
+// hits is the number of times the unit's programs ran, when the kernel
+// keeps statistics.
+func (u *unit) hits() (uint64, bool) {
+	var n uint64
+	for _, lp := range u.l.Programs {
+		st, err := lp.Prog.Stats()
+		if err != nil {
+			return 0, false
+		}
+		n += st.RunCount
+	}
+	return n, true
+}
+
+// stop detaches the unit's probes and prints what is left in its ring.
+func (u *unit) stop() {
+	u.l.Detach()
+	u.rd.Stop()
+	select {
+	case <-u.done:
+	default:
+		// The reader was never started (a one-shot unit).
+	}
+	if err := u.rd.Drain(); err != nil {
+		fmt.Fprintf(os.Stderr, "ERROR: %v\n", err)
+	}
+	u.p.reportLost()
+	u.p.reportDrops()
+	u.p.flush()
+}
+
+// close releases the unit's kernel objects (the pooled maps stay).
+func (u *unit) close() {
+	u.rd.Close()
+	u.l.Close()
+}
+
+// runOnce runs statements as a one-shot BEGIN program. A lone expression
+// that is not a call is printed, as a calculator would.
+func (r *repl) runOnce(src *diag.Source, block *ast.Block) {
+	if len(block.Stmts) == 1 {
+		if es, ok := block.Stmts[0].(*ast.ExprStmt); ok {
+			if _, isCall := es.X.(*ast.Call); !isCall {
+				es.X = &ast.Call{Pos: es.Pos, Name: "print", NameSpan: es.Span(), Args: []ast.Expr{es.X}}
+			}
+		}
+	}
+	ap := &ast.AttachPoint{Pos: block.Pos, Raw: "BEGIN", Provider: "BEGIN"}
+	prog := &ast.Program{Pos: block.Pos, Probes: []*ast.Probe{{Pos: block.Pos, Attach: []*ast.AttachPoint{ap}, Body: block}}}
+	c := r.checkUnit(src, prog, replOnceRingBuf)
+	if c == nil {
+		return
+	}
+	u := r.load(c, 0)
+	if u == nil {
+		return
+	}
+	defer u.close()
+	for _, lp := range u.l.Programs {
+		if err := u.l.RunOnce(lp); err != nil {
+			fmt.Fprintf(r.errw, "ERROR: %v\n", err)
+		}
+	}
+	u.stop()
+	if changesMaps(block) {
+		r.saved = append(r.saved, strings.TrimSpace(src.Text))
+	}
+}
+
+// changesMaps reports whether statements assign to maps or clear, zero
+// or delete them: the one-shot input :save keeps.
+func changesMaps(b *ast.Block) bool {
+	changed := false
+	ast.Inspect(b, func(n ast.Node) bool {
+		switch n := n.(type) {
+		case *ast.AssignStmt:
+			if _, ok := n.Target.(*ast.MapExpr); ok {
+				changed = true
+			}
+		case *ast.Call:
+			switch n.Name {
+			case "clear", "zero", "delete":
+				changed = true
+			}
+		}
+		return !changed
+	})
+	return changed
+}
+
+// reap detaches the units whose probes called exit().
+func (r *repl) reap() {
+	for {
+		select {
+		case id := <-r.exited:
+			if r.detach(id) {
+				fmt.Fprintf(r.errw, "[%d] exited and detached\n", id)
+			}
+		default:
+			return
+		}
+	}
+}
+
+// detach stops and releases one unit; false when there is none with id.
+func (r *repl) detach(id int) bool {
+	r.mu.Lock()
+	var u *unit
+	for i, x := range r.units {
+		if x.id == id {
+			u = x
+			r.units = append(r.units[:i], r.units[i+1:]...)
+			break
+		}
+	}
+	r.mu.Unlock()
+	if u == nil {
+		return false
+	}
+	u.stop()
+	u.close()
+	return true
+}
+
+// Close ends the session the way a script ends: END probes run, every
+// unit is detached, the maps are printed, everything is released.
+func (r *repl) Close() {
+	r.mu.Lock()
+	units := r.units
+	r.units = nil
+	r.mu.Unlock()
+	for _, u := range units {
+		u.l.Detach()
+	}
+	for _, u := range units {
+		for _, e := range u.ends {
+			if err := u.l.RunOnce(e); err != nil {
+				fmt.Fprintf(r.errw, "ERROR: running END: %v\n", err)
+			}
+		}
+		u.stop()
+		u.close()
+	}
+	r.printMaps(nil)
+	r.pool.Close()
+	if r.stats != nil {
+		r.stats.Close()
+	}
+}
+
+// printMaps prints the named session maps (all when names is empty) as
+// a script's exit dump does.
+func (r *repl) printMaps(names []string) {
+	view, err := r.pool.View(strLen())
+	if err != nil {
+		fmt.Fprintf(r.errw, "ERROR: %v\n", err)
+		return
+	}
+	defer view.Close()
+	if len(names) > 0 {
+		keep := view.Object.Maps[:0]
+		for _, def := range view.Object.Maps {
+			for _, n := range names {
+				if def.Name == n {
+					keep = append(keep, def)
+				}
+			}
+		}
+		view.Object.Maps = keep
+	}
+	if len(view.Object.Maps) == 0 {
+		return
+	}
+	p := newPrinter(r.out, view, false)
+	p.exitDump(view.Object)
+	p.flush()
+}
+
+// sortedUnits returns the attached units by id.
+func (r *repl) sortedUnits() []*unit {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	us := append([]*unit(nil), r.units...)
+	sort.Slice(us, func(i, j int) bool { return us[i].id < us[j].id })
+	return us
+}
