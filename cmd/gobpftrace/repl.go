@@ -128,7 +128,7 @@ func (r *repl) banner() string {
 	}
 	_, btfErr := os.Stat("/sys/kernel/btf/vmlinux")
 	f := runtime.Features()
-	return fmt.Sprintf("gobpftrace %s interactive shell (kernel %s)\n"+
+	return fmt.Sprintf("%s interactive shell (kernel %s)\n"+
 		"  ring buffer %s, BTF %s, kprobes %s, uprobes %s, tracepoints %s, hit counts %s\n"+
 		"Type a probe to attach it, a statement to run it, :help for commands.\n",
 		version, f.Release, yes(f.RingBuf), yes(btfErr == nil), yes(f.Kprobes), yes(f.Uprobes), yes(f.Tracepoints), yes(r.stats != nil))

@@ -80,6 +80,14 @@ func (s *screen) emit(p []byte) {
 	s.f.WriteString(b.String())
 }
 
+// clearInput blanks the prompt row after liner accepted a line (liner
+// expects a fresh line, and its newline cannot scroll the last row).
+func (s *screen) clearInput() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	fmt.Fprintf(s.f, "\x1b[%d;1H\x1b[2K", s.rows)
+}
+
 // reset restores the whole screen as the scroll region, below the output.
 func (s *screen) reset() {
 	s.mu.Lock()
@@ -110,7 +118,7 @@ func runTerminal(r *repl, terms <-chan struct{}) {
 	r.errw = r.out
 	ln := liner.NewLiner()
 	ln.SetCtrlCAborts(true)
-	ln.SetTabCompletionStyle(liner.TabPrints)
+	ln.SetTabCompletionStyle(liner.TabCircular)
 	ln.SetWordCompleter(r.complete)
 	hist := historyPath()
 	if f, err := os.Open(hist); err == nil {
@@ -150,6 +158,7 @@ func runTerminal(r *repl, terms <-chan struct{}) {
 			prompt = continuePrompt
 		}
 		line, err := ln.Prompt(prompt)
+		scr.clearInput()
 		r.reap()
 		switch {
 		case errors.Is(err, liner.ErrPromptAborted):

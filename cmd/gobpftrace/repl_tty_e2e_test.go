@@ -1,0 +1,135 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+// tmuxTerm runs the shell in a real terminal: a detached tmux session on
+// a private server, driven with send-keys and read with capture-pane.
+type tmuxTerm struct {
+	t      *testing.T
+	socket string
+}
+
+func (m *tmuxTerm) tmux(args ...string) string {
+	m.t.Helper()
+	out, err := exec.Command("tmux", append([]string{"-L", m.socket}, args...)...).CombinedOutput()
+	if err != nil {
+		m.t.Fatalf("tmux %v: %v\n%s", args, err, out)
+	}
+	return string(out)
+}
+
+// keys types keys (tmux key names such as Tab, Enter, C-c, Up).
+func (m *tmuxTerm) keys(keys ...string) {
+	m.t.Helper()
+	m.tmux(append([]string{"send-keys", "-t", "t"}, keys...)...)
+}
+
+// screen is the visible screen plus the scrollback.
+func (m *tmuxTerm) screen() string {
+	return m.tmux("capture-pane", "-t", "t", "-p", "-J", "-S", "-500")
+}
+
+// promptLine is the last non-empty row: the line being edited.
+func (m *tmuxTerm) promptLine() string {
+	rows := strings.Split(strings.TrimRight(m.tmux("capture-pane", "-t", "t", "-p"), "\n"), "\n")
+	return rows[len(rows)-1]
+}
+
+// waitFor waits until cond holds for the screen.
+func (m *tmuxTerm) waitFor(what string, cond func(screen string) bool) {
+	m.t.Helper()
+	deadline := time.Now().Add(15 * time.Second)
+	for {
+		s := m.screen()
+		if cond(s) {
+			return
+		}
+		if time.Now().After(deadline) {
+			m.t.Fatalf("terminal never showed %s:\n%s\n[prompt row: %q]", what, s, m.promptLine())
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+func (m *tmuxTerm) waitText(text string) {
+	m.t.Helper()
+	m.waitFor(fmt.Sprintf("%q", text), func(s string) bool { return strings.Contains(s, text) })
+}
+
+func (m *tmuxTerm) waitPrompt(want string) {
+	m.t.Helper()
+	m.waitFor(fmt.Sprintf("prompt row %q", want), func(string) bool { return m.promptLine() == want })
+}
+
+// TestREPLTerminal drives the shell on a terminal: the banner, typing a
+// probe with tab completion (tracepoint:sched:sched_sw<TAB>), output
+// streaming above the line being edited, Ctrl-C cancelling that line
+// while output streams, history recall with Up, Ctrl-D ending the
+// session with the map dump, and the history file (mode 0600).
+func TestREPLTerminal(t *testing.T) {
+	needRoot(t)
+	if _, err := exec.LookPath("tmux"); err != nil {
+		if inCI() {
+			t.Fatal("tmux is needed for the terminal test (.ci/run installs it)")
+		}
+		t.Skip("tmux not installed")
+	}
+	state := t.TempDir()
+	m := &tmuxTerm{t: t, socket: fmt.Sprintf("gbt-test-%d-%d", os.Getpid(), time.Now().UnixNano())}
+	t.Cleanup(func() { exec.Command("tmux", "-L", m.socket, "kill-server").Run() })
+	// The shell reports the exit status; remain-on-exit keeps the pane
+	// for reading.
+	cmd := fmt.Sprintf("XDG_STATE_HOME=%s %s; echo \"exit status $?\"", state, binPath)
+	m.tmux("new-session", "-d", "-s", "t", "-x", "110", "-y", "24", "sh", "-c", cmd)
+	m.tmux("set-option", "-t", "t", "remain-on-exit", "on")
+	m.waitText("interactive shell")
+	m.waitPrompt("gobpftrace>")
+
+	m.keys("tracepoint:sched:sched_sw", "Tab", "Tab")
+	m.waitPrompt("gobpftrace> tracepoint:sched:sched_switch")
+	m.keys(" { @s = count(); }", "Enter")
+	m.waitText("[1] attached 1 probe: tracepoint:sched:sched_switch")
+
+	m.keys(`interval:ms:100 { printf("tick %d\n", @s > 0); }`, "Enter")
+	m.waitText("[2] attached 1 probe: interval:ms:100")
+	m.keys("print(@s")
+	// Output keeps streaming above while the line is edited, and the line
+	// is intact.
+	ticks := strings.Count(m.screen(), "tick 1")
+	m.waitFor("more ticks", func(s string) bool { return strings.Count(s, "tick 1") >= ticks+3 })
+	m.waitPrompt("gobpftrace> print(@s")
+	m.keys("C-c")
+	m.waitPrompt("gobpftrace>")
+	m.keys(":detach 2", "Enter")
+	m.waitText("[2] detached")
+	m.keys(":probes", "Enter")
+	m.waitFor("the probes table", func(s string) bool {
+		return strings.Contains(s, "ID  HITS") && strings.Contains(s, "1   ") && strings.Contains(s, "tracepoint:sched:sched_switch\n")
+	})
+	m.keys("Up", "Up")
+	m.waitPrompt("gobpftrace> :detach 2")
+	m.keys("C-u", "C-d")
+	m.waitText("exit status 0")
+	screen := m.screen()
+	matchAll(t, "screen", screen, `(?m)^@s: [1-9]\d*$`)
+	if strings.Contains(screen, "panic") {
+		t.Errorf("panic on screen:\n%s", screen)
+	}
+	fi, err := os.Stat(filepath.Join(state, "gobpftrace", "history"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fi.Mode().Perm() != 0o600 {
+		t.Errorf("history file mode %v, want 0600", fi.Mode().Perm())
+	}
+	b, _ := os.ReadFile(filepath.Join(state, "gobpftrace", "history"))
+	matchAll(t, "history", string(b), `(?m)^tracepoint:sched:sched_switch \{ @s = count\(\); \}$`, `(?m)^:probes$`)
+}
