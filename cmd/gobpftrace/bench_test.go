@@ -1,6 +1,8 @@
 package main
 
 import (
+	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -82,4 +84,40 @@ func BenchmarkBTFOneLiner(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(maxRSS), "peak-RSS-kB")
+}
+
+// BenchmarkREPLAddProbe measures adding a probe to a live interactive
+// session (check, compile, load with the session's maps, attach), with 0
+// and with 20 probes already attached: the cost must not grow with them.
+// Detaching the probe again is not timed. Needs root.
+func BenchmarkREPLAddProbe(b *testing.B) {
+	if os.Geteuid() != 0 {
+		b.Skip("needs root (loads BPF programs)")
+	}
+	for _, attached := range []int{0, 20} {
+		b.Run(fmt.Sprintf("attached=%d", attached), func(b *testing.B) {
+			s := newSession(&options{}, io.Discard, io.Discard)
+			r, err := newREPL(s, io.Discard, io.Discard)
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer r.Close()
+			for i := range attached {
+				r.Exec(fmt.Sprintf("interval:s:100 { @tick%d = count(); }", i))
+			}
+			if n := len(r.sortedUnits()); n != attached {
+				b.Fatalf("%d probes attached, want %d", n, attached)
+			}
+			for b.Loop() {
+				r.Exec(`tracepoint:syscalls:sys_enter_getppid { @calls[comm] = count(); }`)
+				b.StopTimer()
+				us := r.sortedUnits()
+				if len(us) != attached+1 {
+					b.Fatalf("probe not attached")
+				}
+				r.detach(us[len(us)-1].id)
+				b.StartTimer()
+			}
+		})
+	}
 }

@@ -193,6 +193,7 @@ func (r *repl) checkUnit(src *diag.Source, prog *ast.Program, ringBuf int) *comp
 	if diags.HasErrors() {
 		return nil
 	}
+	onlyUsedMaps(info, prog)
 	c := &compiled{src: src, prog: prog, info: info}
 	opts := r.s.codegenOptions(c)
 	opts.RingBufSize = ringBuf
@@ -203,6 +204,31 @@ func (r *repl) checkUnit(src *diag.Source, prog *ast.Program, ringBuf int) *comp
 	}
 	c.obj = obj
 	return c
+}
+
+// onlyUsedMaps drops the session maps prog does not name from info, so a
+// unit is compiled and loaded with the maps it uses only: adding a probe
+// costs the same however many maps the session has.
+func onlyUsedMaps(info *check.Info, prog *ast.Program) {
+	used := map[string]bool{}
+	for _, d := range prog.MapDecls {
+		used[d.Name] = true
+	}
+	ast.Inspect(prog, func(n ast.Node) bool {
+		if m, ok := n.(*ast.MapExpr); ok {
+			used[m.Name] = true
+		}
+		return true
+	})
+	names := info.MapNames[:0]
+	for _, name := range info.MapNames {
+		if used[name] {
+			names = append(names, name)
+		} else {
+			delete(info.Maps, name)
+		}
+	}
+	info.MapNames = names
 }
 
 // load loads a compiled unit with the session's maps and starts its
