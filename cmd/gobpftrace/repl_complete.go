@@ -59,29 +59,27 @@ func (r *repl) complete(line string, pos int) (head string, completions []string
 	return head, limit(completions), tail
 }
 
-// wordStart is where the word ending at the end of s starts: identifier
-// characters plus those of attach points (':' '/' '.' '*' '-') and map
-// sigils, but not "->" or a field's '.'.
+// wordStart is where the word ending at the end of s starts. A run of
+// identifier characters with ':' or '/' is an attach point or a path and
+// is one word ("uprobe:/usr/lib/libc.so.6:mal"); otherwise '.' and '-'
+// are operators and end the word ("args.filen" → "filen"; "->" already
+// stops at '>').
 func wordStart(s string) int {
 	i := len(s)
 	for i > 0 {
 		c := s[i-1]
-		switch {
-		case c == '_' || c == '@' || c == '$' || c == ':' || c == '/' || c == '*' ||
-			c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9':
-		case c == '.' || c == '-':
-			// Part of a path or attach point (/usr/lib/x.so, sys_enter-x)
-			// only when the word already looks like one.
-			if !strings.ContainsAny(s[i:], ":/") && !strings.ContainsAny(s[:i], ":/") {
-				return i
-			}
-			if c == '-' && i < len(s) && s[i] == '>' {
-				return i + 1
-			}
-		default:
-			return i
+		if c == '_' || c == '@' || c == '$' || c == ':' || c == '/' || c == '*' || c == '.' || c == '-' ||
+			c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' {
+			i--
+			continue
 		}
-		i--
+		break
+	}
+	run := s[i:]
+	if !strings.ContainsAny(run, ":/") {
+		if j := strings.LastIndexAny(run, ".-"); j >= 0 {
+			return i + j + 1
+		}
 	}
 	return i
 }

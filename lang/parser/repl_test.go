@@ -51,3 +51,30 @@ func TestParseStmts(t *testing.T) {
 		t.Errorf("last expression not marked as the value: %#v", b.Stmts[1])
 	}
 }
+
+// FuzzParseStmts: one-shot REPL input never panics, and every diagnostic
+// and statement span lies inside the text.
+func FuzzParseStmts(f *testing.F) {
+	for _, s := range []string{`print(@m)`, `@a = 1; @b[comm] = count()`, `1 + 2`, `if (1) { $x = "s" } else { exit() }`, `printf("%d\n", @x[1, "a"])`, `tracepoint:x:y { }`, `/* c */ $a++; // d`} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, text string) {
+		b, diags := ParseStmts(diag.NewSource("repl", text))
+		for _, d := range diags.Items {
+			if d.Code == diag.CodeInternal {
+				t.Fatalf("internal error: %s", d.Msg)
+			}
+			if s := d.Span; s.Start < 0 || s.Start > s.End || s.End > len(text) {
+				t.Fatalf("diagnostic span %v outside text of length %d: %s", s, len(text), d.Msg)
+			}
+		}
+		if diags.HasErrors() {
+			return
+		}
+		for _, s := range b.Stmts {
+			if sp := s.Span(); sp.Start < 0 || sp.Start > sp.End || sp.End > len(text) {
+				t.Fatalf("statement span %v outside text of length %d", sp, len(text))
+			}
+		}
+	})
+}
