@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -163,10 +164,40 @@ func TestREPLStatementsAndErrors(t *testing.T) {
 		s.expect(p.stdout, ":detach, :d N|all")
 		s.send(`:probes`)
 		s.expect(p.stdout, "interval:ms:100")
+		s.send(`:maps`)
+		s.expect(p.stdout, "MAP ")
+		s.send(`:asm 1`)
+		s.expect(p.stdout, "interval:ms:100 (")
+		s.send(`:type 'struct sock'`)
+		s.expect(p.stdout, "struct sock_common __sk_common;")
+		s.send(`:args tracepoint:syscalls:sys_enter_openat`)
+		s.expect(p.stdout, "const char * filename")
+		s.send(`:list tracepoint:sched:sched_switc*`)
+		s.expect(p.stdout, "tracepoint:sched:sched_switch\n")
+		// Ctrl-C (SIGINT) never ends the session.
+		p.cmd.Process.Signal(syscall.SIGINT)
+		s.send(`2 + 2`)
+		s.expect(p.stdout, "4\n")
 		s.send(`:quit`)
 	}})
 	expectCode(t, r, 0)
-	matchAll(t, "stdout", r.stdout, `(?m)^@limit: 10$`, `(?m)^@ticks: \d+$`)
+	matchAll(t, "stdout", r.stdout, `(?m)^@limit: 10$`, `(?m)^@ticks: \d+$`, `(?m)^@ticks +- +count +1$`, `(?m)^@limit +- +int64 +1$`)
+}
+
+// TestREPLTerminate: SIGTERM ends a session like :quit (END runs, maps
+// are printed, exit status 0).
+func TestREPLTerminate(t *testing.T) {
+	needRoot(t)
+	r := runTool(t, invocation{args: []string{"-i"}, feed: true, during: func(p *runningTool) {
+		s := &replSession{t: t, p: p}
+		s.send(`END { printf("end ran\n"); }`)
+		s.send(`@kept = 42`)
+		s.send(`print(@kept)`)
+		s.expect(p.stdout, "@kept: 42\n")
+		p.cmd.Process.Signal(syscall.SIGTERM)
+	}})
+	expectCode(t, r, 0)
+	matchAll(t, "stdout", r.stdout, `(?m)^end ran$`, `(?m)\n\n\n@kept: 42\n$`)
 }
 
 // TestREPLSaveLoad: :save writes a runnable script of the session, which
