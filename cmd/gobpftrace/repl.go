@@ -63,9 +63,10 @@ type repl struct {
 	nextID int
 	// exited receives the ids of units whose probes called exit().
 	exited chan int
-	// saved are the one-shot inputs that changed maps, for :save.
-	saved []string
-	quit  bool
+	// saved are the one-shot inputs that changed maps and decls the map
+	// declarations typed on their own, for :save.
+	saved, decls []string
+	quit         bool
 }
 
 // unit is one loaded input.
@@ -257,8 +258,47 @@ func (r *repl) load(c *compiled, id int) *unit {
 	return u
 }
 
-// addUnit loads and attaches probe blocks (and map declarations).
+// declare records map declarations typed on their own: the maps are
+// created, with the declared kind and size, by the first input that uses
+// them.
+func (r *repl) declare(src *diag.Source, prog *ast.Program) {
+	// The checker wants a probe; an empty BEGIN stands in.
+	ap := &ast.AttachPoint{Pos: prog.Pos, Raw: "BEGIN", Provider: "BEGIN"}
+	prog.Probes = []*ast.Probe{{Pos: prog.Pos, Attach: []*ast.AttachPoint{ap}, Body: &ast.Block{Pos: prog.Pos}}}
+	cfg := r.s.checkConfig()
+	cfg.Maps = r.maps
+	info, diags := check.Check(src, prog, cfg)
+	kept := diags.Items[:0]
+	for _, d := range diags.Items {
+		if !strings.HasPrefix(d.Msg, "Unused map") {
+			kept = append(kept, d)
+		}
+	}
+	diags.Items = kept
+	if len(diags.Items) > 0 {
+		fmt.Fprint(r.errw, src.Render(diags))
+	}
+	if diags.HasErrors() {
+		return
+	}
+	for _, d := range prog.MapDecls {
+		if _, exists := r.pool.Def(d.Name); exists {
+			fmt.Fprintf(r.errw, "ERROR: %s already exists in this session\n", d.Name)
+			continue
+		}
+		r.maps[d.Name] = info.Maps[d.Name]
+		sp := d.Span()
+		r.decls = append(r.decls, strings.TrimSpace(src.Text[sp.Start:sp.End]))
+		fmt.Fprintf(r.errw, "declared %s\n", d.Name)
+	}
+}
+
+// addUnit loads and attaches probe blocks.
 func (r *repl) addUnit(src *diag.Source, prog *ast.Program) {
+	if len(prog.Probes) == 0 {
+		r.declare(src, prog)
+		return
+	}
 	c := r.checkUnit(src, prog, replRingBuf)
 	if c == nil {
 		return
@@ -294,12 +334,9 @@ func (r *repl) addUnit(src *diag.Source, prog *ast.Program) {
 	}()
 	n := len(u.l.Programs) - len(begins) - len(u.ends)
 	if n == 0 && len(u.ends) == 0 {
-		// Only BEGIN (or only declarations): done once its output is out.
+		// Only BEGIN: done once its output is out.
 		u.stop()
 		u.close()
-		if len(prog.Probes) == 0 {
-			fmt.Fprintf(r.errw, "declared %s\n", strings.Join(declNames(prog), ", "))
-		}
 		return
 	}
 	r.nextID++
@@ -307,14 +344,6 @@ func (r *repl) addUnit(src *diag.Source, prog *ast.Program) {
 	r.units = append(r.units, u)
 	r.mu.Unlock()
 	fmt.Fprintf(r.errw, "[%d] attached %d probe%s: %s\n", u.id, n, plural(n), strings.Join(u.probeNames(), ", "))
-}
-
-func declNames(prog *ast.Program) []string {
-	var names []string
-	for _, d := range prog.MapDecls {
-		names = append(names, d.Name)
-	}
-	return names
 }
 
 func plural(n int) string {

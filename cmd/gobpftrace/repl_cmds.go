@@ -210,11 +210,19 @@ func (r *repl) cmdAsm(arg string) {
 	fmt.Fprintln(r.errw, "ERROR: usage: :asm N (:probes lists the ids)")
 }
 
-// script is the session as a runnable script: the inputs that set maps
-// (in a BEGIN block), then the attached probes, in order.
+// script is the session as a runnable script: the map declarations, the
+// inputs that set maps (in a BEGIN block), then the attached probes, in
+// order.
 func (r *repl) script() string {
 	var b strings.Builder
 	b.WriteString("#!/usr/bin/env gobpftrace\n// Saved from a gobpftrace interactive session.\n\n")
+	for _, d := range r.decls {
+		b.WriteString(strings.TrimSuffix(d, ";"))
+		b.WriteString(";\n")
+	}
+	if len(r.decls) > 0 {
+		b.WriteString("\n")
+	}
 	if len(r.saved) > 0 {
 		b.WriteString("BEGIN {\n")
 		for _, s := range r.saved {

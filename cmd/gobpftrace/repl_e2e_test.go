@@ -158,12 +158,19 @@ func TestREPLStatementsAndErrors(t *testing.T) {
 		s.expect(p.stderr, "[1] attached 1 probe: interval:ms:100")
 		s.send(`kprobe:no_such_function_xyz { }`)
 		s.expect(p.stderr, "no_such_function_xyz")
+		// Without kprobes (this machine) attaching fails; the interval
+		// probe stays attached either way.
+		s.send(`kprobe:vfs_read { @k = count(); }`)
+		s.expect(p.stderr, "kprobe:vfs_read")
 		s.send(`:nosuch`)
 		s.expect(p.stderr, "unknown command :nosuch")
 		s.send(`:help`)
 		s.expect(p.stdout, ":detach, :d N|all")
 		s.send(`:probes`)
 		s.expect(p.stdout, "interval:ms:100")
+		if strings.Contains(p.stderr.String(), "cannot attach kprobe:vfs_read") {
+			s.expect(p.stdout, "1   ")
+		}
 		s.send(`:maps`)
 		s.expect(p.stdout, "MAP ")
 		s.send(`:asm 1`)
@@ -207,6 +214,8 @@ func TestREPLSaveLoad(t *testing.T) {
 	file := filepath.Join(t.TempDir(), "session.bt")
 	r := runTool(t, invocation{args: []string{"-i"}, feed: true, during: func(p *runningTool) {
 		s := &replSession{t: t, p: p}
+		s.send(`let @big = lruhash(100);`)
+		s.expect(p.stderr, "declared @big")
 		s.send(`@start = 7`)
 		s.send(`interval:ms:50 { @n = count(); if (@n > 2) { exit(); } }`)
 		s.expect(p.stderr, "[1] attached")
@@ -219,7 +228,7 @@ func TestREPLSaveLoad(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	matchAll(t, "saved script", string(b), `(?m)^BEGIN \{\n\t@start = 7;\n\}$`, `(?m)^interval:ms:50 \{ @n = count\(\); if \(@n > 2\) \{ exit\(\); \} \}$`)
+	matchAll(t, "saved script", string(b), `(?m)^let @big = lruhash\(100\);$`, `(?m)^BEGIN \{\n\t@start = 7;\n\}$`, `(?m)^interval:ms:50 \{ @n = count\(\); if \(@n > 2\) \{ exit\(\); \} \}$`)
 	r = gbt(t, file)
 	expectCode(t, r, 0)
 	matchAll(t, "stdout", r.stdout, `(?m)^@n: 3$`, `(?m)^@start: 7$`)
