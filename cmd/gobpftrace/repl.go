@@ -77,8 +77,11 @@ type unit struct {
 	l    *runtime.Loaded
 	p    *printer
 	rd   *runtime.EventReader
-	done chan error // the reader's result
-	ends []*runtime.LoadedProgram
+	done chan error // the reader's result, once running
+	// running is set when the reader goroutine was started (one-shot
+	// units are drained without one).
+	running bool
+	ends    []*runtime.LoadedProgram
 }
 
 // lineWriter serializes output from the units' readers: whole writes are
@@ -327,6 +330,7 @@ func (r *repl) addUnit(src *diag.Source, prog *ast.Program) {
 		u.close()
 		return
 	}
+	u.running = true
 	go func() { u.done <- u.rd.Run() }()
 	go func() {
 		<-u.p.exited
@@ -385,10 +389,11 @@ func (u *unit) hits() (uint64, bool) {
 func (u *unit) stop() {
 	u.l.Detach()
 	u.rd.Stop()
-	select {
-	case <-u.done:
-	default:
-		// The reader was never started (a one-shot unit).
+	if u.running {
+		// Drain only once the reader goroutine is done with the ring.
+		if err := <-u.done; err != nil {
+			fmt.Fprintf(os.Stderr, "ERROR: %v\n", err)
+		}
 	}
 	if err := u.rd.Drain(); err != nil {
 		fmt.Fprintf(os.Stderr, "ERROR: %v\n", err)
