@@ -114,6 +114,8 @@ func newREPL(s *Session, out, errw io.Writer) (*repl, error) {
 	}
 	r := &repl{s: s, out: &lineWriter{w: out}, errw: errw, pool: runtime.NewMapPool(),
 		maps: map[string]*check.MapSym{}, startNs: start, nextID: 1, exited: make(chan int, 16)}
+	// The session's load and attach error reports go where the shell's do.
+	s.Stdout, s.Stderr = r.out, errw
 	// Hit counts need the kernel's per-program statistics; without them
 	// :probes shows "-".
 	if c, err := ebpf.EnableStats(uint32(unix.BPF_STATS_RUN_TIME)); err == nil {
@@ -240,7 +242,6 @@ func onlyUsedMaps(info *check.Info, prog *ast.Program) {
 func (r *repl) load(c *compiled, id int) *unit {
 	l, err := runtime.Load(c.obj, &runtime.LoadOptions{Pool: r.pool, StartNs: r.startNs})
 	if err != nil {
-		r.s.Stderr = r.errw
 		r.s.loadFailed(c, err)
 		return nil
 	}
@@ -325,7 +326,6 @@ func (r *repl) addUnit(src *diag.Source, prog *ast.Program) {
 		}
 	}
 	if err := u.l.Attach(nil); err != nil {
-		r.s.Stderr = r.errw
 		r.s.attachFailed(c, err)
 		u.close()
 		return

@@ -157,12 +157,12 @@ func (r *repl) cmdPrint(arg string) {
 	r.printMaps(strings.Fields(arg))
 }
 
-// withListing runs a listing with the session's writers.
+// withListing runs a listing (which writes to the session's writers, the
+// shell's) with -lv's verbosity or -l's.
 func (r *repl) withListing(verbose bool, f func()) {
-	s := r.s
-	out, errw, v := s.Stdout, s.Stderr, s.opts.listVerbose
-	s.Stdout, s.Stderr, s.opts.listVerbose = r.out, r.errw, verbose
-	defer func() { s.Stdout, s.Stderr, s.opts.listVerbose = out, errw, v }()
+	v := r.s.opts.listVerbose
+	r.s.opts.listVerbose = verbose
+	defer func() { r.s.opts.listVerbose = v }()
 	f()
 }
 

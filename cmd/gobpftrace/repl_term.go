@@ -116,6 +116,7 @@ func runTerminal(r *repl, terms <-chan struct{}) {
 	scr := newScreen(os.Stdout)
 	r.out.emit = scr.emit
 	r.errw = r.out
+	r.s.Stderr = r.out
 	ln := liner.NewLiner()
 	ln.SetCtrlCAborts(true)
 	ln.SetTabCompletionStyle(liner.TabCircular)

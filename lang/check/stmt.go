@@ -275,17 +275,29 @@ func (c *checker) unifyKey(m *ast.MapExpr, sym *MapSym, kt types.Type) bool {
 	case kt == nil:
 		return true
 	}
-	merged, ok := unify(sym.Key, kt)
+	merged, ok := c.widen(m, m, sym, sym.Key, kt, "keys")
 	if !ok {
-		c.errorf(m, diag.CodeType, "Argument mismatch for %s: trying to access with arguments: '%s' when map expects arguments: '%s'", m.Name, kt, sym.Key)
-		return false
-	}
-	if sym.fixed && !sameLayout(merged, sym.Key) {
-		c.errorf(m, diag.CodeType, "%s already exists with keys of type '%s', which cannot hold '%s'", m.Name, sym.Key, kt)
 		return false
 	}
 	sym.Key = merged
 	return true
+}
+
+// widen merges the key or value type of a map (have, part "keys" or
+// "values") with that of a new use (add). A map that already exists in
+// the kernel (MapSym.fixed) cannot change its layout.
+func (c *checker) widen(m *ast.MapExpr, at ast.Node, sym *MapSym, have, add types.Type, part string) (types.Type, bool) {
+	merged, ok := unify(have, add)
+	switch {
+	case !ok && part == "keys":
+		c.errorf(at, diag.CodeType, "Argument mismatch for %s: trying to access with arguments: '%s' when map expects arguments: '%s'", m.Name, add, have)
+	case !ok:
+		c.errorf(at, diag.CodeType, "Type mismatch for %s: trying to assign value of type '%s' when map already contains a value of type '%s'", m.Name, add, have)
+	case sym.fixed && !sameLayout(merged, have):
+		c.errorf(at, diag.CodeType, "%s already exists with %s of type '%s', which cannot hold '%s'", m.Name, part, have, add)
+		ok = false
+	}
+	return merged, ok
 }
 
 // sameLayout reports whether values of a and b are stored alike in a map
@@ -381,13 +393,8 @@ func (c *checker) mapAssign(m *ast.MapExpr, vt types.Type, at ast.Node) types.Ty
 		c.tab.Types[m] = vt
 		return vt
 	}
-	merged, ok := unify(sym.Value, vt)
+	merged, ok := c.widen(m, at, sym, sym.Value, vt, "values")
 	if !ok {
-		c.errorf(at, diag.CodeType, "Type mismatch for %s: trying to assign value of type '%s' when map already contains a value of type '%s'", m.Name, vt, sym.Value)
-		return nil
-	}
-	if sym.fixed && !sameLayout(merged, sym.Value) {
-		c.errorf(at, diag.CodeType, "%s already exists with values of type '%s', which cannot hold '%s'", m.Name, sym.Value, vt)
 		return nil
 	}
 	sym.Value = merged
