@@ -267,8 +267,7 @@ func (r *repl) load(c *compiled, id int) *unit {
 // them.
 func (r *repl) declare(src *diag.Source, prog *ast.Program) {
 	// The checker wants a probe; an empty BEGIN stands in.
-	ap := &ast.AttachPoint{Pos: prog.Pos, Raw: "BEGIN", Provider: "BEGIN"}
-	prog.Probes = []*ast.Probe{{Pos: prog.Pos, Attach: []*ast.AttachPoint{ap}, Body: &ast.Block{Pos: prog.Pos}}}
+	prog.Probes = []*ast.Probe{beginProbe(&ast.Block{Pos: prog.Pos})}
 	cfg := r.s.checkConfig()
 	cfg.Maps = r.maps
 	info, diags := check.Check(src, prog, cfg)
@@ -419,8 +418,7 @@ func (r *repl) runOnce(src *diag.Source, block *ast.Block) {
 			}
 		}
 	}
-	ap := &ast.AttachPoint{Pos: block.Pos, Raw: "BEGIN", Provider: "BEGIN"}
-	prog := &ast.Program{Pos: block.Pos, Probes: []*ast.Probe{{Pos: block.Pos, Attach: []*ast.AttachPoint{ap}, Body: block}}}
+	prog := &ast.Program{Pos: block.Pos, Probes: []*ast.Probe{beginProbe(block)}}
 	c := r.checkUnit(src, prog, replOnceRingBuf)
 	if c == nil {
 		return
@@ -462,17 +460,29 @@ func changesMaps(b *ast.Block) bool {
 	return changed
 }
 
+// beginProbe is a BEGIN probe with body, spanning it: how one-shot input
+// runs.
+func beginProbe(body *ast.Block) *ast.Probe {
+	ap := &ast.AttachPoint{Pos: body.Pos, Raw: "BEGIN", Provider: "BEGIN"}
+	return &ast.Probe{Pos: body.Pos, Attach: []*ast.AttachPoint{ap}, Body: body}
+}
+
 // reap detaches the units whose probes called exit().
 func (r *repl) reap() {
 	for {
 		select {
 		case id := <-r.exited:
-			if r.detach(id) {
-				fmt.Fprintf(r.errw, "[%d] exited and detached\n", id)
-			}
+			r.reapOne(id)
 		default:
 			return
 		}
+	}
+}
+
+// reapOne detaches unit id, whose probe called exit().
+func (r *repl) reapOne(id int) {
+	if r.detach(id) {
+		fmt.Fprintf(r.errw, "[%d] exited and detached\n", id)
 	}
 }
 

@@ -69,8 +69,7 @@ func runLines(r *repl, stdin io.Reader, terms <-chan struct{}) {
 		case <-terms:
 			return
 		case id := <-r.exited:
-			r.exited <- id
-			r.reap()
+			r.reapOne(id)
 		case line, ok := <-lines:
 			if !ok {
 				if pending.Len() > 0 {
