@@ -180,13 +180,7 @@ func runScript(t *testing.T, script string, params ...string) *run {
 			b = output.AppendValue(nil, a.Type, rec[a.Offset:a.Offset+a.Type.Size()], res)
 			b = append(b, '\n')
 		case codegen.EventPrintMap:
-			top, div := 0, 0
-			if len(args) > 0 {
-				top = int(binary.LittleEndian.Uint64(rec[args[0].Offset:]))
-			}
-			if len(args) > 1 {
-				div = int(binary.LittleEndian.Uint64(rec[args[1].Offset:]))
-			}
+			top, div := output.PrintMapArgs(args, rec)
 			if m := readMap(t, l, ev.Map); m != nil {
 				b = output.AppendMap(nil, m, top, div, res)
 			}

@@ -88,13 +88,7 @@ func (p *printer) handle(rec []byte) {
 			b = append(b, '\n')
 		}
 	case codegen.EventPrintMap:
-		top, div := 0, 0
-		if len(args) > 0 {
-			top = int(binary.LittleEndian.Uint64(rec[args[0].Offset:]))
-		}
-		if len(args) > 1 {
-			div = int(binary.LittleEndian.Uint64(rec[args[1].Offset:]))
-		}
+		top, div := output.PrintMapArgs(args, rec)
 		b = p.appendMap(b, ev.Map, top, div)
 	case codegen.EventClear:
 		if err := p.l.ClearMap(ev.Map); err != nil {

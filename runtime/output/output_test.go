@@ -1,6 +1,7 @@
 package output
 
 import (
+	"encoding/binary"
 	"encoding/json"
 	"math"
 	"strconv"
@@ -431,4 +432,25 @@ func BenchmarkPrintCountMap100k(b *testing.B) {
 		out = AppendMap(out[:0], m, 0, 0, nil)
 	}
 	b.SetBytes(int64(len(out)))
+}
+
+func TestPrintMapArgs(t *testing.T) {
+	rec := make([]byte, 24)
+	binary.LittleEndian.PutUint64(rec[8:], 5)
+	binary.LittleEndian.PutUint64(rec[16:], 1000)
+	args := []Arg{{Type: types.Uint64, Offset: 8}, {Type: types.Uint64, Offset: 16}}
+	for _, c := range []struct {
+		args     []Arg
+		rec      []byte
+		top, div int
+	}{
+		{nil, rec, 0, 0},
+		{args[:1], rec, 5, 0},
+		{args, rec, 5, 1000},
+		{args, rec[:20], 5, 0}, // div outside the record
+	} {
+		if top, div := PrintMapArgs(c.args, c.rec); top != c.top || div != c.div {
+			t.Errorf("PrintMapArgs(%d args, %d bytes) = %d, %d; want %d, %d", len(c.args), len(c.rec), top, div, c.top, c.div)
+		}
+	}
 }

@@ -1,6 +1,8 @@
 package output
 
 import (
+	"encoding/binary"
+
 	"github.com/gobpftrace/gobpftrace/lang/types"
 	"github.com/gobpftrace/gobpftrace/stdlib/format"
 )
@@ -82,4 +84,16 @@ func AppendArg(dst []byte, v *format.Verb, t types.Type, b []byte, r Resolver) [
 	start := len(dst)
 	dst = appendText(dst, t, b, r, printfStackIndent)
 	return format.Justify(dst, start, v)
+}
+
+// PrintMapArgs reads the optional top and div arguments of a print(@m,
+// top, div) record (uint64 each; 0 when absent).
+func PrintMapArgs(args []Arg, record []byte) (top, div int) {
+	vals := [2]int{}
+	for i := 0; i < len(args) && i < 2; i++ {
+		if off := args[i].Offset; off+8 <= len(record) {
+			vals[i] = int(binary.LittleEndian.Uint64(record[off:]))
+		}
+	}
+	return vals[0], vals[1]
 }
