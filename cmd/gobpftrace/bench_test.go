@@ -45,12 +45,18 @@ func BenchmarkBeginHello(b *testing.B) {
 	if os.Geteuid() != 0 {
 		b.Skip("needs root (loads a BPF program)")
 	}
+	benchRuns(b, helloOneLiner, func(out string) bool { return out == helloStdout })
+}
+
+// benchRuns runs the built binary on a one-liner per iteration, checks
+// its stdout with ok, and reports the largest resident set seen.
+func benchRuns(b *testing.B, prog string, ok func(stdout string) bool) {
 	var maxRSS int64
 	for b.Loop() {
-		cmd := exec.Command(binPath, "-q", "-e", helloOneLiner)
+		cmd := exec.Command(binPath, "-q", "-e", prog)
 		cmd.Env = toolEnv(nil)
 		out, err := cmd.Output()
-		if err != nil || string(out) != helloStdout {
+		if err != nil || !ok(string(out)) {
 			b.Fatalf("run failed: %v\n%s", err, out)
 		}
 		if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok && ru.Maxrss > maxRSS {
@@ -71,19 +77,9 @@ func BenchmarkBTFOneLiner(b *testing.B) {
 		b.Skip("no kernel BTF")
 	}
 	prog := `BEGIN { printf("%s %d %d\n", curtask->comm, curtask->real_parent->pid > 0, TASK_COMM_LEN); exit(); }`
-	var maxRSS int64
-	for b.Loop() {
-		cmd := exec.Command(binPath, "-q", "-e", prog)
-		cmd.Env = toolEnv(nil)
-		out, err := cmd.Output()
-		if err != nil || !strings.HasSuffix(strings.SplitN(string(out), "\n", 2)[0], " 1 16") {
-			b.Fatalf("run failed: %v\n%s", err, out)
-		}
-		if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok && ru.Maxrss > maxRSS {
-			maxRSS = ru.Maxrss
-		}
-	}
-	b.ReportMetric(float64(maxRSS), "peak-RSS-kB")
+	benchRuns(b, prog, func(out string) bool {
+		return strings.HasSuffix(strings.SplitN(out, "\n", 2)[0], " 1 16")
+	})
 }
 
 // BenchmarkREPLAddProbe measures adding a probe to a live interactive
