@@ -114,7 +114,7 @@ func Load(obj *codegen.Object, opts *LoadOptions) (_ *Loaded, err error) {
 				continue
 			}
 		}
-		m, err := ebpf.NewMap(def.Spec)
+		m, err := newMapMemlock(def.Spec)
 		if err != nil {
 			return nil, &LoadError{Map: def.Name, Err: err}
 		}
