@@ -61,8 +61,10 @@ type repl struct {
 	mu     sync.Mutex // guards units
 	units  []*unit
 	nextID int
-	// exited receives the ids of units whose probes called exit().
-	exited chan int
+	// exited receives the units whose probes called exit(). A unit, not
+	// its id: the id of a unit that never stays attached (BEGIN only) is
+	// given to the next one, which must not be reaped in its place.
+	exited chan *unit
 	// saved are the one-shot inputs that changed maps and decls the map
 	// declarations typed on their own, for :save.
 	saved, decls []string
@@ -81,6 +83,9 @@ type unit struct {
 	// running is set when the reader goroutine was started (one-shot
 	// units are drained without one).
 	running bool
+	// stopped is closed by stop: it ends the goroutine that waits for the
+	// unit's exit().
+	stopped chan struct{}
 	ends    []*runtime.LoadedProgram
 }
 
@@ -113,7 +118,7 @@ func newREPL(s *Session, out, errw io.Writer) (*repl, error) {
 		return nil, err
 	}
 	r := &repl{s: s, out: &lineWriter{w: out}, errw: errw, pool: runtime.NewMapPool(),
-		maps: map[string]*check.MapSym{}, startNs: start, nextID: 1, exited: make(chan int, 16)}
+		maps: map[string]*check.MapSym{}, startNs: start, nextID: 1, exited: make(chan *unit, 16)}
 	// The session's load and attach error reports go where the shell's do.
 	s.Stdout, s.Stderr = r.out, errw
 	// Hit counts need the kernel's per-program statistics; without them
@@ -245,7 +250,8 @@ func (r *repl) load(c *compiled, id int) *unit {
 		r.s.loadFailed(c, err)
 		return nil
 	}
-	u := &unit{id: id, text: c.src.Text, c: c, l: l, p: newPrinter(r.out, l, false), done: make(chan error, 1)}
+	u := &unit{id: id, text: c.src.Text, c: c, l: l, p: newPrinter(r.out, l, false),
+		done: make(chan error, 1), stopped: make(chan struct{})}
 	rd, err := l.NewEventReader(u.p.handle, u.p.flush, nil)
 	if err != nil {
 		fmt.Fprintf(r.errw, "ERROR: %v\n", err)
@@ -326,15 +332,14 @@ func (r *repl) addUnit(src *diag.Source, prog *ast.Program) {
 	}
 	if err := u.l.Attach(nil); err != nil {
 		r.s.attachFailed(c, err)
+		// BEGIN ran: its output is printed all the same.
+		u.stop()
 		u.close()
 		return
 	}
 	u.running = true
 	go func() { u.done <- u.rd.Run() }()
-	go func() {
-		<-u.p.exited
-		r.exited <- u.id
-	}()
+	go r.watchExit(u)
 	n := len(u.l.Programs) - len(begins) - len(u.ends)
 	if n == 0 && len(u.ends) == 0 {
 		// Only BEGIN: done once its output is out.
@@ -384,8 +389,23 @@ func (u *unit) hits() (uint64, bool) {
 	return n, true
 }
 
+// watchExit reports u on r.exited when its probes call exit(); it ends
+// when u is stopped, whichever comes first.
+func (r *repl) watchExit(u *unit) {
+	select {
+	case <-u.p.exited:
+		select {
+		case r.exited <- u:
+		case <-u.stopped:
+		}
+	case <-u.stopped:
+	}
+}
+
 // stop detaches the unit's probes and prints what is left in its ring.
+// It is called once per unit.
 func (u *unit) stop() {
+	close(u.stopped)
 	u.l.Detach()
 	u.rd.Stop()
 	if u.running {
@@ -471,27 +491,34 @@ func beginProbe(body *ast.Block) *ast.Probe {
 func (r *repl) reap() {
 	for {
 		select {
-		case id := <-r.exited:
-			r.reapOne(id)
+		case u := <-r.exited:
+			r.reapOne(u)
 		default:
 			return
 		}
 	}
 }
 
-// reapOne detaches unit id, whose probe called exit().
-func (r *repl) reapOne(id int) {
-	if r.detach(id) {
-		fmt.Fprintf(r.errw, "[%d] exited and detached\n", id)
+// reapOne detaches u, whose probe called exit(), unless it is detached
+// already.
+func (r *repl) reapOne(u *unit) {
+	if r.detachIf(func(x *unit) bool { return x == u }) {
+		fmt.Fprintf(r.errw, "[%d] exited and detached\n", u.id)
 	}
 }
 
 // detach stops and releases one unit; false when there is none with id.
 func (r *repl) detach(id int) bool {
+	return r.detachIf(func(x *unit) bool { return x.id == id })
+}
+
+// detachIf stops and releases the attached unit match selects; false when
+// there is none.
+func (r *repl) detachIf(match func(*unit) bool) bool {
 	r.mu.Lock()
 	var u *unit
 	for i, x := range r.units {
-		if x.id == id {
+		if match(x) {
 			u = x
 			r.units = append(r.units[:i], r.units[i+1:]...)
 			break

@@ -241,3 +241,20 @@ func TestREPLSaveLoad(t *testing.T) {
 	expectCode(t, r, 0)
 	matchAll(t, "stdout", r.stdout, `(?m)^@start: 7$`)
 }
+
+// TestREPLAttachFailurePrintsBEGIN: when a unit's probe cannot attach
+// (a sampling rate above the kernel's maximum), the BEGIN that already
+// ran still has its output printed, and the session goes on.
+func TestREPLAttachFailurePrintsBEGIN(t *testing.T) {
+	needRoot(t)
+	r := runTool(t, invocation{args: []string{"-i"}, feed: true, during: func(p *runningTool) {
+		s := &replSession{t: t, p: p}
+		s.send(`BEGIN { printf("begin ran\n"); } profile:hz:2000000000 { @u = count(); }`)
+		s.expect(p.stderr, "cannot attach profile:hz:2000000000")
+		s.send(`printf("mark\n")`)
+		s.expect(p.stdout, "mark\n")
+		s.send(`:quit`)
+	}})
+	expectCode(t, r, 0)
+	matchAll(t, "stdout", r.stdout, `(?m)^begin ran\nmark$`)
+}

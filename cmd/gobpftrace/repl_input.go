@@ -68,8 +68,8 @@ func runLines(r *repl, stdin io.Reader, terms <-chan struct{}) {
 		select {
 		case <-terms:
 			return
-		case id := <-r.exited:
-			r.reapOne(id)
+		case u := <-r.exited:
+			r.reapOne(u)
 		case line, ok := <-lines:
 			if !ok {
 				if pending.Len() > 0 {

@@ -1,9 +1,14 @@
 package main
 
 import (
+	"fmt"
+	"os"
+	"path/filepath"
 	"reflect"
+	goruntime "runtime"
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestInputComplete(t *testing.T) {
@@ -143,5 +148,90 @@ func TestCompleteFromKernel(t *testing.T) {
 		if !found {
 			t.Errorf("%q completes to %q, want %q among them", c.line, got, c.want)
 		}
+	}
+}
+
+// bpfObjects counts this process's open files and, among them, BPF
+// programs and maps (from /proc/self/fdinfo).
+func bpfObjects(t *testing.T) (fds, progs, maps int) {
+	t.Helper()
+	entries, err := os.ReadDir("/proc/self/fdinfo")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range entries {
+		b, err := os.ReadFile(filepath.Join("/proc/self/fdinfo", e.Name()))
+		if err != nil {
+			continue
+		}
+		fds++
+		s := string(b)
+		if strings.Contains(s, "\nprog_id:") {
+			progs++
+		}
+		if strings.Contains(s, "\nmap_id:") {
+			maps++
+		}
+	}
+	return fds, progs, maps
+}
+
+// settledGoroutines is the number of goroutines once those that are
+// ending have ended.
+func settledGoroutines(limit int) int {
+	n := goruntime.NumGoroutine()
+	for i := 0; i < 100 && n > limit; i++ {
+		time.Sleep(10 * time.Millisecond)
+		n = goruntime.NumGoroutine()
+	}
+	return n
+}
+
+// TestREPLDetachReleases attaches and detaches a probe many times in one
+// session, with one-shot statements and BEGIN-only units that call exit()
+// in between: every cycle gives back its goroutines, files and BPF
+// objects, and a unit's exit() never detaches another unit.
+func TestREPLDetachReleases(t *testing.T) {
+	needRoot(t)
+	var out, errw syncBuffer
+	r, err := newREPL(newSession(&options{}, nil, nil), &out, &errw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	cycle := func() {
+		r.Exec(`interval:s:100 { @n = count(); }`)
+		r.Exec(fmt.Sprintf(":detach %d", r.nextID-1))
+	}
+	// One cycle first, so lazily created state (the host, caches) exists.
+	cycle()
+	r.Exec(`@m = 1`)
+	g0 := settledGoroutines(0)
+	fds0, progs0, maps0 := bpfObjects(t)
+	const cycles = 100
+	for i := 1; i <= cycles; i++ {
+		cycle()
+		switch i % 10 {
+		case 3:
+			r.Exec(`BEGIN { exit(); }`)
+		case 7:
+			r.Exec(`@m = @m + 1`)
+		}
+		r.reap()
+	}
+	if n := strings.Count(errw.String(), "] detached\n"); n != cycles+1 || strings.Contains(errw.String(), "exited") || strings.Contains(errw.String(), "ERROR") {
+		t.Errorf("%d probes detached by :detach, want %d, and no others:\n%s", n, cycles+1, errw.String())
+	}
+	if us := r.sortedUnits(); len(us) != 0 {
+		t.Errorf("%d units still attached", len(us))
+	}
+	g := settledGoroutines(g0)
+	fds, progs, maps := bpfObjects(t)
+	t.Logf("after %d cycles: goroutines %d → %d, fds %d → %d, programs %d → %d, maps %d → %d", cycles, g0, g, fds0, fds, progs0, progs, maps0, maps)
+	if g > g0+2 {
+		t.Errorf("goroutines grew from %d to %d over %d attach/detach cycles", g0, g, cycles)
+	}
+	if fds > fds0 || progs > progs0 || maps > maps0 {
+		t.Errorf("open files grew over %d cycles: fds %d → %d, programs %d → %d, maps %d → %d", cycles, fds0, fds, progs0, progs, maps0, maps)
 	}
 }
