@@ -1,7 +1,9 @@
 package check
 
 import (
+	"errors"
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
 
@@ -32,6 +34,11 @@ var cIntTypes = func() map[string]*types.Int {
 	return m
 }()
 
+// maxCTypeSize is the largest script-defined struct, union or array, in
+// bytes: every member offset then fits the signed 32-bit immediate of the
+// BPF instructions that add it to an address.
+const maxCTypeSize = math.MaxInt32
+
 // cstruct lays out a script-defined struct or union (`struct X { int a;
 // char b[6]; struct Y *p; };`) with the x86-64 C rules and records it
 // under "struct X" / "union X", ahead of the kernel's types.
@@ -41,6 +48,10 @@ func (c *checker) cstruct(d *ast.CDef) {
 	// Recorded first, so members can point to the struct itself.
 	c.cstructs[key] = st
 	bitPos := 0 // next free bit, for bitfields
+	fail := func(err error) {
+		c.errorf(d, diag.CodeType, "%s: %v", key, err)
+		delete(c.cstructs, key)
+	}
 	for _, decl := range strings.Split(d.Body, ";") {
 		decl = strings.Join(strings.Fields(decl), " ")
 		if decl == "" {
@@ -48,8 +59,7 @@ func (c *checker) cstruct(d *ast.CDef) {
 		}
 		fields, err := c.cFields(decl)
 		if err != nil {
-			c.errorf(d, diag.CodeType, "%s: %v", key, err)
-			delete(c.cstructs, key)
+			fail(err)
 			return
 		}
 		for _, f := range fields {
@@ -81,6 +91,12 @@ func (c *checker) cstruct(d *ast.CDef) {
 				f.Offset = bytePos
 				bitPos = (bytePos + f.Type.Size()) * 8
 			}
+			// Every member is at most maxCTypeSize bytes, so checking
+			// after each one keeps the arithmetic far from overflowing.
+			if end := (bitPos + 7) / 8; end > maxCTypeSize {
+				fail(fmt.Errorf("member %s ends at byte %d, past the %d-byte limit on a struct", f.Name, end, maxCTypeSize))
+				return
+			}
 			st.Fields = append(st.Fields, f)
 		}
 	}
@@ -88,6 +104,9 @@ func (c *checker) cstruct(d *ast.CDef) {
 		st.Bytes = (bitPos + 7) / 8
 	}
 	st.Bytes = (st.Bytes + st.Align_ - 1) / st.Align_ * st.Align_
+	if st.Bytes > maxCTypeSize {
+		fail(fmt.Errorf("size %d bytes is past the %d-byte limit on a %s", st.Bytes, maxCTypeSize, d.Kind))
+	}
 }
 
 // cFields parses one member declaration: "TYPE NAME", with pointers,
@@ -109,6 +128,7 @@ func (c *checker) cFields(decl string) ([]types.Field, error) {
 	var out []types.Field
 	for _, d := range strings.Split(rest, ",") {
 		d = strings.TrimSpace(d)
+		whole := d
 		t := base
 		for strings.HasPrefix(d, "*") {
 			t = &types.Pointer{Elem: t, Space: types.Kernel}
@@ -129,7 +149,12 @@ func (c *checker) cFields(decl string) ([]types.Field, error) {
 			if open < 0 {
 				return nil, fmt.Errorf("invalid declarator %q", d)
 			}
-			n, err := strconv.Atoi(strings.TrimSpace(d[open+1 : len(d)-1]))
+			num := strings.TrimSpace(d[open+1 : len(d)-1])
+			n, err := strconv.Atoi(num)
+			tooLong := errors.Is(err, strconv.ErrRange) && !strings.HasPrefix(num, "-")
+			if tooLong || err == nil && n > 0 && t.Size() > maxCTypeSize/n {
+				return nil, fmt.Errorf("array %q is larger than the %d-byte limit", whole, maxCTypeSize)
+			}
 			if err != nil || n < 0 {
 				return nil, fmt.Errorf("invalid array length in %q", d)
 			}

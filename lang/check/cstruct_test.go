@@ -39,6 +39,23 @@ struct C { int a, *b, c[3]; };
 			t.Errorf("%s = %d (constant: %v), want %d", expr, got, ok, want)
 		}
 	}
+	// The largest structs: the last member's offset still fits in 32 bits.
+	big := `struct M { char x[2147483646]; char y; };
+struct P { char c; char x[2147483634]; int y; short z; };
+`
+	for expr, want := range map[string]int64{
+		`sizeof(struct M)`:      2147483647,
+		`offsetof(struct M, y)`: 2147483646,
+		`sizeof(struct P)`:      2147483644,
+		`offsetof(struct P, z)`: 2147483640,
+	} {
+		src := big + "BEGIN { print(" + expr + "); }"
+		prog, info := mustCheck(t, src, nil)
+		e := findExpr(t, prog, src, expr)
+		if got, ok := info.Instances[0].Consts[e]; !ok || got != want {
+			t.Errorf("%s = %d (constant: %v), want %d", expr, got, ok, want)
+		}
+	}
 	src := defs + `BEGIN { $b = (struct B *)0; print($b->y); print($b->next->a.i); }`
 	prog, info := mustCheck(t, src, nil)
 	fe, ok := findExpr(t, prog, src, "$b->y").(*ast.FieldExpr)
@@ -59,6 +76,17 @@ func TestScriptStructErrors(t *testing.T) {
 		`struct X { int a[z]; };`:      `struct X: invalid array length in "a[z]"`,
 		`struct X { void v; };`:        `struct X: member v has type void`,
 		`struct X { struct Nope n; };`: `struct X: unknown type 'struct Nope'`,
+		// Sizes and offsets past 2^31-1 would wrap in the 32-bit
+		// immediates that add member offsets to addresses.
+		`struct Big { char x[999999999999]; int y; };`:                            `struct Big: array "x[999999999999]" is larger than the 2147483647-byte limit`,
+		`struct X { char x[99999999999999999999999]; };`:                          `struct X: array "x[99999999999999999999999]" is larger than the 2147483647-byte limit`,
+		`struct X { long x[268435456]; };`:                                        `struct X: array "x[268435456]" is larger than the 2147483647-byte limit`,
+		`struct X { char x[100000][100000]; };`:                                   `struct X: array "x[100000][100000]" is larger than the 2147483647-byte limit`,
+		`struct X { char x[2147483647]; char y; };`:                               `struct X: member y ends at byte 2147483648, past the 2147483647-byte limit on a struct`,
+		`struct X { char x[2147483647]; int y; };`:                                `struct X: member y ends at byte 2147483652, past the 2147483647-byte limit on a struct`,
+		`struct X { char c; long x[268435455]; };`:                                `struct X: member x ends at byte 2147483648, past the 2147483647-byte limit on a struct`,
+		`struct X { char x[2147483640]; }; struct Y { struct X a; struct X b; };`: `struct Y: member b ends at byte 4294967280, past the 2147483647-byte limit on a struct`,
+		`struct X { int i; char x[2147483643]; };`:                                `struct X: size 2147483648 bytes is past the 2147483647-byte limit on a struct`,
 	} {
 		_, _, diags, rs := checkText(def+" BEGIN { }", nil)
 		found := false
