@@ -58,6 +58,11 @@ type Options struct {
 	// StackLimit is the largest value kept on the BPF stack; bigger ones
 	// go to the per-CPU scratch area. Nil means the default (128).
 	StackLimit *int
+	// LongJumps, when set, reports whether the kernel has the 32-bit
+	// unconditional jump (gotol: BPF_JMP32|BPF_JA, Linux 6.4). It is
+	// asked only when a program has a jump too far for a 16-bit offset;
+	// without it such jumps hop through islands, which works everywhere.
+	LongJumps func() bool
 }
 
 // Compile generates the Object for a checked program. Errors that can only
@@ -372,7 +377,11 @@ func (c *compiler) program(inst *check.Instance, index int) (p *Program, cerr *c
 	if g.e.maxScratch > 0 {
 		insns = c.withScratch(insns, index, g.e.maxScratch)
 	}
-	p.Insns = pruneUnreachable(insns)
+	insns, err := layoutJumps(pruneUnreachable(insns), c.opts.LongJumps)
+	if err != nil {
+		return nil, &compileError{span: p.Span, msg: err.Error()}
+	}
+	p.Insns = insns
 	return p, nil
 }
 
