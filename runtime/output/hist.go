@@ -222,18 +222,18 @@ func appendJSONBucket(dst []byte, agg *types.Agg, i int, count uint64) []byte {
 		switch {
 		case i == 0:
 			dst = append(dst, `"max": `...)
-			dst = strconv.AppendInt(dst, agg.Min-1, 10)
+			dst = appendJSONNum(dst, uint64(agg.Min-1), true)
 			dst = append(dst, ", "...)
 		case i > n:
 			dst = append(dst, `"min": `...)
-			dst = strconv.AppendInt(dst, agg.Min+int64(n)*agg.Step, 10)
+			dst = appendJSONNum(dst, uint64(agg.Min+int64(n)*agg.Step), true)
 			dst = append(dst, ", "...)
 		default:
 			lo := agg.Min + int64(i-1)*agg.Step
 			dst = append(dst, `"min": `...)
-			dst = strconv.AppendInt(dst, lo, 10)
+			dst = appendJSONNum(dst, uint64(lo), true)
 			dst = append(dst, `, "max": `...)
-			dst = strconv.AppendInt(dst, lo+agg.Step-1, 10)
+			dst = appendJSONNum(dst, uint64(lo+agg.Step-1), true)
 			dst = append(dst, ", "...)
 		}
 	}
@@ -244,9 +244,9 @@ func appendJSONBucket(dst []byte, agg *types.Agg, i int, count uint64) []byte {
 
 func appendJSONRange(dst []byte, lo, hi uint64) []byte {
 	dst = append(dst, `"min": `...)
-	dst = strconv.AppendUint(dst, lo, 10)
+	dst = appendJSONNum(dst, lo, false)
 	dst = append(dst, `, "max": `...)
-	dst = strconv.AppendUint(dst, hi, 10)
+	dst = appendJSONNum(dst, hi, true) // HEAD's max is one less than a label, as int64
 	return append(dst, ", "...)
 }
 

@@ -16,12 +16,23 @@ import (
 //	{"type": "map", "data": {"@int": {"1": -3, "2": 7}}}
 //	{"type": "stats", "data": {"@stats": {"a": {"count": 2, "average": 15, "total": 30}}}}
 //	{"type": "hist", "data": {"@h": [{"max": -1, "count": 1}, {"min": 0, "max": 0, "count": 0}]}}
-//	{"type": "lost_events", "data": {"events": 3}}
+//	{"type": "hist", "data": {"@h": [{"max": -1, "count": 1},{"min": 0, "max": 0, "count": 0}]}}
+//	{"type": "lost_events", "count": 3, "data": {"events": 3}}
+//	{"type": "helper_error", "msg": "…", "helper": "map_update_elem", "retcode": -7, "filename": …, "line": …, "col": …}
+//	{"type": "runtime_error", "msg": "…", "filename": …, "line": …, "col": …}
+//	{"type": "errorf", "msg": "…", "filename": …, "line": …, "col": …}   (also warnf)
 //
-// Tuples and arrays are unspaced arrays ([1,"a"]); map keys are strings
-// (multi-keys joined by ","); avg maps use type "stats". Nothing is written
-// between the events and the map dump, and maps without entries are
-// skipped.
+// The encoding follows bpftrace HEAD's src/output/json.cpp value kind by
+// value kind: objects are spaced (", " and ": "), arrays (tuples, arrays,
+// histogram buckets) are not; integers that a float64 cannot hold exactly
+// (beyond 2^53) are quoted decimal strings; pointers and enum values are
+// numbers (JSON carries no symbolic values); buf values are arrays of the
+// bytes as signed chars; map keys are the text form of the key with the
+// parentheses of a tuple and every space removed; avg maps use type
+// "stats". Nothing is written between the events and the map dump, and
+// maps without entries are skipped. Strings are escaped like HEAD's, except
+// that bytes that are not UTF-8 become \ufffd: the output is always valid
+// JSON (HEAD passes them through).
 
 // AppendJSONAttached appends the attached_probes message.
 func AppendJSONAttached(dst []byte, probes int) []byte {
@@ -29,13 +40,6 @@ func AppendJSONAttached(dst []byte, probes int) []byte {
 	dst = strconv.AppendInt(dst, int64(probes), 10)
 	dst = append(dst, `, "data": {"probes": `...)
 	dst = strconv.AppendInt(dst, int64(probes), 10)
-	return append(dst, "}}\n"...)
-}
-
-// AppendJSONLost appends the lost_events message.
-func AppendJSONLost(dst []byte, events uint64) []byte {
-	dst = append(dst, `{"type": "lost_events", "data": {"events": `...)
-	dst = strconv.AppendUint(dst, events, 10)
 	return append(dst, "}}\n"...)
 }
 
@@ -71,10 +75,23 @@ func AppendJSONPrint(dst []byte, t types.Type, b []byte, r Resolver) []byte {
 // arrays for tuples and arrays, objects for records and stats.
 func AppendJSONValue(dst []byte, t types.Type, b []byte, r Resolver) []byte {
 	switch t := t.(type) {
-	case *types.Int, *types.Bool:
+	case *types.Int:
+		return appendJSONNum(dst, readInt(t, b), t.Signed)
+	case *types.Bool:
 		return appendText(dst, t, b, r, stackIndent)
+	case *types.Enum:
+		return appendJSONNum(dst, u64(b, 0), true)
 	case *types.Pointer, *types.Ctx:
-		return strconv.AppendUint(dst, u64(b, 0), 10)
+		return appendJSONNum(dst, u64(b, 0), false)
+	case *types.Buffer:
+		dst = append(dst, '[')
+		for i, c := range bufferBytes(t, b) {
+			if i > 0 {
+				dst = append(dst, ',')
+			}
+			dst = strconv.AppendInt(dst, int64(int8(c)), 10)
+		}
+		return append(dst, ']')
 	case *types.Tuple:
 		dst = append(dst, '[')
 		for i, e := range t.Elems {
@@ -104,18 +121,21 @@ func AppendJSONValue(dst []byte, t types.Type, b []byte, r Resolver) []byte {
 			dst = append(dst, ": "...)
 			if it, ok := f.Type.(*types.Int); ok && f.BitSize > 0 {
 				x := bitfield(it, sub(b, f.Offset, it.Size()), f.BitOffset, f.BitSize)
-				dst = appendNum(dst, x, it.Signed)
+				dst = appendJSONNum(dst, x, it.Signed)
 				continue
 			}
 			dst = AppendJSONValue(dst, f.Type, sub(b, f.Offset, f.Type.Size()), r)
 		}
 		return append(dst, '}')
 	case *types.Agg:
-		if t.Kind == types.Stats {
+		switch t.Kind {
+		case types.Stats:
 			count, total := u64(b, 8), u64(b, 0)
 			return appendJSONStats(dst, count, average(total, count, t.Signed), total, t.Signed)
+		case types.Avg:
+			return appendJSONNum(dst, average(u64(b, 0), u64(b, 8), t.Signed), t.Signed)
 		}
-		return appendAggSlot(dst, t, b)
+		return appendJSONNum(dst, u64(b, 0), t.Signed && t.Kind != types.Count)
 	case *types.Void:
 		return append(dst, "null"...)
 	}
@@ -156,15 +176,8 @@ func AppendJSONMap(dst []byte, m *Map, top, div int, r Resolver) []byte {
 			if i > 0 {
 				dst = append(dst, ", "...)
 			}
-			dst = append(dst, '"')
-			start := len(dst)
-			if tt, ok := m.Key.(*types.Tuple); ok {
-				dst = appendTupleElems(dst, tt, rows[i].key, r, stackIndent, ",")
-			} else {
-				dst = appendText(dst, m.Key, rows[i].key, r, stackIndent)
-			}
-			dst = escapeJSON(dst, start)
-			dst = append(dst, `": `...)
+			dst = appendJSONKey(dst, m.Key, rows[i].key, r)
+			dst = append(dst, ": "...)
 			dst = appendJSONRowValue(dst, m.Value, agg, rows[i], div, r)
 		}
 		dst = append(dst, '}')
@@ -184,7 +197,7 @@ func AppendJSONMapDump(dst []byte, maps []*Map, r Resolver) []byte {
 func appendJSONRowValue(dst []byte, t types.Type, agg *types.Agg, rw *row, div int, r Resolver) []byte {
 	if agg == nil {
 		if it, ok := t.(*types.Int); ok {
-			return appendNum(dst, divide(readInt(it, rw.raw), div, it.Signed), it.Signed)
+			return appendJSONNum(dst, divide(readInt(it, rw.raw), div, it.Signed), it.Signed)
 		}
 		return AppendJSONValue(dst, t, rw.raw, r)
 	}
@@ -200,22 +213,22 @@ func appendJSONRowValue(dst []byte, t types.Type, agg *types.Agg, rw *row, div i
 		first, last := nonZeroRange(rw.buckets)
 		for i := first; first >= 0 && i <= last; i++ {
 			if i > first {
-				dst = append(dst, ", "...)
+				dst = append(dst, ',')
 			}
 			dst = appendJSONBucket(dst, agg, i, divide(rw.buckets[i], div, false))
 		}
 		return append(dst, ']')
 	}
-	return appendNum(dst, divide(rw.num, div, signed), signed)
+	return appendJSONNum(dst, divide(rw.num, div, signed), signed)
 }
 
 func appendJSONStats(dst []byte, count, avg, total uint64, signed bool) []byte {
 	dst = append(dst, `{"count": `...)
-	dst = strconv.AppendUint(dst, count, 10)
+	dst = appendJSONNum(dst, count, false)
 	dst = append(dst, `, "average": `...)
-	dst = appendNum(dst, avg, signed)
+	dst = appendJSONNum(dst, avg, signed)
 	dst = append(dst, `, "total": `...)
-	dst = appendNum(dst, total, signed)
+	dst = appendJSONNum(dst, total, signed)
 	return append(dst, '}')
 }
 
@@ -225,73 +238,3 @@ func appendJSONHead(dst []byte, kind string) []byte {
 	dst = append(dst, kind...)
 	return append(dst, `", "data": `...)
 }
-
-// appendJSONString appends s as a quoted, escaped JSON string.
-func appendJSONString(dst []byte, s []byte) []byte {
-	dst = append(dst, '"')
-	start := len(dst)
-	dst = append(dst, s...)
-	dst = escapeJSON(dst, start)
-	return append(dst, '"')
-}
-
-// escapeJSON escapes dst[start:] in place for use inside a JSON string:
-// \" \\ \n \r \t, other control bytes as \u00XX; everything else,
-// including non-ASCII bytes, is kept.
-func escapeJSON(dst []byte, start int) []byte {
-	extra := 0
-	for _, c := range dst[start:] {
-		extra += escapeLen(c) - 1
-	}
-	if extra == 0 {
-		return dst
-	}
-	end := len(dst)
-	for i := 0; i < extra; i++ {
-		dst = append(dst, 0)
-	}
-	// Fill from the back so unread bytes are never overwritten.
-	w := len(dst)
-	for i := end - 1; i >= start; i-- {
-		c := dst[i]
-		switch escapeLen(c) {
-		case 1:
-			w--
-			dst[w] = c
-		case 2:
-			w -= 2
-			dst[w], dst[w+1] = '\\', escapeChar(c)
-		default:
-			w -= 6
-			copy(dst[w:], `\u00`)
-			dst[w+4], dst[w+5] = hexDigit(c>>4), hexDigit(c&15)
-		}
-	}
-	return dst
-}
-
-// escapeLen is the escaped length of byte c.
-func escapeLen(c byte) int {
-	switch c {
-	case '"', '\\', '\n', '\r', '\t':
-		return 2
-	}
-	if c < 0x20 {
-		return 6
-	}
-	return 1
-}
-
-func escapeChar(c byte) byte {
-	switch c {
-	case '\n':
-		return 'n'
-	case '\r':
-		return 'r'
-	case '\t':
-		return 't'
-	}
-	return c
-}
-
-func hexDigit(c byte) byte { return "0123456789abcdef"[c] }
