@@ -1,0 +1,166 @@
+//go:build linux
+
+package runtime
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/cilium/ebpf"
+	"github.com/cilium/ebpf/asm"
+
+	"github.com/gobpftrace/gobpftrace/codegen"
+	"github.com/gobpftrace/gobpftrace/lang/check"
+	"github.com/gobpftrace/gobpftrace/lang/diag"
+	"github.com/gobpftrace/gobpftrace/lang/parser"
+)
+
+// Verifier logs captured on Linux 6.18 from gobpftrace programs (the
+// instruction lines trimmed).
+var (
+	logEndlessLoop = []string{
+		"0: R1=ctx() R10=fp0",
+		"; line 1: BEGIN @ :0",
+		"0: (bf) r6 = r1                       ; R1=ctx() R6=ctx()",
+		"4: (b7) r0 = 1                        ; R0=1",
+		"5: (15) if r0 == 0x0 goto pc+1        ; R0=1",
+		"6: (05) goto pc-3",
+		"infinite loop detected at insn 4",
+		"cur state: R0=1 R1=ctx() R6=ctx() R10=fp0 fp-8=0",
+		"old state: R0=1 R1=ctx() R6=ctx() R10=fp0 fp-8=0",
+		"processed 11 insns (limit 1000000) max_states_per_insn 0 total_states 1 peak_states 1 mark_read 0",
+	}
+	logTooComplex = []string{
+		"5: (15) if r0 == 0x0 goto pc+6        ; R0=1",
+		"6: (79) r0 = *(u64 *)(r10 -8)         ; R0=0x1e847 R10=fp0 fp-8=0x1e847",
+		"7: (bf) r2 = r0",
+		"BPF program is too large. Processed 1000001 insn",
+		"processed 1000001 insns (limit 1000000) max_states_per_insn 4 total_states 12501 peak_states 12501 mark_read 0",
+	}
+	logTooManyMaps = []string{
+		"The total number of maps per program has reached the limit of 64",
+		"processed 0 insns (limit 1000000) max_states_per_insn 0 total_states 0 peak_states 0 mark_read 0",
+	}
+	logJumpSequence = []string{
+		"32771: (7b) *(u64 *)(r10 -8) = r0     ; R0=1 R10=fp0 fp-8=1",
+		"32772: (85) call bpf_ktime_get_boot_ns#125    ; R0=scalar()",
+		"32773: (55) if r0 != 0x2000 goto pc+2",
+		"The sequence of 8193 jumps is too complex.",
+		"processed 32774 insns (limit 1000000) max_states_per_insn 0 total_states 4096 peak_states 4096 mark_read 0",
+	}
+	logBug = []string{
+		"0: R1=ctx() R10=fp0",
+		"0: (bf) r6 = r1                       ; R1=ctx() R6=ctx()",
+		"1: (79) r0 = *(u64 *)(r10 -8)",
+		"invalid read from stack R10 off=-8 size=8",
+		"processed 2 insns (limit 1000000) max_states_per_insn 0 total_states 0 peak_states 0 mark_read 0",
+	}
+)
+
+// commented is a program whose instructions 0–2 come from line 1
+// ("BEGIN"), 3 from line 2 and 4–9 from line 3 of a script.
+func commented() *codegen.Program {
+	insns := asm.Instructions{
+		asm.Mov.Reg(asm.R6, asm.R1).WithSource(asm.Comment("line 1: BEGIN")),
+		asm.LoadImm(asm.R0, 0, asm.DWord), // two slots: 1 and 2
+		asm.Mov.Imm(asm.R0, 0).WithSource(asm.Comment("line 2: $i = 0")),
+		asm.Mov.Imm(asm.R0, 1).WithSource(asm.Comment("line 3: while (1) { …")).WithSymbol("loop"),
+		asm.JEq.Imm(asm.R0, 0, "out"),
+		asm.Ja.Label("loop"),
+		asm.Mov.Imm(asm.R0, 0).WithSymbol("out"),
+		asm.Return(),
+	}
+	return &codegen.Program{Insns: insns, Span: diag.Span{Start: 0, End: 5}}
+}
+
+func TestExplainVerifierError(t *testing.T) {
+	src := diag.NewSource("s.bt", "BEGIN {\n  $i = 0;\n  while (1) { }\n}\n")
+	for _, tc := range []struct {
+		name  string
+		log   []string
+		limit bool
+		msg   string
+		line  int
+		span  string
+	}{
+		{"endless loop", logEndlessLoop, true, "infinite loop", 3, "while (1) {"},
+		{"too complex", logTooComplex, true, "program too complex: the kernel verifier gave up after exploring 1000001 instructions", 3, "while (1) {"},
+		{"too many maps", logTooManyMaps, true, "too many maps: a BPF program may use at most 64 maps", 0, "BEGIN"},
+		{"jump sequence", logJumpSequence, true, "more conditional jumps than the kernel verifier follows (8193; the limit is 8,192)", 3, "while (1) {"},
+		{"a bug", logBug, false, "the kernel verifier rejected the program", 1, "BEGIN"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := ExplainVerifierError(commented(), &ebpf.VerifierError{Log: tc.log})
+			if r.Limit != tc.limit || !strings.Contains(r.Msg, tc.msg) {
+				t.Errorf("limit %v msg %q, want limit %v msg containing %q", r.Limit, r.Msg, tc.limit, tc.msg)
+			}
+			if r.Limit && r.Hint == "" {
+				t.Error("a script limit without a hint")
+			}
+			if r.Line != tc.line {
+				t.Errorf("line %d, want %d", r.Line, tc.line)
+			}
+			span := r.Span(src)
+			if got := src.Text[span.Start:span.End]; got != tc.span {
+				t.Errorf("span %q, want %q", got, tc.span)
+			}
+		})
+	}
+}
+
+// TestVerifierLimits loads scripts that hit the verifier's limits and
+// checks that each rejection is explained as a script limit at the right
+// line.
+func TestVerifierLimits(t *testing.T) {
+	requireRoot(t)
+	var maps, ifs strings.Builder
+	for i := range 70 {
+		fmt.Fprintf(&maps, "  @m%d = 1;\n", i)
+	}
+	for i := range 8300 {
+		fmt.Fprintf(&ifs, "  if (nsecs == %d) { $x = 1; }\n", i)
+	}
+	for _, tc := range []struct {
+		name, script, msg string
+		line              int
+	}{
+		{"endless loop", "BEGIN {\n  $i = 0;\n  while (1) {\n  }\n}\n", "infinite loop", 3},
+		{"too many maps", "BEGIN {\n" + maps.String() + "}\n", "too many maps", 0},
+		{"jump sequence", "BEGIN {\n  $x = 0;\n" + ifs.String() + "}\n", "more conditional jumps than the kernel verifier follows", 8195},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			src := diag.NewSource("s.bt", tc.script)
+			prog, d := parser.Parse(src)
+			if d.HasErrors() {
+				t.Fatal(src.Render(d))
+			}
+			info, cd := check.Check(src, prog, &check.Config{Host: NewHost(nil)})
+			if cd.HasErrors() {
+				t.Fatal(src.Render(cd))
+			}
+			obj, gd := codegen.Compile(info, &codegen.Options{Source: src})
+			if gd.HasErrors() {
+				t.Fatal(src.Render(gd))
+			}
+			l, err := Load(obj, nil)
+			if err == nil {
+				l.Close()
+				t.Fatal("the verifier accepted the program")
+			}
+			var le *LoadError
+			var ve *ebpf.VerifierError
+			if !errors.As(err, &le) || !errors.As(err, &ve) {
+				t.Fatalf("not a verifier error: %v", err)
+			}
+			r := ExplainVerifierError(le.Program, ve)
+			if !r.Limit || !strings.Contains(r.Msg, tc.msg) {
+				t.Errorf("limit %v msg %q, want a limit containing %q\n%s", r.Limit, r.Msg, tc.msg, strings.Join(ve.Log[max(0, len(ve.Log)-5):], "\n"))
+			}
+			if tc.line > 0 && r.Line != tc.line {
+				t.Errorf("line %d, want %d", r.Line, tc.line)
+			}
+		})
+	}
+}
