@@ -143,7 +143,7 @@ func (s *Session) checkConfig() *check.Config {
 
 // codegenOptions are the code generator's options for a checked script.
 func (s *Session) codegenOptions(c *compiled) *codegen.Options {
-	opts := &codegen.Options{Source: c.src, MaxMapKeys: maxMapKeys(c.info)}
+	opts := &codegen.Options{Source: c.src, MaxMapKeys: maxMapKeys(c.info), LongJumps: runtime.HaveLongJumps}
 	if limit := c.info.Config.OnStackLimit; limit >= 0 {
 		opts.StackLimit = &limit
 	}
@@ -193,8 +193,14 @@ func (s *Session) loadFailed(c *compiled, err error) int {
 	var le *runtime.LoadError
 	var ve *ebpf.VerifierError
 	if errors.As(err, &le) && le.Program != nil && errors.As(err, &ve) {
-		d := &diag.Diagnostic{Span: le.Program.Span, Severity: diag.Error, Code: diag.CodeVerifier,
-			Msg: fmt.Sprintf("the kernel verifier rejected the program for %s", le.Program.Probe)}
+		r := runtime.ExplainVerifierError(le.Program, ve)
+		d := &diag.Diagnostic{Span: r.Span(c.src), Severity: diag.Error, Code: diag.CodeVerifier, Msg: r.Msg}
+		if r.Limit {
+			// A kernel limit the script hit: the user's to fix.
+			fmt.Fprint(s.Stderr, c.src.Format(d.Hint("%s", r.Hint)))
+			return exitScript
+		}
+		d.Msg = fmt.Sprintf("the kernel verifier rejected the program for %s", le.Program.Probe)
 		d.Hint("this is a gobpftrace bug; please report it with the script")
 		fmt.Fprint(s.Stderr, c.src.Format(d))
 		if s.opts.verbose {
