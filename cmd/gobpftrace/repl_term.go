@@ -1,9 +1,11 @@
 package main
 
 import (
+	"bufio"
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -12,6 +14,7 @@ import (
 	"syscall"
 
 	"github.com/peterh/liner"
+	"golang.org/x/sys/unix"
 	"golang.org/x/term"
 )
 
@@ -122,17 +125,22 @@ func runTerminal(r *repl, terms <-chan struct{}) {
 	ln.SetTabCompletionStyle(liner.TabCircular)
 	ln.SetWordCompleter(r.complete)
 	hist := historyPath()
-	if f, err := os.Open(hist); err == nil {
-		ln.ReadHistory(f)
-		f.Close()
+	if err := readHistory(hist, func(rd io.Reader) error {
+		_, err := ln.ReadHistory(rd)
+		return err
+	}); err != nil {
+		fmt.Fprintf(r.out, "WARNING: %v\n", err)
 	}
 	done := func() {
-		saveHistory(ln, hist)
+		err := writeHistory(hist, func(w io.Writer) { ln.WriteHistory(w) })
 		ln.Close()
 		r.out.mu.Lock()
 		r.out.emit = nil
 		r.out.mu.Unlock()
 		scr.reset()
+		if err != nil {
+			fmt.Fprintf(os.Stderr, "WARNING: %v\n", err)
+		}
 	}
 	winch := make(chan os.Signal, 1)
 	signal.Notify(winch, syscall.SIGWINCH)
@@ -184,27 +192,113 @@ func runTerminal(r *repl, terms <-chan struct{}) {
 			continue
 		}
 		pending = nil
-		if strings.TrimSpace(text) != "" {
-			ln.AppendHistory(strings.Join(strings.Fields(text), " "))
+		if entry := strings.Join(strings.Fields(text), " "); entry != "" && len(entry) < maxHistoryEntry {
+			ln.AppendHistory(entry)
 		}
 		r.Exec(text)
 	}
 	done()
 }
 
-// saveHistory writes the history file, readable by its owner only.
-func saveHistory(ln *liner.State, path string) {
+// maxHistoryEntry bounds the inputs kept in the history: liner reads the
+// file with a 4 KiB line buffer and stops at the first longer line, which
+// would lose every entry after it.
+const maxHistoryEntry = 4000
+
+// maxHistoryRead bounds how much of the history file is read: its last
+// part, which holds the entries liner keeps (liner.HistoryLimit of them,
+// each shorter than maxHistoryEntry).
+const maxHistoryRead = liner.HistoryLimit * maxHistoryEntry
+
+// openHistory opens the history file without following a symbolic link
+// (or blocking on a FIFO) and refuses anything but a regular file, so
+// the file gobpftrace, often run as root, reads, truncates and chmods is
+// never one a link points it to.
+func openHistory(path string, flag int) (*os.File, int64, error) {
+	f, err := os.OpenFile(path, flag|unix.O_NOFOLLOW|unix.O_NONBLOCK|unix.O_CLOEXEC, 0o600)
+	if err != nil {
+		if errors.Is(err, unix.ELOOP) {
+			return nil, 0, fmt.Errorf("history file %s is a symbolic link; not using it", path)
+		}
+		return nil, 0, fmt.Errorf("history file: %w", err)
+	}
+	fi, err := f.Stat()
+	if err != nil {
+		f.Close()
+		return nil, 0, fmt.Errorf("history file: %w", err)
+	}
+	if !fi.Mode().IsRegular() {
+		f.Close()
+		return nil, 0, fmt.Errorf("history file %s is not a regular file; not using it", path)
+	}
+	return f, fi.Size(), nil
+}
+
+// readHistory passes the history file to read: nothing (and no error)
+// when there is none yet, else its last maxHistoryRead bytes from the
+// start of a line.
+func readHistory(path string, read func(io.Reader) error) error {
 	if path == "" {
-		return
+		return nil
+	}
+	f, size, err := openHistory(path, os.O_RDONLY)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	var rd io.Reader = f
+	if size > maxHistoryRead {
+		if _, err := f.Seek(size-maxHistoryRead, io.SeekStart); err != nil {
+			return fmt.Errorf("history file: %w", err)
+		}
+		br := bufio.NewReader(f)
+		// Skip the partial line the seek landed in.
+		for {
+			_, err := br.ReadSlice('\n')
+			if err == nil {
+				break
+			}
+			if !errors.Is(err, bufio.ErrBufferFull) {
+				return nil
+			}
+		}
+		rd = br
+	}
+	if err := read(rd); err != nil {
+		return fmt.Errorf("history file %s: %w", path, err)
+	}
+	return nil
+}
+
+// writeHistory replaces the history file with what write writes,
+// readable by its owner only.
+func writeHistory(path string, write func(io.Writer)) error {
+	if path == "" {
+		return nil
 	}
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
-		return
+		return fmt.Errorf("history file: %w", err)
 	}
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
+	f, _, err := openHistory(path, os.O_WRONLY|os.O_CREATE)
 	if err != nil {
-		return
+		return err
 	}
-	ln.WriteHistory(f)
-	f.Chmod(0o600)
-	f.Close()
+	defer f.Close()
+	// Truncate and chmod the file opened, once it is known to be a
+	// regular file.
+	if err := f.Truncate(0); err != nil {
+		return fmt.Errorf("history file: %w", err)
+	}
+	if err := f.Chmod(0o600); err != nil {
+		return fmt.Errorf("history file: %w", err)
+	}
+	bw := bufio.NewWriter(f)
+	write(bw)
+	if err := bw.Flush(); err != nil {
+		return fmt.Errorf("writing history file: %w", err)
+	}
+	return f.Close()
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -9,6 +10,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"golang.org/x/sys/unix"
 )
 
 func TestInputComplete(t *testing.T) {
@@ -233,5 +236,172 @@ func TestREPLDetachReleases(t *testing.T) {
 	}
 	if fds > fds0 || progs > progs0 || maps > maps0 {
 		t.Errorf("open files grew over %d cycles: fds %d → %d, programs %d → %d, maps %d → %d", cycles, fds0, fds, progs0, progs, maps0, maps)
+	}
+}
+
+// TestHistoryFile: the history file is written 0600 and read back; a
+// symbolic link or a FIFO in its place is refused without reading,
+// truncating or chmodding what it points to; a huge file is read from
+// its last complete lines only.
+func TestHistoryFile(t *testing.T) {
+	dir := t.TempDir()
+	readAll := func(path string) (string, error) {
+		var got string
+		err := readHistory(path, func(rd io.Reader) error {
+			b, err := io.ReadAll(rd)
+			got = string(b)
+			return err
+		})
+		return got, err
+	}
+	writeText := func(text string) func(io.Writer) {
+		return func(w io.Writer) { io.WriteString(w, text) }
+	}
+
+	hist := filepath.Join(dir, "state", "history")
+	if got, err := readAll(hist); err != nil || got != "" {
+		t.Errorf("reading a missing history: %q, %v", got, err)
+	}
+	if err := writeHistory(hist, writeText("one\ntwo\n")); err != nil {
+		t.Fatal(err)
+	}
+	os.Chmod(hist, 0o644)
+	if err := writeHistory(hist, writeText("three\n")); err != nil {
+		t.Fatal(err)
+	}
+	if fi, err := os.Stat(hist); err != nil || fi.Mode().Perm() != 0o600 {
+		t.Errorf("history file: %v, %v; want mode 0600", fi.Mode(), err)
+	}
+	if got, err := readAll(hist); err != nil || got != "three\n" {
+		t.Errorf("history read back as %q, %v", got, err)
+	}
+
+	target := filepath.Join(dir, "target")
+	if err := os.WriteFile(target, []byte("secret\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	link := filepath.Join(dir, "link")
+	if err := os.Symlink(target, link); err != nil {
+		t.Fatal(err)
+	}
+	if err := writeHistory(link, writeText("overwritten\n")); err == nil || !strings.Contains(err.Error(), "symbolic link") {
+		t.Errorf("writing through a symbolic link: %v, want it refused", err)
+	}
+	if got, err := readAll(link); err == nil || got != "" {
+		t.Errorf("reading through a symbolic link: %q, %v, want it refused", got, err)
+	}
+	if b, _ := os.ReadFile(target); string(b) != "secret\n" {
+		t.Errorf("the link's target now holds %q", b)
+	}
+	if fi, _ := os.Stat(target); fi.Mode().Perm() != 0o644 {
+		t.Errorf("the link's target now has mode %v", fi.Mode().Perm())
+	}
+
+	fifo := filepath.Join(dir, "fifo")
+	if err := unix.Mkfifo(fifo, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := readAll(fifo); err == nil || !strings.Contains(err.Error(), "not a regular file") {
+		t.Errorf("reading a FIFO: %v, want it refused", err)
+	}
+	if err := writeHistory(fifo, writeText("x\n")); err == nil {
+		t.Errorf("writing a FIFO: no error")
+	}
+
+	var big strings.Builder
+	for i := 0; big.Len() <= maxHistoryRead+100; i++ {
+		fmt.Fprintf(&big, "entry %d\n", i)
+	}
+	if err := writeHistory(hist, writeText(big.String())); err != nil {
+		t.Fatal(err)
+	}
+	got, err := readAll(hist)
+	if err != nil || len(got) > maxHistoryRead || !strings.HasPrefix(got, "entry ") || !strings.HasSuffix(big.String(), got) {
+		t.Errorf("a %d-byte history read as %d bytes starting %.20q, %v", big.Len(), len(got), got, err)
+	}
+}
+
+// TestReadLines: piped input is split into numbered lines (LF or CRLF,
+// a last line without a newline); a line over maxInputLine is reported as
+// too long and reading goes on after it.
+func TestReadLines(t *testing.T) {
+	long := strings.Repeat("x", maxInputLine+1)
+	fits := strings.Repeat("y", maxInputLine)
+	in := "one\r\n\n" + long + "\n" + fits + "\nlast"
+	lines := make(chan inputLine)
+	go readLines(strings.NewReader(in), lines, make(chan struct{}))
+	var got []inputLine
+	for l := range lines {
+		got = append(got, l)
+	}
+	want := []inputLine{{text: "one", n: 1}, {text: "", n: 2}, {n: 3, tooLong: true}, {text: fits, n: 4}, {text: "last", n: 5}}
+	if len(got) != len(want) {
+		t.Fatalf("%d lines, want %d", len(got), len(want))
+	}
+	for i := range want {
+		if got[i] != want[i] {
+			t.Errorf("line %d: %.20q n=%d tooLong=%v err=%v, want %.20q n=%d tooLong=%v", i+1,
+				got[i].text, got[i].n, got[i].tooLong, got[i].err, want[i].text, want[i].n, want[i].tooLong)
+		}
+	}
+
+	// A consumer that stops early stops the reader.
+	done := make(chan struct{})
+	lines = make(chan inputLine)
+	ended := make(chan struct{})
+	go func() {
+		readLines(strings.NewReader("a\nb\nc\n"), lines, done)
+		close(ended)
+	}()
+	<-lines
+	close(done)
+	select {
+	case <-ended:
+	case <-time.After(5 * time.Second):
+		t.Error("the reader did not stop when its consumer did")
+	}
+}
+
+// TestLineAssembler: lines join into inputs while braces are open; an
+// over-long line is refused with its line number and the input it
+// continues; an input over maxInput is refused and skipped to its end;
+// the inputs after either run.
+func TestLineAssembler(t *testing.T) {
+	chunk := "// " + strings.Repeat("c", maxInputLine-3)
+	var in []inputLine
+	add := func(text string) { in = append(in, inputLine{text: text, n: len(in) + 1}) }
+	add(`BEGIN {`)
+	add(`  @a = 1;`)
+	in = append(in, inputLine{n: 3, tooLong: true})
+	add(`1 + 2`)
+	add(`BEGIN { printf("{");`)
+	for i := 0; i < 5; i++ {
+		add(chunk)
+	}
+	add(`}`)
+	add(`2 + 3`)
+	var a lineAssembler
+	var inputs, errs []string
+	for _, l := range in {
+		text, err := a.add(l)
+		if err != nil {
+			errs = append(errs, err.Error())
+		}
+		if text != "" {
+			inputs = append(inputs, text)
+		}
+	}
+	wantErrs := []string{
+		"stdin:3: line longer than 1 MiB, skipped with the input it continues (from line 1)",
+		"stdin:9: input from line 5 longer than 4 MiB, skipped to its end",
+	}
+	if !reflect.DeepEqual(errs, wantErrs) {
+		t.Errorf("errors %q, want %q", errs, wantErrs)
+	}
+	if want := []string{"1 + 2\n", "2 + 3\n"}; !reflect.DeepEqual(inputs, want) {
+		t.Errorf("inputs %.40q, want %q", inputs, want)
+	}
+	if rest := a.rest(); rest != "" {
+		t.Errorf("left over: %q", rest)
 	}
 }

@@ -69,12 +69,10 @@ func (m *tmuxTerm) waitPrompt(want string) {
 	m.waitFor(fmt.Sprintf("prompt row %q", want), func(string) bool { return m.promptLine() == want })
 }
 
-// TestREPLTerminal drives the shell on a terminal: the banner, typing a
-// probe with tab completion (tracepoint:sched:sched_sw<TAB>), output
-// streaming above the line being edited, Ctrl-C cancelling that line
-// while output streams, history recall with Up, Ctrl-D ending the
-// session with the map dump, and the history file (mode 0600).
-func TestREPLTerminal(t *testing.T) {
+// startShell runs the shell in a new terminal with XDG_STATE_HOME=state
+// and waits for its banner.
+func startShell(t *testing.T, state string) *tmuxTerm {
+	t.Helper()
 	needRoot(t)
 	if _, err := exec.LookPath("tmux"); err != nil {
 		if inCI() {
@@ -82,7 +80,6 @@ func TestREPLTerminal(t *testing.T) {
 		}
 		t.Skip("tmux not installed")
 	}
-	state := t.TempDir()
 	m := &tmuxTerm{t: t, socket: fmt.Sprintf("gbt-test-%d-%d", os.Getpid(), time.Now().UnixNano())}
 	t.Cleanup(func() { exec.Command("tmux", "-L", m.socket, "kill-server").Run() })
 	// The shell reports the exit status; remain-on-exit keeps the pane
@@ -91,6 +88,17 @@ func TestREPLTerminal(t *testing.T) {
 	m.tmux("new-session", "-d", "-s", "t", "-x", "110", "-y", "24", "sh", "-c", cmd)
 	m.tmux("set-option", "-t", "t", "remain-on-exit", "on")
 	m.waitText("interactive shell")
+	return m
+}
+
+// TestREPLTerminal drives the shell on a terminal: the banner, typing a
+// probe with tab completion (tracepoint:sched:sched_sw<TAB>), output
+// streaming above the line being edited, Ctrl-C cancelling that line
+// while output streams, history recall with Up, Ctrl-D ending the
+// session with the map dump, and the history file (mode 0600).
+func TestREPLTerminal(t *testing.T) {
+	state := t.TempDir()
+	m := startShell(t, state)
 	m.waitPrompt("gobpftrace>")
 
 	m.keys("tracepoint:sched:sched_sw", "Tab", "Tab")
@@ -132,4 +140,36 @@ func TestREPLTerminal(t *testing.T) {
 	}
 	b, _ := os.ReadFile(filepath.Join(state, "gobpftrace", "history"))
 	matchAll(t, "history", string(b), `(?m)^tracepoint:sched:sched_switch \{ @s = count\(\); \}$`, `(?m)^:probes$`)
+}
+
+// TestREPLTerminalHistoryLink: a history file that is a symbolic link is
+// refused with a warning, the session works, and the link's target is
+// neither read, written nor chmodded.
+func TestREPLTerminalHistoryLink(t *testing.T) {
+	state := t.TempDir()
+	target := filepath.Join(state, "target")
+	if err := os.WriteFile(target, []byte("secret\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Mkdir(filepath.Join(state, "gobpftrace"), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(target, filepath.Join(state, "gobpftrace", "history")); err != nil {
+		t.Fatal(err)
+	}
+	m := startShell(t, state)
+	m.waitText("history file " + filepath.Join(state, "gobpftrace", "history") + " is a symbolic link; not using it")
+	m.waitPrompt("gobpftrace>")
+	m.keys("Up")
+	m.waitPrompt("gobpftrace>")
+	m.keys("20 + 22", "Enter")
+	m.waitText("\n42\n")
+	m.keys("C-d")
+	m.waitText("exit status 0")
+	if b, _ := os.ReadFile(target); string(b) != "secret\n" {
+		t.Errorf("the history link's target now holds %q", b)
+	}
+	if fi, _ := os.Stat(target); fi.Mode().Perm() != 0o644 {
+		t.Errorf("the history link's target now has mode %v", fi.Mode().Perm())
+	}
 }
