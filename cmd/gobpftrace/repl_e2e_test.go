@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/cilium/ebpf"
+	"golang.org/x/sys/unix"
 )
 
 // replSession drives `gobpftrace -i` through its stdin: send writes one
@@ -191,20 +192,24 @@ func TestREPLStatementsAndErrors(t *testing.T) {
 		`(?m)^1 +\d+ +interval:ms:100$`)
 }
 
-// TestREPLTerminate: SIGTERM ends a session like :quit (END runs, maps
-// are printed, exit status 0).
+// TestREPLTerminate: SIGTERM, SIGHUP and SIGQUIT end a session like
+// :quit (END runs, maps are printed, exit status 0, no goroutine dump).
 func TestREPLTerminate(t *testing.T) {
 	needRoot(t)
-	r := runTool(t, invocation{args: []string{"-i"}, feed: true, during: func(p *runningTool) {
-		s := &replSession{t: t, p: p}
-		s.send(`END { printf("end ran\n"); }`)
-		s.send(`@kept = 42`)
-		s.send(`print(@kept)`)
-		s.expect(p.stdout, "@kept: 42\n")
-		p.cmd.Process.Signal(syscall.SIGTERM)
-	}})
-	expectCode(t, r, 0)
-	matchAll(t, "stdout", r.stdout, `(?m)^end ran$`, `(?m)\n\n\n@kept: 42\n$`)
+	for _, sig := range []syscall.Signal{syscall.SIGTERM, syscall.SIGHUP, syscall.SIGQUIT} {
+		t.Run(unix.SignalName(sig), func(t *testing.T) {
+			r := runTool(t, invocation{args: []string{"-i"}, feed: true, during: func(p *runningTool) {
+				s := &replSession{t: t, p: p}
+				s.send(`END { printf("end ran\n"); }`)
+				s.send(`@kept = 42`)
+				s.send(`print(@kept)`)
+				s.expect(p.stdout, "@kept: 42\n")
+				p.cmd.Process.Signal(sig)
+			}})
+			expectCode(t, r, 0)
+			matchAll(t, "stdout", r.stdout, `(?m)^end ran$`, `(?m)\n\n\n@kept: 42\n$`)
+		})
+	}
 }
 
 // TestREPLSaveLoad: :save writes a runnable script of the session, which

@@ -23,16 +23,24 @@ func runREPL(s *Session, stdin io.Reader, stdout, stderr io.Writer) int {
 		return exitScript
 	}
 	// Ctrl-C never ends the session: outside line editing (which reads it
-	// as a key) it arrives as SIGINT, which is ignored; SIGTERM ends the
-	// session cleanly.
+	// as a key) it arrives as SIGINT, which is ignored. SIGTERM, SIGHUP
+	// (the terminal went away) and SIGQUIT end the session cleanly, as
+	// they end a script: END runs, the maps are printed.
 	sigs := make(chan os.Signal, 1)
-	signal.Notify(sigs, syscall.SIGINT, syscall.SIGTERM)
+	signal.Notify(sigs, syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP, syscall.SIGQUIT)
 	defer signal.Stop(sigs)
 	terms := make(chan struct{})
+	ended := make(chan struct{})
+	defer close(ended)
 	go func() {
-		for sig := range sigs {
-			if sig == syscall.SIGTERM {
-				close(terms)
+		for {
+			select {
+			case sig := <-sigs:
+				if sig != syscall.SIGINT {
+					close(terms)
+					return
+				}
+			case <-ended:
 				return
 			}
 		}

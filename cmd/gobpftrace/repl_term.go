@@ -142,6 +142,11 @@ func runTerminal(r *repl, terms <-chan struct{}) {
 			fmt.Fprintf(os.Stderr, "WARNING: %v\n", err)
 		}
 	}
+	// busy is held while an input runs and from the end of the session
+	// on: a signal that ends the session while the line is edited does
+	// so from the goroutine below (liner cannot be interrupted), and must
+	// not run alongside an input or the session's own end.
+	var busy sync.Mutex
 	winch := make(chan os.Signal, 1)
 	signal.Notify(winch, syscall.SIGWINCH)
 	defer signal.Stop(winch)
@@ -151,8 +156,7 @@ func runTerminal(r *repl, terms <-chan struct{}) {
 			case <-winch:
 				scr.resize()
 			case <-terms:
-				// SIGTERM while editing: liner cannot be interrupted, so
-				// end the session from here.
+				busy.Lock()
 				done()
 				r.Close()
 				os.Exit(exitOK)
@@ -161,12 +165,13 @@ func runTerminal(r *repl, terms <-chan struct{}) {
 	}()
 	io.WriteString(r.out, r.banner())
 	var pending []string
-	for !r.quit {
+	for {
 		prompt := promptText
 		if len(pending) > 0 {
 			prompt = continuePrompt
 		}
 		line, err := ln.Prompt(prompt)
+		busy.Lock()
 		scr.clearInput()
 		r.reap()
 		switch {
@@ -176,28 +181,29 @@ func runTerminal(r *repl, terms <-chan struct{}) {
 				io.WriteString(r.out, prompt+"^C\n")
 			}
 			pending = nil
-			continue
 		case err != nil: // io.EOF: Ctrl-D
-			if len(pending) > 0 {
-				pending = nil
-				continue
+			if len(pending) == 0 {
+				r.quit = true
 			}
+			pending = nil
+		default:
+			io.WriteString(r.out, prompt+line+"\n")
+			pending = append(pending, line)
+			if text := strings.Join(pending, "\n"); inputComplete(text) {
+				pending = nil
+				if entry := strings.Join(strings.Fields(text), " "); entry != "" && len(entry) < maxHistoryEntry {
+					ln.AppendHistory(entry)
+				}
+				r.Exec(text)
+			}
+		}
+		if r.quit {
+			// busy stays held: the session ends here.
 			done()
 			return
 		}
-		io.WriteString(r.out, prompt+line+"\n")
-		pending = append(pending, line)
-		text := strings.Join(pending, "\n")
-		if !inputComplete(text) {
-			continue
-		}
-		pending = nil
-		if entry := strings.Join(strings.Fields(text), " "); entry != "" && len(entry) < maxHistoryEntry {
-			ln.AppendHistory(entry)
-		}
-		r.Exec(text)
+		busy.Unlock()
 	}
-	done()
 }
 
 // maxHistoryEntry bounds the inputs kept in the history: liner reads the
