@@ -130,10 +130,19 @@ func (c *checker) checkPrint(call *ast.Call, _ *ast.MapExpr) types.Type {
 	return void
 }
 
+// MaxExitCode is the largest exit code a script may give exit(): 255 is
+// gobpftrace's own failure status, so a script's exit code is never
+// mistaken for a failure to load, attach or trace. A computed code is not
+// checked: the process exits with its low 8 bits, as exit(2) does.
+const MaxExitCode = 254
+
 func (c *checker) checkExit(call *ast.Call, _ *ast.MapExpr) types.Type {
 	if len(call.Args) == 1 {
-		if t := c.expr(call.Args[0]); t != nil && !types.IsInt(t) {
+		t := c.expr(call.Args[0])
+		if t != nil && !types.IsInt(t) {
 			c.errorf(call.Args[0], diag.CodeType, "exit() expects an integer exit code")
+		} else if n, ok := c.tab.Consts[call.Args[0]]; ok && (n < 0 || n > MaxExitCode) {
+			c.errorf(call.Args[0], diag.CodeType, "exit code %d is out of range: want 0..%d (255 is gobpftrace's failure status)", n, MaxExitCode)
 		}
 	}
 	return void
