@@ -3,6 +3,7 @@
 package runtime
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -13,76 +14,32 @@ import (
 	"strings"
 	"sync"
 	"syscall"
+	"time"
 
 	"golang.org/x/sys/unix"
 )
 
-// Environment variables that turn a re-executed gobpftrace into the -c shim.
-const (
-	childEnvFD   = "GOBPFTRACE_CHILD_FD"
-	childEnvPath = "GOBPFTRACE_CHILD_PATH"
-)
+// childGo is the byte the tracer writes on the gate to let the stopped
+// child exec the command.
+const childGo = 'g'
 
-// childGo is the byte the parent writes to let the shim exec the command;
-// childReady the byte the shim writes once its runtime has started.
-const (
-	childGo    = 'g'
-	childReady = 'r'
-)
-
-// MaybeRunChildShim must be called first thing in main(). In a normal run it
-// returns immediately. When the process was started by StartChild it is the
-// -c child: it waits until the parent calls Child.Release (the probes are
-// attached by then) and replaces itself with the command, keeping its pid.
-// If the parent goes away or aborts instead, it exits with status 126
-// without running the command. It never returns in the shim.
-func MaybeRunChildShim() {
-	fdText, ok := os.LookupEnv(childEnvFD)
-	if !ok {
-		return
-	}
-	path := os.Getenv(childEnvPath)
-	os.Unsetenv(childEnvFD)
-	os.Unsetenv(childEnvPath)
-	fd, err := strconv.Atoi(fdText)
-	if err != nil || path == "" {
-		fmt.Fprintf(os.Stderr, "gobpftrace: bad %s=%q\n", childEnvFD, fdText)
-		os.Exit(126)
-	}
-	// Tell the parent the Go runtime has finished starting (it reads
-	// /proc/self/cgroup and other files): from here on the only system
-	// calls are the wait and the exec, so probes attached after this
-	// point see nothing of the shim.
-	unix.Write(fd+1, []byte{childReady})
-	unix.Close(fd + 1)
-	var b [1]byte
-	var n int
-	for {
-		n, err = unix.Read(fd, b[:])
-		if err != unix.EINTR {
-			break
-		}
-	}
-	unix.Close(fd)
-	if n != 1 || b[0] != childGo {
-		os.Exit(126) // the tracer aborted or died before attaching
-	}
-	err = syscall.Exec(path, os.Args, os.Environ())
-	fmt.Fprintf(os.Stderr, "gobpftrace: executing %s: %v\n", path, err)
-	os.Exit(127)
-}
+// KillGrace is how long Child.Kill lets the command handle SIGTERM before
+// it sends SIGKILL.
+const KillGrace = time.Second
 
 // SplitCommand splits a -c command line on white space, without any shell
 // interpretation (as bpftrace does).
 func SplitCommand(cmd string) []string { return strings.Fields(cmd) }
 
 // Child is the -c command: started stopped, released once the probes are
-// attached.
+// attached. It dies with SIGKILL when the tracer dies (the parent-death
+// signal survives the exec of the command).
 type Child struct {
-	cmd  *exec.Cmd
-	gate *os.File // write end of the pipe the shim waits on; nil once used
+	cmd *exec.Cmd
 
-	mu sync.Mutex
+	mu      sync.Mutex
+	gate    *os.File // write end of the pipe the stub waits on; nil once used
+	killing bool     // Kill has been called
 
 	done    chan struct{}
 	waitErr error
@@ -91,8 +48,11 @@ type Child struct {
 // StartChild starts argv (argv[0] is resolved through $PATH when it has no
 // '/') with the given environment (os.Environ() when nil), sharing our
 // stdin, stdout and stderr. The command does not run yet: the process is a
-// copy of this binary blocked in MaybeRunChildShim until Release, so its pid
-// (Pid, the `cpid` builtin) is already the command's pid.
+// stub blocked on a pipe until Release, so its pid (Pid, the `cpid`
+// builtin) is already the command's pid. StartChild returns once the stub
+// is blocked, so probes attached afterwards see none of its start-up. Do
+// not call it from a goroutine locked to its thread: the parent-death
+// signal fires when the thread that forked the child exits.
 func StartChild(argv []string, env []string) (*Child, error) {
 	if len(argv) == 0 {
 		return nil, errors.New("starting child: empty command")
@@ -101,44 +61,37 @@ func StartChild(argv []string, env []string) (*Child, error) {
 	if err != nil {
 		return nil, fmt.Errorf("starting child %s: %w", argv[0], err)
 	}
+	if env == nil {
+		env = os.Environ()
+	}
 	r, w, err := os.Pipe()
 	if err != nil {
 		return nil, fmt.Errorf("starting child %s: %w", argv[0], err)
 	}
-	readyR, readyW, err := os.Pipe()
+	cmd, err := stubCommand(path, argv, env, r)
 	if err != nil {
 		r.Close()
 		w.Close()
 		return nil, fmt.Errorf("starting child %s: %w", argv[0], err)
 	}
-	defer readyR.Close()
-	if env == nil {
-		env = os.Environ()
-	}
-	cmd := &exec.Cmd{
-		Path:       "/proc/self/exe",
-		Args:       argv,
-		Env:        append(env[:len(env):len(env)], childEnvFD+"=3", childEnvPath+"="+path),
-		Stdin:      os.Stdin,
-		Stdout:     os.Stdout,
-		Stderr:     os.Stderr,
-		ExtraFiles: []*os.File{r, readyW},
-	}
+	cmd.Stdin, cmd.Stdout, cmd.Stderr = os.Stdin, os.Stdout, os.Stderr
+	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
 	err = cmd.Start()
 	r.Close()
-	readyW.Close()
 	if err != nil {
 		w.Close()
 		return nil, fmt.Errorf("starting child %s: %w", argv[0], err)
 	}
-	// Wait until the shim is idle (or died: EOF).
-	var b [1]byte
-	readyR.Read(b[:])
 	c := &Child{cmd: cmd, gate: w, done: make(chan struct{})}
 	go func() {
 		c.waitErr = cmd.Wait()
 		close(c.done)
 	}()
+	if err := waitStubBlocked(c.Pid(), c.done); err != nil {
+		c.Kill()
+		c.Wait()
+		return nil, fmt.Errorf("starting child %s: %w", argv[0], err)
+	}
 	return c, nil
 }
 
@@ -166,7 +119,8 @@ func (c *Child) Release() error {
 func (c *Child) Done() <-chan struct{} { return c.done }
 
 // Wait blocks until the child exits and returns its exit error (nil for a
-// zero status; an *exec.ExitError otherwise).
+// zero status; an *exec.ExitError otherwise). After Kill it returns within
+// KillGrace.
 func (c *Child) Wait() error {
 	<-c.done
 	return c.waitErr
@@ -183,26 +137,81 @@ func (c *Child) ExitCode() int {
 	}
 }
 
-// Kill ends the child if it is still running: before Release the shim is
-// told to exit without running the command; after it, the command gets
-// SIGTERM. It does not wait; use Wait.
+// Kill ends the child if it is still running: before Release the stub is
+// told to exit (status 126) without running the command; after it, the
+// command gets SIGTERM, and SIGKILL if it is still alive KillGrace later.
+// It does not wait; use Wait. Calling it again does nothing.
 func (c *Child) Kill() error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.gate != nil {
-		c.gate.Close() // EOF: the shim exits without exec'ing
-		c.gate = nil
+	if c.killing {
 		return nil
 	}
+	c.killing = true
 	select {
 	case <-c.done:
 		return nil
 	default:
 	}
+	// Whatever the first step, a child that outlives the grace period is
+	// killed: Wait never blocks for longer.
+	time.AfterFunc(KillGrace, func() {
+		select {
+		case <-c.done:
+		default:
+			c.cmd.Process.Kill()
+		}
+	})
+	if c.gate != nil {
+		c.gate.Close() // EOF: the stub exits without exec'ing
+		c.gate = nil
+		return nil
+	}
 	if err := c.cmd.Process.Signal(syscall.SIGTERM); err != nil && !errors.Is(err, os.ErrProcessDone) {
 		return fmt.Errorf("killing child %d: %w", c.Pid(), err)
 	}
 	return nil
+}
+
+// stubWaitTimeout bounds how long StartChild waits for the stub to block.
+const stubWaitTimeout = 5 * time.Second
+
+// waitStubBlocked waits until process pid sleeps in read(stubGateFD, …):
+// the stub has then made all its system calls but the read's return and
+// the execve. It polls /proc/PID/syscall ("NR ARG1 …" while blocked; the
+// stub reaches the read within microseconds) and gives up when the process
+// exits (done is closed) or after stubWaitTimeout.
+func waitStubBlocked(pid int, done <-chan struct{}) error {
+	path := "/proc/" + strconv.Itoa(pid) + "/syscall"
+	want := []byte(strconv.Itoa(unix.SYS_READ) + " 0x" + strconv.FormatInt(stubGateFD, 16) + " ")
+	deadline := time.Now().Add(stubWaitTimeout)
+	buf := make([]byte, 256)
+	pause := 20 * time.Microsecond
+	for {
+		if n, err := readSmall(path, buf); err == nil && bytes.HasPrefix(buf[:n], want) {
+			return nil
+		}
+		select {
+		case <-done:
+			return errors.New("the stub exited before the command was released")
+		default:
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("the stub did not block on its gate within %v", stubWaitTimeout)
+		}
+		time.Sleep(pause)
+		pause = min(2*pause, time.Millisecond)
+	}
+}
+
+// readSmall reads the start of a small file into buf.
+func readSmall(path string, buf []byte) (int, error) {
+	fd, err := unix.Open(path, unix.O_RDONLY|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return 0, err
+	}
+	defer unix.Close(fd)
+	return unix.Read(fd, buf)
 }
 
 // Signals returns a context that is cancelled on SIGINT or SIGTERM (or when

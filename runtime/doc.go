@@ -27,8 +27,11 @@
 //   - ReadMap, ClearMap and ZeroMap (maps.go, bpfsys.go) use the batch map
 //     syscalls so that maps with 100k entries are read in a few syscalls.
 //   - StartChild (child.go) runs the -c command stopped until the probes are
-//     attached, by re-executing this binary as a small shim
-//     (MaybeRunChildShim) that waits on a pipe before exec'ing the command.
+//     attached: the child starts as a tiny machine-code executable
+//     (childstub.go, amd64; elsewhere a re-executed gobpftrace,
+//     MaybeRunChildShim) blocked reading a pipe, and execs the command when
+//     released. It carries a parent-death SIGKILL; Kill escalates from
+//     SIGTERM to SIGKILL after KillGrace.
 //
 // Errors are wrapped with lower-case context naming the probe or map
 // involved; verifier rejections keep the full *ebpf.VerifierError reachable
