@@ -69,7 +69,14 @@ type repl struct {
 	// declarations typed on their own, for :save.
 	saved, decls []string
 	quit         bool
+	// depth is the nesting of Exec: a :load runs the file's text with
+	// Exec, and that text may be a :load in turn.
+	depth int
 }
+
+// maxExecDepth bounds the nesting of :load (a file that loads itself
+// would recurse until the stack overflows).
+const maxExecDepth = 8
 
 // unit is one loaded input.
 type unit struct {
@@ -148,6 +155,12 @@ func (r *repl) banner() string {
 // Exec runs one complete input: a command, probe blocks, a map
 // declaration or statements. Errors are printed; the session goes on.
 func (r *repl) Exec(text string) {
+	if r.depth >= maxExecDepth {
+		fmt.Fprintf(r.errw, "ERROR: :load nested more than %d deep\n", maxExecDepth-1)
+		return
+	}
+	r.depth++
+	defer func() { r.depth-- }()
 	r.reap()
 	trimmed := strings.TrimSpace(text)
 	switch {

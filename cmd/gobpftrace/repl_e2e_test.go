@@ -283,3 +283,17 @@ func TestREPLLongInput(t *testing.T) {
 	matchAll(t, "stderr", r.stderr, `(?m)^ERROR: stdin:2: line longer than 1 MiB, skipped$`)
 	matchAll(t, "stdout", r.stdout, `(?m)^before\nafter\nlong block$`)
 }
+
+// TestREPLLoadItself: a file that :loads itself is refused once the
+// nesting is too deep, and the session goes on.
+func TestREPLLoadItself(t *testing.T) {
+	needRoot(t)
+	file := filepath.Join(t.TempDir(), "self.bt")
+	if err := os.WriteFile(file, []byte(":load "+file+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	r := runTool(t, invocation{args: []string{"-i"}, stdin: ":load " + file + "\n20 + 22\n", timeout: 20 * time.Second})
+	expectCode(t, r, 0)
+	matchAll(t, "stderr", r.stderr, `(?m)\A^ERROR: :load nested more than 7 deep\n\z`)
+	matchAll(t, "stdout", r.stdout, `(?m)^42$`)
+}
