@@ -4,75 +4,151 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
+
+	"github.com/gobpftrace/gobpftrace/runtime"
 )
 
 // version is printed by --version.
 const version = "gobpftrace v0.1.0"
 
-// Exit codes.
+// Exit codes. They follow bpftrace: 1 for every error found before
+// tracing starts, 255 (bpftrace's -1) for failures to load, attach or
+// trace. A script's exit(N) exits with N, which the checker keeps in 0..254
+// so that 255 always means a failure of gobpftrace (see the README's "Exit
+// codes").
 const (
 	exitOK      = 0
-	exitScript  = 1 // parse or semantic error
-	exitUsage   = 2 // bad command line
-	exitRuntime = 3 // load, attach or run-time failure
+	exitScript  = 1   // parse or semantic error, unreadable script
+	exitUsage   = 1   // bad command line or environment variable
+	exitRuntime = 255 // load, attach or run-time failure
 )
 
 // options are the parsed command line.
 type options struct {
-	program     string // -e text
-	file        string // script file ("-" for stdin)
-	params      []string
-	list        bool
-	listVerbose bool
-	listPattern string
-	cmd         string // -c
-	pid         int    // -p
-	format      string // -f text|json
-	outFile     string // -o
-	quiet       bool
-	verbose     bool
-	debug       []string // -d stages
-	dryRun      bool
-	unsafe      bool
-	help        bool
-	version     bool
-	interactive bool
-	noWarnings  bool
+	program      string // -e text
+	file         string // script file ("-" for stdin)
+	params       []string
+	list         bool
+	listVerbose  bool
+	listPattern  string
+	cmd          string // -c
+	pid          int    // -p
+	format       string // -f text|json
+	outFile      string // -o
+	buffering    string // -B none|line|full ("" is the default)
+	quiet        bool
+	verbose      bool
+	debug        []string // -d stages
+	includeDirs  []string // -I
+	includeFiles []string // --include
+	dryRun       bool     // --dry-run: load and attach, then stop
+	verifyOnly   bool     // --verify-only: load through the verifier, attach nothing
+	unsafe       bool
+	help         bool
+	version      bool
+	interactive  bool
+	noWarnings   bool
 }
 
-const usage = `USAGE:
+// optSpec describes one command-line option. The table drives parseArgs,
+// and a test checks it against --help and the man page.
+type optSpec struct {
+	short byte   // 0: no short form
+	long  string // "": no long form
+	arg   string // name of the value; "" for a flag
+	set   func(o *options, v string) error
+}
+
+// optSpecs are the options gobpftrace accepts.
+var optSpecs = []optSpec{
+	{'e', "", "PROGRAM", func(o *options, v string) error { o.program = v; return nil }},
+	{'l', "list", "", func(o *options, _ string) error { o.list = true; return nil }},
+	{'v', "verbose", "", func(o *options, _ string) error { o.verbose = true; return nil }},
+	{'h', "help", "", func(o *options, _ string) error { o.help = true; return nil }},
+	{'V', "version", "", func(o *options, _ string) error { o.version = true; return nil }},
+	{'p', "pid", "PID", setPid},
+	{'c', "cmd", "CMD", func(o *options, v string) error { o.cmd = v; return nil }},
+	{'o', "output", "FILE", func(o *options, v string) error { o.outFile = v; return nil }},
+	{'f', "format", "FORMAT", setFormat},
+	{'B', "", "MODE", setBuffering},
+	{'q', "quiet", "", func(o *options, _ string) error { o.quiet = true; return nil }},
+	{'k', "warnings", "", func(*options, string) error {
+		return &usageError{"-k, --warnings (run-time warnings for failed probe reads and map lookups) is not supported"}
+	}},
+	{0, "no-warnings", "", func(o *options, _ string) error { o.noWarnings = true; return nil }},
+	{'I', "", "DIR", func(o *options, v string) error { o.includeDirs = append(o.includeDirs, v); return nil }},
+	{0, "include", "FILE", func(o *options, v string) error { o.includeFiles = append(o.includeFiles, v); return nil }},
+	{0, "unsafe", "", func(o *options, _ string) error { o.unsafe = true; return nil }},
+	{'d', "debug", "STAGE", setDebug},
+	{0, "dry-run", "", func(o *options, _ string) error { o.dryRun = true; return nil }},
+	{0, "verify-only", "", func(o *options, _ string) error { o.verifyOnly = true; return nil }},
+	{'i', "interactive", "", func(o *options, _ string) error { o.interactive = true; return nil }},
+}
+
+const usage = `gobpftrace - a bpftrace-compatible tracer that compiles to eBPF without LLVM
+
+USAGE:
     gobpftrace [options] filename [args...]
+    gobpftrace [options] - <stdin input>
     gobpftrace [options] -e 'program' [args...]
+    gobpftrace [options]            (interactive shell on a terminal)
 
 OPTIONS:
     -e 'program'   execute this program
-    -l [pattern]   list probes (-lv adds argument types)
-    -c 'CMD'       run CMD (stopped until probes are attached) and trace until it exits;
-                   its pid is the cpid builtin
-    -p PID         trace process PID (uprobes, usdt)
-    -f FORMAT      output format: text (default) or json
-    -o FILE        write tracing output to FILE
-    -q             quiet: no "Attached N probes" line
-    -v             verbose: program ids and verifier statistics
-    -d STAGE       dump a compilation stage and exit: ast, types, asm (repeatable, or "all")
-    --dry-run      compile and load through the verifier, but do not attach
-    --unsafe       allow unsafe functions (system, signal …)
-    -i, --interactive
-                   start the interactive shell
+    -l, --list [pattern]
+                   list probes matching pattern (with -e, the program's probes)
+    -v, --verbose  program ids and verifier statistics; with -l, probe arguments
     -h, --help     show this help
     -V, --version  print the version
 
+    -p, --pid PID  trace process PID: uprobes and usdt attach to it; ends when it exits
+    -c, --cmd CMD  run CMD (stopped until probes are attached) and trace until it
+                   exits; its pid is the cpid builtin
+
+    -o, --output FILE
+                   write tracing output to FILE
+    -f, --format FORMAT
+                   output format: text (default) or json
+    -B MODE        output buffering: none (default: written as events are read),
+                   line (hold partial lines) or full (64 KiB blocks)
+    -q, --quiet    no "Attached N probes" line
+    -k, --warnings refused: run-time helper warnings are not supported
+    --no-warnings  do not print compile-time warnings
+
+    -I DIR         add DIR to the #include search path (repeatable)
+    --include FILE #include FILE before the script's first line (repeatable)
+
+    --unsafe       allow unsafe functions (system, signal …)
+
+    -d, --debug STAGE
+                   print a compilation stage and exit: ast, types, asm or all
+                   (repeatable, or comma-separated)
+    --dry-run      load and attach every probe, then detach and exit without
+                   running BEGIN, END or printing anything
+    --verify-only  load every program through the verifier; attach nothing
+    -i, --interactive
+                   start the interactive shell
+
 ENVIRONMENT:
-    BPFTRACE_MAX_STRLEN  capacity of strings read by str() (default 64)
-    BPFTRACE_STRLEN      same, older name
+    BPFTRACE_MAX_STRLEN    capacity of strings read by str(): 1..16384 (default 64)
+    BPFTRACE_STRLEN        older name of BPFTRACE_MAX_STRLEN
+    BPFTRACE_MAX_MAP_KEYS  capacity of maps without a declared size: 1..4294967295
+    BPFTRACE_MAP_KEYS_MAX  older name of BPFTRACE_MAX_MAP_KEYS
+    A bad value is an error (exit status 1).
+
+EXIT STATUS:
+    0 success; 1 usage or script error; 255 load, attach or run-time failure;
+    N when the script calls exit(N) (0..254).
 
 EXAMPLES:
     gobpftrace -e 'BEGIN { printf("hello\n"); exit(); }'
     gobpftrace -e 'tracepoint:syscalls:sys_enter_openat { printf("%s %s\n", comm, str(args.filename)); }'
     gobpftrace -l 'tracepoint:syscalls:sys_enter_*'
+
+See gobpftrace(8) for signals, limits and the #include rules.
 `
 
 // shortUsage follows a command-line error: short enough that the error
@@ -83,180 +159,152 @@ const shortUsage = `USAGE:
 Run 'gobpftrace --help' for the options.
 `
 
-// usageError is a command-line error (exit status 2).
+// usageError is a command-line error (exit status exitUsage).
 type usageError struct{ msg string }
 
 func (e *usageError) Error() string { return e.msg }
 
-// parseArgs parses bpftrace-compatible arguments. Options may be combined
-// like -lv and given as -e PROG or -ePROG; everything after the program
-// (the file name or the -e text) is a positional parameter.
+// parseArgs parses bpftrace-compatible arguments, the way getopt_long does
+// for bpftrace: short options may be combined (-lv) and take their value
+// attached or as the next argument (-ePROG, -e PROG); long options take
+// theirs as --name=VALUE or --name VALUE. Options may follow the script
+// (gobpftrace script.bt -q); the other arguments after the script are its
+// positional parameters $1, $2 …, and "--" ends the options.
 func parseArgs(args []string) (*options, error) {
 	o := &options{format: "text"}
-	needValue := func(i *int, name string) (string, error) {
-		if *i+1 >= len(args) {
-			return "", &usageError{fmt.Sprintf("option %s requires an argument", name)}
-		}
-		*i++
-		return args[*i], nil
-	}
-	havePrimary, afterDashes := false, false
+	var operands []string
 	for i := 0; i < len(args); i++ {
 		a := args[i]
-		if afterDashes || (havePrimary && !strings.HasPrefix(a, "-")) {
-			o.params = append(o.params, a)
-			continue
-		}
 		switch {
 		case a == "--":
-			afterDashes = havePrimary
-			continue
+			for _, p := range args[i+1:] {
+				if strings.HasPrefix(p, "--") {
+					return nil, &usageError{fmt.Sprintf("named parameters are not supported: %s", p)}
+				}
+				operands = append(operands, p)
+			}
+			i = len(args)
 		case a == "-" || !strings.HasPrefix(a, "-"):
-			if o.list && o.program == "" && o.listPattern == "" {
-				o.listPattern = a
-				continue
-			}
-			if o.program == "" {
-				o.file = a
-			} else {
-				o.params = append(o.params, a)
-			}
-			havePrimary = true
-			continue
+			operands = append(operands, a)
 		case strings.HasPrefix(a, "--"):
 			name, val, hasVal := strings.Cut(a[2:], "=")
-			switch name {
-			case "dry-run":
-				o.dryRun = true
-			case "unsafe":
-				o.unsafe = true
-			case "help":
-				o.help = true
-			case "version":
-				o.version = true
-			case "interactive":
-				o.interactive = true
-			case "no-warnings":
-				o.noWarnings = true
-			case "pid":
-				if !hasVal {
-					v, err := needValue(&i, a)
-					if err != nil {
-						return nil, err
-					}
-					val = v
-				}
-				pid, err := parsePid(val)
-				if err != nil {
-					return nil, err
-				}
-				o.pid = pid
-			case "output", "cmd", "include":
-				if !hasVal {
-					v, err := needValue(&i, a)
-					if err != nil {
-						return nil, err
-					}
-					val = v
-				}
-				switch name {
-				case "output":
-					o.outFile = val
-				case "cmd":
-					o.cmd = val
-				}
-			case "format":
-				if !hasVal {
-					v, err := needValue(&i, a)
-					if err != nil {
-						return nil, err
-					}
-					val = v
-				}
-				o.format = val
-			default:
-				return nil, &usageError{fmt.Sprintf("unknown option: %s", a)}
+			spec := findLong(name)
+			if spec == nil {
+				return nil, &usageError{fmt.Sprintf("unknown option: --%s", name)}
 			}
-			continue
-		}
-		// Short options, possibly combined (-lv, -qe PROG).
-		for j := 1; j < len(a); j++ {
-			c := a[j]
-			rest := a[j+1:]
-			takeValue := func(name string) (string, error) {
-				if rest != "" {
-					j = len(a)
-					return rest, nil
-				}
-				j = len(a)
-				return needValue(&i, name)
+			if spec.arg == "" && hasVal {
+				return nil, &usageError{fmt.Sprintf("option --%s takes no value", name)}
 			}
-			var err error
-			switch c {
-			case 'l':
-				o.list = true
-			case 'v':
-				if o.list {
-					o.listVerbose = true
-				} else {
-					o.verbose = true
+			if spec.arg != "" && !hasVal {
+				if i+1 >= len(args) {
+					return nil, &usageError{fmt.Sprintf("option --%s requires an argument", name)}
 				}
-			case 'q':
-				o.quiet = true
-			case 'h':
-				o.help = true
-			case 'V':
-				o.version = true
-			case 'i':
-				o.interactive = true
-			case 'e':
-				o.program, err = takeValue("-e")
-				havePrimary = !o.list
-			case 'c':
-				o.cmd, err = takeValue("-c")
-			case 'o':
-				o.outFile, err = takeValue("-o")
-			case 'f':
-				o.format, err = takeValue("-f")
-			case 'd':
-				var s string
-				s, err = takeValue("-d")
-				o.debug = append(o.debug, strings.Split(s, ",")...)
-			case 'p':
-				var s string
-				if s, err = takeValue("-p"); err == nil {
-					o.pid, err = parsePid(s)
-				}
-			case 'k', 'B', 'I':
-				// -k (helper warnings), -B (buffering), -I (include dirs)
-				// are accepted for compatibility.
-				if c != 'k' {
-					_, err = takeValue("-" + string(c))
-				}
-			default:
-				return nil, &usageError{fmt.Sprintf("unknown option: -%c", c)}
+				i++
+				val = args[i]
 			}
-			if err != nil {
+			if err := spec.set(o, val); err != nil {
 				return nil, err
 			}
-		}
-	}
-	if o.format != "text" && o.format != "json" {
-		return nil, &usageError{fmt.Sprintf("Invalid output format %q", o.format)}
-	}
-	for _, d := range o.debug {
-		switch d {
-		case "ast", "types", "asm", "all":
 		default:
-			return nil, &usageError{fmt.Sprintf("invalid -d stage %q (want ast, types, asm or all)", d)}
+			// Short options, possibly combined (-lv, -qe PROG).
+			for j := 1; j < len(a); j++ {
+				spec := findShort(a[j])
+				if spec == nil {
+					return nil, &usageError{fmt.Sprintf("unknown option: -%c", a[j])}
+				}
+				val := ""
+				if spec.arg != "" {
+					switch {
+					case j+1 < len(a):
+						val = a[j+1:]
+					case i+1 < len(args):
+						i++
+						val = args[i]
+					default:
+						return nil, &usageError{fmt.Sprintf("option -%c requires an argument", a[j])}
+					}
+					j = len(a)
+				}
+				if err := spec.set(o, val); err != nil {
+					return nil, err
+				}
+			}
 		}
 	}
-	if o.program != "" && o.file != "" && !o.list {
-		// A file after -e is a positional parameter.
-		o.params = append([]string{o.file}, o.params...)
-		o.file = ""
+	switch {
+	case o.list:
+		// -l [pattern], or -l -e 'program' listing its probes.
+		if len(operands) > 1 || len(operands) == 1 && o.program != "" {
+			return nil, &usageError{"-l takes at most one pattern"}
+		}
+		if len(operands) == 1 {
+			o.listPattern = operands[0]
+		}
+		o.listVerbose = o.verbose
+	case o.program != "":
+		o.params = operands
+	case len(operands) > 0:
+		o.file, o.params = operands[0], append([]string(nil), operands[1:]...)
+	}
+	if o.cmd != "" && o.pid != 0 {
+		return nil, &usageError{"cannot use both -c and -p"}
+	}
+	if o.dryRun && o.verifyOnly {
+		return nil, &usageError{"--dry-run and --verify-only exclude each other"}
 	}
 	return o, nil
+}
+
+func findShort(c byte) *optSpec {
+	for i := range optSpecs {
+		if optSpecs[i].short == c {
+			return &optSpecs[i]
+		}
+	}
+	return nil
+}
+
+func findLong(name string) *optSpec {
+	for i := range optSpecs {
+		if optSpecs[i].long == name && name != "" {
+			return &optSpecs[i]
+		}
+	}
+	return nil
+}
+
+func setPid(o *options, v string) error {
+	pid, err := parsePid(v)
+	o.pid = pid
+	return err
+}
+
+func setFormat(o *options, v string) error {
+	if v != "text" && v != "json" {
+		return &usageError{fmt.Sprintf("Invalid output format %q (want text or json)", v)}
+	}
+	o.format = v
+	return nil
+}
+
+func setBuffering(o *options, v string) error {
+	if v != "line" && v != "full" && v != "none" {
+		return &usageError{fmt.Sprintf("-B must be either 'line', 'full', or 'none', not %q", v)}
+	}
+	o.buffering = v
+	return nil
+}
+
+func setDebug(o *options, v string) error {
+	for _, d := range strings.Split(v, ",") {
+		switch d {
+		case "ast", "types", "asm", "all":
+			o.debug = append(o.debug, d)
+		default:
+			return &usageError{fmt.Sprintf("invalid -d stage %q (want ast, types, asm or all)", d)}
+		}
+	}
+	return nil
 }
 
 // parsePid validates a -p argument the way bpftrace reports it.
@@ -279,24 +327,37 @@ func parsePid(s string) (int, error) {
 	return int(n), nil
 }
 
-// readScript returns the script text and its display name.
+// readScript returns the script text and its display name. Files and
+// stdin are read through runtime's bounded reader: a script must be a
+// regular file (or stdin) of at most runtime.MaxSourceSize bytes.
 func readScript(o *options, stdin io.Reader) (name, text string, err error) {
 	switch {
 	case o.program != "":
 		return "stdin", o.program, nil
 	case o.file == "-":
-		b, err := io.ReadAll(stdin)
-		return "stdin", string(b), err
-	case o.file != "":
-		b, err := os.ReadFile(o.file)
+		b, err := runtime.ReadSource(stdin, "stdin")
 		if err != nil {
-			var pe *os.PathError
-			if errors.As(err, &pe) {
-				err = pe.Err
-			}
-			return "", "", fmt.Errorf("failed to open file '%s': %s", o.file, strings.ToUpper(err.Error()[:1])+err.Error()[1:])
+			return "", "", fmt.Errorf("failed to read the script from stdin: %w", errors.Unwrap(err))
+		}
+		return "stdin", string(b), nil
+	case o.file != "":
+		b, err := runtime.ReadSourceFile(o.file)
+		if err != nil {
+			msg := errors.Unwrap(err).Error()
+			return "", "", fmt.Errorf("failed to open file '%s': %s", o.file, strings.ToUpper(msg[:1])+msg[1:])
 		}
 		return o.file, string(b), nil
 	}
 	return "", "", &usageError{"no program given: use -e 'program' or a script file"}
+}
+
+// includer is the #include search for the session's script: quoted
+// includes start in the script's directory (the current directory for -e
+// and stdin), then the -I directories, then the system ones.
+func (o *options) includer() *runtime.Includer {
+	in := &runtime.Includer{Dirs: o.includeDirs, Files: o.includeFiles}
+	if o.program == "" && o.file != "" && o.file != "-" {
+		in.ScriptDir = filepath.Dir(o.file)
+	}
+	return in
 }

@@ -113,7 +113,7 @@ func TestErrorsUsage(t *testing.T) {
 	t.Run("bad_long_option", func(t *testing.T) {
 		t.Parallel()
 		r := gbt(t, "--bogus", "-e", helloOneLiner)
-		expectCode(t, r, 2)
+		expectCode(t, r, exitUsage)
 		if r.stdout != "" {
 			t.Errorf("stdout %q", r.stdout)
 		}
@@ -135,7 +135,7 @@ func TestErrorsUsage(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			t.Parallel()
 			r := gbt(t, c.args...)
-			expectCode(t, r, 2)
+			expectCode(t, r, exitUsage)
 			matchAll(t, "stderr", r.stderr, `\A`+strings.TrimPrefix(c.msg, "^"), usageLine)
 			usageOneScreen(t, r)
 		})

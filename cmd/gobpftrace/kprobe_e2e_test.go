@@ -12,14 +12,14 @@ func kprobesMissing() bool {
 	return err != nil
 }
 
-// TestKprobeDryRun: kprobe and kretprobe programs (argN, retval, func,
+// TestKprobeVerifyOnly: kprobe and kretprobe programs (argN, retval, func,
 // wildcards) compile and pass the verifier even where kprobes cannot be
 // attached.
-func TestKprobeDryRun(t *testing.T) {
+func TestKprobeVerifyOnly(t *testing.T) {
 	needRoot(t)
-	r := gbt(t, "--dry-run", "-e", `kprobe:do_nanosleep { printf("%s %d\n", func, arg0); } kretprobe:vfs_read { @r = hist(retval); } kprobe:vfs_rea* { @[func] = count(); }`)
+	r := gbt(t, "--verify-only", "-e", `kprobe:do_nanosleep { printf("%s %d\n", func, arg0); } kretprobe:vfs_read { @r = hist(retval); } kprobe:vfs_rea* { @[func] = count(); }`)
 	expectCode(t, r, 0)
-	matchAll(t, "stderr", r.stderr, `^\d+ programs loaded and verified \(dry run: nothing attached\)`)
+	matchAll(t, "stderr", r.stderr, `^\d+ programs loaded and verified \(--verify-only: nothing attached\)`)
 }
 
 // TestKprobeAttachUnavailable: on a kernel without kprobes, attaching

@@ -46,6 +46,10 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) (code int) {
 		fmt.Fprintln(stdout, version)
 		return exitOK
 	}
+	if err := checkEnv(); err != nil {
+		fmt.Fprintf(stderr, "ERROR: %v\n", err)
+		return exitUsage
+	}
 	s := newSession(o, stdout, stderr)
 	if o.list {
 		return s.List(o.listPattern)

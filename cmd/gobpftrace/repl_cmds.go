@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"strings"
 	"text/tabwriter"
+
+	"github.com/gobpftrace/gobpftrace/runtime"
 )
 
 // replCommand is one of the shell's ':' commands.
@@ -251,7 +253,8 @@ func (r *repl) cmdSave(arg string) {
 }
 
 func (r *repl) cmdLoad(arg string) {
-	b, err := os.ReadFile(arg)
+	// The script must be a regular file within runtime.MaxSourceSize.
+	b, err := runtime.ReadSourceFile(arg)
 	if err != nil {
 		fmt.Fprintf(r.errw, "ERROR: %v\n", err)
 		return

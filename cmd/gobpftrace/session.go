@@ -43,35 +43,6 @@ func (s *Session) Host() *runtime.Host {
 	return s.host
 }
 
-// strLen is the string capacity from the environment (default 64).
-func strLen() int {
-	for _, name := range []string{"BPFTRACE_MAX_STRLEN", "BPFTRACE_STRLEN"} {
-		if v := os.Getenv(name); v != "" {
-			if n, err := strconv.Atoi(v); err == nil && n > 0 && n <= check.MaxStrLen {
-				return n
-			}
-		}
-	}
-	return 64
-}
-
-// maxMapKeys is the capacity of maps without a declared size: the config
-// block's max_map_keys, else BPFTRACE_MAX_MAP_KEYS (or the older
-// BPFTRACE_MAP_KEYS_MAX), else the default.
-func maxMapKeys(info *check.Info) int {
-	if info.Config.MaxMapKeys > 0 {
-		return info.Config.MaxMapKeys
-	}
-	for _, name := range []string{"BPFTRACE_MAX_MAP_KEYS", "BPFTRACE_MAP_KEYS_MAX"} {
-		if v := os.Getenv(name); v != "" {
-			if n, err := strconv.Atoi(v); err == nil && n > 0 {
-				return n
-			}
-		}
-	}
-	return 0
-}
-
 // compiled is the result of the front end.
 type compiled struct {
 	src  *diag.Source
@@ -118,6 +89,9 @@ func (s *Session) frontEnd(name, text string) *compiled {
 	}
 	info, cdiags := check.Check(src, prog, s.checkConfig())
 	diags.Items = append(diags.Items, cdiags.Items...)
+	if s.opts.noWarnings {
+		dropWarnings(diags)
+	}
 	if len(diags.Items) > 0 {
 		fmt.Fprint(s.Stderr, src.Render(diags))
 	}
@@ -137,7 +111,7 @@ func (s *Session) checkConfig() *check.Config {
 		Params:  s.opts.params,
 		Unsafe:  s.opts.unsafe,
 		StrLen:  strLen(),
-		Include: runtime.ReadHeader,
+		Include: s.opts.includer(),
 	}
 }
 
@@ -168,21 +142,24 @@ func (s *Session) Run(name, text string) int {
 	if len(s.opts.debug) > 0 {
 		return exitOK
 	}
+	if s.opts.verifyOnly {
+		return s.verifyOnly(c)
+	}
 	if s.opts.dryRun {
 		return s.dryRun(c)
 	}
 	return s.trace(c)
 }
 
-// dryRun loads every program through the verifier and stops.
-func (s *Session) dryRun(c *compiled) int {
+// verifyOnly loads every program through the verifier and stops.
+func (s *Session) verifyOnly(c *compiled) int {
 	l, err := runtime.Load(c.obj, nil)
 	if err != nil {
 		return s.loadFailed(c, err)
 	}
 	l.Close()
 	if !s.opts.quiet {
-		fmt.Fprintf(s.Stderr, "%d programs loaded and verified (dry run: nothing attached)\n", len(c.obj.Programs))
+		fmt.Fprintf(s.Stderr, "%d programs loaded and verified (--verify-only: nothing attached)\n", len(c.obj.Programs))
 	}
 	return exitOK
 }
@@ -435,9 +412,9 @@ func (s *Session) openOutput() (io.WriteCloser, error) {
 		if err != nil {
 			return nil, fmt.Errorf("opening output file: %w", err)
 		}
-		return f, nil
+		return buffered(f, s.opts.buffering), nil
 	}
-	return nopCloser{s.Stdout}, nil
+	return buffered(nopCloser{s.Stdout}, s.opts.buffering), nil
 }
 
 type nopCloser struct{ io.Writer }

@@ -49,7 +49,7 @@ print("PORT", port)
 		`(?m)^127\.0\.0\.1 +`+port+` +127\.0\.0\.1 +\d+ +LAST_ACK +-> CLOSE *$`)
 
 	kp, _ := filepath.Abs(filepath.Join(examplesDir, "tcpstates.bt"))
-	r = gbt(t, "--dry-run", kp)
+	r = gbt(t, "--verify-only", kp)
 	expectCode(t, r, 0)
 	if _, err := os.Stat("/sys/bus/event_source/devices/kprobe/type"); err == nil {
 		return // kprobes exist here: attaching would work

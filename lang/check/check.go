@@ -22,6 +22,7 @@ import (
 
 	"github.com/gobpftrace/gobpftrace/lang/ast"
 	"github.com/gobpftrace/gobpftrace/lang/diag"
+	"github.com/gobpftrace/gobpftrace/lang/preproc"
 	"github.com/gobpftrace/gobpftrace/lang/types"
 	"github.com/gobpftrace/gobpftrace/stdlib"
 )
@@ -44,9 +45,9 @@ type Config struct {
 	Unsafe bool
 	// StrLen is the capacity of strings read by str() (default 64).
 	StrLen int
-	// Include returns the text of a header named by #include (system: the
-	// <…> form) and whether it exists; nil means no header exists.
-	Include func(name string, system bool) (string, bool)
+	// Include finds the headers named by #include; nil means no header
+	// exists.
+	Include preproc.Includer
 	// Maps are maps that already exist, such as the maps of an interactive
 	// session: the script may use them, and their key and value types are
 	// fixed (a use that would change them is an error). They are not

@@ -5,9 +5,12 @@
 // constant expressions of integers), #undef, #ifdef / #ifndef / #if
 // defined(X) / #else / #elif / #endif, and #include. Kernel headers are
 // not needed: their types come from BTF and their macros from the UAPI
-// table, so a missing header is skipped. A header that exists (found by
-// the caller-supplied Include function) is scanned for object-like
-// integer #defines, recursively.
+// table, so a header that exists nowhere is skipped (ErrNotFound). A
+// header that exists (found by the caller-supplied Includer) is scanned for
+// object-like integer #defines, recursively. A header that exists but
+// cannot be used — it leaves the search path, is not a regular file, is too
+// large, cannot be read — is an error at the script's #include line (or at
+// the start of the script for a pre-included header), never a silent skip.
 //
 // BPFTRACE_HAVE_BTF is predefined, so scripts take their BTF branch.
 //
@@ -15,6 +18,7 @@
 package preproc
 
 import (
+	"errors"
 	"strconv"
 	"strings"
 
@@ -30,11 +34,35 @@ type Value struct {
 	Origin diag.Span // the #define in the script (zero for headers)
 }
 
+// Header is a header found for an #include.
+type Header struct {
+	// Path is where the header was found. Quoted #includes inside it are
+	// searched in its directory first; a header is scanned once per path.
+	Path string
+	Text string
+}
+
+// ErrNotFound is what an Includer returns for a header that exists in
+// none of its search directories: the #include is skipped, since kernel
+// headers are usually absent and BTF and the UAPI table cover them.
+var ErrNotFound = errors.New("header not found")
+
+// Includer finds headers.
+type Includer interface {
+	// Include returns the header name of an #include (system: the <…>
+	// form). dir is the directory of the header that contains the
+	// #include, "" for the script itself. A header that exists nowhere is
+	// ErrNotFound; any other error is reported at the #include.
+	Include(name string, system bool, dir string) (Header, error)
+	// Preincludes are headers included, in order, before the script's
+	// first line (bpftrace's --include), as if by #include "name".
+	Preincludes() []string
+}
+
 // Options configure Process.
 type Options struct {
-	// Include returns the text of a header (system: #include <…>), and
-	// whether it exists. Nil means no header exists.
-	Include func(name string, system bool) (string, bool)
+	// Include finds headers. Nil means no header exists.
+	Include Includer
 }
 
 // Result is the outcome of Process.
@@ -47,8 +75,10 @@ type Result struct {
 	Inactive []diag.Span
 }
 
-// maxIncludeDepth bounds nested #includes of headers.
-const maxIncludeDepth = 8
+// maxIncludeDepth bounds nested #includes of headers; deeper nesting is an
+// error (it means a cycle the path check did not catch, or a header tree
+// no script needs).
+const maxIncludeDepth = 32
 
 // Process evaluates directives in source order.
 func Process(dirs []*ast.Directive, opts *Options, diags *diag.List) *Result {
@@ -60,6 +90,15 @@ func Process(dirs []*ast.Directive, opts *Options, diags *diag.List) *Result {
 		diags:   diags,
 		res:     &Result{Defines: map[string]Value{"BPFTRACE_HAVE_BTF": {Int: 1}}},
 		visited: map[string]bool{},
+	}
+	if opts.Include != nil {
+		for _, name := range opts.Include.Preincludes() {
+			// A pre-included header has no line of its own: its errors
+			// point at the start of the script and name the option.
+			p.at, p.label = diag.Span{}, "--include "+name+": "
+			p.include(`"`+name+`"`, true)
+		}
+		p.label = ""
 	}
 	start := -1
 	for _, d := range dirs {
@@ -105,6 +144,11 @@ type processor struct {
 	stack   []cond
 	visited map[string]bool
 	depth   int
+	dir     string // directory of the header being scanned ("" for the script)
+	// at is the span of the script's #include being processed: errors in
+	// nested headers are reported there. label prefixes their messages.
+	at    diag.Span
+	label string
 }
 
 func (p *processor) active() bool {
@@ -162,7 +206,10 @@ func (p *processor) directive(d *ast.Directive, script bool) {
 	case "undef":
 		delete(p.res.Defines, firstWord(d.Text))
 	case "include":
-		p.include(d.Text)
+		if script {
+			p.at = d.Span()
+		}
+		p.include(d.Text, script)
 	}
 }
 
@@ -193,27 +240,46 @@ func (p *processor) define(d *ast.Directive) {
 	}
 }
 
-// include scans a header that exists for its directives.
-func (p *processor) include(spec string) {
-	spec = strings.TrimSpace(spec)
-	if len(spec) < 2 || p.opts.Include == nil || p.depth >= maxIncludeDepth {
+// include scans a header that exists for its directives. script is false
+// for the #include lines of headers: their computed forms (#include MACRO)
+// are skipped, not errors.
+func (p *processor) include(spec string, script bool) {
+	if p.opts.Include == nil {
 		return
 	}
-	system := spec[0] == '<'
-	name := strings.Trim(spec, "<>\"")
-	if p.visited[name] {
+	spec = strings.TrimSpace(stripComment(spec))
+	system := strings.HasPrefix(spec, "<") && strings.HasSuffix(spec, ">")
+	quoted := strings.HasPrefix(spec, `"`) && strings.HasSuffix(spec, `"`)
+	if len(spec) < 3 || !system && !quoted {
+		if !script {
+			return
+		}
+		p.errorAt("#include expects \"FILE\" or <FILE>, not %s", spec)
 		return
 	}
-	p.visited[name] = true
-	text, ok := p.opts.Include(name, system)
-	if !ok {
+	name := spec[1 : len(spec)-1]
+	if p.depth >= maxIncludeDepth {
+		p.errorAt("#include %s: headers nested more than %d deep", spec, maxIncludeDepth)
+		return
+	}
+	h, err := p.opts.Include.Include(name, system, p.dir)
+	if errors.Is(err, ErrNotFound) {
 		return // kernel headers: BTF and the UAPI table cover them
 	}
+	if err != nil {
+		p.errorAt("#include %s: %v", spec, err)
+		return
+	}
+	if p.visited[h.Path] {
+		return
+	}
+	p.visited[h.Path] = true
 	p.depth++
-	defer func() { p.depth-- }()
+	savedDir := p.dir
+	p.dir = parentDir(h.Path)
 	saved := p.stack
 	p.stack = nil
-	for _, line := range joinContinuations(text) {
+	for _, line := range joinContinuations(h.Text) {
 		line = strings.TrimSpace(line)
 		if !strings.HasPrefix(line, "#") {
 			continue
@@ -223,6 +289,24 @@ func (p *processor) include(spec string) {
 		p.directive(&ast.Directive{Name: word, Text: strings.TrimSpace(body[len(word):])}, false)
 	}
 	p.stack = saved
+	p.dir = savedDir
+	p.depth--
+}
+
+// errorAt reports an #include error at the script's #include line.
+func (p *processor) errorAt(format string, args ...any) {
+	d := p.diags.Errorf(p.at, diag.CodePreprocessor, format, args...)
+	d.Msg = p.label + d.Msg
+}
+
+// parentDir is the directory part of a slash-separated path.
+func parentDir(path string) string {
+	if i := strings.LastIndexByte(path, '/'); i > 0 {
+		return path[:i]
+	} else if i == 0 {
+		return "/"
+	}
+	return "."
 }
 
 func joinContinuations(text string) []string {

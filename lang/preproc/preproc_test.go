@@ -1,6 +1,7 @@
 package preproc
 
 import (
+	"errors"
 	"strings"
 	"testing"
 
@@ -70,17 +71,40 @@ func TestConditionalsAndDefines(t *testing.T) {
 	}
 }
 
+// fakeIncluder serves headers from a map keyed by directory and name:
+// "name" for the search path, "dir/name" for a quoted include from dir.
+type fakeIncluder struct {
+	headers map[string]string
+	errs    map[string]error
+	pre     []string
+	asked   []string
+}
+
+func (f *fakeIncluder) Include(name string, system bool, dir string) (Header, error) {
+	f.asked = append(f.asked, dir+"|"+name)
+	if err := f.errs[name]; err != nil {
+		return Header{}, err
+	}
+	if !system && dir != "" {
+		if text, ok := f.headers[dir+"/"+name]; ok {
+			return Header{Path: dir + "/" + name, Text: text}, nil
+		}
+	}
+	if text, ok := f.headers[name]; ok {
+		return Header{Path: "/inc/" + name, Text: text}, nil
+	}
+	return Header{}, ErrNotFound
+}
+
+func (f *fakeIncluder) Preincludes() []string { return f.pre }
+
 func TestIncludes(t *testing.T) {
-	headers := map[string]string{
+	inc := &fakeIncluder{headers: map[string]string{
 		"sys.h":   "#ifndef SYS_H\n#define SYS_H\n#define LIMIT 64\n#include \"inner.h\"\n#define LONG \\\n  (LIMIT * 2)\n#endif\n",
-		"inner.h": "#define INNER 7\n#define FN(x) ((x) + 1)\n#define BAD 1 +\n",
-	}
-	include := func(name string, system bool) (string, bool) {
-		text, ok := headers[name]
-		return text, ok
-	}
+		"inner.h": "#define INNER 7\n#define FN(x) ((x) + 1)\n#define BAD 1 +\n#include COMPUTED_NAME\n",
+	}}
 	var diags diag.List
-	res := Process(directives("#include <sys.h>", "#include <linux/sched.h>", "#include \"sys.h\""), &Options{Include: include}, &diags)
+	res := Process(directives("#include <sys.h>", "#include <linux/sched.h> // BTF covers it", "#include \"sys.h\""), &Options{Include: inc}, &diags)
 	if diags.HasErrors() {
 		t.Fatalf("errors: %v", diags.Items)
 	}
@@ -94,6 +118,74 @@ func TestIncludes(t *testing.T) {
 			t.Errorf("%s should be skipped", name)
 		}
 	}
+	// The nested quoted include is searched from its header's directory.
+	if !contains(inc.asked, "/inc|inner.h") {
+		t.Errorf("inner.h was not searched from /inc: %q", inc.asked)
+	}
+}
+
+// TestIncludeErrors: a header that exists but cannot be used is an error
+// at the script's #include (also when a nested header is the culprit);
+// a header that exists nowhere is skipped.
+func TestIncludeErrors(t *testing.T) {
+	escape := errors.New("the name leaves the include search path")
+	inc := &fakeIncluder{
+		headers: map[string]string{"outer.h": "#include <zero.h>\n"},
+		errs:    map[string]error{"../../dev/zero": escape, "zero.h": errors.New("/dev/zero: not a regular file")},
+	}
+	lines := []string{"#include <../../dev/zero>", "#include <missing.h>", "#include \"outer.h\"", "#include nodelimiters"}
+	dirs := directives(lines...)
+	var diags diag.List
+	Process(dirs, &Options{Include: inc}, &diags)
+	want := map[int]string{
+		0: "#include <../../dev/zero>: the name leaves the include search path",
+		2: "#include <zero.h>: /dev/zero: not a regular file",
+		3: "#include expects \"FILE\" or <FILE>, not nodelimiters",
+	}
+	if len(diags.Items) != len(want) {
+		t.Fatalf("diagnostics %v, want %d", diags.Items, len(want))
+	}
+	for _, d := range diags.Items {
+		line := -1
+		for i, dir := range dirs {
+			if d.Span == dir.Span() {
+				line = i
+			}
+		}
+		if msg, ok := want[line]; !ok || d.Msg != msg || d.Code != diag.CodePreprocessor || d.Severity != diag.Error {
+			t.Errorf("diagnostic %+v: want %q at line %d", d, msg, line)
+		}
+	}
+}
+
+// TestPreincludes: --include headers are read before the script's
+// directives, and their errors name the option.
+func TestPreincludes(t *testing.T) {
+	inc := &fakeIncluder{
+		headers: map[string]string{"pre.h": "#define PRE 5\n"},
+		errs:    map[string]error{"bad.h": errors.New("bad.h: larger than the 4 MiB limit")},
+		pre:     []string{"pre.h", "linux/path.h"},
+	}
+	var diags diag.List
+	res := Process(directives("#if PRE != 5", "#error", "#endif"), &Options{Include: inc}, &diags)
+	if diags.HasErrors() || res.Defines["PRE"].Int != 5 || len(res.Inactive) != 1 {
+		t.Fatalf("defines %v, inactive %v, errors %v", res.Defines, res.Inactive, diags.Items)
+	}
+	inc.pre = []string{"bad.h"}
+	diags = diag.List{}
+	Process(nil, &Options{Include: inc}, &diags)
+	if len(diags.Items) != 1 || diags.Items[0].Msg != `--include bad.h: #include "bad.h": bad.h: larger than the 4 MiB limit` {
+		t.Fatalf("diagnostics %v", diags.Items)
+	}
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
 }
 
 func TestErrors(t *testing.T) {
