@@ -10,14 +10,22 @@
 #   make bench      side-by-side comparison with bpftrace (when installed)
 #                   plus Go benchmarks; needs root and cc. See
 #                   cmd/gobpftrace/testdata/bench.sh for the knobs.
+#   make install    install the binary in $(DESTDIR)$(PREFIX)/bin and the man
+#                   page gobpftrace(8) in $(DESTDIR)$(MANDIR)/man8
+#                   (PREFIX defaults to /usr/local)
+#   make uninstall  remove what make install installed
 
 GO       ?= go
 BIN      ?= gobpftrace
 FUZZTIME ?= 30s
 # go test's own limit per package binary; .ci/run must stay well under 90 min.
 TESTTIMEOUT ?= 20m
+PREFIX   ?= /usr/local
+BINDIR   ?= $(PREFIX)/bin
+MANDIR   ?= $(PREFIX)/share/man
+INSTALL  ?= install
 
-.PHONY: all build test lint vet fmt-check fuzz bench clean
+.PHONY: all build test lint vet fmt-check fuzz bench clean install uninstall
 
 all: build
 
@@ -47,6 +55,14 @@ fuzz:
 
 bench: build
 	BIN=$(CURDIR)/$(BIN) GO=$(GO) bash cmd/gobpftrace/testdata/bench.sh
+
+install: build
+	$(INSTALL) -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man8
+	$(INSTALL) -m 0755 $(BIN) $(DESTDIR)$(BINDIR)/gobpftrace
+	$(INSTALL) -m 0644 cmd/gobpftrace/gobpftrace.8 $(DESTDIR)$(MANDIR)/man8/gobpftrace.8
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/gobpftrace $(DESTDIR)$(MANDIR)/man8/gobpftrace.8
 
 clean:
 	rm -f $(BIN)
