@@ -148,7 +148,7 @@ func genStr(g *gen, call *ast.Call, dst loc, dt types.Type) {
 		g.e.release(m)
 		return
 	}
-	g.e.zero(dst, capacity)
+	g.e.clearMem(dst, capacity)
 	m := g.e.mark()
 	ptr := g.e.slot(8)
 	g.intExpr(arg)

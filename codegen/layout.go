@@ -1,6 +1,8 @@
 package codegen
 
 import (
+	"bytes"
+	"encoding/binary"
 	"fmt"
 	"sort"
 
@@ -450,4 +452,43 @@ func abs(x int) int {
 		return -x
 	}
 	return x
+}
+
+// CheckJumps encodes insns as the loader does and reports the first jump
+// whose encoded offset does not lead to the instruction its label names
+// (a wrapped or stale offset). It is pure: tests and fuzzers use it on
+// compiled programs.
+func CheckJumps(insns asm.Instructions) error {
+	cp := make(asm.Instructions, len(insns))
+	copy(cp, insns)
+	var buf bytes.Buffer
+	if err := cp.Marshal(&buf, binary.LittleEndian); err != nil {
+		return fmt.Errorf("encoding the program: %w", err)
+	}
+	raw := buf.Bytes()
+	labels := map[string]int{}
+	offsets := make([]int, len(insns))
+	off := 0
+	for i := range insns {
+		offsets[i] = off
+		off += int(insns[i].Width())
+		if sym := insns[i].Symbol(); sym != "" {
+			labels[sym] = off - int(insns[i].Width())
+		}
+	}
+	for i, in := range insns {
+		ref, ok := symbolicJump(in)
+		if !ok {
+			continue
+		}
+		slot := raw[offsets[i]*asm.InstructionSize:]
+		got := int(int16(binary.LittleEndian.Uint16(slot[2:4])))
+		if in.OpCode.Class() == asm.Jump32Class && in.OpCode.JumpOp() == asm.Ja {
+			got = int(int32(binary.LittleEndian.Uint32(slot[4:8])))
+		}
+		if want := labels[ref] - offsets[i] - 1; got != want {
+			return fmt.Errorf("instruction %d (%v) is encoded to jump %+d, but its label %q is %+d away", offsets[i], in, got, ref, want)
+		}
+	}
+	return nil
 }

@@ -40,36 +40,8 @@ func marshalled(t *testing.T, insns asm.Instructions) []asm.Instruction {
 // with the offset of its label.
 func requireResolved(t *testing.T, insns asm.Instructions) {
 	t.Helper()
-	raw := marshalled(t, insns)
-	labels := map[string]int{}
-	offsets := make([]int, len(insns))
-	off := 0
-	for i := range insns {
-		offsets[i] = off
-		off += int(insns[i].Width())
-		if s := insns[i].Symbol(); s != "" {
-			labels[s] = offsets[i]
-		}
-	}
-	bad := 0
-	for i, in := range insns {
-		ref, ok := symbolicJump(in)
-		if !ok {
-			continue
-		}
-		want := labels[ref] - offsets[i] - 1
-		got := int(raw[offsets[i]].Offset)
-		if raw[offsets[i]].OpCode.Class() == asm.Jump32Class && in.OpCode.JumpOp() == asm.Ja {
-			got = int(raw[offsets[i]].Constant)
-		}
-		if got != want {
-			if bad++; bad <= 5 {
-				t.Errorf("instruction %d (%v) jumps %+d, its label %q is %+d away", offsets[i], in, got, ref, want)
-			}
-		}
-	}
-	if bad > 5 {
-		t.Errorf("... %d wrong jumps in all", bad)
+	if err := CheckJumps(insns); err != nil {
+		t.Error(err)
 	}
 }
 

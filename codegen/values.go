@@ -229,7 +229,7 @@ func (g *gen) fieldTo(x *ast.FieldExpr, dst loc, dt types.Type) {
 		return
 	}
 	if f.DataLoc {
-		g.e.zero(dst, st.Cap)
+		g.e.clearMem(dst, st.Cap)
 		g.e.emit(asm.LoadMem(asm.R3, regCtx, int16(f.Offset), asm.Word))
 		g.e.emit(asm.And.Imm(asm.R3, 0xffff))
 		g.e.emit(asm.Add.Reg(asm.R3, regCtx))

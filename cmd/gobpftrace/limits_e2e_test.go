@@ -10,34 +10,41 @@ import (
 	"testing"
 )
 
-// TestLongUnrollRuns runs an unroll(100) of printfs of long str() values,
-// whose program is over 32,767 instructions: its predicate's jump to the
-// end of the program used to be out of range ("jump out of range" and a
-// bug hint). Every iteration must print.
+// TestLongUnrollRuns runs unrolled printfs of long str() values in a
+// program of over 32,767 instructions: its predicate's jump to the end of
+// the program used to be out of range ("jump out of range" and a bug
+// hint). Every iteration must print.
 func TestLongUnrollRuns(t *testing.T) {
 	needRoot(t)
 	t.Parallel()
 	script := `BEGIN /pid > 0/ {
   $i = 0;
   unroll(100) {
-    printf("%d %s %s\n", $i, str(&curtask->comm), str(&curtask->comm));
-    printf("%s\n", str(&curtask->comm));
+    unroll(6) {
+      printf("%d %s %s\n", $i, str(&curtask->comm), str(&curtask->comm));
+    }
     $i++;
   }
   exit();
 }
 `
-	r := runTool(t, invocation{args: []string{"-e", script}, env: []string{"BPFTRACE_STRLEN=1024"}})
+	env := []string{"BPFTRACE_STRLEN=1024"}
+	asm := runTool(t, invocation{args: []string{"-d", "asm", "-e", script}, env: env})
+	var n int
+	if _, err := fmt.Sscanf(asm.stdout, "begin (begin, %d instructions)", &n); err != nil || n <= 1<<15 {
+		t.Fatalf("the test needs a program of more than 32,768 instructions, got %d (%v)", n, err)
+	}
+	r := runTool(t, invocation{args: []string{"-e", script}, env: env})
 	checkNoPanic(t, r)
 	expectCode(t, r, 0)
 	lines := strings.Split(strings.TrimSuffix(r.stdout, "\n"), "\n")
-	if len(lines) < 200 {
-		t.Fatalf("%d lines of output, want 200\n%v", len(lines), r)
+	if len(lines) < 600 {
+		t.Fatalf("%d lines of output, want 600\n%v", len(lines), r)
 	}
-	comm := strings.TrimSuffix(lines[1], "\n")
-	for i := range 100 {
-		if want := fmt.Sprintf("%d %s %s", i, comm, comm); lines[2*i] != want || lines[2*i+1] != comm {
-			t.Fatalf("iteration %d printed %q, %q; want %q, %q", i, lines[2*i], lines[2*i+1], want, comm)
+	comm := strings.Fields(lines[0])[1]
+	for i := range 600 {
+		if want := fmt.Sprintf("%d %s %s", i/6, comm, comm); lines[i] != want {
+			t.Fatalf("line %d is %q, want %q", i, lines[i], want)
 		}
 	}
 }
