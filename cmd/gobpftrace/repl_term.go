@@ -143,9 +143,10 @@ func runTerminal(r *repl, terms <-chan struct{}) {
 		}
 	}
 	// busy is held while an input runs and from the end of the session
-	// on: a signal that ends the session while the line is edited does
-	// so from the goroutine below (liner cannot be interrupted), and must
-	// not run alongside an input or the session's own end.
+	// on. While the line is edited, the goroutine below detaches the
+	// units that called exit() and ends the session on a signal (liner
+	// cannot be interrupted); neither may run alongside an input or the
+	// session's own end.
 	var busy sync.Mutex
 	winch := make(chan os.Signal, 1)
 	signal.Notify(winch, syscall.SIGWINCH)
@@ -155,6 +156,10 @@ func runTerminal(r *repl, terms <-chan struct{}) {
 			select {
 			case <-winch:
 				scr.resize()
+			case u := <-r.exited:
+				busy.Lock()
+				r.reapOne(u)
+				busy.Unlock()
 			case <-terms:
 				busy.Lock()
 				done()

@@ -173,3 +173,19 @@ func TestREPLTerminalHistoryLink(t *testing.T) {
 		t.Errorf("the history link's target now has mode %v", fi.Mode().Perm())
 	}
 }
+
+// TestREPLTerminalExit: a probe that calls exit() is detached at once,
+// while the line is being edited, not at the next Enter.
+func TestREPLTerminalExit(t *testing.T) {
+	m := startShell(t, t.TempDir())
+	m.waitPrompt("gobpftrace>")
+	m.keys(`interval:ms:200 { @n = count(); if (@n == 3) { exit(); } }`, "Enter")
+	m.waitText("[1] attached 1 probe: interval:ms:200")
+	m.keys("print(@n")
+	m.waitText("[1] exited and detached")
+	m.waitPrompt("gobpftrace> print(@n")
+	m.keys(")", "Enter")
+	m.waitText("\n@n: 3\n")
+	m.keys("C-d")
+	m.waitText("exit status 0")
+}
