@@ -49,6 +49,9 @@ type Options struct {
 	MaxMapKeys int
 	// RingBufSize is the ring buffer size in bytes (a power of two, default 4 MiB).
 	RingBufSize int
+	// Events selects the channel of event records (default: the ring
+	// buffer; see EventChannel).
+	Events EventChannel
 	// Arch is the GOARCH whose pt_regs layout argN and retval read
 	// (default: the architecture gobpftrace was built for).
 	Arch string
@@ -160,8 +163,7 @@ type compiler struct {
 }
 
 func (c *compiler) internalMaps() {
-	c.addMap(&MapDef{Name: RingBufMap, Internal: true, Spec: &ebpf.MapSpec{
-		Name: "ringbuf", Type: ebpf.RingBuf, MaxEntries: uint32(c.opts.RingBufSize)}})
+	c.addMap(c.eventsMap())
 	c.addMap(&MapDef{Name: LostMap, Internal: true, Spec: &ebpf.MapSpec{
 		Name: "lost", Type: ebpf.PerCPUArray, KeySize: 4, ValueSize: 8, MaxEntries: 1}})
 	c.addMap(&MapDef{Name: StateMap, Internal: true, Spec: &ebpf.MapSpec{

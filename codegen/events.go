@@ -64,11 +64,7 @@ func (g *gen) emitEventWith(ev *EventDef, args []eventArg, wake bool, fill func(
 	id := g.c.addEvent(ev)
 	lost, done := g.e.newLabel("lost"), g.e.newLabel("evdone")
 
-	g.e.mapPtr(asm.R1, RingBufMap)
-	g.e.emit(asm.Mov.Imm(asm.R2, int32(size)), asm.Mov.Imm(asm.R3, 0))
-	g.e.call(asm.FnRingbufReserve)
-	g.e.emit(asm.JEq.Imm(asm.R0, 0, lost))
-	g.e.emit(asm.Mov.Reg(regRecord, asm.R0))
+	g.reserveRecord(size, lost)
 	g.e.emit(asm.StoreImm(regRecord, 0, int64(id), asm.Word))
 	g.e.emit(asm.StoreImm(regRecord, 4, 0, asm.Word))
 	for i, a := range args {
@@ -78,23 +74,7 @@ func (g *gen) emitEventWith(ev *EventDef, args []eventArg, wake bool, fill func(
 	if fill != nil {
 		fill(loc{regRecord, int16(ev.Args[0].Offset)})
 	}
-	// Adaptive wakeup: only wake the reader when the ring is a quarter
-	// full (or for exit); the runtime polls otherwise.
-	if wake {
-		g.e.emit(asm.Mov.Imm(asm.R2, rbForceWakeup))
-	} else {
-		g.e.mapPtr(asm.R1, RingBufMap)
-		g.e.emit(asm.Mov.Imm(asm.R2, rbAvailData))
-		g.e.call(asm.FnRingbufQuery)
-		submit := g.e.newLabel("submit")
-		g.e.emit(asm.Mov.Imm(asm.R2, rbNoWakeup))
-		g.e.emit(asm.JLT.Imm(asm.R0, int32(g.c.opts.RingBufSize/4), submit))
-		g.e.emit(asm.Mov.Imm(asm.R2, rbForceWakeup))
-		g.e.place(submit)
-	}
-	g.e.emit(asm.Mov.Reg(asm.R1, regRecord))
-	g.e.call(asm.FnRingbufSubmit)
-	g.e.emit(asm.Ja.Label(done))
+	g.submitRecord(size, wake, lost, done)
 
 	g.e.place(lost)
 	m := g.e.mark()

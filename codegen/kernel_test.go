@@ -53,7 +53,7 @@ func compileLive(t testing.TB, text string, params ...string) *codegen.Object {
 	if cd.HasErrors() {
 		t.Fatalf("check %q:\n%s", text, src.Render(cd))
 	}
-	obj, gd := codegen.Compile(info, &codegen.Options{Source: src})
+	obj, gd := codegen.Compile(info, &codegen.Options{Source: src, Events: liveEvents})
 	if gd.HasErrors() {
 		t.Fatalf("compile %q:\n%s", text, src.Render(gd))
 	}

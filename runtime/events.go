@@ -10,6 +10,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/cilium/ebpf/perf"
 	"github.com/cilium/ebpf/ringbuf"
 
 	"github.com/gobpftrace/gobpftrace/codegen"
@@ -42,46 +43,92 @@ type ReaderOptions struct {
 	MinPoll time.Duration
 	// MaxPoll is the longest polling period when idle (DefaultMaxPoll).
 	MaxPoll time.Duration
+	// PerfBufferSize is the size of each CPU's buffer when the program
+	// sends records through a perf event array (codegen.PerfChannel);
+	// the default is perfBufferSize's.
+	PerfBufferSize int
 }
 
 // EventReader reads event records from the ring buffer (codegen.RingBufMap)
-// and hands each to a handler.
+// or, on kernels without one, from the per-CPU perf buffers
+// (codegen.PerfBufMap), and hands each to a handler.
 type EventReader struct {
-	rd      *ringbuf.Reader
+	src     recordSource
 	handle  func(rec []byte)
 	flush   func()
 	minPoll time.Duration
 	maxPoll time.Duration
-	rec     ringbuf.Record
 	stopped atomic.Bool
 	closed  atomic.Bool
 }
 
-// NewEventReader returns a reader of l's ring buffer. handle is called for
-// every record, in order, on the goroutine running Run or Drain; rec is
-// only valid during the call (its buffer is reused). flush, if not nil, is
-// called whenever the ring has been emptied after records were handled:
-// the output layer writes its buffered text then.
-func (l *Loaded) NewEventReader(handle func(rec []byte), flush func(), opts *ReaderOptions) (*EventReader, error) {
-	m := l.Map(codegen.RingBufMap)
-	if m == nil {
-		return nil, fmt.Errorf("reading events: no map %s", codegen.RingBufMap)
+// recordSource is a ring or perf buffer reader: both wait on an epoll fd
+// until a deadline, then read everything that was written, and both can be
+// interrupted by Flush.
+type recordSource interface {
+	SetDeadline(t time.Time)
+	// read returns the next record; nil without error when there was
+	// nothing to hand over (a perf buffer's report of lost samples).
+	read() ([]byte, error)
+	Flush() error
+	Close() error
+}
+
+// ringSource reads codegen.RingBufMap.
+type ringSource struct {
+	*ringbuf.Reader
+	rec ringbuf.Record
+}
+
+func (s *ringSource) read() ([]byte, error) {
+	if err := s.ReadInto(&s.rec); err != nil {
+		return nil, err
 	}
-	rd, err := ringbuf.NewReader(m)
-	if err != nil {
-		return nil, fmt.Errorf("reading events: %w", err)
+	return s.rec.RawSample, nil
+}
+
+// NewEventReader returns a reader of l's events. handle is called for
+// every record, on the goroutine running Run or Drain; rec is only valid
+// during the call (its buffer is reused). Records from one CPU come in
+// order; with the ring buffer all records do. flush, if not nil, is called
+// whenever the buffers have been emptied after records were handled: the
+// output layer writes its buffered text then.
+//
+// With perf buffers the reader must exist before any program runs (BEGIN
+// included): until then a record has no buffer to go to and is counted as
+// lost.
+func (l *Loaded) NewEventReader(handle func(rec []byte), flush func(), opts *ReaderOptions) (*EventReader, error) {
+	if opts == nil {
+		opts = &ReaderOptions{}
+	}
+	var src recordSource
+	if m := l.Map(codegen.PerfBufMap); m != nil {
+		ps, err := newPerfSource(m, opts.PerfBufferSize, l.ncpus)
+		if err != nil {
+			return nil, fmt.Errorf("reading events: %w", err)
+		}
+		l.perfLost = &ps.lost
+		src = ps
+	} else {
+		m := l.Map(codegen.RingBufMap)
+		if m == nil {
+			return nil, fmt.Errorf("reading events: no map %s", codegen.RingBufMap)
+		}
+		rd, err := ringbuf.NewReader(m)
+		if err != nil {
+			return nil, fmt.Errorf("reading events: %w", err)
+		}
+		src = &ringSource{Reader: rd}
 	}
 	if flush == nil {
 		flush = func() {}
 	}
-	r := &EventReader{rd: rd, handle: handle, flush: flush, minPoll: DefaultMinPoll, maxPoll: DefaultMaxPoll}
-	if opts != nil {
-		if opts.MinPoll > 0 {
-			r.minPoll = opts.MinPoll
-		}
-		if opts.MaxPoll > 0 {
-			r.maxPoll = opts.MaxPoll
-		}
+	r := &EventReader{src: src, handle: handle, flush: flush, minPoll: DefaultMinPoll, maxPoll: DefaultMaxPoll}
+	if opts.MinPoll > 0 {
+		r.minPoll = opts.MinPoll
+	}
+	if opts.MaxPoll > 0 {
+		r.maxPoll = opts.MaxPoll
 	}
 	r.maxPoll = max(r.maxPoll, r.minPoll)
 	return r, nil
@@ -95,7 +142,7 @@ func (r *EventReader) Run() error {
 	for !r.stopped.Load() {
 		// A new deadline every round: the reader waits for a wakeup until
 		// then and reads whatever is in the ring when it passes.
-		r.rd.SetDeadline(time.Now().Add(period))
+		r.src.SetDeadline(time.Now().Add(period))
 		n, err := r.readBatch()
 		if err != nil {
 			return err
@@ -120,8 +167,8 @@ func (r *EventReader) Stop() {
 		return
 	}
 	// Interrupt a wait in progress; the reader then returns the records
-	// already in the ring followed by ErrFlushed.
-	r.rd.Flush()
+	// already in the buffers followed by ErrFlushed.
+	r.src.Flush()
 }
 
 // Drain handles every record currently in the ring without waiting, then
@@ -129,7 +176,7 @@ func (r *EventReader) Stop() {
 func (r *EventReader) Drain() error {
 	// A deadline in the past makes the reader check for wakeups without
 	// blocking and then read up to the end of the ring.
-	r.rd.SetDeadline(time.Now())
+	r.src.SetDeadline(time.Now())
 	_, err := r.readBatch()
 	r.flush()
 	return err
@@ -137,16 +184,19 @@ func (r *EventReader) Drain() error {
 
 // readBatch handles records until the deadline passes or a flush
 // interrupts, and returns how many it handled. Both end conditions are
-// reported by the ringbuf reader only after the ring has been emptied.
+// reported by the ringbuf and perf readers only after the buffers have
+// been emptied.
 func (r *EventReader) readBatch() (int, error) {
 	n := 0
 	for {
-		err := r.rd.ReadInto(&r.rec)
+		rec, err := r.src.read()
 		switch {
 		case err == nil:
-			n++
-			r.handle(r.rec.RawSample)
-		case errors.Is(err, os.ErrDeadlineExceeded), errors.Is(err, ringbuf.ErrFlushed):
+			if rec != nil {
+				n++
+				r.handle(rec)
+			}
+		case errors.Is(err, os.ErrDeadlineExceeded), errors.Is(err, ringbuf.ErrFlushed), errors.Is(err, perf.ErrFlushed):
 			return n, nil
 		case errors.Is(err, os.ErrClosed) && r.closed.Load():
 			return n, nil // Close interrupted us
@@ -160,15 +210,26 @@ func (r *EventReader) readBatch() (int, error) {
 func (r *EventReader) Close() error {
 	r.closed.Store(true)
 	r.stopped.Store(true)
-	return r.rd.Close()
+	return r.src.Close()
 }
 
 // Lost returns the number of events dropped because the ring buffer was
 // full (the sum of codegen.LostMap over CPUs); 0 when there is no such map.
+//
+// With perf buffers the programs count the same way every record
+// bpf_perf_event_output refused, and the kernel also reports the samples
+// it dropped in the buffers (read by the EventReader). Both count the same
+// losses, but the kernel's report of the last ones waits for room in the
+// buffer, and kernels before 5.4 hide the failure from the program, so
+// Lost returns the larger of the two.
 func (l *Loaded) Lost() (uint64, error) {
+	var reported uint64
+	if l.perfLost != nil {
+		reported = l.perfLost.Load()
+	}
 	m := l.Map(codegen.LostMap)
 	if m == nil {
-		return 0, nil
+		return reported, nil
 	}
 	buf := make([]byte, l.ncpus*8)
 	if err := mapElem(bpfMapLookupElem, m.FD(), make([]byte, 4), buf, 0); err != nil {
@@ -178,5 +239,5 @@ func (l *Loaded) Lost() (uint64, error) {
 	for cpu := range l.ncpus {
 		total += binary.NativeEndian.Uint64(buf[cpu*8:])
 	}
-	return total, nil
+	return max(total, reported), nil
 }

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	goruntime "runtime"
 	"sync"
+	"sync/atomic"
 
 	"github.com/cilium/ebpf"
 	"github.com/cilium/ebpf/asm"
@@ -42,6 +43,10 @@ type Loaded struct {
 
 	mu          sync.Mutex
 	attachments []attachment
+
+	// perfLost counts the samples the kernel reported lost in the perf
+	// buffers (see Lost); nil until a perf EventReader exists.
+	perfLost *atomic.Uint64
 }
 
 // LoadedProgram is a program in the kernel with its description.
@@ -92,6 +97,9 @@ func Load(obj *codegen.Object, opts *LoadOptions) (_ *Loaded, err error) {
 	ncpus, err := ebpf.PossibleCPU()
 	if err != nil {
 		return nil, fmt.Errorf("counting possible CPUs: %w", err)
+	}
+	if err := CheckEventsEnv(); err != nil {
+		return nil, err
 	}
 	l := &Loaded{Object: obj, maps: make(map[string]*LoadedMap, len(obj.Maps)), ncpus: ncpus}
 	defer func() {

@@ -1,0 +1,78 @@
+//go:build linux
+
+package codegen_test
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/gobpftrace/gobpftrace/codegen"
+)
+
+// liveEvents is the event channel compileLive compiles for.
+var liveEvents = codegen.RingBufChannel
+
+// withEvents runs f with compileLive compiling for ch.
+func withEvents(ch codegen.EventChannel, f func()) {
+	defer func(old codegen.EventChannel) { liveEvents = old }(liveEvents)
+	liveEvents = ch
+	f()
+}
+
+// TestPerfChannelGoldenConstructs compiles every per-construct golden
+// script for the perf buffer fallback and loads it through the verifier;
+// where the test printer knows every event kind, it runs the BEGIN and END
+// programs and checks that the output is the ring buffer's.
+func TestPerfChannelGoldenConstructs(t *testing.T) {
+	requireRoot(t)
+	for _, c := range codegen.GoldenCases {
+		t.Run(c.Name, func(t *testing.T) {
+			var obj *codegen.Object
+			withEvents(codegen.PerfChannel, func() { obj = compileLive(t, c.Src) })
+			load(t, obj)
+			for _, ev := range obj.Events {
+				if ev.Kind >= codegen.EventTime {
+					// runScript prints only the kinds up to exit; the
+					// others are compared end to end in cmd/gobpftrace.
+					return
+				}
+			}
+			ring := runScript(t, c.Src)
+			var perf *run
+			withEvents(codegen.PerfChannel, func() { perf = runScript(t, c.Src) })
+			if perf.stdout != ring.stdout || perf.code != ring.code || perf.exited != ring.exited {
+				t.Errorf("perf channel:\n%s(exit %v %d)\nring buffer:\n%s(exit %v %d)",
+					perf.stdout, perf.exited, perf.code, ring.stdout, ring.exited, ring.code)
+			}
+		})
+	}
+}
+
+// TestPerfChannelEvents runs the event records the test printer knows
+// through the perf buffer fallback, from programs with their records on
+// the stack and in the scratch area, and compares the output with the
+// ring buffer's: printf with strings and numbers, print of values and
+// maps, clear, zero and exit with a code. (time, join and cat are covered
+// end to end in cmd/gobpftrace.)
+func TestPerfChannelEvents(t *testing.T) {
+	requireRoot(t)
+	script := `BEGIN {
+	printf("%s %d %x|%-8s|\n", "hello", -42, 255, "pad");
+	printf("%d\n", 1);
+	@a = 1; @b[7, "k"] = 2; @h = hist(5); @c = count();
+	print(123); print((1, "two")); print(@b); print(@h);
+	clear(@a); zero(@c);
+	printf("%s %s %s\n", "a long string argument", "and another one", "and a third");
+	exit(3);
+}
+END { printf("end\n"); }`
+	ring := runScript(t, script)
+	var perf *run
+	withEvents(codegen.PerfChannel, func() { perf = runScript(t, script) })
+	if perf.stdout != ring.stdout || perf.code != 3 || ring.code != 3 {
+		t.Errorf("perf channel:\n%s(exit %d)\nring buffer:\n%s(exit %d)", perf.stdout, perf.code, ring.stdout, ring.code)
+	}
+	if !strings.Contains(ring.stdout, "hello -42 ff|pad     |") {
+		t.Errorf("unexpected output:\n%s", ring.stdout)
+	}
+}
