@@ -99,20 +99,44 @@ type unit struct {
 // lineWriter serializes output from the units' readers: whole writes are
 // never interleaved, and when a front end sets emit it takes the text
 // instead of w (to keep it off the line being edited).
+//
+// The first error writing to w (a full disk, a closed pipe) is kept, and
+// failed is closed: the session reports it once and ends. The writers
+// (the units' printers, the commands) are never given an error, so they
+// do not report it again; what they write afterwards is dropped.
 type lineWriter struct {
-	mu   sync.Mutex
-	w    io.Writer
-	emit func(p []byte)
+	mu     sync.Mutex
+	w      io.Writer
+	emit   func(p []byte)
+	err    error
+	failed chan struct{}
+}
+
+// newLineWriter returns a lineWriter writing to w.
+func newLineWriter(w io.Writer) *lineWriter {
+	return &lineWriter{w: w, failed: make(chan struct{})}
 }
 
 func (lw *lineWriter) Write(p []byte) (int, error) {
 	lw.mu.Lock()
 	defer lw.mu.Unlock()
-	if lw.emit != nil {
+	switch {
+	case lw.emit != nil:
 		lw.emit(p)
-		return len(p), nil
+	case lw.err == nil:
+		if _, err := lw.w.Write(p); err != nil {
+			lw.err = err
+			close(lw.failed)
+		}
 	}
-	return lw.w.Write(p)
+	return len(p), nil
+}
+
+// writeError returns the first error writing to w, if any.
+func (lw *lineWriter) writeError() error {
+	lw.mu.Lock()
+	defer lw.mu.Unlock()
+	return lw.err
 }
 
 // newREPL starts a session writing to out and errw.
@@ -124,7 +148,7 @@ func newREPL(s *Session, out, errw io.Writer) (*repl, error) {
 	if err != nil {
 		return nil, err
 	}
-	r := &repl{s: s, out: &lineWriter{w: out}, errw: errw, pool: runtime.NewMapPool(),
+	r := &repl{s: s, out: newLineWriter(out), errw: errw, pool: runtime.NewMapPool(),
 		maps: map[string]*check.MapSym{}, startNs: start, nextID: 1, exited: make(chan *unit, 16)}
 	// The session's load and attach error reports go where the shell's do.
 	s.Stdout, s.Stderr = r.out, errw

@@ -297,3 +297,47 @@ func TestREPLLoadItself(t *testing.T) {
 	matchAll(t, "stderr", r.stderr, `(?m)\A^ERROR: :load nested more than 7 deep\n\z`)
 	matchAll(t, "stdout", r.stdout, `(?m)^42$`)
 }
+
+// TestREPLOutputError: a session whose output cannot be written (a full
+// device, a closed pipe) reports the first error once and ends, running
+// END, with a failure status; the inputs after the failure are not run.
+func TestREPLOutputError(t *testing.T) {
+	needRoot(t)
+	const in = "END { system(\"echo end ran >&2\"); }\n1 + 2\ninterval:s:1 { }\n"
+	for _, c := range []struct {
+		name, want string
+		stdout     func(t *testing.T) *os.File
+	}{
+		{"full", "No space left on device", func(t *testing.T) *os.File {
+			f, err := os.OpenFile("/dev/full", os.O_WRONLY, 0)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return f
+		}},
+		{"closed pipe", "Broken pipe", func(t *testing.T) *os.File {
+			pr, pw, err := os.Pipe()
+			if err != nil {
+				t.Fatal(err)
+			}
+			pr.Close()
+			return pw
+		}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			out := c.stdout(t)
+			defer out.Close()
+			cmd := exec.Command(binPath, "--unsafe", "-i")
+			cmd.Env = toolEnv(nil)
+			stderr := newSyncBuffer()
+			cmd.Stdin, cmd.Stdout, cmd.Stderr = strings.NewReader(in), out, stderr
+			cmd.Run()
+			if code := cmd.ProcessState.ExitCode(); code != exitRuntime {
+				t.Errorf("exit status %d, want %d\n%s", code, exitRuntime, stderr)
+			}
+			if got, want := stderr.String(), "[1] attached 0 probes: end\nend ran\nERROR: writing output to /dev/stdout: "+c.want+"\n"; got != want {
+				t.Errorf("stderr:\n%s\nwant:\n%s", got, want)
+			}
+		})
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"os/signal"
 	"strings"
@@ -25,9 +26,11 @@ func runREPL(s *Session, stdin io.Reader, stdout, stderr io.Writer) int {
 	// Ctrl-C never ends the session: outside line editing (which reads it
 	// as a key) it arrives as SIGINT, which is ignored. SIGTERM, SIGHUP
 	// (the terminal went away) and SIGQUIT end the session cleanly, as
-	// they end a script: END runs, the maps are printed.
+	// they end a script: END runs, the maps are printed. SIGPIPE is
+	// caught so that writing to a closed pipe fails with EPIPE, which ends
+	// the session as any output error does.
 	sigs := make(chan os.Signal, 1)
-	signal.Notify(sigs, syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP, syscall.SIGQUIT)
+	signal.Notify(sigs, syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP, syscall.SIGQUIT, syscall.SIGPIPE)
 	defer signal.Stop(sigs)
 	terms := make(chan struct{})
 	ended := make(chan struct{})
@@ -36,7 +39,7 @@ func runREPL(s *Session, stdin io.Reader, stdout, stderr io.Writer) int {
 		for {
 			select {
 			case sig := <-sigs:
-				if sig != syscall.SIGINT {
+				if sig != syscall.SIGINT && sig != syscall.SIGPIPE {
 					close(terms)
 					return
 				}
@@ -51,6 +54,15 @@ func runREPL(s *Session, stdin io.Reader, stdout, stderr io.Writer) int {
 		runLines(r, stdin, terms)
 	}
 	r.Close()
+	if err := r.out.writeError(); err != nil {
+		var pe *fs.PathError
+		if errors.As(err, &pe) {
+			fmt.Fprintf(stderr, "ERROR: writing output to %s: %s\n", pe.Path, errnoText(pe.Err))
+		} else {
+			fmt.Fprintf(stderr, "ERROR: writing output: %s\n", errnoText(err))
+		}
+		return exitRuntime
+	}
 	return exitOK
 }
 
@@ -133,9 +145,11 @@ func runLines(r *repl, stdin io.Reader, terms <-chan struct{}) {
 	defer close(done)
 	go readLines(stdin, lines, done)
 	var a lineAssembler
-	for !r.quit {
+	for !r.quit && r.out.writeError() == nil {
 		select {
 		case <-terms:
+			return
+		case <-r.out.failed:
 			return
 		case u := <-r.exited:
 			r.reapOne(u)

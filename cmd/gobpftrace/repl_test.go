@@ -116,7 +116,7 @@ func TestCompleteCommandsAndNames(t *testing.T) {
 		}
 	}
 	var b strings.Builder
-	r.out = &lineWriter{w: &b}
+	r.out = newLineWriter(&b)
 	r.cmdHelp("")
 	for _, c := range replCommands {
 		if !strings.Contains(b.String(), ":"+c.name) {
