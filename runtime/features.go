@@ -33,7 +33,8 @@ func Features() KernelFeatures {
 		_, err = os.Stat(filepath.Join(dir, "events"))
 		f.Tracepoints = err == nil
 	}
-	// Ring buffers (Linux 5.8) carry every event: Load fails without them.
+	// Ring buffers (Linux 5.8) carry events; without them programs fall
+	// back to perf buffers (see EventChannel).
 	f.RingBuf = haveRingBuf()
 	return f
 }
