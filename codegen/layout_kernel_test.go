@@ -14,11 +14,11 @@ import (
 	"github.com/gobpftrace/gobpftrace/stdlib"
 )
 
-// TestSelfLongIf runs an if statement whose body is longer than an int16
-// jump spans, through the verifier and BPF_PROG_TEST_RUN, with far jumps
+// TestSelfLongIf runs an if statement and a loop whose bodies are longer
+// than an int16 jump spans, through the verifier and BPF_PROG_TEST_RUN, with far jumps
 // laid out through islands and with gotol: each must take the branch its
-// condition selects (a wrapped offset used to run the false branch's code
-// from the middle of the true one).
+// condition selects and loop as often as it says (a wrapped offset used
+// to land in the middle of the body).
 func TestSelfLongIf(t *testing.T) {
 	requireRoot(t)
 	const n = 23_000
@@ -31,6 +31,13 @@ func TestSelfLongIf(t *testing.T) {
 		sum += int64(i % 7)
 	}
 	for _, long := range []bool{false, true} {
+		t.Run(fmt.Sprintf("loop/gotol=%v", long), func(t *testing.T) {
+			// The loop's closing jump goes back over the whole body.
+			script := "BEGIN { $i = 0; $x = 0; while ($i < 3) {\n" + b.String() + "  $i++;\n}\n@r = $x;\n}\n"
+			if got := runLong(t, script, long); got != 3*sum {
+				t.Errorf("@r = %d, want %d", got, 3*sum)
+			}
+		})
 		for _, cond := range []string{"pid == 1", "pid != 1"} {
 			t.Run(fmt.Sprintf("%s/gotol=%v", cond, long), func(t *testing.T) {
 				script := "BEGIN { $x = 0; if (" + cond + ") {\n" + b.String() + "  @r = $x;\n} else {\n  @r = -1;\n}\n}\n"
@@ -38,35 +45,45 @@ func TestSelfLongIf(t *testing.T) {
 				if cond == "pid != 1" {
 					want = sum
 				}
-				src := diag.NewSource("stdin", script)
-				prog, pd := parser.Parse(src)
-				if pd.HasErrors() {
-					t.Fatal(src.Render(pd))
-				}
-				info, cd := check.Check(src, prog, &check.Config{Host: liveHost})
-				if cd.HasErrors() {
-					t.Fatal(src.Render(cd))
-				}
-				obj, gd := codegen.Compile(info, &codegen.Options{LongJumps: func() bool { return long }})
-				if gd.HasErrors() {
-					t.Fatal(src.Render(gd))
-				}
-				l := load(t, obj)
-				for _, p := range l.Programs {
-					if p.Kind == stdlib.Begin {
-						if err := l.RunOnce(p); err != nil {
-							t.Fatal(err)
-						}
-					}
-				}
-				var got int64
-				if err := l.Map("@r").Lookup(uint64(0), &got); err != nil {
-					t.Fatalf("reading @r: %v", err)
-				}
-				if got != want {
+				if got := runLong(t, script, long); got != want {
 					t.Errorf("@r = %d, want %d", got, want)
 				}
 			})
 		}
 	}
+}
+
+// runLong compiles script with or without gotol, runs its BEGIN program
+// and returns the value of @r.
+func runLong(t *testing.T, script string, long bool) int64 {
+	t.Helper()
+	src := diag.NewSource("stdin", script)
+	prog, pd := parser.Parse(src)
+	if pd.HasErrors() {
+		t.Fatal(src.Render(pd))
+	}
+	info, cd := check.Check(src, prog, &check.Config{Host: liveHost})
+	if cd.HasErrors() {
+		t.Fatal(src.Render(cd))
+	}
+	obj, gd := codegen.Compile(info, &codegen.Options{LongJumps: func() bool { return long }})
+	if gd.HasErrors() {
+		t.Fatal(src.Render(gd))
+	}
+	if n := len(obj.Programs[0].Insns); n <= 1<<15 {
+		t.Fatalf("%d instructions: the test needs jumps over more than 32,767", n)
+	}
+	l := load(t, obj)
+	for _, p := range l.Programs {
+		if p.Kind == stdlib.Begin {
+			if err := l.RunOnce(p); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	var got int64
+	if err := l.Map("@r").Lookup(uint64(0), &got); err != nil {
+		t.Fatalf("reading @r: %v", err)
+	}
+	return got
 }
