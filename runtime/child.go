@@ -4,12 +4,10 @@ package runtime
 
 import (
 	"bytes"
-	"context"
 	"errors"
 	"fmt"
 	"os"
 	"os/exec"
-	"os/signal"
 	"strconv"
 	"strings"
 	"sync"
@@ -212,11 +210,4 @@ func readSmall(path string, buf []byte) (int, error) {
 	}
 	defer unix.Close(fd)
 	return unix.Read(fd, buf)
-}
-
-// Signals returns a context that is cancelled on SIGINT or SIGTERM (or when
-// parent is), and a function that stops the notification and restores the
-// default behaviour.
-func Signals(parent context.Context) (context.Context, context.CancelFunc) {
-	return signal.NotifyContext(parent, os.Interrupt, syscall.SIGTERM)
 }

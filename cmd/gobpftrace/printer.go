@@ -3,13 +3,17 @@ package main
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/gobpftrace/gobpftrace/codegen"
@@ -20,6 +24,10 @@ import (
 
 // printer turns event records into output. It runs on the event reader's
 // goroutine; output is buffered and flushed when the ring is drained.
+//
+// The first error writing the output (a full disk, a closed pipe) is
+// reported once on stderr and closes failed: the session then ends
+// tracing, and everything written afterwards is dropped.
 type printer struct {
 	w      *bufio.Writer
 	l      *runtime.Loaded
@@ -37,6 +45,16 @@ type printer struct {
 	lostChecked time.Time
 	// dropped is the number of refused updates already reported per map.
 	dropped map[string]uint64
+
+	// failed is closed on the first output write error, werr.
+	failed chan struct{}
+	werr   error
+	// actx bounds the blocking actions cat() and system(): when it is
+	// cancelled (a signal ends tracing) they are interrupted.
+	actx context.Context
+	// mu serializes the reader goroutine (lockedHandle, lockedFlush) with
+	// map dumps asked for by SIGUSR1 on another goroutine.
+	mu sync.Mutex
 }
 
 func newPrinter(w io.Writer, l *runtime.Loaded, json bool) *printer {
@@ -49,6 +67,8 @@ func newPrinter(w io.Writer, l *runtime.Loaded, json bool) *printer {
 		exited:  make(chan struct{}),
 		dropped: map[string]uint64{},
 		buf:     make([]byte, 0, 4096),
+		failed:  make(chan struct{}),
+		actx:    context.Background(),
 	}
 	p.args = make([][]output.Arg, len(p.events))
 	for i, ev := range p.events {
@@ -157,7 +177,53 @@ func (p *printer) flush() {
 		p.reportLost()
 		p.reportDrops()
 	}
-	p.w.Flush()
+	p.flushOut()
+}
+
+// flushOut writes the buffered output and reports the first write error
+// (bufio.Writer keeps it: every later write fails the same way).
+func (p *printer) flushOut() {
+	if err := p.w.Flush(); err != nil {
+		p.writeFailed(err)
+	}
+}
+
+// writeFailed reports the first output write error and closes failed.
+func (p *printer) writeFailed(err error) {
+	if p.werr != nil {
+		return
+	}
+	p.werr = err
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		fmt.Fprintf(os.Stderr, "ERROR: writing output to %s: %s\n", pe.Path, errnoText(pe.Err))
+	} else {
+		fmt.Fprintf(os.Stderr, "ERROR: writing output: %s\n", errnoText(err))
+	}
+	close(p.failed)
+}
+
+// lockedHandle is handle for the event reader of a session that may dump
+// maps on SIGUSR1 from another goroutine.
+func (p *printer) lockedHandle(rec []byte) {
+	p.mu.Lock()
+	p.handle(rec)
+	p.mu.Unlock()
+}
+
+// lockedFlush is flush for the same reader.
+func (p *printer) lockedFlush() {
+	p.mu.Lock()
+	p.flush()
+	p.mu.Unlock()
+}
+
+// signalDump prints every map as at exit (SIGUSR1) while tracing goes on.
+func (p *printer) signalDump(obj *codegen.Object) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.exitDump(obj)
+	p.flushOut()
 }
 
 // readMap reads a map for printing.
@@ -257,7 +323,9 @@ func (p *printer) reportDrops() {
 	}
 }
 
-// reportLost prints how many events the ring buffer could not take.
+// reportLost prints how many events the ring buffer could not take: on
+// stderr, so it is seen while tracing and does not mix with the trace
+// (JSON: a lost_events message in the output).
 func (p *printer) reportLost() {
 	n, err := p.l.Lost()
 	if err != nil || n <= p.lost {
@@ -269,7 +337,7 @@ func (p *printer) reportLost() {
 		p.w.Write(output.AppendJSONLost(nil, delta))
 		return
 	}
-	fmt.Fprintf(p.w, "Lost %d events\n", delta)
+	fmt.Fprintf(os.Stderr, "Lost %d events\n", delta)
 }
 
 // attached writes the JSON attached_probes message.

@@ -1,13 +1,14 @@
 package main
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"io"
 	"os"
 	"strconv"
 	"strings"
+	"sync"
+	"syscall"
 
 	"github.com/cilium/ebpf"
 
@@ -207,7 +208,13 @@ func (s *Session) trace(c *compiled) int {
 			fmt.Fprintf(s.Stderr, "ERROR: %v\n", err)
 			return exitScript
 		}
-		defer child.Kill()
+		// However tracing ends, the child is gone when we return: Kill
+		// sends SIGTERM and, runtime.KillGrace later, SIGKILL. (When we die
+		// instead, its parent-death signal kills it.)
+		defer func() {
+			child.Kill()
+			child.Wait()
+		}()
 	}
 	var pidDone <-chan struct{}
 	if s.opts.pid != 0 {
@@ -239,15 +246,18 @@ func (s *Session) trace(c *compiled) int {
 	defer out.Close()
 	p := newPrinter(out, l, s.opts.format == "json")
 
-	rd, err := l.NewEventReader(p.handle, p.flush, nil)
+	rd, err := l.NewEventReader(p.lockedHandle, p.lockedFlush, nil)
 	if err != nil {
 		fmt.Fprintf(s.Stderr, "ERROR: %v\n", err)
 		return exitRuntime
 	}
 	defer rd.Close()
 
-	ctx, stop := runtime.Signals(context.Background())
-	defer stop()
+	// Signals end tracing (see sessionSignals); one that does also
+	// interrupts a blocking cat() or system() in progress.
+	sigs := catchSignals()
+	defer sigs.Stop()
+	p.actx = sigs.Phase()
 
 	var begins, ends []*runtime.LoadedProgram
 	for _, lp := range l.Programs {
@@ -295,26 +305,45 @@ func (s *Session) trace(c *compiled) int {
 	if child != nil {
 		childDone = child.Done()
 	}
+	var dumps sync.WaitGroup
 	if !onlySpecial || child != nil || pidDone != nil {
-		select {
-		case <-p.exited:
-		case <-ctx.Done():
-		case <-childDone:
-		case <-pidDone:
-		case err := <-readerDone:
-			readerDone <- err
+	wait:
+		for {
+			select {
+			case <-p.exited:
+			case sig := <-sigs.C:
+				if sig == syscall.SIGUSR1 {
+					// Print the maps without blocking the wait: a
+					// system() in progress may hold the printer.
+					dumps.Go(func() { p.signalDump(c.obj) })
+					continue
+				}
+				sigs.Interrupt(sig)
+			case <-p.failed:
+			case <-childDone:
+			case <-pidDone:
+			case err := <-readerDone:
+				readerDone <- err
+			}
+			break wait
 		}
 	}
-	stop()
+	sigs.Late()
 
-	// Tear down: detach the probes so no more events arrive, handle the
-	// events already in the ring, run END and handle its events, then
-	// print the maps.
+	// Tear down: detach the probes so no more events arrive, stop the
+	// child, handle the events already in the ring, run END and handle its
+	// events, then print the maps.
 	l.Detach()
+	if child != nil {
+		child.Kill()
+	}
 	rd.Stop()
 	if err := <-readerDone; err != nil {
 		fmt.Fprintf(s.Stderr, "ERROR: %v\n", err)
 	}
+	dumps.Wait()
+	// END's cat() and system() run to completion unless a signal comes.
+	p.actx = sigs.Phase()
 	for _, e := range ends {
 		if err := l.RunOnce(e); err != nil {
 			fmt.Fprintf(s.Stderr, "ERROR: running END: %v\n", err)
@@ -329,11 +358,11 @@ func (s *Session) trace(c *compiled) int {
 		p.exitDump(c.obj)
 	}
 	p.flush()
-	if child != nil && p.code == 0 {
-		select {
-		case <-childDone:
-		default:
-		}
+	if err := out.Close(); err != nil {
+		p.writeFailed(err)
+	}
+	if p.werr != nil {
+		return exitRuntime
 	}
 	return p.code
 }
