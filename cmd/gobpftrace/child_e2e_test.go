@@ -1,6 +1,8 @@
 package main
 
 import (
+	"os"
+	"path/filepath"
 	"regexp"
 	goruntime "runtime"
 	"strconv"
@@ -42,4 +44,19 @@ func TestChildStubInvisible(t *testing.T) {
 			t.Errorf("%s (%d) counted %s times for the child: not a call /bin/true makes", name, id, n)
 		}
 	}
+}
+
+// gbtSplit runs the tool with its tracing output in a file (-o), so that
+// nothing a -c child writes on the stdout they share can interleave with
+// it: r.stdout is then the child's output alone, and the returned string
+// is the tracer's.
+func gbtSplit(t *testing.T, args ...string) (toolResult, string) {
+	t.Helper()
+	out := filepath.Join(t.TempDir(), "trace.out")
+	r := gbt(t, append([]string{"-o", out}, args...)...)
+	data, err := os.ReadFile(out)
+	if err != nil && r.code == 0 {
+		t.Errorf("reading the -o file: %v", err)
+	}
+	return r, string(data)
 }

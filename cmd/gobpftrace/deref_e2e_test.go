@@ -135,11 +135,11 @@ tracepoint:raw_syscalls:sys_enter /pid == cpid && args.id == 257/ {
 	$j = 1;
 	printf("openat %d %s\n", (int64)args.args[$j - 1], str(uptr(args.args[$j])));
 }`
-	r := gbt(t, "-q", "-e", prog, "-c", debianPython(t)+" "+script)
+	r, out := gbtSplit(t, "-q", "-e", prog, "-c", debianPython(t)+" "+script)
 	expectCode(t, r, 0)
 	py := regexp.MustCompile(`(?m)^py ((\d+ ){3}\d+)$`).FindStringSubmatch(r.stdout)
 	if py == nil {
 		t.Fatalf("no auxv line from python:\n%v", r)
 	}
-	matchAll(t, "stdout", r.stdout, `^bt `+py[1]+`$`, `^openat -100 /proc/self/auxv$`)
+	matchAll(t, "-o output", out, `^bt `+py[1]+`$`, `^openat -100 /proc/self/auxv$`)
 }

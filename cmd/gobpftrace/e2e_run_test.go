@@ -95,9 +95,13 @@ func TestOneLinerOpenat(t *testing.T) {
 		t.Run(spelling, func(t *testing.T) {
 			t.Parallel()
 			prog := `tracepoint:syscalls:sys_enter_openat /pid == cpid/ { printf("%s %s\n", comm, str(` + spelling + `)); }`
-			r := gbt(t, "-e", prog, "-c", "/bin/cat "+file)
+			// -o: cat's output (stdout) and the trace do not mix.
+			r, out := gbtSplit(t, "-e", prog, "-c", "/bin/cat "+file)
 			expectCode(t, r, 0)
-			matchAll(t, "stdout", r.stdout, "^cat "+regexp.QuoteMeta(file)+"$", "^e2e content$")
+			matchAll(t, "-o output", out, "^cat "+regexp.QuoteMeta(file)+"$")
+			if r.stdout != "e2e content\n" {
+				t.Errorf("the command printed %q, want its file", r.stdout)
+			}
 			if r.stderr != attached1 {
 				t.Errorf("stderr %q, want %q", r.stderr, attached1)
 			}
@@ -106,8 +110,8 @@ func TestOneLinerOpenat(t *testing.T) {
 				// (The path can be empty when its page is not yet faulted
 				// in: bpftrace shows the same.)
 				var foreign []string
-				for _, line := range strings.Split(strings.TrimSpace(r.stdout), "\n") {
-					if line != "" && line != "e2e content" && !strings.HasPrefix(line, "cat ") {
+				for _, line := range strings.Split(strings.TrimSpace(out), "\n") {
+					if line != "" && !strings.HasPrefix(line, "cat ") {
 						foreign = append(foreign, line)
 					}
 				}
@@ -209,18 +213,19 @@ func TestExamplesRun(t *testing.T) {
 	})
 	t.Run("opensnoop", func(t *testing.T) {
 		t.Parallel()
-		r := gbt(t, ex("opensnoop.bt"), "-c", "/bin/cat "+file)
+		r, out := gbtSplit(t, ex("opensnoop.bt"), "-c", "/bin/cat "+file)
 		expectCode(t, r, 0)
 		if r.stderr != "Attached 4 probes\n" {
 			t.Errorf("stderr %q", r.stderr)
 		}
-		matchAll(t, "stdout", r.stdout,
-			// Not \A: cat's own output may come first.
-			`^Tracing openat syscalls\.\.\. Hit Ctrl-C to end\.\nPID     COMM               FD ERR PATH$`,
-			`^[0-9]+ +cat +[0-9]+ +0 `+regexp.QuoteMeta(file)+`$`,
-			`^example content$`)
-		if strings.Contains(r.stdout, "@filename") {
-			t.Errorf("@filename printed although END clears it:\n%s", r.stdout)
+		if r.stdout != "example content\n" {
+			t.Errorf("the command printed %q, want its file", r.stdout)
+		}
+		matchAll(t, "-o output", out,
+			`\ATracing openat syscalls\.\.\. Hit Ctrl-C to end\.\nPID     COMM               FD ERR PATH$`,
+			`^[0-9]+ +cat +[0-9]+ +0 `+regexp.QuoteMeta(file)+`$`)
+		if strings.Contains(out, "@filename") {
+			t.Errorf("@filename printed although END clears it:\n%s", out)
 		}
 	})
 	t.Run("opensnoop_enoent", func(t *testing.T) {

@@ -29,7 +29,7 @@ a.close(); time.sleep(0.05)
 s.close()
 print("PORT", port)
 `)
-	r := gbt(t, tp, "-c", "/usr/bin/python3 "+script)
+	r, out := gbtSplit(t, tp, "-c", "/usr/bin/python3 "+script)
 	expectCode(t, r, 0)
 	m := regexp.MustCompile(`(?m)^PORT (\d+)`).FindStringSubmatch(r.stdout)
 	if m == nil {
@@ -39,7 +39,7 @@ print("PORT", port)
 	row := func(old, new string) string {
 		return `(?m)^127\.0\.0\.1 +\d+ +127\.0\.0\.1 +` + port + ` +` + old + ` +-> ` + new + ` *$`
 	}
-	matchAll(t, "stdout", r.stdout,
+	matchAll(t, "-o output", out,
 		`(?m)^LADDR +LPORT +RADDR +RPORT +OLD +-> NEW`,
 		`(?m)^127\.0\.0\.1 +`+port+` +0\.0\.0\.0 +0 +CLOSE +-> LISTEN *$`,
 		row("CLOSE", "SYN_SENT"),

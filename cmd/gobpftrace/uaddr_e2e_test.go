@@ -32,13 +32,13 @@ print("py 0x%x %d" % (ctypes.addressof(v), v.value), flush=True)
 os.getpid()
 `)
 	prog := `uprobe:libc:getpid /pid == cpid/ { printf("bt %p %d\n", uaddr("__libc_single_threaded"), *uaddr("__libc_single_threaded")); }`
-	r := gbt(t, "-q", "-e", prog, "-c", debianPython(t)+" "+script)
+	r, out := gbtSplit(t, "-q", "-e", prog, "-c", debianPython(t)+" "+script)
 	expectCode(t, r, 0)
 	py := regexp.MustCompile(`(?m)^py (0x[0-9a-f]+) (\d+)$`).FindStringSubmatch(r.stdout)
 	if py == nil {
 		t.Fatalf("no ctypes line:\n%v", r)
 	}
-	matchAll(t, "stdout", r.stdout, `^bt `+py[1]+` `+py[2]+`$`)
+	matchAll(t, "-o output", out, `^bt `+py[1]+` `+py[2]+`$`)
 }
 
 // TestUaddrExecutable: in a fixed-address executable uaddr() is the
