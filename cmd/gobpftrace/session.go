@@ -198,6 +198,12 @@ func (s *Session) loadFailed(c *compiled, err error) int {
 // trace loads, attaches and runs until exit() / a signal / the -c child
 // exits, then runs END, prints the maps and detaches.
 func (s *Session) trace(c *compiled) int {
+	// Signals end tracing (see sessionSignals). They are caught from the
+	// start, so that one arriving while the programs load has no default
+	// effect either (no goroutine dump on SIGQUIT).
+	sigs := catchSignals()
+	defer sigs.Stop()
+
 	var child *runtime.Child
 	if s.opts.cmd != "" {
 		var err error
@@ -253,10 +259,12 @@ func (s *Session) trace(c *compiled) int {
 	}
 	defer rd.Close()
 
-	// Signals end tracing (see sessionSignals); one that does also
-	// interrupts a blocking cat() or system() in progress.
-	sigs := catchSignals()
-	defer sigs.Stop()
+	// Asked to stop while loading: nothing has run yet, and nothing will.
+	if sigs.Pending() {
+		return exitOK
+	}
+	// A signal that ends tracing also interrupts a blocking cat() or
+	// system() in progress.
 	p.actx = sigs.Phase()
 
 	var begins, ends []*runtime.LoadedProgram

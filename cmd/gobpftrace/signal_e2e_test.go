@@ -342,3 +342,41 @@ func TestSigintDuringCat(t *testing.T) {
 		t.Errorf("gobpftrace took %v to end after SIGINT", took)
 	}
 }
+
+// TestSigquitWhileLoading sends SIGQUIT as soon as the first BPF program
+// of gobpftrace exists, while it loads the others (one per system call):
+// it must stop before anything runs, quietly, with status 0, without Go's
+// goroutine dump and without leaving anything behind.
+func TestSigquitWhileLoading(t *testing.T) {
+	needRoot(t)
+	r := runTool(t, invocation{
+		args:    []string{"-e", `tracepoint:syscalls:sys_enter_* { @[probe] = count(); } END { printf("end\n"); }`, "-c", "sleep 30"},
+		timeout: 30 * time.Second,
+		during: func(p *runningTool) {
+			fdDir := "/proc/" + strconv.Itoa(p.cmd.Process.Pid) + "/fd"
+			deadline := time.Now().Add(20 * time.Second)
+			for time.Now().Before(deadline) && !hasBPFProg(fdDir) {
+				select {
+				case <-p.done:
+					return
+				default:
+				}
+				time.Sleep(200 * time.Microsecond)
+			}
+			p.cmd.Process.Signal(syscall.SIGQUIT)
+		},
+	})
+	expectRun(t, r, 0, "", "")
+}
+
+// hasBPFProg reports whether a process (its /proc/PID/fd) holds a BPF
+// program.
+func hasBPFProg(fdDir string) bool {
+	ents, _ := os.ReadDir(fdDir)
+	for _, e := range ents {
+		if target, err := os.Readlink(filepath.Join(fdDir, e.Name())); err == nil && target == "anon_inode:bpf-prog" {
+			return true
+		}
+	}
+	return false
+}

@@ -27,9 +27,11 @@ import (
 //
 // SIGUSR1 prints the maps and tracing goes on (the session reads C).
 //
-// Tracing runs in phases (tracing, then END): a terminating signal cancels
-// the context of the current phase, which bounds the phase's blocking
-// actions.
+// The signals are caught from the start of a trace, so one that arrives
+// while the programs load stops gobpftrace before anything runs
+// (Pending). Tracing then runs in phases (tracing, then END): a
+// terminating signal cancels the context of the current phase, which
+// bounds the phase's blocking actions.
 type sessionSignals struct {
 	// C delivers the signals until Late is called.
 	C chan os.Signal
@@ -55,6 +57,21 @@ func (s *sessionSignals) Phase() context.Context {
 	s.cancel = cancel
 	s.mu.Unlock()
 	return ctx
+}
+
+// Pending reports whether a terminating signal has arrived (SIGUSR1s
+// received meanwhile are dropped).
+func (s *sessionSignals) Pending() bool {
+	for {
+		select {
+		case sig := <-s.C:
+			if sig != syscall.SIGUSR1 {
+				return true
+			}
+		default:
+			return false
+		}
+	}
 }
 
 // Interrupt handles a terminating signal: it cancels the current phase
