@@ -185,7 +185,7 @@ func (c *compiler) userMaps() {
 		m := &MapDef{Name: name, Key: sym.Key, Value: sym.Value, DropSlot: c.userMapCount}
 		keySize := 8
 		if sym.Key != nil {
-			keySize = sym.Key.Size()
+			keySize = max(sym.Key.Size(), 1) // the kernel has no empty keys
 		}
 		mtype := ebpf.Hash
 		if agg, ok := sym.Value.(*types.Agg); ok {

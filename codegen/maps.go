@@ -32,6 +32,10 @@ func (g *gen) keyTo(m *ast.MapExpr, def *MapDef, extra int) loc {
 	}
 	size := keySize(def)
 	k := g.e.slot(size + extra)
+	if def.Key != nil && def.Key.Size() < size {
+		// An empty key: the kernel's byte of it.
+		g.e.zero(k, size)
+	}
 	if extra > 8 {
 		// Padding between the user key and the bucket index.
 		g.e.zero(k.plus(size), extra-8)
@@ -57,7 +61,7 @@ func keySize(def *MapDef) int {
 	if def.Key == nil {
 		return 8
 	}
-	return def.Key.Size()
+	return max(def.Key.Size(), 1) // the kernel has no empty keys
 }
 
 // zeroIfPadded clears a key slot whose type has padding bytes.
@@ -150,7 +154,11 @@ func (g *gen) mapLoadTo(m *ast.MapExpr, dst loc, dt types.Type) {
 // mapStore compiles `@m[k] = value`.
 func (g *gen) mapStore(m *ast.MapExpr, value ast.Expr) {
 	def := g.mapDef(m)
-	v := g.e.slot(def.Value.Size())
+	v := g.e.slot(int(def.Spec.ValueSize))
+	if def.Value.Size() < int(def.Spec.ValueSize) {
+		// An empty value (the map's value is one byte).
+		g.e.zero(v, int(def.Spec.ValueSize))
+	}
 	g.valueTo(value, v, def.Value)
 	k := g.keyTo(m, def, 0)
 	g.store(m.Name, k, v)
