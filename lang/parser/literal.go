@@ -141,9 +141,15 @@ func parseInt(s string) (uint64, string) {
 }
 
 // decodeString returns the value of a String token with its escapes
-// decoded. Invalid escapes are reported and dropped.
+// decoded. Invalid escapes are reported and dropped. A raw NUL byte is an
+// error too (an invisible character, most likely a binary file): a NUL
+// character is written \0.
 func (p *parser) decodeString(t token) string {
 	s := t.text[1 : len(t.text)-1]
+	if i := strings.IndexByte(s, 0); i >= 0 {
+		at := t.pos + 1 + i
+		p.errorf(diag.Span{Start: at, End: at + 1}, `invalid character '\x00' in a string literal (write \0 for a NUL character)`)
+	}
 	if !strings.Contains(s, `\`) {
 		return s
 	}
