@@ -174,20 +174,26 @@ func (c *Child) Kill() error {
 // stubWaitTimeout bounds how long StartChild waits for the stub to block.
 const stubWaitTimeout = 5 * time.Second
 
-// waitStubBlocked waits until process pid sleeps in read(stubGateFD, …):
-// the stub has then made all its system calls but the read's return and
-// the execve. It polls /proc/PID/syscall ("NR ARG1 …" while blocked; the
-// stub reaches the read within microseconds) and gives up when the process
-// exits (done is closed) or after stubWaitTimeout.
+// waitStubBlocked waits until a thread of process pid sleeps in
+// read(stubGateFD, …): the stub has then made all its system calls but the
+// read's return and the execve. It polls /proc/PID/task/TID/syscall ("NR
+// ARG1 …" while blocked; the stub reaches the read within microseconds)
+// and gives up when the process exits (done is closed) or after
+// stubWaitTimeout. (The stub has one thread; the fallback shim's Go
+// runtime may block in the read on any of its threads.)
 func waitStubBlocked(pid int, done <-chan struct{}) error {
-	path := "/proc/" + strconv.Itoa(pid) + "/syscall"
+	taskDir := "/proc/" + strconv.Itoa(pid) + "/task"
 	want := []byte(strconv.Itoa(unix.SYS_READ) + " 0x" + strconv.FormatInt(stubGateFD, 16) + " ")
 	deadline := time.Now().Add(stubWaitTimeout)
 	buf := make([]byte, 256)
 	pause := 20 * time.Microsecond
 	for {
-		if n, err := readSmall(path, buf); err == nil && bytes.HasPrefix(buf[:n], want) {
-			return nil
+		tasks, _ := os.ReadDir(taskDir)
+		for _, task := range tasks {
+			n, err := readSmall(taskDir+"/"+task.Name()+"/syscall", buf)
+			if err == nil && bytes.HasPrefix(buf[:n], want) {
+				return nil
+			}
 		}
 		select {
 		case <-done:
