@@ -123,14 +123,18 @@ func (g *gen) boolOf(jump func(trueLabel string)) {
 
 // operands evaluates x into R0 and y into R1. A small constant y is left
 // for the caller as an immediate (ok == true, value returned).
+//
+// x's temporary is taken only after x is evaluated (x frees its own
+// before it returns), so a left-nested chain such as a + b + c + … reuses
+// one slot instead of holding one per level.
 func (g *gen) operands(x, y ast.Expr) (imm int32, isImm bool) {
 	if n, ok := g.inst.Consts[y]; ok && n >= math.MinInt32 && n <= math.MaxInt32 {
 		g.intExpr(x)
 		return int32(n), true
 	}
+	g.intExpr(x)
 	m := g.e.mark()
 	tmp := g.e.slot(8)
-	g.intExpr(x)
 	g.e.emit(asm.StoreMem(tmp.base, tmp.off, asm.R0, asm.DWord))
 	g.intExpr(y)
 	g.e.emit(asm.Mov.Reg(asm.R1, asm.R0))
