@@ -43,8 +43,7 @@ func genJoin(g *gen, call *ast.Call) {
 			g.e.emit(asm.JNE.Imm(asm.R0, 0, done))
 			g.e.emit(asm.LoadMem(asm.R3, elem.base, elem.off, asm.DWord))
 			g.e.emit(asm.JEq.Imm(asm.R3, 0, done))
-			dst := base.plus(8 + i*str.Cap)
-			g.e.addr(asm.R1, dst)
+			g.recordAddr(asm.R1, base, 8+i*str.Cap)
 			g.e.emit(asm.Mov.Imm(asm.R2, int32(str.Cap)))
 			if user {
 				g.e.call(asm.FnProbeReadUserStr)

@@ -1,6 +1,9 @@
 package codegen
 
 import (
+	"fmt"
+	"math"
+
 	"github.com/cilium/ebpf/asm"
 
 	"github.com/gobpftrace/gobpftrace/lang/ast"
@@ -13,6 +16,18 @@ const (
 	rbForceWakeup = 2
 	rbAvailData   = 0
 )
+
+// maxRecordArg is the largest value one record argument may hold: it must
+// be addressable with 16-bit instruction offsets from an 8-byte aligned
+// base within 8 bytes of its start.
+const maxRecordArg = math.MaxInt16 - 7
+
+// recordAddr puts the address n bytes after l in dst. Unlike l.plus(n)
+// it is not limited to 16-bit offsets, for the data records carry after
+// their arguments (join's strings).
+func (g *gen) recordAddr(dst asm.Register, l loc, n int) {
+	g.e.emit(asm.Mov.Reg(dst, l.base), asm.Add.Imm(dst, int32(int(l.off)+n)))
+}
 
 // eventArg describes one argument to write into a record.
 type eventArg struct {
@@ -67,9 +82,24 @@ func (g *gen) emitEventWith(ev *EventDef, args []eventArg, wake bool, fill func(
 	g.reserveRecord(size, lost)
 	g.e.emit(asm.StoreImm(regRecord, 0, int64(id), asm.Word))
 	g.e.emit(asm.StoreImm(regRecord, 4, 0, asm.Word))
+	// Instruction offsets are 16 bits wide: regRecord moves forward to
+	// the arguments of records bigger than that (shift bytes past the
+	// record's start) and back before the record is submitted.
+	shift := 0
 	for i, a := range args {
-		dst := loc{regRecord, int16(ev.Args[i].Offset)}
-		g.valueTo(a.x, dst, a.t)
+		off := ev.Args[i].Offset
+		if off-shift+a.t.Size() > math.MaxInt16 {
+			if a.t.Size() > maxRecordArg {
+				panic(&compileError{span: a.x.Span(), msg: fmt.Sprintf("value too large for an event record: %d bytes, more than the %d one argument may take", a.t.Size(), maxRecordArg)})
+			}
+			next := off &^ 7
+			g.e.emit(asm.Add.Imm(regRecord, int32(next-shift)))
+			shift = next
+		}
+		g.valueTo(a.x, loc{regRecord, int16(off - shift)}, a.t)
+	}
+	if shift != 0 {
+		g.e.emit(asm.Add.Imm(regRecord, int32(-shift)))
 	}
 	if fill != nil {
 		fill(loc{regRecord, int16(ev.Args[0].Offset)})
