@@ -1,15 +1,12 @@
 package codegen
 
 import (
-	"fmt"
 	"sort"
-	"strings"
 
 	"github.com/cilium/ebpf/asm"
 
 	"github.com/gobpftrace/gobpftrace/lang/ast"
 	"github.com/gobpftrace/gobpftrace/lang/check"
-	"github.com/gobpftrace/gobpftrace/lang/diag"
 	"github.com/gobpftrace/gobpftrace/lang/types"
 )
 
@@ -25,21 +22,6 @@ type gen struct {
 }
 
 type loopLabels struct{ cont, brk string }
-
-// sourceLine describes a span for instruction comments: "line N: text".
-func (g *gen) sourceLine(span diag.Span) string {
-	src := g.c.opts.Source
-	if src == nil {
-		return ""
-	}
-	line, _ := src.Position(span.Start)
-	end := min(span.End, len(src.Text))
-	text := src.Text[span.Start:end]
-	if i := strings.IndexByte(text, '\n'); i >= 0 {
-		text = text[:i] + " …"
-	}
-	return fmt.Sprintf("line %d: %s", line, text)
-}
 
 // typeOf is the type of x; variables have the final (widest) type of
 // their symbol, which may be wider than at this use.
