@@ -22,6 +22,7 @@ func TestLongChainsFitTheStack(t *testing.T) {
 		`BEGIN { $a = 3; $x = ` + chain("$a * pid", "-", 150) + `; printf("%d\n", $x); }`,
 		`BEGIN { if (` + chain("pid", "^", 200) + ` > ` + chain("tid", "|", 200) + `) { printf("y\n"); } }`,
 		`BEGIN { @m[` + chain("pid", "+", 200) + `] = ` + chain("pid", "&", 200) + `; }`,
+		`BEGIN { $p = (int32 *)0x1000; $q = $p + ` + chain("pid", "+", 200) + `; print($q); }`,
 	} {
 		_, gd, rs := CompileScript(t, src, nil)
 		if gd.HasErrors() {

@@ -106,9 +106,9 @@ func (g *gen) pointerArith(b *ast.Binary) {
 	} else {
 		stride = pointerStride(px)
 	}
+	g.intExpr(ptr) // before taking tmp, as in operands
 	m := g.e.mark()
 	tmp := g.e.slot(8)
-	g.intExpr(ptr)
 	g.e.emit(asm.StoreMem(tmp.base, tmp.off, asm.R0, asm.DWord))
 	g.intExpr(intSide)
 	if stride != 1 {
