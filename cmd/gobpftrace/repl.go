@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"os"
@@ -72,6 +73,15 @@ type repl struct {
 	// depth is the nesting of Exec: a :load runs the file's text with
 	// Exec, and that text may be a :load in turn.
 	depth int
+
+	// Blocking actions (cat(), system()) run with contexts: ctx ends
+	// with the session (a signal), execCtx with the input being run,
+	// which Ctrl-C (SIGINT) interrupts through execCancel.
+	ctx        context.Context
+	end        context.CancelFunc
+	execMu     sync.Mutex // guards execCancel
+	execCtx    context.Context
+	execCancel context.CancelFunc
 }
 
 // maxExecDepth bounds the nesting of :load (a file that loads itself
@@ -90,10 +100,12 @@ type unit struct {
 	// running is set when the reader goroutine was started (one-shot
 	// units are drained without one).
 	running bool
-	// stopped is closed by stop: it ends the goroutine that waits for the
-	// unit's exit().
+	// stopped is closed by halt: it ends the goroutine that waits for
+	// the unit's exit().
 	stopped chan struct{}
-	ends    []*runtime.LoadedProgram
+	// cancel interrupts the unit's blocking actions (its printer's actx).
+	cancel context.CancelFunc
+	ends   []*runtime.LoadedProgram
 }
 
 // lineWriter serializes output from the units' readers: whole writes are
@@ -150,6 +162,8 @@ func newREPL(s *Session, out, errw io.Writer) (*repl, error) {
 	}
 	r := &repl{s: s, out: newLineWriter(out), errw: errw, pool: runtime.NewMapPool(),
 		maps: map[string]*check.MapSym{}, startNs: start, nextID: 1, exited: make(chan *unit, 16)}
+	r.ctx, r.end = context.WithCancel(context.Background())
+	r.execCtx = r.ctx
 	// The session's load and attach error reports go where the shell's do.
 	s.Stdout, s.Stderr = r.out, errw
 	// Hit counts need the kernel's per-program statistics; without them
@@ -185,6 +199,18 @@ func (r *repl) Exec(text string) {
 	}
 	r.depth++
 	defer func() { r.depth-- }()
+	if r.depth == 1 {
+		ctx, cancel := context.WithCancel(r.ctx)
+		r.execMu.Lock()
+		r.execCtx, r.execCancel = ctx, cancel
+		r.execMu.Unlock()
+		defer func() {
+			r.execMu.Lock()
+			r.execCtx, r.execCancel = r.ctx, nil
+			r.execMu.Unlock()
+			cancel()
+		}()
+	}
 	r.reap()
 	trimmed := strings.TrimSpace(text)
 	switch {
@@ -212,6 +238,21 @@ func (r *repl) Exec(text string) {
 	}
 	r.runOnce(src, block)
 }
+
+// Interrupt interrupts the blocking actions of the input being run (for
+// Ctrl-C); the session goes on. It may be called from any goroutine.
+func (r *repl) Interrupt() {
+	r.execMu.Lock()
+	defer r.execMu.Unlock()
+	if r.execCancel != nil {
+		r.execCancel()
+	}
+}
+
+// End interrupts every blocking action, of the input being run and of
+// the attached units, for a signal that ends the session. It may be
+// called from any goroutine; Close still has to be called.
+func (r *repl) End() { r.end() }
 
 // looksLikeProbe reports whether input starts like an attach point
 // (provider:… or BEGIN/END) rather than a statement.
@@ -279,9 +320,10 @@ func onlyUsedMaps(info *check.Info, prog *ast.Program) {
 	info.MapNames = names
 }
 
-// load loads a compiled unit with the session's maps and starts its
-// reader. On error it reports and returns nil.
-func (r *repl) load(c *compiled, id int) *unit {
+// load loads a compiled unit with the session's maps and prepares its
+// reader; the unit's blocking actions end with ctx. On error it reports
+// and returns nil.
+func (r *repl) load(c *compiled, id int, ctx context.Context) *unit {
 	l, err := runtime.Load(c.obj, &runtime.LoadOptions{Pool: r.pool, StartNs: r.startNs})
 	if err != nil {
 		r.s.loadFailed(c, err)
@@ -289,9 +331,11 @@ func (r *repl) load(c *compiled, id int) *unit {
 	}
 	u := &unit{id: id, text: c.src.Text, c: c, l: l, p: newPrinter(r.out, l, false),
 		done: make(chan error, 1), stopped: make(chan struct{})}
+	u.p.actx, u.cancel = context.WithCancel(ctx)
 	rd, err := l.NewEventReader(u.p.handle, u.p.flush, nil)
 	if err != nil {
 		fmt.Fprintf(r.errw, "ERROR: %v\n", err)
+		u.cancel()
 		l.Close()
 		return nil
 	}
@@ -349,7 +393,9 @@ func (r *repl) addUnit(src *diag.Source, prog *ast.Program) {
 	if c == nil {
 		return
 	}
-	u := r.load(c, r.nextID)
+	// The unit outlives the input: its actions end with the session or
+	// when it is detached.
+	u := r.load(c, r.nextID, r.ctx)
 	if u == nil {
 		return
 	}
@@ -370,7 +416,7 @@ func (r *repl) addUnit(src *diag.Source, prog *ast.Program) {
 	if err := u.l.Attach(nil); err != nil {
 		r.s.attachFailed(c, err)
 		// BEGIN ran: its output is printed all the same.
-		u.stop()
+		r.await(u)
 		u.close()
 		return
 	}
@@ -380,7 +426,7 @@ func (r *repl) addUnit(src *diag.Source, prog *ast.Program) {
 	n := len(u.l.Programs) - len(begins) - len(u.ends)
 	if n == 0 && len(u.ends) == 0 {
 		// Only BEGIN: done once its output is out.
-		u.stop()
+		r.await(u)
 		u.close()
 		return
 	}
@@ -439,10 +485,30 @@ func (r *repl) watchExit(u *unit) {
 	}
 }
 
-// stop detaches the unit's probes and prints what is left in its ring.
-// It is called once per unit.
-func (u *unit) stop() {
+// await stops u once its output is out, as part of the input being
+// run: Ctrl-C interrupts its blocking actions.
+func (r *repl) await(u *unit) {
+	stop := context.AfterFunc(r.execCtx, u.cancel)
+	u.stop(false)
+	stop()
+}
+
+// stop detaches the unit's probes, stops its reader and prints what is
+// left in its ring; it is called once per unit. interrupt first
+// interrupts its blocking actions, running or queued: for a unit being
+// detached rather than one whose output is awaited.
+func (u *unit) stop(interrupt bool) {
+	u.halt(interrupt)
+	u.finish()
+}
+
+// halt is stop up to the end of the reader goroutine; finish does the
+// rest.
+func (u *unit) halt(interrupt bool) {
 	close(u.stopped)
+	if interrupt {
+		u.cancel()
+	}
 	u.l.Detach()
 	u.rd.Stop()
 	if u.running {
@@ -451,6 +517,10 @@ func (u *unit) stop() {
 			fmt.Fprintf(os.Stderr, "ERROR: %v\n", err)
 		}
 	}
+}
+
+// finish prints what is left in the unit's ring and its losses.
+func (u *unit) finish() {
 	if err := u.rd.Drain(); err != nil {
 		fmt.Fprintf(os.Stderr, "ERROR: %v\n", err)
 	}
@@ -461,6 +531,7 @@ func (u *unit) stop() {
 
 // close releases the unit's kernel objects (the pooled maps stay).
 func (u *unit) close() {
+	u.cancel()
 	u.rd.Close()
 	u.l.Close()
 }
@@ -480,7 +551,7 @@ func (r *repl) runOnce(src *diag.Source, block *ast.Block) {
 	if c == nil {
 		return
 	}
-	u := r.load(c, 0)
+	u := r.load(c, 0, r.execCtx)
 	if u == nil {
 		return
 	}
@@ -490,7 +561,7 @@ func (r *repl) runOnce(src *diag.Source, block *ast.Block) {
 			fmt.Fprintf(r.errw, "ERROR: %v\n", err)
 		}
 	}
-	u.stop()
+	u.stop(false)
 	if changesMaps(block) {
 		r.saved = append(r.saved, strings.TrimSpace(src.Text))
 	}
@@ -565,7 +636,7 @@ func (r *repl) detachIf(match func(*unit) bool) bool {
 	if u == nil {
 		return false
 	}
-	u.stop()
+	u.stop(true)
 	u.close()
 	return true
 }
@@ -578,15 +649,18 @@ func (r *repl) Close() {
 	r.units = nil
 	r.mu.Unlock()
 	for _, u := range units {
-		u.l.Detach()
+		u.halt(true)
 	}
 	for _, u := range units {
+		// As at the end of a script, END's cat() and system() run to
+		// completion.
+		u.p.actx = context.Background()
 		for _, e := range u.ends {
 			if err := u.l.RunOnce(e); err != nil {
 				fmt.Fprintf(r.errw, "ERROR: running END: %v\n", err)
 			}
 		}
-		u.stop()
+		u.finish()
 		u.close()
 	}
 	r.printMaps(nil)

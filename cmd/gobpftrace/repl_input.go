@@ -39,7 +39,12 @@ func runREPL(s *Session, stdin io.Reader, stdout, stderr io.Writer) int {
 		for {
 			select {
 			case sig := <-sigs:
-				if sig != syscall.SIGINT && sig != syscall.SIGPIPE {
+				switch sig {
+				case syscall.SIGINT:
+					r.Interrupt()
+				case syscall.SIGPIPE:
+				default:
+					r.End()
 					close(terms)
 					return
 				}

@@ -5,7 +5,9 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -69,9 +71,9 @@ func (m *tmuxTerm) waitPrompt(want string) {
 	m.waitFor(fmt.Sprintf("prompt row %q", want), func(string) bool { return m.promptLine() == want })
 }
 
-// startShell runs the shell in a new terminal with XDG_STATE_HOME=state
-// and waits for its banner.
-func startShell(t *testing.T, state string) *tmuxTerm {
+// startShell runs the shell (with options args) in a new terminal with
+// XDG_STATE_HOME=state and waits for its banner.
+func startShell(t *testing.T, state string, args ...string) *tmuxTerm {
 	t.Helper()
 	needRoot(t)
 	if _, err := exec.LookPath("tmux"); err != nil {
@@ -84,7 +86,7 @@ func startShell(t *testing.T, state string) *tmuxTerm {
 	t.Cleanup(func() { exec.Command("tmux", "-L", m.socket, "kill-server").Run() })
 	// The shell reports the exit status; remain-on-exit keeps the pane
 	// for reading.
-	cmd := fmt.Sprintf("XDG_STATE_HOME=%s %s; echo \"exit status $?\"", state, binPath)
+	cmd := fmt.Sprintf("XDG_STATE_HOME=%s %s %s; echo \"exit status $?\"", state, binPath, strings.Join(args, " "))
 	m.tmux("new-session", "-d", "-s", "t", "-x", "110", "-y", "24", "sh", "-c", cmd)
 	m.tmux("set-option", "-t", "t", "remain-on-exit", "on")
 	m.waitText("interactive shell")
@@ -188,4 +190,28 @@ func TestREPLTerminalExit(t *testing.T) {
 	m.waitText("\n@n: 3\n")
 	m.keys("C-d")
 	m.waitText("exit status 0")
+}
+
+// TestREPLTerminalSignalWhileRunning: SIGTERM while an input runs (a
+// blocking system()) interrupts its command and ends the session once the
+// input is done: END runs, the history is saved, no command is left.
+func TestREPLTerminalSignalWhileRunning(t *testing.T) {
+	state := t.TempDir()
+	m := startShell(t, state, "--unsafe")
+	m.waitPrompt("gobpftrace>")
+	m.keys(`END { printf("end ran\n"); }`, "Enter")
+	m.keys(`system("sleep 32.25")`, "Enter")
+	waitSleepers(t, "32.25", true)
+	pane := strings.TrimSpace(m.tmux("display-message", "-p", "-t", "t", "#{pane_pid}"))
+	b, err := os.ReadFile("/proc/" + pane + "/task/" + pane + "/children")
+	if err != nil || len(strings.Fields(string(b))) != 1 {
+		t.Fatalf("children of the pane's shell: %q, %v", b, err)
+	}
+	pid, _ := strconv.Atoi(strings.Fields(string(b))[0])
+	syscall.Kill(pid, syscall.SIGTERM)
+	m.waitText("exit status 0")
+	waitSleepers(t, "32.25", false)
+	matchAll(t, "screen", m.screen(), `(?m)^end ran$`)
+	h, _ := os.ReadFile(filepath.Join(state, "gobpftrace", "history"))
+	matchAll(t, "history", string(h), `(?m)^system\("sleep 32.25"\)$`)
 }
