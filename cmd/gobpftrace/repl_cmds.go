@@ -6,6 +6,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"syscall"
 	"text/tabwriter"
 
 	"github.com/gobpftrace/gobpftrace/runtime"
@@ -245,11 +246,25 @@ func (r *repl) cmdSave(arg string) {
 		fmt.Fprintln(r.errw, "ERROR: usage: :save FILE")
 		return
 	}
-	if err := os.WriteFile(arg, []byte(r.script()), 0o644); err != nil {
+	if err := saveFile(arg, r.script()); err != nil {
 		fmt.Fprintf(r.errw, "ERROR: %v\n", err)
 		return
 	}
 	fmt.Fprintf(r.errw, "saved %d probe%s to %s\n", len(r.sortedUnits()), plural(len(r.sortedUnits())), arg)
+}
+
+// saveFile writes text to path as os.WriteFile does, except that a FIFO
+// without a reader is an error instead of a session that hangs.
+func saveFile(path, text string) error {
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_TRUNC|syscall.O_NONBLOCK, 0o644)
+	if err != nil {
+		return err
+	}
+	if _, err := f.WriteString(text); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
 }
 
 func (r *repl) cmdLoad(arg string) {

@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"syscall"
@@ -407,4 +408,18 @@ func TestREPLBlockingActions(t *testing.T) {
 		t.Errorf("the interrupted command ran on:\n%s", r.stdout)
 	}
 	waitSleepers(t, "31.75", false)
+}
+
+// TestREPLSaveToFIFO: :save to a FIFO nobody reads is an error, not a
+// session that hangs.
+func TestREPLSaveToFIFO(t *testing.T) {
+	needRoot(t)
+	fifo := filepath.Join(t.TempDir(), "fifo")
+	if err := unix.Mkfifo(fifo, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	r := runTool(t, invocation{args: []string{"-i"}, stdin: ":save " + fifo + "\n20 + 22\n", timeout: 20 * time.Second})
+	expectCode(t, r, 0)
+	matchAll(t, "stderr", r.stderr, `(?m)\A^ERROR: open `+regexp.QuoteMeta(fifo)+`: no such device or address\n\z`)
+	matchAll(t, "stdout", r.stdout, `(?m)^42$`)
 }
