@@ -5,6 +5,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"syscall"
@@ -84,9 +85,10 @@ func startShell(t *testing.T, state string, args ...string) *tmuxTerm {
 	}
 	m := &tmuxTerm{t: t, socket: fmt.Sprintf("gbt-test-%d-%d", os.Getpid(), time.Now().UnixNano())}
 	t.Cleanup(func() { exec.Command("tmux", "-L", m.socket, "kill-server").Run() })
-	// The shell reports the exit status; remain-on-exit keeps the pane
-	// for reading.
-	cmd := fmt.Sprintf("XDG_STATE_HOME=%s %s %s; echo \"exit status $?\"", state, binPath, strings.Join(args, " "))
+	// The shell reports the exit status (a Ctrl-C while an input runs
+	// reaches it too: the trap keeps it alive); remain-on-exit keeps the
+	// pane for reading.
+	cmd := fmt.Sprintf("trap : INT; XDG_STATE_HOME=%s %s %s; echo \"exit status $?\"", state, binPath, strings.Join(args, " "))
 	m.tmux("new-session", "-d", "-s", "t", "-x", "110", "-y", "24", "sh", "-c", cmd)
 	m.tmux("set-option", "-t", "t", "remain-on-exit", "on")
 	m.waitText("interactive shell")
@@ -192,14 +194,22 @@ func TestREPLTerminalExit(t *testing.T) {
 	m.waitText("exit status 0")
 }
 
-// TestREPLTerminalSignalWhileRunning: SIGTERM while an input runs (a
-// blocking system()) interrupts its command and ends the session once the
-// input is done: END runs, the history is saved, no command is left.
+// TestREPLTerminalSignalWhileRunning: while an input runs (a blocking
+// system()), Ctrl-C interrupts its command and the session goes on;
+// SIGTERM interrupts it and ends the session once the input is done: END
+// runs, the history is saved, no command is left.
 func TestREPLTerminalSignalWhileRunning(t *testing.T) {
 	state := t.TempDir()
 	m := startShell(t, state, "--unsafe")
 	m.waitPrompt("gobpftrace>")
 	m.keys(`END { printf("end ran\n"); }`, "Enter")
+	m.keys(`system("sleep 32.5; echo not interrupted")`, "Enter")
+	waitSleepers(t, "32.5", true)
+	m.keys("C-c")
+	waitSleepers(t, "32.5", false)
+	m.waitPrompt("gobpftrace>")
+	m.keys(`20 + 22`, "Enter")
+	m.waitText("\n42\n")
 	m.keys(`system("sleep 32.25")`, "Enter")
 	waitSleepers(t, "32.25", true)
 	pane := strings.TrimSpace(m.tmux("display-message", "-p", "-t", "t", "#{pane_pid}"))
@@ -211,7 +221,11 @@ func TestREPLTerminalSignalWhileRunning(t *testing.T) {
 	syscall.Kill(pid, syscall.SIGTERM)
 	m.waitText("exit status 0")
 	waitSleepers(t, "32.25", false)
-	matchAll(t, "screen", m.screen(), `(?m)^end ran$`)
+	screen := m.screen()
+	matchAll(t, "screen", screen, `(?m)^end ran$`)
+	if regexp.MustCompile(`(?m)^not interrupted$`).MatchString(screen) {
+		t.Errorf("Ctrl-C did not interrupt the command:\n%s", screen)
+	}
 	h, _ := os.ReadFile(filepath.Join(state, "gobpftrace", "history"))
 	matchAll(t, "history", string(h), `(?m)^system\("sleep 32.25"\)$`)
 }
