@@ -191,9 +191,10 @@ func settledGoroutines(limit int) int {
 }
 
 // TestREPLDetachReleases attaches and detaches a probe many times in one
-// session, with one-shot statements and BEGIN-only units that call exit()
-// in between: every cycle gives back its goroutines, files and BPF
-// objects, and a unit's exit() never detaches another unit.
+// session, with one-shot statements, BEGIN-only units that call exit()
+// and units the kernel refuses in between: every cycle gives back its
+// goroutines, files and BPF objects, and a unit's exit() never detaches
+// another unit.
 func TestREPLDetachReleases(t *testing.T) {
 	needRoot(t)
 	var out, errw syncBuffer
@@ -202,6 +203,13 @@ func TestREPLDetachReleases(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer r.Close()
+	var b strings.Builder
+	b.WriteString("interval:s:100 {")
+	for i := range 70 {
+		fmt.Fprintf(&b, " @x%d = 1;", i)
+	}
+	b.WriteString(" }")
+	tooManyMaps := b.String()
 	cycle := func() {
 		r.Exec(`interval:s:100 { @n = count(); }`)
 		r.Exec(fmt.Sprintf(":detach %d", r.nextID-1))
@@ -219,11 +227,17 @@ func TestREPLDetachReleases(t *testing.T) {
 			r.Exec(`BEGIN { exit(); }`)
 		case 7:
 			r.Exec(`@m = @m + 1`)
+		case 9:
+			// Refused by the kernel once the maps are made.
+			r.Exec(tooManyMaps)
 		}
 		r.reap()
 	}
-	if n := strings.Count(errw.String(), "] detached\n"); n != cycles+1 || strings.Contains(errw.String(), "exited") || strings.Contains(errw.String(), "ERROR") {
+	if n := strings.Count(errw.String(), "] detached\n"); n != cycles+1 || strings.Contains(errw.String(), "exited") {
 		t.Errorf("%d probes detached by :detach, want %d, and no others:\n%s", n, cycles+1, errw.String())
+	}
+	if n := strings.Count(errw.String(), "ERROR"); n != cycles/10 || strings.Count(errw.String(), "ERROR: too many maps") != n {
+		t.Errorf("%d errors, want %d for too many maps:\n%s", n, cycles/10, errw.String())
 	}
 	if us := r.sortedUnits(); len(us) != 0 {
 		t.Errorf("%d units still attached", len(us))
