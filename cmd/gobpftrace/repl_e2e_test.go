@@ -423,3 +423,34 @@ func TestREPLSaveToFIFO(t *testing.T) {
 	matchAll(t, "stderr", r.stderr, `(?m)\A^ERROR: open `+regexp.QuoteMeta(fifo)+`: no such device or address\n\z`)
 	matchAll(t, "stdout", r.stdout, `(?m)^42$`)
 }
+
+// TestREPLSecondSignal: once the session ends, an END that blocks does not
+// hold it: a Ctrl-C (SIGINT) kills it at once.
+func TestREPLSecondSignal(t *testing.T) {
+	needRoot(t)
+	var took time.Duration
+	r := runTool(t, invocation{args: []string{"--unsafe", "-i"}, feed: true, timeout: 20 * time.Second, during: func(p *runningTool) {
+		s := &replSession{t: t, p: p}
+		s.send(`END { system("sleep 3.25"); }`)
+		s.expect(p.stderr, "[1] attached")
+		s.send(`:quit`)
+		waitSleepers(t, "3.25", true)
+		p.cmd.Process.Signal(syscall.SIGINT)
+		// The END command keeps stderr open until it ends: wait for the
+		// process itself, which is a zombie once dead.
+		start := time.Now()
+		stat := fmt.Sprintf("/proc/%d/stat", p.cmd.Process.Pid)
+		for time.Since(start) < 3*time.Second {
+			if b, err := os.ReadFile(stat); err != nil || strings.Contains(string(b), ") Z ") {
+				break
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
+		took = time.Since(start)
+	}})
+	if r.code != -1 || took > time.Second {
+		t.Errorf("after :quit and SIGINT: exit status %d, dead after %v; want death by the signal at once", r.code, took)
+	}
+	// The END command ends on its own.
+	waitSleepers(t, "3.25", false)
+}

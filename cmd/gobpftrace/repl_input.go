@@ -24,11 +24,13 @@ func runREPL(s *Session, stdin io.Reader, stdout, stderr io.Writer) int {
 		return exitScript
 	}
 	// Ctrl-C never ends the session: outside line editing (which reads it
-	// as a key) it arrives as SIGINT, which is ignored. SIGTERM, SIGHUP
-	// (the terminal went away) and SIGQUIT end the session cleanly, as
-	// they end a script: END runs, the maps are printed. SIGPIPE is
-	// caught so that writing to a closed pipe fails with EPIPE, which ends
-	// the session as any output error does.
+	// as a key) it arrives as SIGINT, which interrupts the cat() or
+	// system() of the input being run. SIGTERM, SIGHUP (the terminal went
+	// away) and SIGQUIT end the session cleanly, as they end a script: END
+	// runs, the maps are printed. Once the session ends, a Ctrl-C or
+	// SIGTERM kills at once (an END that blocks cannot hold it). SIGPIPE
+	// is caught so that writing to a closed pipe fails with EPIPE, which
+	// ends the session as any output error does.
 	sigs := make(chan os.Signal, 1)
 	signal.Notify(sigs, syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP, syscall.SIGQUIT, syscall.SIGPIPE)
 	defer signal.Stop(sigs)
@@ -45,6 +47,7 @@ func runREPL(s *Session, stdin io.Reader, stdout, stderr io.Writer) int {
 				case syscall.SIGPIPE:
 				default:
 					r.End()
+					signal.Reset(syscall.SIGINT, syscall.SIGTERM)
 					close(terms)
 					return
 				}
@@ -58,6 +61,7 @@ func runREPL(s *Session, stdin io.Reader, stdout, stderr io.Writer) int {
 	} else {
 		runLines(r, stdin, terms)
 	}
+	signal.Reset(syscall.SIGINT, syscall.SIGTERM)
 	r.Close()
 	if err := r.out.writeError(); err != nil {
 		var pe *fs.PathError
