@@ -73,7 +73,7 @@ func (r *repl) cmdHelp(string) {
 	b.WriteString("Input: a probe (tracepoint:sched:sched_switch { @[comm] = count(); }) attaches it;\n" +
 		"statements (print(@m); @limit = 10) and expressions (1 + 2) run once;\n" +
 		"let @m = hash(N); declares a map. Maps live for the whole session.\n" +
-		"Ctrl-C cancels the input being typed, or interrupts the system() or cat() of the\n"+
+		"Ctrl-C cancels the input being typed, or interrupts the system() or cat() of the\n" +
 		"input being run; Ctrl-D or :quit ends the session.\n\nCommands:\n")
 	tw := tabwriter.NewWriter(&b, 0, 8, 2, ' ', 0)
 	for _, c := range replCommands {
