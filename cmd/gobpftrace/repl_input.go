@@ -12,6 +12,8 @@ import (
 	"syscall"
 
 	"golang.org/x/term"
+
+	"github.com/gobpftrace/gobpftrace/runtime"
 )
 
 // runREPL runs the interactive shell: with line editing when stdin and
@@ -82,10 +84,11 @@ func isTerminal(w any) bool {
 }
 
 // Limits of piped input: a line (liner bounds typed ones), and an input
-// continued over lines (a probe block with unclosed braces).
+// continued over lines (a probe block with unclosed braces), which is as
+// large as a script may be.
 const (
 	maxInputLine = 1 << 20
-	maxInput     = 4 << 20
+	maxInput     = runtime.MaxSourceSize
 )
 
 // inputLine is one line of piped input, numbered from 1, or the error
