@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/cilium/ebpf"
+	"golang.org/x/sys/unix"
 
 	"github.com/gobpftrace/gobpftrace/codegen"
 	"github.com/gobpftrace/gobpftrace/lang/check"
@@ -111,8 +112,12 @@ func FuzzCompileLoad(f *testing.F) {
 		}
 		var le *LoadError
 		var ve *ebpf.VerifierError
+		if errors.As(err, &le) && le.Map != "" && errors.Is(err, unix.EINVAL) {
+			// A map the kernel finds malformed (a zero-sized key…).
+			t.Fatalf("load: %v\nscript: %q", err, text)
+		}
 		if !errors.As(err, &le) || le.Program == nil || !errors.As(err, &ve) {
-			// Maps the kernel refuses, kfuncs it lacks: not the verifier's.
+			// Resources and kfuncs the kernel lacks: not the verifier's.
 			t.Logf("load: %v", err)
 			return
 		}
