@@ -18,8 +18,9 @@ import (
 	"github.com/gobpftrace/gobpftrace/lang/parser"
 )
 
-// compileFuzzSeeds are the example scripts, the codegen golden scripts
-// and the checker testdata (whole files and their one-line probes).
+// compileFuzzSeeds are the example scripts, the codegen golden scripts,
+// the checker testdata (whole files and their one-line probes) and the
+// bpftrace golden runs' programs when the reference folder is present.
 func compileFuzzSeeds(t testing.TB) []string {
 	var seeds []string
 	read := func(pattern string, each func(string)) {
@@ -49,6 +50,20 @@ func compileFuzzSeeds(t testing.TB) []string {
 			}
 		}
 	})
+	// The -e programs of the bpftrace golden runs, where present.
+	cmds, _ := filepath.Glob("/work/shared/reference/golden-0.17/*.cmd")
+	for _, f := range cmds {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		args := strings.Split(strings.TrimSuffix(string(data), "\n"), "\n")
+		for i := 0; i+1 < len(args); i++ {
+			if args[i] == "-e" {
+				seeds = append(seeds, args[i+1])
+			}
+		}
+	}
 	// Far jumps: a long if body and an unrolled printf of strings.
 	seeds = append(seeds,
 		"BEGIN { $x = 0; if (pid == 1) { unroll(100) { $x = $x + 1; $x = $x * 3; $x = $x - 2; $x = $x ^ 5; } } else { @r = 1; } }",
