@@ -50,19 +50,15 @@ func compileFuzzSeeds(t testing.TB) []string {
 			}
 		}
 	})
-	// The -e programs of the bpftrace golden runs, where present.
-	cmds, _ := filepath.Glob("/work/shared/reference/golden-0.17/*.cmd")
-	for _, f := range cmds {
-		data, err := os.ReadFile(f)
-		if err != nil {
-			t.Fatal(err)
-		}
-		args := strings.Split(strings.TrimSuffix(string(data), "\n"), "\n")
-		for i := 0; i+1 < len(args); i++ {
-			if args[i] == "-e" {
-				seeds = append(seeds, args[i+1])
+	// The -e program of each bpftrace golden run (one argument a line).
+	golden, _ := filepath.Glob("/work/shared/reference/golden-0.17/*.cmd")
+	if len(golden) > 0 {
+		read("/work/shared/reference/golden-0.17/*.cmd", func(s string) {
+			if _, rest, ok := strings.Cut("\n"+s, "\n-e\n"); ok {
+				prog, _, _ := strings.Cut(rest, "\n")
+				seeds = append(seeds, prog)
 			}
-		}
+		})
 	}
 	// Far jumps: a long if body and an unrolled printf of strings.
 	seeds = append(seeds,
