@@ -166,7 +166,8 @@ func (s *Session) verifyOnly(c *compiled) int {
 }
 
 // loadFailed reports a load error, mapping verifier rejections to the
-// probe in the script.
+// script line the verifier stopped at: a kernel limit the script hit is a
+// script error; anything else is a gobpftrace bug.
 func (s *Session) loadFailed(c *compiled, err error) int {
 	var le *runtime.LoadError
 	var ve *ebpf.VerifierError
@@ -176,6 +177,9 @@ func (s *Session) loadFailed(c *compiled, err error) int {
 		if r.Limit {
 			// A kernel limit the script hit: the user's to fix.
 			fmt.Fprint(s.Stderr, c.src.Format(d.Hint("%s", r.Hint)))
+			if s.opts.verbose {
+				fmt.Fprintf(s.Stderr, "%+v\n", ve)
+			}
 			return exitScript
 		}
 		d.Msg = fmt.Sprintf("the kernel verifier rejected the program for %s", le.Program.Probe)
