@@ -84,8 +84,11 @@ func TestEventReaderNoWakeup(t *testing.T) {
 	case <-time.After(time.Second):
 		t.Fatal("record not delivered within 1s")
 	}
-	if lat := time.Since(start); lat > DefaultMaxPoll+20*time.Millisecond {
-		t.Errorf("idle latency %v, want ≤ %v + slack", lat, DefaultMaxPoll)
+	// The idle period is capped at DefaultMaxPoll; the bound is loose so
+	// that a loaded machine's scheduling delays cannot fail the test, but
+	// an uncapped period (waiting for a wakeup that never comes) still does.
+	if lat := time.Since(start); lat > 10*DefaultMaxPoll {
+		t.Errorf("idle latency %v, want ≤ %v (the poll period is capped at %v)", lat, 10*DefaultMaxPoll, DefaultMaxPoll)
 	}
 	for range 99 {
 		if err := l.RunOnce(l.Programs[0]); err != nil {
