@@ -249,10 +249,41 @@ func parseArgs(args []string) (*options, error) {
 	if o.cmd != "" && o.pid != 0 {
 		return nil, &usageError{"cannot use both -c and -p"}
 	}
+	if o.interactive {
+		if err := checkInteractive(o); err != nil {
+			return nil, err
+		}
+	}
 	if o.dryRun && o.verifyOnly {
 		return nil, &usageError{"--dry-run and --verify-only exclude each other"}
 	}
 	return o, nil
+}
+
+// checkInteractive refuses the options the interactive shell does not
+// honour, instead of ignoring them: its programs come from its input, its
+// output is text on stdout, and it traces the whole machine.
+func checkInteractive(o *options) error {
+	for _, c := range []struct {
+		set  bool
+		name string
+	}{
+		{o.program != "", "-e"},
+		{o.file != "", "a script file"},
+		{o.list, "-l"},
+		{o.cmd != "", "-c"},
+		{o.pid != 0, "-p"},
+		{o.outFile != "", "-o"},
+		{o.format != "text", "-f " + o.format},
+		{len(o.debug) > 0, "-d"},
+		{o.dryRun, "--dry-run"},
+		{o.verifyOnly, "--verify-only"},
+	} {
+		if c.set {
+			return &usageError{fmt.Sprintf("the interactive shell (-i) cannot be combined with %s", c.name)}
+		}
+	}
+	return nil
 }
 
 func findShort(c byte) *optSpec {

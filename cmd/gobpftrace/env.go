@@ -52,8 +52,8 @@ func (v *envVar) get(name string) (n uint64, set bool, err error) {
 }
 
 // checkEnv validates every BPFTRACE_* variable gobpftrace reads (both
-// spellings of each); run calls it before anything else, so later reads
-// cannot fail.
+// spellings of each) and GOBPFTRACE_EVENTS; run calls it before anything
+// else, so later reads cannot fail.
 func checkEnv() error {
 	for _, v := range numericEnv {
 		for _, name := range v.names {
@@ -61,6 +61,9 @@ func checkEnv() error {
 				return err
 			}
 		}
+	}
+	if err := runtime.CheckEventsEnv(); err != nil {
+		return &usageError{err.Error()}
 	}
 	if p, ok := os.LookupEnv(runtime.BTFEnv); ok {
 		st, err := os.Stat(p)

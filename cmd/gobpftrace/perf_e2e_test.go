@@ -44,7 +44,7 @@ func TestPerfBufferFallback(t *testing.T) {
 		})
 	}
 	r := runTool(t, invocation{args: []string{"-e", "BEGIN { exit(); }"}, env: []string{"GOBPFTRACE_EVENTS=ring"}})
-	if r.code == 0 || !strings.Contains(r.stderr, `GOBPFTRACE_EVENTS="ring": want perf or ringbuf`) {
+	if r.code != exitUsage || !strings.Contains(r.stderr, `GOBPFTRACE_EVENTS="ring": want perf or ringbuf`) {
 		t.Errorf("a bad GOBPFTRACE_EVENTS must be an error:\n%v", r)
 	}
 }
