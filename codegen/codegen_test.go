@@ -70,6 +70,7 @@ var GoldenCases = []GoldenCase{
 	{"delete", `BEGIN { @m[1] = 2; delete(@m[1]); delete(@m, 1); }`},
 	{"clear_zero", `BEGIN { @m[1] = 2; clear(@m); zero(@m); }`},
 	{"signed_division", `BEGIN { $a = -7; $b = 2; printf("%d %d\n", $a / $b, $a % $b); }`},
+	{"div_by_zero", `BEGIN { $x = 0; printf("%d %d\n", 10 / $x, 10 % $x); $y = 5; $y /= $x; @m = 7; @m %= $x; @c = 9 / 3; }`},
 	{"tp_char_array", `tracepoint:sched:sched_switch { @[args.next_comm] = count(); }`},
 	{"tp_data_loc", `tracepoint:sched:sched_process_exec { printf("%s\n", args.filename); }`},
 	{"probe_interval", `interval:s:1 { printf("%s\n", probe); }`},
@@ -120,6 +121,9 @@ func DumpObject(obj *Object) string {
 		}
 		if ev.Map != "" {
 			fmt.Fprintf(&b, " map=%s", ev.Map)
+		}
+		if ev.Error != 0 {
+			fmt.Fprintf(&b, " error=%d span=%d-%d", ev.Error, ev.Span.Start, ev.Span.End)
 		}
 		for _, a := range ev.Args {
 			fmt.Fprintf(&b, " %s@%d", a.Type, a.Offset)

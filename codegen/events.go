@@ -107,6 +107,14 @@ func (g *gen) emitEventWith(ev *EventDef, args []eventArg, wake bool, fill func(
 	g.submitRecord(size, wake, lost, done)
 
 	g.e.place(lost)
+	g.countLost(done)
+	g.e.place(done)
+}
+
+// countLost increments the per-CPU counter of records the event channel
+// could not take (LostMap), jumping to done if the counter cannot be
+// found; the caller places done right after. It clobbers R0-R5.
+func (g *gen) countLost(done string) {
 	m := g.e.mark()
 	key := g.e.slot(8)
 	g.e.emit(asm.StoreImm(key.base, key.off, 0, asm.Word))
@@ -116,5 +124,4 @@ func (g *gen) emitEventWith(ev *EventDef, args []eventArg, wake bool, fill func(
 	g.e.emit(asm.LoadMem(asm.R1, asm.R0, 0, asm.DWord))
 	g.e.emit(asm.Add.Imm(asm.R1, 1))
 	g.e.emit(asm.StoreMem(asm.R0, 0, asm.R1, asm.DWord))
-	g.e.place(done)
 }

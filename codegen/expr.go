@@ -181,6 +181,10 @@ func (g *gen) binary(b *ast.Binary) {
 	if isImm {
 		g.e.emit(asm.Mov.Imm(asm.R1, imm))
 	}
+	if b.Op == "/" || b.Op == "%" {
+		g.divMod(b, signed)
+		return
+	}
 	g.binop(b.Op, signed)
 }
 

@@ -154,7 +154,7 @@ func (g *gen) assign(s *ast.AssignStmt) {
 		g.scaleForPointer(sym.Type, s.Op[:len(s.Op)-1])
 		g.e.emit(asm.Mov.Reg(asm.R1, asm.R0))
 		g.e.loadInt(asm.R0, slot, sym.Type.Size(), isSigned(sym.Type))
-		g.binop(s.Op[:len(s.Op)-1], isSigned(sym.Type))
+		g.compoundOp(s.Op[:len(s.Op)-1], isSigned(sym.Type), t, s.Value)
 		g.e.emit(asm.StoreMem(slot.base, slot.off, asm.R0, sizeOf(sym.Type.Size())))
 	case *ast.MapExpr:
 		if call, ok := s.Value.(*ast.Call); ok {

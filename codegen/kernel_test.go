@@ -131,6 +131,8 @@ type run struct {
 	// code is the exit code passed to exit().
 	code   int
 	exited bool
+	// rterrs are the runtime error events, in the order received.
+	rterrs []*codegen.EventDef
 }
 
 // runBegin compiles script, loads it, runs its BEGIN programs and then its
@@ -197,6 +199,8 @@ func runScript(t *testing.T, script string, params ...string) *run {
 				r.code = int(int64(binary.LittleEndian.Uint64(rec[args[0].Offset:])))
 			}
 			r.exited = true
+		case codegen.EventRuntimeError:
+			r.rterrs = append(r.rterrs, ev)
 		default:
 			t.Errorf("unexpected event kind %d", ev.Kind)
 		}

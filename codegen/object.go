@@ -23,6 +23,9 @@ type Object struct {
 	TimeFormats []string
 	// StrLen is the capacity of strings read by str().
 	StrLen int
+	// Source is the script text that the spans of runtime error events
+	// point into, for their messages (set when there are such events).
+	Source *diag.Source
 }
 
 // Well-known internal map names.
@@ -117,16 +120,17 @@ type EventKind uint8
 
 // Event kinds.
 const (
-	EventPrintf   EventKind = iota + 1 // format Pieces with Args
-	EventPrint                         // print one value (Args[0])
-	EventPrintMap                      // print(@m[, top[, div]]): Args are top and div (uint64)
-	EventClear                         // clear(@m)
-	EventZero                          // zero(@m)
-	EventExit                          // exit([code]): Args[0] is the code when present
-	EventTime                          // time(fmt)
-	EventCat                           // cat(fmt, args)
-	EventSystem                        // system(fmt, args)
-	EventJoin                          // join(argv, sep): Args[0] is the count of strings that follow, each of the object's StrLen; Format is the separator
+	EventPrintf       EventKind = iota + 1 // format Pieces with Args
+	EventPrint                             // print one value (Args[0])
+	EventPrintMap                          // print(@m[, top[, div]]): Args are top and div (uint64)
+	EventClear                             // clear(@m)
+	EventZero                              // zero(@m)
+	EventExit                              // exit([code]): Args[0] is the code when present
+	EventTime                              // time(fmt)
+	EventCat                               // cat(fmt, args)
+	EventSystem                            // system(fmt, args)
+	EventJoin                              // join(argv, sep): Args[0] is the count of strings that follow, each of the object's StrLen; Format is the separator
+	EventRuntimeError                      // an error detected at run time: Error at Span (a header-only record)
 )
 
 // HeaderSize is the size of a record header: a uint32 event index and 4
@@ -144,6 +148,9 @@ type EventDef struct {
 	Args []Arg
 	// Map is the map name for EventPrintMap, EventClear and EventZero.
 	Map string
+	// Error is the error of an EventRuntimeError; Span is where it
+	// happened.
+	Error RuntimeError
 	// Size is the total record size.
 	Size int
 	Span diag.Span

@@ -45,6 +45,10 @@ type printer struct {
 	lostChecked time.Time
 	// dropped is the number of refused updates already reported per map.
 	dropped map[string]uint64
+	// errBuf holds text-mode runtime error warnings not yet written to
+	// stderr; output buffered before them has been written already (see
+	// printer_rterr.go).
+	errBuf []byte
 
 	// failed is closed on the first output write error, werr.
 	failed chan struct{}
@@ -153,6 +157,8 @@ func (p *printer) handle(rec []byte) {
 		b = p.appendCat(b, ev, args, rec)
 	case codegen.EventSystem:
 		b = p.appendSystem(b, ev, args, rec)
+	case codegen.EventRuntimeError:
+		b = p.runtimeError(b, ev)
 	case codegen.EventExit:
 		if len(args) > 0 {
 			p.code = int(int64(binary.LittleEndian.Uint64(rec[args[0].Offset:])))
@@ -163,6 +169,7 @@ func (p *printer) handle(rec []byte) {
 		}
 	}
 	if len(b) > 0 {
+		p.writeErrs()
 		p.w.Write(b)
 	}
 	p.buf = b[:0]
@@ -183,6 +190,7 @@ func (p *printer) flush() {
 // flushOut writes the buffered output and reports the first write error
 // (bufio.Writer keeps it: every later write fails the same way).
 func (p *printer) flushOut() {
+	p.writeErrs()
 	if err := p.w.Flush(); err != nil {
 		p.writeFailed(err)
 	}

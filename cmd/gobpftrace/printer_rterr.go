@@ -1,0 +1,59 @@
+package main
+
+import (
+	"os"
+
+	"github.com/gobpftrace/gobpftrace/codegen"
+	"github.com/gobpftrace/gobpftrace/lang/diag"
+	"github.com/gobpftrace/gobpftrace/runtime/output"
+)
+
+// Runtime errors (codegen.EventRuntimeError records) are reported like
+// bpftrace HEAD does, every time one happens: in text mode as a warning
+// on stderr with the script location and source line (the layout of
+// diagnostics), in JSON mode as a runtime_error message in the output.
+// Text warnings keep their place among the output: the output buffered
+// before the first of a run of warnings is written out, the warnings are
+// collected in errBuf and written before any later output (or when the
+// printer flushes), so a burst of errors costs one write, not one per
+// event.
+
+// runtimeError reports the runtime error event ev, appending the JSON
+// message to b (the output) or the warning to p.errBuf.
+func (p *printer) runtimeError(b []byte, ev *codegen.EventDef) []byte {
+	src := p.l.Object.Source
+	msg := ev.Error.Message()
+	if p.json {
+		return output.AppendJSONRuntimeError(b, msg, sourceLoc(src, ev.Span))
+	}
+	if len(p.errBuf) == 0 {
+		p.flushOut()
+	}
+	if src == nil {
+		p.errBuf = append(p.errBuf, "WARNING: "...)
+		p.errBuf = append(p.errBuf, msg...)
+		p.errBuf = append(p.errBuf, '\n')
+		return b
+	}
+	p.errBuf = append(p.errBuf, src.Format(&diag.Diagnostic{Span: ev.Span, Severity: diag.Warning, Msg: msg})...)
+	return b
+}
+
+// sourceLoc is the location JSON messages give for span: the script name
+// and the 1-based line and column where span starts (zero without a
+// source).
+func sourceLoc(src *diag.Source, span diag.Span) output.SourceLoc {
+	if src == nil {
+		return output.SourceLoc{}
+	}
+	line, col := src.Position(span.Start)
+	return output.SourceLoc{Filename: src.Name, Line: uint64(line), Col: uint64(col)}
+}
+
+// writeErrs writes the pending runtime error warnings to stderr.
+func (p *printer) writeErrs() {
+	if len(p.errBuf) > 0 {
+		os.Stderr.Write(p.errBuf)
+		p.errBuf = p.errBuf[:0]
+	}
+}
