@@ -17,7 +17,8 @@ import (
 // over more than 32,767 instructions (the body of an if statement holding
 // a large unroll, the guard of a predicate over a long probe) would land
 // somewhere else. layoutJumps therefore rewrites, after the final
-// instruction order is known, every jump that cannot reach its target:
+// instruction order is known, every jump that cannot reach its target
+// (measured with the kernel's own rewrites counted in, see growth.go):
 //
 //   - A conditional jump becomes the inverted condition jumping over one
 //     unconditional jump to the target ("if !c goto +1; goto far"). JSet,
@@ -76,8 +77,11 @@ func layoutJumps(insns asm.Instructions, longJumps func() bool) (asm.Instruction
 type layout struct {
 	insns asm.Instructions
 	// offsets are the raw slot offsets of insns, with one extra entry for
-	// the end; labels maps each symbol to its index.
+	// the end; reach are the same in reach units (raw slots plus the
+	// kernel's growth, see growth.go), which decide whether a jump fits;
+	// labels maps each symbol to its index.
 	offsets []int
+	reach   []int
 	labels  map[string]int
 	// probe and long are the gotol feature test and its cached answer.
 	probe  func() bool
@@ -99,19 +103,24 @@ func (l *layout) size() int {
 // index recomputes offsets and labels.
 func (l *layout) index() {
 	l.offsets = l.offsets[:0]
+	l.reach = l.reach[:0]
 	if l.labels == nil {
 		l.labels = make(map[string]int)
 	}
 	clear(l.labels)
-	off := 0
+	off, r := 0, 0
 	for i := range l.insns {
 		l.offsets = append(l.offsets, off)
-		off += int(l.insns[i].Width())
+		l.reach = append(l.reach, r)
+		w := int(l.insns[i].Width())
+		off += w
+		r += w + kernelGrowth(l.insns[i])
 		if sym := l.insns[i].Symbol(); sym != "" {
 			l.labels[sym] = i
 		}
 	}
 	l.offsets = append(l.offsets, off)
+	l.reach = append(l.reach, r)
 }
 
 // useLong reports whether far unconditional jumps may be gotol.
@@ -147,7 +156,7 @@ func (l *layout) round() (bool, error) {
 		if !ok {
 			return false, fmt.Errorf("jump to unknown label %q", ref)
 		}
-		d := l.offsets[t] - l.offsets[i] - 1
+		d := l.reach[t] - l.reach[i] - 1
 		if fitsJump(d) || in.OpCode.Class() == asm.Jump32Class && in.OpCode.JumpOp() == asm.Ja {
 			continue
 		}
@@ -317,7 +326,7 @@ func (l *layout) pinned() []bool {
 // unconditional jump at index i to index t (label ref), reusing one when
 // in reach, and else the insertion that creates it.
 func (l *layout) island(i, t int, ref string, pinned []bool, pending []insertion) (string, *insertion, error) {
-	from, to := l.offsets[i], l.offsets[t]
+	from, to := l.reach[i], l.reach[t]
 	dist := abs(to - from)
 	best, bestDist := "", dist
 	for _, name := range l.islands[ref] {
@@ -325,14 +334,14 @@ func (l *layout) island(i, t int, ref string, pinned []bool, pending []insertion
 		if !ok {
 			continue
 		}
-		if d := l.offsets[at] - from - 1; fitsJump(d) && abs(to-l.offsets[at]) < bestDist {
-			best, bestDist = name, abs(to-l.offsets[at])
+		if d := l.reach[at] - from - 1; fitsJump(d) && abs(to-l.reach[at]) < bestDist {
+			best, bestDist = name, abs(to-l.reach[at])
 		}
 	}
 	for _, x := range pending {
 		if name := x.insns[len(x.insns)-1].Symbol(); l.islandOf(name) == ref {
-			if d := l.offsets[x.at] - from - 1; abs(d) <= islandReach && abs(to-l.offsets[x.at]) < bestDist {
-				best, bestDist = name, abs(to-l.offsets[x.at])
+			if d := l.reach[x.at] - from - 1; abs(d) <= islandReach && abs(to-l.reach[x.at]) < bestDist {
+				best, bestDist = name, abs(to-l.reach[x.at])
 			}
 		}
 	}
@@ -374,23 +383,23 @@ func (l *layout) islandOf(name string) string {
 }
 
 // islandSpot chooses where to insert an island for the jump at index i
-// to index t: before an index between the two, at most islandReach slots
-// away, as close to t as possible, preferably right after an instruction
+// to index t: before an index between the two, at most islandReach reach
+// units away, as close to t as possible, preferably right after an instruction
 // that does not fall through. fallsThrough reports that the island needs
 // a jump around it.
 func (l *layout) islandSpot(i, t int, pinned []bool) (at int, fallsThrough, ok bool) {
-	from := l.offsets[i]
+	from := l.reach[i]
 	lo, hi, step := i+1, t, 1
 	if t < i {
 		lo, hi, step = i, t+1, -1
 	}
 	preferred, fallback := -1, -1
-	for j := lo; j >= 1 && j < len(l.insns) && (j-hi)*step <= 0 && abs(l.offsets[j]-from) <= islandReach; j += step {
+	for j := lo; j >= 1 && j < len(l.insns) && (j-hi)*step <= 0 && abs(l.reach[j]-from) <= islandReach; j += step {
 		if pinned[j] {
 			continue
 		}
 		fallback = j
-		if abs(l.offsets[j]-from) >= islandReach/2 && !fallsInto(l.insns[j-1]) {
+		if abs(l.reach[j]-from) >= islandReach/2 && !fallsInto(l.insns[j-1]) {
 			preferred = j
 		}
 	}

@@ -50,3 +50,19 @@ func TestSelfLongElseIfLine(t *testing.T) {
 func TestSelfNULEscape(t *testing.T) {
 	expectRun(t, `BEGIN { printf("a\0b|%s|\n", "x\0y"); }`, "a\x00b|x|\n\n\n")
 }
+
+// TestSelfKernelGrowth: 1,000 branches comparing pid (never equal: the
+// values are above the kernel's pid limit), each printing, make a program
+// of about 31,000 instructions whose raw jumps all fit an int16 but grow
+// past it when the verifier inlines the lost path's per-CPU array lookups.
+// The layout must count that growth in; before it did, the load failed
+// with "insn N cannot be patched due to 16-bit range".
+func TestSelfKernelGrowth(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("BEGIN { ")
+	for i := 1; i <= 1000; i++ {
+		fmt.Fprintf(&b, `if (pid == %d) { printf("b%d\n"); } else `, 5_000_000+i, i)
+	}
+	b.WriteString(`{ printf("none\n"); } }`)
+	expectRun(t, b.String(), "none\n\n\n")
+}
