@@ -104,6 +104,7 @@ func (g *gen) countDrop(name string) {
 	if def == nil || def.Internal {
 		return
 	}
+	g.noteUpdateSite(def)
 	m := g.e.mark()
 	key := g.e.slot(8)
 	g.e.emit(asm.StoreImm(key.base, key.off, int64(def.DropSlot), asm.Word))

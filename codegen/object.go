@@ -24,7 +24,8 @@ type Object struct {
 	// StrLen is the capacity of strings read by str().
 	StrLen int
 	// Source is the script text that the spans of runtime error events
-	// point into, for their messages (set when there are such events).
+	// and of MapDef.UpdateSite point into, for their messages (set when
+	// there are such events or sites).
 	Source *diag.Source
 }
 
@@ -108,6 +109,9 @@ type MapDef struct {
 	PerCPU bool
 	// DropSlot is this map's counter in DropsMap (user maps only).
 	DropSlot int
+	// UpdateSite is the statement of the map's first update that may be
+	// refused (the location of map-full reports; End 0 when there is none).
+	UpdateSite diag.Span
 	// Array marks a scalar histogram stored as a per-CPU array: the BPF
 	// key is the uint32 bucket index and every slot always exists. The verifier inlines array lookups, so these
 	// maps cost no helper call; the runtime drops all-zero slots and

@@ -128,3 +128,14 @@ func (g *gen) runtimeError(e RuntimeError, span diag.Span) {
 	g.countLost(done)
 	g.e.place(done)
 }
+
+// noteUpdateSite records the statement being compiled as def's update
+// site when it comes before the ones seen so far: the runtime locates its
+// map-full reports there, as bpftrace HEAD locates a failed
+// bpf_map_update_elem at its statement.
+func (g *gen) noteUpdateSite(def *MapDef) {
+	g.c.obj.Source = g.c.opts.Source
+	if s := g.e.span; def.UpdateSite.End == 0 || s.Start < def.UpdateSite.Start {
+		def.UpdateSite = s
+	}
+}

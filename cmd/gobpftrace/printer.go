@@ -308,7 +308,8 @@ func (p *printer) exitDump(obj *codegen.Object) {
 	p.w.Write(output.AppendMapDump(b, maps, p.res))
 }
 
-// reportDrops warns about map updates refused because a map was full.
+// reportDrops warns about map updates refused because a map was full: on
+// stderr, or in JSON mode as a helper_error message in the output.
 func (p *printer) reportDrops() {
 	drops, err := p.l.Drops()
 	if err != nil {
@@ -325,6 +326,11 @@ func (p *printer) reportDrops() {
 			continue
 		}
 		def := p.l.Object.Map(name)
+		if p.json {
+			p.w.Write(output.AppendJSONMapFull(nil, name, n-p.dropped[name], p.updateSite(def)))
+			p.dropped[name] = n
+			continue
+		}
 		fmt.Fprintf(os.Stderr, "WARNING: Map full; can't update element: %s dropped %d updates (capacity %d; raise max_map_keys)\n",
 			name, n-p.dropped[name], def.Spec.MaxEntries)
 		p.dropped[name] = n

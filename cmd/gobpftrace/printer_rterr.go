@@ -57,3 +57,16 @@ func (p *printer) writeErrs() {
 		p.errBuf = p.errBuf[:0]
 	}
 }
+
+// updateSite is the location of map-full reports for def: its first
+// update site, or the script name alone when it has none.
+func (p *printer) updateSite(def *codegen.MapDef) output.SourceLoc {
+	src := p.l.Object.Source
+	if def.UpdateSite.End == 0 {
+		if src == nil {
+			return output.SourceLoc{}
+		}
+		return output.SourceLoc{Filename: src.Name}
+	}
+	return sourceLoc(src, def.UpdateSite)
+}

@@ -51,3 +51,21 @@ func TestDivideByZeroJSON(t *testing.T) {
 		})
 	}
 }
+
+// TestMapFullJSON: in JSON mode, updates refused because a map is full
+// are reported in the output as a helper_error message (HEAD's failure of
+// map_update_elem with -E2BIG) naming the map and the number of refused
+// updates, located at the map's first update; nothing goes to stderr.
+func TestMapFullJSON(t *testing.T) {
+	needRoot(t)
+	script := `BEGIN { $i = 1; @m[$i] = 1; @m[2] = 2; @m[3] = 3; exit(); }`
+	want := `{"type": "attached_probes", "count": 1, "data": {"probes": 1}}` + "\n" +
+		`{"type": "helper_error", "msg": "Argument list too long", "helper": "map_update_elem", "retcode": -7, "map": "@m", "dropped": 2, "filename": "stdin", "line": 1, "col": 17}` + "\n" +
+		`{"type": "map", "data": {"@m": {"1": 1}}}` + "\n"
+	for _, events := range []string{"ringbuf", "perf"} {
+		t.Run(events, func(t *testing.T) {
+			r := runTool(t, invocation{args: []string{"-f", "json", "-e", script}, env: []string{"GOBPFTRACE_EVENTS=" + events, "BPFTRACE_MAX_MAP_KEYS=1"}})
+			expectRun(t, r, 0, want, "")
+		})
+	}
+}

@@ -41,6 +41,32 @@ type SourceLoc struct {
 //
 //	{"type": "helper_error", "msg": "Argument list too long", "helper": "map_update_elem", "retcode": -7, "filename": "stdin", "line": 1, "col": 9}
 func AppendJSONHelperError(dst []byte, helper string, retcode int64, loc SourceLoc) []byte {
+	return appendJSONLoc(appendHelperError(dst, helper, retcode), loc)
+}
+
+// e2BIG is the errno bpf_map_update_elem returns for a full map.
+const e2BIG = 7
+
+// AppendJSONMapFull appends the helper_error message for updates of a map
+// refused because it was full: the failure of helper map_update_elem with
+// -E2BIG, as bpftrace HEAD reports each one. gobpftrace counts refusals in
+// the kernel and reports them together, so the message extends HEAD's with
+// two fields: "map", the map's name, and "dropped", the number of updates
+// refused since the previous report. The location is the map's first
+// update site in the script.
+//
+//	{"type": "helper_error", "msg": "Argument list too long", "helper": "map_update_elem", "retcode": -7, "map": "@m", "dropped": 3, "filename": "stdin", "line": 1, "col": 9}
+func AppendJSONMapFull(dst []byte, name string, dropped uint64, loc SourceLoc) []byte {
+	dst = appendHelperError(dst, "map_update_elem", -e2BIG)
+	dst = append(dst, `, "map": `...)
+	dst = appendJSONString(dst, name)
+	dst = append(dst, `, "dropped": `...)
+	dst = appendJSONNum(dst, dropped, false)
+	return appendJSONLoc(dst, loc)
+}
+
+// appendHelperError appends a helper_error message up to its location.
+func appendHelperError(dst []byte, helper string, retcode int64) []byte {
 	dst = append(dst, `{"type": "helper_error", "msg": "`...)
 	start := len(dst)
 	dst = AppendStrerror(dst, -retcode)
@@ -48,8 +74,7 @@ func AppendJSONHelperError(dst []byte, helper string, retcode int64, loc SourceL
 	dst = append(dst, `", "helper": `...)
 	dst = appendJSONString(dst, helper)
 	dst = append(dst, `, "retcode": `...)
-	dst = appendJSONNum(dst, uint64(retcode), true)
-	return appendJSONLoc(dst, loc)
+	return appendJSONNum(dst, uint64(retcode), true)
 }
 
 // AppendJSONRuntimeError appends the message for any other error detected

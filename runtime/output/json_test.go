@@ -59,6 +59,7 @@ func TestGoldenJSONParity(t *testing.T) {
 	out = AppendJSONLost(out, 3)
 	loc := SourceLoc{Filename: "stdin", Line: 1, Col: 9}
 	out = AppendJSONHelperError(out, "map_update_elem", -7, loc)
+	out = AppendJSONMapFull(out, "@m", 3, loc)
 	out = AppendJSONRuntimeError(out, "Divide by zero", SourceLoc{Filename: "a\"b.bt", Line: 12, Col: 3})
 	out = AppendJSONErrorf(out, false, []byte("bad value 3\n"), loc)
 	out = AppendJSONErrorf(out, true, []byte("careful"), loc)
