@@ -33,11 +33,18 @@ func (p *printer) runtimeError(b []byte, ev *codegen.EventDef) []byte {
 		p.errBuf = append(p.errBuf, "WARNING: "...)
 		p.errBuf = append(p.errBuf, msg...)
 		p.errBuf = append(p.errBuf, '\n')
-		return b
+	} else {
+		p.errBuf = append(p.errBuf, src.Format(&diag.Diagnostic{Span: ev.Span, Severity: diag.Warning, Msg: msg})...)
 	}
-	p.errBuf = append(p.errBuf, src.Format(&diag.Diagnostic{Span: ev.Span, Severity: diag.Warning, Msg: msg})...)
+	if len(p.errBuf) >= maxErrBuf {
+		p.writeErrs()
+	}
 	return b
 }
+
+// maxErrBuf bounds the warnings held back: a ring buffer full of errors
+// is written out in pieces of this size rather than all at once.
+const maxErrBuf = 64 << 10
 
 // sourceLoc is the location JSON messages give for span: the script name
 // and the 1-based line and column where span starts (zero without a

@@ -69,3 +69,24 @@ func TestMapFullJSON(t *testing.T) {
 		})
 	}
 }
+
+// TestDivideByZeroEveryTime: as in bpftrace HEAD, every error is
+// reported, also thousands from one site (more than the printer holds
+// back before writing), with none lost.
+func TestDivideByZeroEveryTime(t *testing.T) {
+	needRoot(t)
+	const n = 1000
+	script := `BEGIN { $x = 0; $i = 0; $s = 0; while ($i < 1000) { $s += 10 / $x; $i++; } printf("done %d\n", $s); exit(); }`
+	for _, events := range []string{"ringbuf", "perf"} {
+		t.Run(events, func(t *testing.T) {
+			r := runTool(t, invocation{args: []string{"-e", script}, env: []string{"GOBPFTRACE_EVENTS=" + events}})
+			expectCode(t, r, 0)
+			if got := strings.Count(r.stderr, "WARNING: "+divZeroMsg+"\n"); got != n {
+				t.Errorf("%d warnings, want %d", got, n)
+			}
+			if r.stdout != "done 1000\n\n\n" || strings.Contains(r.stderr, "Lost") {
+				t.Errorf("unexpected output:\n%s", r.stdout)
+			}
+		})
+	}
+}
