@@ -14,6 +14,16 @@
 #                   page gobpftrace(8) in $(DESTDIR)$(MANDIR)/man8
 #                   (PREFIX defaults to /usr/local)
 #   make uninstall  remove what make install installed
+#   make vm KERNEL=6.1 CMD='uname -r'
+#                   run a command of this machine in a QEMU guest booting
+#                   Debian's Linux KERNEL (5.10, 6.1 or 6.12): the host's /
+#                   is visible read-only, the working tree read-write, /tmp
+#                   is a tmpfs. Exits with the command's status. Needs root
+#                   (installs qemu-system-x86 when missing); kernels are
+#                   cached in $$GOBPFTRACE_KERNELS_CACHE (default
+#                   /var/cache/gobpftrace-kernels). See cmd/kernels.
+#   make kernels    the kernel tests in guests of every kernel of the matrix;
+#                   prints a table and fails on any failure.
 
 GO       ?= go
 BIN      ?= gobpftrace
@@ -25,7 +35,7 @@ BINDIR   ?= $(PREFIX)/bin
 MANDIR   ?= $(PREFIX)/share/man
 INSTALL  ?= install
 
-.PHONY: all build test lint vet fmt-check fuzz bench clean install uninstall
+.PHONY: all build test lint vet fmt-check fuzz bench clean install uninstall vm kernels
 
 all: build
 
@@ -52,6 +62,20 @@ fuzz:
 			$(GO) test -run '^$$' -fuzz "^$$f$$" -fuzztime $(FUZZTIME) $$pkg; \
 		done; \
 	done
+
+# The runner is built to a private directory (not go run, which neither
+# passes the guest's exit status on nor dies with the runner's guest).
+KERNEL     ?= 6.1
+KERNELS    ?= 5.10,6.1,6.12
+RUNKERNELS  = dir=$$(mktemp -d) && trap 'rm -rf "$$dir"' EXIT && \
+	$(GO) build -o "$$dir/kernels" ./cmd/kernels && "$$dir/kernels"
+
+vm:
+	@if [ -z "$$CMD" ]; then echo "usage: make vm KERNEL=6.1 CMD='command'" >&2; exit 2; fi
+	@$(RUNKERNELS) vm -kernel "$(KERNEL)" -- /bin/sh -c "$$CMD"
+
+kernels:
+	@$(RUNKERNELS) matrix -kernels "$(KERNELS)"
 
 bench: build
 	BIN=$(CURDIR)/$(BIN) GO=$(GO) bash cmd/gobpftrace/testdata/bench.sh
