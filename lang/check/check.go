@@ -110,6 +110,11 @@ type Attach struct {
 	Args *types.Struct
 	// USDT is the probe of a usdt attach point.
 	USDT *USDTProbe
+	// Module is the kernel module ("vmlinux" for the kernel) of an
+	// fentry/fexit function.
+	Module string
+	// RetType is the return type of an fexit function (nil: void).
+	RetType types.Type
 }
 
 // Tables are the per-instance side tables.

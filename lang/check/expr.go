@@ -235,7 +235,14 @@ func (c *checker) builtin(id *ast.Ident, v stdlib.VarID, n int) types.Type {
 		if kind == stdlib.USDT && !c.usdtArgN(id, n) {
 			return nil
 		}
+	case stdlib.Ctx:
+		if t := c.iterCtx(id); t != nil {
+			return t
+		}
 	case stdlib.Retval:
+		if kind == stdlib.Fexit {
+			return c.fexitRetval(id)
+		}
 		if kind != stdlib.ProbeInvalid && !stdlib.Probes[kind].HasRetval {
 			d := c.errorf(id, diag.CodeProbe, "The retval builtin can only be used with 'kretprobe', 'uretprobe' and 'fexit' probes")
 			if kind == stdlib.Tracepoint {

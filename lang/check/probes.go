@@ -225,7 +225,11 @@ func (c *checker) expandProbe(p *ast.Probe, seen map[stdlib.ProbeKind]*ast.Attac
 			c.errorf(ap, diag.CodeProbe, "%s probe type requires %s", def.Name, partsWanted(def))
 			continue
 		}
-		out = append(out, c.expandAttach(ap, kind)...)
+		as := c.expandAttach(ap, kind)
+		if len(as) > 0 {
+			c.iterMix(ap, kind, seen)
+		}
+		out = append(out, as...)
 	}
 	return out
 }
@@ -296,6 +300,10 @@ func (c *checker) expandAttach(ap *ast.AttachPoint, kind stdlib.ProbeKind) []*At
 		return c.expandRawTracepoint(ap)
 	case stdlib.USDT:
 		return c.expandUSDT(ap)
+	case stdlib.Fentry, stdlib.Fexit:
+		return c.expandFentry(ap, kind)
+	case stdlib.Iter:
+		return c.expandIter(ap)
 	}
 	c.errorf(ap, diag.CodeUnsupported, "%s probes are not supported yet", stdlib.Probes[kind].Name)
 	return nil
@@ -482,7 +490,7 @@ func (c *checker) expandUprobe(ap *ast.AttachPoint, kind stdlib.ProbeKind) []*At
 
 // argsType is the type of the `args` builtin in the current instance.
 func (c *checker) argsType() *types.Ctx {
-	if c.attach == nil || c.attach.Args == nil {
+	if c.attach == nil || c.attach.Args == nil || c.attach.Kind == stdlib.Iter {
 		return nil
 	}
 	return &types.Ctx{Struct: c.attach.Args}

@@ -35,6 +35,11 @@ type Host interface {
 	// KernelFuncs returns the kernel functions matching the glob pattern,
 	// sorted; an exact name the kernel lacks is an error.
 	KernelFuncs(pattern string) ([]string, error)
+	// KernelFuncProtos returns the BTF prototypes of the traceable kernel
+	// functions (fentry/fexit targets) of module ("vmlinux" for the kernel
+	// itself; "" or a glob for any) whose names match the glob pattern,
+	// sorted by module and name; an exact name without BTF is an error.
+	KernelFuncProtos(module, pattern string) ([]FuncProto, error)
 	// KernelSymbolAddr returns the address of a kernel symbol (kaddr());
 	// a symbol the kernel lacks, or whose address is hidden, is an error.
 	KernelSymbolAddr(name string) (uint64, error)
@@ -77,4 +82,23 @@ type UserSym struct {
 	Relocatable bool
 	// Inode identifies the file in the kernel's mappings of it.
 	Inode uint64
+}
+
+// FuncProto is a kernel function's prototype from BTF.
+type FuncProto struct {
+	// Module is "vmlinux" or the name of the kernel module.
+	Module, Name string
+	// Params are the parameters in order.
+	Params []FuncParam
+	// Ret is the return type (nil: void) and RetDecl its C spelling.
+	Ret     types.Type
+	RetDecl string
+}
+
+// FuncParam is one parameter of a FuncProto.
+type FuncParam struct {
+	Name string
+	Type types.Type
+	// Decl is the C spelling of the type, such as "struct sock *".
+	Decl string
 }

@@ -202,6 +202,9 @@ func (h *Fixture) KernelType(name string) (types.Type, error) {
 	if s, ok := fixtureVMA[name]; ok {
 		return s, nil
 	}
+	if s, ok := fixtureIters[name]; ok {
+		return s, nil
+	}
 	switch name {
 	case "struct task_struct":
 		return fixtureTask, nil

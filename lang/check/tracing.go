@@ -1,0 +1,151 @@
+package check
+
+import (
+	"strings"
+
+	"github.com/gobpftrace/gobpftrace/lang/ast"
+	"github.com/gobpftrace/gobpftrace/lang/diag"
+	"github.com/gobpftrace/gobpftrace/lang/types"
+	"github.com/gobpftrace/gobpftrace/stdlib"
+)
+
+// BPF tracing probes: fentry/fexit (BPF trampolines) and iterators.
+//
+// A tracing program's context is an array of u64: the function's
+// arguments in order, then (fexit) its return value. `args` is a context
+// struct with one field per parameter at offset 8*i, typed from the
+// function's BTF prototype, and for fexit a `retval` field after them,
+// as in bpftrace. An iterator's context is struct bpf_iter__NAME, read
+// through `ctx`.
+
+// RetvalField is the name of fexit's return-value field of `args`.
+const RetvalField = "retval"
+
+// expandFentry resolves fentry:[MODULE:]FUNC and fexit against the kernel's
+// BTF; wildcards in either part expand.
+func (c *checker) expandFentry(ap *ast.AttachPoint, kind stdlib.ProbeKind) []*Attach {
+	if c.cfg.Host == nil {
+		c.errorf(ap, diag.CodeProbe, "%s probes are not available (no host)", kind)
+		return nil
+	}
+	module, fn := "", ap.Parts[len(ap.Parts)-1]
+	switch len(ap.Parts) {
+	case 2:
+		module = ap.Parts[0]
+	case 3:
+		c.errorf(ap, diag.CodeUnsupported, "%s:bpf:… (attaching to BPF programs) is not supported yet", kind)
+		return nil
+	}
+	if module == "bpf" {
+		c.errorf(ap, diag.CodeUnsupported, "%s:bpf:… (attaching to BPF programs) is not supported yet", kind)
+		return nil
+	}
+	if fn == "" {
+		c.errorf(ap, diag.CodeProbe, "fentry/fexit should specify a function")
+		return nil
+	}
+	protos, err := c.cfg.Host.KernelFuncProtos(module, fn)
+	if err != nil {
+		c.missingProbe(ap, err.Error())
+		return nil
+	}
+	if len(protos) == 0 {
+		c.missingProbe(ap, "No matches for "+kind.String()+":"+strings.Join(ap.Parts, ":")+".")
+		return nil
+	}
+	out := make([]*Attach, 0, len(protos))
+	for _, p := range protos {
+		args := &types.Struct{Kind: "struct", Name: kind.String() + "_" + p.Name + "_args", Align_: 8}
+		for i, prm := range p.Params {
+			args.Fields = append(args.Fields, types.Field{Name: prm.Name, Type: prm.Type, Offset: 8 * i})
+		}
+		a := &Attach{Point: ap, Kind: kind, Name: kind.String() + ":" + p.Module + ":" + p.Name,
+			Func: p.Name, Module: p.Module, Args: args, RetType: p.Ret}
+		if kind == stdlib.Fexit && p.Ret != nil {
+			args.Fields = append(args.Fields, types.Field{Name: RetvalField, Type: p.Ret, Offset: 8 * len(p.Params)})
+		}
+		args.Bytes = 8 * len(args.Fields)
+		out = append(out, a)
+	}
+	return out
+}
+
+// iterKinds are the iterators gobpftrace supports: the context struct of
+// each is struct bpf_iter__NAME in the kernel's BTF.
+var iterKinds = map[string]bool{"task": true, "task_file": true}
+
+// expandIter resolves iter:NAME.
+func (c *checker) expandIter(ap *ast.AttachPoint) []*Attach {
+	name := ap.Parts[0]
+	if len(ap.Parts) == 2 {
+		c.errorf(ap, diag.CodeUnsupported, "pinning iterators (iter:%s:PIN) is not supported yet", name)
+		return nil
+	}
+	if strings.ContainsAny(name, "*?[") {
+		c.errorf(ap, diag.CodeProbe, "iter probe type does not support wildcards")
+		return nil
+	}
+	if !iterKinds[name] {
+		d := c.errorf(ap, diag.CodeUnsupported, "iter %s is not supported (supported: task, task_file)", name)
+		if s := diag.Nearest(name, []string{"task", "task_file"}); s != "" {
+			d.Hint("did you mean 'iter:%s'?", s)
+		}
+		return nil
+	}
+	if c.cfg.Host == nil {
+		c.errorf(ap, diag.CodeProbe, "iter probes are not available (no host)")
+		return nil
+	}
+	t, err := c.cfg.Host.KernelType("struct bpf_iter__" + name)
+	st, ok := t.(*types.Struct)
+	if err != nil || !ok {
+		c.errorf(ap, diag.CodeProbe, "iter %s not available for your kernel version (no struct bpf_iter__%s in BTF)", name, name)
+		return nil
+	}
+	return []*Attach{{Point: ap, Kind: stdlib.Iter, Name: "iter:" + name, Event: name, Args: st}}
+}
+
+// iterMix enforces that an iterator is the script's only probe besides
+// BEGIN and END, as bpftrace runs it (the script ends when the iterator
+// has been read).
+func (c *checker) iterMix(ap *ast.AttachPoint, kind stdlib.ProbeKind, seen map[stdlib.ProbeKind]*ast.AttachPoint) {
+	if kind == stdlib.Begin || kind == stdlib.End {
+		return
+	}
+	if kind == stdlib.Iter {
+		if prev := seen[stdlib.Iter]; prev != nil && prev != ap {
+			c.errorf(ap, diag.CodeProbe, "iter probe only supports one attach point")
+			return
+		}
+		for k, prev := range seen {
+			if k != stdlib.Iter && k != stdlib.Begin && k != stdlib.End && prev != nil {
+				c.errorf(ap, diag.CodeProbe, "iter probes cannot be mixed with other probes (only BEGIN and END)")
+				return
+			}
+		}
+	} else if seen[stdlib.Iter] != nil {
+		c.errorf(ap, diag.CodeProbe, "iter probes cannot be mixed with other probes (only BEGIN and END)")
+	}
+	if seen[kind] == nil {
+		seen[kind] = ap
+	}
+}
+
+// fexitRetval types retval in fexit: the function's return type.
+func (c *checker) fexitRetval(id *ast.Ident) types.Type {
+	if c.attach.RetType == nil {
+		c.errorf(id, diag.CodeProbe, "retval: %s returns void", c.attach.Func)
+		return nil
+	}
+	c.tab.PerAttach = true
+	return c.attach.RetType
+}
+
+// iterCtx types ctx in an iterator: struct bpf_iter__NAME in the context.
+func (c *checker) iterCtx(id *ast.Ident) types.Type {
+	if c.attach.Kind != stdlib.Iter || c.attach.Args == nil {
+		return nil
+	}
+	c.tab.PerAttach = true
+	return &types.Ctx{Struct: c.attach.Args}
+}
