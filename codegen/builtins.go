@@ -78,7 +78,14 @@ var builtinGens = [stdlib.NumVars]builtinGen{
 		}
 		g.e.emit(asm.LoadMem(asm.R0, regCtx, regs.args[b.N], asm.DWord))
 	}},
+	stdlib.Ctx: {scalar: func(g *gen, _ check.Builtin) {
+		g.e.emit(asm.Mov.Reg(asm.R0, regCtx))
+	}},
 	stdlib.Retval: {scalar: func(g *gen, _ check.Builtin) {
+		if g.inst.Attach.Kind == stdlib.Fexit {
+			g.fexitRetval()
+			return
+		}
 		g.e.emit(asm.LoadMem(asm.R0, regCtx, ptRegsOf(g).ret, asm.DWord))
 	}},
 }

@@ -3,7 +3,6 @@ package codegen
 import (
 	"flag"
 	"fmt"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -154,20 +153,7 @@ func TestGolden(t *testing.T) {
 				t.Fatalf("compile:\n%s", src.Render(gd))
 			}
 			got := "// " + c.Src + "\n" + DumpObject(obj)
-			file := filepath.Join("testdata", c.Name+".golden")
-			if *update {
-				if err := os.WriteFile(file, []byte(got), 0o644); err != nil {
-					t.Fatal(err)
-				}
-				return
-			}
-			want, err := os.ReadFile(file)
-			if err != nil {
-				t.Fatalf("%v (run go test ./codegen -run TestGolden -update)", err)
-			}
-			if got != string(want) {
-				t.Errorf("%s differs from the golden file (run with -update if intended):\n%s", file, lineDiff(string(want), got))
-			}
+			compareGolden(t, filepath.Join("testdata", c.Name+".golden"), got)
 		})
 	}
 }

@@ -291,6 +291,12 @@ func programName(a *check.Attach) string {
 	switch {
 	case a.Event != "" && a.Kind == stdlib.RawTracepoint:
 		s = "rt_" + a.Event
+	case a.Kind == stdlib.Iter:
+		s = "iter_" + a.Event
+	case a.Kind == stdlib.Fentry:
+		s = "f_" + a.Func
+	case a.Kind == stdlib.Fexit:
+		s = "fr_" + a.Func
 	case a.Event != "":
 		s = "tp_" + a.Event
 	case a.Func != "" && (a.Kind == stdlib.Kprobe || a.Kind == stdlib.Kretprobe):
@@ -352,10 +358,12 @@ func (c *compiler) program(inst *check.Instance, index int) (p *Program, cerr *c
 	a := inst.Attach
 	kind := probeKinds[a.Kind]
 	p = &Program{
-		Kind:  a.Kind,
-		Probe: a.Name,
-		Type:  kind.progType,
-		Span:  a.Point.Span(),
+		Kind:       a.Kind,
+		Probe:      a.Name,
+		Type:       kind.progType,
+		AttachType: kind.attachType,
+		AttachTo:   attachTo(a),
+		Span:       a.Point.Span(),
 		Target: Target{
 			Category: a.Category, Event: a.Event,
 			PeriodNs: a.PeriodNs, Freq: a.Freq,
@@ -367,6 +375,7 @@ func (c *compiler) program(inst *check.Instance, index int) (p *Program, cerr *c
 	}
 	g.e.comment = g.sourceLine(a.Point.Span())
 	g.prologue()
+	g.tracingPrologue()
 	if inst.Probe.Pred != nil {
 		g.e.span = inst.Probe.Pred.Span()
 		g.e.comment = g.sourceLine(inst.Probe.Pred.Span())
@@ -390,6 +399,8 @@ func (c *compiler) program(inst *check.Instance, index int) (p *Program, cerr *c
 // probeKind is the code generator's view of a probe kind.
 type probeKind struct {
 	progType ebpf.ProgramType
+	// attachType is the expected attach type of BPF tracing programs.
+	attachType ebpf.AttachType
 }
 
 // probeKinds is indexed by ProbeKind; every implemented kind has an entry
@@ -406,6 +417,9 @@ var probeKinds = [stdlib.NumProbeKinds]probeKind{
 	stdlib.Uprobe:        {progType: ebpf.Kprobe},
 	stdlib.Uretprobe:     {progType: ebpf.Kprobe},
 	stdlib.USDT:          {progType: ebpf.Kprobe},
+	stdlib.Fentry:        {progType: ebpf.Tracing, attachType: ebpf.AttachTraceFEntry},
+	stdlib.Fexit:         {progType: ebpf.Tracing, attachType: ebpf.AttachTraceFExit},
+	stdlib.Iter:          {progType: ebpf.Tracing, attachType: ebpf.AttachTraceIter},
 }
 
 // SortedMaps returns the user maps in name order.

@@ -71,8 +71,12 @@ type Program struct {
 	Target Target
 	// Type is the BPF program type (tracepoint, perf_event, kprobe, raw
 	// tracepoint for BEGIN/END).
-	Type  ebpf.ProgramType
-	Insns asm.Instructions
+	Type ebpf.ProgramType
+	// AttachType and AttachTo are the expected attach type and target
+	// (function or iterator name) of BPF tracing programs.
+	AttachType ebpf.AttachType
+	AttachTo   string
+	Insns      asm.Instructions
 	// Span is the attach point in the script, for attach errors.
 	Span diag.Span
 }

@@ -105,6 +105,7 @@ func (g *gen) fieldInt(x *ast.FieldExpr) {
 	f := g.inst.Fields[x]
 	if _, ok := g.typeOf(x.X).(*types.Ctx); ok {
 		g.e.loadInt(asm.R0, loc{regCtx, int16(f.Offset)}, f.Type.Size(), isSigned(f.Type))
+		g.iterNullCheck(f.Type)
 	} else {
 		user := g.fieldAddr(x)
 		g.readScalar(f.Type, user)

@@ -1,0 +1,57 @@
+package codegen
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"testing"
+)
+
+// tracingGoldenCases are the BPF tracing probes' golden programs: fentry
+// argument reads from the u64 context array, fexit's retval after the
+// arguments, and iterators' end-of-iteration and NULL-object checks.
+var tracingGoldenCases = []GoldenCase{
+	{"fentry_args", `fentry:vfs_read { printf("%d %d\n", args.count, args.file->f_flags); }`},
+	{"fexit_retval", `kretfunc:vmlinux:do_nanosleep { @[args.mode] = sum(retval); }`},
+	{"iter_task", `iter:task { printf("%s %d\n", ctx.task.comm, ctx.task.pid); }`},
+	{"iter_task_file", `iter:task_file { printf("%d %d\n", ctx.fd, ctx.file->f_flags); }`},
+}
+
+// TestGoldenTracing compares the tracing programs with
+// testdata/tracing/NAME.golden (go test -update rewrites them), with each
+// program's attach type and target.
+func TestGoldenTracing(t *testing.T) {
+	for _, c := range tracingGoldenCases {
+		t.Run(c.Name, func(t *testing.T) {
+			obj, gd, src := CompileScript(t, c.Src, nil)
+			if len(gd.Items) > 0 {
+				t.Fatalf("compile:\n%s", src.Render(gd))
+			}
+			got := "// " + c.Src + "\n"
+			for _, p := range obj.Programs {
+				got += fmt.Sprintf("// %s: attach type %s to %q\n", p.Name, p.AttachType, p.AttachTo)
+			}
+			got += DumpObject(obj)
+			compareGolden(t, filepath.Join("testdata", "tracing", c.Name+".golden"), got)
+		})
+	}
+}
+
+// compareGolden compares got with the golden file, or rewrites the file
+// under -update.
+func compareGolden(t *testing.T, file, got string) {
+	t.Helper()
+	if *update {
+		if err := os.WriteFile(file, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatalf("%v (run go test ./codegen -run TestGolden -update)", err)
+	}
+	if got != string(want) {
+		t.Errorf("%s differs from the golden file (run with -update if intended):\n%s", file, lineDiff(string(want), got))
+	}
+}
