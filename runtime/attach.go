@@ -43,6 +43,9 @@ var attachers = [stdlib.NumProbeKinds]attachFunc{
 	stdlib.Uprobe:        attachUprobe,
 	stdlib.RawTracepoint: attachRawTracepoint,
 	stdlib.Uretprobe:     attachUprobe,
+	stdlib.Fentry:        attachFentry,
+	stdlib.Fexit:         attachFentry,
+	stdlib.Iter:          attachIter,
 }
 
 // runOnceKinds are the kinds RunOnce executes instead of attaching.

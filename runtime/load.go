@@ -220,6 +220,8 @@ func (l *Loaded) loadProgram(p *codegen.Program, opts *LoadOptions) (*LoadedProg
 	spec := &ebpf.ProgramSpec{
 		Name:         p.Name,
 		Type:         p.Type,
+		AttachType:   p.AttachType,
+		AttachTo:     p.AttachTo,
 		Instructions: insns,
 		License:      "GPL",
 	}
@@ -229,7 +231,7 @@ func (l *Loaded) loadProgram(p *codegen.Program, opts *LoadOptions) (*LoadedProg
 	}
 	prog, err := ebpf.NewProgramWithOptions(spec, popts)
 	if err != nil {
-		return nil, &LoadError{Program: p, Err: err}
+		return nil, &LoadError{Program: p, Err: tracingUnavailable(p.Kind, p.AttachTo, err)}
 	}
 	return &LoadedProgram{Program: p, Prog: prog}, nil
 }

@@ -171,6 +171,11 @@ func (s *Session) verifyOnly(c *compiled) int {
 func (s *Session) loadFailed(c *compiled, err error) int {
 	var le *runtime.LoadError
 	var ve *ebpf.VerifierError
+	var ue *runtime.UnavailableError
+	if errors.As(err, &le) && le.Program != nil && errors.As(err, &ue) {
+		// A facility the kernel lacks (fentry/fexit): at the probe.
+		return s.attachFailed(c, &runtime.AttachError{Program: &runtime.LoadedProgram{Program: le.Program}, Err: ue})
+	}
 	if errors.As(err, &le) && le.Program != nil && errors.As(err, &ve) {
 		r := runtime.ExplainVerifierError(le.Program, ve)
 		d := &diag.Diagnostic{Span: r.Span(c.src), Severity: diag.Error, Code: diag.CodeVerifier, Msg: r.Msg}
@@ -304,13 +309,17 @@ func (s *Session) trace(c *compiled) int {
 	}
 	readerDone := make(chan error, 1)
 	go func() { readerDone <- rd.Run() }()
+	if err := l.RunIterators(); err != nil {
+		fmt.Fprintf(s.Stderr, "ERROR: %v\n", err)
+	}
 
 	if child != nil {
 		if err := child.Release(); err != nil {
 			fmt.Fprintf(s.Stderr, "ERROR: %v\n", err)
 		}
 	}
-	onlySpecial := len(begins)+len(ends) == len(l.Programs)
+	// Iterators have run to their end: the script ends as with bpftrace.
+	onlySpecial := len(begins)+len(ends) == len(l.Programs) || l.Iterates()
 
 	// Wait for the end of tracing.
 	var childDone <-chan struct{}
