@@ -6,6 +6,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/gobpftrace/gobpftrace/lang/check"
 	"github.com/gobpftrace/gobpftrace/lang/types"
 	"github.com/gobpftrace/gobpftrace/runtime"
 	"github.com/gobpftrace/gobpftrace/stdlib"
@@ -13,8 +14,8 @@ import (
 
 // List prints the probes matching pattern (-l), with their arguments when
 // -lv was given: tracepoints from tracefs, function probes (kprobe,
-// uprobe, usdt, rawtracepoint) by expanding the pattern as an attach
-// point, and kernel types from BTF. BEGIN, END, interval and profile need
+// fentry, uprobe, usdt, rawtracepoint) by expanding the pattern as an
+// attach point, and kernel types from BTF. BEGIN, END, interval and profile need
 // no listing.
 func (s *Session) List(pattern string) int {
 	if err := runtime.CheckPrivileges(); err != nil {
@@ -104,6 +105,10 @@ func (s *Session) listProgram(name, text string) int {
 	for _, inst := range c.info.Instances {
 		b.WriteString(inst.Attach.Name)
 		b.WriteByte('\n')
+		if s.opts.listVerbose && functionProbe[inst.Attach.Kind] {
+			b.WriteString(s.functionParams(inst.Attach))
+			continue
+		}
 		if s.opts.listVerbose && inst.Attach.Args != nil {
 			// The C declarations, as -lv prints them for a pattern.
 			list, err := s.Host().ListTracepoints(inst.Attach.Category+":"+inst.Attach.Event, true)
@@ -116,6 +121,46 @@ func (s *Session) listProgram(name, text string) int {
 	}
 	fmt.Fprint(s.Stdout, b.String())
 	return exitOK
+}
+
+// functionProbe marks the kernel function probes whose -lv listing shows
+// the function's parameters from BTF.
+var functionProbe = [stdlib.NumProbeKinds]bool{
+	stdlib.Kprobe: true, stdlib.Kretprobe: true, stdlib.Fentry: true, stdlib.Fexit: true,
+}
+
+// functionParams is the -lv listing of a kernel function probe, as
+// bpftrace prints it: fentry the parameters by name ("    struct sock *
+// sk"), fexit those and "retval", kprobe the parameters as arg0, arg1 …,
+// kretprobe the return type as retval ("void" when there is none).
+// Functions without BTF list nothing.
+func (s *Session) functionParams(a *check.Attach) string {
+	module := a.Module
+	if module == "" {
+		module = "vmlinux"
+	}
+	protos, err := s.Host().KernelFuncProtos(module, a.Func)
+	if err != nil || len(protos) == 0 {
+		return ""
+	}
+	p := protos[0]
+	var b strings.Builder
+	if a.Kind != stdlib.Kretprobe {
+		for i, prm := range p.Params {
+			name := prm.Name
+			if a.Kind == stdlib.Kprobe {
+				name = fmt.Sprintf("arg%d", i)
+			}
+			fmt.Fprintf(&b, "    %s %s\n", prm.Decl, name)
+		}
+	}
+	switch {
+	case a.Kind == stdlib.Kretprobe && p.Ret == nil:
+		b.WriteString("    void\n")
+	case (a.Kind == stdlib.Kretprobe || a.Kind == stdlib.Fexit) && p.Ret != nil:
+		fmt.Fprintf(&b, "    %s retval\n", p.RetDecl)
+	}
+	return b.String()
 }
 
 // listType prints a kernel type from BTF (-l 'struct sock'): its members
