@@ -71,8 +71,8 @@ RUNKERNELS  = dir=$$(mktemp -d) && trap 'rm -rf "$$dir"' EXIT && \
 	$(GO) build -o "$$dir/kernels" ./cmd/kernels && "$$dir/kernels"
 
 vm:
-	@if [ -z "$$CMD" ]; then echo "usage: make vm KERNEL=6.1 CMD='command'" >&2; exit 2; fi
-	@$(RUNKERNELS) vm -kernel "$(KERNEL)" -- /bin/sh -c "$$CMD"
+	@if [ -z '$(subst ','\'',$(value CMD))' ]; then echo "usage: make vm KERNEL=6.1 CMD='command'" >&2; exit 2; fi
+	@$(RUNKERNELS) vm -kernel "$(KERNEL)" -- /bin/sh -c '$(subst ','\'',$(value CMD))'
 
 kernels:
 	@$(RUNKERNELS) matrix -kernels "$(KERNELS)"
