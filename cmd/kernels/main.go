@@ -218,7 +218,12 @@ func boot(ctx context.Context, o options, k kernel, cfg guestConfig, out *os.Fil
 // buildGuestInit builds the static guest init (cmd/kernels/guestinit) and
 // returns it.
 func buildGuestInit(cache string) ([]byte, error) {
-	bin := filepath.Join(cache, "bin", "guestinit")
+	dir, err := os.MkdirTemp(cache, "guestinit-")
+	if err != nil {
+		return nil, err
+	}
+	defer os.RemoveAll(dir)
+	bin := filepath.Join(dir, "init")
 	cmd := exec.Command("go", "build", "-trimpath", "-o", bin, "./cmd/kernels/guestinit")
 	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
 	if out, err := cmd.CombinedOutput(); err != nil {
@@ -249,8 +254,4 @@ func ensureTools() error {
 		return fmt.Errorf("apt-get install %s: %v\n%s", strings.Join(missing, " "), err, out)
 	}
 	return nil
-}
-
-func cmdMatrix(ctx context.Context, o options, args []string) (int, error) {
-	return 1, errors.New("matrix: not implemented yet")
 }
