@@ -1,6 +1,7 @@
 package codegen
 
 import (
+	"encoding/binary"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -53,5 +54,33 @@ func compareGolden(t *testing.T, file, got string) {
 	}
 	if got != string(want) {
 		t.Errorf("%s differs from the golden file (run with -update if intended):\n%s", file, lineDiff(string(want), got))
+	}
+}
+
+// TestFuncPerAttachPoint: `func` in a wildcard probe is each expanded
+// function's own name (the first function's name was compiled into every
+// program when the instances shared their tables).
+func TestFuncPerAttachPoint(t *testing.T) {
+	for _, src := range []string{`kprobe:vfs_* { @[func] = count(); }`, `fentry:vfs_* { @[func] = count(); }`} {
+		obj, gd, s := CompileScript(t, src, nil)
+		if len(gd.Items) > 0 {
+			t.Fatalf("compile:\n%s", s.Render(gd))
+		}
+		if len(obj.Programs) < 2 {
+			t.Fatalf("%s: want a program per function, got %d", src, len(obj.Programs))
+		}
+		for _, p := range obj.Programs {
+			var want [8]byte
+			copy(want[:], p.Target.Func)
+			found := false
+			for _, ins := range p.Insns {
+				if ins.OpCode.IsDWordLoad() && uint64(ins.Constant) == binary.LittleEndian.Uint64(want[:]) {
+					found = true
+				}
+			}
+			if !found {
+				t.Errorf("%s: program for %s does not load its name:\n%v", src, p.Target.Func, p.Insns)
+			}
+		}
 	}
 }

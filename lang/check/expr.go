@@ -281,6 +281,7 @@ func (c *checker) builtin(id *ast.Ident, v stdlib.VarID, n int) types.Type {
 			return nil
 		}
 		c.tab.StrConsts[id] = c.attach.Func
+		c.tab.PerAttach = true // each function's own name
 		return &types.String{Cap: len(c.attach.Func) + 1}
 	}
 	return def.Type
