@@ -84,7 +84,7 @@ func TestFentryWildcard(t *testing.T) {
 // with kprobes (and the tracepoint for the same event) as alternatives.
 func TestFentryUnavailable(t *testing.T) {
 	needRoot(t)
-	r := gbt(t, "-e", `BEGIN { } fexit:do_nanosleep { @ = count(); }`)
+	r := gbt(t, "-c", "true", "-e", `BEGIN { } fexit:do_nanosleep { @ = count(); }`)
 	if !strings.Contains(r.stderr, trampolinesMissingMsg) {
 		t.Skip("this kernel runs fentry/fexit; the unavailable path cannot be exercised")
 	}
