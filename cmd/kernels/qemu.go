@@ -28,7 +28,9 @@ type vmSpec struct {
 // as the console on stdout (stdin is not connected, so qemu leaves the
 // terminal alone), the host's root read-only and the working tree
 // read-write over virtio-9p, no network card, and no reboot: a panic or
-// the init's power-off ends qemu.
+// the init's power-off ends qemu. A soft lockup panics the guest, so a
+// kernel that deadlocks under a test ends the run at once (with the
+// lockup on the console) instead of at the runner's timeout.
 func qemuArgs(s vmSpec) []string {
 	a := []string{
 		"-nodefaults", "-no-user-config", "-nographic", "-no-reboot",
@@ -41,7 +43,7 @@ func qemuArgs(s vmSpec) []string {
 	}
 	a = append(a,
 		"-kernel", s.Vmlinuz, "-initrd", s.Initrd,
-		"-append", "console=ttyS0 quiet loglevel=1 panic=-1 oops=panic rdinit=/init",
+		"-append", "console=ttyS0 quiet loglevel=1 panic=-1 oops=panic softlockup_panic=1 rdinit=/init",
 		"-serial", "stdio", "-monitor", "none",
 		"-virtfs", "local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap",
 	)

@@ -21,7 +21,7 @@ func TestQemuArgs(t *testing.T) {
 		}
 	}
 	i := slices.Index(a, "-append")
-	if i < 0 || !strings.Contains(a[i+1], "console=ttyS0") || !strings.Contains(a[i+1], "panic=-1") {
+	if i < 0 || !strings.Contains(a[i+1], "console=ttyS0") || !strings.Contains(a[i+1], "panic=-1") || !strings.Contains(a[i+1], "softlockup_panic=1") {
 		t.Errorf("kernel command line: %q", a)
 	}
 	if strings.Contains(line, "-netdev") || strings.Contains(line, "-nic") {

@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -15,7 +16,9 @@ import (
 var (
 	groupStart = regexp.MustCompile(`^<<group (\S+)>>$`)
 	groupEnd   = regexp.MustCompile(`^<<group-end (\S+) rc=(\d+) seconds=(\d+)>>$`)
-	testResult = regexp.MustCompile(`^--- (PASS|FAIL|SKIP): (\S+)`)
+	testResult = regexp.MustCompile(`^\s*--- (PASS|FAIL|SKIP): (\S+)`)
+	testRun    = regexp.MustCompile(`^=== RUN\s+(\S+)`)
+	kernelDied = regexp.MustCompile(`(Kernel panic - not syncing: .*|BUG: soft lockup .*|watchdog: BUG: .*)$`)
 )
 
 // groupResult counts one group's top-level test results in one guest.
@@ -47,7 +50,9 @@ func (g groupResult) cell() string {
 // parseGroups reads the results of groups (in order) from a guest's
 // console. A group whose end marker is missing (the guest died or timed
 // out) or whose binary failed without a failed test (a panic, a build
-// error) counts as failed.
+// error) counts as failed. An unfinished group names the tests that had
+// started without a result and the kernel's first report of its death
+// (a panic, a soft lockup), so that a hung guest says what hung it.
 func parseGroups(console string, groups []string) []groupResult {
 	byName := map[string]*groupResult{}
 	out := make([]groupResult, len(groups))
@@ -56,10 +61,15 @@ func parseGroups(console string, groups []string) []groupResult {
 		byName[g] = &out[i]
 	}
 	var cur *groupResult
+	var running []string // tests of cur started and not yet ended
+	died := ""
 	for _, l := range strings.Split(console, "\n") {
 		l = strings.TrimRight(l, "\r")
+		if m := kernelDied.FindStringSubmatch(l); m != nil && died == "" {
+			died = m[1]
+		}
 		if m := groupStart.FindStringSubmatch(l); m != nil {
-			cur = byName[m[1]]
+			cur, running = byName[m[1]], nil
 			continue
 		}
 		if m := groupEnd.FindStringSubmatch(l); m != nil {
@@ -73,7 +83,15 @@ func parseGroups(console string, groups []string) []groupResult {
 		if cur == nil {
 			continue
 		}
+		if m := testRun.FindStringSubmatch(l); m != nil {
+			running = append(running, m[1])
+			continue
+		}
 		if m := testResult.FindStringSubmatch(l); m != nil {
+			running = slices.DeleteFunc(running, func(n string) bool { return n == m[2] })
+			if strings.Contains(m[2], "/") {
+				continue // subtests: only top-level results are counted
+			}
 			switch m[1] {
 			case "PASS":
 				cur.Pass++
@@ -89,7 +107,14 @@ func parseGroups(console string, groups []string) []groupResult {
 		g := &out[i]
 		switch {
 		case g.RC == -1:
-			g.Failed = append(g.Failed, "(did not finish: guest crashed or timed out)")
+			why := "(did not finish: guest crashed or timed out"
+			if g == cur && len(running) > 0 {
+				why += "; running " + strings.Join(running, ", ")
+			}
+			if died != "" {
+				why += "; kernel: " + died
+			}
+			g.Failed = append(g.Failed, why+")")
 		case g.RC != 0 && g.Fail == 0:
 			g.Failed = append(g.Failed, fmt.Sprintf("(test binary exited with status %d)", g.RC))
 		}

@@ -16,13 +16,16 @@ func TestParseGroups(t *testing.T) {
 		"--- FAIL: TestOutside (0.00s)\n" + // between groups: not counted
 		"<<group codegen>>\r\n--- PASS: TestX (0.00s)\r\n--- PASS: TestY (0.00s)\r\nPASS\r\n<<group-end codegen rc=0 seconds=7>>\r\n" +
 		"<<group panics>>\npanic: boom\n<<group-end panics rc=2 seconds=1>>\n" +
-		"<<group e2e>>\n--- PASS: TestZ (1.00s)\n" // the guest died here
+		"<<group e2e>>\n=== RUN   TestZ\n--- PASS: TestZ (1.00s)\n" +
+		"=== RUN   TestHang\n=== PAUSE TestHang\n=== RUN   TestW\n=== RUN   TestW/sub\n    --- PASS: TestW/sub (0.1s)\n" +
+		"=== CONT  TestHang\n[  212.4] watchdog: BUG: soft lockup - CPU#0 stuck for 22s! [gobpftrace:771]\n" +
+		"[  213.0] Kernel panic - not syncing: softlockup: hung tasks\n" // the guest died here
 	got := parseGroups(console, []string{"runtime", "codegen", "panics", "e2e"})
 	want := []groupResult{
 		{Group: "runtime", Pass: 1, Fail: 1, Skip: 1, RC: 1, Seconds: 42, Failed: []string{"TestC"}},
 		{Group: "codegen", Pass: 2, RC: 0, Seconds: 7},
 		{Group: "panics", RC: 2, Seconds: 1, Failed: []string{"(test binary exited with status 2)"}},
-		{Group: "e2e", Pass: 1, RC: -1, Failed: []string{"(did not finish: guest crashed or timed out)"}},
+		{Group: "e2e", Pass: 1, RC: -1, Failed: []string{"(did not finish: guest crashed or timed out; running TestHang, TestW; kernel: watchdog: BUG: soft lockup - CPU#0 stuck for 22s! [gobpftrace:771])"}},
 	}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("parseGroups =\n%+v\nwant\n%+v", got, want)
