@@ -183,7 +183,7 @@ func (l *Loaded) RunOnce(p *LoadedProgram) error {
 	}
 	var ctx [rawTracepointMaxArgs]uint64
 	if _, err := p.Prog.Run(&ebpf.RunOptions{Context: ctx}); err != nil {
-		return fmt.Errorf("running %s: %w", p.Probe, err)
+		return fmt.Errorf("running %s: %w", p.Probe, memlockError(err))
 	}
 	return nil
 }

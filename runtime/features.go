@@ -8,7 +8,6 @@ import (
 
 	"github.com/cilium/ebpf"
 	"github.com/cilium/ebpf/features"
-	"golang.org/x/sys/unix"
 )
 
 // KernelFeatures are the tracing facilities of the running kernel, as the
@@ -22,10 +21,7 @@ type KernelFeatures struct {
 // a few stat calls, and mounting tracefs when it is not mounted.
 func Features() KernelFeatures {
 	var f KernelFeatures
-	var u unix.Utsname
-	if unix.Uname(&u) == nil {
-		f.Release = unix.ByteSliceToString(u.Release[:])
-	}
+	f.Release = kernelRelease()
 	f.Kprobes = kprobesAvailable()
 	_, err := os.Stat("/sys/bus/event_source/devices/uprobe/type")
 	f.Uprobes = err == nil
@@ -41,5 +37,6 @@ func Features() KernelFeatures {
 
 // haveRingBuf reports whether the kernel has BPF ring buffers.
 func haveRingBuf() bool {
+	liftMemlock()
 	return features.HaveMapType(ebpf.RingBuf) == nil
 }

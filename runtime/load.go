@@ -101,6 +101,7 @@ func Load(obj *codegen.Object, opts *LoadOptions) (_ *Loaded, err error) {
 	if err := CheckEventsEnv(); err != nil {
 		return nil, err
 	}
+	liftMemlock() // its error only explains an EPERM (memlockError)
 	l := &Loaded{Object: obj, maps: make(map[string]*LoadedMap, len(obj.Maps)), ncpus: ncpus}
 	defer func() {
 		if err != nil {
@@ -122,9 +123,9 @@ func Load(obj *codegen.Object, opts *LoadOptions) (_ *Loaded, err error) {
 				continue
 			}
 		}
-		m, err := newMapMemlock(def.Spec)
+		m, err := ebpf.NewMap(def.Spec)
 		if err != nil {
-			return nil, &LoadError{Map: def.Name, Err: err}
+			return nil, &LoadError{Map: def.Name, Err: memlockError(err)}
 		}
 		l.maps[def.Name] = &LoadedMap{MapDef: def, Map: m}
 		if !def.Internal {
@@ -231,7 +232,7 @@ func (l *Loaded) loadProgram(p *codegen.Program, opts *LoadOptions) (*LoadedProg
 	}
 	prog, err := ebpf.NewProgramWithOptions(spec, popts)
 	if err != nil {
-		return nil, &LoadError{Program: p, Err: tracingUnavailable(p.Kind, p.AttachTo, err)}
+		return nil, &LoadError{Program: p, Err: memlockError(tracingUnavailable(p.Kind, p.AttachTo, err))}
 	}
 	return &LoadedProgram{Program: p, Prog: prog}, nil
 }

@@ -6,95 +6,138 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 	"testing"
 
-	"github.com/cilium/ebpf"
 	"golang.org/x/sys/unix"
 
 	"github.com/gobpftrace/gobpftrace/codegen"
 )
 
-// chargeMemlock makes map creation behave as on a kernel before 5.11: it
-// fails with EPERM unless the soft RLIMIT_MEMLOCK is as high as the hard
-// limit (the most a process without CAP_SYS_RESOURCE can get). It sets
-// the soft limit to soft (0: leave it) and restores the real creation and
-// the process's limit when the test ends.
-func chargeMemlock(t *testing.T, soft uint64) *int {
+// lowMemlock sets the soft RLIMIT_MEMLOCK to soft, forgets whether this
+// process lifted the limit already, and restores both when the test ends.
+// It returns the limit as it was.
+func lowMemlock(t *testing.T, soft uint64) unix.Rlimit {
 	t.Helper()
 	requireRoot(t)
 	var saved unix.Rlimit
 	if err := unix.Getrlimit(unix.RLIMIT_MEMLOCK, &saved); err != nil {
 		t.Fatal(err)
 	}
-	if soft != 0 {
-		if err := unix.Setrlimit(unix.RLIMIT_MEMLOCK, &unix.Rlimit{Cur: soft, Max: saved.Max}); err != nil {
-			t.Fatal(err)
-		}
+	// The hard limit stays: lowering it cannot be undone without
+	// CAP_SYS_RESOURCE.
+	if err := unix.Setrlimit(unix.RLIMIT_MEMLOCK, &unix.Rlimit{Cur: soft, Max: saved.Max}); err != nil {
+		t.Fatal(err)
 	}
-	calls := new(int)
-	newMap = func(spec *ebpf.MapSpec) (*ebpf.Map, error) {
-		*calls++
-		var cur unix.Rlimit
-		if err := unix.Getrlimit(unix.RLIMIT_MEMLOCK, &cur); err != nil {
-			return nil, err
-		}
-		if cur.Cur < saved.Max {
-			return nil, fmt.Errorf("map create: %w (MEMLOCK may be too low, consider rlimit.RemoveMemlock)", unix.EPERM)
-		}
-		return ebpf.NewMap(spec)
-	}
+	memlock.once = sync.Once{}
+	memlock.err = nil
 	t.Cleanup(func() {
-		newMap = ebpf.NewMap
+		setrlimit = unix.Setrlimit
 		if err := unix.Setrlimit(unix.RLIMIT_MEMLOCK, &saved); err != nil {
 			t.Errorf("restoring the memlock limit: %v", err)
 		}
+		// The process's limit is back as it was; the next creation decides
+		// again.
+		memlock.once = sync.Once{}
+		memlock.err = nil
 	})
-	return calls
+	return saved
 }
 
-// TestLoadLiftsMemlock simulates a 5.10 kernel, where every script failed
-// with "creating map ringbuf: operation not permitted (MEMLOCK may be too
-// low …)": Load lifts the limit once and the maps are created.
-func TestLoadLiftsMemlock(t *testing.T) {
-	calls := chargeMemlock(t, 64<<10)
-	obj := &codegen.Object{Maps: []*codegen.MapDef{stateDef(), counterDef("@n")}}
-	load(t, obj, nil)
+func memlockLimit(t *testing.T) unix.Rlimit {
+	t.Helper()
 	var cur unix.Rlimit
 	if err := unix.Getrlimit(unix.RLIMIT_MEMLOCK, &cur); err != nil {
 		t.Fatal(err)
 	}
-	if cur.Cur != cur.Max {
-		t.Errorf("memlock limit after Load = %+v, want the soft limit raised to the hard one", cur)
+	return cur
+}
+
+// TestLoadWithZeroMemlock loads and runs a program with the memlock limit
+// at zero. On 5.10 every map creation, program load and cilium/ebpf
+// feature probe failed with EPERM ("MEMLOCK may be too low") because
+// gobpftrace lifted the limit only after a failed map creation; now the
+// limit is lifted before anything is created on kernels before 5.11, and
+// left alone on later kernels, which ignore it.
+func TestLoadWithZeroMemlock(t *testing.T) {
+	lowMemlock(t, 0)
+	obj := &codegen.Object{
+		Maps:     []*codegen.MapDef{stateDef(), counterDef("@n")},
+		Programs: []*codegen.Program{beginProgram("begin", counterInsns("@n"))},
 	}
-	// One failed attempt, then one creation per map.
-	if *calls != 3 {
-		t.Errorf("map creations attempted: %d, want 3", *calls)
+	l := load(t, obj, nil)
+	if err := l.RunOnce(l.Programs[0]); err != nil {
+		t.Fatal(err)
+	}
+	if got := readCounter(t, l, "@n"); got != 1 {
+		t.Fatalf("counter = %d after one run", got)
+	}
+	cur := memlockLimit(t)
+	if releaseAtLeast(kernelRelease(), 5, 11) {
+		if cur.Cur != 0 {
+			t.Errorf("Linux %s: memlock limit = %+v after Load, want it untouched (0)", kernelRelease(), cur)
+		}
+	} else if cur.Cur != cur.Max {
+		t.Errorf("Linux %s: memlock limit = %+v after Load, want it lifted", kernelRelease(), cur)
 	}
 }
 
-// TestLoadMemlockNotTheCause checks that an EPERM the limit does not
-// explain (the soft limit cannot go higher) is reported as it is, after a
-// single attempt.
-func TestLoadMemlockNotTheCause(t *testing.T) {
-	calls := chargeMemlock(t, 0)
-	var lim unix.Rlimit
-	if err := unix.Getrlimit(unix.RLIMIT_MEMLOCK, &lim); err != nil {
-		t.Fatal(err)
-	}
-	if lim.Cur != lim.Max {
-		if err := unix.Setrlimit(unix.RLIMIT_MEMLOCK, &unix.Rlimit{Cur: lim.Max, Max: lim.Max}); err != nil {
-			t.Fatal(err)
+// TestLiftMemlockByRelease checks the decision: lifted for releases before
+// 5.11 (and unparsable ones), untouched from 5.11 on. Lifted means
+// unlimited with CAP_SYS_RESOURCE (a guest's root), else the soft limit
+// raised to the hard one, with an error kept for EPERMs to explain.
+func TestLiftMemlockByRelease(t *testing.T) {
+	for _, tc := range []struct {
+		release string
+		lift    bool
+	}{
+		{"5.10.0-30-cloud-amd64", true},
+		{"4.19.0", true},
+		{"", true},
+		{"5.11.0", false},
+		{"6.18.0-1-amd64", false},
+	} {
+		lowMemlock(t, 64<<10)
+		calls := 0
+		setrlimit = func(res int, lim *unix.Rlimit) error {
+			calls++
+			return unix.Setrlimit(res, lim)
+		}
+		err := liftMemlockFor(tc.release)
+		cur := memlockLimit(t)
+		if (err == nil) != (cur.Cur == unix.RLIM_INFINITY || !tc.lift) {
+			t.Errorf("release %q: error %v with the limit at %+v", tc.release, err, cur)
+		}
+		if tc.lift && cur.Cur != cur.Max || !tc.lift && (calls != 0 || cur.Cur != 64<<10) {
+			t.Errorf("release %q: limit %+v after %d setrlimit calls, want lifted=%v", tc.release, cur, calls, tc.lift)
 		}
 	}
-	newMap = func(*ebpf.MapSpec) (*ebpf.Map, error) {
-		*calls++
-		return nil, fmt.Errorf("map create: %w", unix.EPERM)
+}
+
+// TestMemlockErrorNamesTheLimit checks that when the limit cannot be
+// lifted (no CAP_SYS_RESOURCE, a low hard limit) an EPERM of a creation
+// says why, naming the kernel and the limit, and that other errors are
+// left alone.
+func TestMemlockErrorNamesTheLimit(t *testing.T) {
+	lowMemlock(t, 64<<10)
+	setrlimit = func(int, *unix.Rlimit) error { return unix.EPERM }
+	lerr := liftMemlockFor("5.10.0-30-cloud-amd64")
+	if lerr == nil {
+		t.Fatal("no error when the limit cannot be raised")
 	}
-	_, err := Load(&codegen.Object{Maps: []*codegen.MapDef{stateDef()}}, nil)
-	if !errors.Is(err, unix.EPERM) || !strings.HasPrefix(err.Error(), "creating map ") {
-		t.Fatalf("Load error = %v, want the EPERM of the map creation", err)
+	for _, want := range []string{"Linux 5.10.0-30-cloud-amd64 (before 5.11)", "RLIMIT_MEMLOCK", "64 KiB"} {
+		if !strings.Contains(lerr.Error(), want) {
+			t.Errorf("error %q does not contain %q", lerr, want)
+		}
 	}
-	if *calls != 1 {
-		t.Errorf("map creations attempted: %d, want 1", *calls)
+	memlock.once.Do(func() {})
+	memlock.err = lerr
+	perm := fmt.Errorf("map create: %w", unix.EPERM)
+	if err := memlockError(perm); !errors.Is(err, unix.EPERM) || !strings.Contains(err.Error(), "RLIMIT_MEMLOCK") {
+		t.Errorf("memlockError(EPERM) = %v, want the EPERM with the reason", err)
+	}
+	inval := fmt.Errorf("map create: %w", unix.EINVAL)
+	if err := memlockError(inval); err != inval {
+		t.Errorf("memlockError(EINVAL) = %v, want it unchanged", err)
 	}
 }

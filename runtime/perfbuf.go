@@ -14,7 +14,6 @@ import (
 	"github.com/cilium/ebpf"
 	"github.com/cilium/ebpf/features"
 	"github.com/cilium/ebpf/perf"
-	"golang.org/x/sys/unix"
 
 	"github.com/gobpftrace/gobpftrace/codegen"
 )
@@ -58,10 +57,10 @@ var eventChannel = sync.OnceValue(func() codegen.EventChannel {
 	if ch, auto, err := ParseEventChannel(os.Getenv(EventsEnv)); err == nil && !auto {
 		return ch
 	}
-	var u unix.Utsname
-	if unix.Uname(&u) == nil && releaseAtLeast(unix.ByteSliceToString(u.Release[:]), 5, 8) {
+	if releaseAtLeast(kernelRelease(), 5, 8) {
 		return codegen.RingBufChannel
 	}
+	liftMemlock()
 	if features.HaveMapType(ebpf.RingBuf) == nil {
 		return codegen.RingBufChannel
 	}

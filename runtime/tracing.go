@@ -45,6 +45,7 @@ var tracingProbe struct {
 // per process; a non-nil result says the kernel cannot run fentry/fexit.
 func probeTrampolines(fn string) error {
 	tracingProbe.once.Do(func() {
+		liftMemlock()
 		prog, err := ebpf.NewProgram(&ebpf.ProgramSpec{
 			Name: "probe_fentry", Type: ebpf.Tracing, AttachType: ebpf.AttachTraceFEntry,
 			AttachTo: fn, License: "GPL",

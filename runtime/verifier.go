@@ -187,5 +187,6 @@ func (r *VerifierRejection) Span(src *diag.Source) diag.Span {
 // with a jump too far for a 16-bit offset, so scripts that have none pay
 // nothing; the probe runs once per process.
 func HaveLongJumps() bool {
+	liftMemlock()
 	return features.HaveV4ISA() == nil
 }
