@@ -102,7 +102,11 @@ func mapElem(cmd uintptr, fd int, key, value []byte, flags uint64) error {
 const errnoENOTSUPP = unix.Errno(524)
 
 // batchUnsupported reports whether err means the kernel or this map type
-// has no batch operations, so the element-by-element fallback applies.
+// has no batch operations, so the element-by-element fallback applies:
+// ENOTSUPP when the map type lacks the operation (per-CPU arrays before
+// Linux 5.13), EINVAL from kernels before 5.6, which do not know the
+// command. In all these cases the kernel returns before processing any
+// element.
 func batchUnsupported(err error) bool {
 	return errors.Is(err, unix.EINVAL) || errors.Is(err, errnoENOTSUPP) ||
 		errors.Is(err, unix.EOPNOTSUPP) || errors.Is(err, unix.ENOSYS)

@@ -6,6 +6,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"sync"
 
 	"github.com/cilium/ebpf"
 	"golang.org/x/sys/unix"
@@ -189,6 +190,33 @@ func (rm rawMap) stride() int {
 
 func align8(n int) int { return (n + 7) &^ 7 }
 
+// noBatch records the (map type, batch command) pairs the kernel refused
+// (batchUnsupported), so that later reads and clears go straight to the
+// element-by-element fallback instead of failing a syscall each time.
+var noBatch sync.Map // batchOp → struct{}
+
+type batchOp struct {
+	typ ebpf.MapType
+	cmd uintptr
+}
+
+// batch runs one batch command on the map (see mapBatch), or fails at once
+// with ENOTSUPP when the kernel refused the command for this map type
+// before. A refusal processes no element, whatever count the kernel left
+// in the attribute.
+func (rm rawMap) batch(cmd uintptr, in, out, keys, values []byte, count int, elemFlags uint64) (int, error) {
+	op := batchOp{rm.typ, cmd}
+	if _, refused := noBatch.Load(op); refused {
+		return 0, errnoENOTSUPP
+	}
+	done, err := mapBatch(cmd, rm.fd, in, out, keys, values, count, elemFlags)
+	if err != nil && batchUnsupported(err) {
+		noBatch.Store(op, struct{}{})
+		return 0, err
+	}
+	return done, err
+}
+
 // batchChunk is the number of elements asked for per batch syscall.
 const batchChunk = 4096
 
@@ -218,7 +246,7 @@ func (rm rawMap) dumpBatch() (keys, values []byte, n int, err error) {
 			keys = append(keys, make([]byte, capacity*ks-len(keys))...)
 			values = append(values, make([]byte, capacity*stride-len(values))...)
 		}
-		got, err := mapBatch(bpfMapLookupBatch, rm.fd, inArg, out,
+		got, err := rm.batch(bpfMapLookupBatch, inArg, out,
 			keys[n*ks:(n+chunk)*ks], values[n*stride:(n+chunk)*stride], chunk, 0)
 		n += got
 		switch {
@@ -268,7 +296,7 @@ func (rm rawMap) dumpIter() (keys, values []byte, n int, err error) {
 func (rm rawMap) deleteKeys(keys []byte, n int) error {
 	ks := rm.keySize
 	for i := 0; i < n; {
-		done, err := mapBatch(bpfMapDeleteBatch, rm.fd, nil, nil, keys[i*ks:n*ks], nil, n-i, 0)
+		done, err := rm.batch(bpfMapDeleteBatch, nil, nil, keys[i*ks:n*ks], nil, n-i, 0)
 		i += done
 		switch {
 		case err == nil:
@@ -301,7 +329,7 @@ func (rm rawMap) zeroKeys(keys []byte, n int) error {
 	}
 	ks, stride := rm.keySize, rm.stride()
 	zeros := make([]byte, n*stride)
-	done, err := mapBatch(bpfMapUpdateBatch, rm.fd, nil, nil, keys[:n*ks], zeros, n, unix.BPF_ANY)
+	done, err := rm.batch(bpfMapUpdateBatch, nil, nil, keys[:n*ks], zeros, n, unix.BPF_ANY)
 	if err == nil {
 		return nil
 	}

@@ -4,6 +4,7 @@ package runtime
 
 import (
 	"encoding/binary"
+	"errors"
 	"testing"
 	"time"
 
@@ -35,18 +36,37 @@ func fillMap(t *testing.T, l *Loaded, name string, n int) {
 		}
 		values = vs
 	}
+	var batchKeys any = keys
 	if m.Type() == ebpf.Array || m.Type() == ebpf.PerCPUArray {
 		k32 := make([]uint32, n)
 		for i := range k32 {
 			k32[i] = uint32(i)
 		}
-		if _, err := m.BatchUpdate(k32, values, nil); err != nil {
+		batchKeys = k32
+	}
+	_, err := m.BatchUpdate(batchKeys, values, nil)
+	if !errors.Is(err, ebpf.ErrNotSupported) {
+		if err != nil {
 			t.Fatal(err)
 		}
 		return
 	}
-	if _, err := m.BatchUpdate(keys, values, nil); err != nil {
+	// No batch update for this map type (per-CPU arrays before 5.13).
+	rm, err := l.rawMap(name)
+	if err != nil {
 		t.Fatal(err)
+	}
+	vals := values.([]uint64)
+	per := len(vals) / n // values per key: one per CPU for per-CPU maps
+	value := make([]byte, rm.stride())
+	for i, k := range keys {
+		key := binary.NativeEndian.AppendUint64(nil, k)[:rm.keySize]
+		for c := range per {
+			binary.NativeEndian.PutUint64(value[c*8:], vals[i*per+c])
+		}
+		if err := mapElem(bpfMapUpdateElem, rm.fd, key, value, 0); err != nil {
+			t.Fatal(err)
+		}
 	}
 }
 
@@ -172,6 +192,68 @@ func TestMapFallbacks(t *testing.T) {
 	}
 	if _, err := l.ReadMap("@nope"); err == nil {
 		t.Error("reading a missing map: no error")
+	}
+}
+
+// refuseBatch makes the map operations behave as on a kernel without batch
+// commands for the given map types (per-CPU arrays before 5.13, every
+// type before 5.6), through the record of refusals.
+func refuseBatch(t *testing.T, types ...ebpf.MapType) {
+	t.Helper()
+	var added []batchOp
+	for _, typ := range types {
+		for _, cmd := range []uintptr{bpfMapLookupBatch, bpfMapUpdateBatch, bpfMapDeleteBatch} {
+			if _, had := noBatch.LoadOrStore(batchOp{typ, cmd}, struct{}{}); !had {
+				added = append(added, batchOp{typ, cmd})
+			}
+		}
+	}
+	t.Cleanup(func() {
+		for _, op := range added {
+			noBatch.Delete(op)
+		}
+	})
+}
+
+// TestMapsWithoutBatch reads, zeroes and clears maps of every type through
+// the public API with no batch commands. On 5.10, reading or clearing a
+// histogram (a per-CPU array, which has no batch operations there) failed
+// with "errno 524": the kernel's refusal left the element count as it was
+// given, so the fallback never ran.
+func TestMapsWithoutBatch(t *testing.T) {
+	const n = 300
+	l := load(t, mapsObject(n), nil)
+	refuseBatch(t, ebpf.Hash, ebpf.PerCPUHash, ebpf.Array, ebpf.PerCPUArray)
+	for _, name := range []string{"@hash", "@pcpu", "@arr", "@parr"} {
+		fillMap(t, l, name, n)
+		entries, err := l.ReadMap(name)
+		if err != nil || len(entries) != n {
+			t.Fatalf("%s: read %d entries, %v", name, len(entries), err)
+		}
+		if err := l.ZeroMap(name); err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		entries, err = l.ReadMap(name)
+		if err != nil || len(entries) != n {
+			t.Fatalf("%s: %d entries after zero, %v", name, len(entries), err)
+		}
+		for _, e := range entries {
+			if !allZero(e.Values) {
+				t.Fatalf("%s: value %x after zero", name, e.Values)
+			}
+		}
+		fillMap(t, l, name, n)
+		if err := l.ClearMap(name); err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		entries, err = l.ReadMap(name)
+		want := 0
+		if name == "@arr" || name == "@parr" {
+			want = n // array elements are zeroed, not deleted
+		}
+		if err != nil || len(entries) != want {
+			t.Fatalf("%s: %d entries after clear, want %d (%v)", name, len(entries), want, err)
+		}
 	}
 }
 
