@@ -90,6 +90,9 @@ func (s *Session) frontEnd(name, text string) *compiled {
 	}
 	info, cdiags := check.Check(src, prog, s.checkConfig())
 	diags.Items = append(diags.Items, cdiags.Items...)
+	if !diags.HasErrors() {
+		diags.Items = append(diags.Items, syscallKstackWarnings(info, runtime.KernelRelease)...)
+	}
 	if s.opts.noWarnings {
 		dropWarnings(diags)
 	}
