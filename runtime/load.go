@@ -232,6 +232,7 @@ func (l *Loaded) loadProgram(p *codegen.Program, opts *LoadOptions) (*LoadedProg
 	}
 	prog, err := ebpf.NewProgramWithOptions(spec, popts)
 	if err != nil {
+		err = withRejectionLog(spec, err)
 		return nil, &LoadError{Program: p, Err: memlockError(tracingUnavailable(p.Kind, p.AttachTo, err))}
 	}
 	return &LoadedProgram{Program: p, Prog: prog}, nil

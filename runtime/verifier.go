@@ -3,12 +3,14 @@
 package runtime
 
 import (
+	"errors"
 	"regexp"
 	"strconv"
 	"strings"
 
 	"github.com/cilium/ebpf"
 	"github.com/cilium/ebpf/features"
+	"golang.org/x/sys/unix"
 
 	"github.com/gobpftrace/gobpftrace/codegen"
 	"github.com/gobpftrace/gobpftrace/lang/diag"
@@ -23,7 +25,9 @@ import (
 // the verifier stopped, with the limit named; only the first kind asks
 // for a bug report. ExplainVerifierError tells them apart by the
 // verifier's own message, which is stable across kernel versions for
-// these limits.
+// these limits, except where older kernels give none: the map limit (E2BIG
+// with an empty log before 6.x, recognised from the maps the program uses)
+// and the jump limit (EFAULT, whose log withRejectionLog fetches).
 
 // VerifierRejection is a verifier rejection explained for the user.
 type VerifierRejection struct {
@@ -52,6 +56,13 @@ type verifierLimit struct {
 	msg, hint string
 }
 
+// tooManyMaps is the limit on the maps one program uses (MAX_USED_MAPS).
+var tooManyMaps = verifierLimit{
+	match: regexp.MustCompile(`(?:total number of maps per program has reached the limit of (\d+)|too many maps)`),
+	msg:   "too many maps: a BPF program may use at most 64 maps, including gobpftrace's own (ring buffer, counters, scratch)",
+	hint:  "use fewer maps in one probe, e.g. one map with a tuple key instead of several",
+}
+
 // verifierLimits are the rejections caused by the script rather than by
 // gobpftrace. The first that matches a line of the log wins.
 var verifierLimits = []verifierLimit{
@@ -70,11 +81,7 @@ var verifierLimits = []verifierLimit{
 		msg:   "program too complex: a path through it has more conditional jumps than the kernel verifier follows ($1; the limit is 8,192)",
 		hint:  "use fewer if statements and conditions in one probe (or lower unroll counts), or split the probe",
 	},
-	{
-		match: regexp.MustCompile(`(?:total number of maps per program has reached the limit of (\d+)|too many maps)`),
-		msg:   "too many maps: a BPF program may use at most 64 maps, including gobpftrace's own (ring buffer, counters, scratch)",
-		hint:  "use fewer maps in one probe, e.g. one map with a tuple key instead of several",
-	},
+	tooManyMaps,
 	{
 		match: regexp.MustCompile(`^(?:combined stack size of \d+ calls is \d+\. Too large|stack size \d+\. Too large)`),
 		msg:   "BPF stack limit exceeded: the program needs more than the kernel's 512 bytes of stack",
@@ -125,10 +132,34 @@ func ExplainVerifierError(p *codegen.Program, ve *ebpf.VerifierError) *VerifierR
 			return r
 		}
 	}
+	if errors.Is(ve.Cause, unix.E2BIG) && usedMaps(p) > maxUsedMaps {
+		// Older kernels (5.10, 6.1) refuse the 65th map with E2BIG and no
+		// message.
+		r.Limit, r.Msg, r.Hint = true, tooManyMaps.msg, tooManyMaps.hint
+		return r
+	}
 	r.Msg = "the kernel verifier rejected the program"
 	r.Insn = last
 	r.locate()
 	return r
+}
+
+// maxUsedMaps is the kernel's MAX_USED_MAPS: the most maps one program may
+// reference.
+const maxUsedMaps = 64
+
+// usedMaps counts the distinct maps p references.
+func usedMaps(p *codegen.Program) int {
+	if p == nil {
+		return 0
+	}
+	seen := make(map[string]bool)
+	for _, ins := range p.Insns {
+		if ref := ins.Reference(); ref != "" && ins.IsLoadFromMap() {
+			seen[ref] = true
+		}
+	}
+	return len(seen)
 }
 
 // commentLine matches an instruction's source comment (see

@@ -10,6 +10,7 @@ import (
 
 	"github.com/cilium/ebpf"
 	"github.com/cilium/ebpf/asm"
+	"golang.org/x/sys/unix"
 
 	"github.com/gobpftrace/gobpftrace/codegen"
 	"github.com/gobpftrace/gobpftrace/lang/check"
@@ -107,6 +108,65 @@ func TestExplainVerifierError(t *testing.T) {
 				t.Errorf("span %q, want %q", got, tc.span)
 			}
 		})
+	}
+}
+
+// TestExplainTooManyMapsWithoutMessage: 5.10 and 6.1 reject a program
+// using 65 maps with E2BIG and an empty log (only "processed 0 insns"); it
+// was reported as a gobpftrace bug. The maps the program references tell.
+func TestExplainTooManyMapsWithoutMessage(t *testing.T) {
+	emptyLog := []string{"processed 0 insns (limit 1000000) max_states_per_insn 0 total_states 0 peak_states 0 mark_read 0"}
+	program := func(maps int) *codegen.Program {
+		var insns asm.Instructions
+		for i := range maps {
+			insns = append(insns, asm.LoadMapPtr(asm.R1, 0).WithReference(fmt.Sprintf("@m%d", i)),
+				asm.LoadMapPtr(asm.R2, 0).WithReference(fmt.Sprintf("@m%d", i)))
+		}
+		return &codegen.Program{Insns: append(insns, asm.Mov.Imm(asm.R0, 0), asm.Return())}
+	}
+	for _, tc := range []struct {
+		maps  int
+		cause error
+		limit bool
+	}{
+		{65, fmt.Errorf("load program: %w", unix.E2BIG), true},
+		{64, fmt.Errorf("load program: %w", unix.E2BIG), false},
+		{65, fmt.Errorf("load program: %w", unix.EACCES), false},
+	} {
+		r := ExplainVerifierError(program(tc.maps), &ebpf.VerifierError{Cause: tc.cause, Log: emptyLog})
+		if r.Limit != tc.limit || tc.limit && !strings.HasPrefix(r.Msg, "too many maps: ") {
+			t.Errorf("%d maps, %v: limit %v msg %q, want limit %v", tc.maps, tc.cause, r.Limit, r.Msg, tc.limit)
+		}
+	}
+}
+
+// TestRejectionLogOnEFAULT: on 5.10 and 6.1 a path with more than 8,192
+// conditional jumps is refused with EFAULT, which cilium/ebpf returns
+// without the log ("hit verifier bug …"), so the script limit was reported
+// as an unexplained failure. The rejection is loaded again for its log.
+func TestRejectionLogOnEFAULT(t *testing.T) {
+	requireRoot(t)
+	spec := &ebpf.ProgramSpec{Type: ebpf.RawTracepoint, License: "GPL", Instructions: asm.Instructions{
+		asm.Return(), // R0 was never set
+	}}
+	efault := fmt.Errorf("load program: %w (hit verifier bug, increase LogSizeStart to fit the log and check dmesg)", unix.EFAULT)
+	err := withRejectionLog(spec, efault)
+	var ve *ebpf.VerifierError
+	if !errors.As(err, &ve) || !errors.Is(err, unix.EFAULT) {
+		t.Fatalf("error %v, want a verifier error with EFAULT", err)
+	}
+	if !strings.Contains(strings.Join(ve.Log, "\n"), "R0 !read_ok") {
+		t.Errorf("log does not explain the rejection:\n%s", strings.Join(ve.Log, "\n"))
+	}
+	// Other errors, and programs with an attach target, are left alone.
+	eacces := fmt.Errorf("load program: %w", unix.EACCES)
+	if err := withRejectionLog(spec, eacces); err != eacces {
+		t.Errorf("EACCES became %v", err)
+	}
+	fentry := *spec
+	fentry.AttachTo = "do_nanosleep"
+	if err := withRejectionLog(&fentry, efault); err != efault {
+		t.Errorf("an fentry EFAULT became %v", err)
 	}
 }
 
