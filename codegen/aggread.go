@@ -7,14 +7,14 @@ import (
 	"github.com/cilium/ebpf/asm"
 
 	"github.com/gobpftrace/gobpftrace/lang/ast"
+	"github.com/gobpftrace/gobpftrace/lang/diag"
 	"github.com/gobpftrace/gobpftrace/lang/types"
 )
 
 // maxReadCPUs bounds the loop over CPUs that reads an aggregation map's
-// value in a probe: the verifier walks every iteration of a bounded loop,
-// so the bound is a compile-time constant (the runtime count of possible
-// CPUs, SlotNcpus, ends the loop earlier). CPUs with higher ids are not
-// counted in such reads; printing the map still combines all of them.
+// value in a probe when Options.NumCPUs does not give the number of
+// possible CPUs. CPUs with higher ids are not counted in such reads;
+// printing the map still combines all of them.
 const maxReadCPUs = 1024
 
 // aggReadInt reads the value of an aggregation map in a probe into R0 (0
@@ -22,15 +22,20 @@ const maxReadCPUs = 1024
 // way user space does when printing: count and sum add them up, min and
 // max pick the extreme of the slots whose "set" flag is non-zero, avg
 // divides the summed totals by the summed counts. Each slot is found with
-// bpf_map_lookup_percpu_elem (Linux 5.19) in a loop over CPUs 0 to
-// min(ncpus, maxReadCPUs) - 1.
+// bpf_map_lookup_percpu_elem (Linux 5.19; without it, which
+// Options.PercpuLookup tells, the read is an error at the map) in a loop
+// over CPUs 0 to n - 1, n = Options.NumCPUs (or maxReadCPUs; the helper
+// returns NULL for ids past the kernel's last CPU).
 //
-// All the state lives in stack slots (R9 may hold an event record being
-// built, R7/R8 belong to the enclosing statement). The verifier walks all
-// maxReadCPUs iterations (ncpus is unknown to it), so the loop body is kept
-// small and branch-free apart from the NULL check: a read costs about
-// 40k (count, sum), 55k (avg) or 80k (min, max) of the verifier's budget
-// of one million processed instructions per program.
+// The bound n is an immediate, so the verifier knows the loop's trip
+// count and walks it once, straight through: the loop has no exit whose
+// condition it cannot decide (an exit on a run-time CPU count made the
+// 6.1 verifier explore the rest of the program once per iteration and
+// exceed its budget of a million instructions). All the state lives in
+// stack slots (R9 may hold an event record being built, R7/R8 belong to
+// the enclosing statement); the body is small and branch-free apart from
+// the NULL check, about 40 (count, sum), 55 (avg) or 80 (min, max)
+// verified instructions per CPU.
 func (g *gen) aggReadInt(m *ast.MapExpr, def *MapDef, agg *types.Agg) {
 	if agg.Kind != types.Count && agg.Kind != types.Sum && agg.Kind != types.Min &&
 		agg.Kind != types.Max && agg.Kind != types.Avg {
@@ -55,23 +60,20 @@ func (g *gen) aggReadInt(m *ast.MapExpr, def *MapDef, agg *types.Agg) {
 
 	loop, next, out := g.e.newLabel("arloop"), g.e.newLabel("arnext"), g.e.newLabel("arout")
 	perCPU := def.Spec.Type == ebpf.PerCPUHash || def.Spec.Type == ebpf.LRUCPUHash
-	var cpu, lim loc // the next CPU, and ncpus
+	var cpu loc // the next CPU
+	n := int32(maxReadCPUs)
 	if perCPU {
-		// The loop state stays on the stack, where the verifier tracks
-		// its value precisely (it must prove the loop ends).
-		cpu, lim = stackLoc(g.e.alloc(8)), stackLoc(g.e.alloc(8))
+		g.c.requirePercpuLookup(m)
+		if c := g.c.opts.NumCPUs; c > 0 && c < maxReadCPUs {
+			n = int32(c)
+		}
+		// The CPU number stays on the stack, where the verifier tracks
+		// its value precisely; the loop runs at least once (CPU 0 always
+		// exists) and tests for more CPUs at the bottom.
+		cpu = stackLoc(g.e.alloc(8))
 		g.e.emit(storeImm64(cpu.base, cpu.off, 0))
-		g.stateSlot(asm.R0, SlotNcpus)
-		g.e.emit(asm.StoreMem(lim.base, lim.off, asm.R0, asm.DWord))
-		// The loop runs at least once (CPU 0 always exists) and tests
-		// for more CPUs at the bottom, so that the verifier's first path
-		// leaves the loop after a slot was merged, with an unknown
-		// result: the later exits, with constant results, are pruned
-		// against it instead of exploring the rest of the program again,
-		// and no per-iteration branch stays pending while it does.
 		g.e.place(loop)
 		g.e.emit(asm.LoadMem(asm.R3, cpu.base, cpu.off, asm.DWord))
-		g.e.emit(asm.JGE.Imm(asm.R3, maxReadCPUs, out))
 		g.e.emit(asm.Mov.Reg(asm.R1, asm.R3))
 		g.e.emit(asm.Add.Imm(asm.R1, 1))
 		g.e.emit(asm.StoreMem(cpu.base, cpu.off, asm.R1, asm.DWord))
@@ -97,8 +99,7 @@ func (g *gen) aggReadInt(m *ast.MapExpr, def *MapDef, agg *types.Agg) {
 	if perCPU {
 		g.e.place(next)
 		g.e.emit(asm.LoadMem(asm.R1, cpu.base, cpu.off, asm.DWord))
-		g.e.emit(asm.LoadMem(asm.R2, lim.base, lim.off, asm.DWord))
-		g.e.emit(asm.JLT.Reg(asm.R1, asm.R2, loop))
+		g.e.emit(asm.JLT.Imm(asm.R1, n, loop))
 	}
 
 	g.e.place(out)
@@ -115,6 +116,23 @@ func (g *gen) aggReadInt(m *ast.MapExpr, def *MapDef, agg *types.Agg) {
 		g.e.emit(asm.Neg.Imm(asm.R1, 0), asm.And.Reg(asm.R0, asm.R1))
 	}
 	g.e.release(mk)
+}
+
+// requirePercpuLookup stops the compilation with an error at m when the
+// kernel lacks bpf_map_lookup_percpu_elem: a probe cannot see the other
+// CPUs' slots of a per-CPU map without it.
+func (c *compiler) requirePercpuLookup(m *ast.MapExpr) {
+	if c.opts.PercpuLookup == nil {
+		return
+	}
+	if c.percpuLookup == nil {
+		v := c.opts.PercpuLookup()
+		c.percpuLookup = &v
+	}
+	if !*c.percpuLookup {
+		panic(&compileError{span: m.Span(), code: diag.CodeUnsupported,
+			msg: "reading the value of aggregation map " + m.Name + " in a probe needs the helper bpf_map_lookup_percpu_elem, which this kernel lacks (Linux 5.19 or later has it)"})
+	}
 }
 
 // minMaxIdentity is the starting value of a min/max read: every value

@@ -4,6 +4,7 @@ import (
 	"github.com/cilium/ebpf/asm"
 
 	"github.com/gobpftrace/gobpftrace/lang/ast"
+	"github.com/gobpftrace/gobpftrace/lang/diag"
 	"github.com/gobpftrace/gobpftrace/stdlib"
 )
 
@@ -35,6 +36,23 @@ func kfuncCall(name string) asm.Instruction {
 	return ins.WithSource(asm.Comment("kfunc " + name))
 }
 
+// haveKfunc reports whether the kernel has the kfunc name
+// (Options.Kfunc, asked once per name).
+func (c *compiler) haveKfunc(name string) bool {
+	if c.opts.Kfunc == nil {
+		return true
+	}
+	v, ok := c.kfuncs[name]
+	if !ok {
+		if c.kfuncs == nil {
+			c.kfuncs = map[string]bool{}
+		}
+		v = c.opts.Kfunc(name)
+		c.kfuncs[name] = v
+	}
+	return v
+}
+
 // KfuncName returns the kernel function an instruction calls, or "" when
 // it is not a kfunc call made by generated code. The loader sets the
 // instruction's Constant to the function's BTF ID.
@@ -54,6 +72,12 @@ func genUaddr(g *gen, call *ast.Call) {
 	if !ua.Relocate {
 		g.loadConst(asm.R0, int64(ua.Addr))
 		return
+	}
+	for _, name := range []string{kfuncVMANew, kfuncVMANext, kfuncVMADestroy} {
+		if !g.c.haveKfunc(name) {
+			panic(&compileError{span: call.Span(), code: diag.CodeUnsupported,
+				msg: "uaddr() of a symbol in a position-independent file: this kernel lacks the kernel function " + name + " (Linux 6.7 or later has it)"})
+		}
 	}
 	m := g.e.mark()
 	defer g.e.release(m)

@@ -80,6 +80,13 @@ var GoldenCases = []GoldenCase{
 // diagnostics are returned with the object.
 func CompileScript(t testing.TB, text string, host check.Host, params ...string) (*Object, *diag.List, *diag.Source) {
 	t.Helper()
+	return compileScriptWith(t, text, host, &Options{}, params...)
+}
+
+// compileScriptWith is CompileScript with code generation options (their
+// Source is set to the script).
+func compileScriptWith(t testing.TB, text string, host check.Host, opts *Options, params ...string) (*Object, *diag.List, *diag.Source) {
+	t.Helper()
 	if host == nil {
 		host = hosttest.New()
 	}
@@ -92,7 +99,8 @@ func CompileScript(t testing.TB, text string, host check.Host, params ...string)
 	if cd.HasErrors() {
 		t.Fatalf("check %q:\n%s", text, src.Render(cd))
 	}
-	obj, gd := Compile(info, &Options{Source: src})
+	opts.Source = src
+	obj, gd := Compile(info, opts)
 	return obj, gd, src
 }
 

@@ -62,10 +62,26 @@ type Options struct {
 	// go to the per-CPU scratch area. Nil means the default (128).
 	StackLimit *int
 	// LongJumps, when set, reports whether the kernel has the 32-bit
-	// unconditional jump (gotol: BPF_JMP32|BPF_JA, Linux 6.4). It is
+	// unconditional jump (gotol: BPF_JMP32|BPF_JA, Linux 6.6). It is
 	// asked only when a program has a jump too far for a 16-bit offset;
 	// without it such jumps hop through islands, which works everywhere.
 	LongJumps func() bool
+	// NumCPUs is the number of possible CPUs: a probe that reads a
+	// per-CPU aggregation combines the slots of CPUs 0 to NumCPUs - 1, a
+	// loop whose trip count the verifier sees as a constant (0: up to
+	// 1024 CPUs, which costs the verifier more).
+	NumCPUs int
+	// PercpuLookup, when set, reports whether the kernel has the helper
+	// bpf_map_lookup_percpu_elem (Linux 5.19). It is asked only when a
+	// probe reads a per-CPU aggregation; without the helper such a read
+	// is an error at the map. Nil means the helper exists.
+	PercpuLookup func() bool
+	// Kfunc, when set, reports whether the kernel has the kernel function
+	// (kfunc) name. It is asked only for the kfuncs a script needs (the
+	// task-VMA iterator of uaddr() in a position-independent file, Linux
+	// 6.7); a missing one is an error at the call that needs it. Nil means
+	// every kfunc exists.
+	Kfunc func(name string) bool
 }
 
 // Compile generates the Object for a checked program. Errors that can only
@@ -99,7 +115,11 @@ func Compile(info *check.Info, opts *Options) (obj *Object, diags *diag.List) {
 	for _, inst := range info.Instances {
 		p, err := c.program(inst, len(c.obj.Programs))
 		if err != nil {
-			diags.Add(&diag.Diagnostic{Span: err.span, Severity: diag.Error, Code: diag.CodeStack, Msg: err.msg})
+			code := err.code
+			if code == "" {
+				code = diag.CodeStack
+			}
+			diags.Add(&diag.Diagnostic{Span: err.span, Severity: diag.Error, Code: code, Msg: err.msg})
 			continue
 		}
 		base := programName(inst.Attach)
@@ -160,6 +180,10 @@ type compiler struct {
 	// probeIDs interns probe names for the `probe` builtin.
 	probeIDs map[string]int
 	timeFmts map[string]int
+	// percpuLookup caches the answer of Options.PercpuLookup.
+	percpuLookup *bool
+	// kfuncs caches the answers of Options.Kfunc.
+	kfuncs map[string]bool
 }
 
 func (c *compiler) internalMaps() {

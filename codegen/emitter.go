@@ -46,6 +46,7 @@ const maxInsns = 1_000_000
 type compileError struct {
 	span diag.Span
 	msg  string
+	code diag.Code // empty: diag.CodeStack
 }
 
 // emitter accumulates the instructions of one program.

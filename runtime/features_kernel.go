@@ -1,0 +1,52 @@
+//go:build linux
+
+package runtime
+
+import (
+	"errors"
+	"sync"
+
+	"github.com/cilium/ebpf"
+	"github.com/cilium/ebpf/asm"
+	"github.com/cilium/ebpf/btf"
+	"github.com/cilium/ebpf/features"
+)
+
+// Kernel facts that code generation depends on (codegen.Options). Each is
+// probed at most once per process, and only when a script needs it.
+
+// HavePercpuLookup reports whether the kernel has the helper
+// bpf_map_lookup_percpu_elem (Linux 5.19), with which a probe reads the
+// other CPUs' slots of a per-CPU aggregation. It is meant for
+// codegen.Options.PercpuLookup; the probe loads one small program.
+func HavePercpuLookup() bool {
+	return features.HaveProgramHelper(ebpf.TracePoint, asm.FnMapLookupPercpuElem) == nil
+}
+
+// possibleCPUs caches the number of possible CPUs.
+var possibleCPUs = sync.OnceValue(func() int {
+	n, err := ebpf.PossibleCPU()
+	if err != nil {
+		return 0
+	}
+	return n
+})
+
+// NumPossibleCPUs is the number of possible CPUs (0 when it cannot be
+// read), meant for codegen.Options.NumCPUs: a per-CPU map has one value
+// for each.
+func NumPossibleCPUs() int { return possibleCPUs() }
+
+// HaveKfunc reports whether the running kernel's BTF has the kernel
+// function (kfunc) name, meant for codegen.Options.Kfunc: it is asked
+// only for the kfuncs a script calls, which the loader needs the kernel's
+// BTF for anyway (cilium/ebpf caches it). Without kernel BTF it answers
+// true, and loading reports why the call cannot be resolved.
+func HaveKfunc(name string) bool {
+	spec, err := btf.LoadKernelSpec()
+	if err != nil {
+		return true
+	}
+	var fn *btf.Func
+	return !errors.Is(spec.TypeByName(name, &fn), btf.ErrNotFound)
+}
