@@ -53,11 +53,12 @@ var builtinGens = [stdlib.NumVars]builtinGen{
 		g.loadConst(asm.R0, int64(g.c.probeID(g.inst.Attach.Name)))
 	}},
 	stdlib.Comm: {mem: func(g *gen, _ check.Builtin, dst loc, dt types.Type) {
+		// The whole buffer is zeroed first: Linux 5.19 to 6.x copy the
+		// name with strscpy, which leaves the bytes after its NUL as
+		// they were, and comm keys must compare equal.
 		capacity := dt.(*types.String).Cap
 		n := min(capacity, 16)
-		if capacity > n {
-			g.e.zero(dst.plus(n), capacity-n)
-		}
+		g.e.zero(dst, capacity)
 		g.e.addr(asm.R1, dst)
 		g.e.emit(asm.Mov.Imm(asm.R2, int32(n)))
 		g.e.call(asm.FnGetCurrentComm)
