@@ -7,10 +7,13 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/cilium/ebpf/asm"
+
 	"github.com/gobpftrace/gobpftrace/codegen"
 	"github.com/gobpftrace/gobpftrace/lang/check"
 	"github.com/gobpftrace/gobpftrace/lang/diag"
 	"github.com/gobpftrace/gobpftrace/lang/parser"
+	"github.com/gobpftrace/gobpftrace/runtime"
 	"github.com/gobpftrace/gobpftrace/stdlib"
 )
 
@@ -18,9 +21,12 @@ import (
 // than an int16 jump spans, through the verifier and BPF_PROG_TEST_RUN, with far jumps
 // laid out through islands and with gotol: each must take the branch its
 // condition selects and loop as often as it says (a wrapped offset used
-// to land in the middle of the body).
+// to land in the middle of the body). On a kernel without gotol (before
+// Linux 6.4), whose probe runtime.HaveLongJumps must say so, the gotol
+// layout must be refused, and the islands are what scripts get.
 func TestSelfLongIf(t *testing.T) {
 	requireRoot(t)
+	haveLong := runtime.HaveLongJumps()
 	const n = 23_000
 	var b strings.Builder
 	for i := range n {
@@ -34,7 +40,7 @@ func TestSelfLongIf(t *testing.T) {
 		t.Run(fmt.Sprintf("loop/gotol=%v", long), func(t *testing.T) {
 			// The loop's closing jump goes back over the whole body.
 			script := "BEGIN { $i = 0; $x = 0; while ($i < 3) {\n" + b.String() + "  $i++;\n}\n@r = $x;\n}\n"
-			if got := runLong(t, script, long); got != 3*sum {
+			if got, ok := runLong(t, script, long, haveLong); ok && got != 3*sum {
 				t.Errorf("@r = %d, want %d", got, 3*sum)
 			}
 		})
@@ -45,7 +51,7 @@ func TestSelfLongIf(t *testing.T) {
 				if cond == "pid != 1" {
 					want = sum
 				}
-				if got := runLong(t, script, long); got != want {
+				if got, ok := runLong(t, script, long, haveLong); ok && got != want {
 					t.Errorf("@r = %d, want %d", got, want)
 				}
 			})
@@ -54,8 +60,9 @@ func TestSelfLongIf(t *testing.T) {
 }
 
 // runLong compiles script with or without gotol, runs its BEGIN program
-// and returns the value of @r.
-func runLong(t *testing.T, script string, long bool) int64 {
+// and returns the value of @r. On a kernel without gotol (haveLong false)
+// it checks that the gotol layout is refused, and reports no value.
+func runLong(t *testing.T, script string, long, haveLong bool) (int64, bool) {
 	t.Helper()
 	src := diag.NewSource("stdin", script)
 	prog, pd := parser.Parse(src)
@@ -70,8 +77,27 @@ func runLong(t *testing.T, script string, long bool) int64 {
 	if gd.HasErrors() {
 		t.Fatal(src.Render(gd))
 	}
-	if n := len(obj.Programs[0].Insns); n <= 1<<15 {
+	insns := obj.Programs[0].Insns
+	if n := len(insns); n <= 1<<15 {
 		t.Fatalf("%d instructions: the test needs jumps over more than 32,767", n)
+	}
+	gotols := 0
+	for _, ins := range insns {
+		if ins.OpCode.Class() == asm.Jump32Class && ins.OpCode.JumpOp() == asm.Ja {
+			gotols++
+		}
+	}
+	if (gotols > 0) != long {
+		t.Fatalf("%d gotol instructions in the layout with gotol=%v", gotols, long)
+	}
+	if long && !haveLong {
+		l, err := runtime.Load(obj, nil)
+		if err == nil {
+			l.Close()
+			t.Fatal("the kernel loaded gotol, but runtime.HaveLongJumps says it lacks it")
+		}
+		t.Logf("no gotol on this kernel (Linux 6.6 has it): the kernel refuses the layout (%v)", err)
+		return 0, false
 	}
 	l := load(t, obj)
 	for _, p := range l.Programs {
@@ -85,5 +111,5 @@ func runLong(t *testing.T, script string, long bool) int64 {
 	if err := l.Map("@r").Lookup(uint64(0), &got); err != nil {
 		t.Fatalf("reading @r: %v", err)
 	}
-	return got
+	return got, true
 }
