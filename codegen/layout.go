@@ -26,7 +26,7 @@ import (
 //   - An unconditional jump whose target is the shared epilogue
 //     ("r0 = k; exit") gets its own copy of it.
 //   - Any other unconditional jump becomes a gotol (BPF_JMP32|BPF_JA with
-//     a 32-bit immediate, Linux 6.4) when the kernel has one, and else hops
+//     a 32-bit immediate, Linux 6.6) when the kernel has one, and else hops
 //     through islands: unconditional jumps placed every 30,000 instructions
 //     or less on the way, after an instruction that does not fall through
 //     when one is near, otherwise behind a jump over the island. Islands

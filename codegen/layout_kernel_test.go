@@ -22,7 +22,7 @@ import (
 // laid out through islands and with gotol: each must take the branch its
 // condition selects and loop as often as it says (a wrapped offset used
 // to land in the middle of the body). On a kernel without gotol (before
-// Linux 6.4), whose probe runtime.HaveLongJumps must say so, the gotol
+// Linux 6.6), whose probe runtime.HaveLongJumps must say so, the gotol
 // layout must be refused, and the islands are what scripts get.
 func TestSelfLongIf(t *testing.T) {
 	requireRoot(t)
