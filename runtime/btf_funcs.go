@@ -169,11 +169,9 @@ var traceable struct {
 	names map[string]bool
 }
 
-// traceableFuncs returns the names matching pattern of the functions
-// fentry can attach to: available_filter_functions when tracefs has it
-// (it leaves out notrace and __init functions, which have BTF and kallsyms
-// entries too), otherwise the text symbols of kallsyms.
-func (h *Host) traceableFuncs(pattern string) (map[string]bool, error) {
+// ftraceFuncs returns the names of available_filter_functions, read once;
+// nil when tracefs does not show it.
+func ftraceFuncs() map[string]bool {
 	traceable.once.Do(func() {
 		dir, err := Tracefs()
 		if err != nil {
@@ -191,9 +189,17 @@ func (h *Host) traceableFuncs(pattern string) (map[string]bool, error) {
 		}
 		traceable.names = names
 	})
+	return traceable.names
+}
+
+// traceableFuncs returns the names matching pattern of the functions
+// fentry can attach to: available_filter_functions when tracefs has it
+// (it leaves out notrace and __init functions, which have BTF and kallsyms
+// entries too), otherwise the text symbols of kallsyms.
+func (h *Host) traceableFuncs(pattern string) (map[string]bool, error) {
 	out := map[string]bool{}
-	if traceable.names != nil {
-		for n := range traceable.names {
+	if names := ftraceFuncs(); names != nil {
+		for n := range names {
 			if ok, _ := path.Match(pattern, n); ok {
 				out[n] = true
 			}

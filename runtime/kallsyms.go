@@ -30,9 +30,15 @@ func (h *Host) KernelFuncs(pattern string) ([]string, error) {
 	if _, err := path.Match(pattern, ""); err != nil {
 		return nil, fmt.Errorf("bad kernel function pattern %q: %w", pattern, err)
 	}
+	// A wildcard matches only the functions kprobes can attach to, as in
+	// bpftrace: those of available_filter_functions, when tracefs shows
+	// it. kallsyms also lists __init and notrace functions, and one of
+	// them in an expansion (vfs_* has vfs_caches_init) would fail the
+	// whole script at attach time.
+	ftrace := ftraceFuncs()
 	var out []string
 	for _, n := range names {
-		if ok, _ := path.Match(pattern, n); ok {
+		if ok, _ := path.Match(pattern, n); ok && (ftrace == nil || ftrace[n]) {
 			out = append(out, n)
 		}
 	}

@@ -188,30 +188,12 @@ func fetchKernel(cache string, a apt, s series) (kernel, error) {
 	if err != nil {
 		return kernel{}, fmt.Errorf("%s: %w", pkg, err)
 	}
-	debs := filepath.Join(cache, "debs")
-	if err := os.MkdirAll(debs, 0o755); err != nil {
+	root, err := fetchPackage(cache, a, pkg, version)
+	if err != nil {
 		return kernel{}, err
 	}
-	deb := filepath.Join(debs, debFileName(pkg, version))
-	if _, err := os.Stat(deb); err != nil {
-		if _, err := a.run(debs, "apt-get", "-qq", "download", pkg+"="+version); err != nil {
-			return kernel{}, err
-		}
-	}
-	root := filepath.Join(cache, "root", pkg+"_"+version)
-	if _, err := os.Stat(filepath.Join(root, ".unpacked")); err != nil {
-		os.RemoveAll(root)
-		if err := os.MkdirAll(root, 0o755); err != nil {
-			return kernel{}, err
-		}
-		if out, err := exec.Command("dpkg-deb", "-x", deb, root).CombinedOutput(); err != nil {
-			return kernel{}, fmt.Errorf("dpkg-deb -x %s: %v\n%s", deb, err, out)
-		}
-		if err := os.WriteFile(filepath.Join(root, ".unpacked"), nil, 0o644); err != nil {
-			return kernel{}, err
-		}
-	}
 	k := kernel{Series: s.Name, Package: pkg, Version: version}
+	deb := filepath.Join(cache, "debs", debFileName(pkg, version))
 	vmlinuz, _ := filepath.Glob(filepath.Join(root, "boot", "vmlinuz-*"))
 	mods, _ := filepath.Glob(filepath.Join(root, "lib", "modules", "*"))
 	sort.Strings(vmlinuz)
@@ -220,4 +202,59 @@ func fetchKernel(cache string, a apt, s series) (kernel, error) {
 	}
 	k.Vmlinuz, k.Modules, k.Release = vmlinuz[0], mods[0], filepath.Base(mods[0])
 	return k, nil
+}
+
+// fetchPackage downloads version of pkg into cache/debs (unless already
+// there) and unpacks it into cache/root/<pkg>_<version>, which it returns.
+func fetchPackage(cache string, a apt, pkg, version string) (string, error) {
+	debs := filepath.Join(cache, "debs")
+	if err := os.MkdirAll(debs, 0o755); err != nil {
+		return "", err
+	}
+	deb := filepath.Join(debs, debFileName(pkg, version))
+	if _, err := os.Stat(deb); err != nil {
+		if _, err := a.run(debs, "apt-get", "-qq", "download", pkg+"="+version); err != nil {
+			return "", err
+		}
+	}
+	root := filepath.Join(cache, "root", pkg+"_"+version)
+	if _, err := os.Stat(filepath.Join(root, ".unpacked")); err != nil {
+		os.RemoveAll(root)
+		if err := os.MkdirAll(root, 0o755); err != nil {
+			return "", err
+		}
+		if out, err := exec.Command("dpkg-deb", "-x", deb, root).CombinedOutput(); err != nil {
+			return "", fmt.Errorf("dpkg-deb -x %s: %v\n%s", deb, err, out)
+		}
+		if err := os.WriteFile(filepath.Join(root, ".unpacked"), nil, 0o644); err != nil {
+			return "", err
+		}
+	}
+	return root, nil
+}
+
+// toolsPackage is the Debian package whose tools/*.bt the guests run: the
+// bpftrace tools users copy, taken from the signed archive rather than
+// from this repository (they are not ours to copy).
+const toolsPackage = "bpftrace"
+
+// fetchUpstreamTools fetches the newest toolsPackage of the private
+// sources and returns the folder holding its *.bt tools and the version.
+func fetchUpstreamTools(cache string, a apt) (dir, version string, err error) {
+	show, err := a.run(a.dir, "apt-cache", "show", "--no-all-versions", toolsPackage)
+	if err != nil {
+		return "", "", err
+	}
+	if version, err = packageVersion(show); err != nil {
+		return "", "", fmt.Errorf("%s: %w", toolsPackage, err)
+	}
+	root, err := fetchPackage(cache, a, toolsPackage, version)
+	if err != nil {
+		return "", "", err
+	}
+	dir = filepath.Join(root, "usr", "sbin")
+	if m, _ := filepath.Glob(filepath.Join(dir, "*.bt")); len(m) == 0 {
+		return "", "", fmt.Errorf("%s %s has no tools in /usr/sbin/*.bt", toolsPackage, version)
+	}
+	return dir, version, nil
 }

@@ -91,29 +91,34 @@ func mainErr(args []string) int {
 }
 
 // fetchAll refreshes the package lists (when older than maxAge) and fetches
-// the named series, printing the package versions used.
-func fetchAll(o options, names []string, maxAge time.Duration) ([]kernel, error) {
+// the named series and bpftrace's tools, printing the package versions
+// used. tools is the environment entry that shows guests the tools.
+func fetchAll(o options, names []string, maxAge time.Duration) (ks []kernel, tools string, err error) {
 	if err := ensureTools(); err != nil {
-		return nil, err
+		return nil, "", err
 	}
 	a := apt{dir: filepath.Join(o.cache, "apt")}
 	if err := a.update(maxAge); err != nil {
-		return nil, err
+		return nil, "", err
 	}
-	var ks []kernel
 	for _, n := range names {
 		s, err := findSeries(n)
 		if err != nil {
-			return nil, err
+			return nil, "", err
 		}
 		k, err := fetchKernel(o.cache, a, s)
 		if err != nil {
-			return nil, fmt.Errorf("fetching Linux %s: %w", n, err)
+			return nil, "", fmt.Errorf("fetching Linux %s: %w", n, err)
 		}
 		fmt.Fprintf(os.Stderr, "kernels: Linux %s: %s %s (%s)\n", k.Series, k.Package, k.Version, k.Release)
 		ks = append(ks, k)
 	}
-	return ks, nil
+	dir, version, err := fetchUpstreamTools(o.cache, a)
+	if err != nil {
+		return nil, "", fmt.Errorf("fetching bpftrace's tools: %w", err)
+	}
+	fmt.Fprintf(os.Stderr, "kernels: tools: %s %s (%s)\n", toolsPackage, version, dir)
+	return ks, "GOBPFTRACE_UPSTREAM_TOOLS=" + dir, nil
 }
 
 func cmdFetch(o options, args []string) (int, error) {
@@ -122,7 +127,7 @@ func cmdFetch(o options, args []string) (int, error) {
 	if err := fs.Parse(args); err != nil {
 		return 2, nil
 	}
-	_, err := fetchAll(o, strings.Split(*list, ","), 0)
+	_, _, err := fetchAll(o, strings.Split(*list, ","), 0)
 	return 0, err
 }
 
@@ -136,7 +141,7 @@ func cmdVM(ctx context.Context, o options, args []string) (int, error) {
 	if fs.NArg() == 0 {
 		return 2, errors.New("vm: no command")
 	}
-	ks, err := fetchAll(o, []string{*name}, 24*time.Hour)
+	ks, tools, err := fetchAll(o, []string{*name}, 24*time.Hour)
 	if err != nil {
 		return 1, err
 	}
@@ -147,7 +152,7 @@ func cmdVM(ctx context.Context, o options, args []string) (int, error) {
 	ctx, cancel := context.WithTimeout(ctx, *timeout)
 	defer cancel()
 	start := time.Now()
-	console, err := boot(ctx, o, ks[0], guestConfig{Argv: fs.Args(), Dir: wd, Env: guestEnv(nil), Work: wd}, os.Stdout)
+	console, err := boot(ctx, o, ks[0], guestConfig{Argv: fs.Args(), Dir: wd, Env: guestEnv([]string{tools}), Work: wd}, os.Stdout)
 	if err != nil {
 		return 1, err
 	}
