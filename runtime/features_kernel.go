@@ -20,6 +20,7 @@ import (
 // other CPUs' slots of a per-CPU aggregation. It is meant for
 // codegen.Options.PercpuLookup; the probe loads one small program.
 func HavePercpuLookup() bool {
+	liftMemlock()
 	return features.HaveProgramHelper(ebpf.TracePoint, asm.FnMapLookupPercpuElem) == nil
 }
 

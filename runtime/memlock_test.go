@@ -141,3 +141,20 @@ func TestMemlockErrorNamesTheLimit(t *testing.T) {
 		t.Errorf("memlockError(EINVAL) = %v, want it unchanged", err)
 	}
 }
+
+// TestProbesWithZeroMemlock runs the feature probes that may come before
+// any Load with the memlock limit at zero: on kernels before 5.11 each must
+// lift the limit itself, or its probe fails with EPERM and the facility
+// counts as absent. (cilium/ebpf caches a probe's answer per process, so
+// this checks something only where the probe has not run yet: run it
+// alone in a guest.)
+func TestProbesWithZeroMemlock(t *testing.T) {
+	lowMemlock(t, 0)
+	release := kernelRelease()
+	if got, want := haveRingBuf(), releaseAtLeast(release, 5, 8); got != want {
+		t.Errorf("Linux %s: ring buffer %v, want %v", release, got, want)
+	}
+	if got, want := HavePercpuLookup(), releaseAtLeast(release, 5, 19); got != want {
+		t.Errorf("Linux %s: bpf_map_lookup_percpu_elem %v, want %v", release, got, want)
+	}
+}
