@@ -9,6 +9,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/cilium/ebpf/asm"
 	"golang.org/x/sys/unix"
 
 	"github.com/gobpftrace/gobpftrace/codegen"
@@ -60,18 +61,38 @@ func memlockLimit(t *testing.T) unix.Rlimit {
 // limit is lifted before anything is created on kernels before 5.11, and
 // left alone on later kernels, which ignore it.
 func TestLoadWithZeroMemlock(t *testing.T) {
+	// A program without maps: nothing but the program load and
+	// BPF_PROG_RUN's feature probe to lift the limit (TestDetachMany's
+	// failure on 5.10, where the maps fitted and the programs did not).
+	lowMemlock(t, 0)
+	bare := &codegen.Object{Programs: []*codegen.Program{
+		beginProgram("begin", asm.Instructions{asm.Mov.Imm(asm.R0, 0), asm.Return()}),
+	}}
+	l := load(t, bare, nil)
+	if err := l.RunOnce(l.Programs[0]); err != nil {
+		t.Fatal(err)
+	}
+	checkMemlockAfterLoad(t)
+
 	lowMemlock(t, 0)
 	obj := &codegen.Object{
 		Maps:     []*codegen.MapDef{stateDef(), counterDef("@n")},
 		Programs: []*codegen.Program{beginProgram("begin", counterInsns("@n"))},
 	}
-	l := load(t, obj, nil)
+	l = load(t, obj, nil)
 	if err := l.RunOnce(l.Programs[0]); err != nil {
 		t.Fatal(err)
 	}
 	if got := readCounter(t, l, "@n"); got != 1 {
 		t.Fatalf("counter = %d after one run", got)
 	}
+	checkMemlockAfterLoad(t)
+}
+
+// checkMemlockAfterLoad checks that the limit was lifted before 5.11 and
+// left at zero from 5.11 on.
+func checkMemlockAfterLoad(t *testing.T) {
+	t.Helper()
 	cur := memlockLimit(t)
 	if releaseAtLeast(kernelRelease(), 5, 11) {
 		if cur.Cur != 0 {
