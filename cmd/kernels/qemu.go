@@ -39,7 +39,14 @@ func qemuArgs(s vmSpec) []string {
 	if s.Accel == "kvm" {
 		a = append(a, "-accel", "kvm", "-cpu", "host")
 	} else {
-		a = append(a, "-accel", "tcg", "-cpu", "max")
+		// One host thread for all vCPUs: multi-threaded TCG can go on
+		// running a stale translation of kernel text that another vCPU
+		// has just patched (a jump label of the syscall tracepoints,
+		// toggled whenever one is attached or detached). The 5.10 guest
+		// then loops on an int3 that is no longer in memory, and both
+		// vCPUs hit soft lockups in syscall_trace_enter or
+		// syscall_exit_to_user_mode.
+		a = append(a, "-accel", "tcg,thread=single", "-cpu", "max")
 	}
 	a = append(a,
 		"-kernel", s.Vmlinuz, "-initrd", s.Initrd,

@@ -11,7 +11,7 @@ func TestQemuArgs(t *testing.T) {
 	a := qemuArgs(vmSpec{Accel: "tcg", Vmlinuz: "/k/vmlinuz", Initrd: "/tmp/i.cpio", MemMB: 2048, CPUs: 2, Work: "/work/main"})
 	line := strings.Join(a, " ")
 	for _, want := range []string{
-		"-nodefaults", "-no-reboot", "-accel tcg -cpu max", "-m 2048", "-smp 2",
+		"-nodefaults", "-no-reboot", "-accel tcg,thread=single -cpu max", "-m 2048", "-smp 2",
 		"-kernel /k/vmlinuz", "-initrd /tmp/i.cpio", "-serial stdio", "-monitor none",
 		"-virtfs local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap",
 		"-virtfs local,path=/work/main,mount_tag=work,security_model=none,multidevs=remap",
