@@ -112,7 +112,14 @@ func Compile(info *check.Info, opts *Options) (obj *Object, diags *diag.List) {
 		Name: "drops", Type: ebpf.PerCPUArray, KeySize: 4, ValueSize: 8,
 		MaxEntries: uint32(max(1, c.userMapCount))}})
 	names := map[string]int{}
+	var prevInst *check.Instance
+	var prev *Program
 	for _, inst := range info.Instances {
+		if prev != nil && sharesKprobeProgram(prevInst, inst) {
+			addKprobeFunc(prev, inst)
+			continue
+		}
+		prevInst, prev = inst, nil
 		p, err := c.program(inst, len(c.obj.Programs))
 		if err != nil {
 			code := err.code
@@ -136,6 +143,7 @@ func Compile(info *check.Info, opts *Options) (obj *Object, diags *diag.List) {
 			Linkage: btf.GlobalFunc,
 		})
 		c.obj.Programs = append(c.obj.Programs, p)
+		prev = p
 	}
 	if c.scratchSize > 0 {
 		c.addMap(&MapDef{Name: ScratchMap, Internal: true, Spec: &ebpf.MapSpec{

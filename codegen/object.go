@@ -76,7 +76,10 @@ type Program struct {
 	// (function or iterator name) of BPF tracing programs.
 	AttachType ebpf.AttachType
 	AttachTo   string
-	Insns      asm.Instructions
+	// MoreFuncs are the further functions, after Target.Func, of a kprobe
+	// wildcard's shared program (see kprobemulti.go).
+	MoreFuncs []string
+	Insns     asm.Instructions
 	// Span is the attach point in the script, for attach errors.
 	Span diag.Span
 }

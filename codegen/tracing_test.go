@@ -84,3 +84,32 @@ func TestFuncPerAttachPoint(t *testing.T) {
 		}
 	}
 }
+
+// TestKprobeWildcardSharesProgram: the expansions of a kprobe wildcard
+// whose body does not name its function share one program (attached with
+// a kprobe-multi link or per function by the runtime); with func or probe
+// in the body each function has its own.
+func TestKprobeWildcardSharesProgram(t *testing.T) {
+	for _, c := range []struct {
+		src   string
+		progs int
+	}{
+		{`kprobe:vfs_* { @ = count(); }`, 1},
+		{`kretprobe:vfs_* { @[retval] = count(); } kprobe:vfs_* { @n = count(); }`, 2},
+		{`kprobe:vfs_* { @[func] = count(); }`, 2},
+		{`kprobe:vfs_* { @[probe] = count(); }`, 2},
+		{`fentry:vfs_* { @ = count(); }`, 2},
+	} {
+		obj, gd, s := CompileScript(t, c.src, nil)
+		if len(gd.Items) > 0 {
+			t.Fatalf("compile:\n%s", s.Render(gd))
+		}
+		if len(obj.Programs) != c.progs {
+			t.Errorf("%s: %d programs, want %d", c.src, len(obj.Programs), c.progs)
+			continue
+		}
+		if p := obj.Programs[0]; c.progs == 1 && (p.Target.Func != "vfs_read" || fmt.Sprint(p.MoreFuncs) != "[vfs_write]" || p.Probe != "kprobe:vfs_*") {
+			t.Errorf("%s: shared program for %s + %v named %s", c.src, p.Target.Func, p.MoreFuncs, p.Probe)
+		}
+	}
+}

@@ -282,15 +282,27 @@ func attachKprobe(p *LoadedProgram, _ *AttachOptions) ([]attachment, error) {
 	if _, err := Tracefs(); err != nil {
 		return nil, err
 	}
+	if len(p.MoreFuncs) > 0 {
+		return attachKprobes(p)
+	}
+	l, err := kprobeLink(p, p.Target.Func)
+	if err != nil {
+		return nil, err
+	}
+	return []attachment{l}, nil
+}
+
+// kprobeLink attaches p to one function.
+func kprobeLink(p *LoadedProgram, fn string) (link.Link, error) {
 	opts := &link.KprobeOptions{Offset: p.Target.Offset}
 	var (
 		l   link.Link
 		err error
 	)
 	if p.Kind == stdlib.Kretprobe {
-		l, err = link.Kretprobe(p.Target.Func, p.Prog, opts)
+		l, err = link.Kretprobe(fn, p.Prog, opts)
 	} else {
-		l, err = link.Kprobe(p.Target.Func, p.Prog, opts)
+		l, err = link.Kprobe(fn, p.Prog, opts)
 	}
 	if err != nil {
 		if !kprobesAvailable() {
@@ -303,7 +315,7 @@ func attachKprobe(p *LoadedProgram, _ *AttachOptions) ([]attachment, error) {
 		}
 		return nil, err
 	}
-	return []attachment{l}, nil
+	return l, nil
 }
 
 // kprobeAlternatives suggests the tracepoints that cover the same event as

@@ -221,7 +221,7 @@ func (l *Loaded) loadProgram(p *codegen.Program, opts *LoadOptions) (*LoadedProg
 	spec := &ebpf.ProgramSpec{
 		Name:         p.Name,
 		Type:         p.Type,
-		AttachType:   p.AttachType,
+		AttachType:   loadAttachType(p),
 		AttachTo:     p.AttachTo,
 		Instructions: insns,
 		License:      "GPL",

@@ -297,7 +297,7 @@ func (s *Session) trace(c *compiled) int {
 	// "Attached N probes" (stderr) follows the attach; in JSON mode the
 	// attached_probes message opens the output.
 	if p.json {
-		s.announce(p, len(c.obj.Programs))
+		s.announce(p, c.obj.AttachPoints())
 	}
 	for _, b := range begins {
 		if err := l.RunOnce(b); err != nil {
@@ -309,7 +309,7 @@ func (s *Session) trace(c *compiled) int {
 	}
 	s.notifyAttached(p)
 	if !p.json {
-		s.announce(p, len(c.obj.Programs))
+		s.announce(p, c.obj.AttachPoints())
 	}
 	readerDone := make(chan error, 1)
 	go func() { readerDone <- rd.Run() }()

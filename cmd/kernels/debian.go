@@ -169,6 +169,15 @@ type kernel struct {
 	Modules string // lib/modules/<release>
 }
 
+// configEnv is the environment entry that shows a guest its kernel's
+// build configuration (the package's /boot/config-RELEASE, which the guest
+// sees through the host's root), so that tests can expect exactly the
+// facilities the kernel was built with (CONFIG_FPROBE for kprobe-multi
+// links, say) rather than guess them from the version.
+func (k kernel) configEnv() string {
+	return "GOBPFTRACE_KERNEL_CONFIG=" + filepath.Join(filepath.Dir(k.Vmlinuz), "config-"+k.Release)
+}
+
 // fetchKernel downloads the newest package of s into cache/debs (unless
 // already there) and unpacks it into cache/root/<package>_<version>.
 func fetchKernel(cache string, a apt, s series) (kernel, error) {
@@ -201,6 +210,9 @@ func fetchKernel(cache string, a apt, s series) (kernel, error) {
 		return kernel{}, fmt.Errorf("%s: want one vmlinuz and one module tree, found %v and %v", deb, vmlinuz, mods)
 	}
 	k.Vmlinuz, k.Modules, k.Release = vmlinuz[0], mods[0], filepath.Base(mods[0])
+	if _, err := os.Stat(strings.TrimPrefix(k.configEnv(), "GOBPFTRACE_KERNEL_CONFIG=")); err != nil {
+		return kernel{}, fmt.Errorf("%s: no kernel configuration: %w", deb, err)
+	}
 	return k, nil
 }
 

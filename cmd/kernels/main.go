@@ -152,7 +152,7 @@ func cmdVM(ctx context.Context, o options, args []string) (int, error) {
 	ctx, cancel := context.WithTimeout(ctx, *timeout)
 	defer cancel()
 	start := time.Now()
-	console, err := boot(ctx, o, ks[0], guestConfig{Argv: fs.Args(), Dir: wd, Env: guestEnv([]string{tools}), Work: wd}, os.Stdout)
+	console, err := boot(ctx, o, ks[0], guestConfig{Argv: fs.Args(), Dir: wd, Env: guestEnv([]string{tools, ks[0].configEnv()}), Work: wd}, os.Stdout)
 	if err != nil {
 		return 1, err
 	}

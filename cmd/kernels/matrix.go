@@ -166,7 +166,7 @@ func cmdMatrix(ctx context.Context, o options, args []string) (int, error) {
 			defer log.Close()
 			kctx, cancel := context.WithTimeout(ctx, *timeout)
 			defer cancel()
-			cfg := guestConfig{Argv: []string{"/bin/sh", script}, Dir: wd, Env: guestEnv([]string{tools}), Work: wd}
+			cfg := guestConfig{Argv: []string{"/bin/sh", script}, Dir: wd, Env: guestEnv([]string{tools, k.configEnv()}), Work: wd}
 			console, err := boot(kctx, o, k, cfg, log)
 			if err != nil {
 				fmt.Fprintf(os.Stderr, "kernels: Linux %s: %v\n", k.Series, err)

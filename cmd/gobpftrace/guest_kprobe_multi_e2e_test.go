@@ -1,0 +1,113 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// Kprobe wildcards share one program. Where the kernel has kprobe-multi
+// links (Linux 5.18+ with CONFIG_FPROBE: the 6.12 guest), the program is
+// attached with one such link; elsewhere (5.10, Debian's 6.1) with one
+// kprobe per function. Both
+// count every function in "Attached N probes" and fire on each.
+
+// kernelConfigHas reports whether the running kernel was built with
+// option=y, from its configuration: GOBPFTRACE_KERNEL_CONFIG (set by make
+// kernels' guests) or /boot/config-RELEASE. ok is false when neither is
+// readable (then a guest test fails: the runner always provides it).
+func kernelConfigHas(t *testing.T, option string) (has, ok bool) {
+	t.Helper()
+	file := os.Getenv("GOBPFTRACE_KERNEL_CONFIG")
+	if file == "" {
+		var u syscall.Utsname
+		if err := syscall.Uname(&u); err != nil {
+			t.Fatal(err)
+		}
+		var b strings.Builder
+		for _, c := range u.Release {
+			if c == 0 {
+				break
+			}
+			b.WriteByte(byte(c))
+		}
+		file = "/boot/config-" + b.String()
+	}
+	data, err := os.ReadFile(file)
+	if err != nil {
+		if inGuest() {
+			t.Fatalf("the guest's kernel configuration: %v", err)
+		}
+		return false, false
+	}
+	return regexp.MustCompile(`(?m)^` + regexp.QuoteMeta(option) + `=y$`).Match(data), true
+}
+
+// linkTypes returns the link_type of every BPF link fd of process pid.
+func linkTypes(pid int) []string {
+	dir := filepath.Join("/proc", strconv.Itoa(pid), "fdinfo")
+	ents, _ := os.ReadDir(dir)
+	var out []string
+	for _, e := range ents {
+		b, err := os.ReadFile(filepath.Join(dir, e.Name()))
+		if err != nil {
+			continue
+		}
+		if m := regexp.MustCompile(`(?m)^link_type:\s*(\S+)`).FindSubmatch(b); m != nil {
+			out = append(out, string(m[1]))
+		}
+	}
+	return out
+}
+
+// TestGuestKprobeMultiWildcard: kprobe:vfs_read* and kretprobe:vfs_read*
+// each load one program, attach every function, and fire.
+func TestGuestKprobeMultiWildcard(t *testing.T) {
+	needKprobes(t)
+	// Kprobe-multi links are Linux 5.18+ built with CONFIG_FPROBE (Debian's
+	// 6.1 is not; its 6.12 is).
+	multi, known := kernelConfigHas(t, "CONFIG_FPROBE")
+	for _, kind := range []string{"kprobe", "kretprobe"} {
+		t.Run(kind, func(t *testing.T) {
+			var links []string
+			r := runTool(t, invocation{
+				args: []string{"-v", "-e", kind + `:vfs_read* { @n = count(); } interval:ms:300 { exit(); }`},
+				during: func(p *runningTool) {
+					if p.stderr.waitFor("Attached", p.done, 20*time.Second) {
+						links = linkTypes(p.cmd.Process.Pid)
+					}
+					os.ReadFile("/etc/passwd")
+				},
+			})
+			expectCode(t, r, 0)
+			m := regexp.MustCompile(`(?m)^Attached (\d+) probes$`).FindStringSubmatch(r.stderr)
+			if m == nil {
+				t.Fatalf("no Attached line:\n%v", r)
+			}
+			if n, _ := strconv.Atoi(m[1]); n < 3 { // vfs_read and vfs_readv at least, and the interval
+				t.Errorf("attached %d probes, want one per vfs_read* function and the interval:\n%v", n, r)
+			}
+			if progs := regexp.MustCompile(`(?m)^Program ID: \S+  `+kind+`:vfs_read\* `).FindAllString(r.stderr, -1); len(progs) != 1 {
+				t.Errorf("%d programs for %s:vfs_read*, want one shared:\n%v", len(progs), kind, r)
+			}
+			if !regexp.MustCompile(`(?m)^@n: [1-9]\d*$`).MatchString(r.stdout) {
+				t.Errorf("the wildcard's program never fired:\n%v", r)
+			}
+			nmulti := strings.Count(strings.Join(links, " "), "kprobe_multi")
+			switch {
+			case !known:
+				t.Logf("kernel configuration unknown: not checking the link kind")
+			case multi && nmulti != 1:
+				t.Errorf("CONFIG_FPROBE=y: links %v, want one kprobe_multi link", links)
+			case !multi && nmulti != 0:
+				t.Errorf("no CONFIG_FPROBE: links %v, want no kprobe_multi link", links)
+			}
+			t.Logf("links: %v", links)
+		})
+	}
+}

@@ -1,0 +1,57 @@
+package codegen
+
+import (
+	"strings"
+
+	"github.com/gobpftrace/gobpftrace/lang/check"
+	"github.com/gobpftrace/gobpftrace/stdlib"
+)
+
+// Kprobe wildcards share one program.
+//
+// The expansions of a kprobe or kretprobe wildcard whose body does not
+// depend on the function (no func, no probe: the checker then shares one
+// set of tables among them) compile to the same instructions, so they
+// become one program with the further functions in Program.MoreFuncs. The
+// runtime attaches it with one kprobe-multi link where the kernel has them
+// (5.18+), and as one kprobe per function otherwise. Loading one program
+// instead of hundreds is most of the start-up time of a wide wildcard.
+
+// sharesKprobeProgram reports whether inst compiles to the same program as
+// prev, the instance compiled just before it.
+func sharesKprobeProgram(prev, inst *check.Instance) bool {
+	if prev == nil {
+		return false
+	}
+	k := inst.Attach.Kind
+	if k != stdlib.Kprobe && k != stdlib.Kretprobe || prev.Attach.Kind != k {
+		return false
+	}
+	if inst.Tables != prev.Tables || inst.Probe != prev.Probe || inst.Attach.Point != prev.Attach.Point {
+		return false
+	}
+	for _, b := range inst.Builtins {
+		if b.ID == stdlib.ProbeVar || b.ID == stdlib.FuncVar {
+			return false
+		}
+	}
+	return true
+}
+
+// addKprobeFunc adds inst's function to p, the program of a kprobe
+// wildcard, which is then named by its pattern.
+func addKprobeFunc(p *Program, inst *check.Instance) {
+	p.MoreFuncs = append(p.MoreFuncs, inst.Attach.Func)
+	p.Probe = inst.Attach.Kind.String() + ":" + strings.Join(inst.Attach.Point.Parts, ":")
+}
+
+// AttachPoints is the number of probes the object attaches: one per
+// program, plus the further functions of shared kprobe programs. It is the
+// N of "Attached N probes", which counts functions, as bpftrace does.
+func (o *Object) AttachPoints() int {
+	n := 0
+	for _, p := range o.Programs {
+		n += 1 + len(p.MoreFuncs)
+	}
+	return n
+}

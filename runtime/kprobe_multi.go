@@ -1,0 +1,86 @@
+//go:build linux
+
+package runtime
+
+import (
+	"errors"
+
+	"github.com/cilium/ebpf"
+	"github.com/cilium/ebpf/features"
+	"github.com/cilium/ebpf/link"
+
+	"github.com/gobpftrace/gobpftrace/codegen"
+	"github.com/gobpftrace/gobpftrace/stdlib"
+)
+
+// Kprobe wildcards: one program for many functions (codegen's
+// Program.MoreFuncs), attached with one kprobe-multi link (fprobe, Linux 5.18+)
+// when the kernel has them and every function is one ftrace can attach to
+// (available_filter_functions; a kprobe-multi link fails as a whole on any
+// other), and with one kprobe per function otherwise. The choice is made
+// before the program is loaded, because a kprobe-multi program has its own
+// expected attach type; the feature test runs once per process (cilium/ebpf
+// caches it) and only for scripts with such wildcards.
+
+// useKprobeMulti reports whether p is loaded and attached as kprobe multi.
+func useKprobeMulti(p *codegen.Program) bool {
+	if len(p.MoreFuncs) == 0 || p.Target.Offset != 0 || (p.Kind != stdlib.Kprobe && p.Kind != stdlib.Kretprobe) {
+		return false
+	}
+	if features.HaveBPFLinkKprobeMulti() != nil {
+		return false
+	}
+	names := ftraceFuncs()
+	if names == nil || !names[p.Target.Func] {
+		return false
+	}
+	for _, f := range p.MoreFuncs {
+		if !names[f] {
+			return false
+		}
+	}
+	return true
+}
+
+// loadAttachType is the expected attach type p is loaded with.
+func loadAttachType(p *codegen.Program) ebpf.AttachType {
+	if useKprobeMulti(p) {
+		return ebpf.AttachTraceKprobeMulti
+	}
+	return p.AttachType
+}
+
+// attachKprobes attaches a kprobe wildcard's shared program to all its
+// functions.
+func attachKprobes(p *LoadedProgram) (_ []attachment, err error) {
+	syms := append([]string{p.Target.Func}, p.MoreFuncs...)
+	if useKprobeMulti(p.Program) {
+		opts := link.KprobeMultiOptions{Symbols: syms}
+		var l link.Link
+		if p.Kind == stdlib.Kretprobe {
+			l, err = link.KretprobeMulti(p.Prog, opts)
+		} else {
+			l, err = link.KprobeMulti(p.Prog, opts)
+		}
+		if err != nil {
+			return nil, errors.Join(errors.New("kprobe-multi link"), err)
+		}
+		return []attachment{l}, nil
+	}
+	out := make([]attachment, 0, len(syms))
+	defer func() {
+		if err != nil {
+			for _, a := range out {
+				a.Close()
+			}
+		}
+	}()
+	for _, fn := range syms {
+		l, err := kprobeLink(p, fn)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, l)
+	}
+	return out, nil
+}
