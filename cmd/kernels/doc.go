@@ -17,6 +17,25 @@
 // built without 9p (CONFIG_NET_9P is not set in 5.10, 6.1 or 6.12), which
 // the guests need to see the host's files.
 //
+// Debian's bpftrace package (bookworm's 0.17) is fetched the same way for
+// its /usr/sbin/*.bt: bpftrace's own tools, as users copy them, which the
+// guest e2e test TestGuestUpstreamTools runs (GOBPFTRACE_UPSTREAM_TOOLS
+// names the folder). Each guest also sees its kernel's build
+// configuration (GOBPFTRACE_KERNEL_CONFIG, the package's
+// /boot/config-RELEASE), so tests expect exactly what the kernel was built
+// with: Debian's 6.1, say, has no CONFIG_FPROBE and so no kprobe-multi
+// links, which its version alone would suggest.
+//
+// # Matrix
+//
+// make kernels builds the test binaries of the groups (matrix.go) once on
+// the host, static, and runs them in every guest: runtime and codegen
+// whole, and cmd/gobpftrace's e2e tests in two parts (what only the
+// guests' kernels have, and a cross-section of the rest). A soft lockup
+// panics a guest (softlockup_panic=1), and the table then names the tests
+// that were running and the kernel's report. TCG runs each guest's vCPUs
+// on one host thread (thread=single; see qemu.go for why).
+//
 // # Guests
 //
 // Each guest boots the package's vmlinuz with a small initramfs written
