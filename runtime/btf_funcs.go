@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"os"
 	"path"
-	"path/filepath"
 	"sort"
 	"strings"
 	"sync"
@@ -92,6 +91,11 @@ func btfModules(pattern string) []string {
 	return out
 }
 
+// lookupByName is the most traceable functions matching a wildcard that
+// KernelFuncProtos looks up in BTF one by one; more are found by decoding
+// every type once (about as costly as 10000 lookups).
+const lookupByName = 2000
+
 // KernelFuncProtos implements host.Host: the BTF prototypes of the kernel
 // functions of module ("" is vmlinux) matching pattern.
 func (h *Host) KernelFuncProtos(module, pattern string) ([]host.FuncProto, error) {
@@ -99,15 +103,18 @@ func (h *Host) KernelFuncProtos(module, pattern string) ([]host.FuncProto, error
 		return nil, fmt.Errorf("bad kernel function pattern %q: %w", pattern, err)
 	}
 	wild := strings.ContainsAny(pattern, "*?[")
-	var traceable map[string]bool
+	var traceable, mods map[string]bool
 	if wild {
 		var err error
-		if traceable, err = h.traceableFuncs(pattern); err != nil {
+		if traceable, mods, err = h.traceableFuncs(module, pattern); err != nil {
 			return nil, err
 		}
 	}
 	var out []host.FuncProto
 	for _, mod := range btfModules(module) {
+		if wild && !mods[mod] {
+			continue // no traceable match: its BTF is not even loaded
+		}
 		spec, err := h.moduleSpec(mod)
 		if err != nil {
 			if wild || strings.ContainsAny(module, "*?[") {
@@ -130,6 +137,20 @@ func (h *Host) KernelFuncProtos(module, pattern string) ([]host.FuncProto, error
 			}
 			continue
 		}
+		if len(traceable) <= lookupByName {
+			// Few names: look each up rather than decode every type.
+			for name := range traceable {
+				types, _ := spec.AnyTypesByName(name)
+				for _, t := range types {
+					if fn, ok := t.(*btf.Func); ok {
+						if p, err := h.funcProto(spec, mod, fn); err == nil {
+							out = append(out, p)
+						}
+					}
+				}
+			}
+			continue
+		}
 		for t, err := range spec.All() {
 			if err != nil {
 				return nil, fmt.Errorf("reading BTF of %s: %w", mod, err)
@@ -146,13 +167,6 @@ func (h *Host) KernelFuncProtos(module, pattern string) ([]host.FuncProto, error
 			}
 		}
 	}
-	if len(out) == 0 && !wild {
-		where := "the kernel's BTF"
-		if module != "" {
-			where = "the BTF of " + module
-		}
-		return nil, fmt.Errorf("function '%s' not found in %s", pattern, where)
-	}
 	sort.Slice(out, func(i, j int) bool {
 		if out[i].Module != out[j].Module {
 			return out[i].Module < out[j].Module
@@ -162,58 +176,48 @@ func (h *Host) KernelFuncProtos(module, pattern string) ([]host.FuncProto, error
 	return dedupeProtos(out), nil
 }
 
-// traceable caches tracefs's available_filter_functions: the functions
-// ftrace, and so BPF trampolines, can attach to.
+// traceable caches the names of available_filter_functions as a set.
 var traceable struct {
 	once  sync.Once
 	names map[string]bool
 }
 
-// ftraceFuncs returns the names of available_filter_functions, read once;
-// nil when tracefs does not show it.
+// ftraceFuncs returns the names of available_filter_functions (kallsyms.go),
+// read once; nil when tracefs does not show it.
 func ftraceFuncs() map[string]bool {
 	traceable.once.Do(func() {
-		dir, err := Tracefs()
-		if err != nil {
+		list := ftraceFuncList()
+		if list == nil {
 			return
 		}
-		data, err := os.ReadFile(filepath.Join(dir, "available_filter_functions"))
-		if err != nil {
-			return
-		}
-		names := map[string]bool{}
-		for _, line := range strings.Split(string(data), "\n") {
-			if name, _, _ := strings.Cut(line, " "); name != "" {
-				names[name] = true
-			}
+		names := make(map[string]bool, len(list))
+		for _, f := range list {
+			names[f.name] = true
 		}
 		traceable.names = names
 	})
 	return traceable.names
 }
 
-// traceableFuncs returns the names matching pattern of the functions
-// fentry can attach to: available_filter_functions when tracefs has it
-// (it leaves out notrace and __init functions, which have BTF and kallsyms
-// entries too), otherwise the text symbols of kallsyms.
-func (h *Host) traceableFuncs(pattern string) (map[string]bool, error) {
-	out := map[string]bool{}
-	if names := ftraceFuncs(); names != nil {
-		for n := range names {
-			if ok, _ := path.Match(pattern, n); ok {
-				out[n] = true
-			}
-		}
-		return out, nil
+// traceableFuncs returns the names of the functions fentry can attach to
+// that match pattern in the modules module matches ("" is vmlinux), and
+// those modules: the functions of available_filter_functions when tracefs
+// has it (it leaves out notrace and __init functions, which have BTF and
+// kallsyms entries too), otherwise the text symbols of kallsyms.
+func (h *Host) traceableFuncs(module, pattern string) (names, mods map[string]bool, err error) {
+	if module == "" {
+		module = "vmlinux"
 	}
-	names, err := h.KernelFuncs(pattern)
+	funcs, err := h.KernelFuncs(module, pattern)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	for _, n := range names {
-		out[n] = true
+	names, mods = make(map[string]bool, len(funcs)), map[string]bool{}
+	for _, f := range funcs {
+		names[f.Name] = true
+		mods[f.Module] = true
 	}
-	return out, nil
+	return names, mods, nil
 }
 
 // dedupeProtos drops repeated (module, name) pairs of a sorted list (BTF

@@ -50,10 +50,6 @@ type Host struct {
 	uprobeOnce sync.Once
 	uprobe     *uprobeState // uprobe targets and symbols (uprobes.go)
 
-	ksymOnce sync.Once
-	ksyms    []string // kernel function names, sorted (kallsyms.go)
-	ksymErr  error
-
 	kbtf kernelBTF // kernel BTF types and enumerators (btf.go)
 }
 

@@ -3,78 +3,274 @@
 package runtime
 
 import (
-	"bufio"
 	"fmt"
+	"io"
 	"os"
 	"path"
+	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
+	"sync"
+
+	"github.com/gobpftrace/gobpftrace/lang/host"
 )
 
-// KernelFuncs returns the kernel functions (text symbols of
-// /proc/kallsyms, modules included) matching the glob pattern, sorted. An
-// exact name that the kernel does not have is an error; a wildcard that
-// matches nothing returns an empty list. The symbol table is read once.
-func (h *Host) KernelFuncs(pattern string) ([]string, error) {
-	names, err := h.kernelFuncs()
-	if err != nil {
-		return nil, err
-	}
-	if !strings.ContainsAny(pattern, "*?[") {
-		i := sort.SearchStrings(names, pattern)
-		if i < len(names) && names[i] == pattern {
-			return []string{pattern}, nil
+// Kernel functions for kprobes.
+//
+// The traceable functions are those of tracefs's available_filter_functions
+// ("name" or "name [module]" per line): ftrace, and so kprobes without
+// surprises and BPF trampolines, can attach to them. /proc/kallsyms lists
+// more (notrace, __init and other functions kprobes usually refuse) and
+// gives addresses; it is read only when a script names a function that
+// ftrace does not list, or probes an address. Both files are read at most
+// once per process, and only when a script or listing needs them.
+
+// kfunc is one kernel function: its name, its module ("" for vmlinux) and,
+// from kallsyms, its address.
+type kfunc struct {
+	name, module string
+	addr         uint64
+}
+
+// kfuncTable is a list of kernel functions sorted by name, then module.
+type kfuncTable struct {
+	funcs []kfunc
+	err   error
+	once  sync.Once
+}
+
+var (
+	// ftraceTable holds available_filter_functions; funcs is nil when
+	// tracefs does not show it.
+	ftraceTable kfuncTable
+	// kallsymsTable holds the text symbols of /proc/kallsyms.
+	kallsymsTable kfuncTable
+)
+
+// ftraceFuncList returns the traceable functions, read once; nil when
+// tracefs does not list them.
+func ftraceFuncList() []kfunc {
+	ftraceTable.once.Do(func() {
+		dir, err := Tracefs()
+		if err != nil {
+			return
 		}
-		return nil, fmt.Errorf("kernel function '%s' not found in /proc/kallsyms", pattern)
+		f, err := os.Open(filepath.Join(dir, "available_filter_functions"))
+		if err != nil {
+			return
+		}
+		defer f.Close()
+		ftraceTable.funcs, ftraceTable.err = parseFtraceFuncs(f)
+		if ftraceTable.err != nil {
+			ftraceTable.funcs = nil
+		}
+	})
+	return ftraceTable.funcs
+}
+
+// parseFtraceFuncs reads available_filter_functions: "name" or "name
+// [module]" per line (newer kernels may add further fields). The names
+// are substrings of one copy of the file: tens of thousands of lines are
+// read in a few milliseconds.
+func parseFtraceFuncs(r io.Reader) ([]kfunc, error) {
+	data, err := io.ReadAll(r)
+	if err != nil {
+		return nil, fmt.Errorf("reading available_filter_functions: %w", err)
 	}
+	text := string(data)
+	out := make([]kfunc, 0, strings.Count(text, "\n"))
+	for line := range strings.Lines(text) {
+		name, rest, _ := strings.Cut(strings.TrimSuffix(line, "\n"), " ")
+		if name != "" {
+			out = append(out, kfunc{name: name, module: moduleField(rest)})
+		}
+	}
+	return sortFuncs(out), nil
+}
+
+// moduleField returns MODULE of a "[MODULE]" field at the start of s.
+func moduleField(s string) string {
+	s = strings.TrimSpace(s)
+	if len(s) < 2 || s[0] != '[' {
+		return ""
+	}
+	if end := strings.IndexByte(s, ']'); end > 0 {
+		return s[1:end]
+	}
+	return ""
+}
+
+// sortFuncs sorts by name and module and drops repeated pairs (a static
+// function of one name may be listed once per definition).
+func sortFuncs(fs []kfunc) []kfunc {
+	sort.Slice(fs, func(i, j int) bool {
+		if fs[i].name != fs[j].name {
+			return fs[i].name < fs[j].name
+		}
+		return fs[i].module < fs[j].module
+	})
+	out := fs[:0]
+	for i, f := range fs {
+		if i > 0 && f.name == fs[i-1].name && f.module == fs[i-1].module {
+			continue
+		}
+		out = append(out, f)
+	}
+	return out
+}
+
+// kallsymsFuncs returns the text symbols of /proc/kallsyms, read once.
+func kallsymsFuncs() ([]kfunc, error) {
+	kallsymsTable.once.Do(func() {
+		kallsymsTable.funcs, kallsymsTable.err = readKallsymsFuncs("/proc/kallsyms")
+	})
+	return kallsymsTable.funcs, kallsymsTable.err
+}
+
+// readKallsymsFuncs reads the functions of a kallsyms file: lines
+// "ADDRESS TYPE NAME[\t[MODULE]]" whose type is t or T. Like
+// parseFtraceFuncs, it slices one copy of the file.
+func readKallsymsFuncs(file string) ([]kfunc, error) {
+	data, err := os.ReadFile(file)
+	if err != nil {
+		return nil, fmt.Errorf("reading kernel symbols: %w", err)
+	}
+	var out []kfunc
+	for line := range strings.Lines(string(data)) {
+		addr, rest, _ := strings.Cut(strings.TrimSuffix(line, "\n"), " ")
+		typ, rest, _ := strings.Cut(rest, " ")
+		if typ != "t" && typ != "T" || rest == "" {
+			continue
+		}
+		name, mod, _ := strings.Cut(rest, "\t")
+		name = strings.TrimSpace(name)
+		a, _ := strconv.ParseUint(addr, 16, 64)
+		out = append(out, kfunc{name: name, module: moduleField(mod), addr: a})
+	}
+	return sortFuncs(out), nil
+}
+
+// moduleMatches reports whether a function's module (""for vmlinux)
+// matches the module of an attach point ("" for any, "vmlinux", a glob).
+func moduleMatches(pattern, module string) bool {
+	if pattern == "" {
+		return true
+	}
+	if module == "" {
+		module = "vmlinux"
+	}
+	ok, _ := path.Match(pattern, module)
+	return ok
+}
+
+// named returns the functions of a sorted table called name.
+func named(fs []kfunc, name string) []kfunc {
+	i := sort.Search(len(fs), func(i int) bool { return fs[i].name >= name })
+	j := i
+	for j < len(fs) && fs[j].name == name {
+		j++
+	}
+	return fs[i:j]
+}
+
+// KernelFuncs implements host.Host: the kernel functions of module
+// matching pattern. A wildcard matches the traceable functions (all text
+// symbols when tracefs does not list them, as kprobes see no difference
+// then); an exact name is looked up among the traceable functions, then
+// in kallsyms.
+func (h *Host) KernelFuncs(module, pattern string) ([]host.KernelFunc, error) {
 	if _, err := path.Match(pattern, ""); err != nil {
 		return nil, fmt.Errorf("bad kernel function pattern %q: %w", pattern, err)
 	}
-	// A wildcard matches only the functions kprobes can attach to, as in
-	// bpftrace: those of available_filter_functions, when tracefs shows
-	// it. kallsyms also lists __init and notrace functions, and one of
-	// them in an expansion (vfs_* has vfs_caches_init) would fail the
-	// whole script at attach time.
-	ftrace := ftraceFuncs()
-	var out []string
-	for _, n := range names {
-		if ok, _ := path.Match(pattern, n); ok && (ftrace == nil || ftrace[n]) {
-			out = append(out, n)
+	if _, err := path.Match(module, ""); err != nil {
+		return nil, fmt.Errorf("bad kernel module pattern %q: %w", module, err)
+	}
+	traceable := ftraceFuncList()
+	var out []host.KernelFunc
+	add := func(f kfunc, tr bool) {
+		if moduleMatches(module, f.module) {
+			m := f.module
+			if m == "" {
+				m = "vmlinux"
+			}
+			out = append(out, host.KernelFunc{Name: f.name, Module: m, Traceable: tr})
+		}
+	}
+	if !hasWildcard(pattern) {
+		for _, f := range named(traceable, pattern) {
+			add(f, true)
+		}
+		if len(out) > 0 {
+			return out, nil
+		}
+		all, err := kallsymsFuncs()
+		if err != nil {
+			return nil, err
+		}
+		for _, f := range named(all, pattern) {
+			add(f, traceable == nil)
+		}
+		return out, nil
+	}
+	list, tr := traceable, true
+	if list == nil {
+		var err error
+		if list, err = kallsymsFuncs(); err != nil {
+			return nil, err
+		}
+	}
+	prefix := pattern
+	if i := strings.IndexAny(pattern, "*?[\\"); i >= 0 {
+		prefix = pattern[:i]
+	}
+	start := sort.Search(len(list), func(i int) bool { return list[i].name >= prefix })
+	for _, f := range list[start:] {
+		if !strings.HasPrefix(f.name, prefix) {
+			break
+		}
+		if ok, _ := path.Match(pattern, f.name); ok {
+			add(f, tr)
 		}
 	}
 	return out, nil
 }
 
-func (h *Host) kernelFuncs() ([]string, error) {
-	h.ksymOnce.Do(func() { h.ksyms, h.ksymErr = readKallsymsFuncs("/proc/kallsyms") })
-	return h.ksyms, h.ksymErr
+// KernelModuleLoaded implements host.Host from /proc/modules.
+func (h *Host) KernelModuleLoaded(name string) bool {
+	data, err := os.ReadFile("/proc/modules")
+	if err != nil {
+		return false
+	}
+	for _, line := range strings.Split(string(data), "\n") {
+		if mod, _, _ := strings.Cut(line, " "); mod == name {
+			return true
+		}
+	}
+	return false
 }
 
-// readKallsymsFuncs reads the function names of a kallsyms file: lines
-// "ADDRESS TYPE NAME [MODULE]" whose type is t or T.
-func readKallsymsFuncs(file string) ([]string, error) {
-	f, err := os.Open(file)
+// KernelFuncAt implements host.Host: the kallsyms function whose code
+// holds addr (the last one starting at or before it; an address past the
+// last function of its region is not caught), and the offset in it.
+func (h *Host) KernelFuncAt(addr uint64) (string, uint64, error) {
+	all, err := kallsymsFuncs()
 	if err != nil {
-		return nil, fmt.Errorf("reading kernel symbols: %w", err)
+		return "", 0, err
 	}
-	defer f.Close()
-	seen := map[string]bool{}
-	var names []string
-	sc := bufio.NewScanner(f)
-	sc.Buffer(make([]byte, 0, 64<<10), 1<<20)
-	for sc.Scan() {
-		fields := strings.Fields(sc.Text())
-		if len(fields) < 3 || (fields[1] != "t" && fields[1] != "T") {
-			continue
-		}
-		if name := fields[2]; !seen[name] {
-			seen[name] = true
-			names = append(names, name)
+	byAddr := make([]kfunc, 0, len(all))
+	for _, f := range all {
+		if f.addr != 0 {
+			byAddr = append(byAddr, f)
 		}
 	}
-	if err := sc.Err(); err != nil {
-		return nil, fmt.Errorf("reading kernel symbols: %w", err)
+	if len(byAddr) == 0 {
+		return "", 0, fmt.Errorf("kernel addresses are hidden (kptr_restrict)")
 	}
-	sort.Strings(names)
-	return names, nil
+	sort.Slice(byAddr, func(i, j int) bool { return byAddr[i].addr < byAddr[j].addr })
+	i := sort.Search(len(byAddr), func(i int) bool { return byAddr[i].addr > addr }) - 1
+	if i < 0 || i == len(byAddr)-1 {
+		return "", 0, fmt.Errorf("no kernel function contains address %#x", addr)
+	}
+	return byAddr[i].name, addr - byAddr[i].addr, nil
 }

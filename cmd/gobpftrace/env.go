@@ -23,10 +23,11 @@ type envVar struct {
 var (
 	envStrLen  = envVar{names: []string{"BPFTRACE_MAX_STRLEN", "BPFTRACE_STRLEN"}, min: 1, max: check.MaxStrLen}
 	envMapKeys = envVar{names: []string{"BPFTRACE_MAX_MAP_KEYS", "BPFTRACE_MAP_KEYS_MAX"}, min: 1, max: math.MaxUint32}
+	envProgs   = envVar{names: []string{"BPFTRACE_MAX_BPF_PROGS"}, min: 1, max: 1 << 20}
 )
 
 // numericEnv are the numeric variables gobpftrace reads.
-var numericEnv = []*envVar{&envStrLen, &envMapKeys}
+var numericEnv = []*envVar{&envStrLen, &envMapKeys, &envProgs}
 
 // lookup returns the value of the first name that is set.
 func (v *envVar) lookup() (n uint64, set bool, err error) {
@@ -85,6 +86,15 @@ func strLen() int {
 		return int(n)
 	}
 	return 64
+}
+
+// maxBPFProgs is BPFTRACE_MAX_BPF_PROGS, 0 when unset: the checker then
+// takes the config block's max_bpf_progs or its default.
+func maxBPFProgs() int {
+	if n, ok, err := envProgs.lookup(); ok && err == nil {
+		return int(n)
+	}
+	return 0
 }
 
 // maxMapKeys is the capacity of maps without a declared size: the config

@@ -13,5 +13,5 @@ func TestRawTracepoint(t *testing.T) {
 	matchAll(t, "stdout", r.stdout, `(?m)^@\[rawtracepoint:sys_enter\]: [1-9]\d*$`, `(?m)^@nr\[true\]: [1-9]\d*$`)
 	r = gbt(t, "-e", "rawtracepoint:no_such_raw_tp { }")
 	expectCode(t, r, 1)
-	matchAll(t, "stderr", r.stderr, `ERROR: No matches for rawtracepoint:no_such_raw_tp`)
+	matchAll(t, "stderr", r.stderr, `ERROR: No matches for rawtracepoint no_such_raw_tp\.`)
 }

@@ -154,7 +154,12 @@ func (r *repl) completeAttach(word string) []string {
 			}
 		}
 	case stdlib.Kprobe, stdlib.Kretprobe:
-		names, _ = h.KernelFuncs(rest + "*")
+		funcs, _ := h.KernelFuncs("", rest+"*")
+		for i, f := range funcs {
+			if i == 0 || f.Name != funcs[i-1].Name {
+				names = append(names, f.Name)
+			}
+		}
 	case stdlib.Uprobe, stdlib.Uretprobe:
 		if bin, fn, ok := strings.Cut(rest, ":"); ok {
 			if path, err := h.ResolveBinary(bin); err == nil {

@@ -116,6 +116,8 @@ func (s *Session) checkConfig() *check.Config {
 		Unsafe:  s.opts.unsafe,
 		StrLen:  strLen(),
 		Include: s.opts.includer(),
+
+		MaxBPFProgs: maxBPFProgs(),
 	}
 }
 
@@ -152,6 +154,13 @@ func (s *Session) Run(name, text string) int {
 	}
 	if s.opts.dryRun {
 		return s.dryRun(c)
+	}
+	if len(c.obj.Programs) == 0 {
+		// missing_probes = warn or ignore removed every probe: as bpftrace.
+		if !s.opts.quiet {
+			fmt.Fprintln(s.Stdout, "No probes to attach")
+		}
+		return exitScript
 	}
 	return s.trace(c)
 }

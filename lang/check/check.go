@@ -41,8 +41,13 @@ type Config struct {
 	Host Host
 	// Params are the positional parameters $1, $2, ….
 	Params []string
-	// Unsafe allows unsafe functions (system, signal …).
+	// Unsafe allows unsafe functions (system, signal …) and kprobes by
+	// address.
 	Unsafe bool
+	// MaxBPFProgs limits the BPF programs the script may generate
+	// (BPFTRACE_MAX_BPF_PROGS); 0 leaves it to the config block's
+	// max_bpf_progs or DefaultMaxBPFProgs.
+	MaxBPFProgs int
 	// StrLen is the capacity of strings read by str() (default 64).
 	StrLen int
 	// Include finds the headers named by #include; nil means no header
@@ -83,6 +88,8 @@ type Settings struct {
 	// OnStackLimit is on_stack_limit: values larger than this go to the
 	// scratch area instead of the stack; -1 when not set.
 	OnStackLimit int
+	// MaxBPFProgs is max_bpf_progs; 0 when not set.
+	MaxBPFProgs int
 }
 
 // Instance is one probe body specialised for one attach point.
@@ -106,6 +113,9 @@ type Attach struct {
 	PeriodNs, Freq uint64
 	// Binary and Func name a uprobe's target (Binary is absolute).
 	Binary, Func string
+	// Offset is the offset of a kprobe in its function (kprobe:FUNC+N,
+	// kprobe:ADDRESS).
+	Offset uint64
 	// Args is the tracepoint record layout.
 	Args *types.Struct
 	// USDT is the probe of a usdt attach point.
@@ -251,6 +261,10 @@ type checker struct {
 	learned map[*ast.Probe]map[string]types.Type
 	// probe is the probe being checked.
 	probe *ast.Probe
+	// programs counts the BPF programs the script generates so far;
+	// tooManyProgs is set once their limit has been reported (progs.go).
+	programs     int
+	tooManyProgs bool
 }
 
 func (c *checker) errorf(n ast.Node, code diag.Code, format string, args ...any) *diag.Diagnostic {
@@ -265,6 +279,17 @@ func (c *checker) warnf(n ast.Node, code diag.Code, format string, args ...any) 
 	if c.report {
 		c.diags.Warnf(n.Span(), code, format, args...)
 	}
+}
+
+func (c *checker) warnAt(span diag.Span, code diag.Code, format string, args ...any) {
+	if c.report {
+		c.diags.Warnf(span, code, format, args...)
+	}
+}
+
+// probeHead is the span of a probe's attach points.
+func probeHead(p *ast.Probe) diag.Span {
+	return diag.Join(p.Attach[0].Span(), p.Attach[len(p.Attach)-1].Span())
 }
 
 func (c *checker) errorAt(span diag.Span, code diag.Code, format string, args ...any) *diag.Diagnostic {
@@ -324,13 +349,18 @@ func (c *checker) program(prog *ast.Program) {
 		for _, p := range prog.Probes {
 			c.cur = p
 			c.report = pass == 2
+			errs := len(c.diags.Errors())
 			attaches := c.expandProbe(p, seen)
+			if len(attaches) == 0 && c.info.Config.MissingProbes == "warn" && len(c.diags.Errors()) == errs {
+				c.warnAt(probeHead(p), diag.CodeProbe, "Probe has no valid attach points. It is being removed which may cause issues with program behavior.")
+			}
 			if len(attaches) == 0 {
 				// Still check the body so errors in it are reported.
 				c.instance(p, &Attach{Kind: stdlib.ProbeInvalid})
 				continue
 			}
 			var first *Instance
+			start := len(c.info.Instances)
 			for _, a := range attaches {
 				if first != nil && !first.PerAttach && a.Kind == first.Attach.Kind {
 					c.info.Instances = append(c.info.Instances, &Instance{Probe: p, Attach: a, Tables: first.Tables})
@@ -344,6 +374,9 @@ func (c *checker) program(prog *ast.Program) {
 				if first == nil {
 					first = inst
 				}
+			}
+			if pass == 2 {
+				c.countPrograms(c.info.Instances[start:])
 			}
 		}
 	}

@@ -104,7 +104,7 @@ var configKeys = map[string]bool{
 	"max_strlen": true, "missing_probes": true, "print_maps_on_exit": true,
 	"max_map_keys": true, "stack_mode": true, "str_trunc_trailer": true,
 	"perf_rb_pages": true, "log_size": true, "max_cat_bytes": true, "license": true,
-	"on_stack_limit": true, "show_debug_info": true,
+	"on_stack_limit": true, "show_debug_info": true, "max_bpf_progs": true,
 }
 
 func (c *checker) config(cfg *ast.Config) {
@@ -152,6 +152,12 @@ func (c *checker) config(cfg *ast.Config) {
 				c.info.Config.MaxMapKeys = int(lit.Value)
 			} else {
 				c.errorf(it, diag.CodeType, "max_map_keys must be a positive integer")
+			}
+		case "max_bpf_progs":
+			if lit, ok := it.Value.(*ast.IntLit); ok && lit.Value > 0 && lit.Value <= 1<<20 {
+				c.info.Config.MaxBPFProgs = int(lit.Value)
+			} else {
+				c.errorf(it, diag.CodeType, "max_bpf_progs must be a positive integer")
 			}
 		case "missing_probes":
 			v := configWord(it.Value)
@@ -429,30 +435,7 @@ func (c *checker) expandRawTracepoint(ap *ast.AttachPoint) []*Attach {
 		}
 	}
 	if len(out) == 0 {
-		c.errorf(ap, diag.CodeProbe, "No matches for rawtracepoint:%s", event)
-	}
-	return out
-}
-
-// expandKprobe resolves kprobe:FUNC (and kprobe:MODULE:FUNC) against the
-// kernel's symbols, expanding wildcards.
-func (c *checker) expandKprobe(ap *ast.AttachPoint, kind stdlib.ProbeKind) []*Attach {
-	if c.cfg.Host == nil {
-		c.errorf(ap, diag.CodeProbe, "kprobes are not available (no host)")
-		return nil
-	}
-	pattern := ap.Parts[len(ap.Parts)-1]
-	funcs, err := c.cfg.Host.KernelFuncs(pattern)
-	if err == nil && len(funcs) == 0 {
-		err = fmt.Errorf("No matches for %s:%s", kind, pattern)
-	}
-	if err != nil {
-		c.missingProbe(ap, err.Error())
-		return nil
-	}
-	out := make([]*Attach, len(funcs))
-	for i, f := range funcs {
-		out[i] = &Attach{Point: ap, Kind: kind, Name: stdlib.Probes[kind].Name + ":" + f, Func: f}
+		c.missingProbe(ap, "No matches for rawtracepoint "+event+".")
 	}
 	return out
 }

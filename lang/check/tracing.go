@@ -1,6 +1,7 @@
 package check
 
 import (
+	"sort"
 	"strings"
 
 	"github.com/gobpftrace/gobpftrace/lang/ast"
@@ -50,7 +51,7 @@ func (c *checker) expandFentry(ap *ast.AttachPoint, kind stdlib.ProbeKind) []*At
 		return nil
 	}
 	if len(protos) == 0 {
-		c.missingProbe(ap, "No matches for "+kind.String()+":"+strings.Join(ap.Parts, ":")+".")
+		c.missingProbe(ap, "No matches for "+kind.String()+" "+strings.Join(ap.Parts, ":")+".")
 		return nil
 	}
 	out := make([]*Attach, 0, len(protos))
@@ -73,6 +74,17 @@ func (c *checker) expandFentry(ap *ast.AttachPoint, kind stdlib.ProbeKind) []*At
 // iterKinds are the iterators gobpftrace supports: the context struct of
 // each is struct bpf_iter__NAME in the kernel's BTF.
 var iterKinds = map[string]bool{"task": true, "task_file": true}
+
+// IterNames returns the iterators gobpftrace supports, sorted (-l lists
+// those the kernel has).
+func IterNames() []string {
+	out := make([]string, 0, len(iterKinds))
+	for n := range iterKinds {
+		out = append(out, n)
+	}
+	sort.Strings(out)
+	return out
+}
 
 // expandIter resolves iter:NAME.
 func (c *checker) expandIter(ap *ast.AttachPoint) []*Attach {

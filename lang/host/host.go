@@ -32,13 +32,23 @@ type Host interface {
 	// that match the glob pattern, sorted; an exact name that does not
 	// exist is an error.
 	FuncSymbols(path, pattern string) ([]string, error)
-	// KernelFuncs returns the kernel functions matching the glob pattern,
-	// sorted; an exact name the kernel lacks is an error.
-	KernelFuncs(pattern string) ([]string, error)
+	// KernelFuncs returns the kernel functions (kprobe targets) of module
+	// ("" for any, "vmlinux" for the kernel itself, or a glob) whose names
+	// match the glob pattern, sorted by name and module. A wildcard
+	// matches only traceable functions; an exact name is returned when
+	// the kernel has it at all, with Traceable telling whether ftrace
+	// lists it. A name the kernel lacks is an empty list, not an error.
+	KernelFuncs(module, pattern string) ([]KernelFunc, error)
+	// KernelModuleLoaded reports whether the kernel module is loaded.
+	KernelModuleLoaded(name string) bool
+	// KernelFuncAt returns the kernel function containing the address
+	// and the address's offset in it (kprobe:ADDRESS).
+	KernelFuncAt(addr uint64) (name string, offset uint64, err error)
 	// KernelFuncProtos returns the BTF prototypes of the traceable kernel
 	// functions (fentry/fexit targets) of module ("vmlinux" for the kernel
 	// itself; "" or a glob for any) whose names match the glob pattern,
-	// sorted by module and name; an exact name without BTF is an error.
+	// sorted by module and name; an exact name without BTF is an empty
+	// list, a module without BTF an error.
 	KernelFuncProtos(module, pattern string) ([]FuncProto, error)
 	// KernelSymbolAddr returns the address of a kernel symbol (kaddr());
 	// a symbol the kernel lacks, or whose address is hidden, is an error.
@@ -82,6 +92,17 @@ type UserSym struct {
 	Relocatable bool
 	// Inode identifies the file in the kernel's mappings of it.
 	Inode uint64
+}
+
+// KernelFunc is a kernel function a kprobe can attach to.
+type KernelFunc struct {
+	// Name is the function's name and Module its module ("vmlinux" for
+	// the kernel itself).
+	Name, Module string
+	// Traceable is set when ftrace lists the function
+	// (available_filter_functions): it is neither inlined, notrace nor
+	// __init. Kprobes on other functions usually fail to attach.
+	Traceable bool
 }
 
 // FuncProto is a kernel function's prototype from BTF.

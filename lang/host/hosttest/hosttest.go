@@ -151,18 +151,42 @@ func (h *Fixture) FuncSymbols(path, pattern string) ([]string, error) {
 	return out, nil
 }
 
-// KernelFuncs implements host.Host with a few kernel functions.
-func (h *Fixture) KernelFuncs(pattern string) ([]string, error) {
-	var out []string
-	for _, f := range []string{"do_nanosleep", "tcp_set_state", "vfs_read", "vfs_write"} {
-		if ok, _ := filepath.Match(pattern, f); ok {
+// kernelFuncs are the fixture's kernel functions: vmlinux's, one of the
+// module nf_tables, and one the kernel has but ftrace does not list.
+var kernelFuncs = []host.KernelFunc{
+	{Name: "do_nanosleep", Module: "vmlinux", Traceable: true},
+	{Name: "nf_tables_newtable", Module: "nf_tables", Traceable: true},
+	{Name: "tcp_set_state", Module: "vmlinux", Traceable: true},
+	{Name: "vfs_caches_init", Module: "vmlinux"},
+	{Name: "vfs_read", Module: "vmlinux", Traceable: true},
+	{Name: "vfs_write", Module: "vmlinux", Traceable: true},
+}
+
+// KernelFuncs implements host.Host with the fixture's kernel functions.
+func (h *Fixture) KernelFuncs(module, pattern string) ([]host.KernelFunc, error) {
+	wild := strings.ContainsAny(pattern, "*?[")
+	var out []host.KernelFunc
+	for _, f := range kernelFuncs {
+		if ok, _ := filepath.Match(pattern, f.Name); !ok || wild && !f.Traceable {
+			continue
+		}
+		if ok, _ := filepath.Match(module, f.Module); ok || module == "" {
 			out = append(out, f)
 		}
 	}
-	if len(out) == 0 && !strings.ContainsAny(pattern, "*?[") {
-		return nil, fmt.Errorf("kernel function '%s' not found in /proc/kallsyms", pattern)
-	}
 	return out, nil
+}
+
+// KernelModuleLoaded implements host.Host: nf_tables is loaded.
+func (h *Fixture) KernelModuleLoaded(name string) bool { return name == "nf_tables" }
+
+// KernelFuncAt implements host.Host: vfs_read is at 0xffffffff816bab70
+// and 0x100 bytes long.
+func (h *Fixture) KernelFuncAt(addr uint64) (string, uint64, error) {
+	if addr >= 0xffffffff816bab70 && addr < 0xffffffff816bac70 {
+		return "vfs_read", addr - 0xffffffff816bab70, nil
+	}
+	return "", 0, fmt.Errorf("no kernel function contains address %#x", addr)
 }
 
 // KernelSymbolAddr implements host.Host with a few kernel symbols.

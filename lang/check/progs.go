@@ -1,0 +1,66 @@
+package check
+
+import (
+	"github.com/gobpftrace/gobpftrace/lang/ast"
+	"github.com/gobpftrace/gobpftrace/lang/diag"
+	"github.com/gobpftrace/gobpftrace/stdlib"
+)
+
+// DefaultMaxBPFProgs is the default limit on the BPF programs a script
+// generates (bpftrace's max_bpf_progs): a wildcard that expands to
+// thousands of programs would take minutes to load and attach.
+const DefaultMaxBPFProgs = 1024
+
+// SharesProgram reports whether inst compiles into the same BPF program as
+// prev, the instance before it: the expansions of one kprobe or kretprobe
+// wildcard share their program when the body does not depend on the
+// function (same tables, no probe or func builtin).
+func SharesProgram(prev, inst *Instance) bool {
+	if prev == nil {
+		return false
+	}
+	k := inst.Attach.Kind
+	if k != stdlib.Kprobe && k != stdlib.Kretprobe || prev.Attach.Kind != k {
+		return false
+	}
+	if inst.Tables != prev.Tables || inst.Probe != prev.Probe || inst.Attach.Point != prev.Attach.Point {
+		return false
+	}
+	for _, b := range inst.Builtins {
+		if b.ID == stdlib.ProbeVar || b.ID == stdlib.FuncVar {
+			return false
+		}
+	}
+	return true
+}
+
+// countPrograms adds the BPF programs of a probe's instances to the
+// script's count and reports, once, the attach point whose expansion
+// passes the limit (max_bpf_progs; BPFTRACE_MAX_BPF_PROGS wins over the
+// config block, as environment variables do in bpftrace).
+func (c *checker) countPrograms(insts []*Instance) {
+	limit := c.cfg.MaxBPFProgs
+	if limit == 0 {
+		limit = c.info.Config.MaxBPFProgs
+	}
+	if limit == 0 {
+		limit = DefaultMaxBPFProgs
+	}
+	var prev *Instance
+	var over *ast.AttachPoint
+	for _, inst := range insts {
+		if !SharesProgram(prev, inst) {
+			c.programs++
+		}
+		prev = inst
+		if c.programs > limit && over == nil {
+			over = inst.Attach.Point
+		}
+	}
+	if over != nil && !c.tooManyProgs {
+		c.tooManyProgs = true
+		n := c.programs
+		d := c.errorf(over, diag.CodeProbe, "Your program is trying to generate more than %d BPF programs, which exceeds the current limit of %d", n, limit)
+		d.Hint("You can increase the limit through the BPFTRACE_MAX_BPF_PROGS environment variable.")
+	}
+}
