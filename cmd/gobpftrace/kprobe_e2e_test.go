@@ -38,7 +38,7 @@ func TestKprobeAttachUnavailable(t *testing.T) {
 	oneScreen(t, r)
 	r = gbt(t, "-e", "kprobe:no_such_kernel_function { }")
 	expectCode(t, r, 1)
-	matchAll(t, "stderr", r.stderr, `ERROR: kernel function 'no_such_kernel_function' not found`)
+	matchAll(t, "stderr", r.stderr, `ERROR: No matches for kprobe no_such_kernel_function\.`)
 }
 
 // TestListKernelType: -lv 'struct sock' lists the members of a kernel
@@ -50,7 +50,7 @@ func TestListKernelType(t *testing.T) {
 	}
 	r := gbt(t, "-lv", "struct sock")
 	expectCode(t, r, 0)
-	matchAll(t, "stdout", r.stdout, `\Astruct sock \{\n`, `(?m)^    struct sock_common __sk_common;  /\* offset 0, size \d+ \*/$`, `(?m)^\};  /\* size \d+ \*/$`)
+	matchAll(t, "stdout", r.stdout, `\Avmlinux: struct sock \{\n`, `(?m)^    struct sock_common __sk_common;  /\* offset 0, size \d+ \*/$`, `(?m)^\};  /\* size \d+ \*/$`)
 	// Arrays are declared as in C; anonymous structs have no name.
 	r = gbt(t, "-lv", "struct task_struct")
 	expectCode(t, r, 0)

@@ -2,21 +2,34 @@ package main
 
 import (
 	"fmt"
+	"math"
 	"os"
+	"path"
 	"sort"
 	"strings"
 
 	"github.com/gobpftrace/gobpftrace/lang/check"
+	"github.com/gobpftrace/gobpftrace/lang/diag"
+	"github.com/gobpftrace/gobpftrace/lang/parser"
 	"github.com/gobpftrace/gobpftrace/lang/types"
 	"github.com/gobpftrace/gobpftrace/runtime"
 	"github.com/gobpftrace/gobpftrace/stdlib"
 )
 
 // List prints the probes matching pattern (-l), with their arguments when
-// -lv was given: tracepoints from tracefs, function probes (kprobe,
-// fentry, uprobe, usdt, rawtracepoint) by expanding the pattern as an
-// attach point, and kernel types from BTF. BEGIN, END, interval and profile need
-// no listing.
+// -lv was given, as bpftrace does:
+//
+//   - no pattern (or "*") lists every kernel probe: fentry, iter, kprobe,
+//     rawtracepoint and tracepoint probes, each kind sorted;
+//   - a pattern without a provider ("*sleep*") is "*:*sleep*";
+//   - a provider with a wildcard ("kprobe*", "*") lists the kernel kinds it
+//     matches; the user-space kinds (uprobe, usdt) need one by name;
+//   - "struct NAME", "union NAME" and "enum NAME" list a kernel type;
+//   - several patterns are separated by commas.
+//
+// Each kind reads only what it lists: tracepoints tracefs's events,
+// kprobes available_filter_functions, fentry and iter the kernel's BTF.
+// software and hardware probes are not implemented, so not listed.
 func (s *Session) List(pattern string) int {
 	if err := runtime.CheckPrivileges(); err != nil {
 		fmt.Fprintf(s.Stderr, "ERROR: %v\n", err)
@@ -25,44 +38,133 @@ func (s *Session) List(pattern string) int {
 	if s.opts.program != "" {
 		return s.listProgram("stdin", s.opts.program)
 	}
-	for _, kw := range []string{"struct ", "union ", "enum "} {
-		if strings.HasPrefix(pattern, kw) {
-			return s.listType(pattern)
-		}
-	}
 	if strings.HasSuffix(pattern, ".bt") {
 		if b, err := os.ReadFile(pattern); err == nil {
 			return s.listProgram(pattern, string(b))
 		}
 		fmt.Fprintf(s.Stderr, "WARNING: It appears that '%s' is a filename but the file does not exist. Treating '%s' as a search pattern.\n", pattern, pattern)
 	}
-	tpPattern := "*:*"
-	if pattern != "" {
-		provider, rest, found := strings.Cut(pattern, ":")
-		switch {
-		case !found:
-			tpPattern = "*:" + pattern
-		case provider == "tracepoint" || provider == "t":
-			tpPattern = rest
-		case strings.ContainsAny(provider, "*?"):
-			tpPattern = rest
-		default:
-			if text, ok := listingProgram(provider, rest); ok {
-				return s.listProgram("stdin", text)
-			}
-			fmt.Fprintf(s.Stderr, "ERROR: listing %s probes is not supported yet\n", provider)
-			return exitUsage
-		}
-		if !strings.Contains(tpPattern, ":") {
-			tpPattern += ":*"
+	if pattern == "" || pattern == "*" {
+		pattern = "*:*"
+	}
+	var b strings.Builder
+	code := exitOK
+	for _, raw := range strings.Split(pattern, ",") {
+		p := strings.Join(strings.Fields(raw), " ")
+		if c := s.listPattern(&b, p); c != exitOK {
+			code = c
 		}
 	}
-	list, err := s.Host().ListTracepoints(tpPattern, s.opts.listVerbose)
+	fmt.Fprint(s.Stdout, b.String())
+	return code
+}
+
+// kernelListed are the kinds a wildcard provider lists (bpftrace's
+// show_in_kernel_list, without the software and hardware probes
+// gobpftrace does not implement), in bpftrace's order: by name.
+var kernelListed = []stdlib.ProbeKind{stdlib.Fentry, stdlib.Iter, stdlib.Kprobe, stdlib.RawTracepoint, stdlib.Tracepoint}
+
+// listPattern lists one comma-separated part of -l's pattern.
+func (s *Session) listPattern(b *strings.Builder, p string) int {
+	if p == "" {
+		return exitOK
+	}
+	for _, kw := range []string{"struct ", "union ", "enum "} {
+		if strings.HasPrefix(p, kw) {
+			return s.listType(b, p)
+		}
+	}
+	if !strings.Contains(p, ":") {
+		p = "*:" + p
+	}
+	provider, rest, _ := strings.Cut(p, ":")
+	if strings.ContainsAny(provider, "*?[") {
+		for _, k := range kernelListed {
+			if ok, _ := path.Match(provider, k.String()); ok {
+				s.listKind(b, k, rest, true)
+			}
+		}
+		return exitOK
+	}
+	kind, ok := stdlib.LookupProbe(provider)
+	if !ok || !listable(kind) {
+		fmt.Fprintf(s.Stderr, "ERROR: listing %s probes is not supported yet\n", provider)
+		return exitUsage
+	}
+	return s.listKind(b, kind, rest, false)
+}
+
+// listable reports whether -l lists probes of kind.
+func listable(kind stdlib.ProbeKind) bool {
+	switch kind {
+	case stdlib.Tracepoint, stdlib.Iter, stdlib.Interval, stdlib.Profile:
+		return true
+	}
+	return stdlib.Probes[kind].Listed
+}
+
+// listKind lists the probes of one kind matching rest (the pattern after
+// the provider). quiet drops errors: a wildcard provider lists what each
+// kind has, as bpftrace does.
+func (s *Session) listKind(b *strings.Builder, kind stdlib.ProbeKind, rest string, quiet bool) int {
+	parts := strings.Split(rest, ":")
+	switch kind {
+	case stdlib.Tracepoint:
+		return s.listTracepoints(b, rest, quiet)
+	case stdlib.Iter:
+		s.listIters(b, rest)
+		return exitOK
+	case stdlib.Interval, stdlib.Profile:
+		// The units, as bpftrace lists them: "interval:ms:".
+		for _, unit := range []string{"hz", "ms", "s", "us"} {
+			if ok, _ := path.Match(rest, unit+":"); ok || rest == unit {
+				b.WriteString(kind.String() + ":" + unit + ":\n")
+			}
+		}
+		return exitOK
+	case stdlib.Kprobe, stdlib.Kretprobe, stdlib.Fentry, stdlib.Fexit:
+		if len(parts) <= 2 {
+			return s.listKernelFuncs(b, kind, parts, quiet)
+		}
+	}
+	for len(parts) < stdlib.Probes[kind].MinParts {
+		parts = append(parts, "*")
+	}
+	text := `config = { missing_probes = "ignore" } ` + kind.String() + ":" + strings.Join(parts, ":") + " {}"
+	src := diag.NewSource("stdin", text)
+	prog, diags := parser.Parse(src)
+	var info *check.Info
+	if !diags.HasErrors() {
+		cfg := s.checkConfig()
+		cfg.MaxBPFProgs = math.MaxInt // a listing generates no program
+		info, diags = check.Check(src, prog, cfg)
+	}
+	if diags.HasErrors() {
+		if quiet {
+			return exitOK
+		}
+		fmt.Fprint(s.Stderr, src.Render(diags))
+		return exitScript
+	}
+	s.listInstances(b, info)
+	return exitOK
+}
+
+// listTracepoints lists tracepoint:CATEGORY:EVENT patterns; a pattern of
+// one part matches events of any category ("tracepoint:sched_switch").
+func (s *Session) listTracepoints(b *strings.Builder, rest string, quiet bool) int {
+	pattern := rest
+	if !strings.Contains(rest, ":") {
+		pattern = "*:" + rest
+	}
+	list, err := s.Host().ListTracepoints(pattern, s.opts.listVerbose)
 	if err != nil {
+		if quiet {
+			return exitOK
+		}
 		fmt.Fprintf(s.Stderr, "ERROR: %v\n", err)
 		return exitRuntime
 	}
-	var b strings.Builder
 	for _, tp := range list {
 		b.WriteString("tracepoint:")
 		b.WriteString(tp.Name)
@@ -73,22 +175,39 @@ func (s *Session) List(pattern string) int {
 			b.WriteByte('\n')
 		}
 	}
-	fmt.Fprint(s.Stdout, b.String())
 	return exitOK
 }
 
-// listingProgram turns -l PROVIDER:REST into a program whose attach point
-// expands to the probes to list, for the providers marked Listed.
-func listingProgram(provider, rest string) (string, bool) {
-	kind, ok := stdlib.LookupProbe(provider)
-	if !ok || !stdlib.Probes[kind].Listed {
-		return "", false
+// listIters lists the iterators gobpftrace supports that the kernel has
+// (struct bpf_iter__NAME in BTF); -lv adds the context's members besides
+// meta, as bpftrace does.
+func (s *Session) listIters(b *strings.Builder, pattern string) {
+	for _, name := range check.IterNames() {
+		if ok, _ := path.Match(pattern, name); !ok {
+			continue
+		}
+		t, err := s.Host().KernelType("struct bpf_iter__" + name)
+		st, ok := t.(*types.Struct)
+		if err != nil || !ok {
+			continue
+		}
+		b.WriteString("iter:" + name + "\n")
+		if !s.opts.listVerbose {
+			continue
+		}
+		for _, f := range st.Fields {
+			// The kernel wraps each member in an anonymous union.
+			members := []types.Field{f}
+			if u, ok := f.Type.(*types.Struct); ok && f.Name == "" {
+				members = u.Fields
+			}
+			for _, m := range members {
+				if m.Name != "meta" {
+					b.WriteString("    " + cDecl(m.Type, m.Name) + "\n")
+				}
+			}
+		}
 	}
-	parts := strings.Split(rest, ":")
-	for len(parts) < stdlib.Probes[kind].MinParts {
-		parts = append(parts, "*")
-	}
-	return `config = { missing_probes = "ignore" } ` + provider + ":" + strings.Join(parts, ":") + " {}", true
 }
 
 // listProgram prints the probes a program attaches to, with wildcards
@@ -102,11 +221,33 @@ func (s *Session) listProgram(name, text string) int {
 		return exitScript
 	}
 	var b strings.Builder
-	for _, inst := range c.info.Instances {
+	s.listInstances(&b, c.info)
+	fmt.Fprint(s.Stdout, b.String())
+	return exitOK
+}
+
+// listInstances writes the probes of a checked program, and their
+// arguments for -lv.
+func (s *Session) listInstances(b *strings.Builder, info *check.Info) {
+	for _, inst := range info.Instances {
+		if k := inst.Attach.Kind; k == stdlib.Begin || k == stdlib.End {
+			continue // not probes of the kernel: bpftrace leaves them out
+		}
+		if k := inst.Attach.Kind; (k == stdlib.Interval || k == stdlib.Profile) && len(inst.Attach.Point.Parts) == 2 {
+			// bpftrace lists the unit, not the rate: "interval:ms:".
+			b.WriteString(k.String() + ":" + inst.Attach.Point.Parts[0] + ":\n")
+			continue
+		}
 		b.WriteString(inst.Attach.Name)
 		b.WriteByte('\n')
 		if s.opts.listVerbose && functionProbe[inst.Attach.Kind] {
-			b.WriteString(s.functionParams(inst.Attach))
+			module := inst.Attach.Module
+			if module == "" {
+				module = "vmlinux"
+			}
+			if protos, err := s.Host().KernelFuncProtos(module, inst.Attach.Func); err == nil && len(protos) > 0 {
+				writeParams(b, inst.Attach.Kind, &protos[0])
+			}
 			continue
 		}
 		if s.opts.listVerbose && inst.Attach.Args != nil {
@@ -119,58 +260,23 @@ func (s *Session) listProgram(name, text string) int {
 			}
 		}
 	}
-	fmt.Fprint(s.Stdout, b.String())
-	return exitOK
 }
 
-// functionProbe marks the kernel function probes whose -lv listing shows
-// the function's parameters from BTF.
-var functionProbe = [stdlib.NumProbeKinds]bool{
-	stdlib.Kprobe: true, stdlib.Kretprobe: true, stdlib.Fentry: true, stdlib.Fexit: true,
-}
-
-// functionParams is the -lv listing of a kernel function probe, as
-// bpftrace prints it: fentry the parameters by name ("    struct sock *
-// sk"), fexit those and "retval", kprobe the parameters as arg0, arg1 …,
-// kretprobe the return type as retval ("void" when there is none).
-// Functions without BTF list nothing.
-func (s *Session) functionParams(a *check.Attach) string {
-	module := a.Module
-	if module == "" {
-		module = "vmlinux"
-	}
-	protos, err := s.Host().KernelFuncProtos(module, a.Func)
-	if err != nil || len(protos) == 0 {
-		return ""
-	}
-	p := protos[0]
-	var b strings.Builder
-	if a.Kind != stdlib.Kretprobe {
-		for i, prm := range p.Params {
-			name := prm.Name
-			if a.Kind == stdlib.Kprobe {
-				name = fmt.Sprintf("arg%d", i)
-			}
-			fmt.Fprintf(&b, "    %s %s\n", prm.Decl, name)
-		}
-	}
-	switch {
-	case a.Kind == stdlib.Kretprobe && p.Ret == nil:
-		b.WriteString("    void\n")
-	case (a.Kind == stdlib.Kretprobe || a.Kind == stdlib.Fexit) && p.Ret != nil:
-		fmt.Fprintf(&b, "    %s retval\n", p.RetDecl)
-	}
-	return b.String()
-}
-
-// listType prints a kernel type from BTF (-l 'struct sock'): its members
-// with their offsets, or an enum's enumerators.
-func (s *Session) listType(name string) int {
+// listType lists a kernel type from BTF: -l 'struct sock' its name when
+// the kernel has it, -lv its members with their offsets (or an enum's
+// enumerators) after the BTF it comes from ("vmlinux: struct sock {").
+func (s *Session) listType(out *strings.Builder, name string) int {
 	t, err := s.Host().KernelType(name)
 	if err != nil {
 		fmt.Fprintf(s.Stderr, "ERROR: %v\n", err)
 		return exitScript
 	}
+	if !s.opts.listVerbose {
+		out.WriteString(name + "\n")
+		return exitOK
+	}
+	// bpftrace names the BTF the type comes from; ours is vmlinux's.
+	out.WriteString("vmlinux: ")
 	var b strings.Builder
 	switch t := t.(type) {
 	case *types.Struct:
@@ -197,7 +303,7 @@ func (s *Session) listType(name string) int {
 	default:
 		fmt.Fprintf(&b, "%s: %s\n", name, t)
 	}
-	fmt.Fprint(s.Stdout, b.String())
+	out.WriteString(b.String())
 	return exitOK
 }
 

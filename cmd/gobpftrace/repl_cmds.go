@@ -180,7 +180,7 @@ func (r *repl) cmdType(arg string) {
 		fmt.Fprintln(r.errw, "ERROR: usage: :type 'struct NAME'")
 		return
 	}
-	r.withListing(true, func() { r.s.listType(name) })
+	r.withListing(true, func() { r.s.List(name) })
 }
 
 func (r *repl) cmdArgs(arg string) {
