@@ -399,7 +399,7 @@ func (c *compiler) program(inst *check.Instance, index int) (p *Program, cerr *c
 		Target: Target{
 			Category: a.Category, Event: a.Event,
 			PeriodNs: a.PeriodNs, Freq: a.Freq,
-			Binary: a.Binary, Func: a.Func,
+			Binary: a.Binary, Func: a.Func, Offset: a.Offset,
 		},
 	}
 	if a.USDT != nil {
