@@ -82,11 +82,24 @@ func parseFtraceFuncs(r io.Reader) ([]kfunc, error) {
 	out := make([]kfunc, 0, strings.Count(text, "\n"))
 	for line := range strings.Lines(text) {
 		name, rest, _ := strings.Cut(strings.TrimSuffix(line, "\n"), " ")
-		if name != "" {
+		if name != "" && !badFunc(name) {
 			out = append(out, kfunc{name: name, module: moduleField(rest)})
 		}
 	}
 	return sortFuncs(out), nil
+}
+
+// badFunc reports whether kprobes must leave a function alone, as
+// bpftrace does: tracing the idle loop, the XDP dispatcher or RCU's own
+// functions can hang the kernel (the list of the kernel's kprobe-multi
+// selftests), and the ".part.N" pieces of split functions cannot be
+// traced.
+func badFunc(name string) bool {
+	switch name {
+	case "arch_cpu_idle", "default_idle", "bpf_dispatcher_xdp_func":
+		return true
+	}
+	return strings.HasPrefix(name, "rcu_") || strings.HasPrefix(name, "__ftrace_invalid_address__") || strings.Contains(name, ".part.")
 }
 
 // moduleField returns MODULE of a "[MODULE]" field at the start of s.
@@ -145,6 +158,9 @@ func readKallsymsFuncs(file string) ([]kfunc, error) {
 		}
 		name, mod, _ := strings.Cut(rest, "\t")
 		name = strings.TrimSpace(name)
+		if badFunc(name) {
+			continue
+		}
 		a, _ := strconv.ParseUint(addr, 16, 64)
 		out = append(out, kfunc{name: name, module: moduleField(mod), addr: a})
 	}

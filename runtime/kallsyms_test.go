@@ -40,7 +40,8 @@ func TestReadKallsymsFuncs(t *testing.T) {
 // line, with its module in brackets; repeated (name, module) pairs (static
 // functions of one name) are listed once.
 func TestParseFtraceFuncs(t *testing.T) {
-	in := "vfs_read\ndo_nanosleep\nnft_hook [nf_tables]\nshow_stat\nshow_stat\nshow_stat [ext4]\n"
+	in := "vfs_read\ndo_nanosleep\nnft_hook [nf_tables]\nshow_stat\nshow_stat\nshow_stat [ext4]\n" +
+		"rcu_gp_cleanup\ndefault_idle\nfoo.part.0\n" // left out, as bpftrace does
 	got, err := parseFtraceFuncs(strings.NewReader(in))
 	if err != nil {
 		t.Fatal(err)

@@ -265,6 +265,9 @@ type checker struct {
 	// tooManyProgs is set once their limit has been reported (progs.go).
 	programs     int
 	tooManyProgs bool
+	// wildMisses are the wildcards of the probe being expanded that
+	// matched nothing (kprobe.go).
+	wildMisses []wildMiss
 }
 
 func (c *checker) errorf(n ast.Node, code diag.Code, format string, args ...any) *diag.Diagnostic {
@@ -351,6 +354,7 @@ func (c *checker) program(prog *ast.Program) {
 			c.report = pass == 2
 			errs := len(c.diags.Errors())
 			attaches := c.expandProbe(p, seen)
+			c.reportWildMisses(p, len(attaches) > 0)
 			if len(attaches) == 0 && c.info.Config.MissingProbes == "warn" && len(c.diags.Errors()) == errs {
 				c.warnAt(probeHead(p), diag.CodeProbe, "Probe has no valid attach points. It is being removed which may cause issues with program behavior.")
 			}

@@ -107,7 +107,14 @@ func (c *checker) expandKprobe(ap *ast.AttachPoint, kind stdlib.ProbeKind) []*At
 		if module != "" {
 			what = module + ":" + t.fn
 		}
-		c.missingProbe(ap, "No matches for "+kind.String()+" "+what+".")
+		msg := "No matches for " + kind.String() + " " + what + "."
+		if wild {
+			// As in bpftrace, a wildcard without matches fails only the
+			// probe that has no other attach point (see wildMisses).
+			c.wildMisses = append(c.wildMisses, wildMiss{ap, msg})
+			return nil
+		}
+		c.missingProbe(ap, msg)
 		return nil
 	}
 	var out []*Attach
@@ -125,4 +132,33 @@ func (c *checker) expandKprobe(ap *ast.AttachPoint, kind stdlib.ProbeKind) []*At
 		out = append(out, &Attach{Point: ap, Kind: kind, Name: name, Func: f.Name, Offset: t.offset})
 	}
 	return out
+}
+
+// wildMiss is a kprobe wildcard that matched nothing: msg says so.
+type wildMiss struct {
+	ap  *ast.AttachPoint
+	msg string
+}
+
+// reportWildMisses reports the wildcards of a probe that matched nothing,
+// as bpftrace does: when the probe has other attach points they are
+// skipped (with a warning, unless missing_probes = ignore); when it has
+// none, the probe is missing as a whole (an error, or with
+// missing_probes = warn the warnings of the probe's removal).
+func (c *checker) reportWildMisses(p *ast.Probe, attached bool) {
+	misses := c.wildMisses
+	c.wildMisses = nil
+	if len(misses) == 0 || c.info.Config.MissingProbes == "ignore" {
+		return
+	}
+	if attached || c.info.Config.MissingProbes == "warn" {
+		for _, m := range misses {
+			c.warnf(m.ap, diag.CodeProbe, "%s Skipping.", m.msg)
+		}
+		return
+	}
+	d := c.errorAt(probeHead(p), diag.CodeProbe, "Probe has no valid attach points. If this is expected, set the 'missing_probes' config variable to 'warn'.")
+	for _, m := range misses {
+		d.Hint("%s", m.msg)
+	}
 }
