@@ -240,6 +240,10 @@ func (s *Session) listInstances(b *strings.Builder, info *check.Info) {
 		}
 		b.WriteString(inst.Attach.Name)
 		b.WriteByte('\n')
+		if s.opts.listVerbose && inst.Attach.Kind == stdlib.RawTracepoint {
+			s.rawTracepointParams(b, inst.Attach.Event)
+			continue
+		}
 		if s.opts.listVerbose && functionProbe[inst.Attach.Kind] {
 			module := inst.Attach.Module
 			if module == "" {

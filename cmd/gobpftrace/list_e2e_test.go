@@ -50,3 +50,16 @@ func TestListFunctionProbes(t *testing.T) {
 	r = gbt(t, "-l", "U:"+python+":*gc__s*")
 	expectRun(t, r, 0, "usdt:/usr/bin/python3.11:python:gc__start\n", "")
 }
+
+// TestListRawTracepointParams: -lv lists a raw tracepoint's arguments from
+// the BTF of its __traceiter_ function, without the first (the
+// tracepoint's private data), as bpftrace does.
+func TestListRawTracepointParams(t *testing.T) {
+	needRoot(t)
+	if !haveBTF() {
+		t.Skip("no kernel BTF")
+	}
+	r := gbt(t, "-lv", "rawtracepoint:sched_switch")
+	expectCode(t, r, 0)
+	matchAll(t, "stdout", r.stdout, `\Arawtracepoint:sched_switch\n    bool preempt\n    struct task_struct \* prev\n    struct task_struct \* next\n`)
+}
