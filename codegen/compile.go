@@ -82,6 +82,12 @@ type Options struct {
 	// 6.7); a missing one is an error at the call that needs it. Nil means
 	// every kfunc exists.
 	Kfunc func(name string) bool
+	// KprobeSession, when set, reports whether the kernel can attach a
+	// kprobe session program (Linux 6.10, kprobe-multi links) to funcs.
+	// It is asked for each kprobe that has a kretprobe partner on the
+	// same functions; the two are then one program (session.go). Nil
+	// means no sessions.
+	KprobeSession func(funcs []string) bool
 }
 
 // Compile generates the Object for a checked program. Errors that can only
@@ -145,6 +151,7 @@ func Compile(info *check.Info, opts *Options) (obj *Object, diags *diag.List) {
 		c.obj.Programs = append(c.obj.Programs, p)
 		prev = p
 	}
+	c.joinSessions()
 	if c.scratchSize > 0 {
 		c.addMap(&MapDef{Name: ScratchMap, Internal: true, Spec: &ebpf.MapSpec{
 			Name: "scratch", Type: ebpf.PerCPUArray, KeySize: 4,

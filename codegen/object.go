@@ -79,7 +79,11 @@ type Program struct {
 	// MoreFuncs are the further functions, after Target.Func, of a kprobe
 	// wildcard's shared program (see kprobemulti.go).
 	MoreFuncs []string
-	Insns     asm.Instructions
+	// Session marks a kprobe session program: a kprobe and a kretprobe on
+	// the same functions joined into one (see session.go), attached with
+	// one kprobe-multi session link; Probe names both.
+	Session bool
+	Insns   asm.Instructions
 	// Span is the attach point in the script, for attach errors.
 	Span diag.Span
 }

@@ -282,7 +282,7 @@ func attachKprobe(p *LoadedProgram, _ *AttachOptions) ([]attachment, error) {
 	if _, err := Tracefs(); err != nil {
 		return nil, err
 	}
-	if len(p.MoreFuncs) > 0 {
+	if len(p.MoreFuncs) > 0 || p.Session {
 		return attachKprobes(p)
 	}
 	l, err := kprobeLink(p, p.Target.Func)

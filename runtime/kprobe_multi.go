@@ -3,7 +3,7 @@
 package runtime
 
 import (
-	"errors"
+	"fmt"
 
 	"github.com/cilium/ebpf"
 	"github.com/cilium/ebpf/features"
@@ -20,7 +20,10 @@ import (
 // other), and with one kprobe per function otherwise. The choice is made
 // before the program is loaded, because a kprobe-multi program has its own
 // expected attach type; the feature test runs once per process (cilium/ebpf
-// caches it) and only for scripts with such wildcards.
+// caches it) and only for scripts with such wildcards. Session programs
+// (codegen.Program.Session: a kprobe and a kretprobe joined, Linux 6.10)
+// are always attached with one kprobe-multi link in session mode; codegen
+// joins them only when HaveKprobeSession says the link will attach.
 
 // useKprobeMulti reports whether p is loaded and attached as kprobe multi.
 func useKprobeMulti(p *codegen.Program) bool {
@@ -44,6 +47,9 @@ func useKprobeMulti(p *codegen.Program) bool {
 
 // loadAttachType is the expected attach type p is loaded with.
 func loadAttachType(p *codegen.Program) ebpf.AttachType {
+	if p.Session {
+		return p.AttachType
+	}
 	if useKprobeMulti(p) {
 		return ebpf.AttachTraceKprobeMulti
 	}
@@ -54,6 +60,13 @@ func loadAttachType(p *codegen.Program) ebpf.AttachType {
 // functions.
 func attachKprobes(p *LoadedProgram) (_ []attachment, err error) {
 	syms := append([]string{p.Target.Func}, p.MoreFuncs...)
+	if p.Session {
+		l, err := link.KprobeMulti(p.Prog, link.KprobeMultiOptions{Symbols: syms, Session: true})
+		if err != nil {
+			return nil, fmt.Errorf("kprobe session link: %w", err)
+		}
+		return []attachment{l}, nil
+	}
 	if useKprobeMulti(p.Program) {
 		opts := link.KprobeMultiOptions{Symbols: syms}
 		var l link.Link
@@ -63,7 +76,7 @@ func attachKprobes(p *LoadedProgram) (_ []attachment, err error) {
 			l, err = link.KprobeMulti(p.Prog, opts)
 		}
 		if err != nil {
-			return nil, errors.Join(errors.New("kprobe-multi link"), err)
+			return nil, fmt.Errorf("kprobe-multi link: %w", err)
 		}
 		return []attachment{l}, nil
 	}
@@ -83,4 +96,27 @@ func attachKprobes(p *LoadedProgram) (_ []attachment, err error) {
 		out = append(out, l)
 	}
 	return out, nil
+}
+
+// HaveKprobeSession reports whether a kprobe session program (Linux 6.10:
+// a kprobe-multi link in session mode) can attach to funcs: the kernel has
+// session links and every function is one ftrace can attach to. It is
+// meant for codegen.Options.KprobeSession, which joins a kprobe and a
+// kretprobe on the same functions into one such program; the feature test
+// runs once per process (cilium/ebpf caches it).
+func HaveKprobeSession(funcs []string) bool {
+	liftMemlock()
+	if features.HaveBPFLinkKprobeSession() != nil {
+		return false
+	}
+	names := ftraceFuncs()
+	if names == nil {
+		return false
+	}
+	for _, f := range funcs {
+		if !names[f] {
+			return false
+		}
+	}
+	return true
 }

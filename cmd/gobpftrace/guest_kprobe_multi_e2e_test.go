@@ -111,3 +111,57 @@ func TestGuestKprobeMultiWildcard(t *testing.T) {
 		})
 	}
 }
+
+// kernelAtLeast reports whether the running kernel's release is at least
+// major.minor.
+func kernelAtLeast(t *testing.T, major, minor int) bool {
+	t.Helper()
+	var u syscall.Utsname
+	if err := syscall.Uname(&u); err != nil {
+		t.Fatal(err)
+	}
+	var b strings.Builder
+	for _, c := range u.Release {
+		if c == 0 {
+			break
+		}
+		b.WriteByte(byte(c))
+	}
+	m := regexp.MustCompile(`^(\d+)\.(\d+)`).FindStringSubmatch(b.String())
+	if m == nil {
+		t.Fatalf("kernel release %q", b.String())
+	}
+	ma, _ := strconv.Atoi(m[1])
+	mi, _ := strconv.Atoi(m[2])
+	return ma > major || ma == major && mi >= minor
+}
+
+// TestGuestKprobeSession: a kprobe and a kretprobe on vfs_read are one
+// session program and one attach where the kernel has kprobe sessions
+// (6.10+ with CONFIG_FPROBE: the 6.12 guest), and two probes elsewhere;
+// either way the entry half sees the call and the return half the bytes
+// the -c child read.
+func TestGuestKprobeSession(t *testing.T) {
+	needKprobes(t)
+	fprobe, known := kernelConfigHas(t, "CONFIG_FPROBE")
+	session := fprobe && kernelAtLeast(t, 6, 10)
+	in := filepath.Join(t.TempDir(), "in")
+	if err := os.WriteFile(in, make([]byte, 10000), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	r := gbt(t, "-v", "-e", `kprobe:vfs_read /pid == cpid/ { @calls = count(); } kretprobe:vfs_read /pid == cpid/ { @[retval] = count(); }`,
+		"-c", "/bin/dd if="+in+" of=/dev/null bs=4321 count=1 status=none")
+	expectCode(t, r, 0)
+	if !regexp.MustCompile(`(?m)^@\[4321\]: 1$`).MatchString(r.stdout) || !regexp.MustCompile(`(?m)^@calls: [1-9]\d*$`).MatchString(r.stdout) {
+		t.Errorf("want the child's read in both halves:\n%v", r)
+	}
+	joined := regexp.MustCompile(`(?m)^Program ID: \S+  kprobe:vfs_read,kretprobe:vfs_read `).MatchString(r.stderr)
+	switch {
+	case !known:
+		t.Logf("kernel configuration unknown: not checking whether the probes were joined")
+	case session && (!joined || !strings.Contains(r.stderr, "Attached 1 probe\n")):
+		t.Errorf("kprobe sessions (6.10+, CONFIG_FPROBE): want one session program and one probe:\n%v", r)
+	case !session && (joined || !strings.Contains(r.stderr, "Attached 2 probes\n")):
+		t.Errorf("no kprobe sessions: want two programs:\n%v", r)
+	}
+}
