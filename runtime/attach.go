@@ -90,16 +90,35 @@ func (e *UnavailableError) Error() string {
 // Unwrap returns the error of the attach attempt.
 func (e *UnavailableError) Unwrap() error { return e.Err }
 
-// Attach attaches every program except BEGIN and END, in order, and stops
-// at the first failure (an *AttachError); what was attached stays attached
-// until Detach or Close.
+// reverseAttachKinds are the kinds whose programs on one hook the kernel
+// runs last-attached first (kprobes and uprobes share an aggregated probe
+// whose handler list grows at its head; BPF trampolines likewise). As in
+// bpftrace, they are attached in reverse script order, so that two probes
+// on one function fire in the order the script declares them.
+var reverseAttachKinds = [stdlib.NumProbeKinds]bool{
+	stdlib.Kprobe: true, stdlib.Uprobe: true, stdlib.Uretprobe: true, stdlib.USDT: true,
+	stdlib.Fentry: true, stdlib.Fexit: true, stdlib.Iter: true,
+}
+
+// Attach attaches every program except BEGIN and END and stops at the
+// first failure (an *AttachError); what was attached stays attached until
+// Detach or Close. Programs of kinds the kernel runs in attach order are
+// attached first, in script order, then the others in reverse script order
+// (reverseAttachKinds), so that probes on one hook fire in script order.
 func (l *Loaded) Attach(opts *AttachOptions) error {
 	for _, p := range l.Programs {
-		if runOnceKinds[p.Kind] {
+		if runOnceKinds[p.Kind] || reverseAttachKinds[p.Kind] {
 			continue
 		}
 		if err := l.AttachProgram(p, opts); err != nil {
 			return err
+		}
+	}
+	for i := len(l.Programs) - 1; i >= 0; i-- {
+		if p := l.Programs[i]; reverseAttachKinds[p.Kind] {
+			if err := l.AttachProgram(p, opts); err != nil {
+				return err
+			}
 		}
 	}
 	return nil

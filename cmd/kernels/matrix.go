@@ -32,7 +32,7 @@ var groups = []group{
 	{"runtime", "./runtime", "", 6 * time.Minute},
 	{"codegen", "./codegen", "", 6 * time.Minute},
 	{"e2e-guest", "./cmd/gobpftrace", "^(TestGuest|TestKprobe|TestTcpstates|TestListKernelType|TestFentry|TestFexit|TestListFentry|TestIter)", 6 * time.Minute},
-	{"e2e-sample", "./cmd/gobpftrace", "^(TestOneLiner.*|TestExamplesRun|TestKstack.*|TestSyscallKstackWarnings|TestRawTracepoint|TestChildExitEndsTrace|TestBeginExact|TestJSON|TestMapFullReported|TestPerfBufferFallback|TestLostEventsReport|TestErrorsKernel|TestVerifierLimitsAreScriptErrors|TestSignalsEndCleanly|TestUprobeLibc|TestBitfields|TestPointerReads)$", 6 * time.Minute},
+	{"e2e-sample", "./cmd/gobpftrace", "^(TestOneLiner.*|TestExamplesRun|TestKstack.*|TestSyscallKstackWarnings|TestRawTracepoint|TestChildExitEndsTrace|TestBeginExact|TestJSON|TestMapFullReported|TestPerfBufferFallback|TestLostEventsReport|TestErrorsKernel|TestVerifierLimitsAreScriptErrors|TestSignalsEndCleanly|TestUprobeLibc|TestBitfields|TestPointerReads|TestProbeOrderSameHook)$", 6 * time.Minute},
 }
 
 // guestScript is the shell script a guest runs: each group's test binary
