@@ -4,7 +4,6 @@ import (
 	"strings"
 
 	"github.com/gobpftrace/gobpftrace/lang/check"
-	"github.com/gobpftrace/gobpftrace/stdlib"
 )
 
 // Kprobe wildcards share one program.
@@ -18,24 +17,10 @@ import (
 // instead of hundreds is most of the start-up time of a wide wildcard.
 
 // sharesKprobeProgram reports whether inst compiles to the same program as
-// prev, the instance compiled just before it.
+// prev, the instance compiled just before it. The rule is the checker's,
+// which counts programs against max_bpf_progs with it.
 func sharesKprobeProgram(prev, inst *check.Instance) bool {
-	if prev == nil {
-		return false
-	}
-	k := inst.Attach.Kind
-	if k != stdlib.Kprobe && k != stdlib.Kretprobe || prev.Attach.Kind != k {
-		return false
-	}
-	if inst.Tables != prev.Tables || inst.Probe != prev.Probe || inst.Attach.Point != prev.Attach.Point {
-		return false
-	}
-	for _, b := range inst.Builtins {
-		if b.ID == stdlib.ProbeVar || b.ID == stdlib.FuncVar {
-			return false
-		}
-	}
-	return true
+	return check.SharesProgram(prev, inst)
 }
 
 // addKprobeFunc adds inst's function to p, the program of a kprobe
