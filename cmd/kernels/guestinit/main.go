@@ -99,9 +99,16 @@ func run() (int, error) {
 	root := "/newroot"
 	mounts := []mount{
 		{"hostroot", root, "9p", unix.MS_RDONLY, p9 + ",cache=loose"},
-		{"work", root + cfg.Work, "9p", 0, p9},
 		{"tmpfs", root + "/tmp", "tmpfs", 0, "mode=1777"},
 		{"tmpfs", root + "/run", "tmpfs", 0, "mode=755"},
+	}
+	// The working tree goes on after the guest's own /tmp and /run, so
+	// that a tree under /tmp (a CI clone, say) is not hidden by them: its
+	// mount point is then made in the guest's tmpfs.
+	if cfg.Work != "" {
+		mounts = append(mounts, mount{"work", root + cfg.Work, "9p", 0, p9})
+	}
+	mounts = append(mounts, []mount{
 		{"proc", root + "/proc", "proc", 0, ""},
 		{"sysfs", root + "/sys", "sysfs", 0, ""},
 		{"devtmpfs", root + "/dev", "devtmpfs", 0, ""},
@@ -112,10 +119,7 @@ func run() (int, error) {
 		{"debugfs", root + "/sys/kernel/debug", "debugfs", 0, ""},
 		{"bpf", root + "/sys/fs/bpf", "bpf", 0, ""},
 		{"cgroup2", root + "/sys/fs/cgroup", "cgroup2", 0, ""},
-	}
-	if cfg.Work == "" {
-		mounts = append(mounts[:1], mounts[2:]...)
-	}
+	}...)
 	for _, m := range mounts {
 		if err := m.do(); err != nil {
 			return 0, err
