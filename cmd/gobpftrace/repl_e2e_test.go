@@ -158,6 +158,16 @@ func TestREPLStatementsAndErrors(t *testing.T) {
 		s.send(`  @ticks = count();`)
 		s.send(`}`)
 		s.expect(p.stderr, "[1] attached 1 probe: interval:ms:100")
+		// :maps below lists @ticks with its entry: wait until the
+		// interval has fired (the commands in between may take less
+		// than its 100 ms).
+		for i := 0; !regexp.MustCompile(`(?m)^ticks [1-9]`).MatchString(p.stdout.String()); i++ {
+			if i == 100 {
+				t.Fatalf("interval:ms:100 did not fire in 10 s:\n%s", p.stdout)
+			}
+			s.send(`printf("ticks %d\n", @ticks)`)
+			time.Sleep(100 * time.Millisecond)
+		}
 		s.send(`kprobe:no_such_function_xyz { }`)
 		s.expect(p.stderr, "no_such_function_xyz")
 		// Without kprobes (this machine) attaching fails; the interval
