@@ -8,6 +8,7 @@ import (
 	"os/exec"
 	"path"
 	"path/filepath"
+	"reflect"
 	"regexp"
 	"sort"
 	"strings"
@@ -28,22 +29,29 @@ import (
 // kprobeTarget matches the function of a kprobe or kretprobe attach point.
 var kprobeTarget = regexp.MustCompile(`(?m)(?:^|[\s,])k(?:ret)?probe:([A-Za-z0-9_.*]+)`)
 
-// toolKprobes returns the kprobe functions (or patterns) a tool attaches to.
-func toolKprobes(src string) []string {
-	seen := map[string]bool{}
-	var out []string
+// toolKprobes returns the kprobe functions (or patterns) a tool attaches
+// to, one group per probe: a probe's attach points run on over lines that
+// end in a comma.
+func toolKprobes(src string) [][]string {
+	var groups [][]string
+	var cur []string
 	for _, l := range strings.Split(src, "\n") {
-		if strings.HasPrefix(strings.TrimSpace(l), "//") {
+		l = strings.TrimSpace(l)
+		if strings.HasPrefix(l, "//") {
 			continue
 		}
 		for _, m := range kprobeTarget.FindAllStringSubmatch(l, -1) {
-			if !seen[m[1]] {
-				seen[m[1]] = true
-				out = append(out, m[1])
-			}
+			cur = append(cur, m[1])
+		}
+		if len(cur) > 0 && !strings.HasSuffix(l, ",") {
+			groups = append(groups, cur)
+			cur = nil
 		}
 	}
-	return out
+	if len(cur) > 0 {
+		groups = append(groups, cur)
+	}
+	return groups
 }
 
 // traceableFunctions reads the functions kprobes can attach to.
@@ -70,25 +78,39 @@ func traceableFunctions(t *testing.T) map[string]bool {
 	return names
 }
 
-// missingFuncs returns the targets with no traceable function.
-func missingFuncs(targets []string, traceable map[string]bool) []string {
+// missingFuncs returns the targets with no traceable function that make
+// the tool fail, as missing_probes = "error" (the default) says: every
+// missing function named without a wildcard, and a wildcard without
+// matches when its probe has no other attach point that exists.
+func missingFuncs(groups [][]string, traceable map[string]bool) []string {
 	var missing []string
-	for _, p := range targets {
-		if !strings.ContainsAny(p, "*?[") {
-			if !traceable[p] {
-				missing = append(missing, p)
+	for _, g := range groups {
+		var wildMisses []string
+		found := 0
+		for _, p := range g {
+			if !strings.ContainsAny(p, "*?[") {
+				if traceable[p] {
+					found++
+				} else {
+					missing = append(missing, p)
+				}
+				continue
 			}
-			continue
-		}
-		found := false
-		for n := range traceable {
-			if ok, _ := path.Match(p, n); ok {
-				found = true
-				break
+			matched := false
+			for n := range traceable {
+				if ok, _ := path.Match(p, n); ok {
+					matched = true
+					break
+				}
+			}
+			if matched {
+				found++
+			} else {
+				wildMisses = append(wildMisses, p)
 			}
 		}
-		if !found {
-			missing = append(missing, p)
+		if found == 0 {
+			missing = append(missing, wildMisses...)
 		}
 	}
 	return missing
@@ -197,4 +219,28 @@ func TestGuestUpstreamTools(t *testing.T) {
 func headLine(s string) string {
 	l, _, _ := strings.Cut(s, "\n")
 	return l
+}
+
+// TestToolKprobesMissing checks the rule the guest test expects tools to
+// follow: a missing plain function fails the tool, a wildcard without
+// matches fails it only when its probe has nothing else to attach to.
+func TestToolKprobesMissing(t *testing.T) {
+	src := `
+// kprobe:commented_out
+kprobe:lookup_fast,
+kprobe:lookup_fast.constprop.*
+{ }
+kprobe:d_lookup { } kretprobe:d_lookup { }
+kprobe:vfs_*_missing { }
+kprobe:blk_account_io_start, kprobe:__blk_account_io_start { }
+`
+	groups := toolKprobes(src)
+	want := [][]string{{"lookup_fast", "lookup_fast.constprop.*"}, {"d_lookup", "d_lookup"}, {"vfs_*_missing"}, {"blk_account_io_start", "__blk_account_io_start"}}
+	if !reflect.DeepEqual(groups, want) {
+		t.Fatalf("toolKprobes = %q, want %q", groups, want)
+	}
+	traceable := map[string]bool{"lookup_fast": true, "d_lookup": true, "blk_account_io_start": true}
+	if got, want := missingFuncs(groups, traceable), []string{"vfs_*_missing", "__blk_account_io_start"}; !reflect.DeepEqual(got, want) {
+		t.Errorf("missingFuncs = %q, want %q", got, want)
+	}
 }
