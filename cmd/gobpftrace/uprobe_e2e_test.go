@@ -31,5 +31,8 @@ func TestUprobeErrors(t *testing.T) {
 	matchAll(t, "stderr", r.stderr, `^stdin:1:1-\d+: ERROR: uprobe target 'libnosuchlib' not found`)
 	r = gbt(t, "-e", "uprobe:libc:no_such_function_xyz { }")
 	expectCode(t, r, 1)
-	matchAll(t, "stderr", r.stderr, `ERROR: function 'no_such_function_xyz' not found in /.*libc\.so\.6`)
+	matchAll(t, "stderr", r.stderr, `ERROR: No matches for uprobe libc:no_such_function_xyz\.\n`)
+	r = gbt(t, "-e", `config = { missing_probes = "warn" } uprobe:libc:no_such_function_xyz { } BEGIN { exit() }`)
+	expectCode(t, r, 0)
+	matchAll(t, "stderr", r.stderr, `WARNING: No matches for uprobe libc:no_such_function_xyz\. Skipping\.\n`)
 }

@@ -458,7 +458,8 @@ func (c *checker) expandUprobe(ap *ast.AttachPoint, kind stdlib.ProbeKind) []*At
 	}
 	funcs, err := c.cfg.Host.FuncSymbols(path, ap.Parts[1])
 	if err == nil && len(funcs) == 0 {
-		err = fmt.Errorf("No matches for %s:%s:%s", kind, path, ap.Parts[1])
+		// As bpftrace: the binary as the user wrote it.
+		err = fmt.Errorf("No matches for %s %s:%s.", kind, ap.Parts[0], ap.Parts[1])
 	}
 	if err != nil {
 		c.missingProbe(ap, err.Error())

@@ -29,8 +29,8 @@ type Host interface {
 	// such as "libc") into an absolute path.
 	ResolveBinary(name string) (string, error)
 	// FuncSymbols returns the function symbols of the ELF file at path
-	// that match the glob pattern, sorted; an exact name that does not
-	// exist is an error.
+	// that match the glob pattern, sorted; a pattern (or exact name)
+	// that matches nothing gives an empty list.
 	FuncSymbols(path, pattern string) ([]string, error)
 	// KernelFuncs returns the kernel functions (kprobe targets) of module
 	// ("" for any, "vmlinux" for the kernel itself, or a glob) whose names
