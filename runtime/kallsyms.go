@@ -161,8 +161,15 @@ func readKallsymsFuncs(file string) ([]kfunc, error) {
 		if badFunc(name) {
 			continue
 		}
+		m := moduleField(mod)
+		if m == "bpf" {
+			// JIT-compiled BPF programs, trampolines and dispatchers:
+			// not kprobe targets, and they come and go with every
+			// program loaded on the machine.
+			continue
+		}
 		a, _ := strconv.ParseUint(addr, 16, 64)
-		out = append(out, kfunc{name: name, module: moduleField(mod), addr: a})
+		out = append(out, kfunc{name: name, module: m, addr: a})
 	}
 	return sortFuncs(out), nil
 }

@@ -17,6 +17,7 @@ func TestReadKallsymsFuncs(t *testing.T) {
 		"ffffffff81002000 T vfs_write\n" +
 		"ffffffff82000000 D avenrun\n" +
 		"ffffffffc0000000 t nf_hook\t[nf_tables]\n" +
+		"ffffffffc0001000 t bpf_prog_6b074716c6defff3_interval\t[bpf]\n" + // a loaded program: left out
 		"ffffffff81001000 t vfs_read\n"
 	if err := os.WriteFile(file, []byte(data), 0o644); err != nil {
 		t.Fatal(err)
