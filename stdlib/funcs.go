@@ -143,7 +143,7 @@ var Funcs = [...]FuncDef{
 	Unwatch:     {Name: "unwatch", MinArgs: 1, MaxArgs: 1, Flags: Statement, Sig: "unwatch(addr)", Doc: "remove a watchpoint"},
 	Path:        {Name: "path", MinArgs: 1, MaxArgs: 2, Sig: "path(struct path *)", Doc: "full path of a struct path"},
 	SyscallName: {Name: "syscall_name", MinArgs: 1, MaxArgs: 1, Sig: "syscall_name(nr)", Doc: "name of a system call number"},
-	Getopt:      {Name: "getopt", MinArgs: 1, MaxArgs: 3, Sig: "getopt(name[, default[, doc]])", Doc: "named program argument"},
+	Getopt:      {Name: "getopt", MinArgs: 1, MaxArgs: 3, Flags: Implemented, Sig: "getopt(name[, default[, doc]])", Doc: "named program argument"},
 	Errorf:      {Name: "errorf", MinArgs: 1, MaxArgs: -1, Flags: Statement, Sig: "errorf(fmt, args...)", Doc: "print a located error"},
 	Warnf:       {Name: "warnf", MinArgs: 1, MaxArgs: -1, Flags: Statement, Sig: "warnf(fmt, args...)", Doc: "print a located warning"},
 }

@@ -31,6 +31,7 @@ type options struct {
 	program      string // -e text
 	file         string // script file ("-" for stdin)
 	params       []string
+	named        []string // named program options after "--", without their "--"
 	list         bool
 	listVerbose  bool
 	listPattern  string
@@ -178,8 +179,9 @@ func parseArgs(args []string) (*options, error) {
 		switch {
 		case a == "--":
 			for _, p := range args[i+1:] {
-				if strings.HasPrefix(p, "--") {
-					return nil, &usageError{fmt.Sprintf("named parameters are not supported: %s", p)}
+				if strings.HasPrefix(p, "--") && len(p) > 2 {
+					o.named = append(o.named, p[2:])
+					continue
 				}
 				operands = append(operands, p)
 			}

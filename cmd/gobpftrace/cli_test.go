@@ -20,6 +20,7 @@ func TestParseArgs(t *testing.T) {
 		{[]string{"-qeBEGIN{}"}, options{program: "BEGIN{}", quiet: true}},
 		{[]string{"script.bt", "-q", "a", "--", "-b"}, options{file: "script.bt", params: []string{"a", "-b"}, quiet: true}},
 		{[]string{"-"}, options{file: "-"}},
+		{[]string{"s.bt", "p1", "--", "--aa=1", "p2", "--bb"}, options{file: "s.bt", params: []string{"p1", "p2"}, named: []string{"aa=1", "bb"}}},
 		{[]string{"--verbose", "--quiet", "--debug", "ast,types", "--debug=asm", "-e", "x"},
 			options{program: "x", verbose: true, quiet: true, debug: []string{"ast", "types", "asm"}}},
 		{[]string{"--list", "tracepoint:*"}, options{list: true, listPattern: "tracepoint:*"}},
@@ -77,7 +78,6 @@ func TestParseArgsErrors(t *testing.T) {
 		{[]string{"-i", "-f", "json"}, "the interactive shell (-i) cannot be combined with -f json"},
 		{[]string{"--dry-run", "--verify-only", "-e", "x"}, "--dry-run and --verify-only exclude each other"},
 		{[]string{"-l", "a", "b"}, "-l takes at most one pattern"},
-		{[]string{"s.bt", "--", "--name=1"}, "named parameters are not supported: --name=1"},
 	} {
 		_, err := parseArgs(c.args)
 		var ue *usageError

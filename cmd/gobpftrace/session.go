@@ -102,6 +102,15 @@ func (s *Session) frontEnd(name, text string) *compiled {
 	if diags.HasErrors() {
 		return nil
 	}
+	if e := info.OptionError; e != nil {
+		if e.Msg != "" {
+			fmt.Fprintf(s.Stderr, "ERROR: %s\n", e.Msg)
+		}
+		if e.Hint != "" {
+			fmt.Fprintf(s.Stderr, "HINT: %s\n", e.Hint)
+		}
+		return nil
+	}
 	if s.dump("types") {
 		dumpTypes(s.Stdout, info)
 	}
@@ -111,11 +120,12 @@ func (s *Session) frontEnd(name, text string) *compiled {
 // checkConfig is the checker's configuration for this session's options.
 func (s *Session) checkConfig() *check.Config {
 	return &check.Config{
-		Host:    s.Host(),
-		Params:  s.opts.params,
-		Unsafe:  s.opts.unsafe,
-		StrLen:  strLen(),
-		Include: s.opts.includer(),
+		Host:        s.Host(),
+		Params:      s.opts.params,
+		NamedParams: s.opts.named,
+		Unsafe:      s.opts.unsafe,
+		StrLen:      strLen(),
+		Include:     s.opts.includer(),
 
 		MaxBPFProgs: maxBPFProgs(),
 	}

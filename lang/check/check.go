@@ -41,6 +41,9 @@ type Config struct {
 	Host Host
 	// Params are the positional parameters $1, $2, ….
 	Params []string
+	// NamedParams are the named parameters given after "--", without
+	// their leading "--": "name=value", or "name" for a boolean.
+	NamedParams []string
 	// Unsafe allows unsafe functions (system, signal …) and kprobes by
 	// address.
 	Unsafe bool
@@ -75,6 +78,12 @@ type Info struct {
 	// Config holds the settings of the config block that matter after
 	// checking.
 	Config Settings
+	// Options are the named program options getopt declares, in the
+	// order of their first use.
+	Options []*ProgOption
+	// OptionError is a problem with the command line's named options
+	// (see getopt.go); nil when there is none.
+	OptionError *OptionError
 }
 
 // Settings are config-block settings the runtime honours.
@@ -224,6 +233,7 @@ func Check(src *diag.Source, prog *ast.Program, cfg *Config) (info *Info, diags 
 		}
 	}()
 	c.program(prog)
+	c.checkNamedParams()
 	for _, d := range prog.MapDecls {
 		if sym := c.info.Maps[d.Name]; sym != nil && sym.Value == nil {
 			c.warnf(d, diag.CodeUnknown, "Unused map: %s", d.Name)
