@@ -51,6 +51,7 @@ var GoldenCases = []GoldenCase{
 	{"incdec_map", `BEGIN { @c++; ++@c; @d[1]--; }`},
 	{"tuple_key", `BEGIN { @t[1, "a"] = 2; $t = (3, "b"); printf("%d %s\n", $t.0, $t.1); }`},
 	{"predicate", `tracepoint:syscalls:sys_enter_openat /pid == 1/ { @n = count(); }`},
+	{"tracepoint_btf_pointee", `tracepoint:syscalls:sys_enter_nanosleep { @[args.rqtp->tv_sec] = count(); printf("%d\n", (*args.rmtp).tv_nsec); }`},
 	{"str_filename", `tracepoint:syscalls:sys_enter_openat { printf("%s %d\n", str(args.filename), args.dfd); }`},
 	{"exit", `BEGIN { exit(); }`},
 	{"cat_system", `BEGIN { cat("/proc/%d/comm", pid); system("echo %s", comm); }`},

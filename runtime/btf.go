@@ -88,8 +88,9 @@ func (h *Host) kernelSpec() (*btf.Spec, error) {
 // Qualifiers and typedefs are looked through. Pointers point into kernel
 // space. Struct and union fields have byte offsets; bitfields carry the bit
 // offset within their storage unit (an integer of the field type's width
-// starting at Offset). Struct fields of enum type are plain integers of the
-// enum's real width; a top-level "enum NAME" is a *types.Enum.
+// starting at Offset). Struct fields of enum type are integers of the
+// enum's real width with Field.Enum set (they read as the enum); a
+// top-level "enum NAME" is a *types.Enum.
 func (h *Host) KernelType(name string) (types.Type, error) {
 	name = strings.Join(strings.Fields(name), " ")
 	k := &h.kbtf
@@ -416,14 +417,16 @@ func (k *kernelBTF) remember(bt btf.Type, t types.Type) {
 // convert turns a BTF type into a gobpftrace type. k.mu is held.
 func (k *kernelBTF) convert(spec *btf.Spec, bt btf.Type) types.Type {
 	bt = btf.UnderlyingType(bt) // typedefs and qualifiers
+	if x, ok := bt.(*btf.Enum); ok {
+		// Not from k.conv, which holds the *types.Enum of enumType.
+		return &types.Int{Bits: int(x.Size) * 8, Signed: x.Signed}
+	}
 	if t, ok := k.conv[bt]; ok {
 		return t
 	}
 	switch x := bt.(type) {
 	case *btf.Int:
 		return convertInt(x)
-	case *btf.Enum:
-		return &types.Int{Bits: int(x.Size) * 8, Signed: x.Signed}
 	case *btf.Pointer:
 		p := &types.Pointer{Space: types.Kernel}
 		k.remember(x, p)
@@ -507,6 +510,9 @@ func (k *kernelBTF) convertComposite(spec *btf.Spec, bt btf.Type, kind, name str
 		f := types.Field{Name: m.Name, Type: ft, Offset: int(m.Offset / 8)}
 		if m.BitfieldSize > 0 {
 			f = bitfieldField(m, ft)
+		}
+		if e, ok := btf.UnderlyingType(m.Type).(*btf.Enum); ok && e.Name != "" {
+			f.Enum = k.enumType(e)
 		}
 		if a := f.Type.Align(); a > align && m.BitfieldSize == 0 {
 			align = a

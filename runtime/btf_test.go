@@ -216,6 +216,14 @@ func TestBTFTypedefsAndErrors(t *testing.T) {
 	} else if e, ok := typ.(*types.Enum); !ok || e.Names[0] != "BPF_PROG_TYPE_UNSPEC" {
 		t.Errorf("enum bpf_prog_type = %v", typ)
 	}
+	// A member of enum type is an integer of the enum's width that names
+	// its enum (read, it prints as the enumerator).
+	if typ, err := h.KernelType("struct bpf_prog"); err != nil {
+		t.Error(err)
+	} else if f, ok := typ.(*types.Struct).Field("type"); !ok || f.Enum == nil || f.Enum.Name != "bpf_prog_type" ||
+		f.Enum.Names[1] != "BPF_PROG_TYPE_SOCKET_FILTER" || f.Type.Size() != 4 {
+		t.Errorf("struct bpf_prog member type = %+v", f)
+	}
 }
 
 func TestBTFEnumValues(t *testing.T) {

@@ -145,6 +145,10 @@ func tracepointStruct(category, event string, fields []formatField, strlen int) 
 	for _, f := range fields {
 		field := types.Field{Name: f.Name, Offset: f.Offset}
 		field.Type, field.DataLoc = fieldType(f, space, strlen)
+		if name, ok := enumName(f.Type); ok && types.IsInt(field.Type) {
+			// Named only: the checker looks its enumerators up in BTF.
+			field.Enum = &types.Enum{Name: name}
+		}
 		s.Fields = append(s.Fields, field)
 		if end := f.Offset + f.Size; end > s.Bytes {
 			s.Bytes = end
@@ -171,6 +175,10 @@ func fieldType(f formatField, space types.AddrSpace, strlen int) (types.Type, bo
 		base := baseName(typ[:strings.IndexByte(typ, '*')])
 		var elem types.Type = &types.Void{}
 		switch {
+		case composite(typ) != "":
+			// Named only: the checker completes it from BTF when a
+			// member is reached through the pointer.
+			elem = &types.Struct{Kind: composite(typ), Name: base}
 		case base == "char":
 			elem = types.Int8
 		case base == "void":
@@ -227,6 +235,34 @@ func scalarType(base string, size int, signedFlag bool) types.Type {
 		signed = signedFlag
 	}
 	return &types.Int{Bits: size * 8, Signed: signed}
+}
+
+// composite is "struct" or "union" when the C type (before any '*') is
+// a named struct or union, else "".
+func composite(t string) string {
+	if i := strings.IndexByte(t, '*'); i >= 0 {
+		t = t[:i]
+	}
+	for _, w := range strings.Fields(t) {
+		if w == "struct" || w == "union" {
+			return w
+		}
+	}
+	return ""
+}
+
+// enumName returns NAME of a field declared "enum NAME" (not a pointer).
+func enumName(t string) (string, bool) {
+	if strings.Contains(t, "*") {
+		return "", false
+	}
+	words := strings.Fields(t)
+	for i, w := range words {
+		if w == "enum" && i+1 < len(words) {
+			return words[i+1], true
+		}
+	}
+	return "", false
 }
 
 // baseName strips qualifiers and the struct/enum/union keyword from a C type

@@ -193,6 +193,13 @@ func TestFieldTypeEdgeCases(t *testing.T) {
 		{"field:struct foo blob;	offset:8;	size:24;	signed:0;", &types.Array{Elem: types.Uint8, Len: 24}},
 		{"field:const unsigned long * ip;	offset:8;	size:8;	signed:0;", &types.Pointer{Elem: types.Uint64}},
 		{"field:u32 ids[3];	offset:8;	size:12;	signed:0;", &types.Array{Elem: types.Uint32, Len: 3}},
+		{"field:struct __kernel_timespec * rqtp;	offset:8;	size:8;	signed:0;",
+			&types.Pointer{Elem: &types.Struct{Kind: "struct", Name: "__kernel_timespec"}}},
+		{"field:const union bpf_attr * attr;	offset:8;	size:8;	signed:0;",
+			&types.Pointer{Elem: &types.Struct{Kind: "union", Name: "bpf_attr"}}},
+		{"field:struct sockaddr __user * __user * addr;	offset:8;	size:8;	signed:0;",
+			&types.Pointer{Elem: &types.Pointer{Elem: &types.Struct{Kind: "struct", Name: "sockaddr"}}}},
+		{"field:enum skb_drop_reason reason;	offset:8;	size:4;	signed:0;", types.Uint32},
 	}
 	for _, tt := range tests {
 		f, err := parseFieldLine(tt.line)

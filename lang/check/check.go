@@ -263,6 +263,8 @@ type checker struct {
 	defines  map[string]ast.Expr
 	enums    map[string]enumConst
 	cstructs map[string]*types.Struct
+	// enumTypes are the script's named enums, by "enum NAME".
+	enumTypes map[string]*types.Enum
 	// report is false while re-checking a body for a further instance:
 	// diagnostics are only reported once.
 	report bool

@@ -18,6 +18,7 @@ func (c *checker) deref(at ast.Node, p ast.Expr, t types.Type, op string) types.
 		c.errorf(p, diag.CodeType, "%s expects a pointer (%s provided); cast an address to a pointer type first, e.g. *(uint32 *)addr", op, t)
 		return nil
 	}
+	pt = c.completePointer(pt)
 	switch pt.Elem.(type) {
 	case *types.Int, *types.Enum, *types.Pointer, *types.Bool, *types.Struct:
 		return pt.Elem

@@ -601,6 +601,9 @@ func (c *checker) kernelType(te *ast.TypeExpr) types.Type {
 	if t, ok := c.cstructs[te.Name]; ok {
 		return t
 	}
+	if t, ok := c.enumTypes[te.Name]; ok {
+		return t
+	}
 	if c.cfg.Host == nil {
 		c.errorf(te, diag.CodeUnknown, "unknown type '%s'", te.Name)
 		return nil
@@ -702,12 +705,16 @@ func (c *checker) field(e *ast.FieldExpr) types.Type {
 		}
 		st = t
 	case *types.Pointer:
-		if s, ok := t.Elem.(*types.Struct); ok {
+		if s, ok := c.completePointer(t).Elem.(*types.Struct); ok {
 			st = s
 		}
 	}
 	if st == nil {
 		c.errorf(e, diag.CodeType, "Can not access field '%s' on expression of type '%s'", e.Name, xt)
+		return nil
+	}
+	if incomplete(st) {
+		c.errorf(e, diag.CodeUnknown, "Can not access field '%s': '%s' is not defined, neither in the script nor in the kernel's BTF", e.Name, st)
 		return nil
 	}
 	f, ok := st.Field(e.Name)
@@ -724,7 +731,9 @@ func (c *checker) field(e *ast.FieldExpr) types.Type {
 	}
 	c.tab.Fields[e] = f
 	switch ft := f.Type.(type) {
-	case *types.Int, *types.String, *types.Pointer, *types.Bool:
+	case *types.Int, *types.Bool:
+		return c.fieldEnum(f)
+	case *types.String, *types.Pointer:
 		return ft
 	case *types.Struct:
 		// An embedded struct: usable for further field accesses.
@@ -771,6 +780,9 @@ func (c *checker) tupleIndex(e *ast.TupleIndex) types.Type {
 // (the operand of sizeof and offsetof).
 func (c *checker) typeOrExpr(te *ast.TypeExpr, x ast.Expr) types.Type {
 	if te != nil {
+		if id := c.typeNameIsValue(te); id != nil {
+			return c.expr(id)
+		}
 		return c.typeExpr(te)
 	}
 	return c.expr(x)

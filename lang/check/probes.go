@@ -20,6 +20,7 @@ func (c *checker) topLevel(prog *ast.Program) {
 	c.defines = map[string]ast.Expr{}
 	c.enums = map[string]enumConst{}
 	c.cstructs = map[string]*types.Struct{}
+	c.enumTypes = map[string]*types.Enum{}
 	pre := preproc.Process(prog.Preproc, &preproc.Options{Include: c.cfg.Include}, c.diags)
 	for name, v := range pre.Defines {
 		if v.IsStr {
@@ -77,6 +78,9 @@ func (c *checker) cdef(d *ast.CDef) {
 	}
 	next := int64(0)
 	typ := &types.Enum{Name: d.Name, Names: map[int64]string{}}
+	if d.Name != "" {
+		c.enumTypes["enum "+d.Name] = typ
+	}
 	for _, item := range strings.Split(d.Body, ",") {
 		item = strings.TrimSpace(item)
 		if item == "" {

@@ -208,6 +208,11 @@ type Field struct {
 	// DataLoc marks a tracepoint __data_loc field: the 32-bit value holds
 	// (length << 16 | offset) of the data relative to the record start.
 	DataLoc bool
+	// Enum, when set, is the C enum of an integer field (stored with the
+	// width of Type): reading the field yields this enum, so its value
+	// prints as the enumerator's name. A tracepoint field names its enum
+	// only (Names nil) until the checker looks it up in the kernel's BTF.
+	Enum *Enum
 }
 
 // Struct is a C struct or union (from BTF, a script definition or a

@@ -53,6 +53,8 @@ func userPtr(elem types.Type) *types.Pointer { return &types.Pointer{Elem: elem,
 //	                           next_comm char[16], next_pid int32, next_prio int32
 //	sched:sched_process_exec   filename __data_loc char[], pid int32, old_pid int32
 //	raw_syscalls:sys_enter     id int64, args uint64[6]
+//	syscalls:sys_enter_nanosleep __syscall_nr int32, rqtp, rmtp struct __kernel_timespec * (user; named only)
+//	skb:kfree_skb              skbaddr, location, rx_sk void *, protocol uint16, reason enum skb_drop_reason
 func New() *Fixture {
 	h := &Fixture{tps: map[string]*types.Struct{}}
 	add := func(s *types.Struct, cat, ev string) { h.tps[cat+":"+ev] = s }
@@ -86,6 +88,18 @@ func New() *Fixture {
 		types.Field{Name: "next_pid", Type: types.Int32, Offset: 56},
 		types.Field{Name: "next_prio", Type: types.Int32, Offset: 60},
 	), "sched", "sched_switch")
+	add(tpStruct("syscalls", "sys_enter_nanosleep", 32,
+		types.Field{Name: "__syscall_nr", Type: types.Int32, Offset: 8},
+		types.Field{Name: "rqtp", Type: userPtr(&types.Struct{Kind: "struct", Name: "__kernel_timespec"}), Offset: 16},
+		types.Field{Name: "rmtp", Type: userPtr(&types.Struct{Kind: "struct", Name: "__kernel_timespec"}), Offset: 24},
+	), "syscalls", "sys_enter_nanosleep")
+	add(tpStruct("skb", "kfree_skb", 40,
+		types.Field{Name: "skbaddr", Type: &types.Pointer{Elem: &types.Void{}}, Offset: 8},
+		types.Field{Name: "location", Type: &types.Pointer{Elem: &types.Void{}}, Offset: 16},
+		types.Field{Name: "rx_sk", Type: &types.Pointer{Elem: &types.Void{}}, Offset: 24},
+		types.Field{Name: "protocol", Type: types.Uint16, Offset: 32},
+		types.Field{Name: "reason", Type: types.Uint32, Offset: 36, Enum: &types.Enum{Name: "skb_drop_reason"}},
+	), "skb", "kfree_skb")
 	add(tpStruct("sched", "sched_process_exec", 20,
 		types.Field{Name: "filename", Type: &types.String{Cap: 64}, Offset: 8, DataLoc: true},
 		types.Field{Name: "pid", Type: types.Int32, Offset: 12},
@@ -218,7 +232,19 @@ var fixtureSock = &types.Struct{Kind: "struct", Name: "sock", Bytes: 32, Align_:
 	{Name: "sk_kern_sock", Type: types.Int8, Offset: 26, BitOffset: 2, BitSize: 3},
 }}
 
-// KernelType implements host.Host with task_struct, sock and pid_t.
+// fixtureTimespec is struct __kernel_timespec.
+var fixtureTimespec = &types.Struct{Kind: "struct", Name: "__kernel_timespec", Bytes: 16, Align_: 8, Fields: []types.Field{
+	{Name: "tv_sec", Type: types.Int64, Offset: 0},
+	{Name: "tv_nsec", Type: types.Int64, Offset: 8},
+}}
+
+// fixtureDropReason is the start of enum skb_drop_reason.
+var fixtureDropReason = &types.Enum{Name: "skb_drop_reason", Names: map[int64]string{
+	2: "SKB_DROP_REASON_NOT_SPECIFIED", 3: "SKB_DROP_REASON_NO_SOCKET",
+}}
+
+// KernelType implements host.Host with task_struct, sock, pid_t,
+// __kernel_timespec and skb_drop_reason.
 func (h *Fixture) KernelType(name string) (types.Type, error) {
 	if s, ok := fixtureVMA[name]; ok {
 		return s, nil
@@ -233,6 +259,10 @@ func (h *Fixture) KernelType(name string) (types.Type, error) {
 		return fixtureSock, nil
 	case "pid_t":
 		return types.Int32, nil
+	case "struct __kernel_timespec":
+		return fixtureTimespec, nil
+	case "enum skb_drop_reason":
+		return fixtureDropReason, nil
 	}
 	return nil, fmt.Errorf("type '%s' not found in BTF", name)
 }

@@ -1,0 +1,50 @@
+package main
+
+import (
+	"testing"
+)
+
+// TestTracepointPointerFieldsFromBTF reaches through tracepoint pointer
+// fields whose pointee only BTF defines, as naptime.bt does: the
+// timespec a child's clock_nanosleep asks for, saved in a map at entry
+// and read at exit, both with -> and with '.', and the address family of
+// a connect()'s sockaddr.
+func TestTracepointPointerFieldsFromBTF(t *testing.T) {
+	needRoot(t)
+	prog := `tracepoint:syscalls:sys_enter_clock_nanosleep /pid == cpid/ { @rqtp[tid] = args.rqtp; }
+tracepoint:syscalls:sys_exit_clock_nanosleep /pid == cpid && has_key(@rqtp, tid)/ {
+	$t = @rqtp[tid];
+	printf("slept %d.%03d %d\n", $t.tv_sec, $t->tv_nsec / 1000000, (*$t).tv_sec);
+	delete(@rqtp, tid);
+}`
+	r := gbt(t, "-e", prog, "-c", "/bin/sleep 1.25")
+	expectCode(t, r, 0)
+	matchAll(t, "stdout", r.stdout, `(?m)^slept 1\.250 1$`)
+
+	script := tempFile(t, "conn.py", `import socket
+s = socket.socket(socket.AF_INET6)
+try:
+    s.connect(("::1", 9))
+except OSError:
+    pass
+`)
+	r = gbt(t, "-e", `tracepoint:syscalls:sys_enter_connect /pid == cpid/ { printf("family %d\n", args->uservaddr->sa_family); }`,
+		"-c", "/usr/bin/python3 "+script)
+	expectCode(t, r, 0)
+	matchAll(t, "stdout", r.stdout, `(?m)^family 10$`)
+}
+
+// TestTracepointEnumField prints an enum field of a tracepoint record
+// with %s, directly and through a variable: the enumerator's name from
+// BTF (a UDP datagram to a closed loopback port is dropped).
+func TestTracepointEnumField(t *testing.T) {
+	needRoot(t)
+	script := tempFile(t, "udp.py", `import socket
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.sendto(b"x", ("127.0.0.1", 9))
+`)
+	prog := `tracepoint:skb:kfree_skb /pid == cpid/ { $r = args.reason; printf("%d %s %s\n", args.reason, args.reason, $r); exit(); }`
+	r := gbt(t, "-e", prog, "-c", "/usr/bin/python3 "+script)
+	expectCode(t, r, 0)
+	matchAll(t, "stdout", r.stdout, `(?m)^[0-9]+ (SKB_DROP_REASON_[A-Z0-9_]+) SKB_DROP_REASON_[A-Z0-9_]+$`)
+}

@@ -1,0 +1,48 @@
+package check
+
+import "testing"
+
+// TestKernelTypesOnUse checks the types the script names none for: the
+// pointee of a tracepoint pointer field and the enum of a tracepoint enum
+// field, completed from the (fixture) BTF when used, script enums in
+// casts, and enumerators as sizeof operands.
+func TestKernelTypesOnUse(t *testing.T) {
+	nano := `tracepoint:syscalls:sys_enter_nanosleep`
+	cases := []struct{ src, expr, typ string }{
+		{nano + ` { print(args.rqtp); }`, `args.rqtp`, "struct __kernel_timespec *"},
+		{nano + ` { print(args.rqtp->tv_sec); }`, `args.rqtp->tv_sec`, "int64"},
+		{nano + ` { print(args.rqtp.tv_nsec); }`, `args.rqtp.tv_nsec`, "int64"},
+		{nano + ` { print((*args.rmtp).tv_nsec); }`, `*args.rmtp`, "struct __kernel_timespec"},
+		{nano + ` { @[tid] = args.rqtp; $t = @[tid]; print($t.tv_sec); }`, `$t.tv_sec`, "int64"},
+		{`tracepoint:skb:kfree_skb { print(args.reason); }`, `args.reason`, "enum skb_drop_reason"},
+		{`tracepoint:skb:kfree_skb { print(args.protocol); }`, `args.protocol`, "uint16"},
+		{`enum Foo { ONE = 1 }; BEGIN { print((enum Foo)1); }`, `(enum Foo)1`, "enum Foo"},
+		{`BEGIN { print(sizeof(TASK_COMM_LEN)); }`, `sizeof(TASK_COMM_LEN)`, "uint64"},
+	}
+	for _, c := range cases {
+		prog, info := mustCheck(t, c.src, nil)
+		e := findExpr(t, prog, c.src, c.expr)
+		got := info.Instances[0].Types[e]
+		if got == nil || got.String() != c.typ {
+			t.Errorf("%s: type of %s is %v, want %s", c.src, c.expr, got, c.typ)
+		}
+	}
+	consts := []struct {
+		src, expr string
+		want      int64
+	}{
+		{`BEGIN { print(sizeof(TASK_COMM_LEN)); }`, `sizeof(TASK_COMM_LEN)`, 8},
+		{`enum { A = 3 }; BEGIN { print(sizeof(A)); }`, `sizeof(A)`, 8},
+		{"#define N 5\nBEGIN { print(sizeof(N)); }", `sizeof(N)`, 8},
+		{`BEGIN { print(sizeof(pid_t)); }`, `sizeof(pid_t)`, 4},
+		{`struct S { struct __kernel_timespec *p; }; BEGIN { print(sizeof(*((struct S *)0)->p)); }`,
+			`sizeof(*((struct S *)0)->p)`, 16},
+	}
+	for _, c := range consts {
+		prog, info := mustCheck(t, c.src, nil)
+		e := findExpr(t, prog, c.src, c.expr)
+		if got, ok := info.Instances[0].Consts[e]; !ok || got != c.want {
+			t.Errorf("%s = %d (constant: %v), want %d", c.expr, got, ok, c.want)
+		}
+	}
+}
