@@ -51,13 +51,20 @@ func (g *gen) intExpr(x ast.Expr) {
 	case *ast.IncDec:
 		g.incDec(x)
 	case *ast.Cast:
+		if g.intOfArray(x) {
+			return
+		}
 		g.intExpr(x.X)
 		t := g.typeOf(x)
 		g.e.truncate(asm.R0, t.Size(), isSigned(t))
 	case *ast.FieldExpr:
-		g.fieldInt(x)
+		if !g.partInt(x) {
+			g.fieldInt(x)
+		}
 	case *ast.IndexExpr:
-		g.index(x)
+		if !g.partInt(x) {
+			g.index(x)
+		}
 	case *ast.TupleIndex:
 		m := g.e.mark()
 		base, tt := g.addressable(x.X)
@@ -91,6 +98,10 @@ func (g *gen) unary(u *ast.Unary) {
 	if u.Op == "!" {
 		// !x is true exactly when cond(x) jumps to its false label.
 		g.boolOf(func(t string) { g.cond(u.X, t) })
+		return
+	}
+	if v, ok := u.X.(*ast.Var); ok && u.Op == "&" {
+		g.varAddr(v)
 		return
 	}
 	if u.Op == "&" {
@@ -265,6 +276,10 @@ func (g *gen) cond(x ast.Expr, falseLabel string) {
 			return
 		}
 		if _, ok := compareOps[x.Op]; ok {
+			if ct, ok := g.inst.CompareTypes[x]; ok {
+				g.compareValues(x.X, x.Y, ct, x.Op == "==", falseLabel)
+				return
+			}
 			if types.IsString(g.typeOf(x.X)) {
 				g.stringCompare(x.X, x.Y, x.Op == "==", falseLabel)
 				return

@@ -235,6 +235,11 @@ func (g *gen) convert(src loc, st types.Type, dst loc, dt types.Type) {
 			g.convert(src.plus(s.Offsets[i]), s.Elems[i], dst.plus(d.Offsets[i]), d.Elems[i])
 		}
 		return
+	case *types.Record:
+		if s, ok := st.(*types.Record); ok {
+			g.convertRecord(src, s, dst, d)
+			return
+		}
 	}
 	if isScalar(dt) && isScalar(st) {
 		g.e.loadInt(asm.R0, src, st.Size(), isSigned(st))

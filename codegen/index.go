@@ -41,36 +41,18 @@ func (g *gen) index(x *ast.IndexExpr) {
 // member's address (in the record too) and the element read from there.
 func (g *gen) arrayIndex(x *ast.IndexExpr, elem types.Type) {
 	size := int64(elem.Size())
-	fe := x.X.(*ast.FieldExpr)
-	_, isCtx := g.typeOf(fe.X).(*types.Ctx)
+	fe, isField := x.X.(*ast.FieldExpr)
+	isCtx := false
+	if isField {
+		_, isCtx = g.typeOf(fe.X).(*types.Ctx)
+	}
 	n, isConst := g.inst.Consts[x.Index]
 	if isConst && isCtx {
 		f := g.inst.Fields[fe]
 		g.e.loadInt(asm.R0, loc{regCtx, int16(int64(f.Offset) + n*size)}, int(size), isSigned(elem))
 		return
 	}
-	user := false
-	if isCtx {
-		g.e.emit(asm.Mov.Reg(asm.R0, regCtx), asm.Add.Imm(asm.R0, int32(g.inst.Fields[fe].Offset)))
-	} else {
-		user = g.fieldAddr(fe)
-	}
-	if isConst {
-		if n != 0 {
-			g.e.emit(asm.Add.Imm(asm.R0, int32(n*size)))
-		}
-	} else {
-		m := g.e.mark()
-		base := g.e.slot(8)
-		g.e.emit(asm.StoreMem(base.base, base.off, asm.R0, asm.DWord))
-		g.intExpr(x.Index)
-		if size != 1 {
-			g.e.emit(asm.Mul.Imm(asm.R0, int32(size)))
-		}
-		g.e.emit(asm.LoadMem(asm.R1, base.base, base.off, asm.DWord), asm.Add.Reg(asm.R0, asm.R1))
-		g.e.release(m)
-	}
-	g.readScalar(elem, user)
+	g.readScalar(elem, g.probedAddr(x))
 }
 
 // pointerStride is the number of bytes one step of pointer arithmetic on
@@ -106,22 +88,8 @@ func (g *gen) pointerArith(b *ast.Binary) {
 	} else {
 		stride = pointerStride(px)
 	}
-	g.intExpr(ptr) // before taking tmp, as in operands
-	m := g.e.mark()
-	tmp := g.e.slot(8)
-	g.e.emit(asm.StoreMem(tmp.base, tmp.off, asm.R0, asm.DWord))
-	g.intExpr(intSide)
-	if stride != 1 {
-		g.e.emit(asm.Mul.Imm(asm.R0, int32(stride)))
-	}
-	g.e.emit(asm.Mov.Reg(asm.R1, asm.R0))
-	g.e.emit(asm.LoadMem(asm.R0, tmp.base, tmp.off, asm.DWord))
-	g.e.release(m)
-	if b.Op == "-" {
-		g.e.emit(asm.Sub.Reg(asm.R0, asm.R1))
-	} else {
-		g.e.emit(asm.Add.Reg(asm.R0, asm.R1))
-	}
+	g.intExpr(ptr)
+	g.moveBy(intSide, stride, b.Op == "-")
 }
 
 // scaleForPointer multiplies the step in R0 by the element size when a

@@ -26,10 +26,7 @@ func (g *gen) valueTo(x ast.Expr, dst loc, dt types.Type) {
 		g.convert(g.vars[sym], sym.Type, dst, dt)
 		return
 	case *ast.TupleIndex:
-		m := g.e.mark()
-		base, tt := g.addressable(x.X)
-		g.convert(base.plus(tt.Offsets[x.Index]), tt.Elems[x.Index], dst, dt)
-		g.e.release(m)
+		g.partTo(x, dst, dt)
 		return
 	case *ast.Tuple:
 		tt := dt.(*types.Tuple)
@@ -62,7 +59,19 @@ func (g *gen) valueTo(x ast.Expr, dst loc, dt types.Type) {
 			return
 		}
 	case *ast.FieldExpr:
-		g.fieldTo(x, dst, dt)
+		if !g.partTo(x, dst, dt) {
+			g.fieldTo(x, dst, dt)
+		}
+		return
+	case *ast.IndexExpr:
+		if g.partTo(x, dst, dt) {
+			return
+		}
+	case *ast.Record:
+		g.recordTo(x, dst, dt.(*types.Record))
+		return
+	case *ast.Cast:
+		g.castTo(x, dst, dt)
 		return
 	case *ast.Unary:
 		if x.Op == "*" {
@@ -152,28 +161,10 @@ func (g *gen) readScalar(t types.Type, user bool) {
 // pointer, possibly via embedded structs) and reports whether it is in
 // user memory.
 func (g *gen) fieldAddr(x *ast.FieldExpr) (user bool) {
-	f := g.inst.Fields[x]
-	switch t := g.typeOf(x.X).(type) {
-	case *types.Pointer:
-		g.intExpr(x.X)
-		user = t.Space == types.User
-	case *types.Struct:
-		switch inner := x.X.(type) {
-		case *ast.FieldExpr:
-			user = g.fieldAddr(inner)
-		case *ast.Unary: // (*p).field is p->field
-			g.intExpr(inner.X)
-			user = g.userSpace(inner.X)
-		default:
-			panic(&compileError{span: x.Span(), msg: "field access on a struct value is only supported through a pointer"})
-		}
-	default:
+	if !g.probed(x) {
 		panic(&compileError{span: x.Span(), msg: "field access on this expression is not supported by the code generator yet"})
 	}
-	if f.Offset != 0 {
-		g.e.emit(asm.Add.Imm(asm.R0, int32(f.Offset)))
-	}
-	return user
+	return g.probedAddr(x)
 }
 
 // readInto copies n bytes from the address in R0 to dst with

@@ -158,6 +158,10 @@ type Tables struct {
 	// other expressions (ppid is curtask->real_parent->tgid); codegen
 	// compiles the expansion instead.
 	Desugared map[*ast.Ident]ast.Expr
+	// CompareTypes is, for == and != between aggregate values (structs,
+	// arrays, tuples, records), the common type both sides are converted
+	// to before their bytes are compared.
+	CompareTypes map[*ast.Binary]types.Type
 	// UserAddrs holds the symbols uaddr() resolved in the probe's binary.
 	UserAddrs map[*ast.Call]UserAddr
 	// PerAttach is set when the body depends on its attach point beyond
@@ -350,6 +354,8 @@ func newTables() *Tables {
 		Fields:    map[*ast.FieldExpr]types.Field{},
 		Vars:      map[*ast.Var]*VarSym{},
 		Desugared: map[*ast.Ident]ast.Expr{},
+
+		CompareTypes: map[*ast.Binary]types.Type{},
 	}
 }
 

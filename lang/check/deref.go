@@ -9,9 +9,8 @@ import (
 // deref checks reading through pointer expression p of type t with
 // operator op ("the * operator", "the [] operator"): the result is the
 // pointed-to value, read with bpf_probe_read_kernel/user by the pointer's
-// address space. Scalars (integers, enums, pointers) are read; a struct
-// is only reached for its members ((*p).field is p->field), as a struct
-// value cannot be stored or printed.
+// address space. Scalars (integers, enums, pointers) and values of every
+// shape (structs, arrays, tuples, records, strings) are read.
 func (c *checker) deref(at ast.Node, p ast.Expr, t types.Type, op string) types.Type {
 	pt, ok := t.(*types.Pointer)
 	if !ok {
@@ -25,6 +24,9 @@ func (c *checker) deref(at ast.Node, p ast.Expr, t types.Type, op string) types.
 	case *types.Void:
 		c.errorf(at, diag.CodeType, "cannot dereference a void pointer; cast it to a typed pointer first")
 	default:
+		if storableValue(pt.Elem) {
+			return pt.Elem
+		}
 		c.errorf(at, diag.CodeUnsupported, "reading a %s through a pointer is not supported yet", pt.Elem)
 	}
 	return nil
@@ -45,6 +47,9 @@ func (c *checker) index(e *ast.IndexExpr) types.Type {
 	if at, ok := t.(*types.Array); ok {
 		return c.arrayIndex(e, at)
 	}
+	if tt, ok := t.(*types.Tuple); ok {
+		return c.tupleElem(e, tt)
+	}
 	if pt, ok := t.(*types.Pointer); ok {
 		if st, ok := pt.Elem.(*types.Struct); ok {
 			c.errorf(e, diag.CodeUnsupported, "indexing a pointer to %s is not supported yet; use (p + i)->field", st)
@@ -54,21 +59,18 @@ func (c *checker) index(e *ast.IndexExpr) types.Type {
 	return c.deref(e, e.X, t, "the [] operator")
 }
 
-// arrayIndex checks `member[i]` on an array member of a struct or of the
-// tracepoint record: a constant i must be inside the array.
+// arrayIndex checks `a[i]` on an array value (a struct member, a
+// tracepoint argument, a variable, a map value, a cast): a constant i
+// must be inside the array, unless the array is a flexible member
+// (int y[0]), whose length is not known.
 func (c *checker) arrayIndex(e *ast.IndexExpr, at *types.Array) types.Type {
-	if _, ok := e.X.(*ast.FieldExpr); !ok {
-		c.errorf(e, diag.CodeUnsupported, "only arrays that are struct members or tracepoint arguments can be indexed")
-		return nil
-	}
-	// A variable index is not bounds-checked, as in C.
-	if n, ok := c.tab.Consts[e.Index]; ok && (n < 0 || n >= int64(at.Len)) {
+	// A variable index is not bounds-checked at compile time.
+	if n, ok := c.tab.Consts[e.Index]; ok && at.Len > 0 && (n < 0 || n >= int64(at.Len)) {
 		c.errorf(e.Index, diag.CodeType, "the index %d is out of bounds for array of size %d", n, at.Len)
 		return nil
 	}
-	switch at.Elem.(type) {
-	case *types.Int, *types.Enum, *types.Pointer, *types.Bool:
-		return at.Elem
+	if isScalarType(at.Elem) || storableValue(at.Elem) {
+		return c.loadedPointer(e, at.Elem)
 	}
 	c.errorf(e, diag.CodeUnsupported, "indexing arrays of %s is not supported yet", at.Elem)
 	return nil
@@ -132,6 +134,9 @@ func (c *checker) offsetof(e *ast.Offsetof) types.Type {
 // type in the same address space. Scratch variables, maps and tracepoint
 // arguments have no address a probe could pass on.
 func (c *checker) addressOf(u *ast.Unary) types.Type {
+	if v, ok := u.X.(*ast.Var); ok {
+		return c.varAddress(v)
+	}
 	fe, ok := u.X.(*ast.FieldExpr)
 	if !ok {
 		c.errorf(u, diag.CodeUnsupported, "& is only supported on struct members reached through a pointer")

@@ -83,7 +83,7 @@ func (c *checker) expr1(e ast.Expr) types.Type {
 	case *ast.IndexExpr:
 		return c.index(e)
 	case *ast.Record:
-		c.errorf(e, diag.CodeUnsupported, "records are not supported yet")
+		return c.record(e)
 	case *ast.Offsetof:
 		return c.offsetof(e)
 	case *ast.TypeofExpr:
@@ -374,6 +374,9 @@ func (c *checker) binary(b *ast.Binary) types.Type {
 		}
 		return &types.Bool{}
 	case "==", "!=", "<", "<=", ">", ">=":
+		if t, ok := c.compareValues(b, x, y); ok {
+			return t
+		}
 		if types.IsString(x) && types.IsString(y) {
 			if b.Op != "==" && b.Op != "!=" {
 				c.errorf(b, diag.CodeType, "strings can only be compared with == and !=")
@@ -628,10 +631,16 @@ func typeSuffix(te *ast.TypeExpr) string {
 }
 
 func (c *checker) cast(e *ast.Cast) types.Type {
+	if t, ok := c.arrayCast(e); ok {
+		return t
+	}
 	to := c.typeExpr(e.Type)
 	from := c.expr(e.X)
 	if to == nil || from == nil {
 		return nil
+	}
+	if t, ok := c.intFromArray(e, from, to); ok {
+		return t
 	}
 	if pt, toPtr := to.(*types.Pointer); toPtr {
 		if pf, fromPtr := from.(*types.Pointer); fromPtr {
@@ -704,6 +713,8 @@ func (c *checker) field(e *ast.FieldExpr) types.Type {
 			return nil
 		}
 		st = t
+	case *types.Record:
+		return c.recordField(e, t)
 	case *types.Pointer:
 		if s, ok := c.completePointer(t).Elem.(*types.Struct); ok {
 			st = s
@@ -733,7 +744,9 @@ func (c *checker) field(e *ast.FieldExpr) types.Type {
 	switch ft := f.Type.(type) {
 	case *types.Int, *types.Bool:
 		return c.fieldEnum(f)
-	case *types.String, *types.Pointer:
+	case *types.Pointer:
+		return c.loadedPointer(e, ft)
+	case *types.String:
 		return ft
 	case *types.Struct:
 		// An embedded struct: usable for further field accesses.
@@ -749,9 +762,9 @@ func (c *checker) field(e *ast.FieldExpr) types.Type {
 			}
 			return ft
 		}
-		// Arrays of other scalars (long args[6]) are indexed or copied.
-		switch ft.Elem.(type) {
-		case *types.Int, *types.Pointer, *types.Enum, *types.Bool:
+		// Arrays of other values (long args[6], int m[2][2], struct
+		// s a[4]) are indexed or copied.
+		if _, isCtx := xt.(*types.Ctx); !isCtx || isScalarType(ft.Elem) {
 			return ft
 		}
 	}

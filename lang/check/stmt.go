@@ -154,21 +154,7 @@ func (c *checker) assign(s *ast.AssignStmt) {
 }
 
 // storable reports whether values of t can live in variables and maps.
-func storable(t types.Type) bool {
-	switch t := t.(type) {
-	case *types.Int, *types.Bool, *types.Enum, *types.String, *types.Buffer, *types.Inet, *types.MacAddr, *types.CgroupPath, *types.ProbeName,
-		*types.Timestamp, *types.Errno, *types.Symbol, *types.Stack, *types.Pointer:
-		return true
-	case *types.Tuple:
-		for _, e := range t.Elems {
-			if !storable(e) {
-				return false
-			}
-		}
-		return true
-	}
-	return false
-}
+func storable(t types.Type) bool { return storableValue(t) }
 
 func (c *checker) assignVar(v *ast.Var, op string, value ast.Expr, at ast.Node) {
 	vt := c.expr(value)
@@ -336,6 +322,11 @@ func unify(a, b types.Type) (types.Type, bool) {
 			elems[i] = e
 		}
 		return types.NewTuple(elems), true
+	case *types.Record:
+		if y, ok := b.(*types.Record); ok {
+			return unifyRecords(x, y)
+		}
+		return nil, false
 	}
 	return a, types.Identical(a, b)
 }

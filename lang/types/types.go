@@ -600,6 +600,9 @@ func Identical(a, b Type) bool {
 	case *Struct:
 		y, ok := b.(*Struct)
 		return ok && x.Kind == y.Kind && x.Name == y.Name
+	case *Record:
+		y, ok := b.(*Record)
+		return ok && identicalRecords(x, y)
 	case *Agg:
 		y, ok := b.(*Agg)
 		return ok && x.Kind == y.Kind && (x.Kind != LHist || (x.Min == y.Min && x.Max == y.Max && x.Step == y.Step))

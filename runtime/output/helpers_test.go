@@ -81,6 +81,12 @@ func put(b []byte, t types.Type, v any) {
 		for i, e := range t.Elems {
 			put(b[t.Offsets[i]:], e, vs[i])
 		}
+	case *types.Record:
+		put(b, t.Tuple, v)
+	case *types.Array:
+		for i, e := range v.([]any) {
+			put(b[i*t.Elem.Size():], t.Elem, e)
+		}
 	case *types.Buffer:
 		s := v.(string)
 		binary.LittleEndian.PutUint32(b, uint32(len(s)))

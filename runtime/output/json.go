@@ -111,6 +111,8 @@ func AppendJSONValue(dst []byte, t types.Type, b []byte, r Resolver) []byte {
 			dst = AppendJSONValue(dst, t.Elem, sub(b, i*size, size), r)
 		}
 		return append(dst, ']')
+	case *types.Record:
+		return AppendJSONValue(dst, t.AsStruct(), b, r)
 	case *types.Struct:
 		dst = append(dst, '{')
 		for i, f := range t.Fields {

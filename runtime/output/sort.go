@@ -110,6 +110,8 @@ func compareKey(t types.Type, a, b []byte) int {
 			}
 		}
 		return 0
+	case *types.Record:
+		return compareKey(t.Tuple, a, b)
 	case *types.Array:
 		size := t.Elem.Size()
 		for i := 0; i < t.Len; i++ {

@@ -22,7 +22,7 @@ import (
 //	pointer          0x1234 (hex)
 //	tuple            (1, a)  — nested: ((1, 2), (3, x))
 //	array            [1,2,3]
-//	struct           { .a = 1, .b = x }
+//	struct, record   { .a = 1, .b = x }
 //	inet             dotted quad / RFC 5952 IPv6
 //	ksym/usym        symbol name, or 0xADDR when unresolved
 //	kstack/ustack    newline, then one indented frame per line
@@ -80,6 +80,8 @@ func appendText(dst []byte, t types.Type, b []byte, r Resolver, indent int) []by
 		return append(dst, ']')
 	case *types.Struct:
 		return appendStruct(dst, t, b, r, indent)
+	case *types.Record:
+		return appendStruct(dst, t.AsStruct(), b, r, indent)
 	case *types.Inet:
 		return appendInet(dst, b)
 	case *types.MacAddr:

@@ -97,7 +97,7 @@ func TypeName(t types.Type) string {
 		return "pointer"
 	case *types.Array:
 		return "array"
-	case *types.Struct:
+	case *types.Struct, *types.Record:
 		return "record"
 	case *types.Tuple:
 		return "tuple"
