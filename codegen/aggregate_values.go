@@ -73,21 +73,44 @@ func (g *gen) probedAddr(x ast.Expr) (user bool) {
 		if _, isPtr := g.typeOf(x.X).(*types.Pointer); isPtr {
 			g.intExpr(x.X)
 			user = g.userSpace(x.X)
-		} else {
-			user = g.probedAddr(x.X)
+			g.addIndex(x.Index, size)
+			return user
 		}
-		g.addIndex(x.Index, size)
+		user = g.probedAddr(x.X)
+		g.moveBy(x.Index, size, false, g.boundCheck(x))
 		return user
 	}
 	panic(&compileError{span: x.Span(), msg: "this expression has no address"})
 }
 
 // addIndex adds index*size to the address in R0.
-func (g *gen) addIndex(index ast.Expr, size int64) { g.moveBy(index, size, false) }
+func (g *gen) addIndex(index ast.Expr, size int64) { g.moveBy(index, size, false, nil) }
+
+// boundCheck returns, for an index into an array of known length, the
+// check moveBy makes of a computed index: a run-time warning when it is
+// outside the array, as in bpftrace.
+func (g *gen) boundCheck(x *ast.IndexExpr) func() {
+	at, ok := g.typeOf(x.X).(*types.Array)
+	if !ok || at.Len <= 0 {
+		return nil
+	}
+	return func() {
+		in := g.e.newLabel("inbounds")
+		g.e.emit(asm.JLT.Imm(asm.R0, int32(at.Len), in))
+		m := g.e.mark()
+		tmp := stackLoc(g.e.alloc(8))
+		g.e.emit(asm.StoreMem(tmp.base, tmp.off, asm.R0, asm.DWord))
+		g.runtimeError(RuntimeArrayOutOfBounds, x.Span())
+		g.e.emit(asm.LoadMem(asm.R0, tmp.base, tmp.off, asm.DWord))
+		g.e.release(m)
+		g.e.place(in)
+	}
+}
 
 // moveBy adds (or, with sub, subtracts) n*size to the address in R0,
-// where n is the value of expression x.
-func (g *gen) moveBy(x ast.Expr, size int64, sub bool) {
+// where n is the value of expression x; check, when not nil, is called
+// with n in R0 and must leave it there.
+func (g *gen) moveBy(x ast.Expr, size int64, sub bool, check func()) {
 	if n, ok := g.inst.Consts[x]; ok && n*size > -1<<31 && n*size < 1<<31 {
 		if sub {
 			n = -n
@@ -101,6 +124,9 @@ func (g *gen) moveBy(x ast.Expr, size int64, sub bool) {
 	base := g.e.slot(8)
 	g.e.emit(asm.StoreMem(base.base, base.off, asm.R0, asm.DWord))
 	g.intExpr(x)
+	if check != nil {
+		check()
+	}
 	if size != 1 {
 		g.e.emit(asm.Mul.Imm(asm.R0, int32(size)))
 	}
@@ -244,10 +270,10 @@ func (g *gen) partTo(x ast.Expr, dst loc, dt types.Type) bool {
 	return true
 }
 
-// elemAddr puts in R0 the address of element x.Index of the tuple or
-// array x.X in program memory, jumping to oob when the (variable) index
-// is out of bounds: the verifier accepts a stack or map value address
-// moved by a bounded offset only.
+// elemAddr puts in R0 the address of element x.Index of the array x.X
+// in program memory, jumping to oob after a run-time warning when the
+// (variable) index is out of bounds: the verifier accepts a stack or map
+// value address moved by a bounded offset only.
 func (g *gen) elemAddr(x *ast.IndexExpr, oob string) {
 	n := 0
 	if at, ok := g.typeOf(x.X).(*types.Array); ok {
@@ -256,7 +282,15 @@ func (g *gen) elemAddr(x *ast.IndexExpr, oob string) {
 	size := int64(g.typeOf(x).Size())
 	base := g.valueLoc(x.X)
 	g.intExpr(x.Index)
-	g.e.emit(asm.JGE.Imm(asm.R0, int32(n), oob))
+	if n > 0 {
+		in := g.e.newLabel("inbounds")
+		g.e.emit(asm.JLT.Imm(asm.R0, int32(n), in))
+		g.runtimeError(RuntimeArrayOutOfBounds, x.Span())
+		g.e.emit(asm.Ja.Label(oob))
+		g.e.place(in)
+	} else {
+		g.e.emit(asm.Ja.Label(oob))
+	}
 	if size != 1 {
 		g.e.emit(asm.Mul.Imm(asm.R0, int32(size)))
 	}

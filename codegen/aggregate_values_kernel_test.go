@@ -2,7 +2,12 @@
 
 package codegen_test
 
-import "testing"
+import (
+	"strings"
+	"testing"
+
+	"github.com/gobpftrace/gobpftrace/codegen"
+)
 
 // Aggregate values run in the kernel: structs, arrays, tuples and records
 // stored, indexed, compared and printed (text format).
@@ -25,4 +30,31 @@ func TestSelfRecordValues(t *testing.T) {
 func TestSelfValueCasts(t *testing.T) {
 	expectRun(t, `BEGIN { printf("%x\n", ((int8[8])12345)[0]); print((int8[])"hello"); printf("%x\n", (uint32)pton("127.0.0.1")); $t = (1, 2, 3); print($t[1 + 1]); $a = 1; $b = &$a; print(*$b); $s = "hello"; $c = (int8 *)&$s; printf("%c %c\n", *$c, *++$c); $u = (1, "hello", 2); print(*(&$u)); }`,
 		"39\n[104,101,108,108,111,0]\n100007f\n3\n1\nh e\n(1, hello, 2)\n\n\n")
+}
+
+// TestArrayOutOfBoundsRuntime: an index computed at run time outside its
+// array sends one runtime warning per access, as in bpftrace, and reads
+// zero from the program's own memory; indexes inside it send none.
+func TestArrayOutOfBoundsRuntime(t *testing.T) {
+	script := `struct A { int x[4]; } BEGIN {
+	$x = pton("10.0.0.1"); $m = ((int32)1, (int32)2, (int32)3, (int32)4); $a = (struct A *)&$m;
+	$i = 9; $j = 3;
+	printf("%d %d %d\n", $x[$i], $x[$j], $a->x[$j]);
+	$b = $a->x[$i];
+}`
+	var r *run
+	withEvents(codegen.RingBufChannel, func() { r = runScript(t, script) })
+	if want := "0 1 4\n"; r.events != want {
+		t.Errorf("printf output %q, want %q", r.events, want)
+	}
+	var sites []string
+	for _, ev := range r.rterrs {
+		if ev.Error != codegen.RuntimeArrayOutOfBounds {
+			t.Errorf("runtime error %d, want array out of bounds", ev.Error)
+		}
+		sites = append(sites, script[ev.Span.Start:ev.Span.End])
+	}
+	if want := "$x[$i]|$a->x[$i]"; strings.Join(sites, "|") != want {
+		t.Errorf("runtime errors at %q, want %q", sites, want)
+	}
 }

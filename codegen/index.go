@@ -89,7 +89,7 @@ func (g *gen) pointerArith(b *ast.Binary) {
 		stride = pointerStride(px)
 	}
 	g.intExpr(ptr)
-	g.moveBy(intSide, stride, b.Op == "-")
+	g.moveBy(intSide, stride, b.Op == "-", nil)
 }
 
 // scaleForPointer multiplies the step in R0 by the element size when a

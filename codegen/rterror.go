@@ -35,12 +35,17 @@ const (
 	// RuntimeDivideByZero is a division or modulo by zero; 1 is used as
 	// the result.
 	RuntimeDivideByZero RuntimeError = iota + 1
+	// RuntimeArrayOutOfBounds is an array index, computed at run time,
+	// outside the array; the element is read anyway from memory a
+	// pointer leads to, and is zero in the program's own memory.
+	RuntimeArrayOutOfBounds
 )
 
 // runtimeErrorMsgs holds the message of each run-time error, as bpftrace
 // HEAD words it (required_resources.h).
 var runtimeErrorMsgs = [...]string{
-	RuntimeDivideByZero: "Divide or modulo by 0 detected. This can lead to unexpected results. 1 is being used as the result.",
+	RuntimeDivideByZero:     "Divide or modulo by 0 detected. This can lead to unexpected results. 1 is being used as the result.",
+	RuntimeArrayOutOfBounds: "Array access out of bounds. This can lead to unexpected results.",
 }
 
 // Message is the warning text of e.
