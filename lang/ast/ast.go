@@ -65,6 +65,9 @@ type CDef struct {
 	Kind string // "struct", "union" or "enum"
 	Name string
 	Body string // text between the braces
+	// Attrs are the items of the __attribute__((…)) lists after the
+	// closing brace, as written: "packed", "aligned(8)".
+	Attrs []string
 }
 
 // Config is a `config = { k = v; … }` block.

@@ -115,6 +115,11 @@ func dump(b *strings.Builder, n Node) {
 		b.WriteString(x.Name)
 		b.WriteByte(' ')
 		b.WriteString(strconv.Quote(x.Body))
+		for _, a := range x.Attrs {
+			b.WriteString(" (attr ")
+			b.WriteString(strconv.Quote(a))
+			b.WriteByte(')')
+		}
 		b.WriteByte(')')
 	case *Config:
 		b.WriteString("(config")

@@ -41,33 +41,46 @@ const maxCTypeSize = math.MaxInt32
 
 // cstruct lays out a script-defined struct or union (`struct X { int a;
 // char b[6]; struct Y *p; };`) with the x86-64 C rules and records it
-// under "struct X" / "union X", ahead of the kernel's types.
+// under "struct X" / "union X", ahead of the kernel's types. Comments,
+// __attribute__((packed/aligned(N))) after the definition and on members,
+// nested and anonymous struct/union members and floating-point members
+// (opaque bytes) are understood.
 func (c *checker) cstruct(d *ast.CDef) {
-	st := &types.Struct{Kind: d.Kind, Name: d.Name, Align_: 1}
 	key := d.Kind + " " + d.Name
+	st := &types.Struct{Kind: d.Kind, Name: d.Name, Align_: 1}
 	// Recorded first, so members can point to the struct itself.
 	c.cstructs[key] = st
-	bitPos := 0 // next free bit, for bitfields
-	fail := func(err error) {
+	if err := c.layout(st, stripCComments(d.Body), d.Attrs); err != nil {
 		c.errorf(d, diag.CodeType, "%s: %v", key, err)
 		delete(c.cstructs, key)
 	}
-	for _, decl := range strings.Split(d.Body, ";") {
-		decl = strings.Join(strings.Fields(decl), " ")
-		if decl == "" {
-			continue
-		}
-		fields, err := c.cFields(decl)
+}
+
+// cMember is a member declaration: the field and its alignment.
+type cMember struct {
+	types.Field
+	align int
+}
+
+// layout fills st (Kind and Name set) from the member declarations of
+// body, with the attributes of the definition.
+func (c *checker) layout(st *types.Struct, body string, attrs []string) error {
+	packed, aligned := cAttrs(attrs)
+	bitPos := 0 // next free bit, for bitfields
+	for _, decl := range splitCDecls(body) {
+		members, err := c.cMembers(decl)
 		if err != nil {
-			fail(err)
-			return
+			return err
 		}
-		for _, f := range fields {
-			a := f.Type.Align()
+		for _, m := range members {
+			f, a := m.Field, m.align
+			if packed {
+				a = 1
+			}
 			if a > st.Align_ {
 				st.Align_ = a
 			}
-			if d.Kind == "union" {
+			if st.Kind == "union" {
 				f.Offset = 0
 				if n := f.Type.Size(); n > st.Bytes {
 					st.Bytes = n
@@ -94,25 +107,91 @@ func (c *checker) cstruct(d *ast.CDef) {
 			// Every member is at most maxCTypeSize bytes, so checking
 			// after each one keeps the arithmetic far from overflowing.
 			if end := (bitPos + 7) / 8; end > maxCTypeSize {
-				fail(fmt.Errorf("member %s ends at byte %d, past the %d-byte limit on a struct", f.Name, end, maxCTypeSize))
-				return
+				return fmt.Errorf("member %s ends at byte %d, past the %d-byte limit on a struct", f.Name, end, maxCTypeSize)
 			}
 			st.Fields = append(st.Fields, f)
 		}
 	}
-	if d.Kind != "union" {
+	if aligned > st.Align_ {
+		st.Align_ = aligned
+	}
+	if st.Kind != "union" {
 		st.Bytes = (bitPos + 7) / 8
 	}
 	st.Bytes = (st.Bytes + st.Align_ - 1) / st.Align_ * st.Align_
 	if st.Bytes > maxCTypeSize {
-		fail(fmt.Errorf("size %d bytes is past the %d-byte limit on a %s", st.Bytes, maxCTypeSize, d.Kind))
+		return fmt.Errorf("size %d bytes is past the %d-byte limit on a %s", st.Bytes, maxCTypeSize, st.Kind)
 	}
+	return nil
 }
 
-// cFields parses one member declaration: "TYPE NAME", with pointers,
-// arrays, bitfields and several declarators ("int a, *b, c[4]").
-func (c *checker) cFields(decl string) ([]types.Field, error) {
-	// The base type is everything before the first declarator.
+// cMembers parses one member declaration: "TYPE NAME", with pointers,
+// arrays, bitfields and several declarators ("int a, *b, c[4]"); a nested
+// "struct|union [TAG] { … } declarators", or an anonymous one without
+// declarators whose members belong to the enclosing struct.
+func (c *checker) cMembers(decl string) ([]cMember, error) {
+	decl, packed, aligned := stripCAttributes(decl)
+	var base types.Type
+	var rest string
+	align := 0
+	if open := strings.IndexByte(decl, '{'); open >= 0 {
+		close := strings.LastIndexByte(decl, '}')
+		head := strings.Fields(decl[:open])
+		if close < open || len(head) == 0 || len(head) > 2 || head[0] != "struct" && head[0] != "union" {
+			return nil, fmt.Errorf("cannot parse member %q", decl)
+		}
+		inner := &types.Struct{Kind: head[0], Align_: 1}
+		if len(head) == 2 {
+			inner.Name = head[1]
+			c.cstructs[head[0]+" "+head[1]] = inner
+		}
+		if err := c.layout(inner, decl[open+1:close], nil); err != nil {
+			return nil, err
+		}
+		base, rest = inner, strings.TrimSpace(decl[close+1:])
+		if rest == "" {
+			// An anonymous member: its fields are looked up through it.
+			return []cMember{{types.Field{Type: inner}, c.memberAlign(inner, 0, packed, aligned)}}, nil
+		}
+	} else {
+		var err error
+		base, rest, align, err = c.cBaseType(normalizeCDecl(decl))
+		if err != nil {
+			return nil, err
+		}
+	}
+	fields, err := cDeclarators(base, rest)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]cMember, len(fields))
+	for i, f := range fields {
+		a := align
+		if _, ptr := f.Type.(*types.Pointer); ptr {
+			a = 0
+		}
+		out[i] = cMember{f, c.memberAlign(f.Type, a, packed, aligned)}
+	}
+	return out, nil
+}
+
+// memberAlign is a member's alignment: its type's (or, for arrays, its
+// element's), or base when not 0 (floating point, which is stored as
+// bytes), then adjusted by its packed and aligned(N) attributes.
+func (c *checker) memberAlign(t types.Type, base int, packed bool, aligned int) int {
+	a := base
+	if a == 0 {
+		a = t.Align()
+	}
+	if packed {
+		a = 1
+	}
+	return max(a, aligned)
+}
+
+// normalizeCDecl drops const/volatile and normalizes white space around
+// '*' in a member declaration.
+func normalizeCDecl(decl string) string {
 	decl = strings.ReplaceAll(decl, "*", " * ")
 	words := strings.Fields(decl)
 	for i, w := range words {
@@ -120,11 +199,11 @@ func (c *checker) cFields(decl string) ([]types.Field, error) {
 			words[i] = ""
 		}
 	}
-	decl = strings.Join(strings.Fields(strings.Join(words, " ")), " ")
-	base, rest, err := c.cBaseType(decl)
-	if err != nil {
-		return nil, err
-	}
+	return strings.Join(strings.Fields(strings.Join(words, " ")), " ")
+}
+
+// cDeclarators parses the declarators that follow a member's base type.
+func cDeclarators(base types.Type, rest string) ([]types.Field, error) {
 	var out []types.Field
 	for _, d := range strings.Split(rest, ",") {
 		d = strings.TrimSpace(d)
@@ -144,6 +223,7 @@ func (c *checker) cFields(decl string) ([]types.Field, error) {
 			f.BitSize = n
 			d = strings.TrimSpace(name)
 		}
+		var dims []int
 		for strings.HasSuffix(d, "]") {
 			open := strings.LastIndex(d, "[")
 			if open < 0 {
@@ -152,14 +232,22 @@ func (c *checker) cFields(decl string) ([]types.Field, error) {
 			num := strings.TrimSpace(d[open+1 : len(d)-1])
 			n, err := strconv.Atoi(num)
 			tooLong := errors.Is(err, strconv.ErrRange) && !strings.HasPrefix(num, "-")
-			if tooLong || err == nil && n > 0 && t.Size() > maxCTypeSize/n {
+			if tooLong {
 				return nil, fmt.Errorf("array %q is larger than the %d-byte limit", whole, maxCTypeSize)
 			}
 			if err != nil || n < 0 {
 				return nil, fmt.Errorf("invalid array length in %q", d)
 			}
-			t = &types.Array{Elem: t, Len: n}
+			dims = append(dims, n)
 			d = strings.TrimSpace(d[:open])
+		}
+		// int a[2][3] is two arrays of three: the last dimension is the
+		// innermost.
+		for _, n := range dims {
+			if n > 0 && t.Size() > maxCTypeSize/n {
+				return nil, fmt.Errorf("array %q is larger than the %d-byte limit", whole, maxCTypeSize)
+			}
+			t = &types.Array{Elem: t, Len: n}
 		}
 		if !isCIdent(d) {
 			return nil, fmt.Errorf("cannot parse member %q", d)
@@ -168,7 +256,7 @@ func (c *checker) cFields(decl string) ([]types.Field, error) {
 			return nil, fmt.Errorf("member %s has type void", d)
 		}
 		if s, ok := t.(*types.Struct); ok && s.Bytes == 0 && len(s.Fields) == 0 {
-			return nil, fmt.Errorf("member %s has incomplete type %s", d, s)
+			return nil, fmt.Errorf("member %s has incomplete type '%s'", d, s)
 		}
 		f.Name, f.Type = d, t
 		out = append(out, f)
@@ -176,51 +264,170 @@ func (c *checker) cFields(decl string) ([]types.Field, error) {
 	return out, nil
 }
 
+// cFloats are the floating-point types: members of these types are
+// opaque bytes of their size and alignment.
+var cFloats = map[string]int{"float": 4, "double": 8, "long double": 16, "_Float16": 2}
+
 // cBaseType splits a declaration into its base type and the declarators
-// that follow: the longest known integer spelling, "void", or
-// "struct/union/enum NAME" (script-defined first, then the kernel's).
-func (c *checker) cBaseType(decl string) (types.Type, string, error) {
+// that follow: the longest known integer or floating-point spelling,
+// "void", or "struct/union/enum NAME" (script-defined first, then the
+// kernel's), or a kernel typedef. align is the base type's alignment when
+// it differs from the type's (floating point), else 0.
+func (c *checker) cBaseType(decl string) (t types.Type, rest string, align int, err error) {
 	words := strings.Fields(decl)
 	if len(words) == 0 {
-		return nil, "", fmt.Errorf("empty declaration")
+		return nil, "", 0, fmt.Errorf("empty declaration")
 	}
 	switch words[0] {
 	case "struct", "union", "enum":
 		if len(words) < 3 {
-			return nil, "", fmt.Errorf("cannot parse %q", decl)
+			return nil, "", 0, fmt.Errorf("cannot parse %q", decl)
 		}
 		name := words[0] + " " + words[1]
 		rest := strings.Join(words[2:], " ")
 		if t, ok := c.cstructs[name]; ok {
-			return t, rest, nil
+			return t, rest, 0, nil
 		}
 		if words[0] == "enum" {
-			return types.Int32, rest, nil
+			return types.Int32, rest, 0, nil
 		}
 		if c.cfg.Host != nil {
 			if t, err := c.cfg.Host.KernelType(name); err == nil {
-				return t, rest, nil
+				return t, rest, 0, nil
 			}
 		}
-		if strings.HasPrefix(rest, "*") {
-			// A pointer to an unknown struct is still a pointer.
-			return &types.Struct{Kind: words[0], Name: words[1]}, rest, nil
-		}
-		return nil, "", fmt.Errorf("unknown type '%s'", name)
+		// An undefined struct: a pointer to it is still a pointer (and
+		// is completed on use); anything else is an error later.
+		return &types.Struct{Kind: words[0], Name: words[1]}, rest, 0, nil
 	case "void":
-		return &types.Void{}, strings.Join(words[1:], " "), nil
+		return &types.Void{}, strings.Join(words[1:], " "), 0, nil
 	}
 	for n := len(words) - 1; n >= 1; n-- {
-		if t, ok := cIntTypes[strings.Join(words[:n], " ")]; ok {
-			return t, strings.Join(words[n:], " "), nil
+		spelling := strings.Join(words[:n], " ")
+		if t, ok := cIntTypes[spelling]; ok {
+			return t, strings.Join(words[n:], " "), 0, nil
+		}
+		if size, ok := cFloats[spelling]; ok {
+			return &types.Array{Elem: types.Uint8, Len: size}, strings.Join(words[n:], " "), size, nil
 		}
 	}
 	if c.cfg.Host != nil {
 		if t, err := c.cfg.Host.KernelType(words[0]); err == nil && len(words) > 1 {
-			return t, strings.Join(words[1:], " "), nil
+			return t, strings.Join(words[1:], " "), 0, nil
 		}
 	}
-	return nil, "", fmt.Errorf("unknown type '%s'", words[0])
+	return nil, "", 0, fmt.Errorf("unknown type '%s'", words[0])
+}
+
+// stripCComments replaces the comments of C text with a space.
+func stripCComments(s string) string {
+	var b strings.Builder
+	for i := 0; i < len(s); {
+		switch {
+		case strings.HasPrefix(s[i:], "//"):
+			nl := strings.IndexByte(s[i:], '\n')
+			if nl < 0 {
+				nl = len(s) - i
+			}
+			b.WriteByte(' ')
+			i += nl
+		case strings.HasPrefix(s[i:], "/*"):
+			end := strings.Index(s[i+2:], "*/")
+			if end < 0 {
+				end = len(s) - i - 4
+			}
+			b.WriteByte(' ')
+			i += end + 4
+		default:
+			b.WriteByte(s[i])
+			i++
+		}
+	}
+	return b.String()
+}
+
+// splitCDecls splits a struct body at the ';' outside nested braces; the
+// last declaration need not end in one.
+func splitCDecls(body string) []string {
+	var out []string
+	depth, start := 0, 0
+	add := func(d string) {
+		if d = strings.TrimSpace(d); d != "" {
+			out = append(out, d)
+		}
+	}
+	for i := 0; i < len(body); i++ {
+		switch body[i] {
+		case '{':
+			depth++
+		case '}':
+			depth--
+		case ';':
+			if depth == 0 {
+				add(body[start:i])
+				start = i + 1
+			}
+		}
+	}
+	add(body[start:])
+	return out
+}
+
+// stripCAttributes removes the __attribute__((…)) lists of a member
+// declaration outside nested braces and returns what they say about its
+// layout: packed, and the alignment aligned(N) asks for (0: none).
+func stripCAttributes(decl string) (string, bool, int) {
+	var attrs []string
+	for {
+		i := strings.Index(decl, "__attribute__")
+		if i < 0 || strings.Count(decl[:i], "{") != strings.Count(decl[:i], "}") {
+			break
+		}
+		j := i + len("__attribute__")
+		for j < len(decl) && (decl[j] == ' ' || decl[j] == '\t' || decl[j] == '\n') {
+			j++
+		}
+		depth, k := 0, j
+		for ; k < len(decl); k++ {
+			if decl[k] == '(' {
+				depth++
+			} else if decl[k] == ')' {
+				if depth--; depth == 0 {
+					break
+				}
+			}
+		}
+		if j == len(decl) || decl[j] != '(' || k == len(decl) {
+			break
+		}
+		inner := strings.TrimSpace(decl[j+1 : k])
+		inner = strings.TrimSuffix(strings.TrimPrefix(inner, "("), ")")
+		attrs = append(attrs, strings.Split(inner, ",")...)
+		decl = decl[:i] + " " + decl[k+1:]
+	}
+	packed, aligned := cAttrs(attrs)
+	return strings.TrimSpace(decl), packed, aligned
+}
+
+// cAttrs reads the layout attributes among GCC attribute items: packed,
+// and aligned(N) (aligned alone is the largest alignment, 16). Others
+// are ignored, as they do not change the layout.
+func cAttrs(attrs []string) (packed bool, aligned int) {
+	for _, a := range attrs {
+		a = strings.ReplaceAll(strings.Join(strings.Fields(a), ""), "__", "") // __packed__
+		switch {
+		case a == "packed":
+			packed = true
+		case a == "aligned":
+			aligned = max(aligned, 16)
+		case strings.HasPrefix(a, "aligned(") && strings.HasSuffix(a, ")"):
+			arg := a[len("aligned(") : len(a)-1]
+			if n, err := strconv.ParseInt(arg, 0, 32); err == nil && n > 0 && n&(n-1) == 0 && n <= 1<<12 {
+				aligned = max(aligned, int(n))
+			}
+		}
+	}
+	return packed, aligned
 }
 
 // isCIdent reports whether s is a C identifier.

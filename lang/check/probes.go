@@ -81,7 +81,7 @@ func (c *checker) cdef(d *ast.CDef) {
 	if d.Name != "" {
 		c.enumTypes["enum "+d.Name] = typ
 	}
-	for _, item := range strings.Split(d.Body, ",") {
+	for _, item := range strings.Split(stripCComments(d.Body), ",") {
 		item = strings.TrimSpace(item)
 		if item == "" {
 			continue

@@ -87,18 +87,105 @@ func (p *parser) cdef() {
 		case kCRBrace:
 			depth--
 			if depth == 0 {
-				p.prog.CDefs = append(p.prog.CDefs, &ast.CDef{
+				d := &ast.CDef{
 					Pos:  p.pos(start.pos),
 					Kind: head[0],
 					Name: head[1],
 					Body: p.text[start.end():t.pos],
-				})
+				}
+				p.prog.CDefs = append(p.prog.CDefs, d)
+				d.Attrs = p.cAttributes(t.end())
 				return // a ';' after it is skipped as a stray ';' at top level
 			}
 		case kEOF:
 			p.fail(t, "}")
 		}
 	}
+}
+
+// cAttributes reads the `__attribute__((a, b(1)))` lists (with white
+// space and comments around them) that follow a C definition's closing
+// brace at off, returns their items and moves the end of the item past
+// them. Text that is not a complete attribute list is left alone.
+func (p *parser) cAttributes(off int) []string {
+	var attrs []string
+	for {
+		i := skipSpaceAndComments(p.text, off)
+		rest, ok := strings.CutPrefix(p.text[i:], "__attribute__")
+		if !ok || rest != "" && isWordByte(rest[0]) {
+			return attrs
+		}
+		i = skipSpaceAndComments(p.text, len(p.text)-len(rest))
+		if !strings.HasPrefix(p.text[i:], "((") {
+			return attrs
+		}
+		depth, j := 0, i
+		for ; j < len(p.text); j++ {
+			if p.text[j] == '(' {
+				depth++
+			} else if p.text[j] == ')' {
+				if depth--; depth == 0 {
+					break
+				}
+			}
+		}
+		if j == len(p.text) || !strings.HasSuffix(p.text[:j+1], "))") {
+			return attrs
+		}
+		for _, a := range splitTopLevel(p.text[i+2:j-1], ',') {
+			if a = strings.Join(strings.Fields(a), ""); a != "" {
+				attrs = append(attrs, a)
+			}
+		}
+		off = j + 1
+		p.lastEnd = off
+	}
+}
+
+// skipSpaceAndComments returns the offset of the first byte at or after
+// off that is neither white space nor inside a comment.
+func skipSpaceAndComments(text string, off int) int {
+	for off < len(text) {
+		switch {
+		case strings.ContainsRune(" \t\r\n\f\v", rune(text[off])):
+			off++
+		case strings.HasPrefix(text[off:], "//"):
+			nl := strings.IndexByte(text[off:], '\n')
+			if nl < 0 {
+				return len(text)
+			}
+			off += nl + 1
+		case strings.HasPrefix(text[off:], "/*"):
+			end := strings.Index(text[off+2:], "*/")
+			if end < 0 {
+				return off
+			}
+			off += 2 + end + 2
+		default:
+			return off
+		}
+	}
+	return off
+}
+
+// splitTopLevel splits s at the sep bytes outside parentheses.
+func splitTopLevel(s string, sep byte) []string {
+	var out []string
+	depth, start := 0, 0
+	for i := 0; i < len(s); i++ {
+		switch s[i] {
+		case '(':
+			depth++
+		case ')':
+			depth--
+		case sep:
+			if depth == 0 {
+				out = append(out, s[start:i])
+				start = i + 1
+			}
+		}
+	}
+	return append(out, s[start:])
 }
 
 // keywordItem dispatches the top-level keywords config, import, macro, fn
