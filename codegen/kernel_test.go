@@ -3,6 +3,7 @@
 package codegen_test
 
 import (
+	"bytes"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -240,6 +241,14 @@ func runScript(t *testing.T, script string, params ...string) *run {
 			r.exited = true
 		case codegen.EventRuntimeError:
 			r.rterrs = append(r.rterrs, ev)
+		case codegen.EventErrorf, codegen.EventWarnf:
+			// The runtime prints them on stderr with the call's location;
+			// here their text follows the severity on stdout.
+			b = []byte("WARNING: ")
+			if ev.Kind == codegen.EventErrorf {
+				b = []byte("ERROR: ")
+			}
+			b = append(bytes.TrimSuffix(output.AppendPrintf(b, ev.Pieces, args, rec, res), []byte("\n")), '\n')
 		default:
 			t.Errorf("unexpected event kind %d", ev.Kind)
 		}

@@ -146,6 +146,8 @@ const (
 	EventSystem                            // system(fmt, args)
 	EventJoin                              // join(argv, sep): Args[0] is the count of strings that follow, each of the object's StrLen; Format is the separator
 	EventRuntimeError                      // an error detected at run time: Error at Span (a header-only record)
+	EventErrorf                            // errorf(fmt, args): printf Pieces with Args, reported as an error at Span
+	EventWarnf                             // warnf(fmt, args): printf Pieces with Args, reported as a warning at Span
 )
 
 // HeaderSize is the size of a record header: a uint32 event index and 4

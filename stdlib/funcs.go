@@ -144,8 +144,8 @@ var Funcs = [...]FuncDef{
 	Path:        {Name: "path", MinArgs: 1, MaxArgs: 2, Sig: "path(struct path *)", Doc: "full path of a struct path"},
 	SyscallName: {Name: "syscall_name", MinArgs: 1, MaxArgs: 1, Sig: "syscall_name(nr)", Doc: "name of a system call number"},
 	Getopt:      {Name: "getopt", MinArgs: 1, MaxArgs: 3, Flags: Implemented, Sig: "getopt(name[, default[, doc]])", Doc: "named program argument"},
-	Errorf:      {Name: "errorf", MinArgs: 1, MaxArgs: -1, Flags: Statement, Sig: "errorf(fmt, args...)", Doc: "print a located error"},
-	Warnf:       {Name: "warnf", MinArgs: 1, MaxArgs: -1, Flags: Statement, Sig: "warnf(fmt, args...)", Doc: "print a located warning"},
+	Errorf:      {Name: "errorf", MinArgs: 1, MaxArgs: -1, Flags: Implemented | Statement, Sig: "errorf(fmt, args...)", Doc: "print a formatted error with the call's source location (stderr; an errorf message in JSON)"},
+	Warnf:       {Name: "warnf", MinArgs: 1, MaxArgs: -1, Flags: Implemented | Statement, Sig: "warnf(fmt, args...)", Doc: "print a formatted warning with the call's source location (stderr, silenced by --no-warnings; a warnf message in JSON)"},
 }
 
 // String returns the function name.

@@ -50,6 +50,9 @@ type printer struct {
 	// printer_rterr.go).
 	errBuf []byte
 
+	// noWarnings drops warnf() messages (--no-warnings).
+	noWarnings bool
+
 	// failed is closed on the first output write error, werr.
 	failed chan struct{}
 	werr   error
@@ -159,6 +162,8 @@ func (p *printer) handle(rec []byte) {
 		b = p.appendSystem(b, ev, args, rec)
 	case codegen.EventRuntimeError:
 		b = p.runtimeError(b, ev)
+	case codegen.EventErrorf, codegen.EventWarnf:
+		b = p.logf(b, ev, args, rec)
 	case codegen.EventExit:
 		if len(args) > 0 {
 			p.code = int(int64(binary.LittleEndian.Uint64(rec[args[0].Offset:])))

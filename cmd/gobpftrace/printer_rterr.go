@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"os"
 
 	"github.com/gobpftrace/gobpftrace/codegen"
@@ -36,6 +37,41 @@ func (p *printer) runtimeError(b []byte, ev *codegen.EventDef) []byte {
 	} else {
 		p.errBuf = append(p.errBuf, src.Format(&diag.Diagnostic{Span: ev.Span, Severity: diag.Warning, Msg: msg})...)
 	}
+	if len(p.errBuf) >= maxErrBuf {
+		p.writeErrs()
+	}
+	return b
+}
+
+// logf reports an errorf() or warnf() record: in text mode its formatted
+// text on stderr after the call's location ("stdin:1:9-20: ERROR: text",
+// without the source line, as bpftrace), in JSON mode an errorf or warnf
+// message in the output. warnf() is silent with --no-warnings.
+func (p *printer) logf(b []byte, ev *codegen.EventDef, args []output.Arg, rec []byte) []byte {
+	warning := ev.Kind == codegen.EventWarnf
+	if warning && p.noWarnings {
+		return b
+	}
+	msg := output.AppendPrintf(nil, ev.Pieces, args, rec, p.res)
+	msg = bytes.TrimSuffix(msg, []byte("\n"))
+	src := p.l.Object.Source
+	if p.json {
+		return output.AppendJSONErrorf(b, warning, msg, sourceLoc(src, ev.Span))
+	}
+	if len(p.errBuf) == 0 {
+		p.flushOut()
+	}
+	if src != nil {
+		p.errBuf = append(p.errBuf, src.Location(ev.Span)...)
+		p.errBuf = append(p.errBuf, ": "...)
+	}
+	if warning {
+		p.errBuf = append(p.errBuf, "WARNING: "...)
+	} else {
+		p.errBuf = append(p.errBuf, "ERROR: "...)
+	}
+	p.errBuf = append(p.errBuf, msg...)
+	p.errBuf = append(p.errBuf, '\n')
 	if len(p.errBuf) >= maxErrBuf {
 		p.writeErrs()
 	}

@@ -284,6 +284,7 @@ func (s *Session) trace(c *compiled) int {
 	}
 	defer out.Close()
 	p := newPrinter(out, l, s.opts.format == "json")
+	p.noWarnings = s.opts.noWarnings
 
 	rd, err := l.NewEventReader(p.lockedHandle, p.lockedFlush, nil)
 	if err != nil {

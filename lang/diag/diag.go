@@ -198,14 +198,7 @@ const maxLineWidth = 160
 // HINT lines.
 func (s *Source) Format(d *Diagnostic) string {
 	var b strings.Builder
-	line, col := s.Position(d.Span.Start)
-	eline, ecol := s.Position(d.Span.End)
-	if eline != line {
-		ecol = len(s.Line(line)) + 1
-	}
-	if ecol <= col {
-		ecol = col + 1
-	}
+	line, col, ecol := s.columns(d.Span)
 	fmt.Fprintf(&b, "%s:%d:%d-%d: %s: %s\n", s.Name, line, col, ecol, d.Severity, d.Msg)
 	text := strings.ReplaceAll(s.Line(line), "\t", " ")
 	// Very long lines are cut to a window around the span, so the
@@ -237,6 +230,27 @@ func (s *Source) Format(d *Diagnostic) string {
 		b.WriteByte('\n')
 	}
 	return b.String()
+}
+
+// columns returns the line of span's start and the columns it covers on
+// that line (clipped to the line; at least one column).
+func (s *Source) columns(span Span) (line, col, ecol int) {
+	line, col = s.Position(span.Start)
+	eline, ecol := s.Position(span.End)
+	if eline != line {
+		ecol = len(s.Line(line)) + 1
+	}
+	if ecol <= col {
+		ecol = col + 1
+	}
+	return line, col, ecol
+}
+
+// Location renders span as bpftrace prefixes messages without source
+// context (errorf, warnf): "NAME:LINE:COL-ENDCOL".
+func (s *Source) Location(span Span) string {
+	line, col, ecol := s.columns(span)
+	return fmt.Sprintf("%s:%d:%d-%d", s.Name, line, col, ecol)
 }
 
 // Render writes every diagnostic of l, sorted by position.

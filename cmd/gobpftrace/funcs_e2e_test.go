@@ -1,0 +1,26 @@
+package main
+
+import "testing"
+
+// TestErrorfWarnf: errorf and warnf print their text on stderr after the
+// call's location, without the source line; --no-warnings silences warnf;
+// in JSON they are errorf/warnf messages with the location. Neither
+// changes the exit status.
+func TestErrorfWarnf(t *testing.T) {
+	needRoot(t)
+	prog := `BEGIN { errorf("bad %d, %s", 10, "x"); warnf("careful %d\n", 2); exit(); }`
+	r := gbt(t, "-e", prog)
+	expectCode(t, r, 0)
+	matchAll(t, "stderr", r.stderr, `(?m)^stdin:1:9-38: ERROR: bad 10, x\nstdin:1:40-64: WARNING: careful 2\n`)
+
+	r = gbt(t, "--no-warnings", "-e", prog)
+	expectCode(t, r, 0)
+	matchAll(t, "stderr", r.stderr, `(?m)^stdin:1:9-38: ERROR: bad 10, x$`)
+	noMatch(t, "stderr", r.stderr, `careful`)
+
+	r = gbt(t, "-f", "json", "-e", prog)
+	expectCode(t, r, 0)
+	matchAll(t, "stdout", r.stdout,
+		`(?m)^\{"type": "errorf", "msg": "bad 10, x", "filename": "stdin", "line": 1, "col": 9\}$`,
+		`(?m)^\{"type": "warnf", "msg": "careful 2", "filename": "stdin", "line": 1, "col": 40\}$`)
+}
