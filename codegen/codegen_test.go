@@ -54,6 +54,7 @@ var GoldenCases = []GoldenCase{
 	{"tracepoint_btf_pointee", `tracepoint:syscalls:sys_enter_nanosleep { @[args.rqtp->tv_sec] = count(); printf("%d\n", (*args.rmtp).tv_nsec); }`},
 	{"str_filename", `tracepoint:syscalls:sys_enter_openat { printf("%s %d\n", str(args.filename), args.dfd); }`},
 	{"exit", `BEGIN { exit(); }`},
+	{"nsecs_clocks", `BEGIN { @ = (nsecs(), nsecs(monotonic), nsecs(sw_tai), pid()); }`},
 	{"errorf_warnf", `BEGIN { errorf("bad %d %s", 10, "x"); warnf("careful %x\n", pid); }`},
 	{"cat_system", `BEGIN { cat("/proc/%d/comm", pid); system("echo %s", comm); }`},
 	{"signal", `tracepoint:syscalls:sys_enter_openat { signal("SIGUSR1"); signal(pid % 64 + 1); }`},

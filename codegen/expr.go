@@ -72,6 +72,10 @@ func (g *gen) intExpr(x ast.Expr) {
 		g.e.loadInt(asm.R0, base.plus(tt.Offsets[x.Index]), elem.Size(), isSigned(elem))
 		g.e.release(m)
 	case *ast.Call:
+		if exp, ok := g.inst.Desugared[x]; ok {
+			g.intExpr(exp)
+			return
+		}
 		id := g.inst.Calls[x]
 		if callGens[id].scalar == nil {
 			panic(&compileError{span: x.Span(), msg: x.Name + "() has no scalar value"})

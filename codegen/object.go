@@ -38,6 +38,10 @@ const (
 	// StateMap is a one-element array of uint64 slots the runtime fills
 	// before any probe runs (see StateSlot).
 	StateMap = "state"
+	// TAIDeltaMap is a one-element array holding the uint64 nanoseconds
+	// CLOCK_TAI is ahead of CLOCK_BOOTTIME, which the runtime measures
+	// before any probe runs; only programs using nsecs(sw_tai) have it.
+	TAIDeltaMap = "tai_delta"
 	// DropsMap is a per-CPU array with one uint64 per user map
 	// (MapDef.DropSlot) counting updates the map refused because it was
 	// full, so the runtime can warn instead of losing them silently.

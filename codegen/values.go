@@ -53,6 +53,10 @@ func (g *gen) valueTo(x ast.Expr, dst loc, dt types.Type) {
 			return
 		}
 	case *ast.Call:
+		if exp, ok := g.inst.Desugared[x]; ok {
+			g.valueTo(exp, dst, dt)
+			return
+		}
 		id := g.inst.Calls[x]
 		if gen := callGens[id]; gen.mem != nil {
 			gen.mem(g, x, dst, dt)

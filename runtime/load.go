@@ -257,7 +257,40 @@ func (l *Loaded) fillState(cpid int, startNs uint64) error {
 	if err := m.Update(uint32(0), state, ebpf.UpdateAny); err != nil {
 		return fmt.Errorf("filling map %s: %w", codegen.StateMap, err)
 	}
+	if m := l.Map(codegen.TAIDeltaMap); m != nil {
+		delta, err := TAIDelta()
+		if err != nil {
+			return err
+		}
+		if err := m.Update(uint32(0), delta, ebpf.UpdateAny); err != nil {
+			return fmt.Errorf("filling map %s: %w", codegen.TAIDeltaMap, err)
+		}
+	}
 	return nil
+}
+
+// TAIDelta is how far CLOCK_TAI is ahead of CLOCK_BOOTTIME, in
+// nanoseconds: TAI read between two boot clock reads (the "vdso
+// sandwich"), against their mean, the tightest of a few tries.
+func TAIDelta() (uint64, error) {
+	var best, delta int64
+	for i := 0; i < 10; i++ {
+		var b1, tai, b2 unix.Timespec
+		if err := unix.ClockGettime(unix.CLOCK_BOOTTIME, &b1); err != nil {
+			return 0, fmt.Errorf("reading boot clock: %w", err)
+		}
+		if err := unix.ClockGettime(unix.CLOCK_TAI, &tai); err != nil {
+			return 0, fmt.Errorf("reading TAI clock: %w", err)
+		}
+		if err := unix.ClockGettime(unix.CLOCK_BOOTTIME, &b2); err != nil {
+			return 0, fmt.Errorf("reading boot clock: %w", err)
+		}
+		if width := b2.Nano() - b1.Nano(); i == 0 || width < best {
+			best = width
+			delta = tai.Nano() - (b1.Nano()+b2.Nano())/2
+		}
+	}
+	return uint64(delta), nil
 }
 
 // BootNs is the boot clock (CLOCK_BOOTTIME, what `nsecs` reads) now.

@@ -56,6 +56,7 @@ const (
 	Getopt
 	Errorf
 	Warnf
+	NsecsFn
 	numFuncs
 )
 
@@ -145,6 +146,7 @@ var Funcs = [...]FuncDef{
 	SyscallName: {Name: "syscall_name", MinArgs: 1, MaxArgs: 1, Sig: "syscall_name(nr)", Doc: "name of a system call number"},
 	Getopt:      {Name: "getopt", MinArgs: 1, MaxArgs: 3, Flags: Implemented, Sig: "getopt(name[, default[, doc]])", Doc: "named program argument"},
 	Errorf:      {Name: "errorf", MinArgs: 1, MaxArgs: -1, Flags: Implemented | Statement, Sig: "errorf(fmt, args...)", Doc: "print a formatted error with the call's source location (stderr; an errorf message in JSON)"},
+	NsecsFn:     {Name: "nsecs", MinArgs: 0, MaxArgs: 1, Flags: Implemented, Sig: "nsecs([boot|monotonic|tai|sw_tai])", Doc: "nanoseconds of a kernel clock: boot (default, CLOCK_BOOTTIME), monotonic (CLOCK_MONOTONIC), tai (CLOCK_TAI, Linux 6.1) or sw_tai (the boot clock plus the TAI offset measured when tracing starts)"},
 	Warnf:       {Name: "warnf", MinArgs: 1, MaxArgs: -1, Flags: Implemented | Statement, Sig: "warnf(fmt, args...)", Doc: "print a formatted warning with the call's source location (stderr, silenced by --no-warnings; a warnf message in JSON)"},
 }
 

@@ -44,6 +44,11 @@ func init() {
 // bare identifier (`count` for `count()`).
 func (c *checker) call(call *ast.Call, target *ast.MapExpr) types.Type {
 	id, ok := stdlib.LookupFunc(call.Name)
+	if !ok && len(call.Args) == 0 {
+		if v, _, isVar := stdlib.LookupVar(call.Name); isVar && v != stdlib.ArgN {
+			return c.builtinCall(call)
+		}
+	}
 	if !ok {
 		d := c.errorAt(call.NameSpan, diag.CodeUnknown, "Unknown function: %s", call.Name)
 		if s := diag.Nearest(call.Name, stdlib.FuncNames()); s != "" {

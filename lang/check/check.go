@@ -155,9 +155,9 @@ type Tables struct {
 	// Vars maps every scratch variable use to its symbol.
 	Vars map[*ast.Var]*VarSym
 	// Desugared holds the expansion of builtins defined in terms of
-	// other expressions (ppid is curtask->real_parent->tgid); codegen
-	// compiles the expansion instead.
-	Desugared map[*ast.Ident]ast.Expr
+	// other expressions (ppid is curtask->real_parent->tgid, the call
+	// pid() is the builtin pid); codegen compiles the expansion instead.
+	Desugared map[ast.Expr]ast.Expr
 	// CompareTypes is, for == and != between aggregate values (structs,
 	// arrays, tuples, records), the common type both sides are converted
 	// to before their bytes are compared.
@@ -353,7 +353,7 @@ func newTables() *Tables {
 		StrConsts: map[ast.Expr]string{},
 		Fields:    map[*ast.FieldExpr]types.Field{},
 		Vars:      map[*ast.Var]*VarSym{},
-		Desugared: map[*ast.Ident]ast.Expr{},
+		Desugared: map[ast.Expr]ast.Expr{},
 
 		CompareTypes: map[*ast.Binary]types.Type{},
 	}
