@@ -32,6 +32,10 @@ var builtinGens = [stdlib.NumVars]builtinGen{
 		g.e.call(asm.FnGetCurrentUidGid)
 		g.e.emit(asm.Mov.Reg32(asm.R0, asm.R0))
 	}},
+	stdlib.Username: {scalar: func(g *gen, _ check.Builtin) {
+		g.e.call(asm.FnGetCurrentUidGid)
+		g.e.emit(asm.Mov.Reg32(asm.R0, asm.R0))
+	}},
 	stdlib.Gid: {scalar: func(g *gen, _ check.Builtin) {
 		g.e.call(asm.FnGetCurrentUidGid)
 		g.e.emit(asm.RSh.Imm(asm.R0, 32))

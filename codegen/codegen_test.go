@@ -55,6 +55,7 @@ var GoldenCases = []GoldenCase{
 	{"str_filename", `tracepoint:syscalls:sys_enter_openat { printf("%s %d\n", str(args.filename), args.dfd); }`},
 	{"exit", `BEGIN { exit(); }`},
 	{"nsecs_clocks", `BEGIN { @ = (nsecs(), nsecs(monotonic), nsecs(sw_tai), pid()); }`},
+	{"usermode_username", `BEGIN { @b = usermode; } interval:s:1 { @i[username] = usermode(); } tracepoint:syscalls:sys_enter_openat { @t = (usermode, *(uint64 *)(ctx + 8)); }`},
 	{"errorf_warnf", `BEGIN { errorf("bad %d %s", 10, "x"); warnf("careful %x\n", pid); }`},
 	{"cat_system", `BEGIN { cat("/proc/%d/comm", pid); system("echo %s", comm); }`},
 	{"signal", `tracepoint:syscalls:sys_enter_openat { signal("SIGUSR1"); signal(pid % 64 + 1); }`},

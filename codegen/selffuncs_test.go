@@ -3,11 +3,14 @@
 package codegen_test
 
 import (
+	"os"
 	"testing"
 
 	"github.com/cilium/ebpf"
 	"github.com/cilium/ebpf/asm"
 	"github.com/cilium/ebpf/features"
+
+	"github.com/gobpftrace/gobpftrace/runtime/output"
 )
 
 // errorf and warnf format like printf; the runtime reports the text as an
@@ -30,4 +33,12 @@ func TestSelfNsecs(t *testing.T) {
 	}
 	expectRun(t, `BEGIN { $d = (int64)nsecs(tai) - (int64)nsecs(sw_tai); printf("%d\n", $d < 1000000 && $d > -1000000); }`,
 		"1\n\n\n")
+}
+
+// username is the uid, printed with its /etc/passwd name; usermode is 1
+// in begin (the tracer's own code, as in bpftrace).
+func TestSelfUsername(t *testing.T) {
+	want := output.UserName(uint64(os.Getuid()))
+	expectRun(t, `BEGIN { printf("%s|%d\n", username, usermode); @[username()] = 1; }`,
+		want+"|1\n\n\n@["+want+"]: 1\n")
 }

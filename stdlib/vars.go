@@ -39,6 +39,7 @@ const (
 	Ncpus
 	Ppid
 	Pcomm
+	Usermode
 	numVars
 )
 
@@ -78,14 +79,15 @@ var Vars = [...]VarDef{
 	Curtask:    {Name: "curtask", Implemented: true, Doc: "current task_struct (a BTF-typed pointer)"},
 	Rand:       {Name: "rand", Type: types.Uint32, Implemented: true, Doc: "random number"},
 	Cgroup:     {Name: "cgroup", Type: types.Uint64, Implemented: true, Doc: "cgroup v2 id"},
-	Username:   {Name: "username", Doc: "user name"},
+	Username:   {Name: "username", Type: &types.Username{}, Implemented: true, Doc: "name of the current user: the uid, printed as /etc/passwd names it (empty when it has no entry)"},
 	Kstack:     {Name: "kstack", Type: &types.Stack{Limit: 127}, Implemented: true, Doc: "kernel stack"},
 	Ustack:     {Name: "ustack", Type: &types.Stack{User: true, Limit: 127}, Implemented: true, Doc: "user stack"},
-	Ctx:        {Name: "ctx", Type: types.Uint64, Doc: "raw probe context"},
+	Ctx:        {Name: "ctx", Type: types.Uint64, Implemented: true, Doc: "the probe's context pointer (pt_regs for kprobes and uprobes), to cast to a struct pointer"},
 	Numaid:     {Name: "numaid", Type: types.Uint32, Implemented: true, Doc: "NUMA node"},
 	Jiffies:    {Name: "jiffies", Type: types.Uint64, Implemented: true, Doc: "jiffies"},
 	Ncpus:      {Name: "ncpus", Type: types.Uint64, Implemented: true, Doc: "number of CPUs"},
 	Ppid:       {Name: "ppid", Implemented: true, Doc: "parent process id (curtask->real_parent->tgid, from BTF)"},
+	Usermode:   {Name: "usermode", Type: types.Uint8, Implemented: true, Doc: "1 when the probe interrupted user code (the code segment's privilege level, x86_64), 0 in the kernel; begin and end run in user mode"},
 	Pcomm:      {Name: "pcomm", Implemented: true, Doc: "parent process name (curtask->real_parent->comm, from BTF)"},
 }
 

@@ -24,3 +24,13 @@ func TestErrorfWarnf(t *testing.T) {
 		`(?m)^\{"type": "errorf", "msg": "bad 10, x", "filename": "stdin", "line": 1, "col": 9\}$`,
 		`(?m)^\{"type": "warnf", "msg": "careful 2", "filename": "stdin", "line": 1, "col": 40\}$`)
 }
+
+// TestUsernameUsermode: username prints the user's name (root here),
+// usermode is 1 in BEGIN and 0 in a syscall tracepoint, ctx casts to a
+// struct pointer.
+func TestUsernameUsermode(t *testing.T) {
+	needRoot(t)
+	r := gbt(t, "-e", `struct x { unsigned long nr; } BEGIN { printf("%s %d\n", username(), usermode); } tracepoint:syscalls:sys_enter_openat { printf("%d %d\n", usermode, ((struct x *)ctx).nr); exit(); }`, "-c", "/bin/cat /etc/hostname")
+	expectCode(t, r, 0)
+	matchAll(t, "stdout", r.stdout, `^root 1\n0 [0-9]+\n`)
+}

@@ -45,6 +45,7 @@ var (
 	_ Type = (*ProbeName)(nil)
 	_ Type = (*Timestamp)(nil)
 	_ Type = (*Errno)(nil)
+	_ Type = (*Username)(nil)
 	_ Type = (*Agg)(nil)
 	_ Type = (*Void)(nil)
 	_ Type = (*Ctx)(nil)
@@ -450,6 +451,20 @@ func (*Errno) Align() int { return 8 }
 // String implements Type.
 func (*Errno) String() string { return "strerror" }
 func (*Errno) isType()        {}
+
+// Username is the `username` builtin: a uint64 user id printed as the
+// name /etc/passwd gives it.
+type Username struct{}
+
+// Size implements Type.
+func (*Username) Size() int { return 8 }
+
+// Align implements Type.
+func (*Username) Align() int { return 8 }
+
+// String implements Type.
+func (*Username) String() string { return "username" }
+func (*Username) isType()        {}
 
 // AggKind is the kind of an aggregation map value.
 type AggKind uint8
