@@ -95,9 +95,13 @@ func TestCompleteCommandsAndNames(t *testing.T) {
 	if !reflect.DeepEqual(got, []string{":detach "}) {
 		t.Errorf(":de → %q", got)
 	}
-	head, got, _ := r.complete("print(nse", 9)
-	if head != "print(" || !reflect.DeepEqual(got, []string{"nsecs"}) {
-		t.Errorf("print(nse → %q %q", head, got)
+	head, got, _ := r.complete("print(jif", 9)
+	if head != "print(" || !reflect.DeepEqual(got, []string{"jiffies"}) {
+		t.Errorf("print(jif → %q %q", head, got)
+	}
+	// nsecs is both a builtin and a function (nsecs(monotonic)).
+	if _, got, _ = r.complete("print(nse", 9); !reflect.DeepEqual(got, []string{"nsecs", "nsecs("}) {
+		t.Errorf("print(nse → %q", got)
 	}
 	_, got, _ = r.complete("printf(\"%d\", str", 16)
 	if !reflect.DeepEqual(got, []string{"str(", "strcontains(", "strerror(", "strftime(", "strncmp("}) {
