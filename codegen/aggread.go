@@ -42,7 +42,14 @@ func (g *gen) aggReadInt(m *ast.MapExpr, def *MapDef, agg *types.Agg) {
 		panic(&compileError{span: m.Span(), msg: "reading the value of aggregation map " + m.Name + " (" + agg.String() + ") in a probe is not supported"})
 	}
 	mk := g.e.mark()
-	k := g.keyTo(m, def, 0)
+	g.aggReadAt(m, def, agg, g.keyTo(m, def, 0))
+	g.e.release(mk)
+}
+
+// aggReadAt is aggReadInt with the key already at k (the element of a
+// for loop over the map); m names the map and places errors.
+func (g *gen) aggReadAt(m *ast.MapExpr, def *MapDef, agg *types.Agg, k loc) {
+	mk := g.e.mark()
 	// acc: the sum, total or current extreme; aux: avg's count, or for
 	// min/max whether any slot was set.
 	acc := g.e.slot(8)
@@ -70,7 +77,7 @@ func (g *gen) aggReadInt(m *ast.MapExpr, def *MapDef, agg *types.Agg) {
 		// The CPU number stays on the stack, where the verifier tracks
 		// its value precisely; the loop runs at least once (CPU 0 always
 		// exists) and tests for more CPUs at the bottom.
-		cpu = stackLoc(g.e.alloc(8))
+		cpu = g.e.stack(8)
 		g.e.emit(storeImm64(cpu.base, cpu.off, 0))
 		g.e.place(loop)
 		g.e.emit(asm.LoadMem(asm.R3, cpu.base, cpu.off, asm.DWord))

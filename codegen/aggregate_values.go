@@ -98,7 +98,7 @@ func (g *gen) boundCheck(x *ast.IndexExpr) func() {
 		in := g.e.newLabel("inbounds")
 		g.e.emit(asm.JLT.Imm(asm.R0, int32(at.Len), in))
 		m := g.e.mark()
-		tmp := stackLoc(g.e.alloc(8))
+		tmp := g.e.stack(8)
 		g.e.emit(asm.StoreMem(tmp.base, tmp.off, asm.R0, asm.DWord))
 		g.runtimeError(RuntimeArrayOutOfBounds, x.Span())
 		g.e.emit(asm.LoadMem(asm.R0, tmp.base, tmp.off, asm.DWord))
@@ -332,7 +332,7 @@ func (g *gen) castTo(x *ast.Cast, dst loc, dt types.Type) {
 		// offset of its element alignment inside a tuple.
 		m := g.e.mark()
 		g.intExpr(x.X)
-		tmp := stackLoc(g.e.alloc(8))
+		tmp := g.e.stack(8)
 		g.e.emit(asm.StoreMem(tmp.base, tmp.off, asm.R0, asm.DWord))
 		g.e.copyMem(dst, tmp, dt.Size())
 		g.e.release(m)

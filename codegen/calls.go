@@ -83,7 +83,7 @@ func genExit(g *gen, call *ast.Call) {
 	}
 	g.emitEvent(&EventDef{Kind: EventExit, Span: call.Span()}, args, true)
 	// exit() also ends the probe, as in bpftrace.
-	g.e.emit(asm.Ja.Label("exit"))
+	g.e.emit(asm.Ja.Label(g.exitLabel()))
 }
 
 func genTime(g *gen, call *ast.Call) {

@@ -17,7 +17,7 @@ func init() {
 func genBuf(g *gen, call *ast.Call, dst loc, dt types.Type) {
 	capacity := dt.(*types.Buffer).Cap
 	m := g.e.mark()
-	ptr := stackLoc(g.e.alloc(8))
+	ptr := g.e.stack(8)
 	g.intExpr(call.Args[0])
 	g.e.emit(asm.StoreMem(ptr.base, ptr.off, asm.R0, asm.DWord))
 	if len(call.Args) == 2 {

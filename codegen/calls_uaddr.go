@@ -81,8 +81,8 @@ func genUaddr(g *gen, call *ast.Call) {
 	}
 	m := g.e.mark()
 	defer g.e.release(m)
-	iter := stackLoc(g.e.alloc(8))
-	base := stackLoc(g.e.alloc(8))
+	iter := g.e.stack(8)
+	base := g.e.stack(8)
 	next, miss, done := g.e.newLabel("vma_next"), g.e.newLabel("vma_miss"), g.e.newLabel("vma_done")
 
 	g.e.call(asm.FnGetCurrentTaskBtf)

@@ -88,6 +88,13 @@ type Options struct {
 	// same functions; the two are then one program (session.go). Nil
 	// means no sessions.
 	KprobeSession func(funcs []string) bool
+	// Helper, when set, reports whether the kernel has the BPF helper fn
+	// (in tracing programs). It is asked only for the helpers of
+	// constructs that need a recent kernel: for loops over a range
+	// (bpf_loop, Linux 5.17) and over a map (bpf_for_each_map_elem, Linux
+	// 5.13); without it such a loop is an error at the loop. Nil means
+	// every helper exists.
+	Helper func(fn asm.BuiltinFunc) bool
 }
 
 // Compile generates the Object for a checked program. Errors that can only
@@ -163,8 +170,9 @@ func Compile(info *check.Info, opts *Options) (obj *Object, diags *diag.List) {
 // withScratch inserts, after the first instruction (which saves the
 // context), the lookup of the program's per-CPU scratch area: entry index
 // of ScratchMap, whose address is kept in regScratch. The key is written
-// to the top of the stack, which nothing else uses yet at that point.
-func (c *compiler) withScratch(insns asm.Instructions, index, size int) asm.Instructions {
+// to the top of the stack, which nothing else uses yet at that point. then
+// follows the lookup.
+func (c *compiler) withScratch(insns asm.Instructions, index, size int, then ...asm.Instruction) asm.Instructions {
 	c.scratchSize = max(c.scratchSize, size)
 	lookup := asm.Instructions{
 		asm.StoreImm(asm.R10, -8, int64(index), asm.Word),
@@ -175,6 +183,7 @@ func (c *compiler) withScratch(insns asm.Instructions, index, size int) asm.Inst
 		asm.JEq.Imm(asm.R0, 0, "exit"),
 		asm.Mov.Reg(regScratch, asm.R0),
 	}
+	lookup = append(lookup, then...)
 	out := make(asm.Instructions, 0, len(insns)+len(lookup))
 	out = append(out, insns[0])
 	out = append(out, lookup...)
@@ -199,6 +208,8 @@ type compiler struct {
 	percpuLookup *bool
 	// kfuncs caches the answers of Options.Kfunc.
 	kfuncs map[string]bool
+	// helpers caches the answers of Options.Helper.
+	helpers map[asm.BuiltinFunc]bool
 }
 
 func (c *compiler) internalMaps() {
@@ -425,9 +436,16 @@ func (c *compiler) program(inst *check.Instance, index int) (p *Program, cerr *c
 	g.e.emit(asm.Mov.Imm(asm.R0, 0), asm.Return())
 	insns := g.e.insns
 	if g.e.maxScratch > 0 {
-		insns = c.withScratch(insns, index, g.e.maxScratch)
+		var spill []asm.Instruction
+		if len(g.subs) > 0 {
+			spill = append(spill, asm.StoreMem(asm.R10, g.scratchSpill.off, regScratch, asm.DWord))
+		}
+		insns = c.withScratch(insns, index, g.e.maxScratch, spill...)
 	}
 	insns, err := layoutJumps(pruneUnreachable(insns), c.opts.LongJumps)
+	if err == nil {
+		insns, err = g.finishSubprogs(insns, g.subprogPrologue)
+	}
 	if err != nil {
 		return nil, &compileError{span: p.Span, msg: err.Error()}
 	}

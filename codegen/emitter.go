@@ -64,6 +64,10 @@ type emitter struct {
 	stackLimit int
 	// spanOf is the node being compiled, for stack-overflow errors.
 	span diag.Span
+	// fp is the register that points at the program's stack frame: R10
+	// (the zero value stands for it) in the main function, the frame
+	// pointer passed to a loop callback in its body (loops.go).
+	fp asm.Register
 }
 
 func (e *emitter) emit(ins ...asm.Instruction) {
@@ -120,7 +124,7 @@ func (e *emitter) alloc(n int) int16 {
 // it must do to prove that loops end.
 func (e *emitter) slot(n int) loc {
 	if n <= e.stackLimit || n <= 8 {
-		return stackLoc(e.alloc(n))
+		return e.stack(n)
 	}
 	n = (n + 7) &^ 7
 	off := e.scratch
@@ -149,7 +153,21 @@ type loc struct {
 	off  int16
 }
 
-func stackLoc(off int16) loc { return loc{asm.R10, off} }
+// frame is the register that points at the program's stack frame.
+func (e *emitter) frame() asm.Register {
+	if e.fp == asm.R0 {
+		return asm.R10
+	}
+	return e.fp
+}
+
+// stack reserves n bytes of stack (see alloc) and returns their location.
+// Values that must stay on the stack (the verifier tracks scalars there)
+// use it instead of slot.
+func (e *emitter) stack(n int) loc { return loc{e.frame(), e.alloc(n)} }
+
+// onStack reports whether l is a location on the stack.
+func (e *emitter) onStack(l loc) bool { return l.base == e.frame() }
 
 func (l loc) plus(n int) loc { return loc{l.base, l.off + int16(n)} }
 

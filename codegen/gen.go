@@ -17,8 +17,16 @@ type gen struct {
 	e    *emitter
 	// vars holds the slot (stack or scratch area) of every scratch variable.
 	vars map[*check.VarSym]loc
-	// loops is the stack of enclosing while loops.
+	// loops is the stack of enclosing loops of the function being
+	// compiled (a for loop's body starts a new one: loops.go).
 	loops []loopLabels
+	// fn is the loop callback being compiled, nil in the main function;
+	// subs are the program's compiled subprograms (subprog.go).
+	fn   *fnState
+	subs []subprog
+	// scratchSpill and ctxSpill are the main-frame slots where loop
+	// callbacks find the scratch-area pointer and the context (loops.go).
+	scratchSpill, ctxSpill loc
 }
 
 type loopLabels struct{ cont, brk string }
@@ -54,6 +62,7 @@ func (g *gen) prologue() {
 		g.vars[s] = l
 		g.e.zero(l, (size+7)&^7)
 	}
+	g.loopPrologue()
 }
 
 // block compiles statements, releasing temporaries after each.
@@ -103,8 +112,10 @@ func (g *gen) stmt(s ast.Stmt) {
 		for i := int64(0); i < n; i++ {
 			g.block(s.Body)
 		}
+	case *ast.ForStmt:
+		g.forStmt(s)
 	case *ast.ReturnStmt:
-		g.e.emit(asm.Ja.Label("exit"))
+		g.e.emit(asm.Ja.Label(g.exitLabel()))
 	case *ast.BreakStmt:
 		g.e.emit(asm.Ja.Label(g.loops[len(g.loops)-1].brk))
 	case *ast.ContinueStmt:

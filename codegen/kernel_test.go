@@ -67,7 +67,7 @@ func compileLiveDiags(t testing.TB, text string, params ...string) (*codegen.Obj
 	}
 	obj, gd := codegen.Compile(info, &codegen.Options{Source: src, Events: liveEvents,
 		LongJumps: runtime.HaveLongJumps, NumCPUs: runtime.NumPossibleCPUs(), PercpuLookup: runtime.HavePercpuLookup,
-		Kfunc: runtime.HaveKfunc})
+		Kfunc: runtime.HaveKfunc, Helper: runtime.HaveHelper})
 	return obj, src, gd
 }
 
@@ -130,6 +130,10 @@ func compileConstruct(t *testing.T, text string) *codegen.Object {
 	obj, src, gd := compileLiveDiags(t, text)
 	if !gd.HasErrors() {
 		return obj
+	}
+	if missingLoopHelper(text, gd) {
+		t.Logf("the kernel lacks a helper for loops: %s", gd.Errors()[0].Msg)
+		return nil
 	}
 	if runtime.HaveKfunc(vmaKfunc) {
 		t.Fatalf("compile %q:\n%s", text, src.Render(gd))

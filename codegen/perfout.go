@@ -61,7 +61,7 @@ func (c *compiler) eventsMap() *MapDef {
 func (g *gen) reserveRecord(size int, lost string) {
 	if g.c.opts.Events == PerfChannel {
 		rec := g.e.slot(size)
-		if rec.base == asm.R10 {
+		if g.e.onStack(rec) {
 			g.e.zero(rec, size)
 		}
 		g.e.addr(regRecord, rec)
@@ -83,7 +83,7 @@ func (g *gen) reserveRecord(size int, lost string) {
 // wakes it by its own watermark, which the runtime sets.
 func (g *gen) submitRecord(size int, wake bool, lost, done string) {
 	if g.c.opts.Events == PerfChannel {
-		g.e.emit(asm.Mov.Reg(asm.R1, regCtx))
+		g.ctxTo(asm.R1)
 		g.e.mapPtr(asm.R2, PerfBufMap)
 		g.e.emit(asm.LoadImm(asm.R3, bpfFCurrentCPU, asm.DWord))
 		g.e.emit(asm.Mov.Reg(asm.R4, regRecord))

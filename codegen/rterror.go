@@ -115,7 +115,7 @@ func (g *gen) runtimeError(e RuntimeError, span diag.Span) {
 	g.e.emit(asm.StoreImm(rec.base, rec.off, int64(id), asm.Word))
 	g.e.emit(asm.StoreImm(rec.base, rec.off+4, 0, asm.Word))
 	if g.c.opts.Events == PerfChannel {
-		g.e.emit(asm.Mov.Reg(asm.R1, regCtx))
+		g.ctxTo(asm.R1)
 		g.e.mapPtr(asm.R2, PerfBufMap)
 		g.e.emit(asm.LoadImm(asm.R3, bpfFCurrentCPU, asm.DWord))
 		g.e.addr(asm.R4, rec)

@@ -133,7 +133,7 @@ func (g *gen) usdtArg(n int) {
 		}
 	case usdtMem:
 		m := g.e.mark()
-		slot := stackLoc(g.e.alloc(8))
+		slot := g.e.stack(8)
 		g.e.emit(storeImm64(slot.base, slot.off, 0))
 		g.e.addr(asm.R1, slot)
 		g.e.emit(asm.Mov.Imm(asm.R2, int32(a.size)))

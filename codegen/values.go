@@ -151,7 +151,7 @@ func (g *gen) extractBits(off, size int, signed bool) {
 // there, read with bpf_probe_read_kernel/user (0 when the read fails).
 func (g *gen) readScalar(t types.Type, user bool) {
 	m := g.e.mark()
-	tmp := stackLoc(g.e.alloc(8))
+	tmp := g.e.stack(8)
 	g.e.emit(storeImm64(tmp.base, tmp.off, 0))
 	g.e.emit(asm.Mov.Reg(asm.R3, asm.R0))
 	g.e.addr(asm.R1, tmp)

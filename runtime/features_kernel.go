@@ -24,6 +24,23 @@ func HavePercpuLookup() bool {
 	return features.HaveProgramHelper(ebpf.TracePoint, asm.FnMapLookupPercpuElem) == nil
 }
 
+// helpers caches the answers of HaveHelper.
+var helpers sync.Map // asm.BuiltinFunc → bool
+
+// HaveHelper reports whether the kernel lets tracing programs call the
+// BPF helper fn, meant for codegen.Options.Helper (for loops need bpf_loop,
+// Linux 5.17, and bpf_for_each_map_elem, Linux 5.13); the probe loads one
+// small program per helper, once per process.
+func HaveHelper(fn asm.BuiltinFunc) bool {
+	if v, ok := helpers.Load(fn); ok {
+		return v.(bool)
+	}
+	liftMemlock()
+	have := features.HaveProgramHelper(ebpf.TracePoint, fn) == nil
+	helpers.Store(fn, have)
+	return have
+}
+
 // possibleCPUs caches the number of possible CPUs.
 var possibleCPUs = sync.OnceValue(func() int {
 	n, err := ebpf.PossibleCPU()

@@ -135,7 +135,7 @@ func (s *Session) checkConfig() *check.Config {
 func (s *Session) codegenOptions(c *compiled) *codegen.Options {
 	opts := &codegen.Options{Source: c.src, MaxMapKeys: maxMapKeys(c.info), LongJumps: runtime.HaveLongJumps, Events: runtime.EventChannel(),
 		NumCPUs: runtime.NumPossibleCPUs(), PercpuLookup: runtime.HavePercpuLookup, Kfunc: runtime.HaveKfunc,
-		KprobeSession: runtime.HaveKprobeSession}
+		KprobeSession: runtime.HaveKprobeSession, Helper: runtime.HaveHelper}
 	if limit := c.info.Config.OnStackLimit; limit >= 0 {
 		opts.StackLimit = &limit
 	}

@@ -55,7 +55,7 @@ func (c *checker) stmt(s ast.Stmt) {
 		}
 		c.block(s.Body)
 	case *ast.ForStmt:
-		c.errorf(s, diag.CodeUnsupported, "for loops are not supported yet")
+		c.forStmt(s)
 	case *ast.ReturnStmt:
 		if s.Value != nil {
 			c.errorf(s.Value, diag.CodeUnsupported, "return with a value is not supported yet")
