@@ -48,3 +48,11 @@ s.sendto(b"x", ("127.0.0.1", 9))
 	expectCode(t, r, 0)
 	matchAll(t, "stdout", r.stdout, `(?m)^[0-9]+ (SKB_DROP_REASON_[A-Z0-9_]+) SKB_DROP_REASON_[A-Z0-9_]+$`)
 }
+
+// TestMapReadInOwnAssignment: a map read in its own first assignment
+// starts at 0, as in bpftrace.
+func TestMapReadInOwnAssignment(t *testing.T) {
+	needRoot(t)
+	r := gbt(t, "-e", `begin { $x = 5; @sum = @sum + $x; @sum = @sum + $x; @k[1] = @k[1] * 2 + 1; exit(); }`)
+	expectRun(t, r, 0, "\n\n@k[1]: 1\n@sum: 10\n", "Attached 1 probe\n")
+}

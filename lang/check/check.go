@@ -267,6 +267,8 @@ type checker struct {
 	defines  map[string]ast.Expr
 	enums    map[string]enumConst
 	cstructs map[string]*types.Struct
+	// selfAssign is the map whose assigned value is being checked.
+	selfAssign string
 	// enumTypes are the script's named enums, by "enum NAME".
 	enumTypes map[string]*types.Enum
 	// report is false while re-checking a body for a further instance:

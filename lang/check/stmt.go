@@ -137,7 +137,12 @@ func (c *checker) assign(s *ast.AssignStmt) {
 				return
 			}
 		}
+		// The value may read the map itself (@sum = @sum + $x) before
+		// anything else assigned it: see mapRead.
+		outer := c.selfAssign
+		c.selfAssign = t.Name
 		vt := c.expr(s.Value)
+		c.selfAssign = outer
 		if vt == nil {
 			return
 		}
@@ -338,6 +343,12 @@ func (c *checker) mapRead(m *ast.MapExpr) types.Type {
 		return nil
 	}
 	sym, ok := c.info.Maps[m.Name]
+	if (!ok || sym.Value == nil) && !c.report && m.Name == c.selfAssign {
+		// Read in its own first assignment: an integer (0 until set),
+		// as in bpftrace. The assignment gives the map its type in the
+		// first pass, so the second finds it defined.
+		return types.Int64
+	}
 	if !ok || sym.Value == nil {
 		if c.report {
 			d := c.errorf(m, diag.CodeUnknown, "Undefined map: %s", m.Name)
