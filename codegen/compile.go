@@ -118,7 +118,7 @@ func Compile(info *check.Info, opts *Options) (obj *Object, diags *diag.List) {
 	if opts.StackLimit != nil {
 		stackLimit = *opts.StackLimit
 	}
-	c := &compiler{info: info, opts: opts, obj: &Object{StrLen: info.StrLen}, maps: map[string]*MapDef{}, stackLimit: stackLimit}
+	c := &compiler{info: info, opts: opts, obj: &Object{StrLen: info.StrLen, License: info.Config.License}, maps: map[string]*MapDef{}, stackLimit: stackLimit}
 	c.internalMaps()
 	c.userMaps()
 	c.addMap(&MapDef{Name: DropsMap, Internal: true, Spec: &ebpf.MapSpec{

@@ -23,6 +23,9 @@ type Object struct {
 	TimeFormats []string
 	// StrLen is the capacity of strings read by str().
 	StrLen int
+	// License is the license the programs are loaded with (the license
+	// config key; "GPL" by default).
+	License string
 	// Source is the script text that the spans of runtime error events
 	// and of MapDef.UpdateSite point into, for their messages (set when
 	// there are such events or sites).
@@ -181,4 +184,13 @@ type EventDef struct {
 type Arg struct {
 	Type   types.Type
 	Offset int
+}
+
+// LicenseOrGPL is the license to load the programs with: License, or
+// "GPL" when it is not set (an Object built by hand).
+func (o *Object) LicenseOrGPL() string {
+	if o.License == "" {
+		return "GPL"
+	}
+	return o.License
 }

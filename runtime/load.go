@@ -224,7 +224,7 @@ func (l *Loaded) loadProgram(p *codegen.Program, opts *LoadOptions) (*LoadedProg
 		AttachType:   loadAttachType(p),
 		AttachTo:     p.AttachTo,
 		Instructions: insns,
-		License:      "GPL",
+		License:      l.Object.LicenseOrGPL(),
 	}
 	var popts ebpf.ProgramOptions
 	if opts.VerifierLog {

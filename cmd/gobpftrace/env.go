@@ -5,6 +5,7 @@ import (
 	"math"
 	"os"
 	"strconv"
+	"strings"
 
 	"github.com/gobpftrace/gobpftrace/lang/check"
 	"github.com/gobpftrace/gobpftrace/runtime"
@@ -63,6 +64,12 @@ func checkEnv() error {
 			}
 		}
 	}
+	for name, v := range configEnv() {
+		s := check.DefaultSettings()
+		if err := s.SetConfig(name, v); err != nil {
+			return &usageError{fmt.Sprintf("environment variable %v", err)}
+		}
+	}
 	if err := runtime.CheckEventsEnv(); err != nil {
 		return &usageError{err.Error()}
 	}
@@ -78,6 +85,21 @@ func checkEnv() error {
 		}
 	}
 	return nil
+}
+
+// configEnv returns the configuration set in the environment: every
+// BPFTRACE_<KEY> of a configuration key (bpftrace's config block keys),
+// by variable name. The checker lets it take precedence over the config
+// block.
+func configEnv() map[string]string {
+	env := map[string]string{}
+	for _, k := range check.ConfigKeys() {
+		name := "BPFTRACE_" + strings.ToUpper(k)
+		if v, ok := os.LookupEnv(name); ok {
+			env[name] = v
+		}
+	}
+	return env
 }
 
 // strLen is the string capacity from the environment (default 64).
@@ -97,9 +119,10 @@ func maxBPFProgs() int {
 	return 0
 }
 
-// maxMapKeys is the capacity of maps without a declared size: the config
-// block's max_map_keys, else BPFTRACE_MAX_MAP_KEYS (or the older
-// BPFTRACE_MAP_KEYS_MAX), else 0 for the code generator's default.
+// maxMapKeys is the capacity of maps without a declared size:
+// BPFTRACE_MAX_MAP_KEYS or the config block's max_map_keys (the checker
+// applies both, the environment winning), else the older
+// BPFTRACE_MAP_KEYS_MAX, else 0 for the code generator's default.
 func maxMapKeys(info *check.Info) int {
 	if info.Config.MaxMapKeys > 0 {
 		return info.Config.MaxMapKeys

@@ -123,6 +123,7 @@ func (s *Session) checkConfig() *check.Config {
 		Host:        s.Host(),
 		Params:      s.opts.params,
 		NamedParams: s.opts.named,
+		Env:         configEnv(),
 		Unsafe:      s.opts.unsafe,
 		StrLen:      strLen(),
 		Include:     s.opts.includer(),
@@ -138,6 +139,9 @@ func (s *Session) codegenOptions(c *compiled) *codegen.Options {
 		KprobeSession: runtime.HaveKprobeSession, Helper: runtime.HaveHelper}
 	if limit := c.info.Config.OnStackLimit; limit >= 0 {
 		opts.StackLimit = &limit
+	}
+	if pages := c.info.Config.PerfRBPages; pages > 0 {
+		opts.RingBufSize = pages * os.Getpagesize()
 	}
 	return opts
 }

@@ -32,7 +32,7 @@ func stackChecker(fn string, user bool) callChecker {
 }
 
 func (c *checker) checkStack(fn string, user bool, call *ast.Call) types.Type {
-	st := &types.Stack{User: user, Limit: maxStackFrames}
+	st := &types.Stack{User: user, Mode: c.info.Config.StackMode, Limit: maxStackFrames}
 	for i, a := range call.Args {
 		if id, ok := a.(*ast.Ident); ok && i == 0 {
 			mode, ok := stackModes[id.Name]

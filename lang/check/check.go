@@ -44,6 +44,10 @@ type Config struct {
 	// NamedParams are the named parameters given after "--", without
 	// their leading "--": "name=value", or "name" for a boolean.
 	NamedParams []string
+	// Env holds the configuration set in the environment, by key
+	// (BPFTRACE_STACK_MODE, …); it takes precedence over the config
+	// block. The command validates it first (Settings.SetConfig).
+	Env map[string]string
 	// Unsafe allows unsafe functions (system, signal …) and kprobes by
 	// address.
 	Unsafe bool
@@ -84,21 +88,6 @@ type Info struct {
 	// OptionError is a problem with the command line's named options
 	// (see getopt.go); nil when there is none.
 	OptionError *OptionError
-}
-
-// Settings are config-block settings the runtime honours.
-type Settings struct {
-	// NoPrintMapsOnExit is set by print_maps_on_exit = false.
-	NoPrintMapsOnExit bool
-	// MissingProbes is "error" (default, ""), "warn" or "ignore".
-	MissingProbes string
-	// MaxMapKeys is max_map_keys; 0 when not set.
-	MaxMapKeys int
-	// OnStackLimit is on_stack_limit: values larger than this go to the
-	// scratch area instead of the stack; -1 when not set.
-	OnStackLimit int
-	// MaxBPFProgs is max_bpf_progs; 0 when not set.
-	MaxBPFProgs int
 }
 
 // Instance is one probe body specialised for one attach point.
@@ -216,7 +205,7 @@ func Check(src *diag.Source, prog *ast.Program, cfg *Config) (info *Info, diags 
 			Maps:   map[string]*MapSym{},
 			StrLen: cfg.StrLen,
 			Params: cfg.Params,
-			Config: Settings{OnStackLimit: -1},
+			Config: DefaultSettings(),
 		},
 	}
 	if c.info.StrLen <= 0 {
@@ -283,6 +272,9 @@ type checker struct {
 	// tooManyProgs is set once their limit has been reported (progs.go).
 	programs     int
 	tooManyProgs bool
+	// probes counts attach points against max_probes (progs.go).
+	probes        int
+	tooManyProbes bool
 	// wildMisses are the wildcards of the probe being expanded that
 	// matched nothing (kprobe.go).
 	wildMisses []wildMiss

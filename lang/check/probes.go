@@ -34,9 +34,7 @@ func (c *checker) topLevel(prog *ast.Program) {
 			c.cdef(d)
 		}
 	}
-	if prog.Config != nil {
-		c.config(prog.Config)
-	}
+	c.config(prog.Config)
 	for _, m := range prog.Macros {
 		c.errorf(m, diag.CodeUnsupported, "macros are not supported yet")
 	}
@@ -101,101 +99,6 @@ func (c *checker) cdef(d *ast.CDef) {
 		}
 		next++
 	}
-}
-
-// configKeys are the config block settings understood so far.
-var configKeys = map[string]bool{
-	"max_strlen": true, "missing_probes": true, "print_maps_on_exit": true,
-	"max_map_keys": true, "stack_mode": true, "str_trunc_trailer": true,
-	"perf_rb_pages": true, "log_size": true, "max_cat_bytes": true, "license": true,
-	"on_stack_limit": true, "show_debug_info": true, "max_bpf_progs": true,
-}
-
-func (c *checker) config(cfg *ast.Config) {
-	for _, it := range cfg.Items {
-		key := strings.ToLower(strings.TrimPrefix(strings.TrimPrefix(it.Key, "BPFTRACE_"), "bpftrace_"))
-		if !configKeys[key] {
-			d := c.errorf(it, diag.CodeUnknown, "%s: not a known configuration option", it.Key)
-			keys := make([]string, 0, len(configKeys))
-			for k := range configKeys {
-				keys = append(keys, k)
-			}
-			if s := diag.Nearest(key, keys); s != "" {
-				d.Hint("did you mean '%s'?", s)
-			}
-			continue
-		}
-		switch key {
-		case "max_strlen":
-			if lit, ok := it.Value.(*ast.IntLit); ok && lit.Value > 0 && lit.Value <= MaxStrLen {
-				c.info.StrLen = int(lit.Value)
-			} else {
-				c.errorf(it, diag.CodeType, "max_strlen must be an integer between 1 and %d", MaxStrLen)
-			}
-		case "print_maps_on_exit":
-			if on, ok := configBool(it.Value); ok {
-				c.info.Config.NoPrintMapsOnExit = !on
-			} else {
-				c.errorf(it, diag.CodeType, "print_maps_on_exit must be true or false")
-			}
-		case "show_debug_info":
-			on, ok := configBool(it.Value)
-			if !ok {
-				c.errorf(it, diag.CodeType, "show_debug_info must be true or false")
-			} else if on {
-				c.warnf(it, diag.CodeUnsupported, "show_debug_info: source lines from DWARF are not supported; stacks show symbols only")
-			}
-		case "on_stack_limit":
-			if lit, ok := it.Value.(*ast.IntLit); ok && lit.Value <= 512 {
-				c.info.Config.OnStackLimit = int(lit.Value)
-			} else {
-				c.errorf(it, diag.CodeType, "on_stack_limit must be an integer between 0 and 512")
-			}
-		case "max_map_keys":
-			if lit, ok := it.Value.(*ast.IntLit); ok && lit.Value > 0 && lit.Value <= 1<<24 {
-				c.info.Config.MaxMapKeys = int(lit.Value)
-			} else {
-				c.errorf(it, diag.CodeType, "max_map_keys must be a positive integer")
-			}
-		case "max_bpf_progs":
-			if lit, ok := it.Value.(*ast.IntLit); ok && lit.Value > 0 && lit.Value <= 1<<20 {
-				c.info.Config.MaxBPFProgs = int(lit.Value)
-			} else {
-				c.errorf(it, diag.CodeType, "max_bpf_progs must be a positive integer")
-			}
-		case "missing_probes":
-			v := configWord(it.Value)
-			if v != "error" && v != "warn" && v != "ignore" {
-				c.errorf(it, diag.CodeType, "missing_probes must be error, warn or ignore")
-				continue
-			}
-			c.info.Config.MissingProbes = v
-		}
-	}
-}
-
-// configBool reads a boolean config value: true/false or an integer.
-func configBool(e ast.Expr) (on, ok bool) {
-	switch v := e.(type) {
-	case *ast.IntLit:
-		return v.Value != 0, true
-	case *ast.BoolLit:
-		return v.Value, true
-	case *ast.Ident:
-		return v.Name == "true", v.Name == "true" || v.Name == "false"
-	}
-	return false, false
-}
-
-// configWord is the text of an identifier or string config value.
-func configWord(e ast.Expr) string {
-	switch v := e.(type) {
-	case *ast.Ident:
-		return v.Name
-	case *ast.StrLit:
-		return v.Value
-	}
-	return ""
 }
 
 var mapDeclKinds = map[string]bool{"hash": true, "lruhash": true, "percpuhash": true, "percpulruhash": true}

@@ -47,8 +47,12 @@ func (c *checker) countPrograms(insts []*Instance) {
 		limit = DefaultMaxBPFProgs
 	}
 	var prev *Instance
-	var over *ast.AttachPoint
+	var over, tooMany *ast.AttachPoint
 	for _, inst := range insts {
+		c.probes++
+		if c.probes > c.info.Config.MaxProbes && tooMany == nil {
+			tooMany = inst.Attach.Point
+		}
 		if !SharesProgram(prev, inst) {
 			c.programs++
 		}
@@ -56,6 +60,11 @@ func (c *checker) countPrograms(insts []*Instance) {
 		if c.programs > limit && over == nil {
 			over = inst.Attach.Point
 		}
+	}
+	if tooMany != nil && !c.tooManyProbes {
+		c.tooManyProbes = true
+		d := c.errorf(tooMany, diag.CodeProbe, "Can't attach to more than %d probes: that exceeds the current limit of %d probes", c.info.Config.MaxProbes, c.info.Config.MaxProbes)
+		d.Hint("You can increase the limit through the BPFTRACE_MAX_PROBES environment variable or the max_probes config key, but BE CAREFUL since a high number of probes attached can cause your system to crash.")
 	}
 	if over != nil && !c.tooManyProgs {
 		c.tooManyProgs = true

@@ -1,0 +1,310 @@
+package check
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/gobpftrace/gobpftrace/lang/ast"
+	"github.com/gobpftrace/gobpftrace/lang/diag"
+	"github.com/gobpftrace/gobpftrace/lang/types"
+)
+
+// Configuration: the config block and its environment variables.
+//
+// Every key bpftrace HEAD documents is in configKeys with a parser that
+// sets Settings from the value's text, so the config block (`key = value`)
+// and the environment (BPFTRACE_KEY=value, read by the command and passed
+// in Config.Env) share one definition of what is valid. A key is either
+// honoured or its unsupported values are refused with the reason, never
+// accepted and ignored. As in bpftrace, the environment takes precedence
+// over the config block: a block entry for a key the environment sets is
+// still validated but has no effect.
+
+// Settings are the configuration the checker, the code generator and the
+// runtime honour. DefaultSettings has bpftrace's defaults.
+type Settings struct {
+	// NoPrintMapsOnExit is set by print_maps_on_exit = false.
+	NoPrintMapsOnExit bool
+	// MissingProbes is "error" (default, ""), "warn" or "ignore".
+	MissingProbes string
+	// MaxMapKeys is max_map_keys; 0 when not set.
+	MaxMapKeys int
+	// OnStackLimit is on_stack_limit: values larger than this go to the
+	// scratch area instead of the stack; -1 when not set.
+	OnStackLimit int
+	// MaxBPFProgs is max_bpf_progs; 0 when not set.
+	MaxBPFProgs int
+	// MaxStrLen is max_strlen; 0 when not set.
+	MaxStrLen int
+	// MaxProbes is max_probes, the most attach points a script may have.
+	MaxProbes int
+	// StackMode is stack_mode: the output style of kstack and ustack
+	// without a mode argument.
+	StackMode types.StackMode
+	// License is the license the programs are loaded with.
+	License string
+	// PerfRBPages is perf_rb_pages: the size of the event ring buffer in
+	// pages; 0 when not set (the runtime's default).
+	PerfRBPages int
+	// StrTruncTrailer is appended to strings that filled their buffer.
+	StrTruncTrailer string
+	// UnstableTseries is unstable_tseries: "enable", "warn" or "error".
+	UnstableTseries string
+}
+
+// DefaultSettings returns bpftrace's defaults.
+func DefaultSettings() Settings {
+	return Settings{OnStackLimit: -1, MaxProbes: 1024, License: "GPL", StrTruncTrailer: "..", UnstableTseries: "warn"}
+}
+
+// configKey parses one key's value text into Settings; the error is the
+// detail after "key: " (or, for license, the whole message).
+type configKey func(s *Settings, v string) error
+
+// configKeys are every configuration key of bpftrace HEAD.
+var configKeys = map[string]configKey{
+	"cache_user_symbols": func(_ *Settings, v string) error {
+		switch strings.ToLower(v) {
+		case "per_pid", "1":
+			return nil
+		case "per_program", "none", "0":
+			return fmt.Errorf("only PER_PID is supported: gobpftrace caches the symbols of each process")
+		}
+		return fmt.Errorf("Invalid value for cache_user_symbols: valid values are PER_PID, PER_PROGRAM, and NONE.")
+	},
+	"cpp_demangle": boolKey(func(_ *Settings, on bool) error {
+		if on {
+			return fmt.Errorf("C++ demangling is not supported: symbols are printed as they are in the binary")
+		}
+		return nil
+	}),
+	"lazy_symbolication": boolKey(func(_ *Settings, on bool) error {
+		if !on {
+			return fmt.Errorf("only true is supported: gobpftrace reads a binary's symbols when it first prints one of its addresses")
+		}
+		return nil
+	}),
+	"license": func(s *Settings, v string) error {
+		for _, l := range licenses {
+			if v == l {
+				s.License = v
+				return nil
+			}
+		}
+		return fmt.Errorf("Invalid value for license. Found: %s. Valid values: %s. Read more about BPF programs and licensing: https://docs.kernel.org/bpf/bpf_licensing.html#using-bpf-programs-in-the-linux-kernel", v, strings.Join(licenses, ", "))
+	},
+	"log_size": intKey(1, 1<<32-1, func(*Settings, int) error {
+		return fmt.Errorf("not supported: gobpftrace keeps the verifier log of a rejected program whole")
+	}),
+	"max_bpf_progs":  intKey(1, 1<<20, func(s *Settings, n int) error { s.MaxBPFProgs = n; return nil }),
+	"max_cat_bytes":  intKey(1, 1<<32-1, func(*Settings, int) error { return fmt.Errorf("not supported: cat() prints the whole file") }),
+	"max_map_keys":   intKey(1, 1<<32-1, func(s *Settings, n int) error { s.MaxMapKeys = n; return nil }),
+	"max_probes":     intKey(1, 1<<32-1, func(s *Settings, n int) error { s.MaxProbes = n; return nil }),
+	"max_strlen":     intKey(1, MaxStrLen, func(s *Settings, n int) error { s.MaxStrLen = n; return nil }),
+	"on_stack_limit": intKey(0, 512, func(s *Settings, n int) error { s.OnStackLimit = n; return nil }),
+	"perf_rb_pages": intKey(1, 1<<20, func(s *Settings, n int) error {
+		if n&(n-1) != 0 {
+			return fmt.Errorf("must be a power of two")
+		}
+		s.PerfRBPages = n
+		return nil
+	}),
+	"stack_mode": func(s *Settings, v string) error {
+		switch v {
+		case "bpftrace", "perf", "raw":
+			s.StackMode = stackModes[v]
+			return nil
+		case "build_id":
+			return fmt.Errorf("build_id stacks are not supported")
+		}
+		return fmt.Errorf("Invalid value for stack_mode: valid values are bpftrace, raw, perf, and build_id.")
+	},
+	"str_trunc_trailer": func(s *Settings, v string) error {
+		if v != ".." {
+			return fmt.Errorf("only \"..\" is supported")
+		}
+		s.StrTruncTrailer = v
+		return nil
+	},
+	"missing_probes": func(s *Settings, v string) error {
+		switch v = strings.ToLower(v); v {
+		case "ignore", "warn", "error":
+			s.MissingProbes = v
+			return nil
+		}
+		return fmt.Errorf("Invalid value for missing_probes: valid values are ignore, warn, and error.")
+	},
+	"print_maps_on_exit": boolKey(func(s *Settings, on bool) error { s.NoPrintMapsOnExit = !on; return nil }),
+	"use_blazesym": boolKey(func(_ *Settings, on bool) error {
+		if on {
+			return fmt.Errorf("blazesym is not available: gobpftrace symbolizes with its own ELF reader")
+		}
+		return nil
+	}),
+	"show_debug_info": boolKey(func(_ *Settings, on bool) error {
+		if on {
+			return fmt.Errorf("source lines from DWARF are not supported; stacks show symbols only")
+		}
+		return nil
+	}),
+	"unstable_import_statement": unstableKey(func(*Settings, string) {}),
+	"unstable_tseries":          unstableKey(func(s *Settings, v string) { s.UnstableTseries = v }),
+	"unstable_typeinfo":         unstableKey(func(*Settings, string) {}),
+	"unstable_dw_ustack":        unstableKey(func(*Settings, string) {}),
+}
+
+// licenses are the licenses bpftrace accepts, in the order of its error
+// message.
+var licenses = []string{"Dual MIT/GPL", "Dual BSD/GPL", "Dual MPL/GPL", "GPL and additional rights", "GPL v2", "GPL"}
+
+// renamedKeys are older key names bpftrace refuses with the new one.
+var renamedKeys = map[string]string{
+	"strlen": "max_strlen", "no_cpp_demangle": "cpp_demangle",
+	"cat_bytes_max": "max_cat_bytes", "map_keys_max": "max_map_keys",
+}
+
+// envOnlyKeys may only be set in the environment.
+var envOnlyKeys = map[string]bool{"btf": true, "kernel_build": true, "kernel_source": true, "vmlinux": true}
+
+// ConfigKeys returns the configuration keys (for the environment
+// variables BPFTRACE_<KEY>).
+func ConfigKeys() []string {
+	keys := make([]string, 0, len(configKeys))
+	for k := range configKeys {
+		keys = append(keys, k)
+	}
+	return keys
+}
+
+// SetConfig sets key (a configuration key in any of its spellings) to the
+// value text v, as BPFTRACE_<KEY>=v does; the error says what is wrong.
+func (s *Settings) SetConfig(key, v string) error {
+	k, err := configKeyName(key)
+	if err != nil {
+		return err
+	}
+	if err := configKeys[k](s, v); err != nil {
+		if k == "license" {
+			return err
+		}
+		return fmt.Errorf("%s: %w", key, err)
+	}
+	return nil
+}
+
+// configKeyName resolves a key written as stack_mode, STACK_MODE or
+// BPFTRACE_STACK_MODE.
+func configKeyName(key string) (string, error) {
+	k := strings.TrimPrefix(strings.ToLower(key), "bpftrace_")
+	if _, ok := configKeys[k]; ok {
+		return k, nil
+	}
+	if n, ok := renamedKeys[k]; ok {
+		return "", fmt.Errorf("%s: key has been renamed to '%s'", key, n)
+	}
+	if envOnlyKeys[k] {
+		return "", fmt.Errorf("%s: can only be set as an environment variable", key)
+	}
+	return "", fmt.Errorf("%s: not a known configuration option", key)
+}
+
+func boolKey(set func(s *Settings, on bool) error) configKey {
+	return func(s *Settings, v string) error {
+		switch {
+		case isTruthy(v):
+			return set(s, true)
+		case isFalsy(v):
+			return set(s, false)
+		}
+		return fmt.Errorf("Invalid bool value: valid values are true, false, 1 or 0.")
+	}
+}
+
+func intKey(lo, hi int, set func(s *Settings, n int) error) configKey {
+	return func(s *Settings, v string) error {
+		n, err := parseOptionInt(v, false)
+		if err != "" {
+			return fmt.Errorf("expecting a number, got %s", v)
+		}
+		if n < int64(lo) || n > int64(hi) {
+			return fmt.Errorf("%d is out of range %d..%d", n, lo, hi)
+		}
+		return set(s, int(n))
+	}
+}
+
+func unstableKey(set func(s *Settings, v string)) configKey {
+	return func(s *Settings, v string) error {
+		switch l := strings.ToLower(v); {
+		case l == "enable" || isTruthy(v):
+			set(s, "enable")
+		case l == "warn":
+			set(s, "warn")
+		case l == "error" || isFalsy(v):
+			set(s, "error")
+		default:
+			return fmt.Errorf("Invalid value for unstable config: valid values are enable, warn, and error.")
+		}
+		return nil
+	}
+}
+
+// config applies the config block, then the environment's settings.
+func (c *checker) config(cfg *ast.Config) {
+	env := map[string]bool{}
+	for key := range c.cfg.Env {
+		if k, err := configKeyName(key); err == nil {
+			env[k] = true
+		}
+	}
+	if cfg != nil {
+		for _, it := range cfg.Items {
+			c.configItem(it, env)
+		}
+	}
+	for key, v := range c.cfg.Env {
+		// The command validated these (SetConfig).
+		if err := c.info.Config.SetConfig(key, v); err != nil {
+			c.errorAt(diag.Span{}, diag.CodeType, "environment: %v", err)
+		}
+	}
+	if n := c.info.Config.MaxStrLen; n > 0 {
+		c.info.StrLen = n
+	}
+}
+
+// configItem applies one `key = value` of the config block, unless the
+// environment sets the key.
+func (c *checker) configItem(it *ast.ConfigItem, env map[string]bool) {
+	k, err := configKeyName(it.Key)
+	if err != nil {
+		d := c.errorf(it, diag.CodeUnknown, "%v", err)
+		if s := diag.Nearest(strings.TrimPrefix(strings.ToLower(it.Key), "bpftrace_"), ConfigKeys()); s != "" && strings.HasSuffix(err.Error(), "not a known configuration option") {
+			d.Hint("did you mean '%s'?", s)
+		}
+		return
+	}
+	var text string
+	switch v := it.Value.(type) {
+	case *ast.IntLit:
+		text = strconv.FormatUint(v.Value, 10)
+	case *ast.StrLit:
+		text = v.Value
+	case *ast.Ident:
+		text = v.Name
+	case *ast.BoolLit:
+		text = strconv.FormatBool(v.Value)
+	default:
+		c.errorf(it, diag.CodeType, "%s: the value must be a literal or a word", it.Key)
+		return
+	}
+	s := &c.info.Config
+	if env[k] {
+		scratch := DefaultSettings()
+		s = &scratch // validated, but the environment wins
+	}
+	if err := s.SetConfig(it.Key, text); err != nil {
+		c.errorf(it, diag.CodeType, "%v", err)
+	}
+}

@@ -1,0 +1,54 @@
+package check
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/gobpftrace/gobpftrace/lang/types"
+)
+
+// TestConfigEnvPrecedence: a key set in the environment wins over the
+// config block, whose entry is still validated.
+func TestConfigEnvPrecedence(t *testing.T) {
+	const script = `config = { BPFTRACE_STACK_MODE = perf; max_map_keys = 10; license = "GPL v2" } BEGIN { @ = ustack; }`
+	_, info := mustCheck(t, script, &Config{Env: map[string]string{"BPFTRACE_STACK_MODE": "raw", "BPFTRACE_MAX_MAP_KEYS": "20"}})
+	c := info.Config
+	if c.StackMode != types.StackRaw || c.MaxMapKeys != 20 || c.License != "GPL v2" {
+		t.Errorf("settings %+v: want stack mode raw, 20 map keys, GPL v2", c)
+	}
+	if st := info.Maps["@"].Value.(*types.Stack); st.Mode != types.StackRaw {
+		t.Errorf("ustack mode %v, want raw", st.Mode)
+	}
+	_, info = mustCheck(t, script, nil)
+	if c := info.Config; c.StackMode != types.StackPerf || c.MaxMapKeys != 10 {
+		t.Errorf("settings %+v: want stack mode perf, 10 map keys", c)
+	}
+	_, _, diags, _ := checkText(`config = { stack_mode = fancy } BEGIN { }`, &Config{Env: map[string]string{"BPFTRACE_STACK_MODE": "raw"}})
+	if !diags.HasErrors() || !strings.Contains(diags.Errors()[0].Msg, "Invalid value for stack_mode") {
+		t.Errorf("a bad block value under an environment setting: %v", diags.Items)
+	}
+}
+
+// TestConfigDefaults: without settings, bpftrace's defaults.
+func TestConfigDefaults(t *testing.T) {
+	_, info := mustCheck(t, `BEGIN { }`, nil)
+	if got, want := info.Config, DefaultSettings(); got != want {
+		t.Errorf("settings %+v, want %+v", got, want)
+	}
+	for _, k := range ConfigKeys() {
+		s := DefaultSettings()
+		if err := s.SetConfig("BPFTRACE_"+strings.ToUpper(k), "not a value"); err == nil && k != "license" && k != "str_trunc_trailer" {
+			t.Errorf("%s accepts %q", k, "not a value")
+		}
+	}
+}
+
+// TestMaxProbes: max_probes limits the attach points.
+func TestMaxProbes(t *testing.T) {
+	_, _, diags, _ := checkText(`config = { max_probes = 2 } BEGIN { } END { } interval:s:1 { }`, nil)
+	errs := diags.Errors()
+	if len(errs) != 1 || !strings.HasPrefix(errs[0].Msg, "Can't attach to more than 2 probes") {
+		t.Errorf("diagnostics %v", diags.Items)
+	}
+	mustCheck(t, `config = { max_probes = 3 } BEGIN { } END { } interval:s:1 { }`, nil)
+}
