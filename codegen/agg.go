@@ -35,7 +35,7 @@ func genAgg(g *gen, call *ast.Call, target *ast.MapExpr) {
 		}
 		g.e.emit(asm.LoadMem(asm.R0, arg.base, arg.off, asm.DWord))
 		if agg.Kind == types.Hist {
-			g.histBucket()
+			g.histBucket(agg.Bits)
 		} else {
 			g.lhistBucket(agg)
 		}
@@ -118,14 +118,41 @@ func (g *gen) minMax(v, arg loc, agg *types.Agg) {
 	g.e.place(done)
 }
 
-// histBucket turns the value in R0 into a log2 bucket index in R0:
-// 0 for negative values, 1 for 0, and floor(log2(v)) + 2 for v >= 1
-// (so [1] is 2, [2, 4) is 3 …). The log is a branch-light binary search.
-func (g *gen) histBucket() {
-	neg, zero, done := g.e.newLabel("hneg"), g.e.newLabel("hzero"), g.e.newLabel("hdone")
+// histBucket turns the value in R0 into the bucket index of a histogram
+// with 2^k buckets per power of two (output.HistIndex is the reference).
+func (g *gen) histBucket(k int) {
+	if k == 0 {
+		g.log2Bucket()
+		return
+	}
+	// 0 for negative values, v + 1 for v < 2^k; otherwise with
+	// l = floor(log2(v)) - k and x the k bits after the leading one,
+	// ((l + 1) << k) + x + 1.
+	neg, small, done := g.e.newLabel("hneg"), g.e.newLabel("hsmall"), g.e.newLabel("hdone")
+	mask := int32(1)<<k - 1
 	g.e.emit(asm.JSLT.Imm(asm.R0, 0, neg))
-	g.e.emit(asm.JEq.Imm(asm.R0, 0, zero))
-	// R1 = log2(R0), R0 scratch.
+	g.e.emit(asm.JLE.Imm(asm.R0, mask, small))
+	g.e.emit(asm.Mov.Reg(asm.R3, asm.R0)) // v
+	g.log2()                              // R1 = floor(log2(v))
+	g.e.emit(asm.Sub.Imm(asm.R1, int32(k)))
+	g.e.emit(asm.Mov.Reg(asm.R0, asm.R3))
+	g.e.emit(asm.RSh.Reg(asm.R0, asm.R1))
+	g.e.emit(asm.And.Imm(asm.R0, mask))
+	g.e.emit(asm.Add.Imm(asm.R1, 1))
+	g.e.emit(asm.LSh.Imm(asm.R1, int32(k)))
+	g.e.emit(asm.Add.Reg(asm.R0, asm.R1))
+	g.e.emit(asm.Add.Imm(asm.R0, 1))
+	g.e.emit(asm.Ja.Label(done))
+	g.e.place(neg)
+	g.e.emit(asm.Mov.Imm(asm.R0, 0), asm.Ja.Label(done))
+	g.e.place(small)
+	g.e.emit(asm.Add.Imm(asm.R0, 1))
+	g.e.place(done)
+}
+
+// log2 sets R1 to floor(log2(R0)) for R0 >= 1 by a branch-light binary
+// search; R0 and R2 are clobbered.
+func (g *gen) log2() {
 	g.e.emit(asm.Mov.Imm(asm.R1, 0))
 	for _, shift := range []int32{32, 16, 8, 4, 2, 1} {
 		skip := g.e.newLabel("hs")
@@ -136,6 +163,16 @@ func (g *gen) histBucket() {
 		g.e.emit(asm.Add.Imm(asm.R1, shift))
 		g.e.place(skip)
 	}
+}
+
+// log2Bucket turns the value in R0 into a log2 bucket index in R0:
+// 0 for negative values, 1 for 0, and floor(log2(v)) + 2 for v >= 1
+// (so [1] is 2, [2, 4) is 3 …).
+func (g *gen) log2Bucket() {
+	neg, zero, done := g.e.newLabel("hneg"), g.e.newLabel("hzero"), g.e.newLabel("hdone")
+	g.e.emit(asm.JSLT.Imm(asm.R0, 0, neg))
+	g.e.emit(asm.JEq.Imm(asm.R0, 0, zero))
+	g.log2()
 	g.e.emit(asm.Mov.Reg(asm.R0, asm.R1))
 	g.e.emit(asm.Add.Imm(asm.R0, 2))
 	g.e.emit(asm.Ja.Label(done))

@@ -41,6 +41,8 @@ var GoldenCases = []GoldenCase{
 	{"min_max", `BEGIN { @mn = min(-3); @mx = max(9); }`},
 	{"stats", `BEGIN { @st = stats(10); }`},
 	{"hist", `BEGIN { @h = hist(100); }`},
+	{"hist_bits", `BEGIN { @h[pid] = hist(100, 3); }`},
+	{"getopt", `BEGIN { printf("%d %s %d\n", getopt("n", 5), getopt("s", "x"), getopt("b")); }`},
 	{"lhist", `BEGIN { @l = lhist(15, 0, 100, 10); }`},
 	{"string_compare", `BEGIN { if (comm == "swapper") { printf("yes\n"); } }`},
 	{"ternary", `BEGIN { $x = pid > 1 ? 10 : 20; printf("%d %s\n", $x, $x > 15 ? "big" : "small"); }`},

@@ -289,15 +289,15 @@ func (c *compiler) userMaps() {
 func AggSlots(a *types.Agg) int {
 	switch a.Kind {
 	case types.Hist:
-		return HistBuckets
+		return types.HistBuckets(a.Bits)
 	case types.LHist:
 		return int((a.Max-a.Min)/a.Step) + 2
 	}
 	return 1
 }
 
-// HistBuckets is the number of log2 histogram buckets: negative values,
-// zero, and one per power of two up to 2^64.
+// HistBuckets is the number of log2 histogram buckets without a bits
+// argument: negative values, zero, and one per power of two up to 2^64.
 const HistBuckets = 66
 
 // HistKeySize is the BPF key size of a hist/lhist map with user key type

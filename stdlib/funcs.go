@@ -107,7 +107,7 @@ var Funcs = [...]FuncDef{
 	Min:         {Name: "min", MinArgs: 1, MaxArgs: 1, Flags: Implemented | Aggregation, Sig: "min(n)", Doc: "minimum value"},
 	Max:         {Name: "max", MinArgs: 1, MaxArgs: 1, Flags: Implemented | Aggregation, Sig: "max(n)", Doc: "maximum value"},
 	Stats:       {Name: "stats", MinArgs: 1, MaxArgs: 1, Flags: Implemented | Aggregation, Sig: "stats(n)", Doc: "count, average and total"},
-	Hist:        {Name: "hist", MinArgs: 1, MaxArgs: 2, Flags: Implemented | Aggregation, Sig: "hist(n)", Doc: "power-of-two histogram"},
+	Hist:        {Name: "hist", MinArgs: 1, MaxArgs: 2, Flags: Implemented | Aggregation, Sig: "hist(n[, k])", Doc: "power-of-two histogram, 2^k buckets per power of two (k 0..5)"},
 	LHist:       {Name: "lhist", MinArgs: 4, MaxArgs: 4, Flags: Implemented | Aggregation, Sig: "lhist(n, min, max, step)", Doc: "linear histogram"},
 	Clear:       {Name: "clear", MinArgs: 1, MaxArgs: 1, Flags: Implemented | MapArg | Statement, Sig: "clear(@map)", Doc: "remove all keys of a map"},
 	Delete:      {Name: "delete", MinArgs: 1, MaxArgs: 2, Flags: Implemented | MapArg, Sig: "delete(@map, key) | delete(@map[key])", Doc: "remove one key of a map"},

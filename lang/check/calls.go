@@ -259,8 +259,16 @@ func (c *checker) checkAgg(call *ast.Call, target *ast.MapExpr) types.Type {
 	switch id {
 	case stdlib.Hist:
 		if len(call.Args) == 2 {
-			c.errorf(call.Args[1], diag.CodeUnsupported, "hist() with a bits argument is not supported yet")
-			return nil
+			k, ok := c.tab.Consts[call.Args[1]]
+			switch {
+			case !ok:
+				c.errorf(call.Args[1], diag.CodeType, "hist() bits must be a constant integer")
+				return nil
+			case k < 0 || k > 5:
+				c.errorf(call, diag.CodeType, "hist: bits %d must be 0..5", k)
+				return nil
+			}
+			agg.Bits = int(k)
 		}
 	case stdlib.LHist:
 		var vals [3]int64

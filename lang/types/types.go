@@ -503,6 +503,15 @@ type Agg struct {
 	Signed bool // sum/min/max/avg of signed values
 	// LHist bounds (only for LHist).
 	Min, Max, Step int64
+	// Bits is hist's k: 2^k buckets per power of two, 0..5.
+	Bits int
+}
+
+// HistBuckets returns the number of hist buckets with 2^bits buckets per
+// power of two: one for negative values, 2^bits for 0 .. 2^bits-1, then
+// 2^bits for each power of two up to 2^64 (66 for bits 0).
+func HistBuckets(bits int) int {
+	return (65-bits)<<bits + 1
 }
 
 // Size implements Type: the size of one per-CPU slot.
@@ -522,6 +531,9 @@ func (*Agg) Align() int { return 8 }
 func (t *Agg) String() string {
 	if t.Kind == LHist {
 		return fmt.Sprintf("lhist(%d,%d,%d)", t.Min, t.Max, t.Step)
+	}
+	if t.Kind == Hist && t.Bits != 0 {
+		return fmt.Sprintf("hist(%d)", t.Bits)
 	}
 	return t.Kind.String()
 }
@@ -620,7 +632,7 @@ func Identical(a, b Type) bool {
 		return ok && identicalRecords(x, y)
 	case *Agg:
 		y, ok := b.(*Agg)
-		return ok && x.Kind == y.Kind && (x.Kind != LHist || (x.Min == y.Min && x.Max == y.Max && x.Step == y.Step))
+		return ok && x.Kind == y.Kind && (x.Kind != LHist || (x.Min == y.Min && x.Max == y.Max && x.Step == y.Step)) && x.Bits == y.Bits
 	}
 	return a.String() == b.String()
 }

@@ -106,7 +106,7 @@ func better(x, cur uint64, agg *types.Agg) bool {
 // combineHist groups hist/lhist bucket entries by user key and sums the
 // per-CPU counters.
 func combineHist(m *Map, agg *types.Agg) []row {
-	nb := HistBuckets
+	nb := types.HistBuckets(agg.Bits)
 	if agg.Kind == types.LHist {
 		nb = LHistBuckets(agg.Min, agg.Max, agg.Step)
 	}

@@ -1,6 +1,7 @@
 package output
 
 import (
+	"math"
 	"testing"
 
 	"github.com/gobpftrace/gobpftrace/lang/types"
@@ -311,4 +312,46 @@ func TestGoldenUstackMap(t *testing.T) {
 		aggMap("@p", &types.Stack{User: true, Mode: types.StackPerf, Limit: 2}, aggCount, []any{key}, [][][]byte{{u64le(3)}}),
 	}, r)
 	checkGolden(t, "ustack_map", out)
+}
+
+func TestGoldenHistBits(t *testing.T) {
+	// hist(v, k): 2^k buckets per power of two, single values up to
+	// 2^(k+1), then ranges labelled with 1024-power suffixes; text and
+	// JSON as bpftrace HEAD.
+	agg := &types.Agg{Kind: types.Hist, Signed: true, Bits: 3}
+	var s []sample
+	for v := int64(0); v < 40; v++ {
+		s = append(s, sample{nil, v})
+	}
+	for _, v := range []int64{-5, 1000, 1100, 1 << 20, 5000000000, math.MaxInt64} {
+		s = append(s, sample{nil, v})
+	}
+	m := histMap("@h", nil, agg, s...)
+	small := histMap("@s", nil, &types.Agg{Kind: types.Hist, Bits: 1}, sample{nil, 0}, sample{nil, 3}, sample{nil, 5})
+	out := run(nil, m, small)
+	out = AppendJSONMapDump(out, []*Map{m, small}, testResolver)
+	checkGolden(t, "hist_bits", out)
+}
+
+// TestHistIndexBits: bucket indexes of hist(v, k) against their bounds.
+func TestHistIndexBits(t *testing.T) {
+	for k := 0; k <= 5; k++ {
+		for _, v := range []int64{0, 1, 2, 3, 7, 8, 9, 31, 32, 33, 100, 1000, 1 << 40, math.MaxInt64} {
+			i := HistIndexBits(v, k)
+			lo, _, _ := histBound(i-1, k)
+			hi, _, _ := histBound(i, k)
+			if uint64(v) < lo || (hi != 0 && uint64(v) >= hi) {
+				t.Errorf("k=%d v=%d: bucket %d is [%d, %d)", k, v, i, lo, hi)
+			}
+			if i >= types.HistBuckets(k) {
+				t.Errorf("k=%d v=%d: bucket %d beyond %d buckets", k, v, i, types.HistBuckets(k))
+			}
+		}
+		if got := HistIndexBits(-1, k); got != 0 {
+			t.Errorf("k=%d: negative value in bucket %d", k, got)
+		}
+		if k == 0 && HistIndexBits(1000, 0) != HistIndex(1000) {
+			t.Errorf("HistIndexBits(1000, 0) != HistIndex(1000)")
+		}
+	}
 }

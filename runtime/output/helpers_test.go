@@ -169,7 +169,7 @@ func histMap(name string, kt types.Type, agg *types.Agg, samples ...sample) *Map
 		if kt != nil {
 			key = enc(kt, s.key)
 		}
-		b := HistIndex(s.v)
+		b := HistIndexBits(s.v, agg.Bits)
 		if agg.Kind == types.LHist {
 			b = LHistIndex(s.v, agg.Min, agg.Max, agg.Step)
 		}

@@ -47,6 +47,23 @@ func HistIndexUnsigned(v uint64) int {
 	return 1 + bits.Len64(v)
 }
 
+// HistIndexBits returns the bucket of a signed value in a histogram with
+// 2^k buckets per power of two (hist(v, k)): 0 for negative values, v + 1
+// below 2^k, then, with l = floor(log2(v)) - k and x the k bits after the
+// leading one, ((l + 1) << k) + x + 1.
+func HistIndexBits(v int64, k int) int {
+	if v < 0 {
+		return 0
+	}
+	mask := uint64(1)<<k - 1
+	if uint64(v) <= mask {
+		return int(v) + 1
+	}
+	l := bits.Len64(uint64(v)) - 1 - k
+	x := uint64(v) >> uint(l) & mask
+	return (l+1)<<k + int(x) + 1
+}
+
 // LHistBuckets returns the number of lhist() buckets, n + 2 with
 // n = (max-min)/step (2 when step is not positive).
 func LHistBuckets(min, max, step int64) int {
@@ -140,21 +157,45 @@ func nonZeroRange(buckets []uint64) (int, int) {
 	return first, last
 }
 
+// histBound is the exclusive upper bound of hist bucket i with 2^k
+// buckets per power of two (bucket i holds [histBound(i-1), histBound(i))),
+// as bpftrace labels it: plain for the buckets of single values, else
+// with the largest 1024-power suffix (512, 1K, 18K, …, 16E). Its value
+// wraps at 2^64, as bpftrace's does.
+func histBound(i, k int) (value uint64, text []byte, plain bool) {
+	if i <= 2<<k {
+		return uint64(i), strconv.AppendInt(nil, int64(i), 10), true
+	}
+	n := 1 << k
+	mant := uint64(n + i&(n-1))
+	power := i>>k - 1
+	value = mant << uint(power)
+	if power >= 64 {
+		value = 0
+	}
+	decade := power / 10
+	text = strconv.AppendUint(nil, mant<<uint(power%10), 10)
+	if decade > 0 {
+		text = append(text, "KMGTPE"[decade-1])
+	}
+	return value, text, false
+}
+
 // appendBucketLabel appends the text label of bucket i.
 func appendBucketLabel(dst []byte, agg *types.Agg, i int) []byte {
 	if agg.Kind == types.Hist {
-		switch i {
-		case 0:
+		if i == 0 {
 			return append(dst, "(..., 0)"...)
-		case 1:
-			return append(dst, "[0]"...)
-		case 2:
-			return append(dst, "[1]"...)
 		}
+		lo, lt, lplain := histBound(i-1, agg.Bits)
+		hi, ht, hplain := histBound(i, agg.Bits)
 		dst = append(dst, '[')
-		dst = appendPow2(dst, i-2)
+		dst = append(dst, lt...)
+		if lplain && hplain && hi == lo+1 {
+			return append(dst, ']')
+		}
 		dst = append(dst, ", "...)
-		dst = appendPow2(dst, i-1)
+		dst = append(dst, ht...)
 		return append(dst, ')')
 	}
 	n := LHistBuckets(agg.Min, agg.Max, agg.Step) - 2
@@ -173,18 +214,6 @@ func appendBucketLabel(dst []byte, agg *types.Agg, i int) []byte {
 	dst = append(dst, ", "...)
 	dst = appendLinear(dst, agg.Min+int64(i)*agg.Step, agg.Step)
 	return append(dst, ')')
-}
-
-// appendPow2 appends 2^p with the largest 1024-power suffix: 512, 1K,
-// 2M, …, 16E.
-func appendPow2(dst []byte, p int) []byte {
-	const suffixes = "KMGTPE"
-	decade := p / 10
-	dst = strconv.AppendUint(dst, 1<<uint(p%10), 10)
-	if decade > 0 {
-		dst = append(dst, suffixes[decade-1])
-	}
-	return dst
 }
 
 // appendLinear appends an lhist bound: with a K or M suffix only when the
@@ -208,14 +237,12 @@ func appendLinear(dst []byte, x, step int64) []byte {
 func appendJSONBucket(dst []byte, agg *types.Agg, i int, count uint64) []byte {
 	dst = append(dst, '{')
 	if agg.Kind == types.Hist {
-		switch i {
-		case 0:
+		if i == 0 {
 			dst = append(dst, `"max": -1, `...)
-		case 1, 2:
-			dst = appendJSONRange(dst, uint64(i-1), uint64(i-1))
-		default:
-			lo := uint64(1) << uint(i-2)
-			dst = appendJSONRange(dst, lo, lo*2-1)
+		} else {
+			lo, _, _ := histBound(i-1, agg.Bits)
+			hi, _, _ := histBound(i, agg.Bits)
+			dst = appendJSONRange(dst, lo, hi-1)
 		}
 	} else {
 		n := LHistBuckets(agg.Min, agg.Max, agg.Step) - 2
