@@ -18,6 +18,7 @@ import (
 	"github.com/gobpftrace/gobpftrace/lang/diag"
 	"github.com/gobpftrace/gobpftrace/lang/parser"
 	"github.com/gobpftrace/gobpftrace/runtime"
+	"github.com/gobpftrace/gobpftrace/runtime/output"
 	"github.com/gobpftrace/gobpftrace/stdlib"
 )
 
@@ -111,6 +112,7 @@ func (s *Session) frontEnd(name, text string) *compiled {
 		}
 		return nil
 	}
+	output.TruncTrailer = info.Config.StrTruncTrailer
 	if s.dump("types") {
 		dumpTypes(s.Stdout, info)
 	}

@@ -120,13 +120,7 @@ var configKeys = map[string]configKey{
 		}
 		return fmt.Errorf("Invalid value for stack_mode: valid values are bpftrace, raw, perf, and build_id.")
 	},
-	"str_trunc_trailer": func(s *Settings, v string) error {
-		if v != ".." {
-			return fmt.Errorf("only \"..\" is supported")
-		}
-		s.StrTruncTrailer = v
-		return nil
-	},
+	"str_trunc_trailer": func(s *Settings, v string) error { s.StrTruncTrailer = v; return nil },
 	"missing_probes": func(s *Settings, v string) error {
 		switch v = strings.ToLower(v); v {
 		case "ignore", "warn", "error":

@@ -209,6 +209,12 @@ func TestValues(t *testing.T) {
 			t.Errorf("AppendValue(%s) = %q, want %q", c.t, got, c.want)
 		}
 	}
+	// str_trunc_trailer replaces "..".
+	defer func(s string) { TruncTrailer = s }(TruncTrailer)
+	TruncTrailer = "_xxx"
+	if got := string(AppendValue(nil, &types.String{Cap: 3}, []byte("abcdef"), testResolver)); got != "abc_xxx" {
+		t.Errorf("with trailer _xxx: %q", got)
+	}
 }
 
 func TestAggCombining(t *testing.T) {

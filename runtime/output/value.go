@@ -56,7 +56,7 @@ func appendText(dst []byte, t types.Type, b []byte, r Resolver, indent int) []by
 		s := cstring(b, t.Cap)
 		dst = append(dst, s...)
 		if truncated(t, s) {
-			dst = append(dst, truncTrailer...)
+			dst = append(dst, TruncTrailer...)
 		}
 		return dst
 	case *types.Buffer:
@@ -318,9 +318,10 @@ func sub(b []byte, off, n int) []byte {
 	return b[off : off+n]
 }
 
-// truncTrailer is appended to strings that filled their whole buffer
-// without a NUL terminator (modern bpftrace's str_trunc_trailer).
-const truncTrailer = ".."
+// TruncTrailer is appended to strings that filled their whole buffer
+// without a NUL terminator: the str_trunc_trailer setting (default
+// ".."). The command sets it once, before any output.
+var TruncTrailer = ".."
 
 // truncated reports whether the string content s (from cstring) of type t
 // filled all t.Cap bytes, i.e. had no room for its NUL terminator, which
