@@ -137,6 +137,7 @@ func (s *Session) listKind(b *strings.Builder, kind stdlib.ProbeKind, rest strin
 	if !diags.HasErrors() {
 		cfg := s.checkConfig()
 		cfg.MaxBPFProgs = math.MaxInt // a listing generates no program
+		cfg.Env = nil                 // nor attaches any probe
 		info, diags = check.Check(src, prog, cfg)
 	}
 	if diags.HasErrors() {

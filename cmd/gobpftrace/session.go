@@ -126,6 +126,7 @@ func (s *Session) checkConfig() *check.Config {
 		Params:      s.opts.params,
 		NamedParams: s.opts.named,
 		Env:         configEnv(),
+		Listing:     s.opts.list,
 		Unsafe:      s.opts.unsafe,
 		StrLen:      strLen(),
 		Include:     s.opts.includer(),

@@ -57,6 +57,9 @@ type Config struct {
 	MaxBPFProgs int
 	// StrLen is the capacity of strings read by str() (default 64).
 	StrLen int
+	// Listing is set when the script's probes are only listed (-l):
+	// nothing is attached, so max_probes does not apply.
+	Listing bool
 	// Include finds the headers named by #include; nil means no header
 	// exists.
 	Include preproc.Includer

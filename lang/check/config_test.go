@@ -51,4 +51,5 @@ func TestMaxProbes(t *testing.T) {
 		t.Errorf("diagnostics %v", diags.Items)
 	}
 	mustCheck(t, `config = { max_probes = 3 } BEGIN { } END { } interval:s:1 { }`, nil)
+	mustCheck(t, `config = { max_probes = 2 } BEGIN { } END { } interval:s:1 { }`, &Config{Listing: true})
 }

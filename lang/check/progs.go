@@ -50,7 +50,7 @@ func (c *checker) countPrograms(insts []*Instance) {
 	var over, tooMany *ast.AttachPoint
 	for _, inst := range insts {
 		c.probes++
-		if c.probes > c.info.Config.MaxProbes && tooMany == nil {
+		if c.probes > c.info.Config.MaxProbes && tooMany == nil && !c.cfg.Listing {
 			tooMany = inst.Attach.Point
 		}
 		if !SharesProgram(prev, inst) {
