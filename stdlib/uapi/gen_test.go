@@ -10,14 +10,21 @@ import (
 )
 
 // TestTableUpToDate regenerates the table from the system headers and
-// checks that it matches the committed table.go, so that a stale table or
-// an edited generator without `go generate` fails the build.
+// the pinned kernel headers package and checks that it matches the
+// committed table.go, so that a stale table or an edited generator
+// without `go generate` fails the build.
 func TestTableUpToDate(t *testing.T) {
 	const root = "/usr/include"
 	if _, err := os.Stat(root + "/linux/in.h"); err != nil {
 		t.Skipf("Linux UAPI headers not installed (%v); cannot check table.go", err)
 	}
-	got, skipped, err := uapigen.Generate(root)
+	kernel, ok := uapigen.FindKernelHeaders()
+	if !ok {
+		t.Skipf("%s is not installed and %s is not set; cannot check table.go (apt-get install %s, or unpack it and set %s to its usr/src/%s)",
+			uapigen.KernelHeadersPackage, uapigen.KernelHeadersEnv, uapigen.KernelHeadersPackage,
+			uapigen.KernelHeadersEnv, uapigen.KernelHeadersPackage)
+	}
+	got, skipped, err := uapigen.Generate(root, kernel)
 	if err != nil {
 		t.Fatalf("generating table: %v", err)
 	}

@@ -1,12 +1,18 @@
-// Package uapi holds the values of common Linux UAPI macros (AF_*,
-// IPPROTO_*, O_*, S_IF*, SIG*, E*, PROT_*, MAP_* …) that scripts use but
-// that BTF cannot provide, because they are preprocessor macros rather
-// than enumerators. It lets scripts written for bpftrace, which get them
-// from kernel headers through clang, run without headers or clang.
+// Package uapi holds the values of Linux macros that scripts use but that
+// BTF cannot provide, because they are preprocessor macros rather than
+// enumerators: common UAPI ones (AF_*, IPPROTO_*, O_*, S_IF*, SIG*, E*,
+// PROT_*, MAP_*, ICMP_*, IFF_*, ETH_P_* …) and kernel-internal ones that
+// classic scripts take from the kernel's headers (TASK_RUNNING and the
+// other task states, PF_* task flags, DT_*, NSEC_PER_SEC …). It lets
+// scripts written for bpftrace, which get them from headers through
+// clang, run without headers or clang.
 //
 // The values are those of x86-64 Linux. The table (table.go) is generated
-// from the system's UAPI and libc headers by ./internal/gen; regenerate it
-// with `go generate` after changing the generator.
+// by ./internal/gen from the system's UAPI and libc headers and from the
+// kernel headers of one pinned Debian package (see
+// uapigen.KernelHeadersPackage); regenerate it with `go generate` after
+// changing the generator. A test checks that it matches the generator's
+// output when those headers are installed.
 package uapi
 
 //go:generate go run ./internal/gen

@@ -1,5 +1,8 @@
-// Package uapigen generates the UAPI constant table of package uapi
-// (stdlib/uapi/table.go) from the system's C headers.
+// Package uapigen generates the constant table of package uapi
+// (stdlib/uapi/table.go) from the system's C headers (UAPI and libc) and
+// from the kernel-internal headers of one pinned Debian package,
+// KernelHeadersPackage (task states, task flags, DT_* …: macros that
+// classic scripts take from the kernel's own headers).
 //
 // It is a deliberately small reader, not a C preprocessor: for every
 // family of constants it scans a fixed list of headers for object-like
@@ -42,6 +45,9 @@ type source struct {
 	exclude *regexp.Regexp // names to leave out even though they match (may be nil)
 	// optional: the file may be absent (arch override headers).
 	optional bool
+	// kernel: the file is relative to the kernel headers directory (the
+	// unpacked KernelHeadersPackage), not to the include root.
+	kernel bool
 }
 
 // family is a group of constants that must yield at least one name.
@@ -98,6 +104,16 @@ var families = []family{
 	{"clone flags (CLONE_*)", []source{
 		{file: "linux/sched.h", match: re(`^CLONE_[A-Z_]+$`), exclude: re(`^CLONE_ARGS_`)},
 	}},
+	{"ICMP types and codes (ICMP_*, ICMPV6_*)", []source{
+		{file: "linux/icmp.h", match: re(`^ICMP_[A-Z_]+$`)},
+		{file: "linux/icmpv6.h", match: re(`^ICMPV6_[A-Z0-9_]+$`)},
+	}},
+	{"interface flags (IFF_*)", []source{
+		{file: "linux/if.h", match: re(`^IFF_[A-Z0-9_]+$`)},
+	}},
+	{"Ethernet protocols and sizes (ETH_P_*, ETH_*LEN)", []source{
+		{file: "linux/if_ether.h", match: re(`^ETH_(P_[A-Z0-9_]+|[A-Z_]*LEN)$`)},
+	}},
 	{"TCP connection states (TCP_*)", []source{
 		// netinet/tcp.h also defines socket options (TCP_NODELAY …) in
 		// the same namespace, so the states are named one by one.
@@ -105,9 +121,41 @@ var families = []family{
 	}},
 }
 
+// KernelHeadersPackage is the Debian package whose kernel-internal
+// headers the kernel families are read from. It is pinned so that the
+// table does not change with the archive; KernelHeadersDir is where it
+// unpacks them.
+const KernelHeadersPackage = "linux-headers-6.12.118+deb12-common"
+
+// KernelHeadersDir is the directory of the package's headers, relative to
+// where the package is unpacked (/ when installed).
+const KernelHeadersDir = "usr/src/" + KernelHeadersPackage
+
+// kernelFamilies are the kernel-internal constants: not exported to UAPI,
+// so only the kernel's own headers define them.
+var kernelFamilies = []family{
+	{"task states (TASK_*, EXIT_*)", []source{
+		{file: "include/linux/sched.h", match: re(`^(TASK_[A-Z_]+|__TASK_[A-Z_]+|EXIT_[A-Z]+)$`),
+			exclude: re(`^TASK_(SIZE|COMM_LEN|PFA_)`), kernel: true},
+	}},
+	{"task flags (PF_*)", []source{
+		{file: "include/linux/sched.h", match: re(`^PF_[A-Z_]+$`), exclude: re(`^PF__`), kernel: true},
+	}},
+	{"directory entry types (DT_*)", []source{
+		{file: "include/linux/fs_types.h", match: re(`^DT_[A-Z]+$`), kernel: true},
+	}},
+	{"time units (NSEC_PER_*, USEC_PER_*, MSEC_PER_SEC)", []source{
+		{file: "include/vdso/time64.h", match: re(`^[NUM]SEC_PER_[A-Z]+$`), kernel: true},
+	}},
+}
+
 // helpers are headers read only so that references into them resolve
 // (linux/mman.h defines MAP_HUGE_* through HUGETLB_FLAG_ENCODE_*).
 var helpers = []string{"asm-generic/hugetlb_encode.h"}
+
+// kernelHelpers are the kernel headers read only so that references into
+// them resolve (DT_MAX through S_DT_MASK and S_IFMT).
+var kernelHelpers = []string{"include/uapi/linux/stat.h"}
 
 // extra holds constants that no UAPI or libc header provides but that
 // scripts commonly use. Keep it small and say why for every entry.
@@ -126,14 +174,17 @@ type def struct {
 }
 
 // Generate reads the headers under root (normally /usr/include) and
+// under kernel (the headers directory of KernelHeadersPackage) and
 // returns the gofmt'ed source of table.go. The second result lists the
 // matching names whose values could not be evaluated, with the reason.
-func Generate(root string) ([]byte, []string, error) {
+func Generate(root, kernel string) ([]byte, []string, error) {
 	g := &generator{
-		root:  root,
-		files: map[string]bool{},
-		defs:  map[string][]def{},
+		root:   root,
+		kernel: kernel,
+		files:  map[string]bool{},
+		defs:   map[string][]def{},
 	}
+	families := append(append([]family(nil), families...), kernelFamilies...)
 	// Read every header first so that references between headers
 	// resolve (e.g. MAP_ANON → MAP_ANONYMOUS).
 	type picked struct {
@@ -142,11 +193,12 @@ func Generate(root string) ([]byte, []string, error) {
 		path string
 	}
 	for _, h := range helpers {
-		p, err := g.locate(h)
-		if err != nil {
+		if err := g.readHelper(source{file: h}); err != nil {
 			return nil, nil, err
 		}
-		if _, err := g.read(p, h); err != nil {
+	}
+	for _, h := range kernelHelpers {
+		if err := g.readHelper(source{file: h, kernel: true}); err != nil {
 			return nil, nil, err
 		}
 	}
@@ -154,7 +206,7 @@ func Generate(root string) ([]byte, []string, error) {
 	for _, f := range families {
 		var ps []picked
 		for _, s := range f.sources {
-			p, err := g.locate(s.file)
+			p, err := g.locate(s)
 			if err != nil {
 				if s.optional {
 					continue
@@ -175,8 +227,9 @@ func Generate(root string) ([]byte, []string, error) {
 	}
 
 	type entry struct {
-		value int64
-		file  string
+		value  int64
+		file   string
+		family int
 	}
 	table := map[string]entry{}
 	var skipped []string
@@ -188,7 +241,11 @@ func Generate(root string) ([]byte, []string, error) {
 				skipped = append(skipped, fmt.Sprintf("%s (%s): %v", p.name, p.src.file, err))
 				continue
 			}
-			table[p.name] = entry{v, p.src.file} // later sources override
+			if e, ok := table[p.name]; ok && e.family != i && e.value != v {
+				return nil, skipped, fmt.Errorf("%s is %d in %s (%s) but %d in %s (%s)",
+					p.name, e.value, e.file, families[e.family].name, v, p.src.file, f.name)
+			}
+			table[p.name] = entry{v, p.src.file, i} // later sources override
 			got++
 		}
 		if got == 0 {
@@ -202,7 +259,7 @@ func Generate(root string) ([]byte, []string, error) {
 			}
 			continue
 		}
-		table[n] = entry{v, ""}
+		table[n] = entry{v, "", -1}
 	}
 	skipped = dedupe(skipped, func(s string) bool {
 		_, ok := table[strings.Fields(s)[0]]
@@ -220,8 +277,9 @@ func Generate(root string) ([]byte, []string, error) {
 	fmt.Fprintln(&b)
 	fmt.Fprintln(&b, "package uapi")
 	fmt.Fprintln(&b)
-	fmt.Fprintln(&b, "// constants maps UAPI macro names to their x86-64 values; the comment")
-	fmt.Fprintln(&b, "// names the header each value was read from.")
+	fmt.Fprintln(&b, "// constants maps macro names to their x86-64 values; the comment names")
+	fmt.Fprintln(&b, "// the header each value was read from: include/… ones are kernel-internal")
+	fmt.Fprintf(&b, "// headers of %s, the others UAPI and libc headers.\n", KernelHeadersPackage)
 	fmt.Fprintln(&b, "var constants = map[string]int64{")
 	for _, n := range names {
 		e := table[n]
@@ -264,16 +322,32 @@ func dedupe(in []string, resolved func(string) bool) []string {
 }
 
 type generator struct {
-	root  string
-	files map[string]bool  // paths already read
-	defs  map[string][]def // every definition seen, in reading order
+	root   string
+	kernel string
+	files  map[string]bool  // paths already read
+	defs   map[string][]def // every definition seen, in reading order
 }
 
-// locate finds a header: asm/ and bits/ live in the multiarch directory
-// on Debian and directly under the root elsewhere.
-func (g *generator) locate(rel string) (string, error) {
+// readHelper reads a header only for the names it defines.
+func (g *generator) readHelper(s source) error {
+	p, err := g.locate(s)
+	if err != nil {
+		return err
+	}
+	_, err = g.read(p, s.file)
+	return err
+}
+
+// locate finds a header: kernel ones in the kernel headers directory;
+// asm/ and bits/ in the multiarch directory on Debian and directly under
+// the root elsewhere.
+func (g *generator) locate(s source) (string, error) {
+	rel := s.file
 	cands := []string{filepath.Join(g.root, rel)}
-	if strings.HasPrefix(rel, "asm/") || strings.HasPrefix(rel, "bits/") {
+	switch {
+	case s.kernel:
+		cands = []string{filepath.Join(g.kernel, rel)}
+	case strings.HasPrefix(rel, "asm/") || strings.HasPrefix(rel, "bits/"):
 		cands = []string{filepath.Join(g.root, multiarch, rel), filepath.Join(g.root, rel)}
 	}
 	for _, c := range cands {
@@ -558,4 +632,24 @@ func parseInt(t string) (int64, error) {
 		return 0, fmt.Errorf("bad integer literal %q", t)
 	}
 	return int64(v), nil
+}
+
+// KernelHeadersEnv names the environment variable that points to the
+// headers directory of KernelHeadersPackage (usr/src/<package> in an
+// unpacked copy).
+const KernelHeadersEnv = "GOBPFTRACE_KERNEL_HEADERS"
+
+// FindKernelHeaders returns the headers directory of KernelHeadersPackage:
+// $GOBPFTRACE_KERNEL_HEADERS, or /usr/src/<package> when the package is
+// installed; false when neither holds include/linux/sched.h.
+func FindKernelHeaders() (string, bool) {
+	for _, dir := range []string{os.Getenv(KernelHeadersEnv), "/" + KernelHeadersDir} {
+		if dir == "" {
+			continue
+		}
+		if _, err := os.Stat(filepath.Join(dir, "include/linux/sched.h")); err == nil {
+			return dir, true
+		}
+	}
+	return "", false
 }

@@ -64,7 +64,7 @@ enum e {
 }
 
 func TestMissingHeaders(t *testing.T) {
-	if _, _, err := Generate(t.TempDir()); err == nil || !strings.Contains(err.Error(), "not found") {
+	if _, _, err := Generate(t.TempDir(), t.TempDir()); err == nil || !strings.Contains(err.Error(), "not found") {
 		t.Errorf("Generate(empty root) error = %v; want a missing-header error", err)
 	}
 }
