@@ -395,7 +395,7 @@ func (c *compiler) addEvent(ev *EventDef) int {
 
 // program compiles one probe instance.
 func (c *compiler) program(inst *check.Instance, index int) (p *Program, cerr *compileError) {
-	g := &gen{c: c, inst: inst, e: &emitter{stackLimit: c.stackLimit}, vars: map[*check.VarSym]loc{}}
+	g := &gen{c: c, inst: inst, e: &emitter{stackLimit: c.stackLimit}, vars: map[*check.VarSym]loc{}, sub: -1}
 	defer func() {
 		if r := recover(); r != nil {
 			if ce, ok := r.(*compileError); ok {

@@ -64,10 +64,6 @@ type emitter struct {
 	stackLimit int
 	// spanOf is the node being compiled, for stack-overflow errors.
 	span diag.Span
-	// fp is the register that points at the program's stack frame: R10
-	// (the zero value stands for it) in the main function, the frame
-	// pointer passed to a loop callback in its body (loops.go).
-	fp asm.Register
 }
 
 func (e *emitter) emit(ins ...asm.Instruction) {
@@ -153,21 +149,14 @@ type loc struct {
 	off  int16
 }
 
-// frame is the register that points at the program's stack frame.
-func (e *emitter) frame() asm.Register {
-	if e.fp == asm.R0 {
-		return asm.R10
-	}
-	return e.fp
-}
-
 // stack reserves n bytes of stack (see alloc) and returns their location.
 // Values that must stay on the stack (the verifier tracks scalars there)
-// use it instead of slot.
-func (e *emitter) stack(n int) loc { return loc{e.frame(), e.alloc(n)} }
+// use it instead of slot. (Each function has its own frame; loop callbacks
+// reach the main function's through gen.frame0.)
+func (e *emitter) stack(n int) loc { return loc{asm.R10, e.alloc(n)} }
 
 // onStack reports whether l is a location on the stack.
-func (e *emitter) onStack(l loc) bool { return l.base == e.frame() }
+func (e *emitter) onStack(l loc) bool { return l.base == asm.R10 }
 
 func (l loc) plus(n int) loc { return loc{l.base, l.off + int16(n)} }
 

@@ -24,9 +24,14 @@ type gen struct {
 	// subs are the program's compiled subprograms (subprog.go).
 	fn   *fnState
 	subs []subprog
+	// sub is the index in subs of the subprogram being compiled, -1 in
+	// the main function.
+	sub int
 	// scratchSpill and ctxSpill are the main-frame slots where loop
-	// callbacks find the scratch-area pointer and the context (loops.go).
+	// callbacks find the scratch-area pointer and the context; loopSlots
+	// are the main-frame slots of each loop (loops.go).
 	scratchSpill, ctxSpill loc
+	loopSlots              map[*ast.ForStmt]loopSlots
 }
 
 type loopLabels struct{ cont, brk string }

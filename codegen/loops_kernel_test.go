@@ -84,6 +84,9 @@ func TestSelfForMap(t *testing.T) {
 	// return and exit() in a body end the probe.
 	expectRun(t, `BEGIN { @m[1] = 1; for ($kv : @m) { for ($i : 0..3) { if ($i == 1) { return; } } } print("not reached"); }`,
 		"\n\n@m[1]: 1\n")
+	// An inner loop's body reads the outer loop's variable.
+	expectRun(t, `BEGIN { @a[7] = 1; for ($kv : @a) { for ($i : 0..2) { print(($kv.0, $i)); } } clear(@a); }`,
+		"(7, 0)\n(7, 1)\n\n\n")
 	// Strings longer than the stack limit live in the scratch area, which
 	// the callback reaches through the spilled pointer.
 	expectRun(t, `config = { on_stack_limit = 0 } BEGIN { @m["k"] = "v"; $s = "outer"; for ($kv : @m) { $s = $kv.0; print(($kv, $s)); } clear(@m); }`,
@@ -125,10 +128,11 @@ func TestSelfForRange(t *testing.T) {
 }
 
 // A loop costs the verifier the same for any number of iterations: it
-// checks the callback until its entry states converge (two or three
-// passes over the body on recent kernels), never once per iteration. The
-// same body written out by hand costs it once per copy; past a handful
-// of copies (about 16 for this body on Linux 6.18) the loop is cheaper.
+// checks the callback until its entry states converge (on recent kernels
+// a pass or two over the body), never once per iteration; the same body
+// written out by hand costs it once per copy. From four iterations on,
+// the loop is cheaper (Linux 6.18: 258 verified instructions against 308
+// for four copies; 6.1: 138 against 230).
 func TestForLoopVerifierCost(t *testing.T) {
 	if !haveLoopHelpers(t) {
 		return
@@ -164,7 +168,7 @@ func TestForLoopVerifierCost(t *testing.T) {
 			t.Errorf("the loop's cost depends on its trip count: %d, then %d", loopCost, loop)
 		}
 		loopCost = loop
-		if n >= 32 && loop > u {
+		if loop > u {
 			t.Errorf("%d iterations: the loop costs the verifier %d instructions, more than the %d of the unrolled body", n, loop, u)
 		}
 	}

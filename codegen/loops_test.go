@@ -1,6 +1,7 @@
 package codegen
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 
@@ -80,5 +81,29 @@ func TestLoopCallbacksAreSubprograms(t *testing.T) {
 	}
 	if err := CheckJumps(insns); err != nil {
 		t.Error(err)
+	}
+}
+
+// The frames of a loop body and of the probe together must fit the 512
+// bytes the verifier allows a chain of calls: a body that would overflow
+// them is an error at its loop.
+func TestLoopFramesFit(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("BEGIN { ")
+	for i := range 56 {
+		fmt.Fprintf(&b, "$v%d = %d; ", i, i)
+	}
+	loop := "for ($i : 0..2) { print(($i, $i, $i, $i, $i, $i, $i, $i, $i, $i)); }"
+	b.WriteString(loop + " }")
+	text := b.String()
+	_, gd, src := compileScriptWith(t, text, nil, &Options{})
+	errs := gd.Errors()
+	if len(errs) != 1 || errs[0].Span.Start != strings.Index(text, "for (") ||
+		!strings.HasPrefix(errs[0].Msg, "BPF stack limit exceeded: this loop's body needs 32 bytes of stack on top of the 512 its callers use") {
+		t.Fatalf("want one stack error at the loop:\n%s", src.Render(gd))
+	}
+	fewer := strings.Replace(text, "$v52 = 52; $v53 = 53; $v54 = 54; $v55 = 55; ", "", 1)
+	if _, gd, src := compileScriptWith(t, fewer, nil, &Options{}); gd.HasErrors() {
+		t.Errorf("32 bytes less fit:\n%s", src.Render(gd))
 	}
 }

@@ -1,8 +1,12 @@
 package codegen
 
 import (
+	"fmt"
+
 	"github.com/cilium/ebpf/asm"
 	"github.com/cilium/ebpf/btf"
+
+	"github.com/gobpftrace/gobpftrace/lang/diag"
 )
 
 // Subprograms.
@@ -34,6 +38,12 @@ type subprog struct {
 	name  string
 	nargs int
 	insns asm.Instructions
+	// span is the construct the subprogram compiles, for errors; parent
+	// is the index in gen.subs of the function that calls it (-1: the
+	// main function); depth is its stack frame's size.
+	span   diag.Span
+	parent int
+	depth  int
 }
 
 // funcRef loads the address of subprogram name into dst
@@ -49,25 +59,54 @@ func funcRef(dst asm.Register, name string) asm.Instruction {
 }
 
 // subprogram compiles a new function of nargs arguments (R1 to R5 at its
-// entry) whose body body emits, and returns its name. The emitter's
-// instructions, pending label and comment are set aside meanwhile, so a
-// subprogram may be compiled in the middle of another function; its
-// stack allocations continue those of the caller (see loops.go for how
-// callbacks share the main function's frame).
-func (g *gen) subprogram(prefix, comment string, nargs int, body func()) string {
+// entry) whose body body emits, and returns its name; span is what it
+// compiles, for errors. The emitter's instructions, pending label,
+// comment and stack are set aside meanwhile, so a subprogram may be
+// compiled in the middle of another function; it has a stack frame of
+// its own (see loops.go for how callbacks reach the main function's).
+func (g *gen) subprogram(prefix, comment string, nargs int, span diag.Span, body func()) string {
 	e := g.e
 	name := e.newLabel(prefix)
-	insns, pending, cmt := e.insns, e.pending, e.comment
-	e.insns, e.pending, e.comment = nil, name, comment
+	insns, pending, cmt, sp, maxSP := e.insns, e.pending, e.comment, e.sp, e.maxSP
+	e.insns, e.pending, e.comment, e.sp, e.maxSP = nil, name, comment, 0, 0
+	index := len(g.subs)
+	g.subs = append(g.subs, subprog{name: name, nargs: nargs, span: span, parent: g.sub})
+	parent := g.sub
+	g.sub = index
 	body()
 	if e.pending != "" {
 		// A label at the very end: nothing jumps there that is not
 		// followed by code, but keep the function well formed.
 		e.emit(asm.Mov.Imm(asm.R0, 0), asm.Return())
 	}
-	g.subs = append(g.subs, subprog{name: name, nargs: nargs, insns: e.insns})
-	e.insns, e.pending, e.comment = insns, pending, cmt
+	g.subs[index].insns, g.subs[index].depth = e.insns, e.maxSP
+	g.sub = parent
+	e.insns, e.pending, e.comment, e.sp, e.maxSP = insns, pending, cmt, sp, maxSP
 	return name
+}
+
+// frameSize is the stack the verifier counts for a frame of n bytes: it
+// rounds each frame up (to 16 bytes with the JIT, 32 without).
+func frameSize(n int) int { return (max(n, 1) + 31) &^ 31 }
+
+// checkFrames stops the compilation when a chain of calls needs more
+// than the 512 bytes of stack the verifier allows all its frames
+// together: the main function's (mainDepth) and those of the subprograms
+// it calls, nested.
+func (g *gen) checkFrames(mainDepth int) {
+	chain := make([]int, len(g.subs))
+	for i, s := range g.subs {
+		// A subprogram is appended before the ones it calls, so its
+		// parent's chain is known.
+		below := frameSize(mainDepth)
+		if s.parent >= 0 {
+			below = chain[s.parent]
+		}
+		chain[i] = below + frameSize(s.depth)
+		if chain[i] > maxStack {
+			panic(&compileError{span: s.span, msg: fmt.Sprintf("BPF stack limit exceeded: this loop's body needs %d bytes of stack on top of the %d its callers use, more than the %d available to them together", frameSize(s.depth), below, maxStack)})
+		}
+	}
 }
 
 // finishSubprogs prunes and lays out each subprogram and appends them to
@@ -75,6 +114,7 @@ func (g *gen) subprogram(prefix, comment string, nargs int, body func()) string 
 // instructions inserted at the start of every subprogram, after its first
 // instruction.
 func (g *gen) finishSubprogs(main asm.Instructions, prologue func() asm.Instructions) (asm.Instructions, error) {
+	g.checkFrames(g.e.maxSP)
 	out := main
 	for _, s := range g.subs {
 		insns := s.insns
