@@ -56,3 +56,12 @@ func TestMapReadInOwnAssignment(t *testing.T) {
 	r := gbt(t, "-e", `begin { $x = 5; @sum = @sum + $x; @sum = @sum + $x; @k[1] = @k[1] * 2 + 1; exit(); }`)
 	expectRun(t, r, 0, "\n\n@k[1]: 1\n@sum: 10\n", "Attached 1 probe\n")
 }
+
+// TestVmlinuxIntegerTypedefs casts to and declares with the integer
+// typedefs of vmlinux (size_t through typeof, sector_t, u16, pid_t): they
+// keep their width.
+func TestVmlinuxIntegerTypedefs(t *testing.T) {
+	needRoot(t)
+	r := gbt(t, "-e", `begin { let $a: typeof(size_t) = 1; $d = (char)1; $s = (sector_t)5; $u = (u16)-1; print(($a, $d, $s, $u, sizeof($a), sizeof($u), sizeof(pid_t))); exit(); }`)
+	expectRun(t, r, 0, "(1, 1, 5, 65535, 8, 2, 4)\n\n\n", "Attached 1 probe\n")
+}

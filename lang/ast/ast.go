@@ -151,6 +151,9 @@ type TypeExpr struct {
 	Name  string // "uint32", "struct sock", "union u", "enum e", "pid_t", "string"
 	Ptr   int    // number of '*'
 	Array int    // [N] suffix length; -1 for "[]"; 0 when absent
+	// Of is the operand of a `typeof(…)` base type (Name then holds the
+	// text as written).
+	Of *TypeofExpr
 }
 
 // ---- statements ----

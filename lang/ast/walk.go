@@ -235,6 +235,8 @@ func children(n Node) []Node {
 		return nodes(x.X)
 	case *Cast:
 		return nodes(x.Type, x.X)
+	case *TypeExpr:
+		return nodes(x.Of)
 	case *FieldExpr:
 		return nodes(x.X)
 	case *TupleIndex:

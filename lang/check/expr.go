@@ -576,6 +576,11 @@ func (c *checker) typeExpr(te *ast.TypeExpr) types.Type {
 	}
 	var base types.Type
 	switch {
+	case te.Of != nil:
+		base = c.typeofType(te.Of)
+		if base == nil {
+			return nil
+		}
 	case intTypes[te.Name] != nil:
 		base = intTypes[te.Name]
 	case te.Name == "bool":
@@ -811,6 +816,11 @@ func (c *checker) sizeof(e *ast.Sizeof) types.Type {
 	t := c.typeOrExpr(e.Type, e.X)
 	if t == nil {
 		return nil
+	}
+	if fe, ok := e.X.(*ast.FieldExpr); ok {
+		if f, ok := c.tab.Fields[fe]; ok && f.Enum != nil {
+			t = f.Type // an enum member is stored with its own width
+		}
 	}
 	c.tab.Consts[e] = int64(t.Size())
 	return types.Uint64

@@ -2,6 +2,7 @@ package check
 
 import (
 	"github.com/gobpftrace/gobpftrace/lang/ast"
+	"github.com/gobpftrace/gobpftrace/lang/diag"
 	"github.com/gobpftrace/gobpftrace/lang/types"
 )
 
@@ -101,4 +102,15 @@ func (c *checker) typeNameIsValue(te *ast.TypeExpr) *ast.Ident {
 		}
 	}
 	return &ast.Ident{Pos: te.Pos, Name: te.Name}
+}
+
+// typeofType is the type `typeof(T)` or `typeof(expr)` names where a type
+// is written (a let declaration, a cast): T itself, or the type of the
+// expression, which is checked but never evaluated.
+func (c *checker) typeofType(of *ast.TypeofExpr) types.Type {
+	if of.Keyword != "typeof" {
+		c.errorf(of, diag.CodeType, "%s() is not a type; use typeof()", of.Keyword)
+		return nil
+	}
+	return c.typeOrExpr(of.Type, of.X)
 }

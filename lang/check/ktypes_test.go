@@ -18,6 +18,11 @@ func TestKernelTypesOnUse(t *testing.T) {
 		{`tracepoint:skb:kfree_skb { print(args.protocol); }`, `args.protocol`, "uint16"},
 		{`enum Foo { ONE = 1 }; BEGIN { print((enum Foo)1); }`, `(enum Foo)1`, "enum Foo"},
 		{`BEGIN { print(sizeof(TASK_COMM_LEN)); }`, `sizeof(TASK_COMM_LEN)`, "uint64"},
+		{`BEGIN { let $a: typeof(pid_t) = 1; print(($a, 1)); }`, `($a, 1)`, "(int32,int64)"},
+		{`BEGIN { $p = (typeof(curtask))0; print(($p, 1)); }`, `($p, 1)`, "(struct task_struct *,int64)"},
+		{`BEGIN { print((typeof(pid_t) *)0); }`, `(typeof(pid_t) *)0`, "int32 *"},
+		{`BEGIN { $d = (int8)1; let $f: typeof($d) = 3; print(($f, 1)); }`, `($f, 1)`, "(int8,int64)"},
+		{`BEGIN { print((typeof(curtask->pid))-1); }`, `(typeof(curtask->pid))-1`, "int32"},
 	}
 	for _, c := range cases {
 		prog, info := mustCheck(t, c.src, nil)
@@ -35,6 +40,7 @@ func TestKernelTypesOnUse(t *testing.T) {
 		{`enum { A = 3 }; BEGIN { print(sizeof(A)); }`, `sizeof(A)`, 8},
 		{"#define N 5\nBEGIN { print(sizeof(N)); }", `sizeof(N)`, 8},
 		{`BEGIN { print(sizeof(pid_t)); }`, `sizeof(pid_t)`, 4},
+		{`tracepoint:skb:kfree_skb { print(sizeof(args.reason)); }`, `sizeof(args.reason)`, 4},
 		{`struct S { struct __kernel_timespec *p; }; BEGIN { print(sizeof(*((struct S *)0)->p)); }`,
 			`sizeof(*((struct S *)0)->p)`, 16},
 	}

@@ -146,6 +146,8 @@ var dumpCases = []struct{ src, want string }{
 		`(program (probe (attach "BEGIN") (block (= $a (ifexpr $x (block (value 1)) (block (value 2)))) (= $b (ifexpr c (block (value 1)) (block (value (ifexpr d (block (value 2)) (block (value 3))))))))))`},
 	{`BEGIN { $x = comptime 1 + 2; }`,
 		`(program (probe (attach "BEGIN") (block (= $x (+ (comptime 1) 2)))))`},
+	{`BEGIN { $a = (typeof(curtask->pid))-1; $b = (typeof($x) *)0; $c = (typeof(1) * 2) }`,
+		`(program (probe (attach "BEGIN") (block (= $a (cast (type typeof(curtask->pid)) (- 1))) (= $b (cast (type typeof($x) *) 0)) (= $c (* (typeof 1) 2)))))`},
 	{`BEGIN { let $a: typeof($b); $t = typeof(1); $u = typeinfo(uint8) }`,
 		`(program (probe (attach "BEGIN") (block (let $a (type typeof($b))) (= $t (typeof 1)) (= $u (typeinfo (type uint8))))))`},
 	{`BEGIN { print(offsetof(struct task_struct, pid)); print(offsetof(struct mount, mnt.mnt_root)); print(offsetof($x, a)) }`,

@@ -21,6 +21,7 @@ func isCompositeKeyword(name string) bool {
 //   - `(struct|union|enum X …)` is always a cast;
 //   - `(T …)` with T a builtin type name followed by '*', '[' or ')';
 //   - `(T *…)` followed by ')' or '[' for any identifier T (a typedef);
+//   - `(typeof(…) *…)`;
 //   - `(T)` followed by a token that starts an operand, unless T is a
 //     builtin variable (so `(pid) * tid` is a multiplication), a keyword
 //     or true/false.
@@ -35,6 +36,22 @@ func (p *parser) isCast() bool {
 		return t2.kind == kIdent
 	case builtinTypes[t1.text]:
 		return t2.is("*") || t2.is("[") || t2.is(")")
+	case t1.text == "typeof" && t2.is("("):
+		// `(typeof(…) *…)`: after the balanced operand, '*'s and ')'.
+		i, depth := 2, 0
+		for t := p.peekAt(i); t.kind != kEOF; t = p.peekAt(i) {
+			if t.is("(") {
+				depth++
+			} else if t.is(")") {
+				if depth--; depth == 0 {
+					break
+				}
+			}
+			i++
+		}
+		for i++; p.peekAt(i).is("*"); i++ {
+		}
+		return p.peekAt(i).is(")")
 	case keywords[t1.text], t1.text == "true", t1.text == "false":
 		return false
 	}
@@ -97,8 +114,8 @@ func (p *parser) typeOrExpr() (*ast.TypeExpr, ast.Expr) {
 }
 
 // parseType parses `base { '*' | '[' [N] ']' }` where base is an
-// identifier, `struct|union|enum NAME`, or `typeof(…)` (kept as raw text in
-// Name, since TypeExpr cannot hold an expression).
+// identifier, `struct|union|enum NAME`, or `typeof(…)` (its text in Name,
+// its operand in Of).
 func (p *parser) parseType() *ast.TypeExpr {
 	t := p.expectIdent()
 	typ := &ast.TypeExpr{Name: t.text}
@@ -107,9 +124,11 @@ func (p *parser) parseType() *ast.TypeExpr {
 		typ.Name += " " + p.expectIdent().text
 	case (t.text == "typeof" || t.text == "typeinfo") && p.at("("):
 		p.next()
-		p.typeOrExpr()
+		of := &ast.TypeofExpr{Keyword: t.text}
+		of.Type, of.X = p.typeOrExpr()
 		p.expect(")")
-		typ.Name = p.text[t.pos:p.lastEnd]
+		of.Pos = p.pos(t.pos)
+		typ.Name, typ.Of = p.text[t.pos:p.lastEnd], of
 	}
 	for {
 		switch {
