@@ -1,6 +1,8 @@
 package codegen
 
 import (
+	"encoding/binary"
+	"io"
 	"slices"
 	"testing"
 
@@ -26,14 +28,16 @@ func TestKprobeSessionJoin(t *testing.T) {
 		progs   int
 		joined  string // Probe of the session program ("" for none)
 		funcs   int
+		subs    int // subprograms (loop bodies)
 	}{
-		{"exact", `kprobe:vfs_read /pid > 1/ { @e[tid] = nsecs; } kretprobe:vfs_read /@e[tid]/ { @lat = hist(nsecs - @e[tid]); delete(@e[tid]); }`, yes, 1, "kprobe:vfs_read,kretprobe:vfs_read", 1},
-		{"wildcard", `kprobe:vfs_* { @e = count(); } kretprobe:vfs_* { @r = count(); }`, yes, 1, "kprobe:vfs_*,kretprobe:vfs_*", 2},
-		{"kernel says no", `kprobe:vfs_read { @e = count(); } kretprobe:vfs_read { @r = count(); }`, no, 2, "", 0},
-		{"no option", `kprobe:vfs_read { @e = count(); } kretprobe:vfs_read { @r = count(); }`, nil, 2, "", 0},
-		{"two partners", `kprobe:vfs_read { @e = count(); } kretprobe:vfs_read { @r = count(); } kretprobe:vfs_read { @s = count(); }`, yes, 3, "", 0},
-		{"other functions", `kprobe:vfs_read { @e = count(); } kretprobe:vfs_write { @r = count(); }`, yes, 2, "", 0},
-		{"offset", `kprobe:vfs_read+4 { @e = count(); } kretprobe:vfs_read { @r = count(); }`, yes, 2, "", 0},
+		{"exact", `kprobe:vfs_read /pid > 1/ { @e[tid] = nsecs; } kretprobe:vfs_read /@e[tid]/ { @lat = hist(nsecs - @e[tid]); delete(@e[tid]); }`, yes, 1, "kprobe:vfs_read,kretprobe:vfs_read", 1, 0},
+		{"wildcard", `kprobe:vfs_* { @e = count(); } kretprobe:vfs_* { @r = count(); }`, yes, 1, "kprobe:vfs_*,kretprobe:vfs_*", 2, 0},
+		{"kernel says no", `kprobe:vfs_read { @e = count(); } kretprobe:vfs_read { @r = count(); }`, no, 2, "", 0, 0},
+		{"no option", `kprobe:vfs_read { @e = count(); } kretprobe:vfs_read { @r = count(); }`, nil, 2, "", 0, 0},
+		{"two partners", `kprobe:vfs_read { @e = count(); } kretprobe:vfs_read { @r = count(); } kretprobe:vfs_read { @s = count(); }`, yes, 3, "", 0, 0},
+		{"other functions", `kprobe:vfs_read { @e = count(); } kretprobe:vfs_write { @r = count(); }`, yes, 2, "", 0, 0},
+		{"loops", `kprobe:vfs_read { @e[tid] = 1; for ($kv : @e) { @n = count(); } } kretprobe:vfs_read { for ($i : 0..2) { @r = count(); } }`, yes, 1, "kprobe:vfs_read,kretprobe:vfs_read", 1, 2},
+		{"offset", `kprobe:vfs_read+4 { @e = count(); } kretprobe:vfs_read { @r = count(); }`, yes, 2, "", 0, 0},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			obj, gd, s := compileScriptWith(t, c.src, nil, &Options{KprobeSession: c.session})
@@ -87,8 +91,11 @@ func TestKprobeSessionJoin(t *testing.T) {
 					exits++
 				}
 			}
-			if starts != 1 || exits < 2 {
-				t.Errorf("%d function starts (want 1), %d exits (want one per half at least)", starts, exits)
+			if starts != 1+c.subs || exits < 2 {
+				t.Errorf("%d function starts (want %d), %d exits (want one per half at least)", starts, 1+c.subs, exits)
+			}
+			if err := insns.Marshal(io.Discard, binary.LittleEndian); err != nil {
+				t.Errorf("references do not resolve: %v", err)
 			}
 			if err := checkJumps(insns); err != nil {
 				t.Error(err)
