@@ -209,7 +209,7 @@ func (c *checker) assignVar(v *ast.Var, op string, value ast.Expr, at ast.Node) 
 		// assigned; codegen reads the final type from the symbol.
 		sym.Type = merged
 	} else {
-		c.errorf(at, diag.CodeType, "Type mismatch for %s: trying to assign value of type '%s' when variable already contains a value of type '%s'", v.Name, vt, sym.Type)
+		c.errorf(at, diag.CodeType, "Type mismatch for %s: trying to assign value of type '%s' when variable already has a type '%s'", v.Name, vt, sym.Type)
 		return
 	}
 	c.tab.Types[v] = sym.Type
@@ -283,7 +283,7 @@ func (c *checker) widen(m *ast.MapExpr, at ast.Node, sym *MapSym, have, add type
 	case !ok && part == "keys":
 		c.errorf(at, diag.CodeType, "Argument mismatch for %s: trying to access with arguments: '%s' when map expects arguments: '%s'", m.Name, add, have)
 	case !ok:
-		c.errorf(at, diag.CodeType, "Type mismatch for %s: trying to assign value of type '%s' when map already contains a value of type '%s'", m.Name, add, have)
+		c.errorf(at, diag.CodeType, "Type mismatch for %s: trying to assign value of type '%s' when map already has a type '%s'", m.Name, add, have)
 	case sym.fixed && !sameLayout(merged, have):
 		c.errorf(at, diag.CodeType, "%s already exists with %s of type '%s', which cannot hold '%s'", m.Name, part, have, add)
 		ok = false
