@@ -4,12 +4,15 @@ package codegen_test
 
 import (
 	"os"
+	"strings"
 	"testing"
 
 	"github.com/cilium/ebpf"
 	"github.com/cilium/ebpf/asm"
 	"github.com/cilium/ebpf/features"
 
+	"github.com/gobpftrace/gobpftrace/lang/check"
+	"github.com/gobpftrace/gobpftrace/runtime"
 	"github.com/gobpftrace/gobpftrace/runtime/output"
 )
 
@@ -41,4 +44,47 @@ func TestSelfUsername(t *testing.T) {
 	want := output.UserName(uint64(os.Getuid()))
 	expectRun(t, `BEGIN { printf("%s|%d\n", username, usermode); @[username()] = 1; }`,
 		want+"|1\n\n\n@["+want+"]: 1\n")
+}
+
+// len(@map) counts the keys of hash and per-CPU maps where the kernel
+// has bpf_map_sum_elem_count (6.6); elsewhere the call is refused with
+// the kfunc's name (compileConstruct checks that on the golden case).
+func TestSelfLen(t *testing.T) {
+	script := `BEGIN { @[0] = 0; @[1] = 1; @c[1] = count(); @c[2] = count(); @c[3] = count(); printf("%d %d\n", len(@), len(@c)); delete(@, 0); print(len(@)); clear(@c); }`
+	if !runtime.HaveKfunc("bpf_map_sum_elem_count") {
+		expectCompileError(t, script, "this kernel lacks the kernel function bpf_map_sum_elem_count (Linux 6.6 or later has it)")
+		return
+	}
+	expectRun(t, script,
+		"2 3\n1\n\n\n@[1]: 1\n")
+}
+
+// expectCompileError compiles script against the live kernel and wants
+// errors, each containing msg.
+func expectCompileError(t *testing.T, script, msg string) {
+	t.Helper()
+	_, src, d := compileLiveDiags(t, script)
+	if !d.HasErrors() {
+		t.Fatalf("%s compiled; want the error %q", script, msg)
+	}
+	for _, e := range d.Errors() {
+		if !strings.Contains(e.Msg, msg) {
+			t.Errorf("want errors %q:\n%s", msg, src.Render(d))
+		}
+	}
+	t.Logf("refused here: %s", msg)
+}
+
+// percpu_kaddr reads per-CPU kernel variables, on the current CPU or a
+// given one, and casts to their struct, where the kernel can resolve them
+// (its kallsyms lists data symbols); elsewhere the checker refuses the
+// call (compileConstruct checks that on the golden case).
+func TestSelfPercpuKaddr(t *testing.T) {
+	requireRoot(t)
+	script := `BEGIN { $p = percpu_kaddr("process_counts", 0); printf("%d %d\n", $p != 0, *percpu_kaddr("process_counts") == *percpu_kaddr("process_counts", cpu)); $r = (struct rq *)percpu_kaddr("runqueues", 0); if ($r != 0) { printf("%d\n", $r.cpu == 0); } }`
+	if _, err := liveHost.KernelSymbolAddr("runqueues"); err != nil {
+		expectCompileError(t, script, check.PercpuNoKallsyms)
+		return
+	}
+	expectRun(t, script, "1 1\n1\n\n\n")
 }

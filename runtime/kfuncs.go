@@ -27,3 +27,28 @@ func kfuncID(name string) (btf.TypeID, error) {
 	}
 	return spec.TypeID(fn)
 }
+
+// ksymID returns the BTF type ID of the kernel variable name in the
+// running kernel's BTF, which is what a typed ksym load (percpu_kaddr)
+// names.
+func ksymID(name string) (btf.TypeID, error) {
+	spec, err := btf.LoadKernelSpec()
+	if err != nil {
+		return 0, fmt.Errorf("kernel variable %s: loading kernel BTF: %w", name, err)
+	}
+	var v *btf.Var
+	if err := spec.TypeByName(name, &v); err != nil {
+		if errors.Is(err, btf.ErrNotFound) {
+			return 0, fmt.Errorf("could not resolve variable %q from BTF", name)
+		}
+		return 0, fmt.Errorf("kernel variable %s: %w", name, err)
+	}
+	return spec.TypeID(v)
+}
+
+// KernelVar implements check.Host: whether the running kernel's BTF has
+// the variable name.
+func (h *Host) KernelVar(name string) bool {
+	_, err := ksymID(name)
+	return err == nil
+}

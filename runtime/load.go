@@ -198,6 +198,14 @@ func (l *Loaded) loadProgram(p *codegen.Program, opts *LoadOptions) (*LoadedProg
 	copy(insns, p.Insns)
 	for i := range insns {
 		ins := &insns[i]
+		if name := codegen.KsymName(ins); name != "" {
+			id, err := ksymID(name)
+			if err != nil {
+				return nil, &LoadError{Program: p, Err: err}
+			}
+			ins.Constant = int64(id)
+			continue
+		}
 		if name := codegen.KfuncName(ins); name != "" {
 			id, err := kfuncID(name)
 			if err != nil {

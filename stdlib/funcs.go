@@ -57,6 +57,7 @@ const (
 	Errorf
 	Warnf
 	NsecsFn
+	PercpuKaddr
 	numFuncs
 )
 
@@ -113,7 +114,7 @@ var Funcs = [...]FuncDef{
 	Delete:      {Name: "delete", MinArgs: 1, MaxArgs: 2, Flags: Implemented | MapArg, Sig: "delete(@map, key) | delete(@map[key])", Doc: "remove one key of a map"},
 	Zero:        {Name: "zero", MinArgs: 1, MaxArgs: 1, Flags: Implemented | MapArg | Statement, Sig: "zero(@map)", Doc: "set every value of a map to zero"},
 	HasKey:      {Name: "has_key", MinArgs: 2, MaxArgs: 2, Flags: Implemented | MapArg, Sig: "has_key(@map, key)", Doc: "whether a key is present"},
-	Len:         {Name: "len", MinArgs: 1, MaxArgs: 1, Sig: "len(@map)", Doc: "number of elements"},
+	Len:         {Name: "len", MinArgs: 1, MaxArgs: 1, Flags: Implemented, Sig: "len(@map)", Doc: "number of keys of a map with keys (the kernel's element counters, Linux 6.6)"},
 	Time:        {Name: "time", MinArgs: 0, MaxArgs: 1, Flags: Implemented | Statement, Sig: `time([fmt])`, Doc: "print the current time"},
 	Strftime:    {Name: "strftime", MinArgs: 2, MaxArgs: 2, Flags: Implemented, Sig: "strftime(fmt, nsecs)", Doc: "format a timestamp"},
 	Join:        {Name: "join", MinArgs: 1, MaxArgs: 2, Flags: Implemented | Statement, Sig: "join(argv[, sep])", Doc: "print an argv-style array"},
@@ -147,6 +148,7 @@ var Funcs = [...]FuncDef{
 	Getopt:      {Name: "getopt", MinArgs: 1, MaxArgs: 3, Flags: Implemented, Sig: "getopt(name[, default[, doc]])", Doc: "named program argument"},
 	Errorf:      {Name: "errorf", MinArgs: 1, MaxArgs: -1, Flags: Implemented | Statement, Sig: "errorf(fmt, args...)", Doc: "print a formatted error with the call's source location (stderr; an errorf message in JSON)"},
 	NsecsFn:     {Name: "nsecs", MinArgs: 0, MaxArgs: 1, Flags: Implemented, Sig: "nsecs([boot|monotonic|tai|sw_tai])", Doc: "nanoseconds of a kernel clock: boot (default, CLOCK_BOOTTIME), monotonic (CLOCK_MONOTONIC), tai (CLOCK_TAI, Linux 6.1) or sw_tai (the boot clock plus the TAI offset measured when tracing starts)"},
+	PercpuKaddr: {Name: "percpu_kaddr", MinArgs: 1, MaxArgs: 2, Flags: Implemented, Sig: "percpu_kaddr(name[, cpu])", Doc: "address (a uint64 *) of the per-CPU kernel variable name on cpu, or on the current CPU; NULL for a cpu out of range"},
 	Warnf:       {Name: "warnf", MinArgs: 1, MaxArgs: -1, Flags: Implemented | Statement, Sig: "warnf(fmt, args...)", Doc: "print a formatted warning with the call's source location (stderr, silenced by --no-warnings; a warnf message in JSON)"},
 }
 

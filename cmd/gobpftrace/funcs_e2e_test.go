@@ -1,6 +1,10 @@
 package main
 
-import "testing"
+import (
+	"testing"
+
+	"github.com/gobpftrace/gobpftrace/runtime"
+)
 
 // TestErrorfWarnf: errorf and warnf print their text on stderr after the
 // call's location, without the source line; --no-warnings silences warnf;
@@ -33,4 +37,30 @@ func TestUsernameUsermode(t *testing.T) {
 	r := gbt(t, "-e", `struct x { unsigned long nr; } BEGIN { printf("%s %d\n", username(), usermode); } tracepoint:syscalls:sys_enter_openat { printf("%d %d\n", usermode, ((struct x *)ctx).nr); exit(); }`, "-c", "/bin/cat /etc/hostname")
 	expectCode(t, r, 0)
 	matchAll(t, "stdout", r.stdout, `^root 1\n0 [0-9]+\n`)
+}
+
+// TestLenPercpuKaddr: len() counts a map's keys and refuses a scalar map
+// at the call; percpu_kaddr() of a variable this kernel cannot resolve (no
+// data symbols in kallsyms) is refused at its argument.
+func TestLenPercpuKaddr(t *testing.T) {
+	needRoot(t)
+	r := gbt(t, "-e", `BEGIN { @[0] = 0; @[1] = 1; printf("map len: %d\n", len(@)); exit(); }`)
+	if runtime.HaveKfunc("bpf_map_sum_elem_count") {
+		expectCode(t, r, 0)
+		matchAll(t, "stdout", r.stdout, `^map len: 2$`)
+	} else {
+		expectCode(t, r, exitScript)
+	}
+	r = gbt(t, "-e", `BEGIN { @ = 0; printf("map len: %d\n", len(@)); }`)
+	expectCode(t, r, exitScript)
+	matchAll(t, "stderr", r.stderr, `^stdin:1:40-46: ERROR: call to len\(\) expects a map with explicit keys \(non-scalar map\)$`)
+
+	r = gbt(t, "-e", `BEGIN { printf("%d\n", *percpu_kaddr("process_counts")); exit(); }`)
+	if _, err := runtime.NewHost(nil).KernelSymbolAddr("process_counts"); err != nil {
+		expectCode(t, r, exitScript)
+		matchAll(t, "stderr", r.stderr, `^stdin:1:38-54: ERROR: percpu_kaddr\(\) needs the variable in the kernel's symbol table \(CONFIG_KALLSYMS_ALL\)`)
+	} else {
+		expectCode(t, r, 0)
+		matchAll(t, "stdout", r.stdout, `^-?[0-9]+$`)
+	}
 }

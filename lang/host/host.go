@@ -53,6 +53,9 @@ type Host interface {
 	// KernelSymbolAddr returns the address of a kernel symbol (kaddr());
 	// a symbol the kernel lacks, or whose address is hidden, is an error.
 	KernelSymbolAddr(name string) (uint64, error)
+	// KernelVar reports whether the kernel's BTF has the variable name
+	// (the per-CPU variables of percpu_kaddr()).
+	KernelVar(name string) bool
 	// KernelType returns a kernel type ("struct NAME", "union NAME",
 	// "enum NAME" or a typedef name) from BTF.
 	KernelType(name string) (types.Type, error)

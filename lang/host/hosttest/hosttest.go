@@ -207,8 +207,15 @@ func (h *Fixture) KernelSymbolAddr(name string) (uint64, error) {
 		return 0xffffffff816bab70, nil
 	case "avenrun":
 		return 0xffffffff83a1b2c0, nil
+	case "process_counts":
+		return 0x2f6a8, nil
 	}
 	return 0, fmt.Errorf("kernel symbol '%s' not found in /proc/kallsyms", name)
+}
+
+// KernelVar implements host.Host with two per-CPU variables.
+func (h *Fixture) KernelVar(name string) bool {
+	return name == "process_counts" || name == "runqueues"
 }
 
 // fixtureTask is a small struct task_struct: pid, comm and real_parent.

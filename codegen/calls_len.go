@@ -1,0 +1,36 @@
+package codegen
+
+import (
+	"github.com/cilium/ebpf/asm"
+
+	"github.com/gobpftrace/gobpftrace/lang/ast"
+	"github.com/gobpftrace/gobpftrace/lang/diag"
+	"github.com/gobpftrace/gobpftrace/stdlib"
+)
+
+func init() {
+	callGens[stdlib.Len] = callGen{scalar: genLen}
+}
+
+// kfuncMapElemCount sums a map's per-CPU element counters (Linux 6.6).
+const kfuncMapElemCount = "bpf_map_sum_elem_count"
+
+// genLen counts the keys of a map with the kernel's element counters, as
+// bpftrace does where the kernel has them; a map never assigned has none.
+func genLen(g *gen, call *ast.Call) {
+	m := call.Args[0].(*ast.MapExpr)
+	def := g.c.maps[m.Name]
+	if def == nil {
+		g.e.emit(asm.Mov.Imm(asm.R0, 0))
+		return
+	}
+	if def.Array {
+		panic(&compileError{span: call.Span(), code: diag.CodeUnsupported, msg: "len() of an array map is not supported"})
+	}
+	if !g.c.haveKfunc(kfuncMapElemCount) {
+		panic(&compileError{span: call.Span(), code: diag.CodeUnsupported,
+			msg: "len() of a map: this kernel lacks the kernel function " + kfuncMapElemCount + " (Linux 6.6 or later has it)"})
+	}
+	g.e.mapPtr(asm.R1, m.Name)
+	g.e.emit(kfuncCall(kfuncMapElemCount))
+}
