@@ -4,8 +4,11 @@ package codegen_test
 
 import (
 	"os"
+	goruntime "runtime"
+	"strconv"
 	"strings"
 	"testing"
+	"unsafe"
 
 	"github.com/cilium/ebpf"
 	"github.com/cilium/ebpf/asm"
@@ -87,4 +90,60 @@ func TestSelfPercpuKaddr(t *testing.T) {
 		return
 	}
 	expectRun(t, script, "1 1\n1\n\n\n")
+}
+
+// write_user writes a value into the memory of the task running the
+// program: BEGIN runs in this test's thread, so it can overwrite a Go
+// buffer whose address is the script's parameter. Where the kernel
+// forbids bpf_probe_write_user (lockdown), loading fails with a clear
+// message instead.
+func TestSelfWriteUser(t *testing.T) {
+	requireRoot(t)
+	buf := writeUserBuf[:]
+	addr := strconv.FormatUint(uint64(uintptr(unsafe.Pointer(&writeUserBuf))), 10)
+	script := `BEGIN { $ok = write_user((uint8 *)$1, "hello", 5); $n = (uint32)0x64636261; $ok2 = write_user((uint8 *)$1 + 5, $n, 2); printf("%d %d\n", $ok, $ok2); }`
+	if err := features.HaveProgramHelper(ebpf.RawTracepoint, asm.FnProbeWriteUser); err != nil {
+		l, err := runtime.Load(compileLive(t, script, addr), nil)
+		if err == nil {
+			l.Close()
+		}
+		if err == nil || !strings.Contains(err.Error(), "bpf_probe_write_user") {
+			t.Fatalf("load without bpf_probe_write_user: %v", err)
+		}
+		t.Logf("no bpf_probe_write_user here: %v", err)
+		return
+	}
+	goruntime.LockOSThread()
+	defer goruntime.UnlockOSThread()
+	expectRun(t, script, "1 1\n\n\n", addr)
+	if got := string(buf[:7]); got != "helloab" {
+		t.Errorf("buffer after write_user: %q, want %q", got, "helloab")
+	}
+}
+
+// writeUserBuf is the memory TestSelfWriteUser writes to: a global, which
+// stays at its address (a local could live on the goroutine's stack,
+// which moves when it grows).
+var writeUserBuf [8]byte
+
+// override() in a kprobe loads where the kernel has bpf_override_return
+// (CONFIG_BPF_KPROBE_OVERRIDE) and is refused with the helper's name
+// elsewhere. Attaching needs kprobes and an error-injectable function.
+func TestLoadOverride(t *testing.T) {
+	requireRoot(t)
+	obj := compileLive(t, `kprobe:vfs_read { override(-1); }`)
+	l, err := runtime.Load(obj, nil)
+	if err == nil {
+		defer l.Close()
+	}
+	if features.HaveProgramHelper(ebpf.Kprobe, asm.FnOverrideReturn) != nil {
+		if err == nil || !strings.Contains(err.Error(), "bpf_override_return") {
+			t.Fatalf("load without bpf_override_return: %v", err)
+		}
+		t.Logf("no bpf_override_return here: %v", err)
+		return
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
 }

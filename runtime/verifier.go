@@ -93,6 +93,16 @@ var verifierLimits = []verifierLimit{
 		hint:  "use unroll(N) instead of while or for",
 	},
 	{
+		match: regexp.MustCompile(`^program of this type cannot use helper (\w+)#\d+`),
+		msg:   "the kernel does not allow the helper $1 in this probe",
+		hint:  "the kernel lacks it for this program type, or its lockdown forbids it (bpf_probe_write_user under lockdown=integrity, used by write_user())",
+	},
+	{
+		match: regexp.MustCompile(`^unknown func (\w+)#\d+`),
+		msg:   "this kernel lacks the helper $1",
+		hint:  "a newer kernel has it",
+	},
+	{
 		match: regexp.MustCompile(`^(?:BPF program is too large|program too large)`),
 		msg:   "program too large for the kernel",
 		hint:  "lower unroll counts or split the probe",

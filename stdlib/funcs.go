@@ -58,6 +58,7 @@ const (
 	Warnf
 	NsecsFn
 	PercpuKaddr
+	WriteUser
 	numFuncs
 )
 
@@ -80,6 +81,10 @@ const (
 	Implemented
 	// Statement functions return nothing and may only be used as statements.
 	Statement
+	// UnsafeLate marks unsafe functions that bpftrace defines as stdlib
+	// macros: their checker checks the probe and arguments first and then
+	// refuses safe mode with the macros' wording.
+	UnsafeLate
 )
 
 // FuncDef describes a builtin function.
@@ -141,7 +146,7 @@ var Funcs = [...]FuncDef{
 	Debugf:      {Name: "debugf", MinArgs: 1, MaxArgs: 4, Flags: Statement, Sig: "debugf(fmt, args...)", Doc: "bpf_trace_printk"},
 	Uptr:        {Name: "uptr", MinArgs: 1, MaxArgs: 1, Flags: Implemented, Sig: "uptr(p)", Doc: "mark a pointer as user space"},
 	Kptr:        {Name: "kptr", MinArgs: 1, MaxArgs: 1, Flags: Implemented, Sig: "kptr(p)", Doc: "mark a pointer as kernel space"},
-	Override:    {Name: "override", MinArgs: 1, MaxArgs: 1, Flags: Unsafe | Statement, Sig: "override(rc)", Doc: "override a kernel function's return value"},
+	Override:    {Name: "override", MinArgs: 1, MaxArgs: 1, Flags: Implemented | Unsafe | UnsafeLate | Statement, Sig: "override(rc)", Doc: "make the kprobed kernel function return rc without running (bpf_override_return; CONFIG_BPF_KPROBE_OVERRIDE, functions marked ALLOW_ERROR_INJECTION)"},
 	Unwatch:     {Name: "unwatch", MinArgs: 1, MaxArgs: 1, Flags: Statement, Sig: "unwatch(addr)", Doc: "remove a watchpoint"},
 	Path:        {Name: "path", MinArgs: 1, MaxArgs: 2, Sig: "path(struct path *)", Doc: "full path of a struct path"},
 	SyscallName: {Name: "syscall_name", MinArgs: 1, MaxArgs: 1, Sig: "syscall_name(nr)", Doc: "name of a system call number"},
@@ -149,6 +154,7 @@ var Funcs = [...]FuncDef{
 	Errorf:      {Name: "errorf", MinArgs: 1, MaxArgs: -1, Flags: Implemented | Statement, Sig: "errorf(fmt, args...)", Doc: "print a formatted error with the call's source location (stderr; an errorf message in JSON)"},
 	NsecsFn:     {Name: "nsecs", MinArgs: 0, MaxArgs: 1, Flags: Implemented, Sig: "nsecs([boot|monotonic|tai|sw_tai])", Doc: "nanoseconds of a kernel clock: boot (default, CLOCK_BOOTTIME), monotonic (CLOCK_MONOTONIC), tai (CLOCK_TAI, Linux 6.1) or sw_tai (the boot clock plus the TAI offset measured when tracing starts)"},
 	PercpuKaddr: {Name: "percpu_kaddr", MinArgs: 1, MaxArgs: 2, Flags: Implemented, Sig: "percpu_kaddr(name[, cpu])", Doc: "address (a uint64 *) of the per-CPU kernel variable name on cpu, or on the current CPU; NULL for a cpu out of range"},
+	WriteUser:   {Name: "write_user", MinArgs: 3, MaxArgs: 3, Flags: Implemented | Unsafe | UnsafeLate, Sig: "write_user(dst, src, len)", Doc: "write len bytes of the value src to the user address dst (bpf_probe_write_user); true on success"},
 	Warnf:       {Name: "warnf", MinArgs: 1, MaxArgs: -1, Flags: Implemented | Statement, Sig: "warnf(fmt, args...)", Doc: "print a formatted warning with the call's source location (stderr, silenced by --no-warnings; a warnf message in JSON)"},
 }
 

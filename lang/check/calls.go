@@ -61,7 +61,7 @@ func (c *checker) call(call *ast.Call, target *ast.MapExpr) types.Type {
 	}
 	def := &stdlib.Funcs[id]
 	c.tab.Calls[call] = id
-	if def.Has(stdlib.Unsafe) && !c.cfg.Unsafe {
+	if def.Has(stdlib.Unsafe) && !def.Has(stdlib.UnsafeLate) && !c.cfg.Unsafe {
 		c.errorf(call, diag.CodeUnsafe, "%s() is an unsafe function being used in safe mode", def.Name).
 			Hint("run with --unsafe to allow it")
 		return nil
