@@ -51,6 +51,19 @@ var (
 		"The sequence of 8193 jumps is too complex.",
 		"processed 32774 insns (limit 1000000) max_states_per_insn 0 total_states 4096 peak_states 4096 mark_read 0",
 	}
+	logForbiddenHelper = []string{
+		"3: (b7) r0 = 1",
+		"4: (85) call bpf_probe_write_user#36",
+		"program of this type cannot use helper bpf_probe_write_user#36",
+		"processed 5 insns (limit 1000000) max_states_per_insn 0 total_states 0 peak_states 0 mark_read 0",
+	}
+	// logUnknownHelper was captured on Linux 6.1 (no
+	// CONFIG_BPF_KPROBE_OVERRIDE).
+	logUnknownHelper = []string{
+		"4: (85) call bpf_override_return#58",
+		"unknown func bpf_override_return#58",
+		"processed 5 insns (limit 1000000) max_states_per_insn 0 total_states 0 peak_states 0 mark_read 0",
+	}
 	logBug = []string{
 		"0: R1=ctx() R10=fp0",
 		"0: (bf) r6 = r1                       ; R1=ctx() R6=ctx()",
@@ -90,6 +103,8 @@ func TestExplainVerifierError(t *testing.T) {
 		{"too complex", logTooComplex, true, "program too complex: the kernel verifier gave up after exploring 1000001 instructions", 3, "while (1) {"},
 		{"too many maps", logTooManyMaps, true, "too many maps: a BPF program may use at most 64 maps", 0, "BEGIN"},
 		{"jump sequence", logJumpSequence, true, "more conditional jumps than the kernel verifier follows (8193; the limit is 8,192)", 3, "while (1) {"},
+		{"forbidden helper", logForbiddenHelper, true, "the kernel does not allow the helper bpf_probe_write_user in this probe", 3, "while (1) {"},
+		{"unknown helper", logUnknownHelper, true, "this kernel lacks the helper bpf_override_return", 3, "while (1) {"},
 		{"a bug", logBug, false, "the kernel verifier rejected the program", 1, "BEGIN"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
