@@ -6,44 +6,57 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/cilium/ebpf/asm"
 	"github.com/cilium/ebpf/btf"
+
+	"github.com/gobpftrace/gobpftrace/codegen"
 )
 
-// kfuncID returns the BTF type ID of a kernel function (kfunc) in the
-// running kernel's BTF, which is what a kfunc call instruction names. The
-// running kernel's BTF is used even when BPFTRACE_BTF points elsewhere:
-// the IDs must be the kernel's own. cilium/ebpf caches the spec.
-func kfuncID(name string) (btf.TypeID, error) {
+// kernelTypeID returns the BTF type ID of the kernel function or variable
+// name (T is *btf.Func or *btf.Var) in the running kernel's BTF, which is
+// what kfunc calls and typed ksym loads name. The running kernel's BTF is
+// used even when BPFTRACE_BTF points elsewhere: the IDs must be the
+// kernel's own. cilium/ebpf caches the spec. notFound is the error when
+// the kernel lacks name.
+func kernelTypeID[T btf.Type](what, name string, notFound error) (btf.TypeID, error) {
 	spec, err := btf.LoadKernelSpec()
 	if err != nil {
-		return 0, fmt.Errorf("kernel function %s: loading kernel BTF: %w", name, err)
+		return 0, fmt.Errorf("%s %s: loading kernel BTF: %w", what, name, err)
 	}
-	var fn *btf.Func
-	if err := spec.TypeByName(name, &fn); err != nil {
+	var typ T
+	if err := spec.TypeByName(name, &typ); err != nil {
 		if errors.Is(err, btf.ErrNotFound) {
-			return 0, fmt.Errorf("this kernel lacks the kernel function %s (Linux 6.7 or later has it)", name)
+			return 0, notFound
 		}
-		return 0, fmt.Errorf("kernel function %s: %w", name, err)
+		return 0, fmt.Errorf("%s %s: %w", what, name, err)
 	}
-	return spec.TypeID(fn)
+	return spec.TypeID(typ)
 }
 
-// ksymID returns the BTF type ID of the kernel variable name in the
-// running kernel's BTF, which is what a typed ksym load (percpu_kaddr)
-// names.
+// kfuncID returns the BTF type ID of a kernel function (kfunc).
+func kfuncID(name string) (btf.TypeID, error) {
+	return kernelTypeID[*btf.Func]("kernel function", name, fmt.Errorf("this kernel lacks the kernel function %s", name))
+}
+
+// ksymID returns the BTF type ID of the kernel variable name, which is
+// what a typed ksym load (percpu_kaddr) names.
 func ksymID(name string) (btf.TypeID, error) {
-	spec, err := btf.LoadKernelSpec()
-	if err != nil {
-		return 0, fmt.Errorf("kernel variable %s: loading kernel BTF: %w", name, err)
+	return kernelTypeID[*btf.Var]("kernel variable", name, fmt.Errorf("could not resolve variable %q from BTF", name))
+}
+
+// kernelRef returns the BTF ID an instruction of generated code needs
+// filled in (a kfunc call or a typed ksym load); ok is false for other
+// instructions.
+func kernelRef(ins *asm.Instruction) (id btf.TypeID, ok bool, err error) {
+	if name := codegen.KsymName(ins); name != "" {
+		id, err = ksymID(name)
+		return id, true, err
 	}
-	var v *btf.Var
-	if err := spec.TypeByName(name, &v); err != nil {
-		if errors.Is(err, btf.ErrNotFound) {
-			return 0, fmt.Errorf("could not resolve variable %q from BTF", name)
-		}
-		return 0, fmt.Errorf("kernel variable %s: %w", name, err)
+	if name := codegen.KfuncName(ins); name != "" {
+		id, err = kfuncID(name)
+		return id, true, err
 	}
-	return spec.TypeID(v)
+	return 0, false, nil
 }
 
 // KernelVar implements check.Host: whether the running kernel's BTF has

@@ -198,16 +198,7 @@ func (l *Loaded) loadProgram(p *codegen.Program, opts *LoadOptions) (*LoadedProg
 	copy(insns, p.Insns)
 	for i := range insns {
 		ins := &insns[i]
-		if name := codegen.KsymName(ins); name != "" {
-			id, err := ksymID(name)
-			if err != nil {
-				return nil, &LoadError{Program: p, Err: err}
-			}
-			ins.Constant = int64(id)
-			continue
-		}
-		if name := codegen.KfuncName(ins); name != "" {
-			id, err := kfuncID(name)
+		if id, ok, err := kernelRef(ins); ok {
 			if err != nil {
 				return nil, &LoadError{Program: p, Err: err}
 			}
