@@ -27,15 +27,21 @@ func genNsecs(g *gen, call *ast.Call) {
 	case check.ClockTAI:
 		g.e.call(asm.FnKtimeGetTaiNs)
 	case check.ClockSwTAI:
-		if g.c.maps[TAIDeltaMap] == nil {
-			g.c.addMap(&MapDef{Name: TAIDeltaMap, Internal: true, Spec: &ebpf.MapSpec{
-				Name: "tai_delta", Type: ebpf.Array, KeySize: 4, ValueSize: 8, MaxEntries: 1}})
-		}
-		g.e.call(asm.FnKtimeGetBootNs)
-		g.e.emit(asm.LoadMapValue(asm.R1, 0, 0).WithReference(TAIDeltaMap))
-		g.e.emit(asm.LoadMem(asm.R1, asm.R1, 0, asm.DWord))
-		g.e.emit(asm.Add.Reg(asm.R0, asm.R1))
+		g.swTAI()
 	default:
 		g.e.call(asm.FnKtimeGetBootNs)
 	}
+}
+
+// swTAI reads the sw_tai clock into R0: the boot clock plus the offset of
+// TAI the runtime measured (TAIDeltaMap). R1 is clobbered.
+func (g *gen) swTAI() {
+	if g.c.maps[TAIDeltaMap] == nil {
+		g.c.addMap(&MapDef{Name: TAIDeltaMap, Internal: true, Spec: &ebpf.MapSpec{
+			Name: "tai_delta", Type: ebpf.Array, KeySize: 4, ValueSize: 8, MaxEntries: 1}})
+	}
+	g.e.call(asm.FnKtimeGetBootNs)
+	g.e.emit(asm.LoadMapValue(asm.R1, 0, 0).WithReference(TAIDeltaMap))
+	g.e.emit(asm.LoadMem(asm.R1, asm.R1, 0, asm.DWord))
+	g.e.emit(asm.Add.Reg(asm.R0, asm.R1))
 }

@@ -61,6 +61,10 @@ type Options struct {
 	// StackLimit is the largest value kept on the BPF stack; bigger ones
 	// go to the per-CPU scratch area. Nil means the default (128).
 	StackLimit *int
+	// DummyTSMap names a scalar integer map that tseries reads as its
+	// clock instead of the kernel's (BPFTRACE_DUMMY_TS_MAP, for tests of
+	// tseries output, as bpftrace has it); "" for the real clock.
+	DummyTSMap string
 	// LongJumps, when set, reports whether the kernel has the 32-bit
 	// unconditional jump (gotol: BPF_JMP32|BPF_JA, Linux 6.6). It is
 	// asked only when a program has a jump too far for a 16-bit offset;
@@ -241,7 +245,7 @@ func (c *compiler) userMaps() {
 		if agg, ok := sym.Value.(*types.Agg); ok {
 			mtype = ebpf.PerCPUHash
 			m.PerCPU = true
-			if agg.Kind == types.Hist || agg.Kind == types.LHist {
+			if agg.Kind == types.Hist || agg.Kind == types.LHist || agg.Kind == types.Tseries {
 				keySize = HistKeySize(sym.Key)
 			}
 		}
@@ -262,6 +266,9 @@ func (c *compiler) userMaps() {
 		}
 		if sym.Key == nil {
 			entries = 1
+			if a, ok := sym.Value.(*types.Agg); ok && a.Kind == types.Tseries {
+				entries = int(a.Intervals) // one entry per interval
+			}
 		}
 		if a, ok := sym.Value.(*types.Agg); ok && sym.Key == nil && sym.Kind == "" && (a.Kind == types.Hist || a.Kind == types.LHist) {
 			// Scalar histograms: a per-CPU array indexed by the bucket.

@@ -59,6 +59,7 @@ const (
 	NsecsFn
 	PercpuKaddr
 	WriteUser
+	Tseries
 	numFuncs
 )
 
@@ -155,6 +156,7 @@ var Funcs = [...]FuncDef{
 	NsecsFn:     {Name: "nsecs", MinArgs: 0, MaxArgs: 1, Flags: Implemented, Sig: "nsecs([boot|monotonic|tai|sw_tai])", Doc: "nanoseconds of a kernel clock: boot (default, CLOCK_BOOTTIME), monotonic (CLOCK_MONOTONIC), tai (CLOCK_TAI, Linux 6.1) or sw_tai (the boot clock plus the TAI offset measured when tracing starts)"},
 	PercpuKaddr: {Name: "percpu_kaddr", MinArgs: 1, MaxArgs: 2, Flags: Implemented, Sig: "percpu_kaddr(name[, cpu])", Doc: "address (a uint64 *) of the per-CPU kernel variable name on cpu, or on the current CPU; NULL for a cpu out of range"},
 	WriteUser:   {Name: "write_user", MinArgs: 3, MaxArgs: 3, Flags: Implemented | Unsafe | UnsafeLate, Sig: "write_user(dst, src, len)", Doc: "write len bytes of the value src to the user address dst (bpf_probe_write_user); true on success"},
+	Tseries:     {Name: "tseries", MinArgs: 3, MaxArgs: 4, Flags: Implemented | Aggregation, Sig: `tseries(n, interval, num_intervals[, "avg"|"sum"|"min"|"max"])`, Doc: "time series: the last value (or the reduction) of each of the last num_intervals intervals"},
 	Warnf:       {Name: "warnf", MinArgs: 1, MaxArgs: -1, Flags: Implemented | Statement, Sig: "warnf(fmt, args...)", Doc: "print a formatted warning with the call's source location (stderr, silenced by --no-warnings; a warnf message in JSON)"},
 }
 

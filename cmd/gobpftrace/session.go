@@ -103,6 +103,11 @@ func (s *Session) frontEnd(name, text string) *compiled {
 	if diags.HasErrors() {
 		return nil
 	}
+	if !s.opts.noWarnings {
+		for _, w := range info.Warnings {
+			fmt.Fprintf(s.Stderr, "WARNING: %s\n", w)
+		}
+	}
 	if e := info.OptionError; e != nil {
 		if e.Msg != "" {
 			fmt.Fprintf(s.Stderr, "ERROR: %s\n", e.Msg)
@@ -143,6 +148,8 @@ func (s *Session) codegenOptions(c *compiled) *codegen.Options {
 	if limit := c.info.Config.OnStackLimit; limit >= 0 {
 		opts.StackLimit = &limit
 	}
+	// bpftrace's test hook: tseries reads its clock from this map.
+	opts.DummyTSMap = os.Getenv("BPFTRACE_DUMMY_TS_MAP")
 	if pages := c.info.Config.PerfRBPages; pages > 0 {
 		opts.RingBufSize = pages * os.Getpagesize()
 	}

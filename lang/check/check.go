@@ -88,6 +88,9 @@ type Info struct {
 	// Options are the named program options getopt declares, in the
 	// order of their first use.
 	Options []*ProgOption
+	// Warnings are warnings about the whole script rather than a place
+	// in it (an unstable feature in use), printed as "WARNING: text".
+	Warnings []string
 	// OptionError is a problem with the command line's named options
 	// (see getopt.go); nil when there is none.
 	OptionError *OptionError
@@ -278,6 +281,8 @@ type checker struct {
 	// probes counts attach points against max_probes (progs.go).
 	probes        int
 	tooManyProbes bool
+	// warnedTseries is set once the unstable tseries warning is given.
+	warnedTseries bool
 	// wildMisses are the wildcards of the probe being expanded that
 	// matched nothing (kprobe.go).
 	wildMisses []wildMiss

@@ -479,9 +479,10 @@ const (
 	Stats
 	Hist
 	LHist
+	Tseries
 )
 
-var aggNames = [...]string{Count: "count", Sum: "sum", Min: "min", Max: "max", Avg: "avg", Stats: "stats", Hist: "hist", LHist: "lhist"}
+var aggNames = [...]string{Count: "count", Sum: "sum", Min: "min", Max: "max", Avg: "avg", Stats: "stats", Hist: "hist", LHist: "lhist", Tseries: "tseries"}
 
 // String returns the aggregation function name.
 func (k AggKind) String() string {
@@ -498,6 +499,10 @@ func (k AggKind) String() string {
 //	min, max:       int64 value, uint64 "set" flag
 //	avg, stats:     int64 total, uint64 count
 //	hist, lhist:    one uint64 counter per bucket, keyed by (key, bucket)
+//	tseries:        int64 value, uint64 meta, uint64 epoch, keyed by
+//	                (key, epoch % intervals); meta is the time of the
+//	                value (no reduction), the count (avg) or the "set"
+//	                flag (min, max)
 type Agg struct {
 	Kind   AggKind
 	Signed bool // sum/min/max/avg of signed values
@@ -505,6 +510,11 @@ type Agg struct {
 	Min, Max, Step int64
 	// Bits is hist's k: 2^k buckets per power of two, 0..5.
 	Bits int
+	// Tseries parameters: the interval in ns, the number of intervals
+	// kept and the reduction ("" for the last value, "avg", "sum", "min"
+	// or "max").
+	Interval, Intervals int64
+	Reduce              string
 }
 
 // HistBuckets returns the number of hist buckets with 2^bits buckets per
@@ -519,6 +529,8 @@ func (t *Agg) Size() int {
 	switch t.Kind {
 	case Count, Sum, Hist, LHist:
 		return 8
+	case Tseries:
+		return 24
 	default:
 		return 16
 	}
@@ -531,6 +543,12 @@ func (*Agg) Align() int { return 8 }
 func (t *Agg) String() string {
 	if t.Kind == LHist {
 		return fmt.Sprintf("lhist(%d,%d,%d)", t.Min, t.Max, t.Step)
+	}
+	if t.Kind == Tseries {
+		if t.Reduce != "" {
+			return fmt.Sprintf("tseries(%d,%d,%s)", t.Interval, t.Intervals, t.Reduce)
+		}
+		return fmt.Sprintf("tseries(%d,%d)", t.Interval, t.Intervals)
 	}
 	if t.Kind == Hist && t.Bits != 0 {
 		return fmt.Sprintf("hist(%d)", t.Bits)
@@ -632,7 +650,8 @@ func Identical(a, b Type) bool {
 		return ok && identicalRecords(x, y)
 	case *Agg:
 		y, ok := b.(*Agg)
-		return ok && x.Kind == y.Kind && (x.Kind != LHist || (x.Min == y.Min && x.Max == y.Max && x.Step == y.Step)) && x.Bits == y.Bits
+		return ok && x.Kind == y.Kind && (x.Kind != LHist || (x.Min == y.Min && x.Max == y.Max && x.Step == y.Step)) && x.Bits == y.Bits &&
+			x.Interval == y.Interval && x.Intervals == y.Intervals && x.Reduce == y.Reduce
 	}
 	return a.String() == b.String()
 }

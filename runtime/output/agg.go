@@ -38,6 +38,8 @@ type row struct {
 	// buckets are the hist/lhist counters; sum is their total.
 	buckets []uint64
 	sum     uint64
+	// series are the intervals of a tseries key.
+	series []tsPoint
 	// ord is the value the row is ordered by (see sort.go).
 	ord uint64
 }
@@ -49,6 +51,9 @@ func combine(m *Map) []row {
 	agg, _ := m.Value.(*types.Agg)
 	if agg != nil && (agg.Kind == types.Hist || agg.Kind == types.LHist) {
 		return combineHist(m, agg)
+	}
+	if agg != nil && agg.Kind == types.Tseries {
+		return combineTseries(m, agg)
 	}
 	rows := make([]row, 0, len(m.Entries))
 	for i := range m.Entries {

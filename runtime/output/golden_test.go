@@ -3,6 +3,7 @@ package output
 import (
 	"math"
 	"testing"
+	"time"
 
 	"github.com/gobpftrace/gobpftrace/lang/types"
 	"github.com/gobpftrace/gobpftrace/stdlib/format"
@@ -354,4 +355,54 @@ func TestHistIndexBits(t *testing.T) {
 			t.Errorf("HistIndexBits(1000, 0) != HistIndex(1000)")
 		}
 	}
+}
+
+// tsSlot is one per-CPU tseries slot: value, meta, epoch.
+func tsSlot(v int64, meta, epoch uint64) []byte {
+	return append(append(i64le(v), u64le(meta)...), u64le(epoch)...)
+}
+
+// tsEntry is the entry of bucket epoch%n of user key key (nil: scalar).
+func tsEntry(key []byte, n int64, epoch uint64, slots ...[]byte) MapEntry {
+	if key == nil {
+		key = u64le(0)
+	}
+	return MapEntry{Key: append(append([]byte(nil), key...), u64le(epoch%uint64(n))...), Values: slots}
+}
+
+func TestGoldenTseries(t *testing.T) {
+	// bpftrace HEAD's graphs (tests/runtime/outputs/tseries_*.txt): the
+	// window is the newest epoch's last n intervals; keys start at their
+	// first value; "-" marks an interval without one; a '.' marks zero
+	// between negative and positive bounds; epoch 0 is "never written".
+	defer func(z *time.Location) { tseriesZone = z }(tseriesZone)
+	tseriesZone = time.UTC
+	zig := &types.Agg{Kind: types.Tseries, Signed: true, Interval: 100e6, Intervals: 8}
+	z := &Map{Name: "@", Value: zig}
+	for i, v := range []int64{-5, -3, 0, 2, 5, 1, -1, -4} {
+		z.Entries = append(z.Entries, tsEntry(nil, 8, uint64(i+1), tsSlot(v, uint64(i), uint64(i+1)), tsSlot(0, 0, 0)))
+	}
+	multi := &types.Agg{Kind: types.Tseries, Signed: true, Interval: 100e6, Intervals: 10}
+	k := &Map{Name: "@a", Key: str64, Value: multi}
+	for e := uint64(0); e < 5; e++ {
+		k.Entries = append(k.Entries, tsEntry(enc(str64, "one"), 10, e, tsSlot(5, 1, e)))
+		k.Entries = append(k.Entries, tsEntry(enc(str64, "two"), 10, e+5, tsSlot(4, 1, e+5)))
+	}
+	// Per-CPU combining: avg over the CPUs of the latest epoch (an older
+	// epoch's CPU is left out); the last value with the latest time.
+	avg := &types.Agg{Kind: types.Tseries, Interval: 1e9, Intervals: 3, Reduce: "avg"}
+	p := &Map{Name: "@avg", Value: avg, Entries: []MapEntry{
+		tsEntry(nil, 3, 1000, tsSlot(10, 2, 1000), tsSlot(30, 2, 1000), tsSlot(99, 1, 997)),
+		tsEntry(nil, 3, 1002, tsSlot(7, 1, 1002)),
+	}}
+	last := &types.Agg{Kind: types.Tseries, Interval: 1e9, Intervals: 2}
+	l := &Map{Name: "@last", Value: last, Entries: []MapEntry{
+		tsEntry(nil, 2, 3000, tsSlot(1, 50, 3000), tsSlot(2, 70, 3000), tsSlot(3, 60, 3000)),
+		tsEntry(nil, 2, 3001, tsSlot(4, 10, 3001), tsSlot(0, 0, 0)),
+	}}
+	empty := &Map{Name: "@zeroed", Value: last, Entries: []MapEntry{tsEntry(nil, 2, 0, tsSlot(0, 0, 0))}}
+	maps := []*Map{z, k, p, l, empty}
+	out := run(nil, maps...)
+	out = AppendJSONMapDump(out, maps, testResolver)
+	checkGolden(t, "tseries", out)
 }

@@ -164,6 +164,8 @@ func AppendJSONMap(dst []byte, m *Map, top, div int, r Resolver) []byte {
 			kind = "stats"
 		case types.Hist, types.LHist:
 			kind = "hist"
+		case types.Tseries:
+			kind = "tseries"
 		}
 	}
 	dst = appendJSONHead(dst, kind)
@@ -205,6 +207,8 @@ func appendJSONRowValue(dst []byte, t types.Type, agg *types.Agg, rw *row, div i
 	}
 	signed := agg.Signed && agg.Kind != types.Count
 	switch agg.Kind {
+	case types.Tseries:
+		return appendJSONTseries(dst, agg, rw.series)
 	case types.Stats:
 		return appendJSONStats(dst, rw.count, divide(rw.num, div, signed), rw.total, signed)
 	case types.Hist, types.LHist:

@@ -37,6 +37,12 @@ func AppendMap(dst []byte, m *Map, top, div int, r Resolver) []byte {
 			dst = append(dst, '\n')
 			continue
 		}
+		if agg != nil && agg.Kind == types.Tseries {
+			dst = append(dst, ":\n"...)
+			dst = appendTseriesText(dst, agg, rw.series)
+			dst = append(dst, '\n')
+			continue
+		}
 		dst = append(dst, ": "...)
 		dst = appendRowValue(dst, m.Value, agg, rw, div, r)
 		if _, isStack := m.Value.(*types.Stack); !isStack { // stacks end with a newline

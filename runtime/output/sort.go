@@ -78,6 +78,9 @@ func setOrder(t types.Type, rows []row) (byValue, signed bool) {
 		}
 		return true, true
 	case *types.Agg:
+		if t.Kind == types.Tseries {
+			return false, false // ordered by key
+		}
 		hist := t.Kind == types.Hist || t.Kind == types.LHist
 		for i := range rows {
 			if hist {
