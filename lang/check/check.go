@@ -262,6 +262,10 @@ type checker struct {
 	defines  map[string]ast.Expr
 	enums    map[string]enumConst
 	cstructs map[string]*types.Struct
+	// cdefs are the script's C definitions; redefined is the first
+	// kernel struct or union among them, once looked up.
+	cdefs     []*ast.CDef
+	redefined *string
 	// selfAssign is the map whose assigned value is being checked.
 	selfAssign string
 	// enumTypes are the script's named enums, by "enum NAME".

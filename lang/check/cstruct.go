@@ -293,6 +293,9 @@ func (c *checker) cBaseType(decl string) (t types.Type, rest string, align int, 
 		}
 		if c.cfg.Host != nil {
 			if t, err := c.cfg.Host.KernelType(name); err == nil {
+				if r := c.redefinedKernelType(); r != "" && !strings.HasPrefix(rest, "*") {
+					return nil, "", 0, fmt.Errorf("unknown type '%s': the script redefines the kernel's '%s', so it must define every type its definitions use", name, r)
+				}
 				return t, rest, 0, nil
 			}
 		}
@@ -317,6 +320,29 @@ func (c *checker) cBaseType(decl string) (t types.Type, rest string, align int, 
 		}
 	}
 	return nil, "", 0, fmt.Errorf("unknown type '%s'", words[0])
+}
+
+// redefinedKernelType returns the first struct or union the script
+// defines that the kernel's BTF defines too ("" when none). As in
+// bpftrace, a script that redefines a kernel type must then define the
+// types its definitions embed itself: they are no longer taken from BTF.
+// It is looked up once, and only when a definition needs a kernel type.
+func (c *checker) redefinedKernelType() string {
+	if c.redefined == nil {
+		found := ""
+		for _, d := range c.cdefs {
+			key := d.Kind + " " + d.Name
+			if d.Kind == "enum" || d.Name == "" {
+				continue
+			}
+			if _, err := c.cfg.Host.KernelType(key); err == nil {
+				found = key
+				break
+			}
+		}
+		c.redefined = &found
+	}
+	return *c.redefined
 }
 
 // stripCComments replaces the comments of C text with a space.

@@ -29,6 +29,7 @@ func (c *checker) topLevel(prog *ast.Program) {
 			c.defines[name] = &ast.IntLit{Pos: ast.Pos{S: v.Origin}, Value: uint64(v.Int)}
 		}
 	}
+	c.cdefs = prog.CDefs
 	for _, d := range prog.CDefs {
 		if !pre.Inside(d.Span()) {
 			c.cdef(d)
