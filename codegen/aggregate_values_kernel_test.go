@@ -58,3 +58,10 @@ func TestArrayOutOfBoundsRuntime(t *testing.T) {
 		t.Errorf("runtime errors at %q, want %q", sites, want)
 	}
 }
+
+// TestSelfOpaqueMembers: a floating-point member of a script-defined
+// union prints as null, as bpftrace prints its "none" type.
+func TestSelfOpaqueMembers(t *testing.T) {
+	expectRun(t, `union N { int i; float f; } BEGIN { $v = (uint64)5; print(*(union N *)&$v); }`,
+		"{ .i = 5, .f = null }\n\n\n")
+}

@@ -170,6 +170,9 @@ func (c *checker) cMembers(decl string) ([]cMember, error) {
 		if _, ptr := f.Type.(*types.Pointer); ptr {
 			a = 0
 		}
+		if at, ok := f.Type.(*types.Array); ok && a != 0 && at.Len == a && at.Elem == types.Uint8 {
+			f.Opaque = true // a floating-point member: prints as null
+		}
 		out[i] = cMember{f, c.memberAlign(f.Type, a, packed, aligned)}
 	}
 	return out, nil

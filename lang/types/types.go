@@ -214,6 +214,10 @@ type Field struct {
 	// prints as the enumerator's name. A tracepoint field names its enum
 	// only (Names nil) until the checker looks it up in the kernel's BTF.
 	Enum *Enum
+	// Opaque marks a member whose type is not modelled (floating point):
+	// its bytes are kept and copied, and it prints as null, as bpftrace
+	// prints values of its "none" type.
+	Opaque bool
 }
 
 // Struct is a C struct or union (from BTF, a script definition or a

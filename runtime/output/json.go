@@ -121,6 +121,10 @@ func AppendJSONValue(dst []byte, t types.Type, b []byte, r Resolver) []byte {
 			}
 			dst = appendJSONString(dst, []byte(f.Name))
 			dst = append(dst, ": "...)
+			if f.Opaque {
+				dst = append(dst, "null"...)
+				continue
+			}
 			if it, ok := f.Type.(*types.Int); ok && f.BitSize > 0 {
 				x := bitfield(it, sub(b, f.Offset, it.Size()), f.BitOffset, f.BitSize)
 				dst = appendJSONNum(dst, x, it.Signed)

@@ -139,6 +139,10 @@ func appendStruct(dst []byte, t *types.Struct, b []byte, r Resolver, indent int)
 		dst = append(dst, '.')
 		dst = append(dst, f.Name...)
 		dst = append(dst, " = "...)
+		if f.Opaque {
+			dst = append(dst, "null"...)
+			continue
+		}
 		if it, ok := f.Type.(*types.Int); ok && f.BitSize > 0 {
 			x := bitfield(it, sub(b, f.Offset, it.Size()), f.BitOffset, f.BitSize)
 			if it.Signed {

@@ -21,6 +21,11 @@ func TestAggregateValues(t *testing.T) {
 		{Name: "n", Type: types.Int32, Offset: 4},
 	}}
 	withStruct := types.NewTuple([]types.Type{types.Int64, foo})
+	// A union with a floating-point member, which prints as null.
+	withFloat := &types.Struct{Kind: "union", Name: "N", Bytes: 8, Align_: 4, Fields: []types.Field{
+		{Name: "i", Type: types.Int32},
+		{Name: "f", Type: &types.Array{Elem: types.Uint8, Len: 4}, Opaque: true},
+	}}
 	grid := &types.Array{Elem: &types.Array{Elem: types.Int32, Len: 2}, Len: 2}
 	gridVal := []any{[]any{5, 6}, []any{7, 8}}
 	cases := []struct {
@@ -32,6 +37,7 @@ func TestAggregateValues(t *testing.T) {
 			`{"a": 0, "b": 1, "c": "str", "d": [5,6], "e": {"x": 1, "y": 2}}`},
 		{withStruct, []any{0, []uint64{3<<32 | 2}}, "(0, { .m = 2, .n = 3 })", `[0,{"m": 2, "n": 3}]`},
 		{grid, gridVal, "[[5,6],[7,8]]", "[[5,6],[7,8]]"},
+		{withFloat, []uint64{5}, "{ .i = 5, .f = null }", `{"i": 5, "f": null}`},
 	}
 	for _, c := range cases {
 		b := enc(c.t, c.v)
