@@ -234,7 +234,7 @@ func (g *gen) loopBody(s *ast.ForStmt, nargs int, ctxArg asm.Register, enter fun
 			// The loop variable lives in the callback's frame too,
 			// unless a nested loop's callback reads it.
 			size := (max(sym.Type.Size(), 8) + 7) &^ 7
-			l := g.e.stack(size)
+			l := g.e.slot(size)
 			g.e.zero(l, size)
 			g.vars[sym] = l
 		}

@@ -84,6 +84,9 @@ func TestSelfForMap(t *testing.T) {
 	// return and exit() in a body end the probe.
 	expectRun(t, `BEGIN { @m[1] = 1; for ($kv : @m) { for ($i : 0..3) { if ($i == 1) { return; } } } print("not reached"); }`,
 		"\n\n@m[1]: 1\n")
+	// A loop variable too big for the stack lives in the scratch area.
+	expectRun(t, `config = { max_strlen = 400 } BEGIN { @m["key"] = 1; for ($kv : @m) { print($kv); } clear(@m); }`,
+		"(key, 1)\n\n\n")
 	// An inner loop's body reads the outer loop's variable.
 	expectRun(t, `BEGIN { @a[7] = 1; for ($kv : @a) { for ($i : 0..2) { print(($kv.0, $i)); } } clear(@a); }`,
 		"(7, 0)\n(7, 1)\n\n\n")
