@@ -155,7 +155,8 @@ func (c *checker) cMembers(decl string) ([]cMember, error) {
 		}
 	} else {
 		var err error
-		base, rest, align, err = c.cBaseType(normalizeCDecl(decl))
+		decl = normalizeCDecl(decl)
+		base, rest, align, err = c.cBaseType(decl)
 		if err != nil {
 			return nil, err
 		}
@@ -164,6 +165,7 @@ func (c *checker) cMembers(decl string) ([]cMember, error) {
 	if err != nil {
 		return nil, err
 	}
+	enum := c.memberEnum(decl)
 	out := make([]cMember, len(fields))
 	for i, f := range fields {
 		a := align
@@ -173,9 +175,26 @@ func (c *checker) cMembers(decl string) ([]cMember, error) {
 		if at, ok := f.Type.(*types.Array); ok && a != 0 && at.Len == a && at.Elem == types.Uint8 {
 			f.Opaque = true // a floating-point member: prints as null
 		}
+		if f.Type == base && enum != nil {
+			f.Enum = enum // reads as the enum (printed as its names)
+		}
 		out[i] = cMember{f, c.memberAlign(f.Type, a, packed, aligned)}
 	}
 	return out, nil
+}
+
+// memberEnum is the enum of a member declared "enum NAME …": the
+// script's, or one named only, which the checker completes from BTF
+// when the member is read.
+func (c *checker) memberEnum(decl string) *types.Enum {
+	words := strings.Fields(decl)
+	if len(words) < 2 || words[0] != "enum" {
+		return nil
+	}
+	if e, ok := c.enumTypes["enum "+words[1]]; ok {
+		return e
+	}
+	return &types.Enum{Name: words[1]}
 }
 
 // memberAlign is a member's alignment: its type's (or, for arrays, its

@@ -23,6 +23,12 @@ func TestKernelTypesOnUse(t *testing.T) {
 		{`BEGIN { print((typeof(pid_t) *)0); }`, `(typeof(pid_t) *)0`, "int32 *"},
 		{`BEGIN { $d = (int8)1; let $f: typeof($d) = 3; print(($f, 1)); }`, `($f, 1)`, "(int8,int64)"},
 		{`BEGIN { print((typeof(curtask->pid))-1); }`, `(typeof(curtask->pid))-1`, "int32"},
+		{`enum Col { RED }; struct S { enum Col c, *p; enum skb_drop_reason r; }; BEGIN { print(((struct S *)0)->c); }`,
+			`((struct S *)0)->c`, "enum Col"},
+		{`enum Col { RED }; struct S { enum Col c, *p; enum skb_drop_reason r; }; BEGIN { print(((struct S *)0)->p); }`,
+			`((struct S *)0)->p`, "int32 *"},
+		{`enum Col { RED }; struct S { enum Col c, *p; enum skb_drop_reason r; }; BEGIN { print(((struct S *)0)->r); }`,
+			`((struct S *)0)->r`, "enum skb_drop_reason"},
 	}
 	for _, c := range cases {
 		prog, info := mustCheck(t, c.src, nil)
