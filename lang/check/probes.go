@@ -53,22 +53,6 @@ func (c *checker) topLevel(prog *ast.Program) {
 	}
 }
 
-// parseCInt parses a C integer constant such as 42, 0x10, -1, 010, 1UL.
-func parseCInt(s string) (int64, bool) {
-	s = strings.TrimSpace(s)
-	for len(s) > 0 && strings.ContainsRune("uUlL", rune(s[len(s)-1])) {
-		s = s[:len(s)-1]
-	}
-	s = strings.TrimSuffix(strings.TrimPrefix(s, "("), ")")
-	if n, err := strconv.ParseInt(s, 0, 64); err == nil {
-		return n, true
-	}
-	if n, err := strconv.ParseUint(s, 0, 64); err == nil {
-		return int64(n), true
-	}
-	return 0, false
-}
-
 // cdef records script-defined enums, structs and unions.
 func (c *checker) cdef(d *ast.CDef) {
 	if d.Kind != "enum" {
@@ -88,10 +72,10 @@ func (c *checker) cdef(d *ast.CDef) {
 		name, val, hasVal := strings.Cut(item, "=")
 		name = strings.TrimSpace(name)
 		if hasVal {
-			if n, ok := parseCInt(val); ok {
+			if n, ok := preproc.Eval(val, c.enumOperand); ok {
 				next = n
 			} else {
-				c.errorf(d, diag.CodeUnsupported, "enum value %q is not a constant integer", strings.TrimSpace(val))
+				c.errorf(d, diag.CodeUnsupported, "enum value %q is not a constant integer expression", strings.TrimSpace(val))
 			}
 		}
 		c.enums[name] = enumConst{next, typ}
@@ -400,4 +384,18 @@ func (c *checker) missingProbe(ap *ast.AttachPoint, msg string) *diag.Diagnostic
 		return nil
 	}
 	return c.errorf(ap, diag.CodeProbe, "%s", msg)
+}
+
+// enumOperand is the value of a name in an enumerator's value: an
+// enumerator defined before it (in any enum), or a #define.
+func (c *checker) enumOperand(name string) (int64, bool) {
+	if e, ok := c.enums[name]; ok {
+		return e.value, true
+	}
+	if d, ok := c.defines[name]; ok {
+		if lit, ok := d.(*ast.IntLit); ok {
+			return int64(lit.Value), true
+		}
+	}
+	return 0, false
 }

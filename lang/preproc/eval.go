@@ -11,7 +11,24 @@ import (
 // bit, comparison and logical operators, and parentheses. It reports
 // false for anything else (casts, strings, function-like macros …).
 func (p *processor) eval(s string) (int64, bool) {
-	e := &evaluator{p: p, toks: tokenize(stripComment(s))}
+	return evaluate(s, p, func(name string) (int64, bool) {
+		if v, ok := p.res.Defines[name]; ok && !v.IsStr {
+			return v.Int, true
+		}
+		return 0, true // an undefined macro is 0, as in #if
+	})
+}
+
+// Eval evaluates a constant C integer expression with the operators of
+// #if, such as the value of an enumerator (1 << 3, A | B); lookup gives
+// the values of the identifiers it uses, and one it does not know makes
+// the expression invalid.
+func Eval(s string, lookup func(name string) (int64, bool)) (int64, bool) {
+	return evaluate(s, nil, lookup)
+}
+
+func evaluate(s string, p *processor, ident func(string) (int64, bool)) (int64, bool) {
+	e := &evaluator{p: p, ident: ident, toks: tokenize(stripComment(s))}
 	if len(e.toks) == 0 {
 		return 0, false
 	}
@@ -23,10 +40,11 @@ func (p *processor) eval(s string) (int64, bool) {
 }
 
 type evaluator struct {
-	p    *processor
-	toks []string
-	pos  int
-	bad  bool
+	p     *processor // nil outside #if: defined() is invalid
+	ident func(string) (int64, bool)
+	toks  []string
+	pos   int
+	bad   bool
 }
 
 func tokenize(s string) []string {
@@ -169,7 +187,7 @@ func (e *evaluator) unary() int64 {
 		return 0
 	case t == "~":
 		return ^e.unary()
-	case t == "defined":
+	case t == "defined" && e.p != nil:
 		name := e.next()
 		paren := name == "("
 		if paren {
@@ -185,10 +203,11 @@ func (e *evaluator) unary() int64 {
 	case t != "" && t[0] >= '0' && t[0] <= '9':
 		return parseInt(t, &e.bad)
 	case t != "" && isIdentByte(t[0]):
-		if v, ok := e.p.res.Defines[t]; ok && !v.IsStr {
-			return v.Int
+		v, ok := e.ident(t)
+		if !ok {
+			e.bad = true
 		}
-		return 0 // an undefined macro is 0, as in #if
+		return v
 	}
 	e.bad = true
 	return 0

@@ -225,3 +225,23 @@ func TestEval(t *testing.T) {
 		}
 	}
 }
+
+// TestExportedEval evaluates constant expressions whose identifiers a
+// lookup resolves (enumerator values): an unknown one and defined() are
+// invalid outside #if.
+func TestExportedEval(t *testing.T) {
+	lookup := func(name string) (int64, bool) {
+		v, ok := map[string]int64{"A": 1, "B": 2}[name]
+		return v, ok
+	}
+	for expr, want := range map[string]int64{"A | B << 2": 9, "(A + B) * 3": 9, "~A & 0xf": 14, "1UL << 40": 1 << 40} {
+		if got, ok := Eval(expr, lookup); !ok || got != want {
+			t.Errorf("Eval(%q) = %d, %v; want %d", expr, got, ok, want)
+		}
+	}
+	for _, bad := range []string{"C", "A + C", "defined(A)", "sizeof(int)", ""} {
+		if v, ok := Eval(bad, lookup); ok {
+			t.Errorf("Eval(%q) = %d; want invalid", bad, v)
+		}
+	}
+}
