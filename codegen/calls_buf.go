@@ -4,6 +4,7 @@ import (
 	"github.com/cilium/ebpf/asm"
 
 	"github.com/gobpftrace/gobpftrace/lang/ast"
+	"github.com/gobpftrace/gobpftrace/lang/check"
 	"github.com/gobpftrace/gobpftrace/lang/types"
 	"github.com/gobpftrace/gobpftrace/stdlib"
 )
@@ -13,12 +14,21 @@ func init() {
 }
 
 // genBuf reads buf(ptr[, len]) into a Buffer: a uint32 length (len clamped
-// to the capacity) followed by the bytes.
+// to the capacity) followed by the bytes. buf() of a string or an array
+// copies the value's bytes with the same helper from where the value is.
 func genBuf(g *gen, call *ast.Call, dst loc, dt types.Type) {
 	capacity := dt.(*types.Buffer).Cap
 	m := g.e.mark()
 	ptr := g.e.stack(8)
-	g.intExpr(call.Args[0])
+	user := g.userSpace(call.Args[0])
+	if check.BufOfValue(g.typeOf(call.Args[0])) {
+		// The value's own bytes, read from where it is.
+		src := g.valueLoc(call.Args[0])
+		g.e.addr(asm.R0, src)
+		user = false
+	} else {
+		g.intExpr(call.Args[0])
+	}
 	g.e.emit(asm.StoreMem(ptr.base, ptr.off, asm.R0, asm.DWord))
 	if len(call.Args) == 2 {
 		g.intExpr(call.Args[1])
@@ -36,6 +46,6 @@ func genBuf(g *gen, call *ast.Call, dst loc, dt types.Type) {
 	g.e.emit(asm.Mov.Reg(asm.R2, asm.R0))
 	g.e.addr(asm.R1, dst.plus(4))
 	g.e.emit(asm.LoadMem(asm.R3, ptr.base, ptr.off, asm.DWord))
-	g.e.call(probeRead(g.userSpace(call.Args[0])))
+	g.e.call(probeRead(user))
 	g.e.release(m)
 }

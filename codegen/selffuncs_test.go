@@ -147,3 +147,10 @@ func TestLoadOverride(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// buf() of a string or an array copies the value's bytes: a constant
+// length takes a prefix, a run-time one is clamped to the value's size.
+func TestSelfBufValues(t *testing.T) {
+	expectRun(t, `BEGIN { $a = (uint8[4])0x04030201; $n = 9; printf("%r|%rx|%r|%r\n", buf("ok_key", 6), buf("Hi\0", 3), buf($a), buf("abc", $n)); @[buf("k", 2), 1] = 1; }`,
+		`ok_key|\x48\x69\x00|\x01\x02\x03\x04|abc\x00`+"\n\n\n@[k\\x00, 1]: 1\n")
+}

@@ -13,3 +13,12 @@ func TestBuf(t *testing.T) {
 	expectCode(t, r, 1)
 	matchAll(t, "stderr", r.stderr, `buf\(\) (expects a pointer|length must be between)`)
 }
+
+// TestBufOfValues: buf() of a string literal takes its bytes, in printf
+// (%rx, %rh), map keys and map values, as bpftrace's runtime tests do.
+func TestBufOfValues(t *testing.T) {
+	needRoot(t)
+	r := gbt(t, "-e", `BEGIN { printf("%rh|%rx\n", buf("Hello\0", 6), buf("ok", 2)); @[buf("ok_key", 7), 1] = count(); @v = buf("ok_value", 8); exit(); }`)
+	expectCode(t, r, 0)
+	matchAll(t, "stdout", r.stdout, `^48 65 6c 6c 6f 00\|\\x6f\\x6b$`, `^@\[ok_key\\x00, 1\]: 1$`, `^@v: ok_value$`)
+}
