@@ -30,7 +30,7 @@ func (p *printer) appendCat(b []byte, ev *codegen.EventDef, args []output.Arg, r
 	path := string(output.AppendPrintf(nil, ev.Pieces, args, rec, p.res))
 	fd, err := unix.Open(path, unix.O_RDONLY|unix.O_CLOEXEC|unix.O_NONBLOCK, 0)
 	if err != nil {
-		p.runError("failed to open file '%s': %s", path, errnoText(err))
+		p.runError("failed to open file '%s' (%s)", path, errnoText(err))
 		return b
 	}
 	f := os.NewFile(uintptr(fd), path)

@@ -16,7 +16,7 @@ func TestCat(t *testing.T) {
 	if !strings.HasPrefix(r.stdout, "Linux\ngobpftrace\nafter\n") {
 		t.Errorf("stdout:\n%s", r)
 	}
-	matchAll(t, "stderr", r.stderr, `(?m)^ERROR: failed to open file '/no/such/file': No such file or directory$`)
+	matchAll(t, "stderr", r.stderr, `(?m)^ERROR: failed to open file '/no/such/file' \(No such file or directory\)$`)
 
 	r = gbt(t, "-f", "json", "-e", `BEGIN { cat("/proc/sys/kernel/ostype"); exit(); }`)
 	expectCode(t, r, 0)
