@@ -64,3 +64,12 @@ func TestLenPercpuKaddr(t *testing.T) {
 		matchAll(t, "stdout", r.stdout, `^-?[0-9]+$`)
 	}
 }
+
+// TestPrintEmptyScalarMap: print() of a scalar map that has no value yet
+// prints the zero value of its type (plain, aggregation, record).
+func TestPrintEmptyScalarMap(t *testing.T) {
+	needRoot(t)
+	r := gbt(t, "-e", `BEGIN { print(@); print(@s); print(@r); exit(); } END { @ = 1; @s = stats(1); @r = (a=1, b=(2, "hi")); }`)
+	expectCode(t, r, 0)
+	matchAll(t, "stdout", r.stdout, `^@: 0\n@s: \{ \.count = 0, \.average = 0, \.total = 0 \}\n@r: \{ \.a = 0, \.b = \(0, \) \}\n`, `^@: 1$`)
+}

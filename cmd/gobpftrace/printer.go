@@ -291,6 +291,11 @@ func (p *printer) appendMap(b []byte, name string, top, div int) []byte {
 	if m == nil {
 		return b
 	}
+	if a, isAgg := m.Value.(*types.Agg); m.Key == nil && len(m.Entries) == 0 && (!isAgg || a.Kind != types.Hist && a.Kind != types.LHist) {
+		// print() of a scalar map not assigned yet prints its zero
+		// value, as bpftrace does.
+		m.Entries = []output.MapEntry{{Values: [][]byte{make([]byte, m.Value.Size())}}}
+	}
 	if p.json {
 		return output.AppendJSONMap(b, m, top, div, p.res)
 	}
