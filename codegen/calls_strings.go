@@ -10,13 +10,14 @@ import (
 	"github.com/gobpftrace/gobpftrace/stdlib"
 )
 
-// strncmp and strcontains compare strings with loops unrolled over the
+// strncmp, strcontains and strstr compare strings with loops unrolled over the
 // capacities of their operands. Both arguments constant is folded by the
 // checker, so at least one operand is in memory.
 
 func init() {
 	callGens[stdlib.Strncmp] = callGen{scalar: genStrncmp}
 	callGens[stdlib.Strcontains] = callGen{scalar: genStrcontains}
+	callGens[stdlib.Strstr] = callGen{scalar: genStrstr}
 }
 
 // strOperand is a string argument: either constant bytes (the C string,
@@ -151,10 +152,46 @@ loop:
 func genStrcontains(g *gen, call *ast.Call) {
 	m := g.e.mark()
 	defer g.e.release(m)
-	hay := g.strOperand(call.Args[0])
-	needle := g.strOperand(call.Args[1])
 	const notFound, found = 0, 1
 	res := g.newOutcome()
+	g.strSearch(call, res.label(notFound), func(int) string { return res.label(found) })
+	res.finish(notFound)
+}
+
+// genStrstr: R0 = the index of the first occurrence of the needle in the
+// haystack, or -1.
+func genStrstr(g *gen, call *ast.Call) {
+	m := g.e.mark()
+	defer g.e.release(m)
+	notFound, end := g.e.newLabel("ss_none"), g.e.newLabel("ss_end")
+	var at []string // at[i]: the needle starts at i
+	g.strSearch(call, notFound, func(i int) string {
+		for len(at) <= i {
+			at = append(at, "")
+		}
+		if at[i] == "" {
+			at[i] = g.e.newLabel("ss_at")
+		}
+		return at[i]
+	})
+	g.e.place(notFound)
+	g.e.emit(asm.Mov.Imm(asm.R0, -1), asm.Ja.Label(end))
+	for i, l := range at {
+		if l != "" {
+			g.e.place(l)
+			g.e.emit(asm.Mov.Imm(asm.R0, int32(i)), asm.Ja.Label(end))
+		}
+	}
+	g.e.place(end)
+}
+
+// strSearch searches call's first argument (the haystack) for its second
+// (the needle), unrolled over their capacities: it jumps to foundAt(i)
+// when the needle starts at index i; when it finds none it jumps to
+// notFound or falls through (the caller places notFound right after).
+func (g *gen) strSearch(call *ast.Call, notFound string, foundAt func(i int) string) {
+	hay := g.strOperand(call.Args[0])
+	needle := g.strOperand(call.Args[1])
 	if hay.isConst {
 		// A constant haystack with a needle in memory: search in a copy.
 		l := g.e.slot(hay.cap)
@@ -166,30 +203,29 @@ func genStrcontains(g *gen, call *ast.Call) {
 		for i := 0; i+len(nb) <= hay.cap; i++ {
 			next := g.e.newLabel("sc_next")
 			g.loadStrByte(asm.R1, &hay, i)
-			g.e.emit(asm.JEq.Imm(asm.R1, 0, res.label(notFound)))
+			g.e.emit(asm.JEq.Imm(asm.R1, 0, notFound))
 			g.e.emit(asm.JNE.Imm(asm.R1, int32(nb[0]), next))
 			for j := 1; j < len(nb); j++ {
 				g.loadStrByte(asm.R1, &hay, i+j)
 				g.e.emit(asm.JNE.Imm(asm.R1, int32(nb[j]), next))
 			}
-			g.e.emit(asm.Ja.Label(res.label(found)))
+			g.e.emit(asm.Ja.Label(foundAt(i)))
 			g.e.place(next)
 		}
-		res.finish(notFound)
 		return
 	}
 	// Both in memory: an empty needle is found at once.
 	g.loadStrByte(asm.R2, &needle, 0)
-	g.e.emit(asm.JEq.Imm(asm.R2, 0, res.label(found)))
+	g.e.emit(asm.JEq.Imm(asm.R2, 0, foundAt(0)))
 	for i := 0; i < hay.cap; i++ {
 		next := g.e.newLabel("sc_next")
 		g.loadStrByte(asm.R1, &hay, i)
-		g.e.emit(asm.JEq.Imm(asm.R1, 0, res.label(notFound)))
+		g.e.emit(asm.JEq.Imm(asm.R1, 0, notFound))
 		matched := true
 		for j := 0; j < needle.cap; j++ {
 			if j > 0 {
 				g.loadStrByte(asm.R2, &needle, j)
-				g.e.emit(asm.JEq.Imm(asm.R2, 0, res.label(found)))
+				g.e.emit(asm.JEq.Imm(asm.R2, 0, foundAt(i)))
 			} else {
 				g.loadStrByte(asm.R2, &needle, 0)
 			}
@@ -207,9 +243,8 @@ func genStrcontains(g *gen, call *ast.Call) {
 		if matched {
 			// The needle has no NUL within its capacity and all of it
 			// matched.
-			g.e.emit(asm.Ja.Label(res.label(found)))
+			g.e.emit(asm.Ja.Label(foundAt(i)))
 		}
 		g.e.place(next)
 	}
-	res.finish(notFound)
 }

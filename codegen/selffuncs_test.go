@@ -154,3 +154,11 @@ func TestSelfBufValues(t *testing.T) {
 	expectRun(t, `BEGIN { $a = (uint8[4])0x04030201; $n = 9; printf("%r|%rx|%r|%r\n", buf("ok_key", 6), buf("Hi\0", 3), buf($a), buf("abc", $n)); @[buf("k", 2), 1] = 1; }`,
 		`ok_key|\x48\x69\x00|\x01\x02\x03\x04|abc\x00`+"\n\n\n@[k\\x00, 1]: 1\n")
 }
+
+// strstr finds the first occurrence (or -1, 0 for an empty needle),
+// str_concat joins strings of any length within their capacities, strcap
+// is a string's capacity.
+func TestSelfStrstrConcat(t *testing.T) {
+	expectRun(t, `BEGIN { $a = "foo"; $b = "barbaz"; $e = ""; $c = str_concat($a, $b); printf("[%s] [%s] [%s] [%s] [%s]\n", $c, str_concat($e, $b), str_concat($a, $e), str_concat("x", $b), str_concat($a, "yz")); printf("%d %d %d %d %d %d %d\n", strstr($c, "bar"), strstr($c, $a), strstr($c, "nope"), strstr($c, $e), strstr($b, "az"), strcap($c), strcap($a)); }`,
+		"[foobarbaz] [barbaz] [foo] [xbarbaz] [fooyz]\n3 0 -1 0 4 10 4\n\n\n")
+}

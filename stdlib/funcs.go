@@ -60,6 +60,9 @@ const (
 	PercpuKaddr
 	WriteUser
 	Tseries
+	Strstr
+	Strcap
+	StrConcat
 	numFuncs
 )
 
@@ -157,6 +160,9 @@ var Funcs = [...]FuncDef{
 	PercpuKaddr: {Name: "percpu_kaddr", MinArgs: 1, MaxArgs: 2, Flags: Implemented, Sig: "percpu_kaddr(name[, cpu])", Doc: "address (a uint64 *) of the per-CPU kernel variable name on cpu, or on the current CPU; NULL for a cpu out of range"},
 	WriteUser:   {Name: "write_user", MinArgs: 3, MaxArgs: 3, Flags: Implemented | Unsafe | UnsafeLate, Sig: "write_user(dst, src, len)", Doc: "write len bytes of the value src to the user address dst (bpf_probe_write_user); true on success"},
 	Tseries:     {Name: "tseries", MinArgs: 3, MaxArgs: 4, Flags: Implemented | Aggregation, Sig: `tseries(n, interval, num_intervals[, "avg"|"sum"|"min"|"max"])`, Doc: "time series: the last value (or the reduction) of each of the last num_intervals intervals"},
+	Strstr:      {Name: "strstr", MinArgs: 2, MaxArgs: 2, Flags: Implemented, Sig: "strstr(hay, needle)", Doc: "index of the first occurrence of needle in hay, or -1"},
+	Strcap:      {Name: "strcap", MinArgs: 1, MaxArgs: 1, Flags: Implemented, Sig: "strcap(s)", Doc: "capacity of a string or a char array (a constant); the length of the string a char pointer points to"},
+	StrConcat:   {Name: "str_concat", MinArgs: 2, MaxArgs: 2, Flags: Implemented, Sig: "str_concat(s1, s2)", Doc: "the concatenation of two strings (its capacity is the sum of theirs)"},
 	Warnf:       {Name: "warnf", MinArgs: 1, MaxArgs: -1, Flags: Implemented | Statement, Sig: "warnf(fmt, args...)", Doc: "print a formatted warning with the call's source location (stderr, silenced by --no-warnings; a warnf message in JSON)"},
 }
 

@@ -73,3 +73,11 @@ func TestPrintEmptyScalarMap(t *testing.T) {
 	expectCode(t, r, 0)
 	matchAll(t, "stdout", r.stdout, `^@: 0\n@s: \{ \.count = 0, \.average = 0, \.total = 0 \}\n@r: \{ \.a = 0, \.b = \(0, \) \}\n`, `^@: 1$`)
 }
+
+// TestStringFunctions: strstr, str_concat and strcap on a probe's strings.
+func TestStringFunctions(t *testing.T) {
+	needRoot(t)
+	r := gbt(t, "-e", `tracepoint:syscalls:sys_enter_openat /pid == cpid/ { $f = str(args.filename); if (strstr($f, "hostname") >= 0) { printf("%s %d %d\n", str_concat("open:", $f), strstr($f, "/hostname"), strcap(args.filename)); exit(); } }`, "-c", "/bin/cat /etc/hostname")
+	expectCode(t, r, 0)
+	matchAll(t, "stdout", r.stdout, `^open:/etc/hostname 4 13$`)
+}

@@ -104,7 +104,7 @@ func TestCompleteCommandsAndNames(t *testing.T) {
 		t.Errorf("print(nse → %q", got)
 	}
 	_, got, _ = r.complete("printf(\"%d\", str", 16)
-	if !reflect.DeepEqual(got, []string{"str(", "strcontains(", "strerror(", "strftime(", "strncmp("}) {
+	if !reflect.DeepEqual(got, []string{"str(", "str_concat(", "strcap(", "strcontains(", "strerror(", "strftime(", "strncmp(", "strstr("}) {
 		t.Errorf("str → %q", got)
 	}
 	_, got, _ = r.complete("kpr", 3)

@@ -20,6 +20,7 @@ const MaxStrcontainsWork = 8192
 func init() {
 	callCheckers[stdlib.Strncmp] = (*checker).checkStrncmp
 	callCheckers[stdlib.Strcontains] = (*checker).checkStrcontains
+	callCheckers[stdlib.Strstr] = (*checker).checkStrcontains
 }
 
 // stringArgs checks that the given arguments of call are strings and
@@ -94,24 +95,35 @@ func (c *checker) checkStrncmp(call *ast.Call, _ *ast.MapExpr) types.Type {
 }
 
 // checkStrcontains: strcontains(hay, needle) is true when needle occurs in
-// hay.
+// hay; strstr(hay, needle) is the index where it first occurs, or -1.
 func (c *checker) checkStrcontains(call *ast.Call, _ *ast.MapExpr) types.Type {
 	strs := c.stringArgs(call, call.Args)
 	if strs == nil {
 		return nil
 	}
+	index := c.tab.Calls[call] == stdlib.Strstr
+	var result types.Type = &types.Bool{}
+	if index {
+		result = types.Int64
+	}
 	hay, hok := c.tab.StrConsts[call.Args[0]]
 	needle, nok := c.tab.StrConsts[call.Args[1]]
 	switch {
 	case hok && nok:
-		v := int64(0)
-		if strings.Contains(cString(hay), cString(needle)) {
+		v := int64(strings.Index(cString(hay), cString(needle)))
+		if !index {
 			v = 1
+			if !strings.Contains(cString(hay), cString(needle)) {
+				v = 0
+			}
 		}
 		c.tab.Consts[call] = v
 	case nok && cString(needle) == "":
-		// Every string contains the empty string.
+		// Every string contains the empty string, at 0.
 		c.tab.Consts[call] = 1
+		if index {
+			c.tab.Consts[call] = 0
+		}
 	default:
 		hayCap, needleCap := strs[0].Cap, strs[1].Cap
 		limit := MaxStrcontainsWork / 2
@@ -123,11 +135,11 @@ func (c *checker) checkStrcontains(call *ast.Call, _ *ast.MapExpr) types.Type {
 			hayCap = len(cString(hay)) + 1
 		}
 		if hayCap*needleCap > limit {
-			c.errorf(call, diag.CodeType, "strcontains() on strings this long is too costly: the capacities multiply to %d (haystack %d, needle %d), more than %d",
-				hayCap*needleCap, hayCap, needleCap, limit).
+			c.errorf(call, diag.CodeType, "%s() on strings this long is too costly: the capacities multiply to %d (haystack %d, needle %d), more than %d",
+				call.Name, hayCap*needleCap, hayCap, needleCap, limit).
 				Hint("use shorter strings, e.g. str(ptr, len) or a smaller max_strlen")
 			return nil
 		}
 	}
-	return &types.Bool{}
+	return result
 }
