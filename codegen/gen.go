@@ -32,6 +32,9 @@ type gen struct {
 	// are the main-frame slots of each loop (loops.go).
 	scratchSpill, ctxSpill loc
 	loopSlots              map[*ast.ForStmt]loopSlots
+	// loopLocals are the loop variables that live in their loop
+	// callback's frame instead of the main one.
+	loopLocals map[*check.VarSym]bool
 }
 
 type loopLabels struct{ cont, brk string }
@@ -51,10 +54,11 @@ func (g *gen) typeOf(x ast.Expr) types.Type {
 // stack slot (the verifier rejects reads of uninitialised stack).
 func (g *gen) prologue() {
 	g.e.emit(asm.Mov.Reg(regCtx, asm.R1))
+	g.findLoopLocals()
 	seen := map[*check.VarSym]bool{}
 	var syms []*check.VarSym
 	for _, s := range g.inst.Vars {
-		if !seen[s] && s.Type != nil {
+		if !seen[s] && s.Type != nil && !g.loopLocals[s] {
 			seen[s] = true
 			syms = append(syms, s)
 		}
