@@ -79,6 +79,9 @@ func (g *gen) emitEventWith(ev *EventDef, args []eventArg, wake bool, fill func(
 	id := g.c.addEvent(ev)
 	lost, done := g.e.newLabel("lost"), g.e.newLabel("evdone")
 
+	m := g.e.mark()
+	defer g.e.release(m)
+	hoisted := g.hoistStmts(args)
 	g.reserveRecord(size, lost)
 	g.e.emit(asm.StoreImm(regRecord, 0, int64(id), asm.Word))
 	g.e.emit(asm.StoreImm(regRecord, 4, 0, asm.Word))
@@ -95,6 +98,10 @@ func (g *gen) emitEventWith(ev *EventDef, args []eventArg, wake bool, fill func(
 			next := off &^ 7
 			g.e.emit(asm.Add.Imm(regRecord, int32(next-shift)))
 			shift = next
+		}
+		if l, ok := hoisted[i]; ok {
+			g.convert(l, a.t, loc{regRecord, int16(off - shift)}, a.t)
+			continue
 		}
 		g.valueTo(a.x, loc{regRecord, int16(off - shift)}, a.t)
 	}

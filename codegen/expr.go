@@ -47,7 +47,15 @@ func (g *gen) intExpr(x ast.Expr) {
 	case *ast.Binary:
 		g.binary(x)
 	case *ast.Ternary:
+		if x.Then == nil {
+			g.elvisInt(x)
+			return
+		}
 		g.ifElse(x.Cond, func() { g.intExpr(x.Then) }, func() { g.intExpr(x.Else) })
+	case *ast.BlockExpr:
+		g.blockInt(x.Block)
+	case *ast.IfExpr:
+		g.ifElse(x.Cond, func() { g.blockInt(x.Then) }, func() { g.blockInt(x.Else) })
 	case *ast.IncDec:
 		g.incDec(x)
 	case *ast.Cast:

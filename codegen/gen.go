@@ -95,9 +95,12 @@ func (g *gen) stmt(s ast.Stmt) {
 	case *ast.AssignStmt:
 		g.assign(s)
 	case *ast.LetStmt:
+		sym := g.inst.Vars[s.Var]
 		if s.Value != nil {
-			sym := g.inst.Vars[s.Var]
 			g.valueTo(s.Value, g.vars[sym], sym.Type)
+		} else if l, ok := g.vars[sym]; ok {
+			// `let $x;` reads as zero, also when a loop runs it again.
+			g.e.zero(l, (max(sym.Type.Size(), 8)+7)&^7)
 		}
 	case *ast.DiscardStmt:
 		g.exprStmt(s.Value)
@@ -124,6 +127,15 @@ func (g *gen) stmt(s ast.Stmt) {
 	case *ast.ForStmt:
 		g.forStmt(s)
 	case *ast.ReturnStmt:
+		if s.Value != nil {
+			// The value is the program's return value (in a loop
+			// callback it is evaluated, and the probe returns 0).
+			g.intExpr(s.Value)
+			if g.fn == nil {
+				g.e.emit(asm.Return())
+				return
+			}
+		}
 		g.e.emit(asm.Ja.Label(g.exitLabel()))
 	case *ast.BreakStmt:
 		g.e.emit(asm.Ja.Label(g.loops[len(g.loops)-1].brk))
@@ -143,6 +155,14 @@ func (g *gen) exprStmt(x ast.Expr) {
 			callGens[id].stmt(g, call)
 			return
 		}
+	}
+	switch x := x.(type) {
+	case *ast.BlockExpr:
+		g.blockExprStmt(x.Block)
+		return
+	case *ast.IfExpr:
+		g.ifExprStmt(x)
+		return
 	}
 	t := g.typeOf(x)
 	if tern, ok := x.(*ast.Ternary); ok {

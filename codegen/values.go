@@ -40,7 +40,17 @@ func (g *gen) valueTo(x ast.Expr, dst loc, dt types.Type) {
 		g.mapLoadTo(x, dst, dt)
 		return
 	case *ast.Ternary:
+		if x.Then == nil {
+			g.elvisTo(x, dst, dt)
+			return
+		}
 		g.ifElse(x.Cond, func() { g.valueTo(x.Then, dst, dt) }, func() { g.valueTo(x.Else, dst, dt) })
+		return
+	case *ast.BlockExpr:
+		g.blockValueTo(x.Block, dst, dt)
+		return
+	case *ast.IfExpr:
+		g.ifElse(x.Cond, func() { g.blockValueTo(x.Then, dst, dt) }, func() { g.blockValueTo(x.Else, dst, dt) })
 		return
 	case *ast.Ident:
 		if exp, ok := g.inst.Desugared[x]; ok {

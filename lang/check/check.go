@@ -180,6 +180,9 @@ type VarSym struct {
 	// poisoned marks a variable whose first value had an error; uses of
 	// it are not reported again.
 	poisoned bool
+	// let is the variable of the let statement declaring it (nil when
+	// declared by assignment).
+	let *ast.Var
 }
 
 // MapSym is a global map.
@@ -206,7 +209,7 @@ func Check(src *diag.Source, prog *ast.Program, cfg *Config) (info *Info, diags 
 		src:     src,
 		cfg:     cfg,
 		diags:   diags,
-		learned: map[*ast.Probe]map[string]types.Type{},
+		learned: map[*ast.Var]types.Type{},
 		info: &Info{
 			Maps:   map[string]*MapSym{},
 			StrLen: cfg.StrLen,
@@ -255,9 +258,12 @@ type checker struct {
 	// cur is the node being checked, for internal-error reports.
 	cur ast.Node
 	// Per-instance state.
-	tab      *Tables
-	attach   *Attach
-	vars     map[string]*VarSym
+	tab    *Tables
+	attach *Attach
+	// scope is the innermost variable scope (scope.go); allVars lists
+	// every variable declared in the instance.
+	scope    *scope
+	allVars  []*VarSym
 	loop     int
 	defines  map[string]ast.Expr
 	enums    map[string]enumConst
@@ -273,9 +279,10 @@ type checker struct {
 	// report is false while re-checking a body for a further instance:
 	// diagnostics are only reported once.
 	report bool
-	// learned holds the variable types found in the previous pass, per
-	// probe, for variables declared by `let $x;` without type or value.
-	learned map[*ast.Probe]map[string]types.Type
+	// learned holds the variable types found in the previous pass for
+	// variables declared by `let $x;` without type or value, by the
+	// declaring node.
+	learned map[*ast.Var]types.Type
 	// probe is the probe being checked.
 	probe *ast.Probe
 	// programs counts the BPF programs the script generates so far;
@@ -416,7 +423,9 @@ func (c *checker) instance(p *ast.Probe, a *Attach) *Instance {
 	c.tab = newTables()
 	c.attach = a
 	c.probe = p
-	c.vars = map[string]*VarSym{}
+	c.scope = nil
+	c.pushScope()
+	c.allVars = nil
 	c.loop = 0
 	inst := &Instance{Probe: p, Attach: a, Tables: c.tab}
 	if p.Pred != nil {
@@ -431,12 +440,9 @@ func (c *checker) instance(p *ast.Probe, a *Attach) *Instance {
 	}
 	// Remember variable types for the next pass: `let $a;` takes the type
 	// of its later assignments.
-	if c.learned[p] == nil {
-		c.learned[p] = map[string]types.Type{}
-	}
-	for name, sym := range c.vars {
-		if sym.Type != nil {
-			c.learned[p][name] = sym.Type
+	for _, sym := range c.allVars {
+		if sym.Type != nil && sym.let != nil {
+			c.learned[sym.let] = sym.Type
 		}
 	}
 	return inst

@@ -91,9 +91,9 @@ func (c *checker) expr1(e ast.Expr) types.Type {
 	case *ast.ComptimeExpr:
 		c.errorf(e, diag.CodeUnsupported, "comptime is not supported yet")
 	case *ast.BlockExpr:
-		c.errorf(e, diag.CodeUnsupported, "block expressions are not supported yet")
+		return c.blockExpr(e.Block)
 	case *ast.IfExpr:
-		c.errorf(e, diag.CodeUnsupported, "if expressions are not supported yet")
+		return c.ifExpr(e)
 	default:
 		c.errorf(e, diag.CodeInternal, "unexpected expression %T", e)
 	}
@@ -113,7 +113,7 @@ func valueType(t types.Type) types.Type {
 }
 
 func (c *checker) varUse(v *ast.Var) types.Type {
-	sym, ok := c.vars[v.Name]
+	sym, ok := c.lookupVar(v.Name)
 	if !ok {
 		c.errorf(v, diag.CodeUnknown, "Undefined or undeclared variable: %s", v.Name)
 		return nil
@@ -494,8 +494,7 @@ func fold(op string, x, y int64, unsigned bool) (int64, bool) {
 func (c *checker) ternary(t *ast.Ternary) types.Type {
 	ct := c.expr(t.Cond)
 	if t.Then == nil {
-		c.errorf(t, diag.CodeUnsupported, "the ?: operator is not supported yet")
-		return nil
+		return c.elvis(t, ct)
 	}
 	a := c.expr(t.Then)
 	b := c.expr(t.Else)
@@ -506,27 +505,13 @@ func (c *checker) ternary(t *ast.Ternary) types.Type {
 		c.errorf(t.Cond, diag.CodeType, "invalid condition type: %s", ct)
 		return nil
 	}
-	switch {
-	case types.IsInt(a) && types.IsInt(b):
-		if _, ok := a.(*types.Bool); ok {
-			if _, ok := b.(*types.Bool); ok {
-				return a
-			}
-		}
-		return arith(a, b)
-	case types.IsString(a) && types.IsString(b):
-		return &types.String{Cap: max(a.Size(), b.Size())}
-	case types.Identical(a, b):
-		return a
-	}
-	c.errorf(t, diag.CodeType, "Ternary operator must return the same type: have '%s' and '%s'", a, b)
-	return nil
+	return c.branchType(t, a, b)
 }
 
 func (c *checker) incDec(e *ast.IncDec) types.Type {
 	switch x := e.X.(type) {
 	case *ast.Var:
-		sym, ok := c.vars[x.Name]
+		sym, ok := c.lookupVar(x.Name)
 		if !ok || sym.Type == nil {
 			c.errorf(x, diag.CodeUnknown, "Undefined or undeclared variable: %s", x.Name)
 			return nil

@@ -11,6 +11,8 @@ func (c *checker) block(b *ast.Block) {
 	if b == nil {
 		return
 	}
+	c.pushScope()
+	defer c.popScope()
 	for _, s := range b.Stmts {
 		c.stmt(s)
 	}
@@ -58,7 +60,9 @@ func (c *checker) stmt(s ast.Stmt) {
 		c.forStmt(s)
 	case *ast.ReturnStmt:
 		if s.Value != nil {
-			c.errorf(s.Value, diag.CodeUnsupported, "return with a value is not supported yet")
+			if t := c.expr(s.Value); t != nil && !types.IsInt(t) {
+				c.errorf(s, diag.CodeType, "Probe return values can only be integers. Found %s", t)
+			}
 		}
 	case *ast.BreakStmt:
 		if c.loop == 0 {
@@ -85,20 +89,20 @@ func (c *checker) cond(e ast.Expr) {
 }
 
 func (c *checker) let(s *ast.LetStmt) {
-	if _, ok := c.vars[s.Var.Name]; ok {
-		c.errorf(s.Var, diag.CodeDuplicate, "Variable %s was already declared", s.Var.Name)
+	if _, ok := c.lookupVar(s.Var.Name); ok {
+		c.errorf(s.Var, diag.CodeDuplicate, "Variable %s was already declared. Variable shadowing is not allowed.", s.Var.Name)
 		return
 	}
-	sym := &VarSym{Name: s.Var.Name, Decl: s.Var.Span()}
+	sym := &VarSym{Name: s.Var.Name, Decl: s.Var.Span(), let: s.Var}
 	switch {
 	case s.Type != nil:
 		sym.Type = c.typeExpr(s.Type)
 	case s.Value == nil:
 		// `let $a;` reads as zero until assigned; its type is that of
 		// the assignments that follow (learned in the first pass).
-		sym.Type = c.learned[c.probe][s.Var.Name]
+		sym.Type = c.learned[s.Var]
 	}
-	c.vars[s.Var.Name] = sym
+	c.declareVar(sym)
 	c.tab.Vars[s.Var] = sym
 	if s.Value != nil {
 		c.assignVar(s.Var, "=", s.Value, s)
@@ -163,16 +167,20 @@ func storable(t types.Type) bool { return storableValue(t) }
 
 func (c *checker) assignVar(v *ast.Var, op string, value ast.Expr, at ast.Node) {
 	vt := c.expr(value)
-	sym := c.vars[v.Name]
+	sym, _ := c.lookupVar(v.Name)
 	if vt == nil {
 		if sym == nil {
 			// The value had an error: declare the variable as poisoned so
 			// its later uses report nothing more.
-			c.vars[v.Name] = &VarSym{Name: v.Name, Decl: v.Span(), poisoned: true}
+			c.declareVar(&VarSym{Name: v.Name, Decl: v.Span(), poisoned: true})
 		}
 		return
 	}
 	if op != "=" {
+		if sym != nil && sym.Type == nil && sym.let != nil && types.IsInt(vt) {
+			// `let $x; $x += n`: $x starts at zero, an integer.
+			sym.Type = valueType(vt)
+		}
 		if sym == nil || sym.Type == nil {
 			c.errorf(v, diag.CodeUnknown, "Undefined or undeclared variable: %s", v.Name)
 			return
@@ -199,7 +207,7 @@ func (c *checker) assignVar(v *ast.Var, op string, value ast.Expr, at ast.Node) 
 	// bpftrace: $i = (uint32)x; bswap($i) swaps 4 bytes.
 	if sym == nil || sym.poisoned {
 		sym = &VarSym{Name: v.Name, Decl: v.Span()}
-		c.vars[v.Name] = sym
+		c.declareVar(sym)
 	}
 	c.tab.Vars[v] = sym
 	if sym.Type == nil {

@@ -1,0 +1,141 @@
+package check
+
+import (
+	"github.com/gobpftrace/gobpftrace/lang/ast"
+	"github.com/gobpftrace/gobpftrace/lang/diag"
+	"github.com/gobpftrace/gobpftrace/lang/types"
+)
+
+// Scratch variables are lexically scoped, as in bpftrace HEAD: a variable
+// first assigned (or declared with let) inside a block exists until the end
+// of that block and is unknown after it, so two sibling blocks may each
+// have their own $x, even of different types. A let may not shadow a
+// variable of an enclosing scope ("Variable $x was already declared").
+// Every block is a scope: probe bodies, if/else branches, loop bodies and
+// block expressions (macro expansions are block expressions, which is how
+// a macro's own variables stay out of its caller's way).
+//
+// Each declaration gets its own VarSym, which is all codegen sees: a slot
+// per symbol.
+
+// scope is one level of the scope chain.
+type scope struct {
+	vars   map[string]*VarSym
+	parent *scope
+}
+
+// pushScope opens a nested scope.
+func (c *checker) pushScope() {
+	c.scope = &scope{vars: map[string]*VarSym{}, parent: c.scope}
+}
+
+// popScope closes the innermost scope.
+func (c *checker) popScope() {
+	c.scope = c.scope.parent
+}
+
+// lookupVar finds the variable name in the scope chain.
+func (c *checker) lookupVar(name string) (*VarSym, bool) {
+	for s := c.scope; s != nil; s = s.parent {
+		if sym, ok := s.vars[name]; ok {
+			return sym, true
+		}
+	}
+	return nil, false
+}
+
+// declareVar adds sym to the innermost scope.
+func (c *checker) declareVar(sym *VarSym) {
+	c.scope.vars[sym.Name] = sym
+	c.allVars = append(c.allVars, sym)
+}
+
+// blockExpr checks `{ stmts; value }`: the statements in a scope of their
+// own, then the value, whose type is the block's. A block without a
+// trailing value has type void (it can only be used as a statement).
+func (c *checker) blockExpr(b *ast.Block) types.Type {
+	c.pushScope()
+	defer c.popScope()
+	stmts, value := splitValue(b)
+	for _, s := range stmts {
+		c.stmt(s)
+	}
+	if value == nil {
+		return &types.Void{}
+	}
+	if call, ok := value.(*ast.Call); ok {
+		t := c.call(call, nil)
+		if t != nil {
+			c.tab.Types[value] = t
+		}
+		return t
+	}
+	return c.expr(value)
+}
+
+// splitValue splits a block into its statements and trailing value
+// expression (nil when the block does not end in one).
+func splitValue(b *ast.Block) ([]ast.Stmt, ast.Expr) {
+	if n := len(b.Stmts); n > 0 {
+		if es, ok := b.Stmts[n-1].(*ast.ExprStmt); ok && es.Value {
+			return b.Stmts[:n-1], es.X
+		}
+	}
+	return b.Stmts, nil
+}
+
+// BlockValue returns the statements of a block expression and its value
+// (nil when the block has none), for codegen.
+func BlockValue(b *ast.Block) ([]ast.Stmt, ast.Expr) { return splitValue(b) }
+
+// ifExpr checks `if c { a } else { b }` used as a value: both branches are
+// block expressions and must agree in type, as a ternary's.
+func (c *checker) ifExpr(e *ast.IfExpr) types.Type {
+	ct := c.expr(e.Cond)
+	a := c.blockExpr(e.Then)
+	var b types.Type = &types.Void{}
+	if e.Else != nil {
+		b = c.blockExpr(e.Else)
+	}
+	if ct == nil || a == nil || b == nil {
+		return nil
+	}
+	if !c.truthy(ct) {
+		c.errorf(e.Cond, diag.CodeType, "invalid condition type: %s", ct)
+		return nil
+	}
+	return c.branchType(e, a, b)
+}
+
+// branchType is the type of a conditional whose branches have types a
+// and b (ternary, ?:, if expression).
+func (c *checker) branchType(at ast.Node, a, b types.Type) types.Type {
+	switch {
+	case types.IsInt(a) && types.IsInt(b):
+		if _, ok := a.(*types.Bool); ok {
+			if _, ok := b.(*types.Bool); ok {
+				return a
+			}
+		}
+		return arith(a, b)
+	case types.IsString(a) && types.IsString(b):
+		return &types.String{Cap: max(a.Size(), b.Size())}
+	case types.Identical(a, b):
+		return a
+	}
+	c.errorf(at, diag.CodeType, "Ternary operator must return the same type: have '%s' and '%s'", a, b)
+	return nil
+}
+
+// elvis checks `a ?: b`: a if it is true, else b; a is evaluated once.
+func (c *checker) elvis(t *ast.Ternary, ct types.Type) types.Type {
+	b := c.expr(t.Else)
+	if ct == nil || b == nil {
+		return nil
+	}
+	if !c.truthy(ct) {
+		c.errorf(t.Cond, diag.CodeType, "invalid condition type: %s", ct)
+		return nil
+	}
+	return c.branchType(t, ct, b)
+}
