@@ -26,8 +26,9 @@ func (g *gen) sourceLine(span diag.Span) string {
 	if src == nil {
 		return ""
 	}
-	line, _ := src.Position(span.Start)
-	return fmt.Sprintf("line %d: %s", line, excerpt(src.Text, span))
+	f, span := src.LocateSpan(span)
+	line, _ := f.Position(span.Start)
+	return fmt.Sprintf("line %d: %s", line, excerpt(f.Text, span))
 }
 
 // excerpt returns the start of text[span]: up to the first newline and at

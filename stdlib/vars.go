@@ -110,7 +110,12 @@ var varIndex = func() map[string]VarID {
 }()
 
 // LookupVar resolves a builtin variable name; for argN it returns ArgN and N.
+// __builtin_NAME names the builtin NAME (the standard library's wrapper
+// macros, such as `macro cpu() { __builtin_cpu }`, use it).
 func LookupVar(name string) (id VarID, n int, ok bool) {
+	if rest, found := strings.CutPrefix(name, "__builtin_"); found {
+		name = rest
+	}
 	if id, ok := varIndex[name]; ok {
 		return id, 0, true
 	}

@@ -89,8 +89,9 @@ func sourceLoc(src *diag.Source, span diag.Span) output.SourceLoc {
 	if src == nil {
 		return output.SourceLoc{}
 	}
-	line, col := src.Position(span.Start)
-	return output.SourceLoc{Filename: src.Name, Line: uint64(line), Col: uint64(col)}
+	f, off := src.Locate(span.Start)
+	line, col := f.Position(off)
+	return output.SourceLoc{Filename: f.Name, Line: uint64(line), Col: uint64(col)}
 }
 
 // writeErrs writes the pending runtime error warnings to stderr.

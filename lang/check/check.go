@@ -22,6 +22,7 @@ import (
 
 	"github.com/gobpftrace/gobpftrace/lang/ast"
 	"github.com/gobpftrace/gobpftrace/lang/diag"
+	"github.com/gobpftrace/gobpftrace/lang/macro"
 	"github.com/gobpftrace/gobpftrace/lang/preproc"
 	"github.com/gobpftrace/gobpftrace/lang/types"
 	"github.com/gobpftrace/gobpftrace/stdlib"
@@ -234,6 +235,9 @@ func Check(src *diag.Source, prog *ast.Program, cfg *Config) (info *Info, diags 
 			diags.Errorf(span, diag.CodeInternal, "internal error: %v", r)
 		}
 	}()
+	// Macros (the script's and the standard library's) are expanded
+	// into block expressions before anything is checked.
+	macro.Expand(src, prog, diags)
 	c.program(prog)
 	c.checkNamedParams()
 	for _, d := range prog.MapDecls {

@@ -91,7 +91,7 @@ func (c *checker) expr1(e ast.Expr) types.Type {
 	case *ast.ComptimeExpr:
 		c.errorf(e, diag.CodeUnsupported, "comptime is not supported yet")
 	case *ast.BlockExpr:
-		return c.blockExpr(e.Block)
+		return c.blockExpr(e, e.Block)
 	case *ast.IfExpr:
 		return c.ifExpr(e)
 	default:

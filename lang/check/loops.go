@@ -40,7 +40,7 @@ func (c *checker) forStmt(s *ast.ForStmt) {
 		vt = c.rangeType(s)
 	}
 	name := s.Var.Name
-	prev, had := c.vars[name]
+	prev, had := c.lookupVar(name)
 	if had && !prev.poisoned {
 		d := c.errorf(s.Var, diag.CodeDuplicate, "Loop declaration shadows existing variable: %s", name)
 		if prev.Decl != (diag.Span{}) {
@@ -48,8 +48,10 @@ func (c *checker) forStmt(s *ast.ForStmt) {
 			d.Hint("%s is declared at line %d, column %d", name, line, col)
 		}
 	}
+	// The loop variable lives in a scope of the loop's own.
+	c.pushScope()
 	sym := &VarSym{Name: name, Decl: s.Var.Span(), Type: vt, poisoned: vt == nil}
-	c.vars[name] = sym
+	c.declareVar(sym)
 	c.tab.Vars[s.Var] = sym
 	if vt != nil {
 		c.tab.Types[s.Var] = vt
@@ -57,12 +59,7 @@ func (c *checker) forStmt(s *ast.ForStmt) {
 	c.loop++
 	c.block(s.Body)
 	c.loop--
-	// The loop variable ends with the loop.
-	if had {
-		c.vars[name] = prev
-	} else {
-		delete(c.vars, name)
-	}
+	c.popScope()
 	c.noContextIn(s.Body)
 }
 

@@ -36,9 +36,6 @@ func (c *checker) topLevel(prog *ast.Program) {
 		}
 	}
 	c.config(prog.Config)
-	for _, m := range prog.Macros {
-		c.errorf(m, diag.CodeUnsupported, "macros are not supported yet")
-	}
 	for _, f := range prog.Funcs {
 		c.errorf(f, diag.CodeUnsupported, "fn subprograms are not supported yet")
 	}

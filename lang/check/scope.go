@@ -50,10 +50,11 @@ func (c *checker) declareVar(sym *VarSym) {
 	c.allVars = append(c.allVars, sym)
 }
 
-// blockExpr checks `{ stmts; value }`: the statements in a scope of their
+// blockExpr checks `{ stmts; value }` (the block of e, nil for the
+// branches of an if expression): the statements in a scope of their
 // own, then the value, whose type is the block's. A block without a
 // trailing value has type void (it can only be used as a statement).
-func (c *checker) blockExpr(b *ast.Block) types.Type {
+func (c *checker) blockExpr(e ast.Expr, b *ast.Block) types.Type {
 	c.pushScope()
 	defer c.popScope()
 	stmts, value := splitValue(b)
@@ -70,7 +71,18 @@ func (c *checker) blockExpr(b *ast.Block) types.Type {
 		}
 		return t
 	}
-	return c.expr(value)
+	t := c.expr(value)
+	if len(stmts) == 0 && e != nil {
+		// { 1 } and { "s" } are constants (a macro whose body is a
+		// literal can give printf its format).
+		if n, ok := c.tab.Consts[value]; ok {
+			c.tab.Consts[e] = n
+		}
+		if s, ok := c.tab.StrConsts[value]; ok {
+			c.tab.StrConsts[e] = s
+		}
+	}
+	return t
 }
 
 // splitValue splits a block into its statements and trailing value
@@ -92,10 +104,10 @@ func BlockValue(b *ast.Block) ([]ast.Stmt, ast.Expr) { return splitValue(b) }
 // block expressions and must agree in type, as a ternary's.
 func (c *checker) ifExpr(e *ast.IfExpr) types.Type {
 	ct := c.expr(e.Cond)
-	a := c.blockExpr(e.Then)
+	a := c.blockExpr(nil, e.Then)
 	var b types.Type = &types.Void{}
 	if e.Else != nil {
-		b = c.blockExpr(e.Else)
+		b = c.blockExpr(nil, e.Else)
 	}
 	if ct == nil || a == nil || b == nil {
 		return nil

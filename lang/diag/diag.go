@@ -142,10 +142,53 @@ func (l *List) Sort() {
 }
 
 // Source is a named script text with a lazily built line index.
+//
+// Other files may be included after the script (the standard library
+// written in the language): their spans are offsets past the end of the
+// script, and Locate maps them back to the file they belong to.
 type Source struct {
 	Name  string // "stdin" for -e programs, else the file name
 	Text  string
 	lines []int // byte offset of the start of each line
+	// included are the files added by Include, in increasing base order.
+	included []included
+}
+
+// included is a file placed after the script at offset base.
+type included struct {
+	base int
+	src  *Source
+}
+
+// Include places the text of another file after the script and every file
+// included before, and returns the offset of its first byte: spans into
+// it are offsets from there.
+func (s *Source) Include(name, text string) int {
+	base := len(s.Text) + 1
+	if n := len(s.included); n > 0 {
+		last := s.included[n-1]
+		base = last.base + len(last.src.Text) + 1
+	}
+	s.included = append(s.included, included{base, NewSource(name, text)})
+	return base
+}
+
+// Locate returns the file holding byte offset off (s itself, or a file
+// added by Include) and the offset within that file.
+func (s *Source) Locate(off int) (*Source, int) {
+	for i := len(s.included) - 1; i >= 0; i-- {
+		if in := s.included[i]; off >= in.base {
+			return in.src, off - in.base
+		}
+	}
+	return s, off
+}
+
+// LocateSpan is Locate for a span (located by its start).
+func (s *Source) LocateSpan(span Span) (*Source, Span) {
+	f, start := s.Locate(span.Start)
+	shift := span.Start - start
+	return f, Span{start, span.End - shift}
 }
 
 // NewSource returns a Source for text.
@@ -163,8 +206,10 @@ func (s *Source) index() {
 	}
 }
 
-// Position returns the 1-based line and column of a byte offset.
+// Position returns the 1-based line and column of a byte offset (in the
+// file that holds it, see Locate).
 func (s *Source) Position(off int) (line, col int) {
+	s, off = s.Locate(off)
 	s.index()
 	if off < 0 {
 		off = 0
@@ -198,7 +243,8 @@ const maxLineWidth = 160
 // HINT lines.
 func (s *Source) Format(d *Diagnostic) string {
 	var b strings.Builder
-	line, col, ecol := s.columns(d.Span)
+	s, span := s.LocateSpan(d.Span)
+	line, col, ecol := s.columns(span)
 	fmt.Fprintf(&b, "%s:%d:%d-%d: %s: %s\n", s.Name, line, col, ecol, d.Severity, d.Msg)
 	text := strings.ReplaceAll(s.Line(line), "\t", " ")
 	// Very long lines are cut to a window around the span, so the
@@ -249,6 +295,7 @@ func (s *Source) columns(span Span) (line, col, ecol int) {
 // Location renders span as bpftrace prefixes messages without source
 // context (errorf, warnf): "NAME:LINE:COL-ENDCOL".
 func (s *Source) Location(span Span) string {
+	s, span = s.LocateSpan(span)
 	line, col, ecol := s.columns(span)
 	return fmt.Sprintf("%s:%d:%d-%d", s.Name, line, col, ecol)
 }
