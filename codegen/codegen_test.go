@@ -90,6 +90,11 @@ var GoldenCases = []GoldenCase{
 	{"tp_char_array", `tracepoint:sched:sched_switch { @[args.next_comm] = count(); }`},
 	{"tp_data_loc", `tracepoint:sched:sched_process_exec { printf("%s\n", args.filename); }`},
 	{"probe_interval", `interval:s:1 { printf("%s\n", probe); }`},
+	{"block_expr", `BEGIN { $a = { let $b = pid; $b + 1 }; printf("%d %d\n", $a, { printf("x\n"); 2 }); }`},
+	{"if_expr", `BEGIN { $a = if pid > 1 { "big" } else { "small" }; print($a); }`},
+	{"elvis", `BEGIN { $a = pid ?: 7; $s = comm ?: "none"; printf("%d %s\n", $a, $s); }`},
+	{"macro", `macro add1(x) { x + 1 } macro inc($v) { $v += 1; } BEGIN { $a = add1(pid); inc($a); printf("%d\n", $a); }`},
+	{"stdlib_macro", `BEGIN { printf("%d %d %s\n", ppid(curtask), is_err(-2), signal_name(2)); }`},
 }
 
 // CompileScript parses, checks and compiles text with host (nil: the

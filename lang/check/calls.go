@@ -43,6 +43,9 @@ func init() {
 // call checks a function call. ident is set when the call was written as a
 // bare identifier (`count` for `count()`).
 func (c *checker) call(call *ast.Call, target *ast.MapExpr) types.Type {
+	if c.macros.Failed[call] {
+		return nil
+	}
 	id, ok := stdlib.LookupFunc(call.Name)
 	if !ok && len(call.Args) == 0 {
 		if v, _, isVar := stdlib.LookupVar(call.Name); isVar && v != stdlib.ArgN {

@@ -237,7 +237,7 @@ func Check(src *diag.Source, prog *ast.Program, cfg *Config) (info *Info, diags 
 	}()
 	// Macros (the script's and the standard library's) are expanded
 	// into block expressions before anything is checked.
-	macro.Expand(src, prog, diags)
+	c.macros = macro.Expand(src, prog, diags)
 	c.program(prog)
 	c.checkNamedParams()
 	for _, d := range prog.MapDecls {
@@ -261,6 +261,10 @@ type checker struct {
 
 	// cur is the node being checked, for internal-error reports.
 	cur ast.Node
+	// macros are the results of macro expansion; expanding is the stack
+	// of expansions being checked (scope.go).
+	macros    *macro.Result
+	expanding []*ast.BlockExpr
 	// Per-instance state.
 	tab    *Tables
 	attach *Attach
@@ -305,6 +309,7 @@ type checker struct {
 
 func (c *checker) errorf(n ast.Node, code diag.Code, format string, args ...any) *diag.Diagnostic {
 	d := &diag.Diagnostic{Span: n.Span(), Severity: diag.Error, Code: code, Msg: fmt.Sprintf(format, args...)}
+	c.expansionHint(d)
 	if c.report {
 		c.diags.Add(d)
 	}
@@ -330,6 +335,7 @@ func probeHead(p *ast.Probe) diag.Span {
 
 func (c *checker) errorAt(span diag.Span, code diag.Code, format string, args ...any) *diag.Diagnostic {
 	d := &diag.Diagnostic{Span: span, Severity: diag.Error, Code: code, Msg: fmt.Sprintf(format, args...)}
+	c.expansionHint(d)
 	if c.report {
 		c.diags.Add(d)
 	}

@@ -14,6 +14,9 @@ import (
 // expr checks e and returns its type (nil after an error).
 func (c *checker) expr(e ast.Expr) types.Type {
 	c.cur = e
+	if c.macros.Failed[e] {
+		return nil
+	}
 	t := c.expr1(e)
 	if t != nil {
 		c.tab.Types[e] = t
@@ -270,7 +273,12 @@ func (c *checker) builtin(id *ast.Ident, v stdlib.VarID, n int) types.Type {
 		return t
 	}
 	if v == stdlib.Curtask {
-		return c.typeExpr(&ast.TypeExpr{Pos: id.Pos, Name: "struct task_struct", Ptr: 1})
+		// A kernel pointer, also in probes on user code.
+		t := c.typeExpr(&ast.TypeExpr{Pos: id.Pos, Name: "struct task_struct", Ptr: 1})
+		if pt, ok := t.(*types.Pointer); ok {
+			return &types.Pointer{Elem: pt.Elem, Space: types.Kernel}
+		}
+		return t
 	}
 	if v == stdlib.FuncVar {
 		// The traced function: one program per function, so a constant.

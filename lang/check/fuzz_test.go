@@ -51,17 +51,18 @@ func fuzzSeeds(t testing.TB) []string {
 }
 
 // checkSpans fails when a diagnostic is internal or has a span outside
-// the text.
-func checkSpans(t *testing.T, stage, text string, diags *diag.List) {
+// the text (or the standard library file it points into).
+func checkSpans(t *testing.T, stage string, src *diag.Source, diags *diag.List) {
 	t.Helper()
+	text := src.Text
 	for _, d := range diags.Items {
 		if d.Code == diag.CodeInternal || strings.HasPrefix(d.Msg, "internal") {
 			t.Fatalf("%s: internal error for %q: %s", stage, text, d.Msg)
 		}
-		if s := d.Span; s.Start < 0 || s.Start > s.End || s.End > len(text) {
-			t.Fatalf("%s: diagnostic span %v outside text of length %d: %s", stage, s, len(text), d.Msg)
+		f, s := src.LocateSpan(d.Span)
+		if s.Start < 0 || s.Start > s.End || s.End > len(f.Text) {
+			t.Fatalf("%s: diagnostic span %v outside %s of length %d: %s", stage, d.Span, f.Name, len(f.Text), d.Msg)
 		}
-		src := diag.NewSource("stdin", text)
 		_ = src.Format(d)
 	}
 }
@@ -98,7 +99,7 @@ func FuzzCheck(f *testing.F) {
 		case <-time.After(5 * time.Second):
 			t.Fatalf("parse+check hangs on %q", text)
 		}
-		checkSpans(t, r.stage, text, r.diags)
+		checkSpans(t, r.stage, src, r.diags)
 		if r.stage != "check" || r.diags.HasErrors() {
 			return
 		}
@@ -108,7 +109,7 @@ func FuzzCheck(f *testing.F) {
 			return
 		}
 		obj, gd := codegen.Compile(r.info, &codegen.Options{Source: src})
-		checkSpans(t, "compile", text, gd)
+		checkSpans(t, "compile", src, gd)
 		for _, d := range gd.Items {
 			if d.Code != diag.CodeStack || !strings.Contains(d.Msg, "stack limit") {
 				t.Fatalf("compile: unexpected diagnostic for %q: %s", text, src.Format(d))

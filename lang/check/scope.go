@@ -57,6 +57,10 @@ func (c *checker) declareVar(sym *VarSym) {
 func (c *checker) blockExpr(e ast.Expr, b *ast.Block) types.Type {
 	c.pushScope()
 	defer c.popScope()
+	if x, ok := e.(*ast.BlockExpr); ok && c.macros.Macros[x] != "" {
+		c.expanding = append(c.expanding, x)
+		defer func() { c.expanding = c.expanding[:len(c.expanding)-1] }()
+	}
 	stmts, value := splitValue(b)
 	for _, s := range stmts {
 		c.stmt(s)
@@ -150,4 +154,20 @@ func (c *checker) elvis(t *ast.Ternary, ct types.Type) types.Type {
 		return nil
 	}
 	return c.branchType(t, ct, b)
+}
+
+// expansionHint names the call site of the innermost macro expansion
+// being checked when d lies in the macro's body (not in the arguments
+// written at the call).
+func (c *checker) expansionHint(d *diag.Diagnostic) {
+	if len(c.expanding) == 0 {
+		return
+	}
+	x := c.expanding[len(c.expanding)-1]
+	if site := x.Span(); d.Span.Start >= site.Start && d.Span.End <= site.End {
+		return
+	}
+	f, off := c.src.Locate(x.Span().Start)
+	line, col := f.Position(off)
+	d.Hint("in the expansion of macro %s() at %s:%d:%d", c.macros.Macros[x], f.Name, line, col)
 }

@@ -9,26 +9,28 @@ import (
 
 // clone returns a deep copy of the syntax tree n: every expansion of a
 // macro gets a body of its own, so the checker's side tables (keyed by
-// node) keep the expansions apart.
-func clone[N ast.Node](n N) N {
-	return deepCopy(reflect.ValueOf(n)).Interface().(N)
+// node) keep the expansions apart. It adds the number of nodes copied to
+// *count.
+func clone[N ast.Node](n N, count *int) N {
+	return deepCopy(reflect.ValueOf(n), count).Interface().(N)
 }
 
-func deepCopy(v reflect.Value) reflect.Value {
+func deepCopy(v reflect.Value, count *int) reflect.Value {
 	switch v.Kind() {
 	case reflect.Pointer:
 		if v.IsNil() {
 			return v
 		}
+		*count++
 		p := reflect.New(v.Elem().Type())
-		p.Elem().Set(deepCopy(v.Elem()))
+		p.Elem().Set(deepCopy(v.Elem(), count))
 		return p
 	case reflect.Interface:
 		if v.IsNil() {
 			return v
 		}
 		out := reflect.New(v.Type()).Elem()
-		out.Set(deepCopy(v.Elem()))
+		out.Set(deepCopy(v.Elem(), count))
 		return out
 	case reflect.Slice:
 		if v.IsNil() {
@@ -36,7 +38,7 @@ func deepCopy(v reflect.Value) reflect.Value {
 		}
 		out := reflect.MakeSlice(v.Type(), v.Len(), v.Len())
 		for i := 0; i < v.Len(); i++ {
-			out.Index(i).Set(deepCopy(v.Index(i)))
+			out.Index(i).Set(deepCopy(v.Index(i), count))
 		}
 		return out
 	case reflect.Struct:
@@ -44,7 +46,7 @@ func deepCopy(v reflect.Value) reflect.Value {
 		out.Set(v) // unexported fields and plain values
 		for i := 0; i < v.NumField(); i++ {
 			if out.Field(i).CanSet() {
-				out.Field(i).Set(deepCopy(v.Field(i)))
+				out.Field(i).Set(deepCopy(v.Field(i), count))
 			}
 		}
 		return out

@@ -39,14 +39,29 @@ import (
 	"github.com/gobpftrace/gobpftrace/lang/diag"
 )
 
-// maxExpansions bounds the expansions of one script: macros calling
-// macros several times each grow exponentially.
-const maxExpansions = 10000
+// maxExpansions and maxNodes bound the expansions of one script and the
+// syntax tree nodes they copy: macros calling macros (or using their
+// arguments) several times each grow exponentially.
+const (
+	maxExpansions = 10000
+	maxNodes      = 200000
+)
+
+// Result describes the expansions of a script.
+type Result struct {
+	// Failed are the calls not expanded because of an error Expand
+	// reported (the checker says nothing more about them).
+	Failed map[ast.Expr]bool
+	// Macros names the macro of every block that is an expansion, so
+	// diagnostics inside it can name the call site.
+	Macros map[*ast.BlockExpr]string
+}
 
 // Expand replaces the macro calls in the probes of prog by their
 // expansions, reporting misuse to diags. Standard library files are added
 // to src when the script uses them.
-func Expand(src *diag.Source, prog *ast.Program, diags *diag.List) {
+func Expand(src *diag.Source, prog *ast.Program, diags *diag.List) *Result {
+	res := &Result{Failed: map[ast.Expr]bool{}, Macros: map[*ast.BlockExpr]string{}}
 	valueIfs(prog)
 	reg := &registry{byName: map[string][]*def{}}
 	for _, m := range prog.Macros {
@@ -56,15 +71,16 @@ func Expand(src *diag.Source, prog *ast.Program, diags *diag.List) {
 		loadStdlib(src, reg, diags)
 	}
 	if len(reg.byName) == 0 {
-		return
+		return res
 	}
-	x := &expander{reg: reg, diags: diags, budget: new(int)}
+	x := &expander{reg: reg, diags: diags, budget: new(int), nodes: new(int), exhausted: new(bool), res: res}
 	for _, p := range prog.Probes {
 		if p.Pred != nil {
 			p.Pred = x.expr(p.Pred)
 		}
 		x.walk(reflect.ValueOf(p.Body))
 	}
+	return res
 }
 
 // expander expands the macro calls in one context: the script (stack
@@ -80,10 +96,13 @@ type expander struct {
 	vars  map[string]string
 	maps  map[string]string
 	exprs map[string]ast.Expr
-	// budget counts the expansions left (shared).
-	budget *int
-	// failed is set once the budget is exhausted.
-	failed bool
+	// budget counts the expansions made and nodes the nodes copied
+	// (shared); exhausted is set once a limit is reached.
+	budget    *int
+	nodes     *int
+	exhausted *bool
+	// res collects the results.
+	res *Result
 }
 
 // inMacro reports whether x renames (it expands a macro body).
@@ -112,6 +131,9 @@ func (x *expander) walk(v reflect.Value) {
 	if let, ok := v.Addr().Interface().(*ast.LetStmt); ok && x.inMacro() {
 		if _, isParam := x.vars[let.Var.Name]; isParam {
 			x.diags.Errorf(let.Span(), diag.CodeDuplicate, "Variable declaration shadows macro arg %s", let.Var.Name)
+			// Declare a variable of the expansion instead, so the
+			// checker reports nothing more.
+			delete(x.vars, let.Var.Name)
 		}
 	}
 	for i := 0; i < v.NumField(); i++ {
@@ -196,7 +218,10 @@ func (x *expander) expr(e ast.Expr) ast.Expr {
 		return e
 	case *ast.Ident:
 		if arg, ok := x.exprs[e.Name]; ok {
-			return clone(arg)
+			if x.overBudget(e) {
+				return e
+			}
+			return clone(arg, x.nodes)
 		}
 		return x.call(e, e.Name, nil)
 	case *ast.Call:
@@ -205,11 +230,9 @@ func (x *expander) expr(e ast.Expr) ast.Expr {
 		}
 		return x.call(e, e.Name, e.Args)
 	case *ast.Sizeof:
-		if id, ok := e.X.(*ast.Ident); ok {
-			if t := x.typeArg(id.Name); t != nil {
-				e.Type, e.X = t, nil
-				return e
-			}
+		if t := x.typeOfExpr(e.X); t != nil {
+			e.Type, e.X = t, nil
+			return e
 		}
 	case *ast.Offsetof:
 		if len(e.Fields) == 1 {
@@ -222,11 +245,45 @@ func (x *expander) expr(e ast.Expr) ast.Expr {
 	return e
 }
 
+// overBudget reports (once) and records that the expansion at n would
+// exceed the limits.
+func (x *expander) overBudget(n ast.Expr) bool {
+	if *x.budget < maxExpansions && *x.nodes < maxNodes {
+		return false
+	}
+	if !*x.exhausted {
+		*x.exhausted = true
+		x.diags.Errorf(n.Span(), diag.CodeType, "too many macro expansions (more than %d, or more than %d nodes)", maxExpansions, maxNodes)
+	}
+	x.res.Failed[n] = true
+	return true
+}
+
+// typeOfExpr returns the type an expression names when it is a type
+// parameter (t) or an array of one (t[2]), else nil.
+func (x *expander) typeOfExpr(e ast.Expr) *ast.TypeExpr {
+	switch e := e.(type) {
+	case *ast.Ident:
+		return x.typeArg(e.Name)
+	case *ast.IndexExpr:
+		id, ok := e.X.(*ast.Ident)
+		n, isLit := e.Index.(*ast.IntLit)
+		if !ok || !isLit || n.Value > 1<<20 {
+			return nil
+		}
+		if t := x.typeArg(id.Name); t != nil && t.Array == 0 {
+			t.Array = int(n.Value)
+			return t
+		}
+	}
+	return nil
+}
+
 // typeArg returns a copy of the type passed as typeof(T) for the
 // identifier parameter name, or nil.
 func (x *expander) typeArg(name string) *ast.TypeExpr {
 	if t, ok := x.exprs[name].(*ast.TypeofExpr); ok && t.Type != nil {
-		return clone(t.Type)
+		return clone(t.Type, x.nodes)
 	}
 	return nil
 }
@@ -269,6 +326,7 @@ func (x *expander) call(n ast.Expr, name string, args []ast.Expr) ast.Expr {
 	if m == nil {
 		if closest != nil && !closest.stdlib {
 			x.mismatch(n, name, args, closest)
+			x.res.Failed[n] = true
 		}
 		return n
 	}
@@ -280,18 +338,15 @@ func (x *expander) call(n ast.Expr, name string, args []ast.Expr) ast.Expr {
 			}
 			chain = append(chain, m.Name)
 			x.diags.Errorf(n.Span(), diag.CodeType, "Recursive macro call detected. Call chain: %s", strings.Join(chain, " > "))
+			x.res.Failed[n] = true
 			return n
 		}
 	}
-	if *x.budget >= maxExpansions {
-		if !x.failed {
-			x.failed = true
-			x.diags.Errorf(n.Span(), diag.CodeType, "too many macro expansions (more than %d)", maxExpansions)
-		}
+	if x.overBudget(n) {
 		return n
 	}
 	*x.budget++
-	inner := &expander{reg: x.reg, diags: x.diags, budget: x.budget,
+	inner := &expander{reg: x.reg, diags: x.diags, budget: x.budget, nodes: x.nodes, exhausted: x.exhausted, res: x.res,
 		stack: append(x.stack[:len(x.stack):len(x.stack)], m),
 		vars:  map[string]string{}, maps: map[string]string{}, exprs: map[string]ast.Expr{}}
 	for i, p := range m.Params {
@@ -315,17 +370,16 @@ func (x *expander) call(n ast.Expr, name string, args []ast.Expr) ast.Expr {
 	if lit := literalBody(m.Body); lit != nil {
 		// A literal needs no block: `macro fmt() { "%d\n" }` can be
 		// printf's format.
-		lit = clone(lit)
+		lit = clone(lit, x.nodes)
 		setSpan(lit, n.Span())
 		return lit
 	}
-	body := clone(m.Body)
+	body := clone(m.Body, x.nodes)
 	inner.walk(reflect.ValueOf(body))
-	if inner.failed {
-		x.failed = true
-	}
 	body.Pos = ast.Pos{S: n.Span()}
-	return &ast.BlockExpr{Pos: ast.Pos{S: n.Span()}, Block: body}
+	b := &ast.BlockExpr{Pos: ast.Pos{S: n.Span()}, Block: body}
+	x.res.Macros[b] = m.Name
+	return b
 }
 
 // mismatch reports a call of a user macro whose arguments fit none of
