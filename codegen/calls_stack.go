@@ -33,7 +33,7 @@ const stackFrames = 127
 // leaves its id in R0 (negative when it could not be recorded).
 func (g *gen) kernelStack() {
 	g.c.useStacks()
-	g.e.emit(asm.Mov.Reg(asm.R1, regCtx))
+	g.ctxTo(asm.R1)
 	g.e.mapPtr(asm.R2, StackMap)
 	g.e.emit(asm.Mov.Imm(asm.R3, 0))
 	g.e.call(asm.FnGetStackid)
@@ -44,7 +44,7 @@ func (g *gen) kernelStack() {
 // id its addresses belong to.
 func (g *gen) userStack(dst loc) {
 	g.c.useStacks()
-	g.e.emit(asm.Mov.Reg(asm.R1, regCtx))
+	g.ctxTo(asm.R1)
 	g.e.mapPtr(asm.R2, StackMap)
 	g.e.emit(asm.Mov.Imm(asm.R3, bpfUserStack))
 	g.e.call(asm.FnGetStackid)

@@ -118,9 +118,9 @@ func (g *gen) frame0(l loc) loc {
 }
 
 // ctxTo puts the probe's context in dst: from R6 in the main function,
-// from its spill slot in a loop callback. Only the event channel uses it
-// there (perf_event_output needs the context); builtins that read the
-// context are refused in loop bodies by the checker.
+// from its spill slot in a loop callback. Helpers that take the context
+// use it (perf_event_output, get_stackid); builtins that read the
+// context's fields are refused in loop bodies by the checker.
 func (g *gen) ctxTo(dst asm.Register) {
 	if g.fn == nil {
 		g.e.emit(asm.Mov.Reg(dst, regCtx))

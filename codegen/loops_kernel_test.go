@@ -126,6 +126,8 @@ func TestSelfForRange(t *testing.T) {
 		"\n\n")
 	expectRun(t, `BEGIN { for ($i : 0..10) { if ($i == 2) { exit(); } print($i); } print("end"); }`,
 		"0\n1\n\n\n")
+	// kstack and ustack take the context from where the probe spilled it.
+	expectRun(t, `BEGIN { for ($i : 0..2) { @k[kstack(3), $i] = count(); } $n = 0; for ($kv : @k) { $n += $kv.1; } print($n); clear(@k); }`, "2\n\n\n")
 	// The loop variable's type follows the bounds.
 	expectRun(t, `BEGIN { for ($i : (uint8)254..(uint16)257) { print($i); } }`, "254\n255\n256\n\n\n")
 }
