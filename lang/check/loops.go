@@ -18,18 +18,19 @@ import (
 // Code generation compiles the body as a callback of bpf_for_each_map_elem
 // or bpf_loop, which does not have the probe's context in its register:
 // builtins and functions that read the context's fields (args, argN,
-// retval, ctx, reg) are refused in the body, as bpftrace refuses args
+// retval, ctx, usermode, reg, override) are refused in the body, as bpftrace refuses args
 // and ctx there. (kstack and ustack, which hand the context to a helper,
 // get it from where the probe spilled it.)
 
 // ctxVars are the builtin variables that read the probe's context.
 var ctxVars = map[stdlib.VarID]bool{
 	stdlib.Args: true, stdlib.ArgN: true, stdlib.Retval: true, stdlib.Ctx: true,
+	stdlib.Usermode: true,
 }
 
 // ctxFuncs are the functions that read the probe's context.
 var ctxFuncs = map[stdlib.FuncID]bool{
-	stdlib.Reg: true,
+	stdlib.Reg: true, stdlib.Override: true,
 }
 
 // forStmt checks a for loop.
