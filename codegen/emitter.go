@@ -5,6 +5,7 @@ import (
 
 	"github.com/cilium/ebpf/asm"
 
+	"github.com/gobpftrace/gobpftrace/lang/check"
 	"github.com/gobpftrace/gobpftrace/lang/diag"
 )
 
@@ -29,7 +30,7 @@ const (
 
 // scratchThreshold is the default size above which a value lives in the
 // scratch area instead of on the 512-byte stack (config on_stack_limit).
-const scratchThreshold = 128
+const scratchThreshold = check.DefaultOnStackLimit
 
 // maxScratch is the size of one program's scratch area (the per-CPU map
 // value size limit is 32 KiB).

@@ -40,6 +40,7 @@ const (
 	Ppid
 	Pcomm
 	Usermode
+	ConfigVar
 	numVars
 )
 
@@ -88,6 +89,7 @@ var Vars = [...]VarDef{
 	Ncpus:      {Name: "ncpus", Type: types.Uint64, Implemented: true, Doc: "number of CPUs"},
 	Ppid:       {Name: "ppid", Implemented: true, Doc: "parent process id (curtask->real_parent->tgid, from BTF)"},
 	Usermode:   {Name: "usermode", Type: types.Uint8, Implemented: true, Doc: "1 when the probe interrupted user code (the code segment's privilege level, x86_64), 0 in the kernel; begin and end run in user mode"},
+	ConfigVar:  {Name: "config", Implemented: true, Doc: "the configuration in effect (config block, environment, defaults) as a record: config.max_strlen, config.stack_mode …; also spelt __builtin_config"},
 	Pcomm:      {Name: "pcomm", Implemented: true, Doc: "parent process name (curtask->real_parent->comm, from BTF)"},
 }
 
@@ -118,6 +120,9 @@ func LookupVar(name string) (id VarID, n int, ok bool) {
 	}
 	if id, ok := varIndex[name]; ok {
 		return id, 0, true
+	}
+	if name == "__builtin_config" {
+		return ConfigVar, 0, true
 	}
 	if rest, found := strings.CutPrefix(name, "arg"); found && len(rest) > 0 && len(rest) <= 2 {
 		if n, err := strconv.Atoi(rest); err == nil && n >= 0 && strconv.Itoa(n) == rest {

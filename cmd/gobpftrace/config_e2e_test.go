@@ -9,7 +9,7 @@ import "testing"
 func TestConfigStackModeEnv(t *testing.T) {
 	needRoot(t)
 	t.Parallel()
-	script := tempFile(t, "getenv.py", "import ctypes\nctypes.CDLL(None).getenv(b'ABCDEFGH')\n")
+	script := tempFile(t, "getenv.py", "import ctypes, time\nctypes.CDLL(None).getenv(b'ABCDEFGH')\ntime.sleep(5)\n") // alive while its stack is symbolized
 	prog := `config = { BPFTRACE_STACK_MODE = perf }
 uprobe:libc:getenv /pid == cpid && str(arg0) == "ABCDEFGH"/ { printf("%s", ustack(1)); exit(); }`
 	r := gbt(t, "-e", prog, "-c", "/usr/bin/python3 "+script)
@@ -41,4 +41,13 @@ func TestConfigLicense(t *testing.T) {
 	needRoot(t)
 	t.Parallel()
 	expectRun(t, gbt(t, "-e", `config = { license = "Dual BSD/GPL" } BEGIN { printf("ok\n"); exit(); }`), 0, "ok\n\n\n", attached1)
+}
+
+// TestConfigBuiltin: the config builtin reads the settings in effect.
+func TestConfigBuiltin(t *testing.T) {
+	needRoot(t)
+	t.Parallel()
+	r := runTool(t, invocation{args: []string{"-e", `config = { max_strlen = 32; stack_mode = perf } BEGIN { printf("%d %s %s %d\n", config.max_strlen, config.stack_mode, config().license, config.max_strlen == __builtin_config.max_strlen); exit(); }`},
+		env: []string{"BPFTRACE_LICENSE=Dual BSD/GPL"}})
+	expectRun(t, r, 0, "32 perf Dual BSD/GPL 1\n\n\n", attached1)
 }

@@ -53,6 +53,10 @@ type Settings struct {
 	UnstableTseries string
 }
 
+// DefaultOnStackLimit is gobpftrace's on_stack_limit when the script sets
+// none: values up to this size stay on the BPF stack.
+const DefaultOnStackLimit = 128
+
 // DefaultSettings returns bpftrace's defaults.
 func DefaultSettings() Settings {
 	return Settings{OnStackLimit: -1, MaxProbes: 1024, License: "GPL", StrTruncTrailer: "..", UnstableTseries: "warn"}
@@ -301,4 +305,64 @@ func (c *checker) configItem(it *ast.ConfigItem, env map[string]bool) {
 	if err := s.SetConfig(it.Key, text); err != nil {
 		c.errorf(it, diag.CodeType, "%v", err)
 	}
+}
+
+// configRecord is what the config builtin stands for: a record of the
+// settings in effect, with bpftrace's fields in its order (its booleans,
+// integers, strings, then the unstable features, missing_probes,
+// stack_mode and license).
+func (c *checker) configRecord(pos ast.Pos) *ast.Record {
+	s := &c.info.Config
+	r := &ast.Record{Pos: pos}
+	add := func(name string, v ast.Expr) {
+		r.Names = append(r.Names, name)
+		r.Values = append(r.Values, v)
+	}
+	num := func(name string, n int) { add(name, &ast.IntLit{Pos: pos, Value: uint64(n)}) }
+	str := func(name, v string) { add(name, &ast.StrLit{Pos: pos, Value: v}) }
+	boolean := func(name string, v bool) { add(name, &ast.BoolLit{Pos: pos, Value: v}) }
+	boolean("cpp_demangle", false)
+	boolean("lazy_symbolication", true)
+	boolean("print_maps_on_exit", !s.NoPrintMapsOnExit)
+	boolean("use_blazesym", false)
+	boolean("show_debug_info", false)
+	num("log_size", 1000000)
+	maxProgs := s.MaxBPFProgs
+	if c.cfg.MaxBPFProgs > 0 {
+		maxProgs = c.cfg.MaxBPFProgs
+	} else if maxProgs == 0 {
+		maxProgs = DefaultMaxBPFProgs
+	}
+	num("max_bpf_progs", maxProgs)
+	num("max_cat_bytes", 10240)
+	mapKeys := s.MaxMapKeys
+	if mapKeys == 0 {
+		mapKeys = 4096
+	}
+	num("max_map_keys", mapKeys)
+	num("max_probes", s.MaxProbes)
+	num("max_strlen", c.info.StrLen)
+	onStack := s.OnStackLimit
+	if onStack < 0 {
+		onStack = DefaultOnStackLimit
+	}
+	num("on_stack_limit", onStack)
+	pages := s.PerfRBPages
+	if pages == 0 {
+		pages = 1024 // the 4 MiB event ring buffer
+	}
+	num("perf_rb_pages", pages)
+	str("str_trunc_trailer", s.StrTruncTrailer)
+	str("unstable_import_statement", "warn")
+	str("unstable_tseries", s.UnstableTseries)
+	str("unstable_typeinfo", "warn")
+	str("unstable_dw_ustack", "warn")
+	missing := s.MissingProbes
+	if missing == "" {
+		missing = "error"
+	}
+	str("missing_probes", missing)
+	str("stack_mode", [...]string{types.StackBpftrace: "bpftrace", types.StackPerf: "perf", types.StackRaw: "raw"}[s.StackMode])
+	str("license", s.License)
+	return r
 }

@@ -53,3 +53,19 @@ func TestMaxProbes(t *testing.T) {
 	mustCheck(t, `config = { max_probes = 3 } BEGIN { } END { } interval:s:1 { }`, nil)
 	mustCheck(t, `config = { max_probes = 2 } BEGIN { } END { } interval:s:1 { }`, &Config{Listing: true})
 }
+
+// TestConfigBuiltin: config (or config(), __builtin_config) is a record
+// of the settings in effect, environment included.
+func TestConfigBuiltin(t *testing.T) {
+	const script = `config = { stack_mode = perf; max_strlen = 32 } BEGIN { @r = config; @s = config().stack_mode; @n = __builtin_config.max_strlen; @l = config.license; }`
+	_, info := mustCheck(t, script, &Config{Env: map[string]string{"BPFTRACE_LICENSE": "GPL v2"}})
+	r, ok := info.Maps["@r"].Value.(*types.Record)
+	if !ok || len(r.Names) != 21 || r.Names[0] != "cpp_demangle" || r.Names[20] != "license" {
+		t.Fatalf("config: %v", info.Maps["@r"].Value)
+	}
+	for name, want := range map[string]string{"@s": "string[5]", "@n": "int64", "@l": "string[7]"} {
+		if got := info.Maps[name].Value.String(); got != want {
+			t.Errorf("%s: %s, want %s", name, got, want)
+		}
+	}
+}

@@ -292,6 +292,14 @@ func (c *checker) builtin(id *ast.Ident, v stdlib.VarID, n int) types.Type {
 		c.tab.PerAttach = true // each function's own name
 		return &types.String{Cap: len(c.attach.Func) + 1}
 	}
+	if v == stdlib.ConfigVar {
+		expansion := c.configRecord(id.Pos)
+		t := c.expr(expansion)
+		if t != nil {
+			c.tab.Desugared[id] = expansion
+		}
+		return t
+	}
 	if v == stdlib.Kstack || v == stdlib.Ustack {
 		// The config's stack_mode is the default style.
 		st := *def.Type.(*types.Stack)

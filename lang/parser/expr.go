@@ -9,7 +9,7 @@ import (
 // notExpr are the keywords that cannot begin an expression.
 var notExpr = map[string]bool{
 	"else": true, "while": true, "unroll": true, "for": true, "return": true,
-	"break": true, "continue": true, "let": true, "config": true, "import": true,
+	"break": true, "continue": true, "let": true, "import": true,
 	"macro": true, "fn": true, "struct": true, "union": true, "enum": true,
 }
 

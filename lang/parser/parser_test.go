@@ -33,6 +33,8 @@ var dumpCases = []struct{ src, want string }{
 		`(program (probe (attach "begin") (block (value (call print 1)))))`},
 	{`END { clear(@a); }`,
 		`(program (probe (attach "END") (block (expr (call clear @a)))))`},
+	{`BEGIN { print(config.max_strlen); $c = config(); }`, // config is a keyword only at the top level
+		`(program (probe (attach "BEGIN") (block (expr (call print (. config max_strlen))) (= $c (call config)))))`},
 	{`end { exit() }`,
 		`(program (probe (attach "end") (block (value (call exit)))))`},
 	{`BEGIN, END { @x = 1 }`,
