@@ -69,6 +69,7 @@ var GoldenCases = []GoldenCase{
 	{"percpu_kaddr", `BEGIN { @a = *percpu_kaddr("process_counts"); $p = percpu_kaddr("process_counts", 1); if ($p != 0) { @b = *$p; } }`},
 	{"buf_values", `BEGIN { $a = (uint8[4])0x04030201; @[buf("ok_key", 6)] = 1; printf("%r %r\n", buf($a), buf("xyz", $a[0])); }`},
 	{"strings_more", `tracepoint:syscalls:sys_enter_openat { @[str_concat(comm, "!")] = strstr(comm, "ls") + strcap(args.filename) + strcap(comm); $s = str_concat("a", comm); printf("%s %d\n", $s, strstr($s, comm)); }`},
+	{"find", `BEGIN { @m[1, "a"] = (2, "x"); let $v; if (find(@m, (1, "a"), $v)) { printf("%d %s\n", $v.0, $v.1); } @n[comm] = 3; $w = 1; find(@n, comm, $w); }`},
 	{"errorf_warnf", `BEGIN { errorf("bad %d %s", 10, "x"); warnf("careful %x\n", pid); }`},
 	{"cat_system", `BEGIN { cat("/proc/%d/comm", pid); system("echo %s", comm); }`},
 	{"signal", `tracepoint:syscalls:sys_enter_openat { signal("SIGUSR1"); signal(pid % 64 + 1); }`},

@@ -162,3 +162,10 @@ func TestSelfStrstrConcat(t *testing.T) {
 	expectRun(t, `BEGIN { $a = "foo"; $b = "barbaz"; $e = ""; $c = str_concat($a, $b); printf("[%s] [%s] [%s] [%s] [%s]\n", $c, str_concat($e, $b), str_concat($a, $e), str_concat("x", $b), str_concat($a, "yz")); printf("%d %d %d %d %d %d %d\n", strstr($c, "bar"), strstr($c, $a), strstr($c, "nope"), strstr($c, $e), strstr($b, "az"), strcap($c), strcap($a)); }`,
 		"[foobarbaz] [barbaz] [foo] [xbarbaz] [fooyz]\n3 0 -1 0 4 10 4\n\n\n")
 }
+
+// find() copies the value of a present key into the variable and leaves
+// it alone for a missing one.
+func TestSelfFind(t *testing.T) {
+	expectRun(t, `BEGIN { @map[2] = (1, "hello"); @m[1] = 5; let $val; if (find(@map, 2, $val)) { printf("%d %s\n", $val.0, $val.1); } $x = 7; printf("%d %d ", find(@m, 3, $x), $x); printf("%d %d\n", find(@m, 1, $x), $x); clear(@map); clear(@m); }`,
+		"1 hello\n0 7 1 5\n\n\n")
+}

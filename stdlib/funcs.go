@@ -63,6 +63,7 @@ const (
 	Strstr
 	Strcap
 	StrConcat
+	Find
 	numFuncs
 )
 
@@ -163,6 +164,7 @@ var Funcs = [...]FuncDef{
 	Strstr:      {Name: "strstr", MinArgs: 2, MaxArgs: 2, Flags: Implemented, Sig: "strstr(hay, needle)", Doc: "index of the first occurrence of needle in hay, or -1"},
 	Strcap:      {Name: "strcap", MinArgs: 1, MaxArgs: 1, Flags: Implemented, Sig: "strcap(s)", Doc: "capacity of a string or a char array (a constant); the length of the string a char pointer points to"},
 	StrConcat:   {Name: "str_concat", MinArgs: 2, MaxArgs: 2, Flags: Implemented, Sig: "str_concat(s1, s2)", Doc: "the concatenation of two strings (its capacity is the sum of theirs)"},
+	Find:        {Name: "find", MinArgs: 3, MaxArgs: 3, Flags: Implemented | MapArg, Sig: "find(@map, key, $var)", Doc: "whether key is in the map; when it is, its value is stored in $var (one lookup)"},
 	Warnf:       {Name: "warnf", MinArgs: 1, MaxArgs: -1, Flags: Implemented | Statement, Sig: "warnf(fmt, args...)", Doc: "print a formatted warning with the call's source location (stderr, silenced by --no-warnings; a warnf message in JSON)"},
 }
 

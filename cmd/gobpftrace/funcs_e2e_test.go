@@ -81,3 +81,11 @@ func TestStringFunctions(t *testing.T) {
 	expectCode(t, r, 0)
 	matchAll(t, "stdout", r.stdout, `^open:/etc/hostname 4 13$`)
 }
+
+// TestFind: find() reads a map value into a variable in one lookup.
+func TestFind(t *testing.T) {
+	needRoot(t)
+	r := gbt(t, "-e", `BEGIN { @map[2] = (1, "hello"); let $val; if (find(@map, 2, $val)) { print($val); } if (!find(@map, 3, $val)) { printf("no 3\n"); } clear(@map); exit(); }`)
+	expectCode(t, r, 0)
+	matchAll(t, "stdout", r.stdout, `^\(1, hello\)\nno 3\n`)
+}
