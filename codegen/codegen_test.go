@@ -70,6 +70,8 @@ var GoldenCases = []GoldenCase{
 	{"buf_values", `BEGIN { $a = (uint8[4])0x04030201; @[buf("ok_key", 6)] = 1; printf("%r %r\n", buf($a), buf("xyz", $a[0])); }`},
 	{"strings_more", `tracepoint:syscalls:sys_enter_openat { @[str_concat(comm, "!")] = strstr(comm, "ls") + strcap(args.filename) + strcap(comm); $s = str_concat("a", comm); printf("%s %d\n", $s, strstr($s, comm)); }`},
 	{"find", `BEGIN { @m[1, "a"] = (2, "x"); let $v; if (find(@m, (1, "a"), $v)) { printf("%d %s\n", $v.0, $v.1); } @n[comm] = 3; $w = 1; find(@n, comm, $w); }`},
+	{"memcmp", `BEGIN { $a = "abc"; $n = 2; @r = (memcmp($a, "abd", 3), memcmp($a, comm, $n), memcmp((uint32)0x80, (uint32)0x7f, 1)); }`},
+	{"signal_thread", `tracepoint:syscalls:sys_enter_openat { signal_thread("SIGUSR1"); signal_thread(pid % 64 + 1); }`},
 	{"errorf_warnf", `BEGIN { errorf("bad %d %s", 10, "x"); warnf("careful %x\n", pid); }`},
 	{"cat_system", `BEGIN { cat("/proc/%d/comm", pid); system("echo %s", comm); }`},
 	{"signal", `tracepoint:syscalls:sys_enter_openat { signal("SIGUSR1"); signal(pid % 64 + 1); }`},

@@ -169,3 +169,10 @@ func TestSelfFind(t *testing.T) {
 	expectRun(t, `BEGIN { @map[2] = (1, "hello"); @m[1] = 5; let $val; if (find(@map, 2, $val)) { printf("%d %s\n", $val.0, $val.1); } $x = 7; printf("%d %d ", find(@m, 3, $x), $x); printf("%d %d\n", find(@m, 1, $x), $x); clear(@map); clear(@m); }`,
 		"1 hello\n0 7 1 5\n\n\n")
 }
+
+// memcmp compares values byte by byte: 0 when equal, else the difference
+// of the first differing signed bytes; a run-time count stops it early.
+func TestSelfMemcmp(t *testing.T) {
+	expectRun(t, `BEGIN { $a = "abc"; $b = "abd"; $n = 2; $z = 0; printf("%d %d %d %d %d %d\n", memcmp($a, $b, 3), memcmp($a, $b, 2), memcmp($b, $a, 3), memcmp($a, $b, $n), memcmp((uint32)0x80, (uint32)0x7f, 1), memcmp($a, $b, $z)); }`,
+		"-1 0 1 0 -255 0\n\n\n")
+}

@@ -89,3 +89,12 @@ func TestFind(t *testing.T) {
 	expectCode(t, r, 0)
 	matchAll(t, "stdout", r.stdout, `^\(1, hello\)\nno 3\n`)
 }
+
+// TestSignalThreadMemcmp: signal_thread() kills the traced child's thread
+// from its own nanosleep; memcmp() compares values.
+func TestSignalThreadMemcmp(t *testing.T) {
+	needRoot(t)
+	r := gbt(t, "--unsafe", "-e", `tracepoint:syscalls:sys_enter_clock_nanosleep /pid == cpid/ { printf("%d\n", memcmp("abc", comm, 2)); signal_thread("KILL"); }`, "-c", "/bin/sleep 30")
+	expectCode(t, r, 0)
+	matchAll(t, "stdout", r.stdout, `^-18$`)
+}

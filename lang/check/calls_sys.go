@@ -14,12 +14,14 @@ func init() {
 	callCheckers[stdlib.Cat] = formatChecker("cat")
 	callCheckers[stdlib.System] = formatChecker("system")
 	callCheckers[stdlib.Signal] = (*checker).checkSignal
+	callCheckers[stdlib.SignalThread] = (*checker).checkSignal
 }
 
 // maxSignal is the highest Linux signal number (SIGRTMAX).
 const maxSignal = 64
 
-// checkSignal: signal(sig) sends sig to the current process. sig is a
+// checkSignal: signal(sig) sends sig to the current process,
+// signal_thread(sig) to the current thread. sig is a
 // name ("SIGKILL" or "KILL") or a number from 1 to 64; a constant folds
 // into Consts[call].
 func (c *checker) checkSignal(call *ast.Call, _ *ast.MapExpr) types.Type {
@@ -29,7 +31,7 @@ func (c *checker) checkSignal(call *ast.Call, _ *ast.MapExpr) types.Type {
 		return nil
 	}
 	if k := c.attach.Kind; k != stdlib.ProbeInvalid && !stdlib.Probes[k].InTask {
-		c.errorf(call, diag.CodeProbe, "signal() can not be used with \"%s\" probes", stdlib.Probes[k].Name)
+		c.errorf(call, diag.CodeProbe, "%s() can not be used with \"%s\" probes", call.Name, stdlib.Probes[k].Name)
 		return nil
 	}
 	if name, ok := c.tab.StrConsts[arg]; ok {
@@ -42,12 +44,12 @@ func (c *checker) checkSignal(call *ast.Call, _ *ast.MapExpr) types.Type {
 		return void
 	}
 	if !types.IsInt(t) {
-		c.errorf(arg, diag.CodeType, "signal() accepts a string literal or an integer (%s provided)", t)
+		c.errorf(arg, diag.CodeType, "%s() accepts a string literal or an integer (%s provided)", call.Name, t)
 		return nil
 	}
 	if n, ok := c.tab.Consts[arg]; ok {
 		if n < 1 || n > maxSignal {
-			c.errorf(arg, diag.CodeType, "signal() accepts a string literal or an integer between 1 and %d (inclusive) (%d provided)", maxSignal, n)
+			c.errorf(arg, diag.CodeType, "%s() accepts a string literal or an integer between 1 and %d (inclusive) (%d provided)", call.Name, maxSignal, n)
 			return nil
 		}
 		c.tab.Consts[call] = n
