@@ -209,7 +209,7 @@ func (c *checker) assignVar(v *ast.Var, op string, value ast.Expr, at ast.Node) 
 // bindVar assigns a value of type vt to the variable v: the first value
 // declares it, later ones must unify with its type.
 func (c *checker) bindVar(v *ast.Var, vt types.Type, at ast.Node) {
-	sym := c.vars[v.Name]
+	sym, _ := c.lookupVar(v.Name)
 	// Variables keep the integer width of their first value, as in
 	// bpftrace: $i = (uint32)x; bswap($i) swaps 4 bytes.
 	if sym == nil || sym.poisoned {
