@@ -11,8 +11,12 @@ import (
 
 	"github.com/cilium/ebpf/asm"
 
+	"github.com/gobpftrace/gobpftrace/codegen"
+	"github.com/gobpftrace/gobpftrace/lang/check"
 	"github.com/gobpftrace/gobpftrace/lang/diag"
+	"github.com/gobpftrace/gobpftrace/lang/parser"
 	"github.com/gobpftrace/gobpftrace/runtime"
+	"github.com/gobpftrace/gobpftrace/stdlib"
 )
 
 // haveLoopHelpers reports whether the kernel has both helpers for loops
@@ -179,4 +183,54 @@ func TestForLoopVerifierCost(t *testing.T) {
 	}
 	mapLoop := verified("BEGIN { @m[1] = 1; for ($kv : @m) { " + body("$kv.0") + "} }")
 	t.Logf("verified instructions: %s; map loop %d", strings.Join(report, "; "), mapLoop)
+}
+
+// Every builtin variable the checker lets into a loop body, in each probe
+// kind where it is valid, makes a program the verifier accepts: a builtin
+// that reads the probe's context through R6 (which holds the probe's
+// frame pointer in a loop callback) and is not refused by the checker
+// fails here.
+func TestLoopBodiesLoadEveryBuiltin(t *testing.T) {
+	if !haveLoopHelpers(t) {
+		return
+	}
+	heads := []string{"BEGIN", "kprobe:vfs_read", "kretprobe:vfs_read", "tracepoint:syscalls:sys_enter_openat", "uprobe:/bin/sh:main", "profile:hz:99"}
+	loaded := 0
+	for id := stdlib.VarID(1); int(id) < stdlib.NumVars; id++ {
+		def := stdlib.Vars[id]
+		if !def.Implemented {
+			continue
+		}
+		name := def.Name
+		if id == stdlib.ArgN {
+			name = "arg0"
+		}
+		for _, head := range heads {
+			text := head + " { for ($i : 0..2) { print(" + name + "); } }"
+			src := diag.NewSource("stdin", text)
+			prog, pd := parser.Parse(src)
+			if pd.HasErrors() {
+				t.Fatalf("parse %q:\n%s", text, src.Render(pd))
+			}
+			info, cd := check.Check(src, prog, &check.Config{Host: liveHost, Unsafe: true})
+			if cd.HasErrors() {
+				continue // refused here (not in a loop, or not in this probe)
+			}
+			obj, gd := codegen.Compile(info, &codegen.Options{Source: src, Events: liveEvents,
+				NumCPUs: runtime.NumPossibleCPUs(), PercpuLookup: runtime.HavePercpuLookup, Helper: runtime.HaveHelper})
+			if gd.HasErrors() {
+				continue
+			}
+			l, err := runtime.Load(obj, nil)
+			if err != nil {
+				t.Errorf("%s: %v", text, err)
+				continue
+			}
+			l.Close()
+			loaded++
+		}
+	}
+	if loaded < 20 {
+		t.Errorf("only %d programs loaded", loaded)
+	}
 }
