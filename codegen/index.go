@@ -17,6 +17,10 @@ func (g *gen) index(x *ast.IndexExpr) {
 		g.arrayIndex(x, elem)
 		return
 	}
+	if st, isString := g.typeOf(x.X).(*types.String); isString {
+		g.stringIndex(x, st)
+		return
+	}
 	if n, ok := g.inst.Consts[x.Index]; ok && n*size >= -1<<31 && n*size < 1<<31 {
 		g.intExpr(x.X)
 		if n != 0 {

@@ -59,3 +59,23 @@ func TestUpstreamGethostlatency(t *testing.T) {
 	matchAll(t, "-o output", out, `^TIME +PID +COMM +LATms +HOST$`,
 		`^[0-9:]{8} +[0-9]+ +getent +[0-9]+ localhost$`)
 }
+
+// TestUpstreamOpensnoop runs bpftrace's tools/opensnoop.bt (macros, for
+// loops over the cwd's dentries, string indexing) over a cat of a
+// relative path. A line of the tool is several events, which may
+// interleave with other processes' events: the patterns match pieces.
+func TestUpstreamOpensnoop(t *testing.T) {
+	needRoot(t)
+	const tool = "/var/tmp/bpftrace-src/tools/opensnoop.bt"
+	if _, err := os.Stat(tool); err != nil {
+		t.Skipf("bpftrace's tools are not on this machine (%v)", err)
+	}
+	script := tempFile(t, "e2e-opensnoop.sh", "#!/bin/sh\ncd /etc && exec /bin/cat hostname >/dev/null\n")
+	if err := os.Chmod(script, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	r, out := gbtSplit(t, tool, "-c", script)
+	expectCode(t, r, 0)
+	matchAll(t, "-o output", out, `^Tracing open syscalls\.\.\. Hit Ctrl-C to end\.$`, `^PID +COMM +FD +ERR +PATH$`,
+		`[0-9]+ +cat +3 +0 /etc/ld\.so\.cache`, `(?s) cat +3 +0 /etc.*/hostname`)
+}

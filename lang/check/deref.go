@@ -50,6 +50,9 @@ func (c *checker) index(e *ast.IndexExpr) types.Type {
 	if tt, ok := t.(*types.Tuple); ok {
 		return c.tupleElem(e, tt)
 	}
+	if st, ok := t.(*types.String); ok {
+		return c.stringIndex(e, st)
+	}
 	if pt, ok := t.(*types.Pointer); ok {
 		if st, ok := pt.Elem.(*types.Struct); ok {
 			c.errorf(e, diag.CodeUnsupported, "indexing a pointer to %s is not supported yet; use (p + i)->field", st)
