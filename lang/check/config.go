@@ -70,10 +70,12 @@ type configKey func(s *Settings, v string) error
 var configKeys = map[string]configKey{
 	"cache_user_symbols": func(_ *Settings, v string) error {
 		switch strings.ToLower(v) {
-		case "per_pid", "1":
+		case "per_pid", "per_program", "1":
+			// gobpftrace caches a binary's symbols once (per program)
+			// and each process's mappings (per pid): both hold.
 			return nil
-		case "per_program", "none", "0":
-			return fmt.Errorf("only PER_PID is supported: gobpftrace caches the symbols of each process")
+		case "none", "0":
+			return fmt.Errorf("NONE is not supported: gobpftrace always caches the symbols of a binary")
 		}
 		return fmt.Errorf("Invalid value for cache_user_symbols: valid values are PER_PID, PER_PROGRAM, and NONE.")
 	},
