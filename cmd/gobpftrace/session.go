@@ -329,7 +329,8 @@ func (s *Session) trace(c *compiled) int {
 	// timers start a full period after it); then everything is attached;
 	// then the test-suite marker is printed, and only then are events read
 	// — so the marker precedes BEGIN's output, as with bpftrace.
-	// "Attached N probes" (stderr) follows the attach; in JSON mode the
+	// "Attached N probes" (stderr) follows the attach and precedes the
+	// marker; in JSON mode the
 	// attached_probes message opens the output.
 	if p.json {
 		s.announce(p, c.obj.AttachPoints())
@@ -342,10 +343,12 @@ func (s *Session) trace(c *compiled) int {
 	if err := l.Attach(&runtime.AttachOptions{Pid: s.opts.pid}); err != nil {
 		return s.attachFailed(c, err)
 	}
-	s.notifyAttached(p)
 	if !p.json {
+		// Before the marker, as bpftrace: the suite compares what
+		// follows the marker with the expected output.
 		s.announce(p, c.obj.AttachPoints())
 	}
+	s.notifyAttached(p)
 	readerDone := make(chan error, 1)
 	go func() { readerDone <- rd.Run() }()
 	if err := l.RunIterators(); err != nil {
