@@ -28,3 +28,9 @@ func TestSelfBlockExprs(t *testing.T) {
 func TestSelfReturnValue(t *testing.T) {
 	expectRun(t, `BEGIN { $a = 1; print($a); return $a; print(2); }`, "1\n\n\n")
 }
+
+// The arms of a ternary may be buffers of different sizes.
+func TestSelfTernaryBuffers(t *testing.T) {
+	expectRun(t, `BEGIN { $a = pid ? buf("hi", 2) : buf("bye", 3); $b = 0 ? buf("hi", 2) : buf("bye", 3); print(($a, $b)); }`,
+		"(hi, bye)\n\n\n")
+}

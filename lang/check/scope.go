@@ -136,6 +136,8 @@ func (c *checker) branchType(at ast.Node, a, b types.Type) types.Type {
 		return arith(a, b)
 	case types.IsString(a) && types.IsString(b):
 		return &types.String{Cap: max(a.Size(), b.Size())}
+	case isBuffer(a) && isBuffer(b):
+		return &types.Buffer{Cap: max(a.(*types.Buffer).Cap, b.(*types.Buffer).Cap)}
 	case types.Identical(a, b):
 		return a
 	}
@@ -170,4 +172,9 @@ func (c *checker) expansionHint(d *diag.Diagnostic) {
 	f, off := c.src.Locate(x.Span().Start)
 	line, col := f.Position(off)
 	d.Hint("in the expansion of macro %s() at %s:%d:%d", c.macros.Macros[x], f.Name, line, col)
+}
+
+func isBuffer(t types.Type) bool {
+	_, ok := t.(*types.Buffer)
+	return ok
 }

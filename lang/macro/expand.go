@@ -128,6 +128,9 @@ func (x *expander) walk(v reflect.Value) {
 	if v.Kind() != reflect.Struct {
 		return
 	}
+	if of, ok := v.Addr().Interface().(*ast.TypeofExpr); ok && x.typeofParam(of) {
+		return // the operand is the caller's, already expanded
+	}
 	if let, ok := v.Addr().Interface().(*ast.LetStmt); ok && x.inMacro() {
 		if _, isParam := x.vars[let.Var.Name]; isParam {
 			x.diags.Errorf(let.Span(), diag.CodeDuplicate, "Variable declaration shadows macro arg %s", let.Var.Name)
@@ -163,6 +166,7 @@ func (x *expander) field(f reflect.Value) {
 	case f.Type() == typeExprT:
 		if !f.IsNil() {
 			x.typeExpr(f.Interface().(*ast.TypeExpr))
+			x.walk(f) // typeof(x) operands
 		}
 	case f.Type() == stmtType:
 		if !f.IsNil() {
@@ -277,6 +281,27 @@ func (x *expander) typeOfExpr(e ast.Expr) *ast.TypeExpr {
 		}
 	}
 	return nil
+}
+
+// typeofParam substitutes a parameter that is the operand of typeof:
+// with `macro m(x)` called as m(1), typeof(x) is typeof(1); called as
+// m(typeof(T)), it is typeof(T). It reports whether it substituted.
+func (x *expander) typeofParam(of *ast.TypeofExpr) bool {
+	t := of.Type
+	if t == nil || t.Ptr != 0 || t.Array != 0 || t.Of != nil {
+		return false
+	}
+	arg, ok := x.exprs[t.Name]
+	if !ok || x.overBudget(of) {
+		return false
+	}
+	if a, isType := arg.(*ast.TypeofExpr); isType {
+		c := clone(a, x.nodes)
+		of.Type, of.X = c.Type, c.X
+		return true
+	}
+	of.Type, of.X = nil, clone(arg, x.nodes)
+	return true
 }
 
 // typeArg returns a copy of the type passed as typeof(T) for the

@@ -55,6 +55,8 @@ func TestExpandDump(t *testing.T) {
 			`(block (expr (call print (blockexpr (value (blockexpr (value 1)))))))`},
 		{"trailing if/else is the value", `macro f(x) { if x { 1 } else if x > 1 { 2 } else { 3 } } BEGIN { print(f(1)); }`,
 			`(block (expr (call print (blockexpr (value (ifexpr 1 (block (value 1)) (block (value (ifexpr (> 1 1) (block (value 2)) (block (value 3)))))))))))`},
+		{"typeof of an expression parameter", `macro f(x) { let $y: typeof(x); $y } BEGIN { $a = 1; print(f($a)); }`,
+			`(block (= $a 1) (expr (call print (blockexpr (let $$f_y (type typeof(x))) (value $$f_y)))))`},
 		{"no macros", `BEGIN { print(comm); }`, `(block (expr (call print comm)))`},
 	}
 	for _, c := range cases {
@@ -129,5 +131,23 @@ func TestStdlib(t *testing.T) {
 	}
 	if d := src.Format(&diag.Diagnostic{Span: errorf.Span(), Severity: diag.Error, Msg: "x"}); !strings.HasPrefix(d, "stdlib/base.bt:6:5-37: ERROR: x\n") {
 		t.Errorf("format: %s", d)
+	}
+}
+
+// typeof(x) of an expression parameter takes the caller's expression,
+// not renamed.
+func TestTypeofParam(t *testing.T) {
+	src := diag.NewSource("stdin", `macro f(x) { let $y: typeof(x); $y } BEGIN { $a = 1; print(f($a)); }`)
+	prog, _ := parser.Parse(src)
+	Expand(src, prog, &diag.List{})
+	var of *ast.TypeofExpr
+	ast.Inspect(prog.Probes[0].Body, func(n ast.Node) bool {
+		if l, ok := n.(*ast.LetStmt); ok && l.Type != nil {
+			of = l.Type.Of
+		}
+		return true
+	})
+	if of == nil || of.Type != nil || ast.Dump(of.X) != "(blockexpr (value $a))" {
+		t.Fatalf("typeof operand: %+v", of)
 	}
 }
