@@ -72,6 +72,7 @@ var GoldenCases = []GoldenCase{
 	{"find", `BEGIN { @m[1, "a"] = (2, "x"); let $v; if (find(@m, (1, "a"), $v)) { printf("%d %s\n", $v.0, $v.1); } @n[comm] = 3; $w = 1; find(@n, comm, $w); }`},
 	{"memcmp", `BEGIN { $a = "abc"; $n = 2; @r = (memcmp($a, "abd", 3), memcmp($a, comm, $n), memcmp((uint32)0x80, (uint32)0x7f, 1)); }`},
 	{"signal_thread", `tracepoint:syscalls:sys_enter_openat { signal_thread("SIGUSR1"); signal_thread(pid % 64 + 1); }`},
+	{"debugf", `BEGIN { $c = comm; debugf("debugf %s %d 100%% %x\n", $c, pid, 16); debugf("plain"); }`},
 	{"errorf_warnf", `BEGIN { errorf("bad %d %s", 10, "x"); warnf("careful %x\n", pid); }`},
 	{"cat_system", `BEGIN { cat("/proc/%d/comm", pid); system("echo %s", comm); }`},
 	{"signal", `tracepoint:syscalls:sys_enter_openat { signal("SIGUSR1"); signal(pid % 64 + 1); }`},

@@ -176,3 +176,24 @@ func TestSelfMemcmp(t *testing.T) {
 	expectRun(t, `BEGIN { $a = "abc"; $b = "abd"; $n = 2; $z = 0; printf("%d %d %d %d %d %d\n", memcmp($a, $b, 3), memcmp($a, $b, 2), memcmp($b, $a, 3), memcmp($a, $b, $n), memcmp((uint32)0x80, (uint32)0x7f, 1), memcmp($a, $b, $z)); }`,
 		"-1 0 1 0 -255 0\n\n\n")
 }
+
+// debugf() writes to the kernel's trace buffer with bpf_trace_printk:
+// the line with a marker unique to this run is found there afterwards.
+func TestSelfDebugf(t *testing.T) {
+	requireRoot(t)
+	marker := "gobpftrace-debugf-" + strconv.Itoa(os.Getpid())
+	runBegin(t, `BEGIN { $s = "str"; debugf("`+marker+` %s %d %x 100%%", $s, -3, 255); }`)
+	var text []byte
+	for _, path := range []string{"/sys/kernel/tracing/trace", "/sys/kernel/debug/tracing/trace"} {
+		if b, err := os.ReadFile(path); err == nil {
+			text = b
+			break
+		}
+	}
+	if text == nil {
+		t.Skip("no trace buffer (tracefs is not mounted)")
+	}
+	if want := marker + " str -3 ff 100%"; !strings.Contains(string(text), want) {
+		t.Errorf("the trace buffer has no line %q", want)
+	}
+}

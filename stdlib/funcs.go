@@ -150,7 +150,7 @@ var Funcs = [...]FuncDef{
 	KstackFn:     {Name: "kstack", MinArgs: 0, MaxArgs: 2, Flags: Implemented, Sig: "kstack([mode][, limit])", Doc: "kernel stack"},
 	UstackFn:     {Name: "ustack", MinArgs: 0, MaxArgs: 2, Flags: Implemented, Sig: "ustack([mode][, limit])", Doc: "user stack"},
 	Strerror:     {Name: "strerror", MinArgs: 1, MaxArgs: 1, Flags: Implemented, Sig: "strerror(errno)", Doc: "error number to text"},
-	Debugf:       {Name: "debugf", MinArgs: 1, MaxArgs: 4, Flags: Statement, Sig: "debugf(fmt, args...)", Doc: "bpf_trace_printk"},
+	Debugf:       {Name: "debugf", MinArgs: 1, MaxArgs: 4, Flags: Implemented | Statement, Sig: "debugf(fmt, args...)", Doc: "print to the kernel's trace pipe with bpf_trace_printk (at most 3 integer or string arguments)"},
 	Uptr:         {Name: "uptr", MinArgs: 1, MaxArgs: 1, Flags: Implemented, Sig: "uptr(p)", Doc: "mark a pointer as user space"},
 	Kptr:         {Name: "kptr", MinArgs: 1, MaxArgs: 1, Flags: Implemented, Sig: "kptr(p)", Doc: "mark a pointer as kernel space"},
 	Override:     {Name: "override", MinArgs: 1, MaxArgs: 1, Flags: Implemented | Unsafe | UnsafeLate | Statement, Sig: "override(rc)", Doc: "make the kprobed kernel function return rc without running (bpf_override_return; CONFIG_BPF_KPROBE_OVERRIDE, functions marked ALLOW_ERROR_INJECTION)"},
