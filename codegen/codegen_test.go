@@ -73,6 +73,7 @@ var GoldenCases = []GoldenCase{
 	{"memcmp", `BEGIN { $a = "abc"; $n = 2; @r = (memcmp($a, "abd", 3), memcmp($a, comm, $n), memcmp((uint32)0x80, (uint32)0x7f, 1)); }`},
 	{"signal_thread", `tracepoint:syscalls:sys_enter_openat { signal_thread("SIGUSR1"); signal_thread(pid % 64 + 1); }`},
 	{"debugf", `BEGIN { $c = comm; debugf("debugf %s %d 100%% %x\n", $c, pid, 16); debugf("plain"); }`},
+	{"probetype", `BEGIN { printf("%s\n", probetype); } tracepoint:syscalls:sys_enter_openat { @[probetype()] = count(); }`},
 	{"errorf_warnf", `BEGIN { errorf("bad %d %s", 10, "x"); warnf("careful %x\n", pid); }`},
 	{"cat_system", `BEGIN { cat("/proc/%d/comm", pid); system("echo %s", comm); }`},
 	{"signal", `tracepoint:syscalls:sys_enter_openat { signal("SIGUSR1"); signal(pid % 64 + 1); }`},

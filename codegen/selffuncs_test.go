@@ -197,3 +197,9 @@ func TestSelfDebugf(t *testing.T) {
 		t.Errorf("the trace buffer has no line %q", want)
 	}
 }
+
+// probetype is the probe's kind, "special" for begin and end.
+func TestSelfProbetype(t *testing.T) {
+	expectRun(t, `BEGIN { printf("%s %d\n", probetype, probetype() == "special"); } END { @[probetype] = 1; }`,
+		"special 1\n\n\n@[special]: 1\n")
+}

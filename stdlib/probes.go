@@ -98,6 +98,18 @@ var Probes = [...]ProbeDef{
 	Bench:         {Name: "bench", MinParts: 1, MaxParts: 1, Doc: "benchmark probe"},
 }
 
+// TypeName is the name the probetype builtin gives probes of kind k, as
+// bpftrace names its probe types: begin, end and self are "special".
+func (k ProbeKind) TypeName() string {
+	switch k {
+	case Begin, End, SelfSignal:
+		return "special"
+	case Bench:
+		return "benchmark"
+	}
+	return k.String()
+}
+
 // String returns the canonical provider name.
 func (k ProbeKind) String() string {
 	if int(k) < len(Probes) {

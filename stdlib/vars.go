@@ -41,6 +41,7 @@ const (
 	Pcomm
 	Usermode
 	ConfigVar
+	Probetype
 	numVars
 )
 
@@ -90,6 +91,7 @@ var Vars = [...]VarDef{
 	Ppid:       {Name: "ppid", Implemented: true, Doc: "parent process id (curtask->real_parent->tgid, from BTF)"},
 	Usermode:   {Name: "usermode", Type: types.Uint8, Implemented: true, Doc: "1 when the probe interrupted user code (the code segment's privilege level, x86_64), 0 in the kernel; begin and end run in user mode"},
 	ConfigVar:  {Name: "config", Implemented: true, Doc: "the configuration in effect (config block, environment, defaults) as a record: config.max_strlen, config.stack_mode …; also spelt __builtin_config"},
+	Probetype:  {Name: "probetype", Implemented: true, Doc: "the probe's kind (kprobe, tracepoint …; special for begin and end), a constant string"},
 	Pcomm:      {Name: "pcomm", Implemented: true, Doc: "parent process name (curtask->real_parent->comm, from BTF)"},
 }
 

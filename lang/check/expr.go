@@ -280,6 +280,11 @@ func (c *checker) builtin(id *ast.Ident, v stdlib.VarID, n int) types.Type {
 		}
 		return t
 	}
+	if v == stdlib.Probetype {
+		name := kind.TypeName()
+		c.tab.StrConsts[id] = name
+		return &types.String{Cap: len(name) + 1}
+	}
 	if v == stdlib.FuncVar {
 		// The traced function: one program per function, so a constant.
 		if c.attach.Func == "" {
