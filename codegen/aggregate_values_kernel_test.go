@@ -65,3 +65,11 @@ func TestSelfOpaqueMembers(t *testing.T) {
 	expectRun(t, `union N { int i; float f; } BEGIN { $v = (uint64)5; print(*(union N *)&$v); }`,
 		"{ .i = 5, .f = null }\n\n\n")
 }
+
+// TestSelfDeclaredArrays: a variable declared with an array type holds
+// an array of structs copied from memory, whose elements' members are
+// read in place.
+func TestSelfDeclaredArrays(t *testing.T) {
+	expectRun(t, `struct T { int a; int b; } struct S { struct T w[2]; } BEGIN { let $w: struct T[2]; $m = ((int32)1, (int32)2, (int32)3, (int32)4); $w = ((struct S *)&$m)->w; print(($w[1].a, $w[0].b, sizeof($w), sizeof(int8[3]))); }`,
+		"(3, 2, 16, 3)\n\n\n")
+}

@@ -577,8 +577,7 @@ var intTypes = map[string]*types.Int{
 // typeExpr resolves a written type.
 func (c *checker) typeExpr(te *ast.TypeExpr) types.Type {
 	if te.Array != 0 {
-		c.errorf(te, diag.CodeUnsupported, "type '%s' is not supported yet", te.Name+typeSuffix(te))
-		return nil
+		return c.declaredArray(te)
 	}
 	var base types.Type
 	switch {

@@ -302,3 +302,23 @@ func (c *checker) loadedPointer(x ast.Expr, t types.Type) types.Type {
 	}
 	return t
 }
+
+// declaredArray resolves an array type written outside a cast, in sizeof
+// or a declaration (`let $w: struct W[10]`): its length must be given.
+func (c *checker) declaredArray(te *ast.TypeExpr) types.Type {
+	if te.Array < 0 {
+		c.errorf(te, diag.CodeType, "the length of array type '%s[]' can only be left out in a cast", te.Name)
+		return nil
+	}
+	elemTE := *te
+	elemTE.Array = 0
+	elem := c.typeExpr(&elemTE)
+	if elem == nil {
+		return nil
+	}
+	if _, void := elem.(*types.Void); void {
+		c.errorf(te, diag.CodeType, "arrays of void are not allowed")
+		return nil
+	}
+	return &types.Array{Elem: elem, Len: te.Array}
+}
