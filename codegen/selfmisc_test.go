@@ -35,6 +35,15 @@ func TestSelfLetWithoutValue(t *testing.T) {
 		"[]\n\n\n@b: 0\n")
 }
 
+// A variable assigned in the branches of an if and read after it is one
+// variable of the whole probe, as bpftrace 0.20 and earlier scripts expect
+// (tcpconnect.bt): each branch's value reaches the read, and a branch that
+// does not assign it leaves it zero. Strings widen to the longest value.
+func TestSelfHoistedVariable(t *testing.T) {
+	expectRun(t, `BEGIN { $a = 2; if ($a == 1) { $s = "one"; } else { $s = "two-longer"; $n = 7; } printf("%s %d\n", $s, $n); if ($a == 1) { $z = 3; } @z = $z; }`,
+		"two-longer 7\n\n\n@z: 0\n")
+}
+
 // Values too big for the stack live in the per-CPU scratch area: long
 // strings in variables, tuples, map values and printf records.
 func TestSelfScratchValues(t *testing.T) {

@@ -94,7 +94,7 @@ func FuzzCompileLoad(f *testing.F) {
 		if cd.HasErrors() {
 			return
 		}
-		obj, gd := codegen.Compile(info, &codegen.Options{Source: src, LongJumps: HaveLongJumps})
+		obj, gd := codegen.Compile(info, KernelOptions(&codegen.Options{Source: src}))
 		for _, d := range gd.Items {
 			if !d.Span.Valid() || d.Span.End > len(text) {
 				t.Fatalf("compile: diagnostic span %v outside the text of %d bytes: %s", d.Span, len(text), d.Msg)

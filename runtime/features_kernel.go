@@ -10,6 +10,8 @@ import (
 	"github.com/cilium/ebpf/asm"
 	"github.com/cilium/ebpf/btf"
 	"github.com/cilium/ebpf/features"
+
+	"github.com/gobpftrace/gobpftrace/codegen"
 )
 
 // Kernel facts that code generation depends on (codegen.Options). Each is
@@ -67,4 +69,20 @@ func HaveKfunc(name string) bool {
 	}
 	var fn *btf.Func
 	return !errors.Is(spec.TypeByName(name, &fn), btf.ErrNotFound)
+}
+
+// KernelOptions fills the fields of o that describe the running kernel —
+// long jumps, the number of CPUs, and which helpers and kernel functions
+// exist — with this package's probes, and returns o. Every caller that
+// compiles for the running kernel uses it, so that a facility the kernel
+// lacks is a compile error rather than a verifier rejection. The event
+// channel is left to the caller (EventChannel, or one a test pins).
+func KernelOptions(o *codegen.Options) *codegen.Options {
+	o.LongJumps = HaveLongJumps
+	o.NumCPUs = NumPossibleCPUs()
+	o.PercpuLookup = HavePercpuLookup
+	o.Kfunc = HaveKfunc
+	o.KprobeSession = HaveKprobeSession
+	o.Helper = HaveHelper
+	return o
 }

@@ -142,9 +142,7 @@ func (s *Session) checkConfig() *check.Config {
 
 // codegenOptions are the code generator's options for a checked script.
 func (s *Session) codegenOptions(c *compiled) *codegen.Options {
-	opts := &codegen.Options{Source: c.src, MaxMapKeys: maxMapKeys(c.info), LongJumps: runtime.HaveLongJumps, Events: runtime.EventChannel(),
-		NumCPUs: runtime.NumPossibleCPUs(), PercpuLookup: runtime.HavePercpuLookup, Kfunc: runtime.HaveKfunc,
-		KprobeSession: runtime.HaveKprobeSession, Helper: runtime.HaveHelper}
+	opts := runtime.KernelOptions(&codegen.Options{Source: c.src, MaxMapKeys: maxMapKeys(c.info), Events: runtime.EventChannel()})
 	if limit := c.info.Config.OnStackLimit; limit >= 0 {
 		opts.StackLimit = &limit
 	}

@@ -182,8 +182,11 @@ type VarSym struct {
 	// it are not reported again.
 	poisoned bool
 	// let is the variable of the let statement declaring it (nil when
-	// declared by assignment).
+	// declared by assignment); for a hoisted variable, its first use
+	// after the block that assigned it.
 	let *ast.Var
+	// implicit marks a variable declared by its first assignment.
+	implicit bool
 }
 
 // MapSym is a global map.
@@ -302,6 +305,11 @@ type checker struct {
 	tooManyProbes bool
 	// warnedTseries is set once the unstable tseries warning is given.
 	warnedTseries bool
+	// retired are the variables of the instance, first assigned without
+	// let, whose block has ended; hoisted are, per probe, the ones used
+	// after their block, by their first such use (scope.go).
+	retired map[string]bool
+	hoisted map[*ast.Probe]map[string]*ast.Var
 	// wildMisses are the wildcards of the probe being expanded that
 	// matched nothing (kprobe.go).
 	wildMisses []wildMiss
@@ -436,6 +444,8 @@ func (c *checker) instance(p *ast.Probe, a *Attach) *Instance {
 	c.scope = nil
 	c.pushScope()
 	c.allVars = nil
+	c.retired = map[string]bool{}
+	c.hoistVars(p)
 	c.loop = 0
 	inst := &Instance{Probe: p, Attach: a, Tables: c.tab}
 	if p.Pred != nil {

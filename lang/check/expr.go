@@ -118,7 +118,7 @@ func valueType(t types.Type) types.Type {
 func (c *checker) varUse(v *ast.Var) types.Type {
 	sym, ok := c.lookupVar(v.Name)
 	if !ok {
-		c.errorf(v, diag.CodeUnknown, "Undefined or undeclared variable: %s", v.Name)
+		c.undeclared(v)
 		return nil
 	}
 	if sym.poisoned {
@@ -534,7 +534,7 @@ func (c *checker) incDec(e *ast.IncDec) types.Type {
 	case *ast.Var:
 		sym, ok := c.lookupVar(x.Name)
 		if !ok || sym.Type == nil {
-			c.errorf(x, diag.CodeUnknown, "Undefined or undeclared variable: %s", x.Name)
+			c.undeclared(x)
 			return nil
 		}
 		c.tab.Vars[x] = sym

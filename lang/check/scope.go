@@ -17,6 +17,17 @@ import (
 //
 // Each declaration gets its own VarSym, which is all codegen sees: a slot
 // per symbol.
+//
+// One exception keeps the scripts written for bpftrace 0.20 and earlier
+// running (tcpconnect.bt of those releases assigns $saddr in both branches
+// of an if and prints it after): there, a variable lived until the end of
+// its probe. A variable first assigned without let in a block and used
+// after that block ends is hoisted: the first pass notes the use, and the
+// second declares the variable at the top of the probe, as `let $x;`
+// would, so every branch assigns the same variable and it reads as zero
+// where none did. The use is a warning that says how to write it for
+// bpftrace HEAD, which refuses it. Variables declared with let, loop
+// variables and those of macros keep their strict scope.
 
 // scope is one level of the scope chain.
 type scope struct {
@@ -29,9 +40,52 @@ func (c *checker) pushScope() {
 	c.scope = &scope{vars: map[string]*VarSym{}, parent: c.scope}
 }
 
-// popScope closes the innermost scope.
+// popScope closes the innermost scope, retiring its implicitly declared
+// variables.
 func (c *checker) popScope() {
+	for name, sym := range c.scope.vars {
+		if sym.implicit && !sym.poisoned && c.retired != nil {
+			c.retired[name] = true
+		}
+	}
 	c.scope = c.scope.parent
+}
+
+// undeclared reports the use of v, which no scope declares; a variable
+// assigned in a block that has ended is hoisted for the next pass.
+func (c *checker) undeclared(v *ast.Var) {
+	if c.retired[v.Name] && c.probe != nil && !c.inMacro(v) {
+		if c.hoisted == nil {
+			c.hoisted = map[*ast.Probe]map[string]*ast.Var{}
+		}
+		if c.hoisted[c.probe] == nil {
+			c.hoisted[c.probe] = map[string]*ast.Var{}
+		}
+		if _, ok := c.hoisted[c.probe][v.Name]; !ok {
+			c.hoisted[c.probe][v.Name] = v
+			return
+		}
+	}
+	c.errorf(v, diag.CodeUnknown, "Undefined or undeclared variable: %s", v.Name)
+}
+
+// hoistVars declares the hoisted variables of p in the probe's scope.
+func (c *checker) hoistVars(p *ast.Probe) {
+	for name, use := range c.hoisted[p] {
+		sym := &VarSym{Name: name, Decl: use.Span(), let: use, Type: c.learned[use]}
+		c.declareVar(sym)
+		c.warnf(use, diag.CodeUnknown, "Variable %s is used outside the block that assigned it, which bpftrace 0.21 and later refuse: declare it with 'let %s;' before that block", name, name)
+	}
+}
+
+// inMacro reports whether v lies in the body of a macro being expanded
+// (not in the arguments written at its call).
+func (c *checker) inMacro(v *ast.Var) bool {
+	if len(c.expanding) == 0 {
+		return false
+	}
+	site := c.expanding[len(c.expanding)-1].Span()
+	return !(v.Span().Start >= site.Start && v.Span().End <= site.End)
 }
 
 // lookupVar finds the variable name in the scope chain.

@@ -182,7 +182,7 @@ func (c *checker) assignVar(v *ast.Var, op string, value ast.Expr, at ast.Node) 
 			sym.Type = valueType(vt)
 		}
 		if sym == nil || sym.Type == nil {
-			c.errorf(v, diag.CodeUnknown, "Undefined or undeclared variable: %s", v.Name)
+			c.undeclared(v)
 			return
 		}
 		c.tab.Vars[v] = sym
@@ -213,7 +213,7 @@ func (c *checker) bindVar(v *ast.Var, vt types.Type, at ast.Node) {
 	// Variables keep the integer width of their first value, as in
 	// bpftrace: $i = (uint32)x; bswap($i) swaps 4 bytes.
 	if sym == nil || sym.poisoned {
-		sym = &VarSym{Name: v.Name, Decl: v.Span()}
+		sym = &VarSym{Name: v.Name, Decl: v.Span(), implicit: sym == nil}
 		c.declareVar(sym)
 	}
 	c.tab.Vars[v] = sym
