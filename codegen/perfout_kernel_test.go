@@ -11,6 +11,11 @@ import (
 	"github.com/gobpftrace/gobpftrace/codegen"
 )
 
+// liveState are the golden constructs that print kernel state (a per-CPU
+// counter of whichever CPU runs the program): both channels load them,
+// but their outputs are not comparable.
+var liveState = map[string]bool{"percpu_kaddr": true}
+
 // wallClock matches the times tseries prints.
 var wallClock = regexp.MustCompile(`\b\d\d:\d\d:\d\d\.\d{9}\b`)
 
@@ -38,6 +43,9 @@ func TestPerfChannelGoldenConstructs(t *testing.T) {
 				return
 			}
 			load(t, obj)
+			if liveState[c.Name] {
+				return // its values are the kernel's, different in each run
+			}
 			for _, ev := range obj.Events {
 				if ev.Kind >= codegen.EventTime && ev.Kind != codegen.EventRuntimeError {
 					// runScript prints only the kinds up to exit; the

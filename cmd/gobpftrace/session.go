@@ -391,16 +391,18 @@ func (s *Session) trace(c *compiled) int {
 	}
 	sigs.Late()
 
-	// Tear down: detach the probes so no more events arrive, stop the
-	// child, handle the events already in the ring, run END and handle its
-	// events, then print the maps.
+	// Tear down: detach the probes so no more events arrive, handle the
+	// events already in the ring, stop the child, run END and handle its
+	// events, then print the maps. The child lives until its events are
+	// printed: their user stacks and symbols are resolved through its
+	// /proc entries.
 	l.Detach()
-	if child != nil {
-		child.Kill()
-	}
 	rd.Stop()
 	if err := <-readerDone; err != nil {
 		fmt.Fprintf(s.Stderr, "ERROR: %v\n", err)
+	}
+	if child != nil {
+		child.Kill()
 	}
 	dumps.Wait()
 	// END's cat() and system() run to completion unless a signal comes.
