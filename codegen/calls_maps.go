@@ -10,6 +10,7 @@ import (
 func init() {
 	callGens[stdlib.HasKey] = callGen{scalar: genHasKey}
 	callGens[stdlib.Strerror] = callGen{scalar: func(g *gen, call *ast.Call) { g.intExpr(call.Args[0]) }}
+	callGens[stdlib.SyscallName] = callGen{scalar: func(g *gen, call *ast.Call) { g.intExpr(call.Args[0]) }}
 }
 
 // genHasKey compiles has_key(@map, key) into a lookup: R0 = 1 when the key

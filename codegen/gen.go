@@ -229,7 +229,7 @@ func (g *gen) ifElse(cond ast.Expr, then, els func()) {
 // isScalar reports whether values of t fit in a register.
 func isScalar(t types.Type) bool {
 	switch t := t.(type) {
-	case *types.Int, *types.Bool, *types.Pointer, *types.ProbeName, *types.Errno, *types.Username, *types.Ctx, *types.Enum, *types.CgroupPath:
+	case *types.Int, *types.Bool, *types.Pointer, *types.ProbeName, *types.Errno, *types.SyscallName, *types.Username, *types.Ctx, *types.Enum, *types.CgroupPath:
 		return true
 	case *types.Symbol:
 		return !t.User

@@ -44,6 +44,13 @@ func TestSelfHoistedVariable(t *testing.T) {
 		"two-longer 7\n\n\n@z: 0\n")
 }
 
+// syscall_name() prints a system call number as its name, also as a map
+// key; a number without one is "Unknown syscall".
+func TestSelfSyscallName(t *testing.T) {
+	expectRun(t, `BEGIN { $nr = 257; printf("%s %s|", syscall_name($nr), syscall_name(__NR_read)); print(syscall_name(9999)); @[syscall_name(1)] = count(); }`,
+		"openat read|Unknown syscall\n\n\n@[write]: 1\n")
+}
+
 // Values too big for the stack live in the per-CPU scratch area: long
 // strings in variables, tuples, map values and printf records.
 func TestSelfScratchValues(t *testing.T) {

@@ -156,7 +156,7 @@ var Funcs = [...]FuncDef{
 	Override:     {Name: "override", MinArgs: 1, MaxArgs: 1, Flags: Implemented | Unsafe | UnsafeLate | Statement, Sig: "override(rc)", Doc: "make the kprobed kernel function return rc without running (bpf_override_return; CONFIG_BPF_KPROBE_OVERRIDE, functions marked ALLOW_ERROR_INJECTION)"},
 	Unwatch:      {Name: "unwatch", MinArgs: 1, MaxArgs: 1, Flags: Statement, Sig: "unwatch(addr)", Doc: "remove a watchpoint"},
 	Path:         {Name: "path", MinArgs: 1, MaxArgs: 2, Sig: "path(struct path *)", Doc: "full path of a struct path"},
-	SyscallName:  {Name: "syscall_name", MinArgs: 1, MaxArgs: 1, Sig: "syscall_name(nr)", Doc: "name of a system call number"},
+	SyscallName:  {Name: "syscall_name", MinArgs: 1, MaxArgs: 1, Flags: Implemented, Sig: "syscall_name(nr)", Doc: "name of a system call number (x86-64), printed as text; \"Unknown syscall\" for a number without one"},
 	Getopt:       {Name: "getopt", MinArgs: 1, MaxArgs: 3, Flags: Implemented, Sig: "getopt(name[, default[, doc]])", Doc: "named program argument"},
 	Errorf:       {Name: "errorf", MinArgs: 1, MaxArgs: -1, Flags: Implemented | Statement, Sig: "errorf(fmt, args...)", Doc: "print a formatted error with the call's source location (stderr; an errorf message in JSON)"},
 	NsecsFn:      {Name: "nsecs", MinArgs: 0, MaxArgs: 1, Flags: Implemented, Sig: "nsecs([boot|monotonic|tai|sw_tai])", Doc: "nanoseconds of a kernel clock: boot (default, CLOCK_BOOTTIME), monotonic (CLOCK_MONOTONIC), tai (CLOCK_TAI, Linux 6.1) or sw_tai (the boot clock plus the TAI offset measured when tracing starts)"},

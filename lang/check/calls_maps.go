@@ -10,6 +10,7 @@ import (
 func init() {
 	callCheckers[stdlib.HasKey] = (*checker).checkHasKey
 	callCheckers[stdlib.Strerror] = (*checker).checkStrerror
+	callCheckers[stdlib.SyscallName] = (*checker).checkSyscallName
 }
 
 // checkHasKey checks has_key(@map, key): a bool telling whether the key is
@@ -40,6 +41,20 @@ func (c *checker) checkHasKey(call *ast.Call, _ *ast.MapExpr) types.Type {
 		return nil
 	}
 	return &types.Bool{}
+}
+
+// checkSyscallName checks syscall_name(nr): a system call number printed
+// as its name (the names of x86-64 Linux, from stdlib/uapi's __NR_*).
+func (c *checker) checkSyscallName(call *ast.Call, _ *ast.MapExpr) types.Type {
+	t := c.expr(call.Args[0])
+	if t == nil {
+		return nil
+	}
+	if !types.IsInt(t) {
+		c.errorf(call.Args[0], diag.CodeType, "syscall_name() expects an integer system call number (%s provided)", t)
+		return nil
+	}
+	return &types.SyscallName{}
 }
 
 // checkStrerror checks strerror(errno): a value printed as the error text.

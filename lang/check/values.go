@@ -23,7 +23,7 @@ import (
 func storableValue(t types.Type) bool {
 	switch t := t.(type) {
 	case *types.Int, *types.Bool, *types.Enum, *types.String, *types.Buffer, *types.Inet, *types.MacAddr, *types.CgroupPath, *types.ProbeName,
-		*types.Timestamp, *types.Errno, *types.Username, *types.Symbol, *types.Stack, *types.Pointer, *types.Struct:
+		*types.Timestamp, *types.Errno, *types.SyscallName, *types.Username, *types.Symbol, *types.Stack, *types.Pointer, *types.Struct:
 		return true
 	case *types.Array:
 		return t.Len > 0 && storableValue(t.Elem)

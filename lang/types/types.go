@@ -45,6 +45,7 @@ var (
 	_ Type = (*ProbeName)(nil)
 	_ Type = (*Timestamp)(nil)
 	_ Type = (*Errno)(nil)
+	_ Type = (*SyscallName)(nil)
 	_ Type = (*Username)(nil)
 	_ Type = (*Agg)(nil)
 	_ Type = (*Void)(nil)
@@ -455,6 +456,20 @@ func (*Errno) Align() int { return 8 }
 // String implements Type.
 func (*Errno) String() string { return "strerror" }
 func (*Errno) isType()        {}
+
+// SyscallName is a syscall_name() result: a uint64 system call number
+// printed as the call's name ("read"), as bpftrace's string[64] reads.
+type SyscallName struct{}
+
+// Size implements Type.
+func (*SyscallName) Size() int { return 8 }
+
+// Align implements Type.
+func (*SyscallName) Align() int { return 8 }
+
+// String implements Type.
+func (*SyscallName) String() string { return "syscall_name" }
+func (*SyscallName) isType()        {}
 
 // Username is the `username` builtin: a uint64 user id printed as the
 // name /etc/passwd gives it.

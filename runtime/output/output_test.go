@@ -83,6 +83,17 @@ func TestPrintfBufNtopStrerror(t *testing.T) {
 	if want := "No such file or directory|Permission denied"; string(got) != want {
 		t.Errorf("strerror: got %q want %q", got, want)
 	}
+	// syscall_name(): the x86-64 names, "Unknown syscall" for the others.
+	got = printf(t, "%s|", []types.Type{&types.SyscallName{}}, uint64(257))
+	got = AppendValue(got, &types.SyscallName{}, u64le(0), nil)
+	if want := "openat|read"; string(got) != want {
+		t.Errorf("syscall_name: got %q want %q", got, want)
+	}
+	for n, want := range map[int64]string{1: "write", 59: "execve", 435: "clone3", 9999: "Unknown syscall", -1: "Unknown syscall"} {
+		if got := SyscallName(n); got != want {
+			t.Errorf("SyscallName(%d) = %q, want %q", n, got, want)
+		}
+	}
 	for n, want := range map[int64]string{0: "Success", 1: "Operation not permitted", 4095: "Unknown error 4095", -3: "Unknown error -3"} {
 		if got := string(AppendStrerror(nil, n)); got != want {
 			t.Errorf("strerror(%d) = %q, want %q", n, got, want)

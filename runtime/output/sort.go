@@ -123,7 +123,7 @@ func compareKey(t types.Type, a, b []byte) int {
 			}
 		}
 		return 0
-	case *types.ProbeName, *types.Errno, *types.Username, *types.Pointer, *types.Symbol, *types.Stack, *types.Timestamp, *types.CgroupPath:
+	case *types.ProbeName, *types.Errno, *types.SyscallName, *types.Username, *types.Pointer, *types.Symbol, *types.Stack, *types.Timestamp, *types.CgroupPath:
 		if c := compareNum(u64(a, 0), u64(b, 0), false); c != 0 {
 			return c
 		}

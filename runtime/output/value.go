@@ -107,6 +107,8 @@ func appendText(dst []byte, t types.Type, b []byte, r Resolver, indent int) []by
 		return r.AppendStrftime(dst, u64(b, 0), u64(b, 8))
 	case *types.Errno:
 		return AppendStrerror(dst, int64(u64(b, 0)))
+	case *types.SyscallName:
+		return append(dst, SyscallName(int64(u64(b, 0)))...)
 	case *types.Username:
 		return append(dst, UserName(u64(b, 0))...)
 	case *types.Agg:

@@ -104,6 +104,9 @@ var families = []family{
 	{"clone flags (CLONE_*)", []source{
 		{file: "linux/sched.h", match: re(`^CLONE_[A-Z_]+$`), exclude: re(`^CLONE_ARGS_`)},
 	}},
+	{"system call numbers (__NR_*; syscall_name() prints their names)", []source{
+		{file: "asm/unistd_64.h", match: re(`^__NR_[a-z0-9_]+$`)},
+	}},
 	{"ICMP types and codes (ICMP_*, ICMPV6_*)", []source{
 		{file: "linux/icmp.h", match: re(`^ICMP_[A-Z_]+$`)},
 		{file: "linux/icmpv6.h", match: re(`^ICMPV6_[A-Z0-9_]+$`)},
