@@ -1,11 +1,13 @@
 // Package stdlib is the single source of truth for what the language offers:
-// probe kinds, builtin variables and functions.
+// probe kinds, builtin variables, functions and configuration keys.
 //
 // Each table is an array indexed by a typed ID (ProbeKind, VarID, FuncID).
 // Names are resolved to IDs once, by the checker; codegen and runtime keep
 // their own arrays indexed by the same IDs, and each has a test that fails
 // when an ID has no entry. Nothing outside this package compares builtin
-// names as strings.
+// names as strings. The same tables, with an example per entry
+// (examples.go) and the macros of the embedded standard library (bt),
+// generate the reference docs/stdlib.md (reference.go).
 package stdlib
 
 import "strings"

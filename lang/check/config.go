@@ -8,11 +8,13 @@ import (
 	"github.com/gobpftrace/gobpftrace/lang/ast"
 	"github.com/gobpftrace/gobpftrace/lang/diag"
 	"github.com/gobpftrace/gobpftrace/lang/types"
+	"github.com/gobpftrace/gobpftrace/stdlib"
 )
 
 // Configuration: the config block and its environment variables.
 //
-// Every key bpftrace HEAD documents is in configKeys with a parser that
+// Every key bpftrace HEAD documents is in stdlib.Configs, and configKeys
+// has a parser for each one that
 // sets Settings from the value's text, so the config block (`key = value`)
 // and the environment (BPFTRACE_KEY=value, read by the command and passed
 // in Config.Env) share one definition of what is valid. A key is either
@@ -66,9 +68,10 @@ func DefaultSettings() Settings {
 // detail after "key: " (or, for license, the whole message).
 type configKey func(s *Settings, v string) error
 
-// configKeys are every configuration key of bpftrace HEAD.
-var configKeys = map[string]configKey{
-	"cache_user_symbols": func(_ *Settings, v string) error {
+// configKeys parse the value of each configuration key of stdlib.Configs
+// (every key of bpftrace HEAD).
+var configKeys = [stdlib.NumConfigKeys]configKey{
+	stdlib.CfgCacheUserSymbols: func(_ *Settings, v string) error {
 		switch strings.ToLower(v) {
 		case "per_pid", "per_program", "1":
 			// gobpftrace caches a binary's symbols once (per program)
@@ -79,19 +82,19 @@ var configKeys = map[string]configKey{
 		}
 		return fmt.Errorf("Invalid value for cache_user_symbols: valid values are PER_PID, PER_PROGRAM, and NONE.")
 	},
-	"cpp_demangle": boolKey(func(_ *Settings, on bool) error {
+	stdlib.CfgCppDemangle: boolKey(func(_ *Settings, on bool) error {
 		if on {
 			return fmt.Errorf("C++ demangling is not supported: symbols are printed as they are in the binary")
 		}
 		return nil
 	}),
-	"lazy_symbolication": boolKey(func(_ *Settings, on bool) error {
+	stdlib.CfgLazySymbolication: boolKey(func(_ *Settings, on bool) error {
 		if !on {
 			return fmt.Errorf("only true is supported: gobpftrace reads a binary's symbols when it first prints one of its addresses")
 		}
 		return nil
 	}),
-	"license": func(s *Settings, v string) error {
+	stdlib.CfgLicense: func(s *Settings, v string) error {
 		for _, l := range licenses {
 			if v == l {
 				s.License = v
@@ -100,23 +103,23 @@ var configKeys = map[string]configKey{
 		}
 		return fmt.Errorf("Invalid value for license. Found: %s. Valid values: %s. Read more about BPF programs and licensing: https://docs.kernel.org/bpf/bpf_licensing.html#using-bpf-programs-in-the-linux-kernel", v, strings.Join(licenses, ", "))
 	},
-	"log_size": intKey(1, 1<<32-1, func(*Settings, int) error {
+	stdlib.CfgLogSize: intKey(1, 1<<32-1, func(*Settings, int) error {
 		return fmt.Errorf("not supported: gobpftrace keeps the verifier log of a rejected program whole")
 	}),
-	"max_bpf_progs":  intKey(1, 1<<20, func(s *Settings, n int) error { s.MaxBPFProgs = n; return nil }),
-	"max_cat_bytes":  intKey(1, 1<<32-1, func(*Settings, int) error { return fmt.Errorf("not supported: cat() prints the whole file") }),
-	"max_map_keys":   intKey(1, 1<<32-1, func(s *Settings, n int) error { s.MaxMapKeys = n; return nil }),
-	"max_probes":     intKey(1, 1<<32-1, func(s *Settings, n int) error { s.MaxProbes = n; return nil }),
-	"max_strlen":     intKey(1, MaxStrLen, func(s *Settings, n int) error { s.MaxStrLen = n; return nil }),
-	"on_stack_limit": intKey(0, 512, func(s *Settings, n int) error { s.OnStackLimit = n; return nil }),
-	"perf_rb_pages": intKey(1, 1<<20, func(s *Settings, n int) error {
+	stdlib.CfgMaxBPFProgs:  intKey(1, 1<<20, func(s *Settings, n int) error { s.MaxBPFProgs = n; return nil }),
+	stdlib.CfgMaxCatBytes:  intKey(1, 1<<32-1, func(*Settings, int) error { return fmt.Errorf("not supported: cat() prints the whole file") }),
+	stdlib.CfgMaxMapKeys:   intKey(1, 1<<32-1, func(s *Settings, n int) error { s.MaxMapKeys = n; return nil }),
+	stdlib.CfgMaxProbes:    intKey(1, 1<<32-1, func(s *Settings, n int) error { s.MaxProbes = n; return nil }),
+	stdlib.CfgMaxStrlen:    intKey(1, MaxStrLen, func(s *Settings, n int) error { s.MaxStrLen = n; return nil }),
+	stdlib.CfgOnStackLimit: intKey(0, 512, func(s *Settings, n int) error { s.OnStackLimit = n; return nil }),
+	stdlib.CfgPerfRBPages: intKey(1, 1<<20, func(s *Settings, n int) error {
 		if n&(n-1) != 0 {
 			return fmt.Errorf("must be a power of two")
 		}
 		s.PerfRBPages = n
 		return nil
 	}),
-	"stack_mode": func(s *Settings, v string) error {
+	stdlib.CfgStackMode: func(s *Settings, v string) error {
 		switch v {
 		case "bpftrace", "perf", "raw":
 			s.StackMode = stackModes[v]
@@ -126,8 +129,8 @@ var configKeys = map[string]configKey{
 		}
 		return fmt.Errorf("Invalid value for stack_mode: valid values are bpftrace, raw, perf, and build_id.")
 	},
-	"str_trunc_trailer": func(s *Settings, v string) error { s.StrTruncTrailer = v; return nil },
-	"missing_probes": func(s *Settings, v string) error {
+	stdlib.CfgStrTruncTrailer: func(s *Settings, v string) error { s.StrTruncTrailer = v; return nil },
+	stdlib.CfgMissingProbes: func(s *Settings, v string) error {
 		switch v = strings.ToLower(v); v {
 		case "ignore", "warn", "error":
 			s.MissingProbes = v
@@ -135,23 +138,23 @@ var configKeys = map[string]configKey{
 		}
 		return fmt.Errorf("Invalid value for missing_probes: valid values are ignore, warn, and error.")
 	},
-	"print_maps_on_exit": boolKey(func(s *Settings, on bool) error { s.NoPrintMapsOnExit = !on; return nil }),
-	"use_blazesym": boolKey(func(_ *Settings, on bool) error {
+	stdlib.CfgPrintMapsOnExit: boolKey(func(s *Settings, on bool) error { s.NoPrintMapsOnExit = !on; return nil }),
+	stdlib.CfgUseBlazesym: boolKey(func(_ *Settings, on bool) error {
 		if on {
 			return fmt.Errorf("blazesym is not available: gobpftrace symbolizes with its own ELF reader")
 		}
 		return nil
 	}),
-	"show_debug_info": boolKey(func(_ *Settings, on bool) error {
+	stdlib.CfgShowDebugInfo: boolKey(func(_ *Settings, on bool) error {
 		if on {
 			return fmt.Errorf("source lines from DWARF are not supported; stacks show symbols only")
 		}
 		return nil
 	}),
-	"unstable_import_statement": unstableKey(func(*Settings, string) {}),
-	"unstable_tseries":          unstableKey(func(s *Settings, v string) { s.UnstableTseries = v }),
-	"unstable_typeinfo":         unstableKey(func(*Settings, string) {}),
-	"unstable_dw_ustack":        unstableKey(func(*Settings, string) {}),
+	stdlib.CfgUnstableImportStatement: unstableKey(func(*Settings, string) {}),
+	stdlib.CfgUnstableTseries:         unstableKey(func(s *Settings, v string) { s.UnstableTseries = v }),
+	stdlib.CfgUnstableTypeinfo:        unstableKey(func(*Settings, string) {}),
+	stdlib.CfgUnstableDwUstack:        unstableKey(func(*Settings, string) {}),
 }
 
 // licenses are the licenses bpftrace accepts, in the order of its error
@@ -169,23 +172,17 @@ var envOnlyKeys = map[string]bool{"btf": true, "kernel_build": true, "kernel_sou
 
 // ConfigKeys returns the configuration keys (for the environment
 // variables BPFTRACE_<KEY>).
-func ConfigKeys() []string {
-	keys := make([]string, 0, len(configKeys))
-	for k := range configKeys {
-		keys = append(keys, k)
-	}
-	return keys
-}
+func ConfigKeys() []string { return stdlib.ConfigNames() }
 
 // SetConfig sets key (a configuration key in any of its spellings) to the
 // value text v, as BPFTRACE_<KEY>=v does; the error says what is wrong.
 func (s *Settings) SetConfig(key, v string) error {
-	k, err := configKeyName(key)
+	k, err := configKeyID(key)
 	if err != nil {
 		return err
 	}
 	if err := configKeys[k](s, v); err != nil {
-		if k == "license" {
+		if k == stdlib.CfgLicense {
 			return err
 		}
 		return fmt.Errorf("%s: %w", key, err)
@@ -193,20 +190,20 @@ func (s *Settings) SetConfig(key, v string) error {
 	return nil
 }
 
-// configKeyName resolves a key written as stack_mode, STACK_MODE or
+// configKeyID resolves a key written as stack_mode, STACK_MODE or
 // BPFTRACE_STACK_MODE.
-func configKeyName(key string) (string, error) {
-	k := strings.TrimPrefix(strings.ToLower(key), "bpftrace_")
-	if _, ok := configKeys[k]; ok {
+func configKeyID(key string) (stdlib.ConfigKey, error) {
+	if k, ok := stdlib.LookupConfig(key); ok {
 		return k, nil
 	}
+	k := strings.TrimPrefix(strings.ToLower(key), "bpftrace_")
 	if n, ok := renamedKeys[k]; ok {
-		return "", fmt.Errorf("%s: key has been renamed to '%s'", key, n)
+		return 0, fmt.Errorf("%s: key has been renamed to '%s'", key, n)
 	}
 	if envOnlyKeys[k] {
-		return "", fmt.Errorf("%s: can only be set as an environment variable", key)
+		return 0, fmt.Errorf("%s: can only be set as an environment variable", key)
 	}
-	return "", fmt.Errorf("%s: not a known configuration option", key)
+	return 0, fmt.Errorf("%s: not a known configuration option", key)
 }
 
 func boolKey(set func(s *Settings, on bool) error) configKey {
@@ -252,9 +249,9 @@ func unstableKey(set func(s *Settings, v string)) configKey {
 
 // config applies the config block, then the environment's settings.
 func (c *checker) config(cfg *ast.Config) {
-	env := map[string]bool{}
+	env := map[stdlib.ConfigKey]bool{}
 	for key := range c.cfg.Env {
-		if k, err := configKeyName(key); err == nil {
+		if k, err := configKeyID(key); err == nil {
 			env[k] = true
 		}
 	}
@@ -276,8 +273,8 @@ func (c *checker) config(cfg *ast.Config) {
 
 // configItem applies one `key = value` of the config block, unless the
 // environment sets the key.
-func (c *checker) configItem(it *ast.ConfigItem, env map[string]bool) {
-	k, err := configKeyName(it.Key)
+func (c *checker) configItem(it *ast.ConfigItem, env map[stdlib.ConfigKey]bool) {
+	k, err := configKeyID(it.Key)
 	if err != nil {
 		d := c.errorf(it, diag.CodeUnknown, "%v", err)
 		if s := diag.Nearest(strings.TrimPrefix(strings.ToLower(it.Key), "bpftrace_"), ConfigKeys()); s != "" && strings.HasSuffix(err.Error(), "not a known configuration option") {

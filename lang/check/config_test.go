@@ -1,11 +1,48 @@
 package check
 
 import (
+	"strconv"
 	"strings"
 	"testing"
 
+	"github.com/gobpftrace/gobpftrace/lang/ast"
 	"github.com/gobpftrace/gobpftrace/lang/types"
+	"github.com/gobpftrace/gobpftrace/stdlib"
 )
+
+// TestConfigKeysComplete: every key of stdlib.Configs has a parser, and
+// its documented default is what the config builtin reports without a
+// config block or environment.
+func TestConfigKeysComplete(t *testing.T) {
+	c := &checker{info: &Info{Config: DefaultSettings(), StrLen: 64}, cfg: &Config{}}
+	rec := c.configRecord(ast.Pos{})
+	defaults := map[string]string{}
+	for i, name := range rec.Names {
+		switch v := rec.Values[i].(type) {
+		case *ast.IntLit:
+			defaults[name] = strconv.FormatUint(v.Value, 10)
+		case *ast.StrLit:
+			defaults[name] = v.Value
+		case *ast.BoolLit:
+			defaults[name] = strconv.FormatBool(v.Value)
+		}
+	}
+	for id := stdlib.ConfigKey(1); int(id) < stdlib.NumConfigKeys; id++ {
+		def := stdlib.Configs[id]
+		if configKeys[id] == nil {
+			t.Errorf("config key %s has no parser", def.Name)
+		}
+		if def.Doc == "" || def.Values == "" {
+			t.Errorf("config key %s has no Doc or Values", def.Name)
+		}
+		got, ok := defaults[def.Name]
+		if !ok && def.Name != "cache_user_symbols" {
+			t.Errorf("the config builtin has no field %s", def.Name)
+		} else if ok && !strings.EqualFold(got, def.Default) {
+			t.Errorf("config key %s: default %q documented, %q in effect", def.Name, def.Default, got)
+		}
+	}
+}
 
 // TestConfigEnvPrecedence: a key set in the environment wins over the
 // config block, whose entry is still validated.
