@@ -16,16 +16,30 @@ import (
 func TestTcpstates(t *testing.T) {
 	needRoot(t)
 	tp, _ := filepath.Abs(filepath.Join(examplesDir, "tcpstates_tp.bt"))
-	// The pauses let each side's segments be processed before the other
-	// side acts, so the transitions are the textbook ones even on a busy
-	// machine (without them the client may go FIN_WAIT1 -> CLOSING).
+	// Each side acts only once the other side's segments are processed
+	// (the kernel's socket states, read from /proc/net/tcp, say so), so the
+	// transitions are the textbook ones however busy the machine is
+	// (otherwise the client may go FIN_WAIT1 -> CLOSING).
 	script := tempFile(t, "tcpconn.py", `import socket, time
+def states(port):
+    out = set()
+    for line in open("/proc/net/tcp").readlines()[1:]:
+        f = line.split()
+        if int(f[1].split(":")[1], 16) == port:
+            out.add(int(f[3], 16))
+    return out
+def wait(port, want, present=True):
+    deadline = time.time() + 10
+    while (want in states(port)) != present and time.time() < deadline:
+        time.sleep(0.01)
 s = socket.socket(); s.bind(("127.0.0.1", 0)); s.listen(1)
 port = s.getsockname()[1]
 c = socket.create_connection(("127.0.0.1", port))
+cport = c.getsockname()[1]
 a, _ = s.accept()
-c.close(); time.sleep(0.05)
-a.close(); time.sleep(0.05)
+c.close(); wait(cport, 5)  # FIN_WAIT2: the server has acknowledged the FIN
+a.close(); wait(cport, 6)  # TIME_WAIT: the client has acknowledged the server's FIN
+wait(port, 9, False)       # and the server has left LAST_ACK
 s.close()
 print("PORT", port)
 `)
