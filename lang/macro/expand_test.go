@@ -110,7 +110,7 @@ func TestStdlib(t *testing.T) {
 		!strings.Contains(got, `(call print (blockexpr (value __builtin_comm)))`) || !strings.Contains(got, `(= $c comm)`) {
 		t.Errorf("expansion: %s", got)
 	}
-	// The errorf of assert is stdlib/base.bt:9:5.
+	// The errorf of assert is stdlib/base.bt:6:5.
 	prog, _ := parser.Parse(diag.NewSource("stdin", `BEGIN { assert(1, "m"); }`))
 	src = diag.NewSource("stdin", `BEGIN { assert(1, "m"); }`)
 	Expand(src, prog, &diag.List{})
@@ -126,10 +126,10 @@ func TestStdlib(t *testing.T) {
 	}
 	f, off := src.Locate(errorf.Span().Start)
 	line, col := f.Position(off)
-	if f.Name != "stdlib/base.bt" || line != 9 || col != 5 {
-		t.Errorf("errorf at %s:%d:%d, want stdlib/base.bt:9:5", f.Name, line, col)
+	if f.Name != "stdlib/base.bt" || line != 6 || col != 5 {
+		t.Errorf("errorf at %s:%d:%d, want stdlib/base.bt:6:5", f.Name, line, col)
 	}
-	if d := src.Format(&diag.Diagnostic{Span: errorf.Span(), Severity: diag.Error, Msg: "x"}); !strings.HasPrefix(d, "stdlib/base.bt:9:5-37: ERROR: x\n") {
+	if d := src.Format(&diag.Diagnostic{Span: errorf.Span(), Severity: diag.Error, Msg: "x"}); !strings.HasPrefix(d, "stdlib/base.bt:6:5-37: ERROR: x\n") {
 		t.Errorf("format: %s", d)
 	}
 }
