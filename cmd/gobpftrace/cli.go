@@ -314,7 +314,7 @@ func setPid(o *options, v string) error {
 
 func setFormat(o *options, v string) error {
 	if v != "text" && v != "json" {
-		return &usageError{fmt.Sprintf("Invalid output format %q (want text or json)", v)}
+		return &usageError{fmt.Sprintf("Invalid output format %q\nHINT: the formats are text and json", v)}
 	}
 	o.format = v
 	return nil

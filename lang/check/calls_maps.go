@@ -29,7 +29,7 @@ func (c *checker) checkHasKey(call *ast.Call, _ *ast.MapExpr) types.Type {
 		return nil
 	}
 	if sym.Key == nil {
-		c.errorf(call.Args[0], diag.CodeType, "%s is a scalar map: has_key() needs a map with keys", m.Name)
+		c.errorf(call.Args[0], diag.CodeType, "call to has_key() expects a map with explicit keys (%s is a scalar map)", m.Name)
 		return nil
 	}
 	if _, ok := unify(sym.Key, valueType(kt)); !ok {

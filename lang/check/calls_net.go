@@ -139,7 +139,6 @@ func (c *checker) checkPton(call *ast.Call, _ *ast.MapExpr) types.Type {
 // checkKaddr: kaddr("sym") is the address of a kernel symbol, resolved at
 // compile time by the Host.
 func (c *checker) checkKaddr(call *ast.Call, _ *ast.MapExpr) types.Type {
-	arg := call.Args[0]
 	name, ok := c.literalArg(call, "kaddr")
 	if !ok {
 		return nil
@@ -150,7 +149,7 @@ func (c *checker) checkKaddr(call *ast.Call, _ *ast.MapExpr) types.Type {
 	}
 	addr, err := c.cfg.Host.KernelSymbolAddr(name)
 	if err != nil {
-		c.errorf(arg, diag.CodeUnknown, "Failed to resolve kernel symbol: %s: %v", name, err)
+		c.errorf(call, diag.CodeUnknown, "Failed to resolve kernel symbol: %s", name).Hint("%v", err)
 		return nil
 	}
 	c.tab.Consts[call] = int64(addr)

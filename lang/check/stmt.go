@@ -13,9 +13,28 @@ func (c *checker) block(b *ast.Block) {
 	}
 	c.pushScope()
 	defer c.popScope()
-	for _, s := range b.Stmts {
+	warned := false
+	for i, s := range b.Stmts {
 		c.stmt(s)
+		if !warned && i+1 < len(b.Stmts) && c.terminates(s) {
+			// The first statement after the jump, as bpftrace warns.
+			c.warnf(b.Stmts[i+1], diag.CodeType, "Unreachable statement.")
+			warned = true
+		}
 	}
+}
+
+// terminates reports whether control never passes from s to the
+// statement after it: exit(), return, break and continue.
+func (c *checker) terminates(s ast.Stmt) bool {
+	switch s := s.(type) {
+	case *ast.ReturnStmt, *ast.BreakStmt, *ast.ContinueStmt:
+		return true
+	case *ast.ExprStmt:
+		call, ok := s.X.(*ast.Call)
+		return ok && c.tab.Calls[call] == stdlib.Exit
+	}
+	return false
 }
 
 func (c *checker) stmt(s ast.Stmt) {
