@@ -360,8 +360,14 @@ func (g *gen) intOfArray(x *ast.Cast) bool {
 func (g *gen) compareValues(x, y ast.Expr, ct types.Type, eq bool, falseLabel string) {
 	m := g.e.mark()
 	a := g.e.slot(ct.Size())
-	g.valueTo(x, a, ct)
 	b := g.e.slot(ct.Size())
+	if _, ok := ct.(*types.Buffer); ok {
+		// buf() writes only its length's bytes: the rest must be zero
+		// on both sides.
+		g.e.zero(a, (ct.Size()+7)&^7)
+		g.e.zero(b, (ct.Size()+7)&^7)
+	}
+	g.valueTo(x, a, ct)
 	g.valueTo(y, b, ct)
 	differ := g.e.newLabel("differ")
 	n := ct.Size()

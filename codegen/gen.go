@@ -280,6 +280,13 @@ func (g *gen) convert(src loc, st types.Type, dst loc, dt types.Type) {
 			g.convertRecord(src, s, dst, d)
 			return
 		}
+	case *types.Buffer:
+		// The length and the bytes; a larger buffer's tail is zero.
+		if s, ok := st.(*types.Buffer); ok && d.Cap > s.Cap {
+			g.e.copyMem(dst, src, s.Size())
+			g.e.zero(dst.plus(s.Size()), d.Cap-s.Cap)
+			return
+		}
 	}
 	if isScalar(dt) && isScalar(st) {
 		g.e.loadInt(asm.R0, src, st.Size(), isSigned(st))

@@ -159,6 +159,13 @@ func TestSelfBufValues(t *testing.T) {
 		`ok_key|\x48\x69\x00|\x01\x02\x03\x04|abc\x00`+"\n\n\n@[k\\x00, 1]: 1\n")
 }
 
+// Buffers are equal when their lengths and bytes are, whatever their
+// capacities.
+func TestSelfBufEquality(t *testing.T) {
+	expectRun(t, `BEGIN { $a = buf("hi", 2); $b = buf("bye", 3); printf("%d %d %d %d %d\n", $a == $a, $a != $b, $a == buf("hi", 2), buf("hi", 2) == buf("hiX", 2), $a == buf("hi\0", 3)); }`,
+		"1 1 1 1 0\n\n\n")
+}
+
 // strstr finds the first occurrence (or -1, 0 for an empty needle),
 // str_concat joins strings of any length within their capacities, strcap
 // is a string's capacity.

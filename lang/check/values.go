@@ -131,6 +131,18 @@ func isAggregate(t types.Type) bool {
 // and structs when their types unify. The common type, which codegen
 // converts both sides to, is recorded in CompareTypes.
 func (c *checker) compareValues(b *ast.Binary, x, y types.Type) (t types.Type, handled bool) {
+	if xb, ok := x.(*types.Buffer); ok {
+		if yb, ok := y.(*types.Buffer); ok {
+			// Buffers are equal when their lengths and bytes are; they
+			// compare as the larger of the two.
+			if b.Op != "==" && b.Op != "!=" {
+				c.errorf(b, diag.CodeType, "The %s operator can not be used on expressions of types %s, %s", b.Op, x, y)
+				return nil, true
+			}
+			c.tab.CompareTypes[b] = &types.Buffer{Cap: max(xb.Cap, yb.Cap)}
+			return &types.Bool{}, true
+		}
+	}
 	if !isAggregate(x) && !isAggregate(y) {
 		return nil, false
 	}
