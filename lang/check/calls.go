@@ -213,7 +213,7 @@ func (c *checker) literalArg(call *ast.Call, fn string) (string, bool) {
 }
 
 // constString evaluates e as a compile-time string: a literal, a string
-// parameter, or either plus a constant offset.
+// parameter (also as str($1)), or either plus a constant offset.
 func (c *checker) constString(e ast.Expr) (string, bool) {
 	if b, ok := e.(*ast.Binary); ok && b.Op == "+" {
 		s, ok := c.constString(b.X)
@@ -226,10 +226,15 @@ func (c *checker) constString(e ast.Expr) (string, bool) {
 		}
 		return "", false
 	}
-	switch e.(type) {
+	switch e := e.(type) {
 	case *ast.StrLit, *ast.ParamExpr:
 		s, ok := c.tab.StrConsts[e]
 		return s, ok
+	case *ast.Call:
+		// str($1): a string parameter read as a string is the parameter.
+		if c.tab.Calls[e] == stdlib.Str && len(e.Args) == 1 {
+			return c.constString(e.Args[0])
+		}
 	}
 	return "", false
 }

@@ -47,6 +47,15 @@ func TestNetCallTypes(t *testing.T) {
 		{`bswap((int16)-2)`, 0xfeff},
 		{`kaddr("vfs_read")`, -0x7e945490}, // 0xffffffff816bab70
 	}
+	// A string parameter, also read with str(), is a literal.
+	for _, expr := range []string{`kaddr($1)`, `kaddr(str($1))`} {
+		src := fmt.Sprintf(`BEGIN { print(%s); }`, expr)
+		prog, info := mustCheck(t, src, &Config{Params: []string{"vfs_read"}})
+		e := findExpr(t, prog, src, expr)
+		if got, ok := info.Instances[0].Consts[e]; !ok || got != -0x7e945490 {
+			t.Errorf("%s with $1 = vfs_read: %#x (constant: %v)", expr, got, ok)
+		}
+	}
 	for _, c := range consts {
 		src := fmt.Sprintf(`BEGIN { print(%s); }`, c.expr)
 		prog, info := mustCheck(t, src, nil)
