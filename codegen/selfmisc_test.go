@@ -44,6 +44,14 @@ func TestSelfHoistedVariable(t *testing.T) {
 		"two-longer 7\n\n\n@z: 0\n")
 }
 
+// An if statement that ends a block expression, with a value in every
+// branch, gives the block its value, nested at any depth (bpftrace's
+// regression 'nested ternary operators').
+func TestSelfNestedIfValue(t *testing.T) {
+	expectRun(t, `BEGIN { let $x = 1; let $y = 0; let $z = 3; print(if ($x) { if ($y) { if ($z) { $x } else { $y } } else { $z } } else { 0 }); print({ if ($y) { 5 } else if ($z == 3) { 6 } else { 7 } }); }`,
+		"3\n6\n\n\n")
+}
+
 // syscall_name() prints a system call number as its name, also as a map
 // key; a number without one is "Unknown syscall".
 func TestSelfSyscallName(t *testing.T) {

@@ -177,6 +177,7 @@ func (p *parser) parsePrimary(noBlock bool) ast.Expr {
 		case "{":
 			if !noBlock {
 				b := p.parseBlock()
+				valueTail(b)
 				return &ast.BlockExpr{Pos: b.Pos, Block: b}
 			}
 		}
@@ -292,6 +293,7 @@ func (p *parser) parseIfExpr() *ast.IfExpr {
 	kw := p.next()
 	e := &ast.IfExpr{Cond: p.parseExpr(true)}
 	e.Then = p.parseBlock()
+	valueTail(e.Then)
 	if p.peek().isIdent("else") {
 		p.next()
 		if p.peek().isIdent("if") {
@@ -299,10 +301,59 @@ func (p *parser) parseIfExpr() *ast.IfExpr {
 			e.Else = &ast.Block{Pos: inner.Pos, Stmts: []ast.Stmt{&ast.ExprStmt{Pos: inner.Pos, X: inner, Value: true}}}
 		} else {
 			e.Else = p.parseBlock()
+			valueTail(e.Else)
 		}
 	}
 	e.Pos = p.pos(kw.pos)
 	return e
+}
+
+// valueTail makes an if statement that ends a block in expression
+// position, and whose branches all end in a value, the block's value:
+// `{ if c { 1 } else { 2 } }` is the if expression, at any depth.
+func valueTail(b *ast.Block) {
+	if n := len(b.Stmts); n > 0 {
+		if s, ok := b.Stmts[n-1].(*ast.IfStmt); ok {
+			if e := ifValue(s); e != nil {
+				b.Stmts[n-1] = &ast.ExprStmt{Pos: s.Pos, X: e, Value: true}
+			}
+		}
+	}
+}
+
+// ifValue converts s to an if expression when it has an else and every
+// branch ends in a value (after valueTail); nil otherwise, leaving s as
+// it was.
+func ifValue(s *ast.IfStmt) *ast.IfExpr {
+	var els *ast.Block
+	switch e := s.Else.(type) {
+	case *ast.Block:
+		els = e
+	case *ast.IfStmt:
+		inner := ifValue(e)
+		if inner == nil {
+			return nil
+		}
+		els = &ast.Block{Pos: inner.Pos, Stmts: []ast.Stmt{&ast.ExprStmt{Pos: inner.Pos, X: inner, Value: true}}}
+	default:
+		return nil
+	}
+	if !endsInValue(s.Then) || !endsInValue(els) {
+		return nil
+	}
+	return &ast.IfExpr{Pos: s.Pos, Cond: s.Cond, Then: s.Then, Else: els}
+}
+
+// endsInValue applies valueTail to b and reports whether b ends in a
+// value.
+func endsInValue(b *ast.Block) bool {
+	valueTail(b)
+	if n := len(b.Stmts); n > 0 {
+		if es, ok := b.Stmts[n-1].(*ast.ExprStmt); ok && es.Value {
+			return true
+		}
+	}
+	return false
 }
 
 // parseParen parses the forms starting with '(' that are not casts: the
