@@ -186,7 +186,7 @@ func (g *gen) partInt(x ast.Expr) bool {
 		g.e.loadInt(asm.R0, l, f.Type.Size(), isSigned(f.Type))
 		g.e.release(m)
 		if f.BitSize != 0 {
-			g.extractBits(f.BitOffset, f.BitSize, isSigned(f.Type))
+			g.extractBits(f.BitOffset, f.BitSize)
 		}
 		return true
 	case *ast.IndexExpr:

@@ -134,15 +134,16 @@ func (g *gen) fieldInt(x *ast.FieldExpr) {
 		g.readScalar(f.Type, user)
 	}
 	if f.BitSize != 0 {
-		g.extractBits(f.BitOffset, f.BitSize, isSigned(f.Type))
+		g.extractBits(f.BitOffset, f.BitSize)
 	}
 }
 
 // extractBits replaces R0, a bitfield's storage unit, with the size bits
-// starting at bit off, sign-extended for signed fields: shifting the
-// field's top bit to bit 63 drops the bits above it, shifting back drops
-// the bits below.
-func (g *gen) extractBits(off, size int, signed bool) {
+// starting at bit off: shifting the field's top bit to bit 63 drops the
+// bits above it, shifting back drops the bits below. Bitfields read
+// zero-extended whatever their declared type, as bpftrace reads them (it
+// masks the bits), so `short b:8` holding 217 prints 217.
+func (g *gen) extractBits(off, size int) {
 	if up := 64 - off - size; up > 0 {
 		g.e.emit(asm.LSh.Imm(asm.R0, int32(up)))
 	}
@@ -150,11 +151,7 @@ func (g *gen) extractBits(off, size int, signed bool) {
 	if down == 0 {
 		return
 	}
-	if signed {
-		g.e.emit(asm.ArSh.Imm(asm.R0, int32(down)))
-	} else {
-		g.e.emit(asm.RSh.Imm(asm.R0, int32(down)))
-	}
+	g.e.emit(asm.RSh.Imm(asm.R0, int32(down)))
 }
 
 // readScalar replaces the address in R0 with the scalar of type t stored

@@ -182,7 +182,7 @@ func TestValues(t *testing.T) {
 	}}
 	sb := make([]byte, 16)
 	copy(sb, i64le(-7)[:4])
-	copy(sb[4:], u64le(0b11_1010_000)[:4]) // f = 0b1010, g = 0b11 = -1
+	copy(sb[4:], u64le(0b11_1010_000)[:4]) // f = 0b1010, g = 0b11 = 3 (bitfields read zero-extended, as in bpftrace)
 	copy(sb[8:], "hi")
 	arr := &types.Array{Elem: types.Int16, Len: 3}
 	ab := append(append(i64le(1)[:2], i64le(-2)[:2]...), i64le(3)[:2]...)
@@ -202,7 +202,7 @@ func TestValues(t *testing.T) {
 		{&types.Buffer{Cap: 8}, append([]byte{3, 0, 0, 0}, "a\x01b"...), `a\x01b`},
 		{&types.Buffer{Cap: 2}, append([]byte{9, 0, 0, 0}, "abcdef"...), `ab`},
 		{arr, ab, "[1,-2,3]"},
-		{st, sb, "{ .a = -7, .f = 10, .g = -1, .c = hi }"},
+		{st, sb, "{ .a = -7, .f = 10, .g = 3, .c = hi }"},
 		{&types.Struct{Kind: "struct", Name: "e"}, nil, "{}"},
 		{&types.Inet{}, inet(syscall.AF_INET6, append([]byte{0x20, 0x01, 0x0d, 0xb8}, append(make([]byte, 11), 1)...)...), "2001:db8::1"},
 		{&types.Inet{}, inet(99), ""},

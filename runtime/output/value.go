@@ -159,17 +159,14 @@ func appendStruct(dst []byte, t *types.Struct, b []byte, r Resolver, indent int)
 	return append(dst, " }"...)
 }
 
-// bitfield extracts size bits at bit offset off of the storage unit b.
+// bitfield extracts size bits at bit offset off of the storage unit b,
+// zero-extended as bpftrace reads bitfields (see codegen's extractBits).
 func bitfield(t *types.Int, b []byte, off, size int) uint64 {
 	x := u64n(b, t.Size()) >> uint(off)
 	if size >= 64 {
 		return x
 	}
-	x &= 1<<uint(size) - 1
-	if t.Signed && x&(1<<uint(size-1)) != 0 {
-		x |= ^uint64(0) << uint(size)
-	}
-	return x
+	return x & (1<<uint(size) - 1)
 }
 
 // appendInet renders an ntop() value: uint64 family then 16 address bytes.
