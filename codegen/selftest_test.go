@@ -280,6 +280,10 @@ func TestSelfDeleteClearZero(t *testing.T) {
 	expectGolden(t, "map_clear_zero_delete", "@a[2]: 2\n\n", "@a[2]: 2\n", "@d: 0\n\n", "")
 	expectRun(t, `BEGIN { @m[1] = 1; @m[2] = 2; @m[3] = 3; delete(@m, 2); delete(@m[3]); delete(@m[4]); @s = 5; delete(@s); @z[1] = count(); @z[2] = count(); zero(@z); @c[1] = 1; @c[2] = 2; clear(@c); }`,
 		"\n\n@m[1]: 1\n@z[1]: 0\n@z[2]: 0\n")
+	// A written histogram keeps its element through zero(), printed empty
+	// (bpftrace HEAD's json-output 'histogram zero'); clear() removes it.
+	expectRun(t, `BEGIN { @h = hist(2); zero(@h); @l = lhist(2, 0, 100, 10); zero(@l); @c = hist(3); clear(@c); @n = hist(1); }`,
+		"\n\n@h:\n\n@l:\n\n@n:\n[1]                    1 |@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@@|\n\n")
 }
 
 func TestSelfEndAndExit(t *testing.T) {

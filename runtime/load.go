@@ -61,6 +61,10 @@ type LoadedMap struct {
 	*codegen.MapDef
 	// Map is the kernel map.
 	Map *ebpf.Map
+	// zeroed is set when zero() left a written array-backed histogram
+	// with no counts: bpftrace keeps its element, so it still prints (as
+	// an empty histogram) until clear() deletes it.
+	zeroed atomic.Bool
 }
 
 // LoadError reports a map that could not be created or a program that

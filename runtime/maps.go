@@ -63,6 +63,10 @@ func (l *Loaded) ReadMap(name string) ([]Entry, error) {
 	}
 	if lm, ok := l.maps[name]; ok && lm.Array {
 		entries = arrayEntries(lm.MapDef, entries)
+		if len(entries) == 0 && lm.zeroed.Load() {
+			// The element zero() kept: bucket 0 with no count.
+			entries = append(entries, Entry{Key: make([]byte, 16), Values: [][]byte{make([]byte, rm.valueSize)}})
+		}
 	}
 	return entries, nil
 }
@@ -72,8 +76,7 @@ func (l *Loaded) ReadMap(name string) ([]Entry, error) {
 // are dropped; keys become the uint64 zero key of scalar maps, followed by
 // the bucket index for histograms.
 func arrayEntries(def *codegen.MapDef, entries []Entry) []Entry {
-	agg, _ := def.Value.(*types.Agg)
-	isHist := agg != nil && (agg.Kind == types.Hist || agg.Kind == types.LHist)
+	isHist := isHistAgg(def.Value)
 	out := entries[:0]
 	for _, e := range entries {
 		if allZero(e.Values) || len(e.Key) < 4 {
@@ -107,6 +110,9 @@ func (l *Loaded) ClearMap(name string) error {
 		return fmt.Errorf("clearing map %s: %w", name, err)
 	}
 	if rm.isArray() {
+		if lm, ok := l.maps[name]; ok {
+			lm.zeroed.Store(false)
+		}
 		return l.zero(name, rm)
 	}
 	keys, _, n, err := rm.dump()
@@ -126,7 +132,19 @@ func (l *Loaded) ZeroMap(name string) error {
 	if err != nil {
 		return fmt.Errorf("zeroing map %s: %w", name, err)
 	}
+	if lm, ok := l.maps[name]; ok && lm.Array && isHistAgg(lm.Value) && !lm.zeroed.Load() {
+		// A histogram that was written keeps its (now empty) element.
+		if entries, err := l.ReadMap(name); err == nil && len(entries) > 0 {
+			lm.zeroed.Store(true)
+		}
+	}
 	return l.zero(name, rm)
+}
+
+// isHistAgg reports whether t is a hist or lhist aggregation.
+func isHistAgg(t types.Type) bool {
+	agg, ok := t.(*types.Agg)
+	return ok && (agg.Kind == types.Hist || agg.Kind == types.LHist)
 }
 
 func (l *Loaded) zero(name string, rm rawMap) error {

@@ -110,6 +110,10 @@ func TestJSON(t *testing.T) {
 	if strings.Contains(r.stderr, "Attached") {
 		t.Errorf("text attach line in JSON mode: %q", r.stderr)
 	}
+	// A zeroed histogram is an empty one (bpftrace's outputs/hist_zero.json).
+	r = gbt(t, "-f", "json", "-e", `BEGIN { @hist = hist(2); zero(@hist); @h = lhist(2, 0, 100, 10); zero(@h); exit(); }`)
+	expectCode(t, r, 0)
+	matchAll(t, "stdout", r.stdout, `(?m)^\{"type": "hist", "data": \{"@hist": \[\]\}\}$`, `(?m)^\{"type": "hist", "data": \{"@h": \[\]\}\}$`)
 }
 
 // TestDryRun: --dry-run is bpftrace's: load and attach every probe, then
