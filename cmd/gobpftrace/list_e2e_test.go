@@ -2,6 +2,7 @@ package main
 
 import (
 	"os"
+	"path/filepath"
 	"testing"
 )
 
@@ -30,6 +31,15 @@ func TestListFunctionProbes(t *testing.T) {
 	needRoot(t)
 	r := gbt(t, "-l", "uprobe:libc:getpi*")
 	expectRun(t, r, 0, "uprobe:/lib/x86_64-linux-gnu/libc.so.6:getpid\n", "")
+	// A path keeps the spelling it was written with, as bpftrace names
+	// the probe (also for the probe builtin).
+	wd, _ := os.Getwd()
+	rel, err := filepath.Rel(wd, "/lib/x86_64-linux-gnu/libc.so.6")
+	if err != nil {
+		t.Fatal(err)
+	}
+	r = gbt(t, "-l", "uprobe:"+rel+":getpi*")
+	expectRun(t, r, 0, "uprobe:"+rel+":getpid\n", "")
 	r = gbt(t, "-l", "rt:sched_switch")
 	expectRun(t, r, 0, "rawtracepoint:sched_switch\n", "")
 	r = gbt(t, "-l", "kprobe:tcp_set_stat*")

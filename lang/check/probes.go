@@ -354,9 +354,15 @@ func (c *checker) expandUprobe(ap *ast.AttachPoint, kind stdlib.ProbeKind) []*At
 		c.missingProbe(ap, err.Error())
 		return nil
 	}
+	// The probe's name has the binary as bpftrace names it: a path as
+	// written (./prog stays relative), a short name (libc) resolved.
+	shown := path
+	if strings.Contains(ap.Parts[0], "/") {
+		shown = ap.Parts[0]
+	}
 	out := make([]*Attach, len(funcs))
 	for i, f := range funcs {
-		out[i] = &Attach{Point: ap, Kind: kind, Name: stdlib.Probes[kind].Name + ":" + path + ":" + f, Binary: path, Func: f}
+		out[i] = &Attach{Point: ap, Kind: kind, Name: stdlib.Probes[kind].Name + ":" + shown + ":" + f, Binary: path, Func: f}
 	}
 	return out
 }
