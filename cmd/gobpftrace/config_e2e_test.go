@@ -51,3 +51,16 @@ func TestConfigBuiltin(t *testing.T) {
 		env: []string{"BPFTRACE_LICENSE=Dual BSD/GPL"}})
 	expectRun(t, r, 0, "32 perf Dual BSD/GPL 1\n\n\n", attached1)
 }
+
+// TestConfigCatBytes: max_cat_bytes bounds what one cat() prints, from the
+// config block or the environment; log_size is accepted (the verifier log
+// is never trimmed).
+func TestConfigCatBytes(t *testing.T) {
+	needRoot(t)
+	t.Parallel()
+	file := tempFile(t, "cat.txt", "0123456789\n")
+	r := gbt(t, "-e", `config = { max_cat_bytes = 4; log_size = 100 } BEGIN { cat("`+file+`"); printf("|\n"); exit(); }`)
+	expectRun(t, r, 0, "0123|\n\n\n", attached1)
+	r = runTool(t, invocation{args: []string{"-e", `BEGIN { cat("` + file + `"); printf("|\n"); exit(); }`}, env: []string{"BPFTRACE_MAX_CAT_BYTES=2"}})
+	expectRun(t, r, 0, "01|\n\n\n", attached1)
+}

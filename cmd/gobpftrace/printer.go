@@ -29,6 +29,11 @@ import (
 // reported once on stderr and closes failed: the session then ends
 // tracing, and everything written afterwards is dropped.
 type printer struct {
+	// catLimit is max_cat_bytes: what one cat() prints at most, so that
+	// a cat of a device or an endless file cannot stall the event loop
+	// (check.DefaultMaxCatBytes when 0).
+	catLimit int64
+
 	w      *bufio.Writer
 	l      *runtime.Loaded
 	json   bool

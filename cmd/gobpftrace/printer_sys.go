@@ -14,12 +14,10 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/gobpftrace/gobpftrace/codegen"
+	"github.com/gobpftrace/gobpftrace/lang/check"
 	"github.com/gobpftrace/gobpftrace/runtime/output"
 )
 
-// catLimit bounds what one cat() prints, so a script that cats a device
-// or an endless file cannot stall the event loop forever.
-const catLimit = 1 << 20
 
 // appendCat handles a cat() record: it formats the path and appends the
 // file's contents as they are (JSON: a "cat" message). The file is opened
@@ -37,7 +35,11 @@ func (p *printer) appendCat(b []byte, ev *codegen.EventDef, args []output.Arg, r
 	defer f.Close()
 	stop := context.AfterFunc(p.actx, func() { f.SetReadDeadline(time.Now()) })
 	defer stop()
-	text, err := io.ReadAll(io.LimitReader(f, catLimit))
+	limit := p.catLimit
+	if limit <= 0 {
+		limit = check.DefaultMaxCatBytes
+	}
+	text, err := io.ReadAll(io.LimitReader(f, limit))
 	if err != nil && p.actx.Err() == nil {
 		p.runError("failed to read file '%s': %s", path, errnoText(err))
 	}

@@ -296,6 +296,7 @@ func (s *Session) trace(c *compiled) int {
 	}
 	defer out.Close()
 	p := newPrinter(out, l, s.opts.format == "json")
+	p.catLimit = int64(c.info.Config.MaxCatBytes)
 	p.noWarnings = s.opts.noWarnings
 
 	rd, err := l.NewEventReader(p.lockedHandle, p.lockedFlush, nil)

@@ -11,6 +11,10 @@ import (
 	"github.com/gobpftrace/gobpftrace/stdlib"
 )
 
+// DefaultMaxCatBytes is max_cat_bytes when the script sets none, as in
+// bpftrace: the most bytes one cat() prints.
+const DefaultMaxCatBytes = 10240
+
 // Configuration: the config block and its environment variables.
 //
 // Every key bpftrace HEAD documents is in stdlib.Configs, and configKeys
@@ -53,6 +57,10 @@ type Settings struct {
 	StrTruncTrailer string
 	// UnstableTseries is unstable_tseries: "enable", "warn" or "error".
 	UnstableTseries string
+	// MaxCatBytes is max_cat_bytes; 0 when not set (DefaultMaxCatBytes).
+	MaxCatBytes int
+	// LogSize is log_size; 0 when not set.
+	LogSize int
 }
 
 // DefaultOnStackLimit is gobpftrace's on_stack_limit when the script sets
@@ -103,11 +111,11 @@ var configKeys = [stdlib.NumConfigKeys]configKey{
 		}
 		return fmt.Errorf("Invalid value for license. Found: %s. Valid values: %s. Read more about BPF programs and licensing: https://docs.kernel.org/bpf/bpf_licensing.html#using-bpf-programs-in-the-linux-kernel", v, strings.Join(licenses, ", "))
 	},
-	stdlib.CfgLogSize: intKey(1, 1<<32-1, func(*Settings, int) error {
-		return fmt.Errorf("not supported: gobpftrace keeps the verifier log of a rejected program whole")
-	}),
+	// The verifier log of a rejected program is always read whole (see
+	// runtime's verifierlog.go), never trimmed: any size is honoured.
+	stdlib.CfgLogSize: intKey(1, 1<<32-1, func(s *Settings, n int) error { s.LogSize = n; return nil }),
 	stdlib.CfgMaxBPFProgs:  intKey(1, 1<<20, func(s *Settings, n int) error { s.MaxBPFProgs = n; return nil }),
-	stdlib.CfgMaxCatBytes:  intKey(1, 1<<32-1, func(*Settings, int) error { return fmt.Errorf("not supported: cat() prints the whole file") }),
+	stdlib.CfgMaxCatBytes:  intKey(1, 1<<32-1, func(s *Settings, n int) error { s.MaxCatBytes = n; return nil }),
 	stdlib.CfgMaxMapKeys:   intKey(1, 1<<32-1, func(s *Settings, n int) error { s.MaxMapKeys = n; return nil }),
 	stdlib.CfgMaxProbes:    intKey(1, 1<<32-1, func(s *Settings, n int) error { s.MaxProbes = n; return nil }),
 	stdlib.CfgMaxStrlen:    intKey(1, MaxStrLen, func(s *Settings, n int) error { s.MaxStrLen = n; return nil }),
@@ -325,7 +333,11 @@ func (c *checker) configRecord(pos ast.Pos) *ast.Record {
 	boolean("print_maps_on_exit", !s.NoPrintMapsOnExit)
 	boolean("use_blazesym", false)
 	boolean("show_debug_info", false)
-	num("log_size", 1000000)
+	logSize := s.LogSize
+	if logSize == 0 {
+		logSize = 1000000
+	}
+	num("log_size", logSize)
 	maxProgs := s.MaxBPFProgs
 	if c.cfg.MaxBPFProgs > 0 {
 		maxProgs = c.cfg.MaxBPFProgs
@@ -333,7 +345,11 @@ func (c *checker) configRecord(pos ast.Pos) *ast.Record {
 		maxProgs = DefaultMaxBPFProgs
 	}
 	num("max_bpf_progs", maxProgs)
-	num("max_cat_bytes", 10240)
+	catBytes := s.MaxCatBytes
+	if catBytes == 0 {
+		catBytes = DefaultMaxCatBytes
+	}
+	num("max_cat_bytes", catBytes)
 	mapKeys := s.MaxMapKeys
 	if mapKeys == 0 {
 		mapKeys = 4096
