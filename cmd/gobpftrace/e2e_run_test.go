@@ -237,11 +237,12 @@ func TestExamplesRun(t *testing.T) {
 	})
 	t.Run("syscount", func(t *testing.T) {
 		t.Parallel()
-		// Two and a half seconds: an interval tick is skipped by the kernel
-		// when it interrupts another BPF program on its CPU (the
+		// Four and a half seconds: an interval tick is skipped by the
+		// kernel when it interrupts another BPF program on its CPU (the
 		// bpf_prog_active recursion guard), which happens under the load
-		// of the parallel tests; one printed tick is enough.
-		r := gbt(t, ex("syscount.bt"), "-c", "/bin/sleep 2.5")
+		// of the parallel tests (two ticks in a row were, once); one
+		// printed tick of four is enough.
+		r := gbt(t, ex("syscount.bt"), "-c", "/bin/sleep 4.5")
 		expectCode(t, r, 0)
 		if r.stderr != "Attached 4 probes\n" {
 			t.Errorf("stderr %q", r.stderr)
