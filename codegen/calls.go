@@ -4,6 +4,7 @@ import (
 	"github.com/cilium/ebpf/asm"
 
 	"github.com/gobpftrace/gobpftrace/lang/ast"
+	"github.com/gobpftrace/gobpftrace/lang/diag"
 	"github.com/gobpftrace/gobpftrace/lang/types"
 	"github.com/gobpftrace/gobpftrace/stdlib"
 	"github.com/gobpftrace/gobpftrace/stdlib/format"
@@ -51,13 +52,19 @@ func genPrintf(g *gen, call *ast.Call) { g.formatEvent(EventPrintf, call) }
 // formatEvent sends a record of kind with the call's printf-style format
 // (its first argument) and the values of the others.
 func (g *gen) formatEvent(kind EventKind, call *ast.Call) {
+	g.formatEventSites(kind, call, nil)
+}
+
+// formatEventSites is formatEvent with the macro calls the call was
+// expanded from (EventDef.MacroSites).
+func (g *gen) formatEventSites(kind EventKind, call *ast.Call, sites []diag.Span) {
 	fmtText := g.inst.StrConsts[call.Args[0]]
 	pieces, _ := format.Parse(fmtText) // validated by the checker
 	args := make([]eventArg, 0, len(call.Args)-1)
 	for _, a := range call.Args[1:] {
 		args = append(args, eventArg{x: a, t: argType(g.typeOf(a))})
 	}
-	g.emitEvent(&EventDef{Kind: kind, Format: fmtText, Pieces: pieces, Span: call.Span()}, args, false)
+	g.emitEvent(&EventDef{Kind: kind, Format: fmtText, Pieces: pieces, Span: call.Span(), MacroSites: sites}, args, false)
 }
 
 func genPrint(g *gen, call *ast.Call) {

@@ -21,7 +21,7 @@ func init() {
 func logfGen(kind EventKind) func(g *gen, call *ast.Call) {
 	return func(g *gen, call *ast.Call) {
 		g.c.obj.Source = g.c.opts.Source
-		g.formatEvent(kind, call)
+		g.formatEventSites(kind, call, g.inst.MacroSites[call])
 	}
 }
 

@@ -178,6 +178,9 @@ type EventDef struct {
 	// Size is the total record size.
 	Size int
 	Span diag.Span
+	// MacroSites are, for errorf and warnf in a macro body, the macro
+	// calls it was expanded from, innermost first.
+	MacroSites []diag.Span
 }
 
 // Arg is one argument of an event record.

@@ -32,6 +32,13 @@ BEGIN {
 }`)
 	expectRun(t, r, 0, "hi hi \n3 2 5 11\nbig\nTerminated\n5\ntrue\ntrue\n3\n\n\n", "")
 
+	// errorf and warnf in a macro body name the calls they were expanded
+	// from, innermost first, as bpftrace (call.errorf_macro_expansion).
+	r = gbt(t, "-e", `macro bad() { errorf("Something bad"); } macro outer() { bad() } BEGIN { outer(); assert(0, "no"); exit(); }`)
+	expectCode(t, r, 1) // assert's exit(1)
+	matchAll(t, "stderr", r.stderr, `(?m)^stdin:1:15-38: ERROR: Something bad\nstdin:1:58-63: ERROR: expanded from\n.*\n +~~~~~\nstdin:1:74-81: ERROR: expanded from\n`,
+		`(?m)^stdlib/base\.bt:6:5-37: ERROR: assert failed: no\nstdin:1:83-98: ERROR: expanded from\n`)
+
 	// An error inside an expansion names the standard library file and
 	// the call site.
 	r = gbt(t, "-e", `BEGIN { print(ppid(1)); }`)

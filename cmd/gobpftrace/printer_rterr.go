@@ -72,6 +72,16 @@ func (p *printer) logf(b []byte, ev *codegen.EventDef, args []output.Arg, rec []
 	}
 	p.errBuf = append(p.errBuf, msg...)
 	p.errBuf = append(p.errBuf, '\n')
+	if src != nil {
+		// The macro calls it came from, as bpftrace names them.
+		for _, site := range ev.MacroSites {
+			d := &diag.Diagnostic{Span: site, Severity: diag.Error, Msg: "expanded from"}
+			if warning {
+				d.Severity = diag.Warning
+			}
+			p.errBuf = append(p.errBuf, src.Format(d)...)
+		}
+	}
 	if len(p.errBuf) >= maxErrBuf {
 		p.writeErrs()
 	}

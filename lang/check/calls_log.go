@@ -12,9 +12,31 @@ import (
 // the text as an error or a warning located at the call. debugf prints to
 // the kernel's trace pipe.
 func init() {
-	callCheckers[stdlib.Errorf] = formatChecker("errorf")
-	callCheckers[stdlib.Warnf] = formatChecker("warnf")
+	callCheckers[stdlib.Errorf] = logChecker("errorf")
+	callCheckers[stdlib.Warnf] = logChecker("warnf")
 	callCheckers[stdlib.Debugf] = (*checker).checkDebugf
+}
+
+// logChecker checks errorf and warnf like printf and records the macro
+// calls the call was expanded from (Tables.MacroSites).
+func logChecker(fn string) callChecker {
+	return func(c *checker, call *ast.Call, _ *ast.MapExpr) types.Type {
+		t := c.checkFormatted(fn, call)
+		var sites []diag.Span
+		span := call.Span()
+		for i := len(c.expanding) - 1; i >= 0; i-- {
+			site := c.expanding[i].Span()
+			if span.Start >= site.Start && span.End <= site.End {
+				break // an argument written at the call, not the body
+			}
+			sites = append(sites, site)
+			span = site
+		}
+		if len(sites) > 0 {
+			c.tab.MacroSites[call] = sites
+		}
+		return t
+	}
 }
 
 // checkDebugf: debugf(fmt, args...) formats like printf, with what the

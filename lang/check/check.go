@@ -154,6 +154,10 @@ type Tables struct {
 	// other expressions (ppid is curtask->real_parent->tgid, the call
 	// pid() is the builtin pid); codegen compiles the expansion instead.
 	Desugared map[ast.Expr]ast.Expr
+	// MacroSites are, for errorf and warnf calls in macro bodies, the
+	// calls of the macros they were expanded from, innermost first: the
+	// runtime names them after the message ("expanded from").
+	MacroSites map[*ast.Call][]diag.Span
 	// CompareTypes is, for == and != between aggregate values (structs,
 	// arrays, tuples, records), the common type both sides are converted
 	// to before their bytes are compared.
@@ -377,14 +381,15 @@ type enumConst struct {
 
 func newTables() *Tables {
 	return &Tables{
-		Types:     map[ast.Expr]types.Type{},
-		Builtins:  map[*ast.Ident]Builtin{},
-		Calls:     map[*ast.Call]stdlib.FuncID{},
-		Consts:    map[ast.Expr]int64{},
-		StrConsts: map[ast.Expr]string{},
-		Fields:    map[*ast.FieldExpr]types.Field{},
-		Vars:      map[*ast.Var]*VarSym{},
-		Desugared: map[ast.Expr]ast.Expr{},
+		Types:      map[ast.Expr]types.Type{},
+		Builtins:   map[*ast.Ident]Builtin{},
+		Calls:      map[*ast.Call]stdlib.FuncID{},
+		Consts:     map[ast.Expr]int64{},
+		StrConsts:  map[ast.Expr]string{},
+		Fields:     map[*ast.FieldExpr]types.Field{},
+		Vars:       map[*ast.Var]*VarSym{},
+		Desugared:  map[ast.Expr]ast.Expr{},
+		MacroSites: map[*ast.Call][]diag.Span{},
 
 		CompareTypes: map[*ast.Binary]types.Type{},
 	}
