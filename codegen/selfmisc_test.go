@@ -52,6 +52,14 @@ func TestSelfNestedIfValue(t *testing.T) {
 		"3\n6\n\n\n")
 }
 
+// A block expression (a macro's expansion) whose value is an aggregation
+// assigns the aggregation to the map (call.block expression with map
+// assignment).
+func TestSelfAggBlockValue(t *testing.T) {
+	expectRun(t, `macro c() { count() } BEGIN { @x = c(); @x = c(); @ = { let $a = 100; avg($a) }; }`,
+		"\n\n@: 100\n@x: 2\n")
+}
+
 // syscall_name() prints a system call number as its name, also as a map
 // key; a number without one is "Unknown syscall".
 func TestSelfSyscallName(t *testing.T) {

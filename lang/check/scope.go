@@ -116,8 +116,9 @@ func (c *checker) blockExpr(e ast.Expr, b *ast.Block) types.Type {
 		defer func() { c.expanding = c.expanding[:len(c.expanding)-1] }()
 	}
 	stmts, value := splitValue(b)
-	for _, s := range stmts {
-		c.stmt(s)
+	for i := range stmts {
+		stmts[i] = aggBlockAssign(stmts[i])
+		c.stmt(stmts[i])
 	}
 	if value == nil {
 		return &types.Void{}

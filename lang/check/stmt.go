@@ -14,7 +14,9 @@ func (c *checker) block(b *ast.Block) {
 	c.pushScope()
 	defer c.popScope()
 	warned := false
-	for i, s := range b.Stmts {
+	for i := range b.Stmts {
+		s := aggBlockAssign(b.Stmts[i])
+		b.Stmts[i] = s
 		c.stmt(s)
 		if !warned && i+1 < len(b.Stmts) && c.terminates(s) {
 			// The first statement after the jump, as bpftrace warns.
@@ -22,6 +24,55 @@ func (c *checker) block(b *ast.Block) {
 			warned = true
 		}
 	}
+}
+
+// aggBlockAssign rewrites `@m = { stmts; agg(x) }` (a block expression,
+// such as a macro's expansion, whose value is an aggregation) into the
+// block statement `{ stmts; @m = agg(x) }`, so the aggregation is assigned
+// directly to the map as it must be; other statements are returned as
+// they are. The rewrite is done once, in place.
+func aggBlockAssign(s ast.Stmt) ast.Stmt {
+	as, ok := s.(*ast.AssignStmt)
+	if !ok || as.Op != "=" {
+		return s
+	}
+	m, ok := as.Target.(*ast.MapExpr)
+	if !ok {
+		return s
+	}
+	x, ok := as.Value.(*ast.BlockExpr)
+	if !ok || !endsInAgg(x.Block) {
+		return s
+	}
+	sinkAgg(x.Block, m, as)
+	return &ast.ExprStmt{Pos: as.Pos, X: x}
+}
+
+// endsInAgg reports whether the value of block b is an aggregation call,
+// directly or as the value of nested block expressions.
+func endsInAgg(b *ast.Block) bool {
+	_, value := splitValue(b)
+	switch v := value.(type) {
+	case *ast.Call:
+		id, ok := stdlib.LookupFunc(v.Name)
+		return ok && stdlib.Funcs[id].Has(stdlib.Aggregation)
+	case *ast.BlockExpr:
+		return endsInAgg(v.Block)
+	}
+	return false
+}
+
+// sinkAgg replaces the value of b (see endsInAgg) with the assignment of
+// the aggregation to m.
+func sinkAgg(b *ast.Block, m *ast.MapExpr, as *ast.AssignStmt) {
+	last := len(b.Stmts) - 1
+	tail := b.Stmts[last].(*ast.ExprStmt)
+	if inner, ok := tail.X.(*ast.BlockExpr); ok {
+		sinkAgg(inner.Block, m, as)
+		b.Stmts[last] = &ast.ExprStmt{Pos: tail.Pos, X: inner}
+		return
+	}
+	b.Stmts[last] = &ast.AssignStmt{Pos: as.Pos, Target: m, Op: "=", Value: tail.X}
 }
 
 // terminates reports whether control never passes from s to the
