@@ -424,7 +424,7 @@ func (c *compiler) program(inst *check.Instance, index int) (p *Program, cerr *c
 		Target: Target{
 			Category: a.Category, Event: a.Event,
 			PeriodNs: a.PeriodNs, Freq: a.Freq,
-			Binary: a.Binary, Func: a.Func, Offset: a.Offset,
+			Binary: a.Binary, Func: a.Func, Offset: a.Offset, Addr: a.Addr,
 		},
 	}
 	if a.USDT != nil {

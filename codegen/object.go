@@ -102,6 +102,9 @@ type Target struct {
 	Func            string // kprobe, uprobe, usdt probe name
 	Binary          string // uprobe, usdt
 	Offset          uint64
+	// Addr is a uprobe's virtual address in Binary when it was written as
+	// one (Func is then empty); the runtime finds its file offset.
+	Addr uint64
 	// RefCtrOffset is the file offset of a usdt probe's semaphore (0: none).
 	RefCtrOffset uint64
 	// PeriodNs is the interval/profile period in nanoseconds; Freq is set

@@ -3,6 +3,7 @@
 package runtime
 
 import (
+	"debug/elf"
 	"errors"
 	"fmt"
 	"io"
@@ -398,6 +399,22 @@ func kprobesAvailable() bool {
 	return err == nil
 }
 
+// fileOffset converts the virtual address addr of the ELF file at path to
+// its file offset, through the loadable segment that holds it.
+func fileOffset(path string, addr uint64) (uint64, error) {
+	f, err := elf.Open(path)
+	if err != nil {
+		return 0, err
+	}
+	defer f.Close()
+	for _, p := range f.Progs {
+		if p.Type == elf.PT_LOAD && p.Flags&elf.PF_X != 0 && addr >= p.Vaddr && addr < p.Vaddr+p.Filesz {
+			return addr - p.Vaddr + p.Off, nil
+		}
+	}
+	return 0, fmt.Errorf("address %#x is not in an executable segment of %s", addr, path)
+}
+
 // attachUprobe attaches uprobes and uretprobes: Target.Func in
 // Target.Binary plus Target.Offset, or the file offset Target.Offset when
 // Func is empty.
@@ -412,6 +429,13 @@ func attachUprobe(p *LoadedProgram, opts *AttachOptions) ([]attachment, error) {
 	uopts := &link.UprobeOptions{Offset: p.Target.Offset, PID: opts.Pid}
 	if p.Target.Func == "" {
 		uopts.Address, uopts.Offset = p.Target.Offset, 0
+	}
+	if p.Target.Addr != 0 {
+		off, err := fileOffset(p.Target.Binary, p.Target.Addr)
+		if err != nil {
+			return nil, err
+		}
+		uopts.Address, uopts.Offset = off, 0
 	}
 	var l link.Link
 	if p.Kind == stdlib.Uretprobe {

@@ -283,7 +283,7 @@ func TestAttachUprobe(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	off := fileOffset(t, exe, uint64(reflect.ValueOf(uprobeTarget).Pointer()))
+	off := exeFileOffset(t, exe, uint64(reflect.ValueOf(uprobeTarget).Pointer()))
 	prog := &codegen.Program{Name: "up", Kind: stdlib.Uprobe, Probe: "uprobe:self:uprobeTarget",
 		Target: codegen.Target{Binary: exe, Offset: off},
 		Type:   ebpf.Kprobe, Insns: counterInsns("@n")}
@@ -303,23 +303,22 @@ func TestAttachUprobe(t *testing.T) {
 	}
 }
 
-// fileOffset converts the address of code in our own executable to its file
-// offset.
-func fileOffset(t *testing.T, exe string, addr uint64) uint64 {
+// exeFileOffset converts the address of code in our own executable to its
+// file offset.
+func exeFileOffset(t *testing.T, exe string, addr uint64) uint64 {
 	t.Helper()
 	f, err := elf.Open(exe)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer f.Close()
-	if f.Type != elf.ET_EXEC {
+	typ := f.Type
+	f.Close()
+	if typ != elf.ET_EXEC {
 		t.Skip("test binary is position independent") // not the default on linux
 	}
-	for _, p := range f.Progs {
-		if p.Type == elf.PT_LOAD && p.Flags&elf.PF_X != 0 && p.Vaddr <= addr && addr < p.Vaddr+p.Memsz {
-			return addr - p.Vaddr + p.Off
-		}
+	off, err := fileOffset(exe, addr)
+	if err != nil {
+		t.Fatal(err)
 	}
-	t.Fatalf("address %#x not in an executable segment", addr)
-	return 0
+	return off
 }

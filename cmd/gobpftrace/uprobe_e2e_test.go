@@ -1,6 +1,9 @@
 package main
 
 import (
+	"debug/elf"
+	"fmt"
+	"regexp"
 	"strings"
 	"testing"
 )
@@ -21,6 +24,35 @@ uretprobe:libc:getpid /pid == cpid/ { @ok[retval == pid] = count(); }`
 		`(?m)^@calls\[`+comm+`, getpid\]: 3$`,
 		`(?m)^@ok\[true\]: 3$`,
 		`(?m)^@p\[uprobe:/[^\]]*libc\.so\.6:getpid\]: 3$`)
+}
+
+// TestUprobeAddress: uprobe:BINARY:0xADDR attaches at the virtual address
+// of getpid in libc (its file offset found through the segments), and the
+// probe is named with the address as written.
+func TestUprobeAddress(t *testing.T) {
+	needRoot(t)
+	python := debianPython(t)
+	const libc = "/lib/x86_64-linux-gnu/libc.so.6"
+	f, err := elf.Open(libc)
+	if err != nil {
+		t.Skipf("no %s: %v", libc, err)
+	}
+	syms, _ := f.DynamicSymbols()
+	f.Close()
+	var addr uint64
+	for _, s := range syms {
+		if name, _, _ := strings.Cut(s.Name, "@"); name == "getpid" && s.Value != 0 {
+			addr = s.Value
+		}
+	}
+	if addr == 0 {
+		t.Skip("libc has no getpid symbol")
+	}
+	script := tempFile(t, "gp.py", "import os\nfor i in range(3): os.getpid()\n")
+	point := fmt.Sprintf("uprobe:%s:0x%x", libc, addr)
+	r := gbt(t, "-q", "-e", point+` /pid == cpid/ { @p[probe] = count(); }`, "-c", python+" "+script)
+	expectCode(t, r, 0)
+	matchAll(t, "stdout", r.stdout, `(?m)^@p\[`+regexp.QuoteMeta(point)+`\]: 3$`)
 }
 
 // TestUprobeErrors: unknown libraries and functions are positioned errors.

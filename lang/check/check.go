@@ -118,6 +118,9 @@ type Attach struct {
 	PeriodNs, Freq uint64
 	// Binary and Func name a uprobe's target (Binary is absolute).
 	Binary, Func string
+	// Addr is the virtual address of a uprobe written as one
+	// (uprobe:BINARY:0xADDR); Func is then empty.
+	Addr uint64
 	// Offset is the offset of a kprobe in its function (kprobe:FUNC+N,
 	// kprobe:ADDRESS).
 	Offset uint64

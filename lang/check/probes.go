@@ -345,6 +345,21 @@ func (c *checker) expandUprobe(ap *ast.AttachPoint, kind stdlib.ProbeKind) []*At
 		c.errorf(ap, diag.CodeProbe, "%v", err)
 		return nil
 	}
+	// The probe's name has the binary as bpftrace names it: a path as
+	// written (./prog stays relative), a short name (libc) resolved.
+	shown := path
+	if strings.Contains(ap.Parts[0], "/") {
+		shown = ap.Parts[0]
+	}
+	if hex, ok := strings.CutPrefix(ap.Parts[1], "0x"); ok {
+		// An address in the binary, not a function name.
+		addr, err := strconv.ParseUint(hex, 16, 64)
+		if err != nil || addr == 0 {
+			c.errorf(ap, diag.CodeProbe, "invalid uprobe address '%s'", ap.Parts[1])
+			return nil
+		}
+		return []*Attach{{Point: ap, Kind: kind, Name: stdlib.Probes[kind].Name + ":" + shown + ":" + ap.Parts[1], Binary: path, Addr: addr}}
+	}
 	funcs, err := c.cfg.Host.FuncSymbols(path, ap.Parts[1])
 	if err == nil && len(funcs) == 0 {
 		// As bpftrace: the binary as the user wrote it.
@@ -353,12 +368,6 @@ func (c *checker) expandUprobe(ap *ast.AttachPoint, kind stdlib.ProbeKind) []*At
 	if err != nil {
 		c.missingProbe(ap, err.Error())
 		return nil
-	}
-	// The probe's name has the binary as bpftrace names it: a path as
-	// written (./prog stays relative), a short name (libc) resolved.
-	shown := path
-	if strings.Contains(ap.Parts[0], "/") {
-		shown = ap.Parts[0]
 	}
 	out := make([]*Attach, len(funcs))
 	for i, f := range funcs {
