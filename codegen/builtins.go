@@ -20,14 +20,8 @@ type builtinGen struct {
 // builtinGens is indexed by VarID; every implemented variable has an entry
 // (enforced by a test).
 var builtinGens = [stdlib.NumVars]builtinGen{
-	stdlib.Pid: {scalar: func(g *gen, _ check.Builtin) {
-		g.e.call(asm.FnGetCurrentPidTgid)
-		g.e.emit(asm.RSh.Imm(asm.R0, 32))
-	}},
-	stdlib.Tid: {scalar: func(g *gen, _ check.Builtin) {
-		g.e.call(asm.FnGetCurrentPidTgid)
-		g.e.emit(asm.Mov.Reg32(asm.R0, asm.R0))
-	}},
+	stdlib.Pid: {scalar: func(g *gen, _ check.Builtin) { g.pidTgid(check.PidCurrNS, false) }},
+	stdlib.Tid: {scalar: func(g *gen, _ check.Builtin) { g.pidTgid(check.PidCurrNS, true) }},
 	stdlib.Uid: {scalar: func(g *gen, _ check.Builtin) {
 		g.e.call(asm.FnGetCurrentUidGid)
 		g.e.emit(asm.Mov.Reg32(asm.R0, asm.R0))

@@ -99,6 +99,16 @@ type Options struct {
 	// 5.13); without it such a loop is an error at the loop. Nil means
 	// every helper exists.
 	Helper func(fn asm.BuiltinFunc) bool
+	// PidNS is the PID namespace gobpftrace runs in, when it is not the
+	// initial one: pid and tid are then read as that namespace sees them
+	// (bpf_get_ns_current_pid_tgid). Nil means the initial namespace.
+	PidNS *PidNS
+}
+
+// PidNS identifies a PID namespace as the kernel does: the device (in the
+// kernel's encoding, major<<20 | minor) and inode of its nsfs file.
+type PidNS struct {
+	Dev, Ino uint64
 }
 
 // Compile generates the Object for a checked program. Errors that can only

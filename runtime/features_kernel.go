@@ -10,6 +10,7 @@ import (
 	"github.com/cilium/ebpf/asm"
 	"github.com/cilium/ebpf/btf"
 	"github.com/cilium/ebpf/features"
+	"golang.org/x/sys/unix"
 
 	"github.com/gobpftrace/gobpftrace/codegen"
 )
@@ -84,5 +85,24 @@ func KernelOptions(o *codegen.Options) *codegen.Options {
 	o.Kfunc = HaveKfunc
 	o.KprobeSession = HaveKprobeSession
 	o.Helper = HaveHelper
+	o.PidNS = CurrentPidNS()
 	return o
+}
+
+// procPidInitIno is the inode of the initial PID namespace's nsfs file
+// (the kernel's PROC_PID_INIT_INO).
+const procPidInitIno = 0xEFFFFFFC
+
+// CurrentPidNS returns the PID namespace gobpftrace runs in, for
+// codegen.Options.PidNS; nil in the initial namespace (or when
+// /proc/self/ns/pid cannot be read), where pid and tid need no
+// translation.
+func CurrentPidNS() *codegen.PidNS {
+	var st unix.Stat_t
+	if err := unix.Stat("/proc/self/ns/pid", &st); err != nil || st.Ino == procPidInitIno {
+		return nil
+	}
+	// The kernel compares the device in its own encoding.
+	dev := uint64(unix.Major(st.Dev))<<20 | uint64(unix.Minor(st.Dev))
+	return &codegen.PidNS{Dev: dev, Ino: st.Ino}
 }

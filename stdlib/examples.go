@@ -68,6 +68,8 @@ var FuncExamples = [NumFuncs]string{
 	StrConcat:    `tracepoint:syscalls:sys_enter_openat { printf("%s\n", str_concat(comm, ": open")); }`,
 	Find:         `tracepoint:syscalls:sys_exit_read { let $start; if (find(@start, tid, $start)) { @us = hist((nsecs - $start) / 1000); } } tracepoint:syscalls:sys_enter_read { @start[tid] = nsecs; }`,
 	Memcmp:       `tracepoint:syscalls:sys_enter_openat { $f = str(args.filename); if (memcmp($f, "/etc", 4) == 0) { printf("%s\n", $f); } }`,
+	PidFn:        `tracepoint:syscalls:sys_enter_openat { printf("%d (%d in the initial namespace)\n", pid, pid(init)); }`,
+	TidFn:        `tracepoint:syscalls:sys_enter_openat { printf("%d (%d in the initial namespace)\n", tid, tid(init)); }`,
 	SignalThread: `tracepoint:syscalls:sys_enter_openat /comm == "victim"/ { signal_thread("SIGSTOP"); }`,
 }
 

@@ -66,6 +66,8 @@ const (
 	Find
 	Memcmp
 	SignalThread
+	PidFn
+	TidFn
 	numFuncs
 )
 
@@ -169,6 +171,8 @@ var Funcs = [...]FuncDef{
 	Find:         {Name: "find", MinArgs: 3, MaxArgs: 3, Flags: Implemented | MapArg, Sig: "find(@map, key, $var)", Doc: "whether key is in the map; when it is, its value is stored in $var (one lookup)"},
 	Memcmp:       {Name: "memcmp", MinArgs: 3, MaxArgs: 3, Flags: Implemented, Sig: "memcmp(left, right, count)", Doc: "compare the first count bytes of two values: 0 when equal, else the difference of the first differing (signed) bytes"},
 	SignalThread: {Name: "signal_thread", MinArgs: 1, MaxArgs: 1, Flags: Unsafe | Statement | Implemented, Sig: "signal_thread(sig)", Doc: "send a signal to the current thread"},
+	PidFn:        {Name: "pid", MinArgs: 0, MaxArgs: 1, Flags: Implemented, Sig: "pid([curr_ns|init])", Doc: "process id of the current thread as the PID namespace of gobpftrace sees it (curr_ns, the default, as the pid builtin) or as the initial namespace does (init)"},
+	TidFn:        {Name: "tid", MinArgs: 0, MaxArgs: 1, Flags: Implemented, Sig: "tid([curr_ns|init])", Doc: "thread id of the current thread as the PID namespace of gobpftrace sees it (curr_ns, the default, as the tid builtin) or as the initial namespace does (init)"},
 	Warnf:        {Name: "warnf", MinArgs: 1, MaxArgs: -1, Flags: Implemented | Statement, Sig: "warnf(fmt, args...)", Doc: "print a formatted warning with the call's source location (stderr, silenced by --no-warnings; a warnf message in JSON)"},
 }
 

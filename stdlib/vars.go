@@ -64,8 +64,8 @@ type VarDef struct {
 // Vars is the builtin-variable table.
 var Vars = [...]VarDef{
 	VarInvalid: {Name: "invalid"},
-	Pid:        {Name: "pid", Type: types.Uint32, Implemented: true, Doc: "process id (tgid)"},
-	Tid:        {Name: "tid", Type: types.Uint32, Implemented: true, Doc: "thread id"},
+	Pid:        {Name: "pid", Type: types.Uint32, Implemented: true, Doc: "process id (tgid) as the PID namespace of gobpftrace sees it"},
+	Tid:        {Name: "tid", Type: types.Uint32, Implemented: true, Doc: "thread id as the PID namespace of gobpftrace sees it"},
 	Uid:        {Name: "uid", Type: types.Uint32, Implemented: true, Doc: "user id"},
 	Gid:        {Name: "gid", Type: types.Uint32, Implemented: true, Doc: "group id"},
 	CPU:        {Name: "cpu", Type: types.Uint32, Implemented: true, Doc: "current CPU"},

@@ -13,9 +13,15 @@ import (
 	"fmt"
 	"io"
 	"os"
+	goruntime "runtime"
 
 	"github.com/gobpftrace/gobpftrace/runtime"
 )
+
+// The main goroutine keeps the main thread, which runs BEGIN and END
+// (BPF_PROG_TEST_RUN in the calling thread): there, as in bpftrace, tid is
+// pid.
+func init() { goruntime.LockOSThread() }
 
 func main() {
 	// When gobpftrace re-executes itself to start a -c child stopped until

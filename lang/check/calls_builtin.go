@@ -13,6 +13,8 @@ import (
 
 func init() {
 	callCheckers[stdlib.NsecsFn] = (*checker).checkNsecs
+	callCheckers[stdlib.PidFn] = (*checker).checkPidNS
+	callCheckers[stdlib.TidFn] = (*checker).checkPidNS
 }
 
 // builtinCall checks `name()` for the builtin variable name: the call is
@@ -43,6 +45,38 @@ const (
 	ClockTAI                            // CLOCK_TAI (bpf_ktime_get_tai_ns, Linux 6.1)
 	ClockSwTAI                          // boot clock plus the TAI offset measured when tracing starts
 )
+
+// PidNamespace is the PID namespace pid() and tid() see ids in.
+type PidNamespace int64
+
+// PID namespaces of pid() and tid().
+const (
+	// PidCurrNS is the namespace gobpftrace runs in (the default).
+	PidCurrNS PidNamespace = iota
+	// PidInit is the initial namespace.
+	PidInit
+)
+
+// PidNamespaces are the namespaces pid() and tid() name.
+var PidNamespaces = map[string]PidNamespace{"curr_ns": PidCurrNS, "init": PidInit}
+
+// checkPidNS: pid([curr_ns|init]) and tid([curr_ns|init]) name the PID
+// namespace (an identifier), recorded as the constant of the argument.
+func (c *checker) checkPidNS(call *ast.Call, _ *ast.MapExpr) types.Type {
+	if len(call.Args) == 1 {
+		id, ok := call.Args[0].(*ast.Ident)
+		ns, known := PidNamespace(0), false
+		if ok {
+			ns, known = PidNamespaces[id.Name]
+		}
+		if !known {
+			c.errorf(call.Args[0], diag.CodeType, "%s() expects a PID namespace: curr_ns or init", call.Name)
+			return nil
+		}
+		c.tab.Consts[id] = int64(ns)
+	}
+	return types.Uint32
+}
 
 // checkNsecs: nsecs([mode]) reads the clock mode names (an identifier,
 // not an expression); the mode is recorded as the constant of the
