@@ -18,7 +18,6 @@ import (
 	"github.com/gobpftrace/gobpftrace/runtime/output"
 )
 
-
 // appendCat handles a cat() record: it formats the path and appends the
 // file's contents as they are (JSON: a "cat" message). The file is opened
 // non-blocking, so reading a pipe or a device goes through Go's poller and

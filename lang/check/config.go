@@ -113,7 +113,7 @@ var configKeys = [stdlib.NumConfigKeys]configKey{
 	},
 	// The verifier log of a rejected program is always read whole (see
 	// runtime's verifierlog.go), never trimmed: any size is honoured.
-	stdlib.CfgLogSize: intKey(1, 1<<32-1, func(s *Settings, n int) error { s.LogSize = n; return nil }),
+	stdlib.CfgLogSize:      intKey(1, 1<<32-1, func(s *Settings, n int) error { s.LogSize = n; return nil }),
 	stdlib.CfgMaxBPFProgs:  intKey(1, 1<<20, func(s *Settings, n int) error { s.MaxBPFProgs = n; return nil }),
 	stdlib.CfgMaxCatBytes:  intKey(1, 1<<32-1, func(s *Settings, n int) error { s.MaxCatBytes = n; return nil }),
 	stdlib.CfgMaxMapKeys:   intKey(1, 1<<32-1, func(s *Settings, n int) error { s.MaxMapKeys = n; return nil }),
