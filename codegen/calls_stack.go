@@ -59,10 +59,11 @@ func genUsym(g *gen, call *ast.Call, dst loc, _ types.Type) {
 	g.storeTgid(dst.plus(8))
 }
 
-// storeTgid writes the current process id (the tgid) at dst.
+// storeTgid writes the current process id (the tgid) at dst, as
+// gobpftrace's PID namespace sees it: the runtime finds the process's
+// mappings in its /proc.
 func (g *gen) storeTgid(dst loc) {
-	g.e.call(asm.FnGetCurrentPidTgid)
-	g.e.emit(asm.RSh.Imm(asm.R0, 32))
+	g.pidTgid(check.PidCurrNS, false)
 	g.e.emit(asm.StoreMem(dst.base, dst.off, asm.R0, asm.DWord))
 }
 

@@ -10,7 +10,8 @@ import (
 // TestPidNamespace runs gobpftrace in a PID namespace of its own, as in a
 // container: pid and tid are the ids that namespace sees (BEGIN runs on
 // the main thread, so both are 1), pid(init) and tid(init) those of the
-// initial namespace, and `pid == cpid` finds the -c child.
+// initial namespace, `pid == cpid` finds the -c child, and its user stack
+// is symbolized.
 func TestPidNamespace(t *testing.T) {
 	needRoot(t)
 	unshare, err := exec.LookPath("unshare")
@@ -34,4 +35,8 @@ func TestPidNamespace(t *testing.T) {
 	r = runTool(t, invocation{path: unshare, args: ns("-q", "-e", `tracepoint:syscalls:sys_enter_getpid /pid == cpid/ { @n = count(); }`, "-c", python+" "+script)})
 	expectCode(t, r, 0)
 	matchAll(t, "stdout", r.stdout, `(?m)^@n: 3$`)
+	// User stacks are resolved through the namespace's /proc.
+	r = runTool(t, invocation{path: unshare, args: ns("-q", "-e", `uprobe:libc:getpid /pid == cpid/ { print(ustack(1)); exit(); }`, "-c", python+" "+script)})
+	expectCode(t, r, 0)
+	matchAll(t, "stdout", r.stdout, `(?m)^\s+_*getpid\+0$`)
 }
