@@ -17,9 +17,15 @@ import (
 // /proc/PID/maps on first use and read again when an address falls
 // outside all of them (after a dlopen); each object file's function
 // symbols are read once. A process that has exited before its first
-// lookup cannot be resolved: its addresses print in hex, as in bpftrace.
-// It is safe for concurrent use.
+// lookup has no mappings to read: its addresses are looked up in the
+// Binaries the script probes that are not position independent (their
+// addresses are the same in every process, as bpftrace's per-program
+// symbol cache assumes), and print in hex otherwise. It is safe for
+// concurrent use.
 type UserSymbols struct {
+	// Binaries are the files the script's uprobes and usdt probes are in.
+	Binaries []string
+
 	mu    sync.Mutex
 	procs map[uint64][]userMapping
 	files map[string]*objectSyms
@@ -41,6 +47,8 @@ type userMapping struct {
 type objectSyms struct {
 	funcs []elfFunc
 	loads []elf.ProgHeader
+	// exec is set for ET_EXEC files, loaded at their link addresses.
+	exec bool
 }
 
 // Resolve returns the function containing addr in process pid, the
@@ -49,7 +57,7 @@ type objectSyms struct {
 func (u *UserSymbols) Resolve(pid, addr uint64) (sym string, off uint64, module string, ok bool) {
 	m, found := u.mapping(pid, addr)
 	if !found {
-		return "", 0, "", false
+		return u.resolveStatic(addr)
 	}
 	obj := u.object(m.file)
 	if obj == nil {
@@ -66,15 +74,45 @@ func (u *UserSymbols) Resolve(pid, addr uint64) (sym string, off uint64, module 
 	if !inLoad {
 		return "", 0, m.path, false
 	}
-	i := sort.Search(len(obj.funcs), func(i int) bool { return obj.funcs[i].addr > vaddr }) - 1
-	if i < 0 {
-		return "", 0, m.path, false
-	}
-	f := obj.funcs[i]
-	if f.size != 0 && vaddr >= f.addr+f.size {
+	f, ok := obj.funcAt(vaddr)
+	if !ok {
 		return "", 0, m.path, false
 	}
 	return f.name, vaddr - f.addr, m.path, true
+}
+
+// resolveStatic looks addr up in the probed binaries that are loaded at
+// their link addresses (ET_EXEC), for processes whose mappings are gone.
+func (u *UserSymbols) resolveStatic(addr uint64) (sym string, off uint64, module string, ok bool) {
+	for _, file := range u.Binaries {
+		obj := u.object(file)
+		if obj == nil || !obj.exec {
+			continue
+		}
+		for _, p := range obj.loads {
+			if addr < p.Vaddr || addr >= p.Vaddr+p.Memsz {
+				continue
+			}
+			if f, ok := obj.funcAt(addr); ok {
+				return f.name, addr - f.addr, file, true
+			}
+			return "", 0, file, false
+		}
+	}
+	return "", 0, "", false
+}
+
+// funcAt finds the function containing the virtual address vaddr.
+func (obj *objectSyms) funcAt(vaddr uint64) (elfFunc, bool) {
+	i := sort.Search(len(obj.funcs), func(i int) bool { return obj.funcs[i].addr > vaddr }) - 1
+	if i < 0 {
+		return elfFunc{}, false
+	}
+	f := obj.funcs[i]
+	if f.size != 0 && vaddr >= f.addr+f.size {
+		return elfFunc{}, false
+	}
+	return f, true
 }
 
 // mapping finds the executable mapping of pid that contains addr.
@@ -136,7 +174,7 @@ func readObjectSyms(file string) *objectSyms {
 	if err != nil {
 		return nil
 	}
-	obj := &objectSyms{funcs: funcs}
+	obj := &objectSyms{funcs: funcs, exec: f.Type == elf.ET_EXEC}
 	for _, p := range f.Progs {
 		if p.Type == elf.PT_LOAD {
 			obj.loads = append(obj.loads, p.ProgHeader)

@@ -2,7 +2,9 @@ package runtime
 
 import (
 	"debug/elf"
+	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -88,5 +90,52 @@ func TestResolveChildLibc(t *testing.T) {
 	}
 	if _, _, _, ok := u.Resolve(pid, 8); ok {
 		t.Error("address 8 resolved")
+	}
+}
+
+// TestResolveExitedProcess: a process whose mappings cannot be read (it
+// exited) has its addresses looked up in the probed binaries that load at
+// their link addresses (ET_EXEC): here a small Go program built for the
+// test, whose main.main is found by its address.
+func TestResolveExitedProcess(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "main.go"), []byte("package main\n\nfunc main() { println(1) }\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	exe := filepath.Join(dir, "prog")
+	build := exec.Command("go", "build", "-o", exe, "main.go")
+	build.Dir = dir
+	build.Env = append(os.Environ(), "GO111MODULE=off", "CGO_ENABLED=0")
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Skipf("cannot build a test program: %v\n%s", err, out)
+	}
+	f, err := elf.Open(exe)
+	if err != nil {
+		t.Fatal(err)
+	}
+	syms, _ := f.Symbols()
+	typ := f.Type
+	f.Close()
+	if typ != elf.ET_EXEC {
+		t.Skip("the test program is position independent")
+	}
+	var addr uint64
+	for _, s := range syms {
+		if s.Name == "main.main" {
+			addr = s.Value
+		}
+	}
+	if addr == 0 {
+		t.Fatal("no main.main in the test program")
+	}
+	const gone = 1 << 30 // no such pid
+	var u UserSymbols
+	if _, _, _, ok := u.Resolve(gone, addr); ok {
+		t.Fatal("resolved without mappings or binaries")
+	}
+	u.Binaries = []string{"/no/such/file", exe}
+	sym, off, module, ok := u.Resolve(gone, addr+1)
+	if !ok || sym != "main.main" || off != 1 || module != exe {
+		t.Errorf("Resolve = %q+%d in %q (%v), want main.main+1 in %s", sym, off, module, ok, exe)
 	}
 }

@@ -386,7 +386,17 @@ type resolver struct {
 }
 
 func newResolver(l *runtime.Loaded) *resolver {
-	return &resolver{obj: l.Object, l: l, bootOffset: runtime.BootToWallOffset()}
+	r := &resolver{obj: l.Object, l: l, bootOffset: runtime.BootToWallOffset()}
+	// A process that exited before its stack is printed is resolved in
+	// the probed binaries.
+	seen := map[string]bool{}
+	for _, p := range l.Object.Programs {
+		if b := p.Target.Binary; b != "" && !seen[b] {
+			seen[b] = true
+			r.usyms.Binaries = append(r.usyms.Binaries, b)
+		}
+	}
+	return r
 }
 
 // ProbeName implements output.Resolver.
