@@ -60,6 +60,12 @@ func TestSelfAggBlockValue(t *testing.T) {
 		"\n\n@: 100\n@x: 2\n")
 }
 
+// Probe names compare by the probe's id (macro.builtin wrapper probe).
+func TestSelfProbeCompare(t *testing.T) {
+	expectRun(t, `BEGIN { if (__builtin_probe == probe() && __builtin_probe == probe) { print(probe); } printf("%d\n", probe != probe); }`,
+		"begin\n0\n\n\n")
+}
+
 // syscall_name() prints a system call number as its name, also as a map
 // key; a number without one is "Unknown syscall".
 func TestSelfSyscallName(t *testing.T) {

@@ -417,6 +417,11 @@ func (c *checker) binary(b *ast.Binary) types.Type {
 		if isPtrOrInt(x) && isPtrOrInt(y) {
 			return &types.Bool{}
 		}
+		if _, ok := x.(*types.ProbeName); ok && (b.Op == "==" || b.Op == "!=") {
+			if _, ok := y.(*types.ProbeName); ok {
+				return &types.Bool{} // the probes' ids
+			}
+		}
 		c.errorf(b, diag.CodeType, "Type mismatch for '%s': comparing '%s' with '%s'", b.Op, x, y)
 		return nil
 	case "+", "-", "*", "/", "%", "&", "|", "^", "<<", ">>":
