@@ -16,7 +16,10 @@ func init() {
 const kfuncMapElemCount = "bpf_map_sum_elem_count"
 
 // genLen counts the keys of a map with the kernel's element counters, as
-// bpftrace does where the kernel has them; a map never assigned has none.
+// bpftrace does where the kernel has them (Linux 6.6); elsewhere it walks
+// the map with bpf_for_each_map_elem (Linux 5.13), whose result is the
+// number of elements it visited, with a callback that goes on at every
+// one. A map never assigned has none.
 func genLen(g *gen, call *ast.Call) {
 	m := call.Args[0].(*ast.MapExpr)
 	def := g.c.maps[m.Name]
@@ -27,10 +30,20 @@ func genLen(g *gen, call *ast.Call) {
 	if def.Array {
 		panic(&compileError{span: call.Span(), code: diag.CodeUnsupported, msg: "len() of an array map is not supported"})
 	}
-	if !g.c.haveKfunc(kfuncMapElemCount) {
-		panic(&compileError{span: call.Span(), code: diag.CodeUnsupported,
-			msg: "len() of a map: this kernel lacks the kernel function " + kfuncMapElemCount + " (Linux 6.6 or later has it)"})
+	if g.c.haveKfunc(kfuncMapElemCount) {
+		g.e.mapPtr(asm.R1, m.Name)
+		g.e.emit(kfuncCall(kfuncMapElemCount))
+		return
 	}
+	if !g.c.haveHelper(asm.FnForEachMapElem) {
+		panic(&compileError{span: call.Span(), code: diag.CodeUnsupported,
+			msg: "len() of a map: this kernel lacks the kernel function " + kfuncMapElemCount + " (Linux 6.6) and the helper bpf_for_each_map_elem (Linux 5.13)"})
+	}
+	cb := g.subprogram("len_cb", g.sourceLine(call.Span()), 4, call.Span(), func() {
+		g.e.emit(asm.Mov.Imm(asm.R0, 0), asm.Return()) // go on
+	})
 	g.e.mapPtr(asm.R1, m.Name)
-	g.e.emit(kfuncCall(kfuncMapElemCount))
+	g.e.emit(funcRef(asm.R2, cb))
+	g.e.emit(asm.Mov.Imm(asm.R3, 0), asm.Mov.Imm(asm.R4, 0))
+	g.e.call(asm.FnForEachMapElem)
 }

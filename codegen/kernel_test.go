@@ -42,6 +42,10 @@ func requireRoot(t testing.TB) {
 // liveHost is the real host, shared by all tests (it caches tracefs).
 var liveHost = runtime.NewHost(nil)
 
+// liveNoKfuncs makes compileLive compile as for a kernel without kfuncs
+// (the fallbacks of older kernels).
+var liveNoKfuncs bool
+
 // percpuRefusal reports whether msg is the checker's refusal of
 // percpu_kaddr() on a kernel that cannot resolve per-CPU variables: its
 // kallsyms lists no data symbols, or its BTF describes no variables (as
@@ -81,7 +85,11 @@ func compileLiveDiags(t testing.TB, text string, params ...string) (*codegen.Obj
 		}
 		return nil, src, cd
 	}
-	obj, gd := codegen.Compile(info, runtime.KernelOptions(&codegen.Options{Source: src, Events: liveEvents}))
+	opts := runtime.KernelOptions(&codegen.Options{Source: src, Events: liveEvents})
+	if liveNoKfuncs {
+		opts.Kfunc = func(string) bool { return false }
+	}
+	obj, gd := codegen.Compile(info, opts)
 	return obj, src, gd
 }
 

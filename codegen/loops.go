@@ -322,8 +322,17 @@ func loopReturns(g *gen, body *ast.Block) bool {
 // lacks helper fn (Options.Helper): what needs it, and the first Linux
 // version that has it.
 func (c *compiler) requireHelper(n ast.Node, fn asm.BuiltinFunc, what, version string) {
+	if !c.haveHelper(fn) {
+		panic(&compileError{span: n.Span(), code: diag.CodeUnsupported,
+			msg: what + ", which this kernel lacks (Linux " + version + " or later has it)"})
+	}
+}
+
+// haveHelper reports whether the kernel has helper fn (Options.Helper;
+// true when no one is asked), asking once per compilation.
+func (c *compiler) haveHelper(fn asm.BuiltinFunc) bool {
 	if c.opts.Helper == nil {
-		return
+		return true
 	}
 	if c.helpers == nil {
 		c.helpers = map[asm.BuiltinFunc]bool{}
@@ -333,8 +342,5 @@ func (c *compiler) requireHelper(n ast.Node, fn asm.BuiltinFunc, what, version s
 		have = c.opts.Helper(fn)
 		c.helpers[fn] = have
 	}
-	if !have {
-		panic(&compileError{span: n.Span(), code: diag.CodeUnsupported,
-			msg: what + ", which this kernel lacks (Linux " + version + " or later has it)"})
-	}
+	return have
 }

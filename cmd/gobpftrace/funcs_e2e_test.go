@@ -3,6 +3,8 @@ package main
 import (
 	"testing"
 
+	"github.com/cilium/ebpf/asm"
+
 	"github.com/gobpftrace/gobpftrace/runtime"
 )
 
@@ -45,7 +47,7 @@ func TestUsernameUsermode(t *testing.T) {
 func TestLenPercpuKaddr(t *testing.T) {
 	needRoot(t)
 	r := gbt(t, "-e", `BEGIN { @[0] = 0; @[1] = 1; printf("map len: %d\n", len(@)); exit(); }`)
-	if runtime.HaveKfunc("bpf_map_sum_elem_count") {
+	if runtime.HaveKfunc("bpf_map_sum_elem_count") || runtime.HaveHelper(asm.FnForEachMapElem) {
 		expectCode(t, r, 0)
 		matchAll(t, "stdout", r.stdout, `^map len: 2$`)
 	} else {

@@ -35,8 +35,10 @@ func TestPidNamespace(t *testing.T) {
 	r = runTool(t, invocation{path: unshare, args: ns("-q", "-e", `tracepoint:syscalls:sys_enter_getpid /pid == cpid/ { @n = count(); }`, "-c", python+" "+script)})
 	expectCode(t, r, 0)
 	matchAll(t, "stdout", r.stdout, `(?m)^@n: 3$`)
-	// User stacks are resolved through the namespace's /proc.
-	r = runTool(t, invocation{path: unshare, args: ns("-q", "-e", `uprobe:libc:getpid /pid == cpid/ { print(ustack(1)); exit(); }`, "-c", python+" "+script)})
+	// User stacks are resolved through the namespace's /proc (the child
+	// lingers so its mappings are there when the stack is printed).
+	lingering := tempFile(t, "gp_sleep.py", "import os, time\nos.getpid()\ntime.sleep(10)\n")
+	r = runTool(t, invocation{path: unshare, args: ns("-q", "-e", `uprobe:libc:getpid /pid == cpid/ { print(ustack(1)); exit(); }`, "-c", python+" "+lingering)})
 	expectCode(t, r, 0)
 	matchAll(t, "stdout", r.stdout, `(?m)^\s+_*getpid\+0$`)
 }
