@@ -128,7 +128,7 @@ var Funcs = [...]FuncDef{
 	Delete:       {Name: "delete", MinArgs: 1, MaxArgs: 2, Flags: Implemented | MapArg, Sig: "delete(@map, key) | delete(@map[key])", Doc: "remove one key of a map"},
 	Zero:         {Name: "zero", MinArgs: 1, MaxArgs: 1, Flags: Implemented | MapArg | Statement, Sig: "zero(@map)", Doc: "set every value of a map to zero"},
 	HasKey:       {Name: "has_key", MinArgs: 2, MaxArgs: 2, Flags: Implemented | MapArg, Sig: "has_key(@map, key)", Doc: "whether a key is present"},
-	Len:          {Name: "len", MinArgs: 1, MaxArgs: 1, Flags: Implemented, Sig: "len(@map)", Doc: "number of keys of a map with keys (the kernel's element counters, Linux 6.6; a walk of the map with bpf_for_each_map_elem from Linux 5.13)"},
+	Len:          {Name: "len", MinArgs: 1, MaxArgs: 1, Flags: Implemented, Sig: "len(@map) | len(stack)", Doc: "number of keys of a map with keys (the kernel's element counters, Linux 6.6; a walk of the map with bpf_for_each_map_elem from Linux 5.13), or of frames of a kstack or ustack recorded by the same probe"},
 	Time:         {Name: "time", MinArgs: 0, MaxArgs: 1, Flags: Implemented | Statement, Sig: `time([fmt])`, Doc: "print the current time"},
 	Strftime:     {Name: "strftime", MinArgs: 2, MaxArgs: 2, Flags: Implemented, Sig: "strftime(fmt, nsecs)", Doc: "format a timestamp"},
 	Join:         {Name: "join", MinArgs: 1, MaxArgs: 2, Flags: Implemented | Statement, Sig: "join(argv[, sep])", Doc: "print an argv-style array"},

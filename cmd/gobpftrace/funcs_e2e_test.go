@@ -1,6 +1,8 @@
 package main
 
 import (
+	"regexp"
+	"strconv"
 	"testing"
 
 	"github.com/cilium/ebpf/asm"
@@ -99,4 +101,24 @@ func TestSignalThreadMemcmp(t *testing.T) {
 	r := gbt(t, "--unsafe", "-e", `tracepoint:syscalls:sys_enter_clock_nanosleep /pid == cpid/ { printf("%d\n", memcmp("abc", comm, 2)); signal_thread("KILL"); }`, "-c", "/bin/sleep 30")
 	expectCode(t, r, 0)
 	matchAll(t, "stdout", r.stdout, `^-18$`)
+}
+
+// TestLenStack: len() of a stack counts its frames up to its limit
+// (call.ustack len, call.kstack len): kstack(1) has one, a ustack(2) in a
+// variable one or two (a process start has few frames), the whole user
+// stack at least as many.
+func TestLenStack(t *testing.T) {
+	needRoot(t)
+	r := gbt(t, "-q", "-e", `tracepoint:raw_syscalls:sys_enter /pid == cpid/ { $u = ustack(2); printf("len %d %d %d\n", len(kstack(1)), len($u), len(ustack)); exit(); }`, "-c", "/bin/true")
+	expectCode(t, r, 0)
+	m := regexp.MustCompile(`(?m)^len (\d+) (\d+) (\d+)$`).FindStringSubmatch(r.stdout)
+	if m == nil {
+		t.Fatalf("no len line:\n%v", r)
+	}
+	k, _ := strconv.Atoi(m[1])
+	u, _ := strconv.Atoi(m[2])
+	all, _ := strconv.Atoi(m[3])
+	if k != 1 || u < 1 || u > 2 || all < u {
+		t.Errorf("len(kstack(1)) %d, len(ustack(2)) %d, len(ustack) %d: want 1, 1 or 2, at least that", k, u, all)
+	}
 }

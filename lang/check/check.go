@@ -194,6 +194,10 @@ type VarSym struct {
 	let *ast.Var
 	// implicit marks a variable declared by its first assignment.
 	implicit bool
+	// storedStack marks a stack variable assigned a value that was not
+	// recorded in this run of the probe (read from a map): len() cannot
+	// count its frames.
+	storedStack bool
 }
 
 // MapSym is a global map.

@@ -287,6 +287,9 @@ func (c *checker) bindVar(v *ast.Var, vt types.Type, at ast.Node) {
 		c.declareVar(sym)
 	}
 	c.tab.Vars[v] = sym
+	if _, isStack := vt.(*types.Stack); isStack && !c.stackCapture(assignedValue(at)) {
+		sym.storedStack = true
+	}
 	if sym.Type == nil {
 		sym.Type = vt
 	} else if merged, ok := unify(sym.Type, vt); ok {
