@@ -8,15 +8,15 @@ import (
 
 // Accepts reports whether a value of type t may be passed to v.
 //
-//   - integer conversions (d i u x X o c p) take integers, booleans and
-//     pointers;
+//   - integer conversions (d i u x X o c p, and gr) take integers,
+//     booleans and pointers;
 //   - %s takes every printable value except integers, booleans and
 //     pointers: strings, symbols, stacks, addresses (inet), probe names,
 //     timestamps, strerror values, buffers, tuples, arrays and records;
 //   - %r, %rx and %rh take buffers only.
 func (v *Verb) Accepts(t types.Type) bool {
 	switch v.Conv {
-	case 'd', 'i', 'u', 'x', 'X', 'o', 'c', 'p':
+	case 'd', 'i', 'u', 'x', 'X', 'o', 'c', 'p', 'g':
 		return isInteger(t)
 	case 'r':
 		_, ok := t.(*types.Buffer)

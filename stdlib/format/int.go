@@ -38,6 +38,9 @@ func AppendInt(dst []byte, v *Verb, x uint64, signedSrc bool) []byte {
 		return appendChar(dst, v, byte(x))
 	case 'p':
 		return appendPointer(dst, v, x)
+	case 'g':
+		var buf [64]byte
+		return AppendString(dst, v, AppendGFP(buf[:0], x))
 	case 's', 'r':
 		var buf [24]byte
 		if signedSrc {

@@ -20,10 +20,11 @@
 //	width:      decimal digits
 //	precision:  '.' followed by optional decimal digits (empty means 0)
 //	length:     hh h l ll j z t
-//	conversion: d i u x X o c s p r rx rh
+//	conversion: d i u x X o c s p r rx rh gr
 //
 // The bpftrace-specific buffer conversions %r, %rx and %rh take no length
-// modifier; their modifier letter follows the 'r'.
+// modifier; their modifier letter follows the 'r'. %gr prints an integer
+// as the kernel's GFP flags (gfp.go).
 package format
 
 import (
@@ -44,7 +45,8 @@ type Verb struct {
 	Length string
 	// Conv is the conversion character: one of d i u x X o c s p r.
 	Conv byte
-	// RawMode refines Conv == 'r': 0 for %r, 'x' for %rx, 'h' for %rh.
+	// RawMode refines Conv == 'r': 0 for %r, 'x' for %rx, 'h' for %rh;
+	// it is 'r' for %gr (Conv 'g').
 	RawMode byte
 	// Start and End are the byte offsets of the verb in the format
 	// string: fmt[Start:End] is the verb's text, e.g. "%-10s".
@@ -153,6 +155,13 @@ func parseVerb(fmt string, start int) (*Verb, error) {
 			v.RawMode = fmt[i]
 			i++
 		}
+	case 'g':
+		// Only %gr (GFP flags); floating point is not supported.
+		if i >= len(fmt) || fmt[i] != 'r' {
+			return nil, badToken(fmt, start, i)
+		}
+		v.RawMode = 'r'
+		i++
 	default:
 		return nil, badToken(fmt, start, i)
 	}
