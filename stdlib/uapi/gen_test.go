@@ -31,7 +31,16 @@ func TestTableUpToDate(t *testing.T) {
 	for _, s := range skipped {
 		t.Logf("not generated: %s", s)
 	}
-	want, err := os.ReadFile("table.go")
+	for _, file := range []string{"table.go", "syscalls.go"} {
+		compareGenerated(t, file, got[file])
+	}
+}
+
+// compareGenerated fails the test at the first line where the committed
+// file differs from the generated source got.
+func compareGenerated(t *testing.T, file string, got []byte) {
+	t.Helper()
+	want, err := os.ReadFile(file)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -46,7 +55,7 @@ func TestTableUpToDate(t *testing.T) {
 				w = wl[i]
 			}
 			if g != w {
-				t.Fatalf("table.go is stale (first difference at line %d):\n  committed: %q\n  generated: %q\nrun `go generate ./stdlib/uapi`", i+1, w, g)
+				t.Fatalf("%s is stale (first difference at line %d):\n  committed: %q\n  generated: %q\nrun `go generate ./stdlib/uapi`", file, i+1, w, g)
 			}
 		}
 	}

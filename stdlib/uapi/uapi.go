@@ -7,7 +7,8 @@
 // scripts written for bpftrace, which get them from headers through
 // clang, run without headers or clang.
 //
-// The values are those of x86-64 Linux. The table (table.go) is generated
+// The values are those of x86-64 Linux. The tables (table.go, and
+// syscalls.go for the __NR_* system call numbers) are generated
 // by ./internal/gen from the system's UAPI and libc headers and from the
 // kernel headers of one pinned Debian package (see
 // uapigen.KernelHeadersPackage); regenerate it with `go generate` after
@@ -15,19 +16,45 @@
 // output when those headers are installed.
 package uapi
 
+import (
+	"strings"
+	"sync"
+)
+
 //go:generate go run ./internal/gen
 
 // Lookup returns the value of a UAPI macro.
 func Lookup(name string) (int64, bool) {
-	v, ok := constants[name]
+	if v, ok := constants[name]; ok {
+		return v, true
+	}
+	v, ok := syscallNumbers[name]
 	return v, ok
 }
 
-// Names returns every macro name in the table (for completion and hints).
+// Names returns every macro name in the tables (for completion and hints).
 func Names() []string {
-	out := make([]string, 0, len(constants))
+	out := make([]string, 0, len(constants)+len(syscallNumbers))
 	for n := range constants {
 		out = append(out, n)
 	}
+	for n := range syscallNumbers {
+		out = append(out, n)
+	}
 	return out
+}
+
+// syscallNames inverts syscallNumbers, once.
+var syscallNames = sync.OnceValue(func() map[int64]string {
+	m := make(map[int64]string, len(syscallNumbers))
+	for name, nr := range syscallNumbers {
+		m[nr] = strings.TrimPrefix(name, "__NR_")
+	}
+	return m
+})
+
+// SyscallName returns the name of x86-64 system call nr ("read" for 0).
+func SyscallName(nr int64) (string, bool) {
+	name, ok := syscallNames()[nr]
+	return name, ok
 }

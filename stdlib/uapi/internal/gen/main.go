@@ -1,5 +1,5 @@
-// Command gen writes stdlib/uapi/table.go, the table of Linux macro
-// values, from the system's C headers and from the kernel-internal headers
+// Command gen writes stdlib/uapi/table.go and syscalls.go, the tables of
+// Linux macro values, from the system's C headers and from the kernel-internal headers
 // of the pinned Debian package uapigen.KernelHeadersPackage. Run it
 // through `go generate` in stdlib/uapi (see the //go:generate line in
 // uapi.go); it needs the kernel UAPI and libc headers (Debian:
@@ -22,7 +22,7 @@ import (
 func main() {
 	root := flag.String("root", "/usr/include", "include directory to read headers from")
 	kernel := flag.String("kernel", "", "headers directory of "+uapigen.KernelHeadersPackage+" (default: found or fetched)")
-	out := flag.String("o", "table.go", "output file")
+	out := flag.String("o", ".", "output directory (table.go and syscalls.go)")
 	verbose := flag.Bool("v", false, "list matching names whose values could not be evaluated")
 	flag.Parse()
 
@@ -41,7 +41,7 @@ func main() {
 		}
 		*kernel = dir
 	}
-	src, skipped, err := uapigen.Generate(*root, *kernel)
+	files, skipped, err := uapigen.Generate(*root, *kernel)
 	if err != nil {
 		fail(err)
 	}
@@ -50,8 +50,10 @@ func main() {
 			fmt.Fprintln(os.Stderr, "uapi gen: skipped", s)
 		}
 	}
-	if err := os.WriteFile(*out, src, 0o644); err != nil {
-		fail(err)
+	for name, src := range files {
+		if err := os.WriteFile(filepath.Join(*out, name), src, 0o644); err != nil {
+			fail(err)
+		}
 	}
 }
 

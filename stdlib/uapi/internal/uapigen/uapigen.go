@@ -178,9 +178,10 @@ type def struct {
 
 // Generate reads the headers under root (normally /usr/include) and
 // under kernel (the headers directory of KernelHeadersPackage) and
-// returns the gofmt'ed source of table.go. The second result lists the
+// returns the gofmt'ed sources of table.go and syscalls.go by file name.
+// The second result lists the
 // matching names whose values could not be evaluated, with the reason.
-func Generate(root, kernel string) ([]byte, []string, error) {
+func Generate(root, kernel string) (map[string][]byte, []string, error) {
 	g := &generator{
 		root:   root,
 		kernel: kernel,
@@ -269,35 +270,51 @@ func Generate(root, kernel string) ([]byte, []string, error) {
 		return ok
 	})
 
-	names := make([]string, 0, len(table))
+	// The system call numbers go to a file of their own (syscalls.go),
+	// the other macros to table.go.
+	var names, nrs []string
 	for n := range table {
-		names = append(names, n)
+		if strings.HasPrefix(n, "__NR_") {
+			nrs = append(nrs, n)
+		} else {
+			names = append(names, n)
+		}
 	}
 	sort.Strings(names)
-
-	var b bytes.Buffer
-	fmt.Fprintln(&b, Header)
-	fmt.Fprintln(&b)
-	fmt.Fprintln(&b, "package uapi")
-	fmt.Fprintln(&b)
-	fmt.Fprintln(&b, "// constants maps macro names to their x86-64 values; the comment names")
-	fmt.Fprintln(&b, "// the header each value was read from: include/… ones are kernel-internal")
-	fmt.Fprintf(&b, "// headers of %s, the others UAPI and libc headers.\n", KernelHeadersPackage)
-	fmt.Fprintln(&b, "var constants = map[string]int64{")
-	for _, n := range names {
-		e := table[n]
-		origin := e.file
-		if origin == "" {
-			origin = "not in UAPI headers, see extra in internal/uapigen"
+	sort.Strings(nrs)
+	files := map[string][]byte{}
+	for _, f := range []struct {
+		file, variable, doc string
+		names               []string
+	}{
+		{"table.go", "constants", "constants maps macro names to their x86-64 values", names},
+		{"syscalls.go", "syscallNumbers", "syscallNumbers maps the __NR_* macros to the x86-64 system call numbers", nrs},
+	} {
+		var b bytes.Buffer
+		fmt.Fprintln(&b, Header)
+		fmt.Fprintln(&b)
+		fmt.Fprintln(&b, "package uapi")
+		fmt.Fprintln(&b)
+		fmt.Fprintf(&b, "// %s; the comment names\n", f.doc)
+		fmt.Fprintln(&b, "// the header each value was read from: include/… ones are kernel-internal")
+		fmt.Fprintf(&b, "// headers of %s, the others UAPI and libc headers.\n", KernelHeadersPackage)
+		fmt.Fprintf(&b, "var %s = map[string]int64{\n", f.variable)
+		for _, n := range f.names {
+			e := table[n]
+			origin := e.file
+			if origin == "" {
+				origin = "not in UAPI headers, see extra in internal/uapigen"
+			}
+			fmt.Fprintf(&b, "\t%q: %d, // %s\n", n, e.value, origin)
 		}
-		fmt.Fprintf(&b, "\t%q: %d, // %s\n", n, e.value, origin)
+		fmt.Fprintln(&b, "}")
+		out, err := format.Source(b.Bytes())
+		if err != nil {
+			return nil, skipped, fmt.Errorf("formatting generated code: %w", err)
+		}
+		files[f.file] = out
 	}
-	fmt.Fprintln(&b, "}")
-	out, err := format.Source(b.Bytes())
-	if err != nil {
-		return nil, skipped, fmt.Errorf("formatting generated code: %w", err)
-	}
-	return out, skipped, nil
+	return files, skipped, nil
 }
 
 func sourceFiles(f family) string {
