@@ -46,26 +46,25 @@ func (c *checker) checkHasKey(call *ast.Call, _ *ast.MapExpr) types.Type {
 // checkSyscallName checks syscall_name(nr): a system call number printed
 // as its name (the names of x86-64 Linux, from stdlib/uapi's __NR_*).
 func (c *checker) checkSyscallName(call *ast.Call, _ *ast.MapExpr) types.Type {
-	t := c.expr(call.Args[0])
-	if t == nil {
-		return nil
-	}
-	if !types.IsInt(t) {
-		c.errorf(call.Args[0], diag.CodeType, "syscall_name() expects an integer system call number (%s provided)", t)
-		return nil
-	}
-	return &types.SyscallName{}
+	return c.numberAsText(call, "syscall_name() expects an integer system call number", &types.SyscallName{})
 }
 
 // checkStrerror checks strerror(errno): a value printed as the error text.
 func (c *checker) checkStrerror(call *ast.Call, _ *ast.MapExpr) types.Type {
+	return c.numberAsText(call, "strerror() expects an integer error number", &types.Errno{})
+}
+
+// numberAsText checks a call whose integer argument is printed as text
+// (result, a type the runtime renders); want is the error for another
+// argument, followed by the type provided.
+func (c *checker) numberAsText(call *ast.Call, want string, result types.Type) types.Type {
 	t := c.expr(call.Args[0])
 	if t == nil {
 		return nil
 	}
 	if !types.IsInt(t) {
-		c.errorf(call.Args[0], diag.CodeType, "strerror() expects an integer error number (%s provided)", t)
+		c.errorf(call.Args[0], diag.CodeType, "%s (%s provided)", want, t)
 		return nil
 	}
-	return &types.Errno{}
+	return result
 }
