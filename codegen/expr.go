@@ -62,8 +62,19 @@ func (g *gen) intExpr(x ast.Expr) {
 		if g.intOfArray(x) {
 			return
 		}
-		g.intExpr(x.X)
 		t := g.typeOf(x)
+		if from, ok := g.typeOf(x.X).(*types.Int); ok && isPtr(t) && from.Bits < 64 {
+			// An integer becomes an address zero-extended, as LLVM's
+			// inttoptr: (uint8 *)-1 is 0xff.
+			if n, ok := g.inst.Consts[x.X]; ok {
+				g.loadConst(asm.R0, n&(1<<from.Bits-1))
+				return
+			}
+			g.intExpr(x.X)
+			g.e.truncate(asm.R0, from.Size(), false)
+			return
+		}
+		g.intExpr(x.X)
 		g.e.truncate(asm.R0, t.Size(), isSigned(t))
 	case *ast.FieldExpr:
 		if !g.partInt(x) {
@@ -419,4 +430,10 @@ func (g *gen) incDec(x *ast.IncDec) {
 	case *ast.MapExpr:
 		g.mapUpdateInt(t, op, nil, !x.Prefix)
 	}
+}
+
+// isPtr reports whether t is a pointer type.
+func isPtr(t types.Type) bool {
+	_, ok := t.(*types.Pointer)
+	return ok
 }

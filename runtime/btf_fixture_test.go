@@ -496,7 +496,7 @@ func TestFixtureCheckErrors(t *testing.T) {
 		// -> on a non-pointer.
 		{`print((*$t)->pid);`, `(*$t)->pid`, `^Can not access field 'pid' on type 'struct fixture_task'. Try dereferencing it first, or using '.'$`},
 		{`print($s->__sk_common->skc_state);`, `$s->__sk_common->skc_state`, `^Can not access field 'skc_state' on type 'struct fixture_sock_common'`},
-		{`$x = 1; print($x->pid);`, `$x->pid`, `^Can not access field 'pid' on expression of type 'int64'$`},
+		{`$x = 1; print($x->pid);`, `$x->pid`, `^Can not access field 'pid' on expression of type 'int8'$`},
 		{`print($t->pid->x);`, `$t->pid->x`, `^Can not access field 'x' on expression of type 'int32'$`},
 		{`print($t->callback->x);`, `$t->callback->x`, `^Can not access field 'x' on expression of type 'void \*'$`},
 		{`print($t->ports[4]);`, `4`, `^the index 4 is out of bounds for array of size 4$`},

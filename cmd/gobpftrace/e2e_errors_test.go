@@ -93,10 +93,11 @@ func TestErrorStackOverflow(t *testing.T) {
 	needRoot(t)
 	t.Parallel()
 	var elems []string
-	// 5000 int64 values: 40 000 bytes, more than the stack and the 32 KiB
-	// per-CPU scratch area together can hold.
+	// 5000 int64 values (cast: a literal takes its smallest type): 40 000
+	// bytes, more than the stack and the 32 KiB per-CPU scratch area
+	// together can hold.
 	for i := 1; i <= 5000; i++ {
-		elems = append(elems, strconv.Itoa(i))
+		elems = append(elems, "(int64)"+strconv.Itoa(i))
 	}
 	prog := `BEGIN { $t = (` + strings.Join(elems, ",") + `); print($t); exit(); }`
 	r := gbt(t, "-e", prog)

@@ -154,7 +154,7 @@ func TestDump(t *testing.T) {
 	t.Run("types", func(t *testing.T) {
 		r := gbt(t, "-d", "types", "-e", `BEGIN { @x[1] = 2; $a = 3; @s = "str"; exit(); }`)
 		expectCode(t, r, 0)
-		matchAll(t, "stdout", r.stdout, `^(?i:begin)$`, `^    \$a: int64$`, `^@x\[int64\]: int64$`, `^@s: `)
+		matchAll(t, "stdout", r.stdout, `^(?i:begin)$`, `^    \$a: int8$`, `^@x\[int8\]: int8$`, `^@s: `)
 	})
 	t.Run("asm", func(t *testing.T) {
 		r := gbt(t, "-d", "asm", "-e", helloOneLiner)

@@ -275,6 +275,7 @@ func looksLikeProbe(text string) bool {
 func (r *repl) checkUnit(src *diag.Source, prog *ast.Program, ringBuf int) *compiled {
 	cfg := r.s.checkConfig()
 	cfg.Maps = r.maps
+	cfg.Persistent = true
 	info, diags := check.Check(src, prog, cfg)
 	if len(diags.Items) > 0 {
 		fmt.Fprint(r.errw, src.Render(diags))
@@ -357,6 +358,7 @@ func (r *repl) declare(src *diag.Source, prog *ast.Program) {
 	prog.Probes = []*ast.Probe{beginProbe(&ast.Block{Pos: prog.Pos})}
 	cfg := r.s.checkConfig()
 	cfg.Maps = r.maps
+	cfg.Persistent = true
 	info, diags := check.Check(src, prog, cfg)
 	kept := diags.Items[:0]
 	for _, d := range diags.Items {

@@ -38,7 +38,7 @@ BEGIN { $r = (a=1); print($r.b); }
                           ~~~~
 `)
 	r = gbt(t, "-e", `BEGIN { print(*curtask == 1); }`)
-	expectRun(t, r, 1, "", `stdin:1:15-28: ERROR: Type mismatch for '==': comparing 'struct task_struct' with 'int64'
+	expectRun(t, r, 1, "", `stdin:1:15-28: ERROR: Type mismatch for '==': comparing 'struct task_struct' with 'int8'
 BEGIN { print(*curtask == 1); }
               ~~~~~~~~~~~~~
 `)

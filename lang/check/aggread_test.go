@@ -26,7 +26,7 @@ func TestAggReadTypes(t *testing.T) {
 		{`BEGIN { @m = max((uint32)3); print(@m * 2); }`, `@m`, "uint64"},
 		{`BEGIN { @av = avg(10); print(@av * 2); }`, `@av`, "int64"},
 		{`BEGIN { @ = count(); if (@ > 1) { print(1); } }`, `@ > 1`, "bool"},
-		{`BEGIN { @a = count(); @x = (@a, 1); print(@x); }`, `(@a, 1)`, "(uint64,int64)"},
+		{`BEGIN { @a = count(); @x = (@a, 1); print(@x); }`, `(@a, 1)`, "(uint64,int8)"},
 		// A read before the probe that assigns the map.
 		{`BEGIN { print(@late[1] + 1); } END { @late[1] = sum(-2); }`, `@late[1] + 1`, "int64"},
 	}
@@ -48,7 +48,7 @@ func TestAggReadTypes(t *testing.T) {
 	_, info := mustCheck(t, `BEGIN { @a = count(); @y[@a] = 1; @z = @a; @s = sum(-1); @w[@s, @a] = @s; }`, nil)
 	want := map[string][2]string{
 		"@a": {"", "count"},
-		"@y": {"uint64", "int64"},
+		"@y": {"uint64", "int8"},
 		"@z": {"", "uint64"},
 		"@s": {"", "sum"},
 		"@w": {"(int64,uint64)", "int64"},

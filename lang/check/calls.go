@@ -349,16 +349,12 @@ func (c *checker) checkDelete(call *ast.Call, _ *ast.MapExpr) types.Type {
 		if t == nil {
 			return nil
 		}
-		kt = valueType(t)
-		if tt, ok := t.(*types.Tuple); ok {
-			kt = tt
-		}
+		kt = t
 		if sym.Key == nil {
 			c.errorf(call.Args[1], diag.CodeType, "%s is a scalar map; delete it with delete(%s)", m.Name, m.Name)
 			return nil
 		}
-		if _, ok := unify(sym.Key, kt); !ok {
-			c.errorf(call.Args[1], diag.CodeType, "Argument mismatch for %s: trying to delete with key '%s' when map expects '%s'", m.Name, kt, sym.Key)
+		if !c.accessKey(m, sym, kt, call.Args[1]) {
 			return nil
 		}
 	default:

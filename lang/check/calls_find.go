@@ -34,8 +34,7 @@ func (c *checker) checkFind(call *ast.Call, _ *ast.MapExpr) types.Type {
 		c.errorf(call, diag.CodeType, "call to find() expects a map with explicit keys (non-scalar map)")
 		return nil
 	}
-	if _, ok := unify(sym.Key, valueType(kt)); !ok {
-		c.errorf(call.Args[1], diag.CodeType, "Argument mismatch for %s: trying to look up key '%s' when map expects '%s'", m.Name, kt, sym.Key)
+	if !c.accessKey(m, sym, kt, call.Args[1]) {
 		return nil
 	}
 	if _, isAgg := sym.Value.(*types.Agg); isAgg || !storable(sym.Value) {

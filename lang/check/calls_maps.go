@@ -32,8 +32,7 @@ func (c *checker) checkHasKey(call *ast.Call, _ *ast.MapExpr) types.Type {
 		c.errorf(call.Args[0], diag.CodeType, "call to has_key() expects a map with explicit keys (%s is a scalar map)", m.Name)
 		return nil
 	}
-	if _, ok := unify(sym.Key, valueType(kt)); !ok {
-		c.errorf(call.Args[1], diag.CodeType, "Argument mismatch for %s: trying to look up key '%s' when map expects '%s'", m.Name, kt, sym.Key)
+	if !c.accessKey(m, sym, kt, call.Args[1]) {
 		return nil
 	}
 	if a, ok := sym.Value.(*types.Agg); ok && (a.Kind == types.Hist || a.Kind == types.LHist) {

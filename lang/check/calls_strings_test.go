@@ -70,14 +70,14 @@ func TestStrncmpStrcontainsErrors(t *testing.T) {
 	cases := []struct {
 		src, at, msg string
 	}{
-		{`BEGIN { print(strncmp(1, "a", 1)); }`, `1`, `strncmp() expects string arguments (int64 provided)`},
+		{`BEGIN { print(strncmp(1, "a", 1)); }`, `1`, `strncmp() expects string arguments (int8 provided)`},
 		{`BEGIN { print(strncmp("a", pid, 1)); }`, `pid`, `strncmp() expects string arguments`},
 		{`BEGIN { $n = 2; print(strncmp("a", comm, $n)); }`, `$n)`, `strncmp() expects a constant integer length`},
 		{`BEGIN { print(strncmp("a", comm, "x")); }`, `"x"`, `strncmp() expects a constant integer length`},
 		{`BEGIN { print(strncmp("a", comm, -1)); }`, `-1`, `strncmp() length must be non-negative`},
 		{`BEGIN { print(strncmp("a", comm)); }`, `strncmp("a", comm)`, `strncmp() requires 3 arguments (2 provided)`},
 		{`BEGIN { print(strcontains(comm)); }`, `strcontains(comm)`, `strcontains() requires 2 arguments (1 provided)`},
-		{`BEGIN { print(strcontains(comm, 5)); }`, `5`, `strcontains() expects string arguments (int64 provided)`},
+		{`BEGIN { print(strcontains(comm, 5)); }`, `5`, `strcontains() expects string arguments (int8 provided)`},
 		{`config = { max_strlen = 200 } tracepoint:syscalls:sys_enter_openat { print(strcontains(str(args.filename), str(args.filename))); }`, `strcontains(str(args.filename), str(args.filename))`, `strcontains\(\) on strings this long is too costly`},
 		{`config = { max_strlen = 100 } tracepoint:syscalls:sys_enter_openat { print(strcontains(str(args.filename), "` + strings.Repeat("x", 100) + `")); }`, `strcontains(`, `too costly`},
 	}

@@ -69,6 +69,11 @@ type Config struct {
 	// fixed (a use that would change them is an error). They are not
 	// modified; Info.Maps holds copies.
 	Maps map[string]*MapSym
+	// Persistent marks maps that outlive the script checked (the units
+	// of an interactive session): their integer keys and values are
+	// stored in 64 bits rather than the smallest type of their first
+	// value, so that later inputs can store any integer in them.
+	Persistent bool
 }
 
 // Info holds the results of a check.
@@ -194,6 +199,13 @@ type VarSym struct {
 	let *ast.Var
 	// implicit marks a variable declared by its first assignment.
 	implicit bool
+	// origin is the node that declared the variable (its let, its first
+	// assignment or, hoisted, its first use after its block); the type
+	// it ends a check pass with is learned for the next (learnedType).
+	origin *ast.Var
+	// sized marks a variable declared with a type (let $x: T), which
+	// assignments do not promote.
+	sized bool
 	// storedStack marks a stack variable assigned a value that was not
 	// recorded in this run of the probe (read from a map): len() cannot
 	// count its frames.
@@ -224,7 +236,7 @@ func Check(src *diag.Source, prog *ast.Program, cfg *Config) (info *Info, diags 
 		src:     src,
 		cfg:     cfg,
 		diags:   diags,
-		learned: map[*ast.Var]types.Type{},
+		learned: map[learnKey]types.Type{},
 		info: &Info{
 			Maps:   map[string]*MapSym{},
 			StrLen: cfg.StrLen,
@@ -301,10 +313,13 @@ type checker struct {
 	// report is false while re-checking a body for a further instance:
 	// diagnostics are only reported once.
 	report bool
-	// learned holds the variable types found in the previous pass for
-	// variables declared by `let $x;` without type or value, by the
-	// declaring node.
-	learned map[*ast.Var]types.Type
+	// learned holds the variable types found in the previous pass, by
+	// instance and declaring node: a variable starts the next pass with
+	// the type its later assignments promoted it to (`let $x;` without
+	// type or value, `$i = 0; $i++`), so every use reads one type.
+	learned map[learnKey]types.Type
+	// instSeq numbers the instances checked in this pass.
+	instSeq int
 	// probe is the probe being checked.
 	probe *ast.Probe
 	// programs counts the BPF programs the script generates so far;
@@ -409,6 +424,7 @@ func (c *checker) program(prog *ast.Program) {
 	// before the probe that assigns it); pass 2 reports.
 	for pass := 1; pass <= 2; pass++ {
 		c.info.Instances = nil
+		c.instSeq = 0
 		seen := map[stdlib.ProbeKind]*ast.AttachPoint{}
 		for _, p := range prog.Probes {
 			c.cur = p
@@ -451,6 +467,7 @@ func (c *checker) program(prog *ast.Program) {
 // instance checks one probe body for one attach point.
 func (c *checker) instance(p *ast.Probe, a *Attach) *Instance {
 	c.tab = newTables()
+	c.instSeq++
 	c.attach = a
 	c.probe = p
 	c.scope = nil
@@ -470,14 +487,26 @@ func (c *checker) instance(p *ast.Probe, a *Attach) *Instance {
 	if a.Kind != stdlib.ProbeInvalid {
 		c.info.Instances = append(c.info.Instances, inst)
 	}
-	// Remember variable types for the next pass: `let $a;` takes the type
-	// of its later assignments.
+	// Remember variable types for the next pass.
 	for _, sym := range c.allVars {
-		if sym.Type != nil && sym.let != nil {
-			c.learned[sym.let] = sym.Type
+		if sym.Type != nil && sym.origin != nil && !sym.sized {
+			c.learned[learnKey{c.instSeq, sym.origin}] = sym.Type
 		}
 	}
 	return inst
+}
+
+// learnKey identifies a variable across check passes: the instance
+// (probe body and attach point) and the node that declared it.
+type learnKey struct {
+	inst int
+	v    *ast.Var
+}
+
+// learnedType is the type the variable declared by v ended the previous
+// pass with (nil in the first).
+func (c *checker) learnedType(v *ast.Var) types.Type {
+	return c.learned[learnKey{c.instSeq, v}]
 }
 
 // truthy reports whether values of t can be used as a condition.

@@ -250,8 +250,12 @@ func TestExprTypes(t *testing.T) {
 	cases := []struct {
 		src, expr, typ string
 	}{
-		{`BEGIN { $x = 1; print($x); }`, `1`, "int64"},
-		{`BEGIN { $x = 1; print($x); }`, `$x`, "int64"},
+		{`BEGIN { $x = 1; print($x); }`, `1`, "int8"},
+		{`BEGIN { $x = 1; print($x); }`, `$x`, "int8"},
+		{`BEGIN { $x = 1000; print(-1); }`, `-1`, "int8"},
+		{`BEGIN { $x = 1000; print(100 * 100); }`, `100 * 100`, "int16"},
+		{`BEGIN { $x = 1000; print($x * 100); }`, `$x * 100`, "int64"},
+		{`BEGIN { $x = 1000; print(0x8000000000000000); }`, `0x8000000000000000`, "uint64"},
 		{`BEGIN { print(0xffffffffffffffff); }`, `0xffffffffffffffff`, "uint64"},
 		{`BEGIN { $c = comm; print($c); }`, `comm`, "string[16]"},
 		{`BEGIN { print(pid); }`, `pid`, "uint32"},
@@ -266,7 +270,7 @@ func TestExprTypes(t *testing.T) {
 		{`BEGIN { print("abc"); }`, `"abc"`, "string[4]"},
 		{`BEGIN { print(pid > 1 ? "a" : "bcd"); }`, `pid > 1 ? "a" : "bcd"`, "string[4]"},
 		{`BEGIN { print(pid > 1 ? 1 : 2); }`, `pid > 1 ? 1 : 2`, "int64"},
-		{`BEGIN { $t = (1, "ab", comm); print($t); }`, `(1, "ab", comm)`, "(int64,string[3],string[16])"},
+		{`BEGIN { $t = (1, "ab", comm); print($t); }`, `(1, "ab", comm)`, "(int8,string[3],string[16])"},
 		{`BEGIN { $t = (1, "ab"); print($t.1); }`, `$t.1`, "string[3]"},
 		{`BEGIN { print(sizeof(uint32)); }`, `sizeof(uint32)`, "uint64"},
 		{`BEGIN { print(probe); }`, `probe`, "probe"},
@@ -315,8 +319,8 @@ func TestVarTypes(t *testing.T) {
 	src := `BEGIN { $i = 1; $u = nsecs; $s = comm; $b = pid == 1; $t = (1, "x"); $n = (int8)3; $p = probe; }`
 	_, info := mustCheck(t, src, nil)
 	want := map[string]string{
-		"$i": "int64", "$u": "uint64", "$s": "string[16]", "$b": "bool",
-		"$t": "(int64,string[2])", "$n": "int8", "$p": "probe",
+		"$i": "int8", "$u": "uint64", "$s": "string[16]", "$b": "bool",
+		"$t": "(int8,string[2])", "$n": "int8", "$p": "probe",
 	}
 	got := map[string]string{}
 	for _, sym := range info.Instances[0].Vars {
@@ -325,6 +329,21 @@ func TestVarTypes(t *testing.T) {
 	for name, w := range want {
 		if got[name] != w {
 			t.Errorf("%s: type %q, want %q", name, got[name], w)
+		}
+	}
+	// Integers promote as values of other types are stored (read back
+	// in the first uses too, by the second pass); a declared type stays.
+	_, info = mustCheck(t, `BEGIN { $a = 1; print($a); $a = 1000; $b = 0; print($b); $b++; $c = 1; $c += 2;
+		$d = 1; $d = (uint32)5; $e = -1; $e = (uint8)1; let $f: uint8 = 1; $f++; $g = (uint64)1; $g = -1; }`, nil)
+	promoted := map[string]string{"$a": "int16", "$b": "int64", "$c": "int64", "$d": "uint32", "$e": "int16", "$f": "uint8", "$g": "int64"}
+	for _, sym := range info.Instances[0].Vars {
+		if w := promoted[sym.Name]; sym.Type.String() != w {
+			t.Errorf("%s: %s, want %s", sym.Name, sym.Type, w)
+		}
+	}
+	for e, ty := range info.Instances[0].Types {
+		if v, ok := e.(*ast.Var); ok && v.Name == "$b" && ty.String() != "int64" {
+			t.Errorf("a use of $b has type %s, want int64 (the type it is promoted to later)", ty)
 		}
 	}
 	// Strings widen to the longest value assigned.
@@ -370,10 +389,10 @@ func TestMapTypes(t *testing.T) {
 }`
 	_, info := mustCheck(t, src, nil)
 	want := map[string][2]string{
-		"@scalar": {"", "int64"},
+		"@scalar": {"", "int8"},
 		"@str":    {"string[2]", "string[6]"},
-		"@multi":  {"(int64,string[3])", "int64"},
-		"@tup":    {"int64", "(int64,string[2])"},
+		"@multi":  {"(int8,string[3])", "int8"},
+		"@tup":    {"int8", "(int8,string[2])"},
 		"@c":      {"", "count"},
 		"@s":      {"string[16]", "sum"},
 		"@us":     {"", "sum"},
@@ -381,9 +400,9 @@ func TestMapTypes(t *testing.T) {
 		"@mn":     {"", "min"},
 		"@mx":     {"", "max"},
 		"@st":     {"", "stats"},
-		"@h":      {"uint64", "hist"},
+		"@h":      {"uint32", "hist"},
 		"@l":      {"", "lhist(0,100,10)"},
-		"@widen":  {"string[7]", "int64"},
+		"@widen":  {"string[7]", "int8"},
 		"@inc":    {"", "int64"},
 	}
 	var names []string
@@ -432,7 +451,7 @@ func TestMapTypes(t *testing.T) {
 	}
 	// A map used in a probe before the probe that assigns it.
 	_, info = mustCheck(t, `BEGIN { print(@late[1]); } END { @late[2] = "x"; }`, nil)
-	if m := info.Maps["@late"]; m == nil || m.Value.String() != "string[2]" || m.Key.String() != "int64" {
+	if m := info.Maps["@late"]; m == nil || m.Value.String() != "string[2]" || m.Key.String() != "int8" {
 		t.Errorf("@late = %+v", info.Maps["@late"])
 	}
 }
@@ -466,7 +485,8 @@ func TestConsts(t *testing.T) {
 		{"sizeof(uint32)", 4},
 		{"sizeof(int8)", 1},
 		{"sizeof(comm)", 16},
-		{"sizeof(1)", 8},
+		{"sizeof(1)", 1},
+		{"sizeof(1000)", 2},
 		{"$#", 2},
 		{"$1", 42},
 		{"$1 * 2", 84},

@@ -100,7 +100,7 @@ func TestConfigBuiltin(t *testing.T) {
 	if !ok || len(r.Names) != 21 || r.Names[0] != "cpp_demangle" || r.Names[20] != "license" {
 		t.Fatalf("config: %v", info.Maps["@r"].Value)
 	}
-	for name, want := range map[string]string{"@s": "string[5]", "@n": "int64", "@l": "string[7]"} {
+	for name, want := range map[string]string{"@s": "string[5]", "@n": "int8", "@l": "string[7]"} {
 		if got := info.Maps[name].Value.String(); got != want {
 			t.Errorf("%s: %s, want %s", name, got, want)
 		}

@@ -28,10 +28,7 @@ func (c *checker) expr1(e ast.Expr) types.Type {
 	switch e := e.(type) {
 	case *ast.IntLit:
 		c.tab.Consts[e] = int64(e.Value)
-		if e.Value > math.MaxInt64 {
-			return types.Uint64
-		}
-		return types.Int64
+		return types.LiteralInt(e.Value)
 	case *ast.StrLit:
 		c.tab.StrConsts[e] = e.Value
 		return &types.String{Cap: len(e.Value) + 1}
@@ -101,6 +98,35 @@ func (c *checker) expr1(e ast.Expr) types.Type {
 		c.errorf(e, diag.CodeInternal, "unexpected expression %T", e)
 	}
 	return nil
+}
+
+// isLiteral reports whether e is an integer literal, or arithmetic on
+// literals that folds to a constant: such an expression is typed as the
+// literal it folds to (types.LiteralInt).
+func (c *checker) isLiteral(e ast.Expr) bool {
+	if _, ok := c.tab.Consts[e]; !ok {
+		return false
+	}
+	switch e := e.(type) {
+	case *ast.IntLit:
+		return true
+	case *ast.Unary:
+		return (e.Op == "-" || e.Op == "~") && c.isLiteral(e.X)
+	case *ast.Binary:
+		switch e.Op {
+		case "+", "-", "*", "/", "%", "&", "|", "^", "<<", ">>":
+			return c.isLiteral(e.X) && c.isLiteral(e.Y)
+		}
+	}
+	return false
+}
+
+// literalType is the type of an integer literal of value v.
+func literalType(v int64) *types.Int {
+	if v >= 0 {
+		return types.LiteralInt(uint64(v))
+	}
+	return types.SignedLiteralInt(v)
 }
 
 // valueType is the type a value takes when stored in a variable, map or
@@ -332,6 +358,9 @@ func (c *checker) unary(u *ast.Unary) types.Type {
 				c.tab.Consts[u] = ^n
 			}
 		}
+		if n, ok := c.tab.Consts[u]; ok && c.isLiteral(u.X) {
+			return literalType(n)
+		}
 		if u.Op == "-" {
 			return types.Int64
 		}
@@ -455,6 +484,10 @@ func (c *checker) binary(b *ast.Binary) types.Type {
 		if okx && oky {
 			if v, ok := fold(b.Op, cx, cy, rt == types.Uint64); ok {
 				c.tab.Consts[b] = v
+				if rt != types.Uint64 && c.isLiteral(b.X) && c.isLiteral(b.Y) {
+					// Literals fold to a literal, as in bpftrace.
+					return literalType(v)
+				}
 			}
 		}
 		return rt
@@ -546,6 +579,12 @@ func (c *checker) incDec(e *ast.IncDec) types.Type {
 		if _, isPtr := sym.Type.(*types.Pointer); !types.IsInt(sym.Type) && !isPtr {
 			c.errorf(e, diag.CodeType, "The %s operator can only be applied to integers, %s has type %s", e.Op, x.Name, sym.Type)
 			return nil
+		}
+		// The variable stores $x + 1, a 64-bit value (signed after --).
+		if it, ok := sym.Type.(*types.Int); ok && !it.Signed && e.Op == "++" {
+			c.promoteVar(sym, types.Uint64)
+		} else {
+			c.promoteVar(sym, types.Int64)
 		}
 		c.tab.Types[x] = sym.Type
 		return sym.Type

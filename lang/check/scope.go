@@ -72,7 +72,7 @@ func (c *checker) undeclared(v *ast.Var) {
 // hoistVars declares the hoisted variables of p in the probe's scope.
 func (c *checker) hoistVars(p *ast.Probe) {
 	for name, use := range c.hoisted[p] {
-		sym := &VarSym{Name: name, Decl: use.Span(), let: use, Type: c.learned[use]}
+		sym := &VarSym{Name: name, Decl: use.Span(), let: use, origin: use, Type: c.learnedType(use)}
 		c.declareVar(sym)
 		c.warnf(use, diag.CodeUnknown, "Variable %s is used outside the block that assigned it, which bpftrace 0.21 and later refuse: declare it with 'let %s;' before that block", name, name)
 	}

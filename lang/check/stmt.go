@@ -163,14 +163,15 @@ func (c *checker) let(s *ast.LetStmt) {
 		c.errorf(s.Var, diag.CodeDuplicate, "Variable %s was already declared. Variable shadowing is not allowed.", s.Var.Name)
 		return
 	}
-	sym := &VarSym{Name: s.Var.Name, Decl: s.Var.Span(), let: s.Var}
+	sym := &VarSym{Name: s.Var.Name, Decl: s.Var.Span(), let: s.Var, origin: s.Var}
 	switch {
 	case s.Type != nil:
 		sym.Type = c.typeExpr(s.Type)
-	case s.Value == nil:
+		sym.sized = true
+	default:
 		// `let $a;` reads as zero until assigned; its type is that of
 		// the assignments that follow (learned in the first pass).
-		sym.Type = c.learned[s.Var]
+		sym.Type = c.learnedType(s.Var)
 	}
 	c.declareVar(sym)
 	c.tab.Vars[s.Var] = sym
@@ -206,7 +207,7 @@ func (c *checker) assign(s *ast.AssignStmt) {
 			if id, ok := stdlib.LookupFunc(call.Name); ok && stdlib.Funcs[id].Has(stdlib.Aggregation) {
 				vt := c.call(call, t)
 				if vt != nil {
-					c.mapAssign(t, vt, s)
+					c.mapAssign(t, c.stored(vt), s)
 				}
 				return
 			}
@@ -224,12 +225,34 @@ func (c *checker) assign(s *ast.AssignStmt) {
 			c.errorf(s.Value, diag.CodeType, "values of type %s cannot be stored in a map", vt)
 			return
 		}
-		c.mapAssign(t, valueType(vt), s)
+		c.mapAssign(t, c.stored(vt), s)
 	case *ast.TupleIndex:
 		c.errorf(s.Target, diag.CodeType, "Tuples are immutable once created")
 	default:
 		c.errorf(s.Target, diag.CodeType, "can only assign to a variable or a map")
 	}
+}
+
+// stored is the type a map keeps values of type t in: t itself, or,
+// for the persistent maps of an interactive session (Config.Persistent),
+// t with its integers (also in tuples and records) widened to 64 bits.
+func (c *checker) stored(t types.Type) types.Type {
+	if !c.cfg.Persistent {
+		return t
+	}
+	switch x := t.(type) {
+	case *types.Int:
+		return valueType(x)
+	case *types.Tuple:
+		elems := make([]types.Type, len(x.Elems))
+		for i, e := range x.Elems {
+			elems[i] = c.stored(e)
+		}
+		return types.NewTuple(elems)
+	case *types.Record:
+		return types.NewRecord(x.Names, c.stored(x.Tuple).(*types.Tuple).Elems)
+	}
+	return t
 }
 
 // storable reports whether values of t can live in variables and maps.
@@ -267,6 +290,9 @@ func (c *checker) assignVar(v *ast.Var, op string, value ast.Expr, at ast.Node) 
 		if (op == "/=" || op == "%=") && c.isZero(value) {
 			c.errorf(value, diag.CodeType, "division by zero")
 		}
+		// $x op= v stores $x op v, a 64-bit result.
+		c.promoteVar(sym, arith(sym.Type, vt))
+		c.tab.Types[v] = sym.Type
 		return
 	}
 	if !storable(vt) {
@@ -283,7 +309,7 @@ func (c *checker) bindVar(v *ast.Var, vt types.Type, at ast.Node) {
 	// Variables keep the integer width of their first value, as in
 	// bpftrace: $i = (uint32)x; bswap($i) swaps 4 bytes.
 	if sym == nil || sym.poisoned {
-		sym = &VarSym{Name: v.Name, Decl: v.Span(), implicit: sym == nil}
+		sym = &VarSym{Name: v.Name, Decl: v.Span(), implicit: sym == nil, origin: v, Type: c.learnedType(v)}
 		c.declareVar(sym)
 	}
 	c.tab.Vars[v] = sym
@@ -292,6 +318,8 @@ func (c *checker) bindVar(v *ast.Var, vt types.Type, at ast.Node) {
 	}
 	if sym.Type == nil {
 		sym.Type = vt
+	} else if sym.sized && types.IsInt(sym.Type) && types.IsInt(vt) {
+		// A declared integer type stays: the value is converted to it.
 	} else if merged, ok := unify(sym.Type, vt); ok {
 		// Strings (also inside tuples) widen to the largest value
 		// assigned; codegen reads the final type from the symbol.
@@ -301,6 +329,17 @@ func (c *checker) bindVar(v *ast.Var, vt types.Type, at ast.Node) {
 		return
 	}
 	c.tab.Types[v] = sym.Type
+}
+
+// promoteVar widens the integer variable sym to hold values of type t
+// (the 64-bit result of arithmetic stored back into it), unless it was
+// declared with a type.
+func (c *checker) promoteVar(sym *VarSym, t types.Type) {
+	x, ok1 := sym.Type.(*types.Int)
+	y, ok2 := t.(*types.Int)
+	if ok1 && ok2 && !sym.sized {
+		sym.Type = types.PromoteInt(x, y)
+	}
 }
 
 func (c *checker) isZero(e ast.Expr) bool {
@@ -323,7 +362,7 @@ func (c *checker) mapKey(m *ast.MapExpr) (types.Type, bool) {
 			c.errorf(k, diag.CodeType, "values of type %s cannot be used as map keys", t)
 			return nil, false
 		}
-		elems[i] = valueType(t)
+		elems[i] = c.stored(t)
 	}
 	var kt types.Type = types.NewTuple(elems)
 	if len(elems) == 1 {
@@ -362,6 +401,17 @@ func (c *checker) unifyKey(m *ast.MapExpr, sym *MapSym, kt types.Type) bool {
 	return true
 }
 
+// accessKey checks the key kt given to a function that looks up or
+// deletes in map m (has_key, find, delete) and promotes the map's key
+// type to it, as a map access does; the error is at the key (at).
+func (c *checker) accessKey(m *ast.MapExpr, sym *MapSym, kt types.Type, at ast.Node) bool {
+	merged, ok := c.widen(m, at, sym, sym.Key, kt, "keys")
+	if ok {
+		sym.Key = merged
+	}
+	return ok
+}
+
 // widen merges the key or value type of a map (have, part "keys" or
 // "values") with that of a new use (add). A map that already exists in
 // the kernel (MapSym.fixed) cannot change its layout.
@@ -385,11 +435,14 @@ func sameLayout(a, b types.Type) bool {
 	return types.Identical(a, b) && a.Size() == b.Size()
 }
 
-// unify returns the common type of a and b: ints stay as first seen,
-// strings widen, tuples unify elementwise.
+// unify returns the common type of a and b: integers promote
+// (types.PromoteInt), strings widen, tuples unify elementwise.
 func unify(a, b types.Type) (types.Type, bool) {
 	switch x := a.(type) {
 	case *types.Int:
+		if y, ok := b.(*types.Int); ok {
+			return types.PromoteInt(x, y), true
+		}
 		return a, types.IsInt(b)
 	case *types.Bool, *types.Enum:
 		return a, types.IsInt(b)

@@ -216,7 +216,7 @@ func (c *checker) arrayCast(e *ast.Cast) (t types.Type, handled bool) {
 		return nil, true
 	}
 	switch {
-	case types.IsInt(from) && isPtrOrInt(from) && (to.Size() == from.Size() || (to.Size() < 8 && c.isConst(e.X))):
+	case types.IsInt(from) && isPtrOrInt(from) && (to.Size() == from.Size() || to.Size() <= 8 && to.Size() > from.Size() || (to.Size() < 8 && c.isConst(e.X))):
 	case types.IsString(from) && to.Size() == from.Size():
 	case isIntArray(from) && to.Size() == from.Size():
 	default:

@@ -57,18 +57,22 @@ var (
 type Int struct {
 	Bits   int
 	Signed bool
+	// Flex marks the type of a non-negative integer literal, as bpftrace
+	// HEAD types them: the smallest signed type that holds the value,
+	// whose sign adapts to the other side when types are promoted.
+	Flex bool
 }
 
 // Commonly used integer types.
 var (
-	Int8   = &Int{8, true}
-	Int16  = &Int{16, true}
-	Int32  = &Int{32, true}
-	Int64  = &Int{64, true}
-	Uint8  = &Int{8, false}
-	Uint16 = &Int{16, false}
-	Uint32 = &Int{32, false}
-	Uint64 = &Int{64, false}
+	Int8   = &Int{Bits: 8, Signed: true}
+	Int16  = &Int{Bits: 16, Signed: true}
+	Int32  = &Int{Bits: 32, Signed: true}
+	Int64  = &Int{Bits: 64, Signed: true}
+	Uint8  = &Int{Bits: 8, Signed: false}
+	Uint16 = &Int{Bits: 16, Signed: false}
+	Uint32 = &Int{Bits: 32, Signed: false}
+	Uint64 = &Int{Bits: 64, Signed: false}
 )
 
 // Size implements Type.

@@ -28,7 +28,7 @@ func TestTupleLayout(t *testing.T) {
 
 func TestIdentical(t *testing.T) {
 	same := [][2]Type{
-		{Int64, &Int{64, true}},
+		{Int64, &Int{Bits: 64, Signed: true}},
 		{&String{Cap: 3}, &String{Cap: 64}}, // capacities are ignored
 		{NewTuple([]Type{Int64, &String{Cap: 2}}), NewTuple([]Type{Int64, &String{Cap: 9}})},
 		{&Agg{Kind: LHist, Min: 0, Max: 10, Step: 1}, &Agg{Kind: LHist, Min: 0, Max: 10, Step: 1}},
