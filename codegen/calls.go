@@ -176,7 +176,7 @@ func genStr(g *gen, call *ast.Call, dst loc, dt types.Type) {
 	if g.userSpace(arg) {
 		readStr, read = asm.FnProbeReadUserStr, asm.FnProbeReadUser
 	}
-	g.e.call(readStr)
+	g.readCall(readStr)
 	if len(call.Args) == 1 && capacity > 1 {
 		// The string filled the buffer: if the source goes on, put its
 		// next character where the NUL is, so the string has no NUL and

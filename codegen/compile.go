@@ -103,6 +103,10 @@ type Options struct {
 	// initial one: pid and tid are then read as that namespace sees them
 	// (bpf_get_ns_current_pid_tgid). Nil means the initial namespace.
 	PidNS *PidNS
+	// HelperErrors (-k, --warnings) reports failed memory reads and map
+	// lookups of absent keys at run time, with the helper's error code
+	// and the expression (helpererr.go).
+	HelperErrors bool
 }
 
 // PidNS identifies a PID namespace as the kernel does: the device (in the

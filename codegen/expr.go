@@ -21,6 +21,9 @@ func (g *gen) loadConst(r asm.Register, n int64) {
 
 // intExpr evaluates a scalar expression into R0.
 func (g *gen) intExpr(x ast.Expr) {
+	if g.c.opts.HelperErrors {
+		defer g.at(x)()
+	}
 	if n, ok := g.inst.Consts[x]; ok {
 		g.loadConst(asm.R0, n)
 		return

@@ -7,6 +7,7 @@ import (
 
 	"github.com/gobpftrace/gobpftrace/lang/ast"
 	"github.com/gobpftrace/gobpftrace/lang/check"
+	"github.com/gobpftrace/gobpftrace/lang/diag"
 	"github.com/gobpftrace/gobpftrace/lang/types"
 )
 
@@ -35,6 +36,9 @@ type gen struct {
 	// loopLocals are the loop variables that live in their loop
 	// callback's frame instead of the main one.
 	loopLocals map[*check.VarSym]bool
+	// site is the expression helper errors are reported at (with -k:
+	// helpererr.go).
+	site diag.Span
 }
 
 type loopLabels struct{ cont, brk string }

@@ -85,7 +85,7 @@ func compileLiveDiags(t testing.TB, text string, params ...string) (*codegen.Obj
 		}
 		return nil, src, cd
 	}
-	opts := runtime.KernelOptions(&codegen.Options{Source: src, Events: liveEvents})
+	opts := runtime.KernelOptions(&codegen.Options{Source: src, Events: liveEvents, HelperErrors: liveHelperErrors})
 	if liveNoKfuncs {
 		opts.Kfunc = func(string) bool { return false }
 	}

@@ -176,8 +176,11 @@ type EventDef struct {
 	// Map is the map name for EventPrintMap, EventClear and EventZero.
 	Map string
 	// Error is the error of an EventRuntimeError; Span is where it
-	// happened.
-	Error RuntimeError
+	// happened. Helper names the helper of a RuntimeHelperError (as
+	// bpftrace does: "probe_read_user"), whose record header carries
+	// the error code (an int32 after the event index).
+	Error  RuntimeError
+	Helper string
 	// Size is the total record size.
 	Size int
 	Span diag.Span

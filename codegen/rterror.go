@@ -39,6 +39,9 @@ const (
 	// outside the array; the element is read anyway from memory a
 	// pointer leads to, and is zero in the program's own memory.
 	RuntimeArrayOutOfBounds
+	// RuntimeHelperError is a helper that failed (EventDef.Helper, with
+	// the error code in the record header): reported with -k only.
+	RuntimeHelperError
 )
 
 // runtimeErrorMsgs holds the message of each run-time error, as bpftrace
@@ -46,6 +49,7 @@ const (
 var runtimeErrorMsgs = [...]string{
 	RuntimeDivideByZero:     "Divide or modulo by 0 detected. This can lead to unexpected results. 1 is being used as the result.",
 	RuntimeArrayOutOfBounds: "Array access out of bounds. This can lead to unexpected results.",
+	RuntimeHelperError:      "helper error",
 }
 
 // Message is the warning text of e.
@@ -114,6 +118,16 @@ func (g *gen) runtimeError(e RuntimeError, span diag.Span) {
 	rec := g.e.slot(HeaderSize)
 	g.e.emit(asm.StoreImm(rec.base, rec.off, int64(id), asm.Word))
 	g.e.emit(asm.StoreImm(rec.base, rec.off+4, 0, asm.Word))
+	g.sendErrorRecord(rec)
+	g.e.release(m)
+	g.countUnsent()
+}
+
+// sendErrorRecord copies the header-only record at rec out to user space;
+// countUnsent, after the record's slot is released (so that the error
+// path leaves no more stack written than the normal one, which keeps the
+// verifier's pruning of loops), counts it as lost when there was no room.
+func (g *gen) sendErrorRecord(rec loc) {
 	if g.c.opts.Events == PerfChannel {
 		g.ctxTo(asm.R1)
 		g.e.mapPtr(asm.R2, PerfBufMap)
@@ -127,7 +141,11 @@ func (g *gen) runtimeError(e RuntimeError, span diag.Span) {
 		g.e.emit(asm.Mov.Imm(asm.R3, HeaderSize), asm.Mov.Imm(asm.R4, rbNoWakeup))
 		g.e.call(asm.FnRingbufOutput)
 	}
-	g.e.release(m)
+}
+
+// countUnsent counts the record just sent as lost when the output helper
+// failed (R0 not zero).
+func (g *gen) countUnsent() {
 	done := g.e.newLabel("rterr")
 	g.e.emit(asm.JEq.Imm(asm.R0, 0, done))
 	g.countLost(done)

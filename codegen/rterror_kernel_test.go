@@ -51,3 +51,36 @@ func TestDivideByZeroRuntime(t *testing.T) {
 		})
 	}
 }
+
+// liveHelperErrors makes compileLive compile with Options.HelperErrors.
+var liveHelperErrors bool
+
+// TestHelperErrorsRuntime runs failed reads and reads of absent map keys
+// with and without -k (Options.HelperErrors): with it, each sends one
+// helper error naming the helper at its expression, and the values read
+// as zero either way; without it nothing is sent.
+func TestHelperErrorsRuntime(t *testing.T) {
+	script := `BEGIN { @m[1] = 5; $p = (int32 *)8; printf("%d %d %d %s|\n", @m[2], @m[1], *$p, str(16)); }`
+	for _, on := range []bool{false, true} {
+		liveHelperErrors = on
+		r := runScript(t, script)
+		liveHelperErrors = false
+		if want := "0 5 0 |\n"; r.events != want {
+			t.Errorf("-k %v: output %q, want %q", on, r.events, want)
+		}
+		var got []string
+		for _, ev := range r.rterrs {
+			if ev.Error != codegen.RuntimeHelperError {
+				t.Errorf("runtime error %d, want a helper error", ev.Error)
+			}
+			got = append(got, ev.Helper+" at "+script[ev.Span.Start:ev.Span.End])
+		}
+		var want []string
+		if on {
+			want = []string{"map_lookup_elem at @m[2]", "probe_read_kernel at *$p", "probe_read_kernel_str at str(16)"}
+		}
+		if strings.Join(got, "|") != strings.Join(want, "|") {
+			t.Errorf("-k %v: helper errors %q, want %q", on, got, want)
+		}
+	}
+}

@@ -9,6 +9,9 @@ import (
 
 // valueTo writes the value of x at dst in the layout of type dt.
 func (g *gen) valueTo(x ast.Expr, dst loc, dt types.Type) {
+	if g.c.opts.HelperErrors {
+		defer g.at(x)()
+	}
 	if isScalar(dt) {
 		g.intExpr(x)
 		g.storeScalar(dst, dt)
@@ -131,6 +134,10 @@ func (g *gen) fieldInt(x *ast.FieldExpr) {
 		g.iterNullCheck(f.Type)
 	} else {
 		user := g.fieldAddr(x)
+		if g.c.opts.HelperErrors {
+			// A failed read is reported at the pointer, as bpftrace.
+			defer g.at(x.X)()
+		}
 		g.readScalar(f.Type, user)
 	}
 	if f.BitSize != 0 {
@@ -163,7 +170,7 @@ func (g *gen) readScalar(t types.Type, user bool) {
 	g.e.emit(asm.Mov.Reg(asm.R3, asm.R0))
 	g.e.addr(asm.R1, tmp)
 	g.e.emit(asm.Mov.Imm(asm.R2, int32(t.Size())))
-	g.e.call(probeRead(user))
+	g.readCall(probeRead(user))
 	g.e.loadInt(asm.R0, tmp, t.Size(), isSigned(t))
 	g.e.release(m)
 }
@@ -184,7 +191,7 @@ func (g *gen) readInto(dst loc, n int, user bool) {
 	g.e.emit(asm.Mov.Reg(asm.R3, asm.R0))
 	g.e.addr(asm.R1, dst)
 	g.e.emit(asm.Mov.Imm(asm.R2, int32(n)))
-	g.e.call(probeRead(user))
+	g.readCall(probeRead(user))
 }
 
 // probeRead picks the memory-reading helper for an address space.
@@ -228,7 +235,7 @@ func (g *gen) fieldTo(x *ast.FieldExpr, dst loc, dt types.Type) {
 		g.e.emit(asm.Mov.Reg(asm.R3, asm.R0))
 		g.e.addr(asm.R1, dst)
 		g.e.emit(asm.Mov.Imm(asm.R2, int32(n)))
-		g.e.call(probeRead(user))
+		g.readCall(probeRead(user))
 		return
 	}
 	if f.DataLoc {
@@ -238,7 +245,7 @@ func (g *gen) fieldTo(x *ast.FieldExpr, dst loc, dt types.Type) {
 		g.e.emit(asm.Add.Reg(asm.R3, regCtx))
 		g.e.addr(asm.R1, dst)
 		g.e.emit(asm.Mov.Imm(asm.R2, int32(st.Cap)))
-		g.e.call(asm.FnProbeReadKernelStr)
+		g.readCall(asm.FnProbeReadKernelStr)
 		return
 	}
 	n := min(f.Type.Size(), st.Cap)
@@ -249,5 +256,5 @@ func (g *gen) fieldTo(x *ast.FieldExpr, dst loc, dt types.Type) {
 	g.e.emit(asm.Mov.Imm(asm.R2, int32(n)))
 	g.e.emit(asm.Mov.Reg(asm.R3, regCtx))
 	g.e.emit(asm.Add.Imm(asm.R3, int32(f.Offset)))
-	g.e.call(asm.FnProbeReadKernel)
+	g.readCall(asm.FnProbeReadKernel)
 }

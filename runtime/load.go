@@ -129,7 +129,7 @@ func Load(obj *codegen.Object, opts *LoadOptions) (_ *Loaded, err error) {
 		}
 		m, err := ebpf.NewMap(def.Spec)
 		if err != nil {
-			return nil, &LoadError{Map: def.Name, Err: memlockError(err)}
+			return nil, &LoadError{Map: def.Name, Err: keySizeError(memlockError(err), def.Spec)}
 		}
 		l.maps[def.Name] = &LoadedMap{MapDef: def, Map: m}
 		if !def.Internal {
@@ -365,6 +365,19 @@ func (l *Loaded) Close() error {
 	for name, m := range l.maps {
 		err = errors.Join(err, m.Map.Close())
 		delete(l.maps, name)
+	}
+	return err
+}
+
+// maxStackKeySize is the key size older kernels limit hash maps to (the
+// BPF stack: keys used to be built there).
+const maxStackKeySize = 512
+
+// keySizeError explains E2BIG for a map whose key is larger than the BPF
+// stack, which older kernels refuse.
+func keySizeError(err error, spec *ebpf.MapSpec) error {
+	if errors.Is(err, unix.E2BIG) && spec.KeySize > maxStackKeySize {
+		return fmt.Errorf("its key of %d bytes is larger than this kernel allows (%d): use a smaller max_strlen, or str(ptr, len) in the key: %w", spec.KeySize, maxStackKeySize, err)
 	}
 	return err
 }

@@ -52,6 +52,7 @@ type options struct {
 	version      bool
 	interactive  bool
 	noWarnings   bool
+	helperErrors bool // -k: run-time warnings for failed reads and lookups
 }
 
 // optSpec describes one command-line option. The table drives parseArgs,
@@ -76,9 +77,7 @@ var optSpecs = []optSpec{
 	{'f', "format", "FORMAT", setFormat},
 	{'B', "", "MODE", setBuffering},
 	{'q', "quiet", "", func(o *options, _ string) error { o.quiet = true; return nil }},
-	{'k', "warnings", "", func(*options, string) error {
-		return &usageError{"-k, --warnings (run-time warnings for failed probe reads and map lookups) is not supported"}
-	}},
+	{'k', "warnings", "", func(o *options, _ string) error { o.helperErrors = true; return nil }},
 	{0, "no-warnings", "", func(o *options, _ string) error { o.noWarnings = true; return nil }},
 	{'I', "", "DIR", func(o *options, v string) error { o.includeDirs = append(o.includeDirs, v); return nil }},
 	{0, "include", "FILE", func(o *options, v string) error { o.includeFiles = append(o.includeFiles, v); return nil }},
@@ -116,7 +115,7 @@ OPTIONS:
     -B MODE        output buffering: none (default: written as events are read),
                    line (hold partial lines) or full (64 KiB blocks)
     -q, --quiet    no "Attached N probes" line
-    -k, --warnings refused: run-time helper warnings are not supported
+    -k, --warnings warn at run time when a memory read fails or a map read finds no key
     --no-warnings  do not print compile-time warnings
 
     -I DIR         add DIR to the #include search path (repeatable)

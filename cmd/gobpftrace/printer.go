@@ -166,7 +166,7 @@ func (p *printer) handle(rec []byte) {
 	case codegen.EventSystem:
 		b = p.appendSystem(b, ev, args, rec)
 	case codegen.EventRuntimeError:
-		b = p.runtimeError(b, ev)
+		b = p.runtimeError(b, ev, rec)
 	case codegen.EventErrorf, codegen.EventWarnf:
 		b = p.logf(b, ev, args, rec)
 	case codegen.EventExit:

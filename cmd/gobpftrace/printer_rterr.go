@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"encoding/binary"
 	"os"
 
 	"github.com/gobpftrace/gobpftrace/codegen"
@@ -21,9 +22,19 @@ import (
 
 // runtimeError reports the runtime error event ev, appending the JSON
 // message to b (the output) or the warning to p.errBuf.
-func (p *printer) runtimeError(b []byte, ev *codegen.EventDef) []byte {
+func (p *printer) runtimeError(b []byte, ev *codegen.EventDef, rec []byte) []byte {
 	src := p.l.Object.Source
 	msg := ev.Error.Message()
+	if ev.Error == codegen.RuntimeHelperError {
+		var retcode int64
+		if len(rec) >= codegen.HeaderSize {
+			retcode = int64(int32(binary.LittleEndian.Uint32(rec[4:])))
+		}
+		if p.json {
+			return output.AppendJSONHelperError(b, ev.Helper, retcode, sourceLoc(src, ev.Span))
+		}
+		msg = output.HelperErrorText(ev.Helper, retcode)
+	}
 	if p.json {
 		return output.AppendJSONRuntimeError(b, msg, sourceLoc(src, ev.Span))
 	}

@@ -142,7 +142,7 @@ func (s *Session) checkConfig() *check.Config {
 
 // codegenOptions are the code generator's options for a checked script.
 func (s *Session) codegenOptions(c *compiled) *codegen.Options {
-	opts := runtime.KernelOptions(&codegen.Options{Source: c.src, MaxMapKeys: maxMapKeys(c.info), Events: runtime.EventChannel()})
+	opts := runtime.KernelOptions(&codegen.Options{Source: c.src, MaxMapKeys: maxMapKeys(c.info), Events: runtime.EventChannel(), HelperErrors: s.opts.helperErrors})
 	if limit := c.info.Config.OnStackLimit; limit >= 0 {
 		opts.StackLimit = &limit
 	}

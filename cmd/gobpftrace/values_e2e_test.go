@@ -1,6 +1,9 @@
 package main
 
 import (
+	"os"
+	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 )
@@ -42,4 +45,27 @@ BEGIN { $r = (a=1); print($r.b); }
 BEGIN { print(*curtask == 1); }
               ~~~~~~~~~~~~~
 `)
+}
+
+// TestBigStringKey: a string longer than the BPF stack is a map key
+// (bpftrace's call.str_big): the -c command's path is 600 bytes long.
+func TestBigStringKey(t *testing.T) {
+	needRoot(t)
+	dir := t.TempDir()
+	for len(dir) < 600 {
+		dir = filepath.Join(dir, strings.Repeat("d", 100))
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	cmd := filepath.Join(dir, "true")
+	if err := os.Symlink("/bin/true", cmd); err != nil {
+		t.Fatal(err)
+	}
+	r := runTool(t, invocation{
+		args: []string{"-e", `tracepoint:syscalls:sys_enter_execve /pid == cpid/ { @[str(args.filename)] = count(); }`, "-c", cmd},
+		env:  []string{"BPFTRACE_MAX_STRLEN=2000"},
+	})
+	expectCode(t, r, 0)
+	matchAll(t, "stdout", r.stdout, `^@\[`+regexp.QuoteMeta(cmd)+`\]: 1$`)
 }

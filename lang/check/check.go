@@ -32,9 +32,6 @@ import (
 // stack live in a 32 KiB per-CPU scratch area.
 const MaxStrLen = 16 << 10
 
-// maxKeySize is the kernel's limit on the key size of a hash map.
-const maxKeySize = 512
-
 // Config holds the inputs of a check besides the program.
 type Config struct {
 	// Host answers questions about tracepoints and kernel types. Required

@@ -818,7 +818,7 @@ func (c *checker) field(e *ast.FieldExpr) types.Type {
 		// other byte arrays (addresses: ntop(args.saddr)) stay arrays.
 		if it, ok := ft.Elem.(*types.Int); ok && it.Bits == 8 {
 			if _, isCtx := xt.(*types.Ctx); !isCtx && it.Signed {
-				return &types.String{Cap: ft.Len}
+				return &types.String{Cap: ft.Len, Array: true}
 			}
 			return ft
 		}

@@ -368,11 +368,6 @@ func (c *checker) mapKey(m *ast.MapExpr) (types.Type, bool) {
 	if len(elems) == 1 {
 		kt = elems[0]
 	}
-	if kt.Size() > maxKeySize {
-		c.errorf(m, diag.CodeType, "map key of type '%s' is too large (%d bytes; the kernel allows %d)", kt, kt.Size(), maxKeySize).
-			Hint("use a smaller max_strlen, or a constant length: str(ptr, len)")
-		return nil, false
-	}
 	return kt, true
 }
 

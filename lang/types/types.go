@@ -106,6 +106,10 @@ func (*Bool) isType()        {}
 // String is a NUL-terminated string stored in Cap bytes.
 type String struct {
 	Cap int
+	// Array marks a char array of a struct read as a string: its text
+	// may fill all Cap bytes without a NUL, which does not mean that it
+	// was cut short (no str_trunc_trailer), as in bpftrace.
+	Array bool
 }
 
 // Size implements Type.

@@ -1,6 +1,9 @@
 package output
 
-import "strconv"
+import (
+	"fmt"
+	"strconv"
+)
 
 // Messages that are not values: lost events and runtime errors, in JSON
 // as bpftrace HEAD's JsonOutput writes them and, for lost events, in text
@@ -75,6 +78,17 @@ func appendHelperError(dst []byte, helper string, retcode int64) []byte {
 	dst = appendJSONString(dst, helper)
 	dst = append(dst, `, "retcode": `...)
 	return appendJSONNum(dst, uint64(retcode), true)
+}
+
+// HelperErrorText is the warning text for a helper that failed at run
+// time (-k), as bpftrace words it: the error (a map read of a key that is
+// absent has its own), then the helper and its return code.
+func HelperErrorText(helper string, retcode int64) string {
+	msg := "Can't lookup map element because it does not exist."
+	if helper != "map_lookup_elem" {
+		msg = string(AppendStrerror(nil, -retcode))
+	}
+	return fmt.Sprintf("%s\nAdditional Info - helper: %s, retcode: %d", msg, helper, retcode)
 }
 
 // AppendJSONRuntimeError appends the message for any other error detected

@@ -226,6 +226,10 @@ func TestValues(t *testing.T) {
 	if got := string(AppendValue(nil, &types.String{Cap: 3}, []byte("abcdef"), testResolver)); got != "abc_xxx" {
 		t.Errorf("with trailer _xxx: %q", got)
 	}
+	// A char array that fills its bytes was not cut short.
+	if got := string(AppendValue(nil, &types.String{Cap: 5, Array: true}, []byte("hello"), testResolver)); got != "hello" {
+		t.Errorf("char array without NUL: %q", got)
+	}
 }
 
 func TestAggCombining(t *testing.T) {

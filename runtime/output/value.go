@@ -330,7 +330,7 @@ var TruncTrailer = ".."
 // filled all t.Cap bytes, i.e. had no room for its NUL terminator, which
 // marks a string cut short when it was read.
 func truncated(t *types.String, s []byte) bool {
-	return t.Cap > 0 && len(s) == t.Cap
+	return t.Cap > 0 && len(s) == t.Cap && !t.Array
 }
 
 // cstring returns b up to its NUL terminator, at most capacity bytes.
