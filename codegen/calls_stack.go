@@ -13,8 +13,8 @@ import (
 func init() {
 	callGens[stdlib.KstackFn] = callGen{scalar: func(g *gen, _ *ast.Call) { g.kernelStack() }}
 	builtinGens[stdlib.Kstack] = builtinGen{scalar: func(g *gen, _ check.Builtin) { g.kernelStack() }}
-	callGens[stdlib.UstackFn] = callGen{mem: func(g *gen, _ *ast.Call, dst loc, _ types.Type) { g.userStack(dst) }}
-	builtinGens[stdlib.Ustack] = builtinGen{mem: func(g *gen, _ check.Builtin, dst loc, _ types.Type) { g.userStack(dst) }}
+	callGens[stdlib.UstackFn] = callGen{mem: func(g *gen, _ *ast.Call, dst loc, dt types.Type) { g.userStack(dst, dt) }}
+	builtinGens[stdlib.Ustack] = builtinGen{mem: func(g *gen, _ check.Builtin, dst loc, dt types.Type) { g.userStack(dst, dt) }}
 	callGens[stdlib.Usym] = callGen{mem: genUsym}
 }
 
@@ -23,8 +23,21 @@ func init() {
 const bpfUserStack = 1 << 8
 
 // StackMap is the stack trace map kernel stacks are recorded in; a stack
-// value is its id there.
-const StackMap = "stacks"
+// value is its id there. User stacks in build_id mode are recorded in
+// BuildIDStackMap, whose entries are struct bpf_stack_build_id (a status,
+// the 20-byte build id of the file and the offset in it, or the address
+// when the build id could not be read).
+const (
+	StackMap        = "stacks"
+	BuildIDStackMap = "stacks_build_id"
+)
+
+// BuildIDFrameSize is the size of struct bpf_stack_build_id.
+const BuildIDFrameSize = 32
+
+// bpfStackBuildID is BPF_F_STACK_BUILD_ID, the stack map flag of build_id
+// stacks.
+const bpfStackBuildID = 1 << 5
 
 // stackFrames is the depth of the stacks recorded.
 const stackFrames = 127
@@ -39,13 +52,19 @@ func (g *gen) kernelStack() {
 	g.e.call(asm.FnGetStackid)
 }
 
-// userStack records the current user stack and writes a ustack value:
-// the stack id (negative when it could not be recorded), then the process
-// id its addresses belong to.
-func (g *gen) userStack(dst loc) {
-	g.c.useStacks()
+// userStack records the current user stack and writes a ustack value of
+// type dt: the stack id (negative when it could not be recorded), then the
+// process id its addresses belong to.
+func (g *gen) userStack(dst loc, dt types.Type) {
+	name := StackMap
+	if st, ok := dt.(*types.Stack); ok && st.Mode == types.StackBuildID {
+		name = BuildIDStackMap
+		g.c.useBuildIDStacks()
+	} else {
+		g.c.useStacks()
+	}
 	g.ctxTo(asm.R1)
-	g.e.mapPtr(asm.R2, StackMap)
+	g.e.mapPtr(asm.R2, name)
 	g.e.emit(asm.Mov.Imm(asm.R3, bpfUserStack))
 	g.e.call(asm.FnGetStackid)
 	g.e.emit(asm.StoreMem(dst.base, dst.off, asm.R0, asm.DWord))
@@ -74,4 +93,13 @@ func (c *compiler) useStacks() {
 	}
 	c.addMap(&MapDef{Name: StackMap, Internal: true, Spec: &ebpf.MapSpec{
 		Name: "stacks", Type: ebpf.StackTrace, KeySize: 4, ValueSize: 8 * stackFrames, MaxEntries: 4096}})
+}
+
+// useBuildIDStacks adds the build_id stack trace map to the object once.
+func (c *compiler) useBuildIDStacks() {
+	if c.maps[BuildIDStackMap] != nil {
+		return
+	}
+	c.addMap(&MapDef{Name: BuildIDStackMap, Internal: true, Spec: &ebpf.MapSpec{
+		Name: "stacks_bid", Type: ebpf.StackTrace, KeySize: 4, ValueSize: BuildIDFrameSize * stackFrames, MaxEntries: 4096, Flags: bpfStackBuildID}})
 }

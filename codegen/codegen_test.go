@@ -80,6 +80,7 @@ var GoldenCases = []GoldenCase{
 	{"macaddr", `uprobe:libc:getpid { @[macaddr((uint8 *)arg0)] = count(); printf("%s\n", macaddr((uint8 *)arg1)); }`},
 	{"cgroup", `BEGIN { if (cgroup == cgroupid("/sys/fs/cgroup")) { printf("%s\n", cgroup_path(cgroup, "unified")); } }`},
 	{"ustack_usym", `uprobe:libc:getpid { @[ustack(perf, 3)] = count(); printf("%s%s\n", ustack, usym(arg0)); }`},
+	{"ustack_build_id", `uprobe:libc:getpid { @[ustack(build_id, 3)] = count(); print((1, ustack(build_id))); }`},
 	{"deref_index", `kprobe:vfs_read { $p = (uint32 *)arg0; @a = *$p; @b = $p[pid]; @c = *($p + 2); @d = ($p + 3) - $p; @e = $p[1]; }`},
 	{"bitfield", `kprobe:vfs_read { $s = (struct sock *)arg0; @u = $s->sk_txtime_unused; @s = $s->sk_kern_sock; }`},
 	{"reg", `kprobe:vfs_read { @[reg("ip")] = count(); printf("%d\n", reg("sp")); }`},

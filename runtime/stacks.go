@@ -7,6 +7,7 @@ import (
 	"fmt"
 
 	"github.com/gobpftrace/gobpftrace/codegen"
+	"github.com/gobpftrace/gobpftrace/runtime/output"
 )
 
 // StackAddrs returns the instruction addresses of a stack recorded in the
@@ -29,4 +30,41 @@ func (l *Loaded) StackAddrs(id uint32) ([]uint64, error) {
 		out = append(out, a)
 	}
 	return out, nil
+}
+
+// BuildIDStack returns the frames of a user stack recorded in build_id
+// mode (codegen.BuildIDStackMap), innermost first.
+func (l *Loaded) BuildIDStack(id uint32) ([]output.BuildIDFrame, error) {
+	m := l.Map(codegen.BuildIDStackMap)
+	if m == nil {
+		return nil, fmt.Errorf("no build_id stack map")
+	}
+	buf := make([]byte, m.ValueSize())
+	if err := m.Lookup(&id, &buf); err != nil {
+		return nil, fmt.Errorf("reading stack %d: %w", id, err)
+	}
+	return parseBuildIDStack(buf), nil
+}
+
+// Status values of struct bpf_stack_build_id.
+const (
+	buildIDEmpty = 0 // no frame: the stack ends
+	buildIDValid = 1 // build id and offset
+)
+
+// parseBuildIDStack decodes struct bpf_stack_build_id entries: a 4-byte
+// status, the 20-byte build id, then the offset or the address.
+func parseBuildIDStack(buf []byte) []output.BuildIDFrame {
+	var out []output.BuildIDFrame
+	for i := 0; i+codegen.BuildIDFrameSize <= len(buf); i += codegen.BuildIDFrameSize {
+		e := buf[i : i+codegen.BuildIDFrameSize]
+		status := binary.NativeEndian.Uint32(e)
+		if status == buildIDEmpty {
+			break
+		}
+		f := output.BuildIDFrame{Valid: status == buildIDValid, Offset: binary.NativeEndian.Uint64(e[24:])}
+		copy(f.BuildID[:], e[4:24])
+		out = append(out, f)
+	}
+	return out
 }

@@ -457,7 +457,22 @@ func (r *resolver) Stack(user bool, id, pid uint64) []output.Frame {
 	return frames
 }
 
-var _ output.Resolver = (*resolver)(nil)
+// BuildIDStack implements output.BuildIDResolver.
+func (r *resolver) BuildIDStack(id uint64) []output.BuildIDFrame {
+	if int64(id) < 0 {
+		return nil
+	}
+	frames, err := r.l.BuildIDStack(uint32(id))
+	if err != nil {
+		return nil
+	}
+	return frames
+}
+
+var (
+	_ output.Resolver        = (*resolver)(nil)
+	_ output.BuildIDResolver = (*resolver)(nil)
+)
 
 // dumpHeader is used by -d dumps.
 func dumpHeader(w io.Writer, title string) {

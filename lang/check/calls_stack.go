@@ -16,7 +16,7 @@ func init() {
 
 // stackModes are the stack output styles kstack(mode) accepts.
 var stackModes = map[string]types.StackMode{
-	"bpftrace": types.StackBpftrace, "perf": types.StackPerf, "raw": types.StackRaw,
+	"bpftrace": types.StackBpftrace, "perf": types.StackPerf, "raw": types.StackRaw, "build_id": types.StackBuildID,
 }
 
 // maxStackFrames is the deepest stack recorded (the kernel's default
@@ -32,12 +32,21 @@ func stackChecker(fn string, user bool) callChecker {
 }
 
 func (c *checker) checkStack(fn string, user bool, call *ast.Call) types.Type {
-	st := &types.Stack{User: user, Mode: c.info.Config.StackMode, Limit: maxStackFrames}
+	st := &types.Stack{User: user, Limit: maxStackFrames}
+	if len(call.Args) == 0 {
+		st.Mode = c.defaultStackMode(call, user)
+	} else if _, ok := call.Args[0].(*ast.Ident); !ok {
+		st.Mode = c.defaultStackMode(call, user)
+	}
 	for i, a := range call.Args {
 		if id, ok := a.(*ast.Ident); ok && i == 0 {
 			mode, ok := stackModes[id.Name]
 			if !ok {
-				c.errorf(a, diag.CodeType, "%s is not a stack mode (bpftrace, perf or raw)", id.Name)
+				c.errorf(a, diag.CodeType, "%s is not a stack mode (bpftrace, perf, raw or build_id)", id.Name)
+				return nil
+			}
+			if mode == types.StackBuildID && !user {
+				c.errorf(a, diag.CodeType, "'build_id' stack mode can only be used for ustack")
 				return nil
 			}
 			st.Mode = mode
@@ -52,6 +61,18 @@ func (c *checker) checkStack(fn string, user bool, call *ast.Call) types.Type {
 		st.Limit = int(n)
 	}
 	return st
+}
+
+// defaultStackMode is the mode of a stack written without one: the
+// config's stack_mode, except that a kernel stack falls back from
+// build_id to raw with a warning at n, as in bpftrace.
+func (c *checker) defaultStackMode(n ast.Node, user bool) types.StackMode {
+	mode := c.info.Config.StackMode
+	if mode == types.StackBuildID && !user {
+		c.warnf(n, diag.CodeType, "'build_id' stack mode can only be used for ustack. Falling back to 'raw' mode.")
+		return types.StackRaw
+	}
+	return mode
 }
 
 // symbolChecker checks ksym(addr) or usym(addr): the symbol containing

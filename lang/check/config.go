@@ -129,11 +129,9 @@ var configKeys = [stdlib.NumConfigKeys]configKey{
 	}),
 	stdlib.CfgStackMode: func(s *Settings, v string) error {
 		switch v {
-		case "bpftrace", "perf", "raw":
+		case "bpftrace", "perf", "raw", "build_id":
 			s.StackMode = stackModes[v]
 			return nil
-		case "build_id":
-			return fmt.Errorf("build_id stacks are not supported")
 		}
 		return fmt.Errorf("Invalid value for stack_mode: valid values are bpftrace, raw, perf, and build_id.")
 	},
@@ -377,7 +375,7 @@ func (c *checker) configRecord(pos ast.Pos) *ast.Record {
 		missing = "error"
 	}
 	str("missing_probes", missing)
-	str("stack_mode", [...]string{types.StackBpftrace: "bpftrace", types.StackPerf: "perf", types.StackRaw: "raw"}[s.StackMode])
+	str("stack_mode", [...]string{types.StackBpftrace: "bpftrace", types.StackPerf: "perf", types.StackRaw: "raw", types.StackBuildID: "build_id"}[s.StackMode])
 	str("license", s.License)
 	return r
 }

@@ -334,7 +334,7 @@ func (c *checker) builtin(id *ast.Ident, v stdlib.VarID, n int) types.Type {
 	if v == stdlib.Kstack || v == stdlib.Ustack {
 		// The config's stack_mode is the default style.
 		st := *def.Type.(*types.Stack)
-		st.Mode = c.info.Config.StackMode
+		st.Mode = c.defaultStackMode(id, st.User)
 		return &st
 	}
 	return def.Type

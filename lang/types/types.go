@@ -324,6 +324,9 @@ const (
 	StackBpftrace StackMode = iota
 	StackPerf
 	StackRaw
+	// StackBuildID records user stacks as (build id, file offset) pairs
+	// (BPF_F_STACK_BUILD_ID), to be symbolized elsewhere.
+	StackBuildID
 )
 
 // Stack is a kernel or user stack: stored as a uint64 stack id (and, for user
@@ -346,7 +349,12 @@ func (t *Stack) Size() int {
 func (*Stack) Align() int { return 8 }
 
 // String implements Type.
+// (build_id stacks live in a stack map of their own: their ids do not mix
+// with the others', so their type differs.)
 func (t *Stack) String() string {
+	if t.User && t.Mode == StackBuildID {
+		return "ustack(build_id)"
+	}
 	if t.User {
 		return "ustack"
 	}

@@ -195,7 +195,11 @@ type fakeResolver struct {
 	usyms   map[uint64]string
 	stacks  map[uint64][]Frame
 	strtime string
+	// buildIDs are the build_id stacks (output.BuildIDResolver).
+	buildIDs map[uint64][]BuildIDFrame
 }
+
+func (f *fakeResolver) BuildIDStack(id uint64) []BuildIDFrame { return f.buildIDs[id] }
 
 func (f *fakeResolver) ProbeName(id uint64) string {
 	if id < uint64(len(f.probes)) {

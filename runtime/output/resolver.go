@@ -28,7 +28,12 @@
 // 0.17).
 package output
 
-import "github.com/gobpftrace/gobpftrace/lang/types"
+import (
+	"encoding/hex"
+	"strconv"
+
+	"github.com/gobpftrace/gobpftrace/lang/types"
+)
 
 // Frame is one resolved stack frame.
 type Frame struct {
@@ -40,6 +45,22 @@ type Frame struct {
 	// Module is the object file of a user frame; empty when unknown
 	// (printed as "[unknown]" in perf mode).
 	Module string
+}
+
+// BuildIDFrame is one frame of a build_id stack: the build id of the file
+// and the offset in it, or, when the build id could not be read (Valid
+// false), the instruction address alone.
+type BuildIDFrame struct {
+	Valid   bool
+	BuildID [20]byte
+	// Offset is the file offset (Valid) or the address.
+	Offset uint64
+}
+
+// BuildIDResolver is implemented by a Resolver that can read the frames
+// of user stacks recorded in build_id mode.
+type BuildIDResolver interface {
+	BuildIDStack(stackID uint64) []BuildIDFrame
 }
 
 // Resolver supplies what the raw bytes of a value do not contain. All
@@ -78,6 +99,9 @@ const (
 //	               user stacks " (module)" or " ([unknown])"
 //	raw mode:      hex address
 func appendStack(dst []byte, t *types.Stack, b []byte, r Resolver, indent int) []byte {
+	if t.Mode == types.StackBuildID {
+		return appendBuildIDStack(dst, t, b, r)
+	}
 	var frames []Frame
 	if r != nil {
 		pid := uint64(0)
@@ -114,6 +138,33 @@ func appendStack(dst []byte, t *types.Stack, b []byte, r Resolver, indent int) [
 			}
 			dst = appendSymOrAddr(dst, f.Sym, f.Addr)
 		}
+		dst = append(dst, '\n')
+	}
+	return dst
+}
+
+// appendBuildIDStack renders a build_id stack as bpftrace does: a newline,
+// then per frame the build id in hex, a space and the file offset
+// (0x, at least two digits), or the address in hex alone when the build
+// id could not be read.
+func appendBuildIDStack(dst []byte, t *types.Stack, b []byte, r Resolver) []byte {
+	var frames []BuildIDFrame
+	if br, ok := r.(BuildIDResolver); ok {
+		frames = br.BuildIDStack(u64(b, 0))
+	}
+	if t.Limit > 0 && len(frames) > t.Limit {
+		frames = frames[:t.Limit]
+	}
+	dst = append(dst, '\n')
+	for _, f := range frames {
+		if f.Valid {
+			dst = hex.AppendEncode(dst, f.BuildID[:])
+			dst = append(dst, " 0x"...)
+			if f.Offset < 0x10 {
+				dst = append(dst, '0')
+			}
+		}
+		dst = strconv.AppendUint(dst, f.Offset, 16)
 		dst = append(dst, '\n')
 	}
 	return dst
