@@ -13,13 +13,9 @@ import (
 // StackAddrs returns the instruction addresses of a stack recorded in the
 // stack trace map (codegen.StackMap), innermost first.
 func (l *Loaded) StackAddrs(id uint32) ([]uint64, error) {
-	m := l.Map(codegen.StackMap)
-	if m == nil {
-		return nil, fmt.Errorf("no stack map")
-	}
-	buf := make([]byte, m.ValueSize())
-	if err := m.Lookup(&id, &buf); err != nil {
-		return nil, fmt.Errorf("reading stack %d: %w", id, err)
+	buf, err := l.stackEntry(codegen.StackMap, id)
+	if err != nil {
+		return nil, err
 	}
 	var out []uint64
 	for i := 0; i+8 <= len(buf); i += 8 {
@@ -35,15 +31,24 @@ func (l *Loaded) StackAddrs(id uint32) ([]uint64, error) {
 // BuildIDStack returns the frames of a user stack recorded in build_id
 // mode (codegen.BuildIDStackMap), innermost first.
 func (l *Loaded) BuildIDStack(id uint32) ([]output.BuildIDFrame, error) {
-	m := l.Map(codegen.BuildIDStackMap)
+	buf, err := l.stackEntry(codegen.BuildIDStackMap, id)
+	if err != nil {
+		return nil, err
+	}
+	return parseBuildIDStack(buf), nil
+}
+
+// stackEntry reads stack id of the stack trace map name.
+func (l *Loaded) stackEntry(name string, id uint32) ([]byte, error) {
+	m := l.Map(name)
 	if m == nil {
-		return nil, fmt.Errorf("no build_id stack map")
+		return nil, fmt.Errorf("no stack map %s", name)
 	}
 	buf := make([]byte, m.ValueSize())
 	if err := m.Lookup(&id, &buf); err != nil {
 		return nil, fmt.Errorf("reading stack %d: %w", id, err)
 	}
-	return parseBuildIDStack(buf), nil
+	return buf, nil
 }
 
 // Status values of struct bpf_stack_build_id.
