@@ -10,6 +10,8 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+
+	"github.com/ianlancetaylor/demangle"
 )
 
 // UserSymbols resolves instruction addresses of user processes to
@@ -25,6 +27,8 @@ import (
 type UserSymbols struct {
 	// Binaries are the files the script's uprobes and usdt probes are in.
 	Binaries []string
+	// Demangle prints C++ and Rust symbols demangled (cpp_demangle).
+	Demangle bool
 
 	mu    sync.Mutex
 	procs map[uint64][]userMapping
@@ -78,7 +82,17 @@ func (u *UserSymbols) Resolve(pid, addr uint64) (sym string, off uint64, module 
 	if !ok {
 		return "", 0, m.path, false
 	}
-	return f.name, vaddr - f.addr, m.path, true
+	return u.name(f), vaddr - f.addr, m.path, true
+}
+
+// name is the printed name of function f: demangled when Demangle is
+// set and the name is a C++ or Rust symbol, without the parameter list
+// (as bpftrace prints them).
+func (u *UserSymbols) name(f elfFunc) string {
+	if !u.Demangle {
+		return f.name
+	}
+	return demangle.Filter(f.name, demangle.NoParams)
 }
 
 // resolveStatic looks addr up in the probed binaries that are loaded at
@@ -94,7 +108,7 @@ func (u *UserSymbols) resolveStatic(addr uint64) (sym string, off uint64, module
 				continue
 			}
 			if f, ok := obj.funcAt(addr); ok {
-				return f.name, addr - f.addr, file, true
+				return u.name(f), addr - f.addr, file, true
 			}
 			return "", 0, file, false
 		}

@@ -144,3 +144,28 @@ func TestResolveExitedProcess(t *testing.T) {
 		t.Errorf("Resolve = %q+%d in %q (%v), want main.main+1 in %s", sym, off, module, ok, exe)
 	}
 }
+
+// TestDemangledNames: with Demangle (cpp_demangle, the default) C++ and
+// Rust symbols print demangled without their parameter lists, as
+// bpftrace prints them; other names, and every name without Demangle,
+// print as the binary has them.
+func TestDemangledNames(t *testing.T) {
+	cases := []struct{ sym, want string }{
+		{"_ZN3foo3barEi", "foo::bar"},
+		{"_ZN5Shape4areaEv", "Shape::area"},
+		{"_ZNK2ns1C6methodERKSt6vectorIiSaIiEE", "ns::C::method"},
+		{"_RNvCs15kBYyAo9fc_7mycrate4main", "mycrate::main"},
+		{"main", "main"},
+		{"_Znot_mangled", "_Znot_mangled"},
+	}
+	on := &UserSymbols{Demangle: true}
+	off := &UserSymbols{}
+	for _, c := range cases {
+		if got := on.name(elfFunc{name: c.sym}); got != c.want {
+			t.Errorf("demangled %s = %q, want %q", c.sym, got, c.want)
+		}
+		if got := off.name(elfFunc{name: c.sym}); got != c.sym {
+			t.Errorf("without demangling %s = %q", c.sym, got)
+		}
+	}
+}

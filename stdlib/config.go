@@ -55,7 +55,7 @@ type ConfigDef struct {
 var Configs = [...]ConfigDef{
 	ConfigInvalid:              {Name: "invalid"},
 	CfgCacheUserSymbols:        {Name: "cache_user_symbols", Default: "PER_PROGRAM", Values: "PER_PID, PER_PROGRAM (NONE is refused)", Doc: "how user-space symbols are cached: gobpftrace reads a binary's symbols once and each process's mappings once, so both caching modes hold"},
-	CfgCppDemangle:             {Name: "cpp_demangle", Default: "false", Values: "false (true is refused)", Doc: "demangle C++ symbols in user stacks and usym(); symbols are printed as the binary names them"},
+	CfgCppDemangle:             {Name: "cpp_demangle", Default: "true", Values: "true, false", Doc: "demangle C++ and Rust symbols in user stacks and usym() (false: print them as the binary names them)"},
 	CfgLazySymbolication:       {Name: "lazy_symbolication", Default: "true", Values: "true (false is refused)", Doc: "read a binary's symbols only when one of its addresses is first printed"},
 	CfgLicense:                 {Name: "license", Default: "GPL", Values: "GPL, GPL v2, GPL and additional rights, Dual BSD/GPL, Dual MIT/GPL, Dual MPL/GPL", Doc: "the license the BPF programs are loaded with; GPL-only helpers need a GPL-compatible one"},
 	CfgLogSize:                 {Name: "log_size", Default: "1000000", Values: "1 to 4294967295", Doc: "the verifier log size; gobpftrace reads the log of a rejected program whole whatever the size, so it is never trimmed"},

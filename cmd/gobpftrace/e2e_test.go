@@ -100,6 +100,22 @@ func needRoot(t *testing.T) {
 	t.Skip("needs root (loads BPF programs); run the tests as root, or set CI=true to make this a failure")
 }
 
+// needTool returns the path of the program name, which the test runs;
+// without it the test is skipped, or fails under CI=true (.ci/run
+// installs what the tests need).
+func needTool(t *testing.T, name string) string {
+	t.Helper()
+	path, err := exec.LookPath(name)
+	if err == nil {
+		return path
+	}
+	if inCI() {
+		t.Fatalf("needs %s: %v; CI=true forbids skipping", name, err)
+	}
+	t.Skipf("needs %s: %v", name, err)
+	return ""
+}
+
 // syncBuffer is a concurrency-safe output buffer that can wait for text.
 type syncBuffer struct {
 	mu      sync.Mutex

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"os/exec"
 	"regexp"
 	"strconv"
 	"testing"
@@ -14,10 +13,7 @@ import (
 // is symbolized.
 func TestPidNamespace(t *testing.T) {
 	needRoot(t)
-	unshare, err := exec.LookPath("unshare")
-	if err != nil {
-		t.Skipf("no unshare: %v", err)
-	}
+	unshare := needTool(t, "unshare")
 	ns := func(args ...string) []string {
 		return append([]string{"--fork", "--pid", "--mount-proc", binPath}, args...)
 	}

@@ -297,6 +297,7 @@ func (s *Session) trace(c *compiled) int {
 	defer out.Close()
 	p := newPrinter(out, l, s.opts.format == "json")
 	p.catLimit = int64(c.info.Config.MaxCatBytes)
+	p.res.usyms.Demangle = !c.info.Config.NoCppDemangle
 	p.noWarnings = s.opts.noWarnings
 
 	rd, err := l.NewEventReader(p.lockedHandle, p.lockedFlush, nil)

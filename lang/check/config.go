@@ -32,6 +32,9 @@ const DefaultMaxCatBytes = 10240
 type Settings struct {
 	// NoPrintMapsOnExit is set by print_maps_on_exit = false.
 	NoPrintMapsOnExit bool
+	// NoCppDemangle is set by cpp_demangle = false: user symbols print
+	// as the binary names them, not demangled.
+	NoCppDemangle bool
 	// MissingProbes is "error" (default, ""), "warn" or "ignore".
 	MissingProbes string
 	// MaxMapKeys is max_map_keys; 0 when not set.
@@ -90,12 +93,7 @@ var configKeys = [stdlib.NumConfigKeys]configKey{
 		}
 		return fmt.Errorf("Invalid value for cache_user_symbols: valid values are PER_PID, PER_PROGRAM, and NONE.")
 	},
-	stdlib.CfgCppDemangle: boolKey(func(_ *Settings, on bool) error {
-		if on {
-			return fmt.Errorf("C++ demangling is not supported: symbols are printed as they are in the binary")
-		}
-		return nil
-	}),
+	stdlib.CfgCppDemangle: boolKey(func(s *Settings, on bool) error { s.NoCppDemangle = !on; return nil }),
 	stdlib.CfgLazySymbolication: boolKey(func(_ *Settings, on bool) error {
 		if !on {
 			return fmt.Errorf("only true is supported: gobpftrace reads a binary's symbols when it first prints one of its addresses")
@@ -326,7 +324,7 @@ func (c *checker) configRecord(pos ast.Pos) *ast.Record {
 	num := func(name string, n int) { add(name, &ast.IntLit{Pos: pos, Value: uint64(n)}) }
 	str := func(name, v string) { add(name, &ast.StrLit{Pos: pos, Value: v}) }
 	boolean := func(name string, v bool) { add(name, &ast.BoolLit{Pos: pos, Value: v}) }
-	boolean("cpp_demangle", false)
+	boolean("cpp_demangle", !s.NoCppDemangle)
 	boolean("lazy_symbolication", true)
 	boolean("print_maps_on_exit", !s.NoPrintMapsOnExit)
 	boolean("use_blazesym", false)
