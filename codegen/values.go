@@ -129,8 +129,13 @@ func (g *gen) zeroPadding(dst loc, tt *types.Tuple) {
 // with bpf_probe_read_kernel/user from memory a pointer leads to.
 func (g *gen) fieldInt(x *ast.FieldExpr) {
 	f := g.inst.Fields[x]
-	if _, ok := g.typeOf(x.X).(*types.Ctx); ok {
-		g.e.loadInt(asm.R0, loc{regCtx, int16(f.Offset)}, f.Type.Size(), isSigned(f.Type))
+	if ctx, ok := g.typeOf(x.X).(*types.Ctx); ok {
+		off := int16(f.Offset)
+		if ctx.Regs {
+			// A uprobe's argument: field i is in argument register i.
+			off = ptRegsOf(g).args[f.Offset/8]
+		}
+		g.e.loadInt(asm.R0, loc{regCtx, off}, f.Type.Size(), isSigned(f.Type))
 		g.iterNullCheck(f.Type)
 	} else {
 		user := g.fieldAddr(x)

@@ -531,6 +531,12 @@ func (k *kernelBTF) convertComposite(spec *btf.Spec, bt btf.Type, kind, name str
 // unit of the declared type's width aligned to that width when the bits fit
 // in it, else the smallest unit starting at the field's first byte.
 func bitfieldField(m btf.Member, ft types.Type) types.Field {
+	return placeBitfield(m.Name, ft, int(m.Offset), int(m.BitfieldSize))
+}
+
+// placeBitfield places the bitfield name of bits bits, bitOff bits from
+// the start of its struct (as bitfieldField; DWARF has the same).
+func placeBitfield(name string, ft types.Type, bitOff, bits int) types.Field {
 	signed := false
 	unit := 4
 	switch t := ft.(type) {
@@ -539,7 +545,6 @@ func bitfieldField(m btf.Member, ft types.Type) types.Field {
 	case *types.Bool:
 		unit = 1
 	}
-	bitOff, bits := int(m.Offset), int(m.BitfieldSize)
 	off := bitOff / 8 / unit * unit
 	if bitOff-off*8+bits > unit*8 {
 		off = bitOff / 8
@@ -549,7 +554,7 @@ func bitfieldField(m btf.Member, ft types.Type) types.Field {
 		}
 	}
 	return types.Field{
-		Name:      m.Name,
+		Name:      name,
 		Type:      &types.Int{Bits: unit * 8, Signed: signed},
 		Offset:    off,
 		BitOffset: bitOff - off*8,

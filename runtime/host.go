@@ -51,6 +51,8 @@ type Host struct {
 	uprobe     *uprobeState // uprobe targets and symbols (uprobes.go)
 
 	kbtf kernelBTF // kernel BTF types and enumerators (btf.go)
+
+	dwarf dwarfCache // user programs' DWARF (dwarf.go)
 }
 
 // tracepointInfo is the cached parse of one format file.

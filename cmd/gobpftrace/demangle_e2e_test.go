@@ -1,10 +1,6 @@
 package main
 
-import (
-	"os/exec"
-	"path/filepath"
-	"testing"
-)
+import "testing"
 
 // TestCppDemangle probes a C++ program by its mangled function name: the
 // function prints demangled in usym() and ustack, as with bpftrace's
@@ -19,10 +15,7 @@ int __attribute__((noinline)) geo::Shape::area(int scale) { return sides * scale
 #include <unistd.h>
 int main() { geo::Shape s{3}; volatile int r = s.area(2); sleep(5); return r == 6 ? 0 : 1; }
 `)
-	bin := filepath.Join(t.TempDir(), "demangle")
-	if out, err := exec.Command(cxx, "-O1", "-o", bin, src).CombinedOutput(); err != nil {
-		t.Fatalf("g++: %v\n%s", err, out)
-	}
+	bin := compileProgram(t, cxx, src, "-O1")
 	prog := `uprobe:` + bin + `:_ZN3geo5Shape4areaEi { printf("%s|%s", usym(reg("ip")), ustack(1)); exit(); }`
 	r := gbt(t, "-q", "-e", prog, "-c", bin)
 	expectRun(t, r, 0, "geo::Shape::area|\n        geo::Shape::area+0\n\n\n", "")

@@ -116,6 +116,18 @@ func needTool(t *testing.T, name string) string {
 	return ""
 }
 
+// compileProgram builds the C or C++ source file src with the compiler cc
+// and flags into a program in a temporary directory and returns its path.
+func compileProgram(t *testing.T, cc, src string, flags ...string) string {
+	t.Helper()
+	bin := filepath.Join(t.TempDir(), "prog")
+	args := append(append([]string{}, flags...), "-o", bin, src)
+	if out, err := exec.Command(cc, args...).CombinedOutput(); err != nil {
+		t.Fatalf("%s: %v\n%s", filepath.Base(cc), err, out)
+	}
+	return bin
+}
+
 // syncBuffer is a concurrency-safe output buffer that can wait for text.
 type syncBuffer struct {
 	mu      sync.Mutex

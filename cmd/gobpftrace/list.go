@@ -245,6 +245,13 @@ func (s *Session) listInstances(b *strings.Builder, info *check.Info) {
 			s.rawTracepointParams(b, inst.Attach.Event)
 			continue
 		}
+		if s.opts.listVerbose && inst.Attach.Kind == stdlib.Uprobe && inst.Attach.Func != "" {
+			// The parameters from DWARF, when the file has it.
+			if proto, err := s.Host().UserFuncProto(inst.Attach.Binary, inst.Attach.Func); err == nil {
+				writeParams(b, inst.Attach.Kind, proto)
+			}
+			continue
+		}
 		if s.opts.listVerbose && functionProbe[inst.Attach.Kind] {
 			module := inst.Attach.Module
 			if module == "" {

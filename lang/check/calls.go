@@ -127,7 +127,7 @@ func (c *checker) checkPrint(call *ast.Call, _ *ast.MapExpr) types.Type {
 		c.errorf(call, diag.CodeArgs, "print() with more than one argument needs a map as its first argument")
 		return nil
 	}
-	t := c.expr(call.Args[0])
+	t := c.valueOf(call.Args[0])
 	if t == nil {
 		return nil
 	}

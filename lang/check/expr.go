@@ -71,7 +71,7 @@ func (c *checker) expr1(e ast.Expr) types.Type {
 		// ((int8)1, (int16)2, (int32)3) takes 8 bytes.
 		elems := make([]types.Type, len(e.Elems))
 		for i, x := range e.Elems {
-			t := c.expr(x)
+			t := c.valueOf(x)
 			if t == nil {
 				return nil
 			}
@@ -244,12 +244,20 @@ func (c *checker) builtin(id *ast.Ident, v stdlib.VarID, n int) types.Type {
 	kind := c.attach.Kind
 	switch v {
 	case stdlib.Args:
+		if kind == stdlib.Uprobe && c.attach.Func != "" {
+			a := c.uprobeArgs(id)
+			if a != nil {
+				c.tab.PerAttach = true
+				return a
+			}
+			return nil
+		}
 		if a := c.argsType(); a != nil {
 			c.tab.PerAttach = true
 			return a
 		}
 		if kind != stdlib.ProbeInvalid {
-			c.errorf(id, diag.CodeProbe, "The args builtin can only be used with tracepoint, fentry and rawtracepoint probes (%s used here)", kind)
+			c.errorf(id, diag.CodeProbe, "The args builtin can only be used with tracepoint, rawtracepoint, fentry/fexit, and uprobe probes (%s used here)", kind)
 		}
 		return nil
 	case stdlib.ArgN:

@@ -384,6 +384,38 @@ func (c *checker) argsType() *types.Ctx {
 	return &types.Ctx{Struct: c.attach.Args}
 }
 
+// maxRegArgs is the number of arguments passed in registers that uprobe
+// args can read (x86-64's six; arm64 has eight, limited alike).
+const maxRegArgs = 6
+
+// uprobeArgs is the type of `args` in a uprobe: the probed function's
+// parameters from the DWARF debug info of its file, read from the
+// argument registers, as bpftrace reads them. Looked up on first use
+// (Attach.Args caches it): uprobes that do not use args never read DWARF.
+func (c *checker) uprobeArgs(id *ast.Ident) *types.Ctx {
+	a := c.attach
+	if a.Args == nil {
+		proto, err := c.cfg.Host.UserFuncProto(a.Binary, a.Func)
+		if err != nil {
+			c.errorf(id, diag.CodeProbe, "args in %s needs the DWARF debug info of %s: %v", a.Name, a.Binary, err).
+				Hint("build the program with -g, or use arg0, arg1 …")
+			return nil
+		}
+		s := &types.Struct{Kind: "struct", Name: a.Name + "_args", Align_: 8}
+		for i, p := range proto.Params {
+			if i >= maxRegArgs || p.Type == nil || !isScalarType(p.Type) {
+				// Passed on the stack, by value or as floating point:
+				// not in an argument register.
+				continue
+			}
+			s.Fields = append(s.Fields, types.Field{Name: p.Name, Type: p.Type, Offset: 8 * i})
+		}
+		s.Bytes = 8 * len(proto.Params)
+		a.Args = s
+	}
+	return &types.Ctx{Struct: a.Args, Regs: true}
+}
+
 // missingProbe reports an attach point without matches as missing_probes
 // says: an error (returned, for hints), a warning ending in "Skipping.", or
 // nothing.

@@ -216,7 +216,7 @@ func (c *checker) assign(s *ast.AssignStmt) {
 		// anything else assigned it: see mapRead.
 		outer := c.selfAssign
 		c.selfAssign = t.Name
-		vt := c.expr(s.Value)
+		vt := c.valueOf(s.Value)
 		c.selfAssign = outer
 		if vt == nil {
 			return
@@ -259,7 +259,7 @@ func (c *checker) stored(t types.Type) types.Type {
 func storable(t types.Type) bool { return storableValue(t) }
 
 func (c *checker) assignVar(v *ast.Var, op string, value ast.Expr, at ast.Node) {
-	vt := c.expr(value)
+	vt := c.valueOf(value)
 	sym, _ := c.lookupVar(v.Name)
 	if vt == nil {
 		if sym == nil {
@@ -354,7 +354,7 @@ func (c *checker) mapKey(m *ast.MapExpr) (types.Type, bool) {
 	}
 	elems := make([]types.Type, len(m.Keys))
 	for i, k := range m.Keys {
-		t := c.expr(k)
+		t := c.valueOf(k)
 		if t == nil {
 			return nil, false
 		}

@@ -1,9 +1,12 @@
 package check
 
 import (
+	"strings"
+
 	"github.com/gobpftrace/gobpftrace/lang/ast"
 	"github.com/gobpftrace/gobpftrace/lang/diag"
 	"github.com/gobpftrace/gobpftrace/lang/types"
+	"github.com/gobpftrace/gobpftrace/stdlib"
 )
 
 // Values of every shape.
@@ -47,7 +50,7 @@ func (c *checker) record(e *ast.Record) types.Type {
 	seen := map[string]bool{}
 	ok := true
 	for i, x := range e.Values {
-		t := c.expr(x)
+		t := c.valueOf(x)
 		if t == nil {
 			ok = false
 			continue
@@ -333,4 +336,36 @@ func (c *checker) declaredArray(te *ast.TypeExpr) types.Type {
 		return nil
 	}
 	return &types.Array{Elem: elem, Len: te.Array}
+}
+
+// valueOf checks x where its value is used whole (stored in a variable or
+// map, put in a tuple or record, printed). `args` then stands for a
+// record of its fields, as bpftrace prints and stores it ({ .n = 0x…,
+// .c = 120 }): the builtin is desugared to (n = args.n, c = args.c), so
+// every probe kind whose args are a context struct (tracepoints,
+// fentry/fexit, raw tracepoints, uprobes with DWARF) gets it.
+func (c *checker) valueOf(x ast.Expr) types.Type {
+	t := c.expr(x)
+	ctx, ok := t.(*types.Ctx)
+	id, isIdent := x.(*ast.Ident)
+	if !ok || !isIdent || c.tab.Builtins[id].ID != stdlib.Args {
+		return t
+	}
+	rec := &ast.Record{Pos: id.Pos}
+	for _, f := range ctx.Struct.Fields {
+		if f.Name == "" || strings.HasPrefix(f.Name, "common_") {
+			continue // tracepoints' common fields are not arguments
+		}
+		rec.Names = append(rec.Names, f.Name)
+		rec.Values = append(rec.Values, &ast.FieldExpr{Pos: id.Pos, X: &ast.Ident{Pos: id.Pos, Name: id.Name}, Name: f.Name})
+	}
+	if len(rec.Names) == 0 {
+		return t
+	}
+	rt := c.expr(rec)
+	if rt != nil {
+		c.tab.Desugared[id] = rec
+		c.tab.Types[id] = rt
+	}
+	return rt
 }

@@ -69,6 +69,10 @@ type Host interface {
 	// UserSymbol returns the symbol name (a function or an object) of the
 	// ELF file at path.
 	UserSymbol(path, name string) (UserSym, error)
+	// UserFuncProto returns the parameters of function fn of the ELF file
+	// at path from its DWARF debug info (Module empty, Ret nil); a file
+	// without DWARF, or a function it does not describe, is an error.
+	UserFuncProto(path, fn string) (*FuncProto, error)
 	// CgroupID returns the id of the cgroup directory at path
 	// (cgroupid()), as bpf_get_current_cgroup_id() reports it.
 	CgroupID(path string) (uint64, error)

@@ -595,6 +595,10 @@ func (*Agg) isType() {}
 // Ctx is the probe context pointer (`args` of tracepoints points to Struct).
 type Ctx struct {
 	Struct *Struct
+	// Regs marks the arguments of a function probed at its entry
+	// (uprobes, typed from DWARF): field i, at offset 8*i, is held in
+	// the i-th argument register of the probe's pt_regs.
+	Regs bool
 }
 
 // Size implements Type.

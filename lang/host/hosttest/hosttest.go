@@ -154,12 +154,44 @@ func (h *Fixture) ResolveBinary(name string) (string, error) {
 // FuncSymbols implements host.Host with a few libc functions.
 func (h *Fixture) FuncSymbols(path, pattern string) ([]string, error) {
 	var out []string
-	for _, f := range []string{"Py_Main", "getpid", "getppid", "malloc", "read", "write"} {
+	for _, f := range []string{"Py_Main", "getpid", "getppid", "malloc", "read", "uprobeFunction1", "uprobeFunction2", "write"} {
 		if ok, _ := filepath.Match(pattern, f); ok {
 			out = append(out, f)
 		}
 	}
 	return out, nil
+}
+
+// DWARFProgram is the fixture's program with DWARF debug info: its
+// functions are uprobeFunction1(int *n, char c) and
+// uprobeFunction2(struct Foo *foo1, struct Foo *foo2), as in bpftrace's
+// test program uprobe_test (struct Foo { int a; char b[10]; int c[3]; }).
+const DWARFProgram = "/opt/fixture/uprobe_test"
+
+// fooStruct is DWARFProgram's struct Foo.
+var fooStruct = &types.Struct{Kind: "struct", Name: "Foo", Bytes: 28, Fields: []types.Field{
+	{Name: "a", Type: types.Int32},
+	{Name: "b", Type: &types.Array{Elem: types.Int8, Len: 10}, Offset: 4},
+	{Name: "c", Type: &types.Array{Elem: types.Int32, Len: 3}, Offset: 16},
+}}
+
+// UserFuncProto implements host.Host: DWARFProgram's functions; other
+// files have no DWARF.
+func (h *Fixture) UserFuncProto(path, fn string) (*host.FuncProto, error) {
+	if path != DWARFProgram {
+		return nil, fmt.Errorf("no DWARF debug info")
+	}
+	foo := &types.Pointer{Elem: fooStruct, Space: types.User}
+	switch fn {
+	case "uprobeFunction1":
+		return &host.FuncProto{Name: fn, Params: []host.FuncParam{
+			{Name: "n", Type: &types.Pointer{Elem: types.Int32, Space: types.User}, Decl: "int*"},
+			{Name: "c", Type: types.Int8, Decl: "char"}}}, nil
+	case "uprobeFunction2":
+		return &host.FuncProto{Name: fn, Params: []host.FuncParam{
+			{Name: "foo1", Type: foo, Decl: "struct Foo*"}, {Name: "foo2", Type: foo, Decl: "struct Foo*"}}}, nil
+	}
+	return nil, fmt.Errorf("no DWARF debug info for function %s", fn)
 }
 
 // kernelFuncs are the fixture's kernel functions: vmlinux's, one of the
