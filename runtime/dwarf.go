@@ -20,9 +20,12 @@ import (
 
 // dwarfFile is the indexed DWARF of one ELF file.
 type dwarfFile struct {
+	// mu serializes readers: debug/dwarf caches types without locks.
+	mu    sync.Mutex
 	data  *dwarf.Data
 	funcs map[string]dwarf.Offset // subprograms with parameters, by name
 	conv  map[dwarf.Type]types.Type
+	lines map[uint64][]SourceFrame // source's answers, by address
 }
 
 // dwarfCache holds the files opened so far, by path (nil: no DWARF).
@@ -102,6 +105,8 @@ func openDWARF(path string) (*dwarfFile, error) {
 
 // params returns the formal parameters of function fn.
 func (f *dwarfFile) params(fn string) ([]host.FuncParam, bool, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
 	off, ok := f.funcs[fn]
 	if !ok {
 		return nil, false, nil

@@ -30,6 +30,8 @@ type UserSymbols struct {
 	// Demangle prints C++ and Rust symbols demangled (cpp_demangle).
 	Demangle bool
 
+	dwarf dwarfCache // the files' DWARF, for Source
+
 	mu    sync.Mutex
 	procs map[uint64][]userMapping
 	files map[string]*objectSyms
@@ -63,19 +65,8 @@ func (u *UserSymbols) Resolve(pid, addr uint64) (sym string, off uint64, module 
 	if !found {
 		return u.resolveStatic(addr)
 	}
-	obj := u.object(m.file)
-	if obj == nil {
-		return "", 0, m.path, false
-	}
-	fileOff := addr - m.start + m.off
-	vaddr, inLoad := uint64(0), false
-	for _, p := range obj.loads {
-		if fileOff >= p.Off && fileOff < p.Off+p.Filesz {
-			vaddr, inLoad = fileOff-p.Off+p.Vaddr, true
-			break
-		}
-	}
-	if !inLoad {
+	obj, vaddr, ok := u.locate(m, addr)
+	if !ok {
 		return "", 0, m.path, false
 	}
 	f, ok := obj.funcAt(vaddr)
@@ -93,6 +84,46 @@ func (u *UserSymbols) name(f elfFunc) string {
 		return f.name
 	}
 	return demangle.Filter(f.name, demangle.NoParams)
+}
+
+// locate returns the object file of mapping m and the virtual address in
+// it of addr.
+func (u *UserSymbols) locate(m userMapping, addr uint64) (*objectSyms, uint64, bool) {
+	obj := u.object(m.file)
+	if obj == nil {
+		return nil, 0, false
+	}
+	fileOff := addr - m.start + m.off
+	for _, p := range obj.loads {
+		if fileOff >= p.Off && fileOff < p.Off+p.Filesz {
+			return obj, fileOff - p.Off + p.Vaddr, true
+		}
+	}
+	return nil, 0, false
+}
+
+// Source returns the source-level frames of addr in process pid from the
+// DWARF of its file: the functions inlined there, innermost first, then
+// the line in the function that contains it (nil without DWARF).
+func (u *UserSymbols) Source(pid, addr uint64) []SourceFrame {
+	file, vaddr := "", addr
+	if m, found := u.mapping(pid, addr); found {
+		_, va, ok := u.locate(m, addr)
+		if !ok {
+			return nil
+		}
+		file, vaddr = m.file, va
+	} else if _, _, module, ok := u.resolveStatic(addr); ok {
+		file = module
+	}
+	if file == "" {
+		return nil
+	}
+	f, err := u.dwarf.file(file)
+	if err != nil {
+		return nil
+	}
+	return f.source(vaddr)
 }
 
 // resolveStatic looks addr up in the probed binaries that are loaded at

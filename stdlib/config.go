@@ -71,7 +71,7 @@ var Configs = [...]ConfigDef{
 	CfgMissingProbes:           {Name: "missing_probes", Default: "error", Values: "error, warn, ignore", Doc: "what happens when an attach point matches nothing: the script fails, or the probe is dropped with or without a warning"},
 	CfgPrintMapsOnExit:         {Name: "print_maps_on_exit", Default: "true", Values: "true, false", Doc: "print every map that is not empty when tracing ends"},
 	CfgUseBlazesym:             {Name: "use_blazesym", Default: "false", Values: "false (true is refused)", Doc: "symbolize with blazesym; gobpftrace uses its own ELF reader"},
-	CfgShowDebugInfo:           {Name: "show_debug_info", Default: "false", Values: "false (true is refused)", Doc: "print source lines from DWARF in stacks"},
+	CfgShowDebugInfo:           {Name: "show_debug_info", Default: "true", Values: "true, false", Doc: "print the source line of each user stack frame and the functions inlined there, from the programs' DWARF (bpftrace mode: func+off@file:line, [inlined] func@file:line; perf mode marks inlined frames)"},
 	CfgUnstableImportStatement: {Name: "unstable_import_statement", Default: "warn", Values: "enable, warn, error", Doc: "whether the unstable import statement may be used, with or without a warning"},
 	CfgUnstableTseries:         {Name: "unstable_tseries", Default: "warn", Values: "enable, warn, error", Doc: "whether tseries() may be used, with or without a warning"},
 	CfgUnstableTypeinfo:        {Name: "unstable_typeinfo", Default: "warn", Values: "enable, warn, error", Doc: "whether the unstable typeinfo() may be used, with or without a warning"},

@@ -1,11 +1,15 @@
 package main
 
-import "testing"
+import (
+	"regexp"
+	"testing"
+)
 
 // TestUprobeArgsDWARF reads a C program's function arguments by name in
 // uprobes, typed from its DWARF: scalars, pointers followed to integers
 // and struct members (strings, arrays), `args->` and args as a whole value
-// printed, stored in maps and compared, as bpftrace's dwarf tests do.
+// printed, stored in maps and compared, as bpftrace's dwarf tests do; its
+// stack frames print their source lines.
 func TestUprobeArgsDWARF(t *testing.T) {
 	needRoot(t)
 	cc := needTool(t, "gcc")
@@ -17,12 +21,14 @@ int main(void) { int n = 13; struct Foo foo = {123, "hello", {1, 2, 3}}; volatil
 `)
 	bin := compileProgram(t, cc, src, "-g", "-O0")
 	prog := `uprobe:` + bin + `:f1 { printf("c=%c n=%d %d\n", args.c, *args.n, args->c); print(args.c == 120); @a = args; @k[args] = 1; }
-uprobe:` + bin + `:f2 { printf("a=%d b=%s c1=%d\n", args.foo1.a, args.foo1.b, args.foo2->c[1]); print(args.foo1.c); exit(); }`
+uprobe:` + bin + `:f2 { printf("a=%d b=%s c1=%d\n", args.foo1.a, args.foo1.b, args.foo2->c[1]); print(args.foo1.c); print(ustack(2)); exit(); }`
 	r := gbt(t, "-q", "-e", prog, "-c", bin)
 	expectCode(t, r, 0)
 	matchAll(t, "stdout", r.stdout,
 		`^c=x n=13 120$`, `^true$`, `^a=123 b=hello c1=2$`, `^\[1,2,3\]$`,
-		`^@a: \{ \.n = 0x[0-9a-f]+, \.c = 120 \}$`, `^@k\[\{ \.n = 0x[0-9a-f]+, \.c = 120 \}\]: 1$`)
+		`^@a: \{ \.n = 0x[0-9a-f]+, \.c = 120 \}$`, `^@k\[\{ \.n = 0x[0-9a-f]+, \.c = 120 \}\]: 1$`,
+		// Stack frames show their source lines (show_debug_info).
+		`^    f2\+0@`+regexp.QuoteMeta(src)+`:4\n    main\+\d+@`+regexp.QuoteMeta(src)+`:5$`)
 	// The parameters are listed with -lv.
 	r = gbt(t, "-lv", "uprobe:"+bin+":f2")
 	expectRun(t, r, 0, "uprobe:"+bin+":f2\n    struct Foo* foo1\n    struct Foo* foo2\n", "")

@@ -383,6 +383,9 @@ type resolver struct {
 	bootOffset int64
 	cgroups    runtime.CgroupPaths
 	usyms      runtime.UserSymbols
+	// debugInfo adds source lines and inlined functions to user stacks
+	// (show_debug_info).
+	debugInfo bool
 }
 
 func newResolver(l *runtime.Loaded) *resolver {
@@ -441,18 +444,29 @@ func (r *resolver) Stack(user bool, id, pid uint64) []output.Frame {
 	if err != nil {
 		return nil
 	}
-	frames := make([]output.Frame, len(addrs))
-	for i, a := range addrs {
-		frames[i].Addr = a
+	frames := make([]output.Frame, 0, len(addrs))
+	for _, a := range addrs {
 		if !user {
-			frames[i].Sym = runtime.KernelSymbolOffset(a)
+			frames = append(frames, output.Frame{Addr: a, Sym: runtime.KernelSymbolOffset(a)})
 			continue
 		}
+		f := output.Frame{Addr: a}
 		sym, off, module, ok := r.usyms.Resolve(pid, a)
-		frames[i].Module = module
+		f.Module = module
 		if ok {
-			frames[i].Sym = sym + "+" + strconv.FormatUint(off, 10)
+			f.Sym = sym + "+" + strconv.FormatUint(off, 10)
 		}
+		if r.debugInfo {
+			src := r.usyms.Source(pid, a)
+			for _, s := range src {
+				if s.Inlined {
+					frames = append(frames, output.Frame{Addr: a, Sym: s.Func, Line: s.Line, Inlined: true})
+				} else {
+					f.Line = s.Line
+				}
+			}
+		}
+		frames = append(frames, f)
 	}
 	return frames
 }

@@ -298,6 +298,7 @@ func (s *Session) trace(c *compiled) int {
 	p := newPrinter(out, l, s.opts.format == "json")
 	p.catLimit = int64(c.info.Config.MaxCatBytes)
 	p.res.usyms.Demangle = !c.info.Config.NoCppDemangle
+	p.res.debugInfo = !c.info.Config.NoDebugInfo
 	p.noWarnings = s.opts.noWarnings
 
 	rd, err := l.NewEventReader(p.lockedHandle, p.lockedFlush, nil)

@@ -32,6 +32,9 @@ const DefaultMaxCatBytes = 10240
 type Settings struct {
 	// NoPrintMapsOnExit is set by print_maps_on_exit = false.
 	NoPrintMapsOnExit bool
+	// NoDebugInfo is set by show_debug_info = false: user stacks print
+	// symbols only, without source lines and inlined functions.
+	NoDebugInfo bool
 	// NoCppDemangle is set by cpp_demangle = false: user symbols print
 	// as the binary names them, not demangled.
 	NoCppDemangle bool
@@ -149,12 +152,7 @@ var configKeys = [stdlib.NumConfigKeys]configKey{
 		}
 		return nil
 	}),
-	stdlib.CfgShowDebugInfo: boolKey(func(_ *Settings, on bool) error {
-		if on {
-			return fmt.Errorf("source lines from DWARF are not supported; stacks show symbols only")
-		}
-		return nil
-	}),
+	stdlib.CfgShowDebugInfo:           boolKey(func(s *Settings, on bool) error { s.NoDebugInfo = !on; return nil }),
 	stdlib.CfgUnstableImportStatement: unstableKey(func(*Settings, string) {}),
 	stdlib.CfgUnstableTseries:         unstableKey(func(s *Settings, v string) { s.UnstableTseries = v }),
 	stdlib.CfgUnstableTypeinfo:        unstableKey(func(*Settings, string) {}),
@@ -328,7 +326,7 @@ func (c *checker) configRecord(pos ast.Pos) *ast.Record {
 	boolean("lazy_symbolication", true)
 	boolean("print_maps_on_exit", !s.NoPrintMapsOnExit)
 	boolean("use_blazesym", false)
-	boolean("show_debug_info", false)
+	boolean("show_debug_info", !s.NoDebugInfo)
 	logSize := s.LogSize
 	if logSize == 0 {
 		logSize = 1000000

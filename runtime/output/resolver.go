@@ -45,6 +45,11 @@ type Frame struct {
 	// Module is the object file of a user frame; empty when unknown
 	// (printed as "[unknown]" in perf mode).
 	Module string
+	// Line is the frame's source line ("file:line", show_debug_info),
+	// printed after the symbol in bpftrace mode; Inlined marks a
+	// function inlined at the address of the frame that follows.
+	Line    string
+	Inlined bool
 }
 
 // BuildIDFrame is one frame of a build_id stack: the build id of the file
@@ -110,18 +115,21 @@ func appendStack(dst []byte, t *types.Stack, b []byte, r Resolver, indent int) [
 		}
 		frames = r.Stack(t.User, u64(b, 0), pid)
 	}
-	if t.Limit > 0 && len(frames) > t.Limit {
-		frames = frames[:t.Limit]
-	}
+	frames = limitFrames(frames, t.Limit)
 	dst = append(dst, '\n')
 	for _, f := range frames {
+		if f.Inlined && t.Mode == types.StackRaw {
+			continue // addresses only
+		}
 		switch t.Mode {
 		case types.StackPerf:
 			dst = append(dst, '\t')
 			dst = appendHex(dst, f.Addr)
 			dst = append(dst, ' ')
 			dst = appendSymOrAddr(dst, f.Sym, f.Addr)
-			if t.User {
+			if f.Inlined {
+				dst = append(dst, " (inlined)"...)
+			} else if t.User {
 				dst = append(dst, " ("...)
 				if f.Module == "" {
 					dst = append(dst, "[unknown]"...)
@@ -136,7 +144,14 @@ func appendStack(dst []byte, t *types.Stack, b []byte, r Resolver, indent int) [
 			for i := 0; i < indent; i++ {
 				dst = append(dst, ' ')
 			}
+			if f.Inlined {
+				dst = append(dst, "[inlined] "...)
+			}
 			dst = appendSymOrAddr(dst, f.Sym, f.Addr)
+			if f.Line != "" {
+				dst = append(dst, '@')
+				dst = append(dst, f.Line...)
+			}
 		}
 		dst = append(dst, '\n')
 	}
@@ -168,6 +183,24 @@ func appendBuildIDStack(dst []byte, t *types.Stack, b []byte, r Resolver) []byte
 		dst = append(dst, '\n')
 	}
 	return dst
+}
+
+// limitFrames keeps the frames of the first limit addresses (0: all):
+// the functions inlined at an address count with it.
+func limitFrames(frames []Frame, limit int) []Frame {
+	if limit <= 0 {
+		return frames
+	}
+	n := 0
+	for i, f := range frames {
+		if f.Inlined {
+			continue
+		}
+		if n++; n == limit {
+			return frames[:i+1]
+		}
+	}
+	return frames
 }
 
 // appendSymbol renders a ksym/usym value.
