@@ -81,6 +81,7 @@ var GoldenCases = []GoldenCase{
 	{"cgroup", `BEGIN { if (cgroup == cgroupid("/sys/fs/cgroup")) { printf("%s\n", cgroup_path(cgroup, "unified")); } }`},
 	{"ustack_usym", `uprobe:libc:getpid { @[ustack(perf, 3)] = count(); printf("%s%s\n", ustack, usym(arg0)); }`},
 	{"ustack_build_id", `uprobe:libc:getpid { @[ustack(build_id, 3)] = count(); print((1, ustack(build_id))); }`},
+	{"software_event", `software:page-faults:10 { @[comm] = count(); } hardware:cycles { @c = count(); }`},
 	{"deref_index", `kprobe:vfs_read { $p = (uint32 *)arg0; @a = *$p; @b = $p[pid]; @c = *($p + 2); @d = ($p + 3) - $p; @e = $p[1]; }`},
 	{"bitfield", `kprobe:vfs_read { $s = (struct sock *)arg0; @u = $s->sk_txtime_unused; @s = $s->sk_kern_sock; }`},
 	{"reg", `kprobe:vfs_read { @[reg("ip")] = count(); printf("%d\n", reg("sp")); }`},

@@ -438,6 +438,7 @@ func (c *compiler) program(inst *check.Instance, index int) (p *Program, cerr *c
 		Target: Target{
 			Category: a.Category, Event: a.Event,
 			PeriodNs: a.PeriodNs, Freq: a.Freq,
+			PerfConfig: a.PerfEvent.Config, PerfEvent: a.PerfEvent.Name, Count: a.Count,
 			Binary: a.Binary, Func: a.Func, Offset: a.Offset, Addr: a.Addr,
 		},
 	}
@@ -490,6 +491,8 @@ var probeKinds = [stdlib.NumProbeKinds]probeKind{
 	stdlib.Tracepoint:    {progType: ebpf.TracePoint},
 	stdlib.Interval:      {progType: ebpf.PerfEvent},
 	stdlib.Profile:       {progType: ebpf.PerfEvent},
+	stdlib.Software:      {progType: ebpf.PerfEvent},
+	stdlib.Hardware:      {progType: ebpf.PerfEvent},
 	stdlib.Kprobe:        {progType: ebpf.Kprobe},
 	stdlib.Kretprobe:     {progType: ebpf.Kprobe},
 	stdlib.Uprobe:        {progType: ebpf.Kprobe},

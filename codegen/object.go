@@ -111,6 +111,11 @@ type Target struct {
 	// instead for hz forms.
 	PeriodNs uint64
 	Freq     uint64
+	// PerfEvent names the event of a software or hardware probe,
+	// PerfConfig is its perf config value and Count its sample period.
+	PerfEvent  string
+	PerfConfig uint64
+	Count      uint64
 }
 
 // MapDef describes one BPF map.

@@ -39,6 +39,8 @@ var attachers = [stdlib.NumProbeKinds]attachFunc{
 	stdlib.USDT:          attachUSDT,
 	stdlib.Interval:      attachInterval,
 	stdlib.Profile:       attachProfile,
+	stdlib.Software:      attachPerfCounter,
+	stdlib.Hardware:      attachPerfCounter,
 	stdlib.Kprobe:        attachKprobe,
 	stdlib.Kretprobe:     attachKprobe,
 	stdlib.Uprobe:        attachUprobe,
@@ -273,7 +275,15 @@ func attachProfile(p *LoadedProgram, _ *AttachOptions) ([]attachment, error) {
 
 // attachClock opens a cpu-clock perf event per CPU, period or frequency
 // from the target, with the program set on each.
-func attachClock(p *LoadedProgram, cpus []int) (_ []attachment, err error) {
+func attachClock(p *LoadedProgram, cpus []int) ([]attachment, error) {
+	return attachPerCPU(p, cpus, func(cpu int) (*perfEvent, error) {
+		return openClockEvent(cpu, p.Target.PeriodNs, p.Target.Freq)
+	})
+}
+
+// attachPerCPU opens a perf event per CPU with open and sets the program
+// on each; on failure the events opened so far are closed.
+func attachPerCPU(p *LoadedProgram, cpus []int, open func(cpu int) (*perfEvent, error)) (_ []attachment, err error) {
 	var out []attachment
 	defer func() {
 		if err != nil {
@@ -283,7 +293,7 @@ func attachClock(p *LoadedProgram, cpus []int) (_ []attachment, err error) {
 		}
 	}()
 	for _, cpu := range cpus {
-		pe, err := openClockEvent(cpu, p.Target.PeriodNs, p.Target.Freq)
+		pe, err := open(cpu)
 		if err != nil {
 			return nil, err
 		}

@@ -13,6 +13,8 @@ import (
 
 	"github.com/cilium/ebpf"
 	"golang.org/x/sys/unix"
+
+	"github.com/gobpftrace/gobpftrace/stdlib"
 )
 
 // perfEvent is an open perf event fd with a program attached by
@@ -128,4 +130,28 @@ func parseCPUList(s string) ([]int, error) {
 		return nil, fmt.Errorf("empty CPU list")
 	}
 	return cpus, nil
+}
+
+// attachPerfCounter attaches a software or hardware probe: its perf event
+// on every online CPU, sampled every Count events. A machine without a
+// PMU (virtual machines) has no hardware events: that is an
+// *UnavailableError.
+func attachPerfCounter(p *LoadedProgram, _ *AttachOptions) ([]attachment, error) {
+	cpus, err := onlineCPUs()
+	if err != nil {
+		return nil, err
+	}
+	typ := uint32(unix.PERF_TYPE_SOFTWARE)
+	if p.Kind == stdlib.Hardware {
+		typ = unix.PERF_TYPE_HARDWARE
+	}
+	return attachPerCPU(p, cpus, func(cpu int) (*perfEvent, error) {
+		pe, err := openPerfEvent(&unix.PerfEventAttr{Type: typ, Config: p.Target.PerfConfig, Sample: p.Target.Count}, cpu)
+		if err != nil && p.Kind == stdlib.Hardware && (errors.Is(err, unix.ENOENT) || errors.Is(err, unix.EOPNOTSUPP)) {
+			return nil, &UnavailableError{Facility: "hardware performance counters",
+				Reason:       "no PMU provides " + p.Target.PerfEvent + ", as in most virtual machines",
+				Alternatives: []string{"software:cpu-clock", "profile:hz:99"}, Err: err}
+		}
+		return pe, err
+	})
 }

@@ -170,8 +170,8 @@ func TestGuestMissingProbeMessages(t *testing.T) {
 }
 
 // TestGuestListKernelProbes: -l without a pattern lists every kernel probe
-// kind, each sorted, in bpftrace's order (fentry, iter, kprobe,
-// rawtracepoint, tracepoint); a pattern without a provider and a provider
+// kind in bpftrace's order (fentry, hardware, iter, kprobe, rawtracepoint,
+// software, tracepoint); a pattern without a provider and a provider
 // with a wildcard search all kinds; commas separate patterns, types
 // included. Each listing's time is logged (the guests' TCG is slow).
 func TestGuestListKernelProbes(t *testing.T) {
@@ -184,7 +184,7 @@ func TestGuestListKernelProbes(t *testing.T) {
 	}
 	r := timed("-l")
 	expectCode(t, r, 0)
-	kinds := []string{"fentry", "iter", "kprobe", "rawtracepoint", "tracepoint"}
+	kinds := []string{"fentry", "hardware", "iter", "kprobe", "rawtracepoint", "software", "tracepoint"}
 	last := -1
 	for _, line := range strings.Split(strings.TrimSuffix(r.stdout, "\n"), "\n") {
 		kind, _, _ := strings.Cut(line, ":")
@@ -197,7 +197,8 @@ func TestGuestListKernelProbes(t *testing.T) {
 		}
 		last = i
 	}
-	want := []string{`(?m)^kprobe:do_nanosleep$`, `(?m)^tracepoint:sched:sched_switch$`, `(?m)^rawtracepoint:sched_switch$`, `(?m)^iter:task$`}
+	want := []string{`(?m)^kprobe:do_nanosleep$`, `(?m)^tracepoint:sched:sched_switch$`, `(?m)^rawtracepoint:sched_switch$`, `(?m)^iter:task$`,
+		`(?m)^software:cpu-clock:$`, `(?m)^software:cpu:$`, `(?m)^hardware:cycles:$`}
 	if haveBTF() {
 		want = append(want, `(?m)^fentry:vmlinux:do_nanosleep$`)
 	}

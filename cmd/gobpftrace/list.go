@@ -29,7 +29,7 @@ import (
 //
 // Each kind reads only what it lists: tracepoints tracefs's events,
 // kprobes available_filter_functions, fentry and iter the kernel's BTF.
-// software and hardware probes are not implemented, so not listed.
+// software and hardware events come from stdlib's tables.
 func (s *Session) List(pattern string) int {
 	if err := runtime.CheckPrivileges(); err != nil {
 		fmt.Fprintf(s.Stderr, "ERROR: %v\n", err)
@@ -60,9 +60,8 @@ func (s *Session) List(pattern string) int {
 }
 
 // kernelListed are the kinds a wildcard provider lists (bpftrace's
-// show_in_kernel_list, without the software and hardware probes
-// gobpftrace does not implement), in bpftrace's order: by name.
-var kernelListed = []stdlib.ProbeKind{stdlib.Fentry, stdlib.Iter, stdlib.Kprobe, stdlib.RawTracepoint, stdlib.Tracepoint}
+// show_in_kernel_list), in bpftrace's order: by name.
+var kernelListed = []stdlib.ProbeKind{stdlib.Fentry, stdlib.Hardware, stdlib.Iter, stdlib.Kprobe, stdlib.RawTracepoint, stdlib.Software, stdlib.Tracepoint}
 
 // listPattern lists one comma-separated part of -l's pattern.
 func (s *Session) listPattern(b *strings.Builder, p string) int {
@@ -97,7 +96,7 @@ func (s *Session) listPattern(b *strings.Builder, p string) int {
 // listable reports whether -l lists probes of kind.
 func listable(kind stdlib.ProbeKind) bool {
 	switch kind {
-	case stdlib.Tracepoint, stdlib.Iter, stdlib.Interval, stdlib.Profile:
+	case stdlib.Tracepoint, stdlib.Iter, stdlib.Interval, stdlib.Profile, stdlib.Software, stdlib.Hardware:
 		return true
 	}
 	return stdlib.Probes[kind].Listed
@@ -119,6 +118,17 @@ func (s *Session) listKind(b *strings.Builder, kind stdlib.ProbeKind, rest strin
 		for _, unit := range []string{"hz", "ms", "s", "us"} {
 			if ok, _ := path.Match(rest, unit+":"); ok || rest == unit {
 				b.WriteString(kind.String() + ":" + unit + ":\n")
+			}
+		}
+		return exitOK
+	case stdlib.Software, stdlib.Hardware:
+		// The events and their aliases, as bpftrace lists them:
+		// "software:cpu-clock:", "software:cpu:".
+		for _, e := range stdlib.PerfEvents(kind) {
+			for _, name := range []string{e.Name, e.Alias} {
+				if ok, _ := path.Match(rest, name+":"); name != "" && (ok || rest == name || rest == "*") {
+					b.WriteString(kind.String() + ":" + name + ":\n")
+				}
 			}
 		}
 		return exitOK

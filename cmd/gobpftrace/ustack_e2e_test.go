@@ -36,7 +36,9 @@ uprobe:libc:getenv /pid == cpid && str(arg0) == "ABCDEFGH"/ { printf("ip %s\n", 
 // libc's build id and the file offset of getenv, printed as bpftrace does.
 func TestUstackBuildID(t *testing.T) {
 	needRoot(t)
-	script := tempFile(t, "getenv.py", "import ctypes\nctypes.CDLL(None).getenv(b'ABCDEFGH')\n")
+	// The child waits after the call, so that its mappings can be read
+	// when the perf-mode frame is printed.
+	script := tempFile(t, "getenv.py", "import ctypes, time\nctypes.CDLL(None).getenv(b'ABCDEFGH')\ntime.sleep(5)\n")
 	prog := `uprobe:libc:getenv /pid == cpid && str(arg0) == "ABCDEFGH"/ { print(ustack(perf, 1)); print(ustack(build_id, 1)); exit(); }`
 	r := gbt(t, "-q", "-e", prog, "-c", "/usr/bin/python3 "+script)
 	expectCode(t, r, 0)

@@ -118,6 +118,10 @@ type Attach struct {
 	Category, Event string
 	// PeriodNs or Freq time interval and profile probes.
 	PeriodNs, Freq uint64
+	// PerfEvent and Count are the event of a software or hardware probe
+	// and its sample period.
+	PerfEvent stdlib.PerfEvent
+	Count     uint64
 	// Binary and Func name a uprobe's target (Binary is absolute).
 	Binary, Func string
 	// Addr is the virtual address of a uprobe written as one

@@ -187,6 +187,8 @@ func (c *checker) expandAttach(ap *ast.AttachPoint, kind stdlib.ProbeKind) []*At
 		return []*Attach{a}
 	case stdlib.Tracepoint:
 		return c.expandTracepoint(ap)
+	case stdlib.Software, stdlib.Hardware:
+		return c.expandPerfEvent(ap, kind)
 	case stdlib.Uprobe, stdlib.Uretprobe:
 		return c.expandUprobe(ap, kind)
 	case stdlib.Kprobe, stdlib.Kretprobe:
@@ -202,6 +204,48 @@ func (c *checker) expandAttach(ap *ast.AttachPoint, kind stdlib.ProbeKind) []*At
 	}
 	c.errorf(ap, diag.CodeUnsupported, "%s probes are not supported yet", stdlib.Probes[kind].Name)
 	return nil
+}
+
+// expandPerfEvent checks software:EVENT[:COUNT] and hardware:EVENT[:COUNT]
+// with bpftrace's messages: the event by name or alias, no wildcards, a
+// positive count (the event's default period without one).
+func (c *checker) expandPerfEvent(ap *ast.AttachPoint, kind stdlib.ProbeKind) []*Attach {
+	name := stdlib.Probes[kind].Name
+	ev := ap.Parts[0]
+	switch {
+	case ev == "":
+		c.errorf(ap, diag.CodeProbe, "%s probe must have a %s event name", name, name)
+		return nil
+	case strings.ContainsAny(ev, "*?["):
+		c.errorf(ap, diag.CodeProbe, "wildcards are not allowed for %s probe type", name)
+		return nil
+	}
+	e, ok := stdlib.LookupPerfEvent(kind, ev)
+	if !ok {
+		d := c.errorf(ap, diag.CodeProbe, "%s is not a %s probe", ev, name)
+		var names []string
+		for _, e := range stdlib.PerfEvents(kind) {
+			names = append(names, e.Name)
+		}
+		if s := diag.Nearest(ev, names); s != "" {
+			d.Hint("did you mean '%s'?", s)
+		}
+		return nil
+	}
+	a := &Attach{Point: ap, Kind: kind, Name: name + ":" + strings.Join(ap.Parts, ":"), PerfEvent: e, Count: e.DefaultPeriod}
+	if len(ap.Parts) == 2 {
+		n, err := strconv.ParseUint(strings.ReplaceAll(ap.Parts[1], "_", ""), 10, 64)
+		if err != nil {
+			c.errorf(ap, diag.CodeProbe, "%s probe can only have an integer count", name)
+			return nil
+		}
+		if n == 0 {
+			c.errorf(ap, diag.CodeProbe, "%s count should be a positive integer", name)
+			return nil
+		}
+		a.Count = n
+	}
+	return []*Attach{a}
 }
 
 // period parses the rate of interval and profile probes: UNIT:N (s, ms, us,
