@@ -30,8 +30,14 @@ type perfEvent struct {
 }
 
 func openPerfEvent(attr *unix.PerfEventAttr, cpu int) (*perfEvent, error) {
+	return openTaskPerfEvent(attr, -1, cpu)
+}
+
+// openTaskPerfEvent opens a perf event counting in process pid (-1: every
+// process) on cpu (-1: wherever pid runs).
+func openTaskPerfEvent(attr *unix.PerfEventAttr, pid, cpu int) (*perfEvent, error) {
 	attr.Size = uint32(unsafe.Sizeof(*attr))
-	fd, err := unix.PerfEventOpen(attr, -1, cpu, -1, unix.PERF_FLAG_FD_CLOEXEC)
+	fd, err := unix.PerfEventOpen(attr, pid, cpu, -1, unix.PERF_FLAG_FD_CLOEXEC)
 	if err != nil {
 		return nil, fmt.Errorf("perf_event_open on cpu %d: %w", cpu, err)
 	}
@@ -133,20 +139,26 @@ func parseCPUList(s string) ([]int, error) {
 }
 
 // attachPerfCounter attaches a software or hardware probe: its perf event
-// on every online CPU, sampled every Count events. A machine without a
+// on every online CPU (with -p, in that process), sampled every Count
+// events. A machine without a
 // PMU (virtual machines) has no hardware events: that is an
 // *UnavailableError.
-func attachPerfCounter(p *LoadedProgram, _ *AttachOptions) ([]attachment, error) {
+func attachPerfCounter(p *LoadedProgram, opts *AttachOptions) ([]attachment, error) {
 	cpus, err := onlineCPUs()
 	if err != nil {
 		return nil, err
+	}
+	pid := -1
+	if opts != nil && opts.Pid != 0 {
+		// -p: the events of that process only, on any CPU.
+		pid, cpus = opts.Pid, []int{-1}
 	}
 	typ := uint32(unix.PERF_TYPE_SOFTWARE)
 	if p.Kind == stdlib.Hardware {
 		typ = unix.PERF_TYPE_HARDWARE
 	}
 	return attachPerCPU(p, cpus, func(cpu int) (*perfEvent, error) {
-		pe, err := openPerfEvent(&unix.PerfEventAttr{Type: typ, Config: p.Target.PerfConfig, Sample: p.Target.Count}, cpu)
+		pe, err := openTaskPerfEvent(&unix.PerfEventAttr{Type: typ, Config: p.Target.PerfConfig, Sample: p.Target.Count}, pid, cpu)
 		if err != nil && p.Kind == stdlib.Hardware && (errors.Is(err, unix.ENOENT) || errors.Is(err, unix.EOPNOTSUPP)) {
 			return nil, &UnavailableError{Facility: "hardware performance counters",
 				Reason:       "no PMU provides " + p.Target.PerfEvent + ", as in most virtual machines",

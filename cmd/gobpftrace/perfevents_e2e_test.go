@@ -2,13 +2,15 @@ package main
 
 import (
 	"os"
+	"os/exec"
 	"regexp"
 	"strconv"
 	"testing"
 )
 
 // TestSoftwareAndHardwareProbes: a software event samples a -c command's
-// page faults (every fault with count 1), -l lists the events with their
+// page faults (every fault with count 1), with -p only the events of that
+// process are sampled, -l lists the events with their
 // aliases, and a hardware event attaches where the machine has a PMU and
 // is otherwise one clear error naming the missing facility.
 func TestSoftwareAndHardwareProbes(t *testing.T) {
@@ -21,6 +23,15 @@ func TestSoftwareAndHardwareProbes(t *testing.T) {
 	} else if n, _ = strconv.Atoi(m[1]); n < 10 {
 		t.Errorf("%d page faults of /bin/true, want many:\n%s", n, r.stdout)
 	}
+	// With -p, only that process's events.
+	busy := exec.Command("/bin/sh", "-c", "while :; do :; done")
+	if err := busy.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { busy.Process.Kill(); busy.Wait() })
+	r = gbt(t, "-p", strconv.Itoa(busy.Process.Pid), "-e", `software:cpu-clock:1000000 { @[pid] = count(); } interval:ms:300 { exit(); }`)
+	expectCode(t, r, 0)
+	matchAll(t, "stdout", r.stdout, `(?m)\A\n*@\[`+strconv.Itoa(busy.Process.Pid)+`\]: \d+\n\z`)
 	r = gbt(t, "-l", "software:cpu*")
 	expectRun(t, r, 0, "software:cpu-clock:\nsoftware:cpu:\nsoftware:cpu-migrations:\n", "")
 
@@ -32,4 +43,13 @@ func TestSoftwareAndHardwareProbes(t *testing.T) {
 	expectCode(t, r, exitRuntime)
 	matchAll(t, "stderr", r.stderr, `^stdin:1:1-30: ERROR: cannot attach hardware:instructions:1000000: hardware performance counters are not available on this kernel \(no PMU provides instructions, as in most virtual machines\)$`,
 		`^HINT: use software:cpu-clock instead$`)
+}
+
+// TestExitDropsLaterEvents: exit() ends tracing at once: a probe firing
+// every millisecond prints once (the firings before the probes are
+// detached are dropped, as bpftrace drops them), and END still prints.
+func TestExitDropsLaterEvents(t *testing.T) {
+	needRoot(t)
+	r := gbt(t, "-q", "-e", `interval:ms:1 { printf("x\n"); exit(); } END { printf("end\n"); }`)
+	expectRun(t, r, 0, "x\nend\n\n\n", "")
 }

@@ -44,7 +44,10 @@ type printer struct {
 
 	exited   chan struct{}
 	exitSeen bool
-	code     int
+	// ending is set when END runs: its records are printed even after
+	// an exit().
+	ending bool
+	code   int
 	// lost is the number of lost events already reported.
 	lost        uint64
 	lostChecked time.Time
@@ -101,6 +104,12 @@ func (p *printer) handle(rec []byte) {
 		return
 	}
 	ev := p.events[id]
+	if p.exitSeen && !p.ending {
+		// exit() ends tracing at once: what other probes sent after it
+		// (other CPUs, another firing before the probes are detached)
+		// is dropped, as in bpftrace; END's output comes after.
+		return
+	}
 	args := p.args[id]
 	b := p.buf[:0]
 	switch ev.Kind {

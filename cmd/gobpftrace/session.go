@@ -410,6 +410,7 @@ func (s *Session) trace(c *compiled) int {
 	dumps.Wait()
 	// END's cat() and system() run to completion unless a signal comes.
 	p.actx = sigs.Phase()
+	p.ending = true
 	for _, e := range ends {
 		if err := l.RunOnce(e); err != nil {
 			fmt.Fprintf(s.Stderr, "ERROR: running END: %v\n", err)

@@ -234,7 +234,7 @@ func (c *checker) expandPerfEvent(ap *ast.AttachPoint, kind stdlib.ProbeKind) []
 	}
 	a := &Attach{Point: ap, Kind: kind, Name: name + ":" + strings.Join(ap.Parts, ":"), PerfEvent: e, Count: e.DefaultPeriod}
 	if len(ap.Parts) == 2 {
-		n, err := strconv.ParseUint(strings.ReplaceAll(ap.Parts[1], "_", ""), 10, 64)
+		n, err := parseCount(ap.Parts[1])
 		if err != nil {
 			c.errorf(ap, diag.CodeProbe, "%s probe can only have an integer count", name)
 			return nil
@@ -246,6 +246,19 @@ func (c *checker) expandPerfEvent(ap *ast.AttachPoint, kind stdlib.ProbeKind) []
 		a.Count = n
 	}
 	return []*Attach{a}
+}
+
+// parseCount parses the number of a probe's rate or count: digits with
+// optional _ separators, or an integral number in another notation such
+// as 1e6.
+func parseCount(s string) (uint64, error) {
+	n, err := strconv.ParseUint(strings.ReplaceAll(s, "_", ""), 10, 64)
+	if err != nil {
+		if f, ferr := strconv.ParseFloat(s, 64); ferr == nil && f >= 0 && f == float64(uint64(f)) {
+			return uint64(f), nil
+		}
+	}
+	return n, err
 }
 
 // period parses the rate of interval and profile probes: UNIT:N (s, ms, us,
@@ -268,12 +281,7 @@ func (c *checker) period(ap *ast.AttachPoint, a *Attach) bool {
 			}
 		}
 	}
-	n, err := strconv.ParseUint(strings.ReplaceAll(num, "_", ""), 10, 64)
-	if err != nil {
-		if f, ferr := strconv.ParseFloat(num, 64); ferr == nil && f == float64(uint64(f)) {
-			n, err = uint64(f), nil
-		}
-	}
+	n, err := parseCount(num)
 	if err != nil || n == 0 {
 		c.errorf(ap, diag.CodeProbe, "invalid rate of %s probe: %q (want a positive integer)", stdlib.Probes[a.Kind].Name, num)
 		return false
