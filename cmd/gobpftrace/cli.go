@@ -50,6 +50,7 @@ type options struct {
 	unsafe       bool
 	help         bool
 	version      bool
+	info         bool // --info: what the kernel supports
 	interactive  bool
 	noWarnings   bool
 	helperErrors bool // -k: run-time warnings for failed reads and lookups
@@ -71,6 +72,7 @@ var optSpecs = []optSpec{
 	{'v', "verbose", "", func(o *options, _ string) error { o.verbose = true; return nil }},
 	{'h', "help", "", func(o *options, _ string) error { o.help = true; return nil }},
 	{'V', "version", "", func(o *options, _ string) error { o.version = true; return nil }},
+	{0, "info", "", func(o *options, _ string) error { o.info = true; return nil }},
 	{'p', "pid", "PID", setPid},
 	{'c', "cmd", "CMD", func(o *options, v string) error { o.cmd = v; return nil }},
 	{'o', "output", "FILE", func(o *options, v string) error { o.outFile = v; return nil }},
@@ -103,6 +105,7 @@ OPTIONS:
     -v, --verbose  program ids and verifier statistics; with -l, probe arguments
     -h, --help     show this help
     -V, --version  print the version
+    --info         print what the kernel supports (helpers, features, probe types)
 
     -p, --pid PID  trace process PID: uprobes and usdt attach to it; ends when it exits
     -c, --cmd CMD  run CMD (stopped until probes are attached) and trace until it

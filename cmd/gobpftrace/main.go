@@ -51,6 +51,8 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) (code int) {
 	case o.version:
 		fmt.Fprintln(stdout, version)
 		return exitOK
+	case o.info:
+		return printInfo(stdout, stderr)
 	}
 	if err := checkEnv(); err != nil {
 		fmt.Fprintf(stderr, "ERROR: %v\n", err)

@@ -53,3 +53,14 @@ func TestExitDropsLaterEvents(t *testing.T) {
 	r := gbt(t, "-q", "-e", `interval:ms:1 { printf("x\n"); exit(); } END { printf("end\n"); }`)
 	expectRun(t, r, 0, "x\nend\n\n\n", "")
 }
+
+// TestInfo: --info reports the system, the build and what the kernel
+// supports, in bpftrace's sections, each feature yes or no.
+func TestInfo(t *testing.T) {
+	needRoot(t)
+	r := gbt(t, "--info")
+	expectCode(t, r, 0)
+	matchAll(t, "stdout", r.stdout, `(?m)^System\n  OS: Linux `, `(?m)^Build\n  version: gobpftrace v`,
+		`(?m)^Kernel helpers\n  dpath: (yes|no) +get_tai_ns: (yes|no)$`, `(?m)^  Instruction limit: \d+ +btf: (yes|no)$`,
+		`(?m)^Probe types\n  kprobe: (yes|no) +kprobe_multi: (yes|no)$`, `(?m)kprobe_session: (yes|no)$`)
+}
