@@ -1,7 +1,9 @@
 package main
 
 import (
+	"os/exec"
 	"regexp"
+	"strconv"
 	"testing"
 )
 
@@ -32,4 +34,30 @@ uprobe:` + bin + `:f2 { printf("a=%d b=%s c1=%d\n", args.foo1.a, args.foo1.b, ar
 	// The parameters are listed with -lv.
 	r = gbt(t, "-lv", "uprobe:"+bin+":f2")
 	expectRun(t, r, 0, "uprobe:"+bin+":f2\n    struct Foo* foo1\n    struct Foo* foo2\n", "")
+}
+
+// TestUprobeWildcardTargetPid: with -p, a uprobe target with wildcards
+// is searched among the process's binaries (its program and libraries),
+// for listing and for tracing.
+func TestUprobeWildcardTargetPid(t *testing.T) {
+	needRoot(t)
+	cc := needTool(t, "gcc")
+	src := tempFile(t, "loop.c", `#include <unistd.h>
+int __attribute__((noinline)) tick(int n) { return n + 1; }
+int main(void) { for (int i = 0;; i++) { tick(i); usleep(10000); } }
+`)
+	bin := compileProgram(t, cc, src, "-g", "-O0")
+	proc := exec.Command(bin)
+	if err := proc.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { proc.Process.Kill(); proc.Wait() })
+	pid := strconv.Itoa(proc.Process.Pid)
+	r := gbt(t, "-l", "-p", pid, "-e", `uprobe:*:tick { }`)
+	expectRun(t, r, 0, "uprobe:"+bin+":tick\n", "")
+	r = gbt(t, "-q", "-p", pid, "-e", `uprobe:*:tick { printf("%s %d\n", probe, args.n >= 0); exit(); }`)
+	expectRun(t, r, 0, "uprobe:"+bin+":tick 1\n\n\n", "")
+	r = gbt(t, "-e", `uprobe:*:tick { }`)
+	expectCode(t, r, exitScript)
+	matchAll(t, "stderr", r.stderr, `^stdin:1:1-14: ERROR: uprobe target '\*' has wildcards: give -p PID, whose binaries are searched$`)
 }

@@ -134,6 +134,7 @@ func (s *Session) checkConfig() *check.Config {
 		Listing:     s.opts.list,
 		Unsafe:      s.opts.unsafe,
 		StrLen:      strLen(),
+		Pid:         s.opts.pid,
 		Include:     s.opts.includer(),
 
 		MaxBPFProgs: maxBPFProgs(),

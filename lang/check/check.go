@@ -66,6 +66,9 @@ type Config struct {
 	// fixed (a use that would change them is an error). They are not
 	// modified; Info.Maps holds copies.
 	Maps map[string]*MapSym
+	// Pid is the process of -p (0: none): uprobe targets with wildcards
+	// are searched among its binaries.
+	Pid int
 	// Persistent marks maps that outlive the script checked (the units
 	// of an interactive session): their integer keys and values are
 	// stored in 64 bits rather than the smallest type of their first

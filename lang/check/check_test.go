@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"sort"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -67,6 +68,9 @@ func parseExpectations(t *testing.T, text string) ([]*expectation, *Config) {
 		trimmed := strings.TrimSpace(line)
 		if trimmed == "// UNSAFE" {
 			cfg.Unsafe = true
+		}
+		if rest, ok := strings.CutPrefix(trimmed, "// PID:"); ok {
+			cfg.Pid, _ = strconv.Atoi(strings.TrimSpace(rest))
 		}
 		if rest, ok := strings.CutPrefix(trimmed, "// PARAMS:"); ok {
 			cfg.Params = strings.Fields(rest)

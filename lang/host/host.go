@@ -73,6 +73,9 @@ type Host interface {
 	// at path from its DWARF debug info (Module empty, Ret nil); a file
 	// without DWARF, or a function it does not describe, is an error.
 	UserFuncProto(path, fn string) (*FuncProto, error)
+	// ProcessBinaries returns the files mapped executable in process pid
+	// (its program and libraries), as paths the tracer can open, sorted.
+	ProcessBinaries(pid int) ([]string, error)
 	// CgroupID returns the id of the cgroup directory at path
 	// (cgroupid()), as bpf_get_current_cgroup_id() reports it.
 	CgroupID(path string) (uint64, error)

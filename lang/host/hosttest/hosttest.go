@@ -154,7 +154,11 @@ func (h *Fixture) ResolveBinary(name string) (string, error) {
 // FuncSymbols implements host.Host with a few libc functions.
 func (h *Fixture) FuncSymbols(path, pattern string) ([]string, error) {
 	var out []string
-	for _, f := range []string{"Py_Main", "getpid", "getppid", "malloc", "read", "uprobeFunction1", "uprobeFunction2", "write"} {
+	names := []string{"Py_Main", "getpid", "getppid", "malloc", "read", "write"}
+	if path == DWARFProgram {
+		names = []string{"main", "uprobeFunction1", "uprobeFunction2"}
+	}
+	for _, f := range names {
 		if ok, _ := filepath.Match(pattern, f); ok {
 			out = append(out, f)
 		}
@@ -192,6 +196,15 @@ func (h *Fixture) UserFuncProto(path, fn string) (*host.FuncProto, error) {
 			{Name: "foo1", Type: foo, Decl: "struct Foo*"}, {Name: "foo2", Type: foo, Decl: "struct Foo*"}}}, nil
 	}
 	return nil, fmt.Errorf("no DWARF debug info for function %s", fn)
+}
+
+// ProcessBinaries implements host.Host: process 4242 runs DWARFProgram
+// with libc; others do not exist.
+func (h *Fixture) ProcessBinaries(pid int) ([]string, error) {
+	if pid != 4242 {
+		return nil, fmt.Errorf("process %d: %w", pid, fs.ErrNotExist)
+	}
+	return []string{"/lib/x86_64-linux-gnu/libc.so.6", DWARFProgram}, nil
 }
 
 // kernelFuncs are the fixture's kernel functions: vmlinux's, one of the
