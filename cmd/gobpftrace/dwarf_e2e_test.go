@@ -30,7 +30,7 @@ uprobe:` + bin + `:f2 { printf("a=%d b=%s c1=%d\n", args.foo1.a, args.foo1.b, ar
 		`^c=x n=13 120$`, `^true$`, `^a=123 b=hello c1=2$`, `^\[1,2,3\]$`,
 		`^@a: \{ \.n = 0x[0-9a-f]+, \.c = 120 \}$`, `^@k\[\{ \.n = 0x[0-9a-f]+, \.c = 120 \}\]: 1$`,
 		// Stack frames show their source lines (show_debug_info).
-		`^    f2\+0@`+regexp.QuoteMeta(src)+`:4\n    main\+\d+@`+regexp.QuoteMeta(src)+`:5$`)
+		`^        f2\+0@`+regexp.QuoteMeta(src)+`:4\n        main\+\d+@`+regexp.QuoteMeta(src)+`:5$`)
 	// The parameters are listed with -lv.
 	r = gbt(t, "-lv", "uprobe:"+bin+":f2")
 	expectRun(t, r, 0, "uprobe:"+bin+":f2\n    struct Foo* foo1\n    struct Foo* foo2\n", "")

@@ -42,7 +42,7 @@ func TestStackSourceLines(t *testing.T) {
 	}}}
 	rec := append(u64le(3), u64le(42)...)
 	st := &types.Stack{User: true, Limit: 127}
-	if got, want := string(AppendValue(nil, st, rec, r)), "\n    [inlined] myclock@a.c:15\n    mywrapper+48@a.c:24\n    loop+60@a.c:32\n"; got != want {
+	if got, want := string(AppendValue(nil, st, rec, r)), "\n        [inlined] myclock@a.c:15\n        mywrapper+48@a.c:24\n        loop+60@a.c:32\n"; got != want {
 		t.Errorf("bpftrace mode: %q, want %q", got, want)
 	}
 	st.Mode = types.StackPerf
@@ -54,7 +54,7 @@ func TestStackSourceLines(t *testing.T) {
 		t.Errorf("raw mode: %q, want %q", got, want)
 	}
 	st.Mode, st.Limit = types.StackBpftrace, 1
-	if got, want := string(AppendValue(nil, st, rec, r)), "\n    [inlined] myclock@a.c:15\n    mywrapper+48@a.c:24\n"; got != want {
+	if got, want := string(AppendValue(nil, st, rec, r)), "\n        [inlined] myclock@a.c:15\n        mywrapper+48@a.c:24\n"; got != want {
 		t.Errorf("limit 1: %q, want %q", got, want)
 	}
 }

@@ -32,8 +32,11 @@ import (
 //	aggregation      the combined value of one slot (see Map for maps)
 //
 // b shorter than t.Size() is treated as zero-padded.
+//
+// Stack frames are indented by 8 spaces, as bpftrace HEAD prints print()'s
+// values (map keys and values keep 4).
 func AppendValue(dst []byte, t types.Type, b []byte, r Resolver) []byte {
-	return appendText(dst, t, b, r, stackIndent)
+	return appendText(dst, t, b, r, printfStackIndent)
 }
 
 // appendText is AppendValue with an explicit stack indentation.
