@@ -84,6 +84,10 @@ func genPrint(g *gen, call *ast.Call) {
 }
 
 func genExit(g *gen, call *ast.Call) {
+	// The probes stop at once, in the kernel (exitGuard), as bpftrace's
+	// stop handling everything that comes after an exit.
+	g.e.emit(asm.LoadMapValue(asm.R1, 0, 0).WithReference(StateMap))
+	g.e.emit(storeImm64(asm.R1, int16(SlotExited)*8, 1))
 	var args []eventArg
 	if len(call.Args) == 1 {
 		args = append(args, eventArg{x: call.Args[0], t: types.Int64})

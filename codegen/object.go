@@ -63,6 +63,7 @@ const (
 	SlotStartNs StateSlot = iota // boot-clock ns when tracing started (elapsed)
 	SlotCpid                     // pid of the -c child
 	SlotNcpus                    // number of possible CPUs
+	SlotExited                   // set by exit(): the probes do nothing more
 	NumStateSlots
 )
 

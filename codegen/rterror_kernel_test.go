@@ -84,3 +84,21 @@ func TestHelperErrorsRuntime(t *testing.T) {
 		}
 	}
 }
+
+// TestExitStopsProbes: after exit() the script's programs do nothing (a
+// later BEGIN neither changes a map nor prints), END still runs, and a
+// script without exit() has no check.
+func TestExitStopsProbes(t *testing.T) {
+	r := runScript(t, `BEGIN { @n = 1; exit(); } BEGIN { @n = 2; printf("late\n"); } END { @e = 3; }`)
+	if r.events != "" || !strings.Contains(r.maps, "@n: 1\n") || !strings.Contains(r.maps, "@e: 3\n") {
+		t.Errorf("events %q, maps %q: want no events, @n 1 and @e 3", r.events, r.maps)
+	}
+	obj := compileLive(t, `BEGIN { @n = 1; } END { @n = 2; }`)
+	for _, p := range obj.Programs {
+		for _, ins := range p.Insns {
+			if ref := ins.Reference(); ref == codegen.StateMap {
+				t.Errorf("%s reads the state map though the script has no exit()", p.Name)
+			}
+		}
+	}
+}
