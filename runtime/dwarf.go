@@ -23,7 +23,7 @@ type dwarfFile struct {
 	// mu serializes readers: debug/dwarf caches types without locks.
 	mu    sync.Mutex
 	data  *dwarf.Data
-	funcs map[string]dwarf.Offset // subprograms with parameters, by name
+	funcs map[string]dwarf.Offset // function definitions by name (indexFuncs)
 	conv  map[dwarf.Type]types.Type
 	lines map[uint64][]SourceFrame // source's answers, by address
 }
@@ -73,12 +73,21 @@ func openDWARF(path string) (*dwarfFile, error) {
 	if err != nil {
 		return nil, fmt.Errorf("reading DWARF: %w", err)
 	}
-	f := &dwarfFile{data: data, funcs: map[string]dwarf.Offset{}, conv: map[dwarf.Type]types.Type{}}
-	r := data.Reader()
+	return &dwarfFile{data: data, conv: map[dwarf.Type]types.Type{}}, nil
+}
+
+// indexFuncs indexes the file's functions by name, once: only `args` needs
+// it (source lines of stacks find their function by address).
+func (f *dwarfFile) indexFuncs() error {
+	if f.funcs != nil {
+		return nil
+	}
+	funcs := map[string]dwarf.Offset{}
+	r := f.data.Reader()
 	for {
 		e, err := r.Next()
 		if err != nil {
-			return nil, fmt.Errorf("reading DWARF: %w", err)
+			return fmt.Errorf("reading DWARF: %w", err)
 		}
 		if e == nil {
 			break
@@ -92,21 +101,25 @@ func openDWARF(path string) (*dwarfFile, error) {
 		name, _ := e.Val(dwarf.AttrName).(string)
 		// The definition (with code), not a declaration.
 		if decl, _ := e.Val(dwarf.AttrDeclaration).(bool); name != "" && !decl {
-			if _, seen := f.funcs[name]; !seen {
-				f.funcs[name] = e.Offset
+			if _, seen := funcs[name]; !seen {
+				funcs[name] = e.Offset
 			}
 		}
 		if e.Children {
 			r.SkipChildren()
 		}
 	}
-	return f, nil
+	f.funcs = funcs
+	return nil
 }
 
 // params returns the formal parameters of function fn.
 func (f *dwarfFile) params(fn string) ([]host.FuncParam, bool, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
+	if err := f.indexFuncs(); err != nil {
+		return nil, false, err
+	}
 	off, ok := f.funcs[fn]
 	if !ok {
 		return nil, false, nil

@@ -63,4 +63,17 @@ func TestInfo(t *testing.T) {
 	matchAll(t, "stdout", r.stdout, `(?m)^System\n  OS: Linux `, `(?m)^Build\n  version: gobpftrace v`,
 		`(?m)^Kernel helpers\n  dpath: (yes|no) +get_tai_ns: (yes|no)$`, `(?m)^  Instruction limit: \d+ +btf: (yes|no)$`,
 		`(?m)^Probe types\n  kprobe: (yes|no) +kprobe_multi: (yes|no)$`, `(?m)kprobe_session: (yes|no)$`)
+	// The answers are the machine's: BTF where the kernel exposes it,
+	// kprobes where it has the kprobe PMU,
+	// perf_event programs everywhere gobpftrace runs its profile probes.
+	yes := func(ok bool) string {
+		if ok {
+			return "yes"
+		}
+		return "no"
+	}
+	_, err := os.Stat("/sys/kernel/btf/vmlinux")
+	matchAll(t, "stdout", r.stdout, `(?m)^  Instruction limit: \d+ +btf: `+yes(err == nil)+`$`, `(?m)^  perf_event: yes +raw_tracepoint: yes$`)
+	_, err = os.Stat("/sys/bus/event_source/devices/kprobe") // the kprobe PMU (Linux 4.17+)
+	matchAll(t, "stdout", r.stdout, `(?m)^  kprobe: `+yes(err == nil)+` `)
 }

@@ -33,9 +33,11 @@ func stackChecker(fn string, user bool) callChecker {
 
 func (c *checker) checkStack(fn string, user bool, call *ast.Call) types.Type {
 	st := &types.Stack{User: user, Limit: maxStackFrames}
-	if len(call.Args) == 0 {
-		st.Mode = c.defaultStackMode(call, user)
-	} else if _, ok := call.Args[0].(*ast.Ident); !ok {
+	hasMode := false
+	if len(call.Args) > 0 {
+		_, hasMode = call.Args[0].(*ast.Ident)
+	}
+	if !hasMode {
 		st.Mode = c.defaultStackMode(call, user)
 	}
 	for i, a := range call.Args {
