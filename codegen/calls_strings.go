@@ -11,7 +11,8 @@ import (
 )
 
 // strncmp, strcontains and strstr compare strings with loops unrolled over the
-// capacities of their operands. Both arguments constant is folded by the
+// capacities of their operands (long searches run in a bpf_loop instead:
+// strsearch_loop.go). Both arguments constant is folded by the
 // checker, so at least one operand is in memory.
 
 func init() {
@@ -150,6 +151,10 @@ loop:
 
 // genStrcontains: R0 = 1 when the needle occurs in the haystack, else 0.
 func genStrcontains(g *gen, call *ast.Call) {
+	if g.searchLoops(call) {
+		g.strSearchLoop(call, false)
+		return
+	}
 	m := g.e.mark()
 	defer g.e.release(m)
 	const notFound, found = 0, 1
@@ -161,6 +166,10 @@ func genStrcontains(g *gen, call *ast.Call) {
 // genStrstr: R0 = the index of the first occurrence of the needle in the
 // haystack, or -1.
 func genStrstr(g *gen, call *ast.Call) {
+	if g.searchLoops(call) {
+		g.strSearchLoop(call, true)
+		return
+	}
 	m := g.e.mark()
 	defer g.e.release(m)
 	notFound, end := g.e.newLabel("ss_none"), g.e.newLabel("ss_end")

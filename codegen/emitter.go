@@ -123,6 +123,12 @@ func (e *emitter) slot(n int) loc {
 	if n <= e.stackLimit || n <= 8 {
 		return e.stack(n)
 	}
+	return e.scratchSlot(n)
+}
+
+// scratchSlot allocates n bytes in the scratch area, whatever their size:
+// for values that callbacks in other frames read through R8.
+func (e *emitter) scratchSlot(n int) loc {
 	n = (n + 7) &^ 7
 	off := e.scratch
 	e.scratch += n

@@ -69,7 +69,7 @@ func runLong(t *testing.T, script string, long, haveLong bool) (int64, bool) {
 	if pd.HasErrors() {
 		t.Fatal(src.Render(pd))
 	}
-	info, cd := check.Check(src, prog, &check.Config{Host: liveHost})
+	info, cd := check.Check(src, prog, &check.Config{Host: liveHost, StrLen: runtime.DefaultMaxStrlen()})
 	if cd.HasErrors() {
 		t.Fatal(src.Render(cd))
 	}

@@ -212,7 +212,7 @@ func TestLoopBodiesLoadEveryBuiltin(t *testing.T) {
 			if pd.HasErrors() {
 				t.Fatalf("parse %q:\n%s", text, src.Render(pd))
 			}
-			info, cd := check.Check(src, prog, &check.Config{Host: liveHost, Unsafe: true})
+			info, cd := check.Check(src, prog, &check.Config{Host: liveHost, Unsafe: true, StrLen: runtime.DefaultMaxStrlen()})
 			if cd.HasErrors() {
 				continue // refused here (not in a loop, or not in this probe)
 			}

@@ -11,6 +11,7 @@ import (
 	"github.com/gobpftrace/gobpftrace/lang/check"
 	"github.com/gobpftrace/gobpftrace/lang/diag"
 	"github.com/gobpftrace/gobpftrace/lang/parser"
+	"github.com/gobpftrace/gobpftrace/runtime"
 )
 
 // Enumerators print by name with %s and in maps; arithmetic on them gives
@@ -117,7 +118,7 @@ func TestSelfBTFFields(t *testing.T) {
 	if pd.HasErrors() {
 		t.Fatal(src.Render(pd))
 	}
-	_, cd := check.Check(src, prog, &check.Config{Host: liveHost})
+	_, cd := check.Check(src, prog, &check.Config{Host: liveHost, StrLen: runtime.DefaultMaxStrlen()})
 	errs := cd.Errors()
 	at := strings.Index(script, "TASK_COMM_LEN")
 	if len(errs) != 1 || errs[0].Span.Start != at || errs[0].Span.End != at+len("TASK_COMM_LEN") ||

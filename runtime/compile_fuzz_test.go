@@ -90,7 +90,7 @@ func FuzzCompileLoad(f *testing.F) {
 		if pd.HasErrors() {
 			return
 		}
-		info, cd := check.Check(src, prog, &check.Config{Host: fuzzHost, Params: []string{"1", "two"}, Unsafe: true})
+		info, cd := check.Check(src, prog, &check.Config{Host: fuzzHost, Params: []string{"1", "two"}, Unsafe: true, StrLen: DefaultMaxStrlen()})
 		if cd.HasErrors() {
 			return
 		}

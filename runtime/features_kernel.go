@@ -13,6 +13,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/gobpftrace/gobpftrace/codegen"
+	"github.com/gobpftrace/gobpftrace/stdlib"
 )
 
 // Kernel facts that code generation depends on (codegen.Options). Each is
@@ -105,4 +106,36 @@ func CurrentPidNS() *codegen.PidNS {
 	// The kernel compares the device in its own encoding.
 	dev := uint64(unix.Major(st.Dev))<<20 | uint64(unix.Minor(st.Dev))
 	return &codegen.PidNS{Dev: dev, Ino: st.Ino}
+}
+
+// bigKeyStrlen and oldKernelStrlen are max_strlen's defaults: bpftrace
+// HEAD's 1024, and bpftrace 0.x's 64 on kernels that refuse map keys
+// larger than the BPF stack (Debian's 5.10 refuses them, 6.1 takes
+// them), where a 1 KiB string could not be a map key.
+const (
+	bigKeyStrlen    = stdlib.DefaultMaxStrlen
+	oldKernelStrlen = 64
+)
+
+// haveBigMapKeys reports whether the kernel creates hash maps whose key
+// is larger than the 512-byte BPF stack; the probe creates one small map.
+var haveBigMapKeys = sync.OnceValue(func() bool {
+	liftMemlock()
+	m, err := ebpf.NewMap(&ebpf.MapSpec{Type: ebpf.Hash, KeySize: bigKeyStrlen + 8, ValueSize: 8, MaxEntries: 1})
+	if err != nil {
+		return false
+	}
+	m.Close()
+	return true
+})
+
+// DefaultMaxStrlen is max_strlen when neither the script nor the
+// environment sets it: 1024, as bpftrace HEAD, where the kernel takes map
+// keys that large (a string is often a key: @[str(args.filename)]), and
+// 64, as bpftrace 0.x, on older kernels that refuse them.
+func DefaultMaxStrlen() int {
+	if haveBigMapKeys() {
+		return bigKeyStrlen
+	}
+	return oldKernelStrlen
 }

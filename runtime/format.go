@@ -8,11 +8,12 @@ import (
 	"strings"
 
 	"github.com/gobpftrace/gobpftrace/lang/types"
+	"github.com/gobpftrace/gobpftrace/stdlib"
 )
 
 // DefaultStrLen is the capacity given to __data_loc strings when no string
-// length is configured (bpftrace's BPFTRACE_STRLEN default).
-const DefaultStrLen = 64
+// length is configured (max_strlen's default).
+const DefaultStrLen = stdlib.DefaultMaxStrlen
 
 // formatField is one "field:" line of a tracepoint format file.
 type formatField struct {

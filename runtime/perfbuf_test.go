@@ -23,7 +23,7 @@ func compileScript(t *testing.T, text string, ch codegen.EventChannel) *codegen.
 	if pd.HasErrors() {
 		t.Fatal(src.Render(pd))
 	}
-	info, cd := check.Check(src, prog, &check.Config{Host: NewHost(nil)})
+	info, cd := check.Check(src, prog, &check.Config{Host: NewHost(nil), StrLen: DefaultMaxStrlen()})
 	if cd.HasErrors() {
 		t.Fatal(src.Render(cd))
 	}

@@ -211,7 +211,7 @@ func TestVerifierLimits(t *testing.T) {
 			if d.HasErrors() {
 				t.Fatal(src.Render(d))
 			}
-			info, cd := check.Check(src, prog, &check.Config{Host: NewHost(nil)})
+			info, cd := check.Check(src, prog, &check.Config{Host: NewHost(nil), StrLen: DefaultMaxStrlen()})
 			if cd.HasErrors() {
 				t.Fatal(src.Render(cd))
 			}

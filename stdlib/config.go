@@ -52,6 +52,10 @@ type ConfigDef struct {
 }
 
 // Configs is the configuration-key table.
+// DefaultMaxStrlen is max_strlen's default (bpftrace HEAD's): a string read
+// by str() holds up to 1023 bytes and its NUL.
+const DefaultMaxStrlen = 1024
+
 var Configs = [...]ConfigDef{
 	ConfigInvalid:              {Name: "invalid"},
 	CfgCacheUserSymbols:        {Name: "cache_user_symbols", Default: "PER_PROGRAM", Values: "PER_PID, PER_PROGRAM (NONE is refused)", Doc: "how user-space symbols are cached: gobpftrace reads a binary's symbols once and each process's mappings once, so both caching modes hold"},
@@ -63,7 +67,7 @@ var Configs = [...]ConfigDef{
 	CfgMaxCatBytes:             {Name: "max_cat_bytes", Default: "10240", Values: "1 to 4294967295", Doc: "the most bytes one cat() prints"},
 	CfgMaxMapKeys:              {Name: "max_map_keys", Default: "4096", Values: "1 to 4294967295", Doc: "the capacity of every map a script does not declare with its own size"},
 	CfgMaxProbes:               {Name: "max_probes", Default: "1024", Values: "1 to 4294967295", Doc: "the most attach points a script may expand to"},
-	CfgMaxStrlen:               {Name: "max_strlen", Default: "64", Values: "1 to 16384", Doc: "the capacity of strings read by str(), comm-like builtins and string literals' buffers"},
+	CfgMaxStrlen:               {Name: "max_strlen", Default: "1024", Values: "1 to 16384", Doc: "the capacity of strings read by str(), comm-like builtins and string literals' buffers; the default is 64 on kernels that refuse map keys larger than 512 bytes (Linux 5.10)"},
 	CfgOnStackLimit:            {Name: "on_stack_limit", Default: "128", Values: "0 to 512", Doc: "values larger than this many bytes live in a per-CPU scratch map instead of the 512-byte BPF stack"},
 	CfgPerfRBPages:             {Name: "perf_rb_pages", Default: "1024", Values: "a power of two, 1 to 1048576", Doc: "the size of the event ring buffer in pages"},
 	CfgStackMode:               {Name: "stack_mode", Default: "bpftrace", Values: "bpftrace, perf, raw, build_id (user stacks only)", Doc: "how kstack and ustack print without a mode argument"},

@@ -102,12 +102,13 @@ func configEnv() map[string]string {
 	return env
 }
 
-// strLen is the string capacity from the environment (default 64).
+// strLen is the string capacity from the environment, else the running
+// kernel's default (runtime.DefaultMaxStrlen).
 func strLen() int {
 	if n, ok, err := envStrLen.lookup(); ok && err == nil {
 		return int(n)
 	}
-	return 64
+	return runtime.DefaultMaxStrlen()
 }
 
 // maxBPFProgs is BPFTRACE_MAX_BPF_PROGS, 0 when unset: the checker then

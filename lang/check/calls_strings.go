@@ -9,12 +9,13 @@ import (
 	"github.com/gobpftrace/gobpftrace/stdlib"
 )
 
-// MaxStrcontainsWork bounds the unrolled search of strcontains() with a
-// non-constant result: the product of the capacities of the haystack and
-// the needle (a constant needle counts its length plus the NUL). A needle
-// in memory costs twice as many instructions per byte pair (its bytes are
-// loaded and tested for the NUL), so its bound is half: either way one
-// call stays well below the 32767-instruction reach of a BPF jump.
+// MaxStrcontainsWork bounds the unrolled search of strcontains() and
+// strstr() on kernels without bpf_loop, where a longer search is a compile
+// error (codegen/strsearch_loop.go): the product of the capacities of the
+// haystack and the needle (a constant needle counts its length plus the
+// NUL), twice for a needle in memory, since its bytes are loaded and
+// tested for the NUL; this keeps one call well below the 32767-instruction
+// reach of a BPF jump.
 const MaxStrcontainsWork = 8192
 
 func init() {
@@ -123,22 +124,6 @@ func (c *checker) checkStrcontains(call *ast.Call, _ *ast.MapExpr) types.Type {
 		c.tab.Consts[call] = 1
 		if index {
 			c.tab.Consts[call] = 0
-		}
-	default:
-		hayCap, needleCap := strs[0].Cap, strs[1].Cap
-		limit := MaxStrcontainsWork / 2
-		if nok {
-			needleCap = len(cString(needle)) + 1
-			limit = MaxStrcontainsWork
-		}
-		if hok {
-			hayCap = len(cString(hay)) + 1
-		}
-		if hayCap*needleCap > limit {
-			c.errorf(call, diag.CodeType, "%s() on strings this long is too costly: the capacities multiply to %d (haystack %d, needle %d), more than %d",
-				call.Name, hayCap*needleCap, hayCap, needleCap, limit).
-				Hint("use shorter strings, e.g. str(ptr, len) or a smaller max_strlen")
-			return nil
 		}
 	}
 	return result

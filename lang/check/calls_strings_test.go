@@ -78,11 +78,8 @@ func TestStrncmpStrcontainsErrors(t *testing.T) {
 		{`BEGIN { print(strncmp("a", comm)); }`, `strncmp("a", comm)`, `strncmp() requires 3 arguments (2 provided)`},
 		{`BEGIN { print(strcontains(comm)); }`, `strcontains(comm)`, `strcontains() requires 2 arguments (1 provided)`},
 		{`BEGIN { print(strcontains(comm, 5)); }`, `5`, `strcontains() expects string arguments (int8 provided)`},
-		{`config = { max_strlen = 200 } tracepoint:syscalls:sys_enter_openat { print(strcontains(str(args.filename), str(args.filename))); }`, `strcontains(str(args.filename), str(args.filename))`, `strcontains\(\) on strings this long is too costly`},
-		{`config = { max_strlen = 100 } tracepoint:syscalls:sys_enter_openat { print(strcontains(str(args.filename), "` + strings.Repeat("x", 100) + `")); }`, `strcontains(`, `too costly`},
 	}
 	long := `BEGIN { $h = "` + strings.Repeat("h", 100) + `"; $n = "` + strings.Repeat("n", 50) + `"; `
-	cases = append(cases, struct{ src, at, msg string }{long + `print(strcontains($h, $n)); }`, `strcontains($h, $n)`, `multiply to 5151 (haystack 101, needle 51), more than 4096`})
 	for _, c := range cases {
 		_, _, diags, _ := checkText(c.src, nil)
 		if len(diags.Items) == 0 {
@@ -101,7 +98,8 @@ func TestStrncmpStrcontainsErrors(t *testing.T) {
 			t.Errorf("%s: error at %d, want %d (%q)", c.src, d.Span.Start, at, c.at)
 		}
 	}
-	// Within the bound, and a constant needle counts only its length.
+	// Long searches are not the checker's concern (they run in a
+	// bpf_loop, or are refused by codegen on kernels without it).
 	mustCheck(t, long+`print(strcontains($h, "`+strings.Repeat("n", 50)+`")); print(strcontains("`+strings.Repeat("h", 50)+`", $n)); }`, nil)
 	mustCheck(t, `tracepoint:syscalls:sys_enter_openat { print(strcontains(str(args.filename), "`+strings.Repeat("x", 100)+`")); print(strcontains(str(args.filename), str(args.filename))); }`, nil)
 	mustCheck(t, `tracepoint:sched:sched_switch { print(strcontains(args.prev_comm, "x")); print(strncmp(args.next_comm, args.prev_comm, 16)); }`, nil)

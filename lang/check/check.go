@@ -53,7 +53,7 @@ type Config struct {
 	// (BPFTRACE_MAX_BPF_PROGS); 0 leaves it to the config block's
 	// max_bpf_progs or DefaultMaxBPFProgs.
 	MaxBPFProgs int
-	// StrLen is the capacity of strings read by str() (default 64).
+	// StrLen is the capacity of strings read by str() (default stdlib.DefaultMaxStrlen).
 	StrLen int
 	// Listing is set when the script's probes are only listed (-l):
 	// nothing is attached, so max_probes does not apply.
@@ -249,7 +249,7 @@ func Check(src *diag.Source, prog *ast.Program, cfg *Config) (info *Info, diags 
 		},
 	}
 	if c.info.StrLen <= 0 {
-		c.info.StrLen = 64
+		c.info.StrLen = stdlib.DefaultMaxStrlen
 	}
 	for name, sym := range cfg.Maps {
 		cp := *sym
@@ -306,6 +306,10 @@ type checker struct {
 	defines  map[string]ast.Expr
 	enums    map[string]enumConst
 	cstructs map[string]*types.Struct
+	// badCDefs are the script's C definitions that failed ("struct X"):
+	// their error is reported once, and a missing member of the type they
+	// meant to define is not reported again.
+	badCDefs map[string]bool
 	// cdefs are the script's C definitions; redefined is the first
 	// kernel struct or union among them, once looked up.
 	cdefs     []*ast.CDef

@@ -279,7 +279,7 @@ func TestExprTypes(t *testing.T) {
 		{`BEGIN { print(sizeof(uint32)); }`, `sizeof(uint32)`, "uint64"},
 		{`BEGIN { print(probe); }`, `probe`, "probe"},
 		{`BEGIN { print(strftime("%H", nsecs)); }`, `strftime("%H", nsecs)`, "timestamp"},
-		{`BEGIN { print(str(0)); }`, `str(0)`, "string[64]"},
+		{`BEGIN { print(str(0)); }`, `str(0)`, "string[1024]"},
 		{`BEGIN { print(str("abc")); }`, `str("abc")`, "string[4]"},
 		{`BEGIN { print($1); }`, `$1`, "int64"},
 		{`BEGIN { print(str($2)); }`, `str($2)`, "string[6]"},
@@ -289,7 +289,7 @@ func TestExprTypes(t *testing.T) {
 		{`tracepoint:syscalls:sys_enter_openat { print(args.mode); }`, `args.mode`, "uint64"},
 		{`tracepoint:syscalls:sys_enter_openat { print(args->flags); }`, `args->flags`, "int64"},
 		{`tracepoint:syscalls:sys_enter_openat { print(args.__syscall_nr); }`, `args.__syscall_nr`, "int32"},
-		{`tracepoint:syscalls:sys_enter_openat { print(str(args.filename)); }`, `str(args.filename)`, "string[64]"},
+		{`tracepoint:syscalls:sys_enter_openat { print(str(args.filename)); }`, `str(args.filename)`, "string[1024]"},
 		{`tracepoint:syscalls:sys_enter_openat { print(str(args.filename, 10)); }`, `str(args.filename, 10)`, "string[10]"},
 		{`tracepoint:sched:sched_switch { print(args.prev_comm); }`, `args.prev_comm`, "string[16]"},
 		{`tracepoint:sched:sched_switch { print(args.next_pid); }`, `args.next_pid`, "int32"},
@@ -658,8 +658,8 @@ func TestInstances(t *testing.T) {
 // TestStrLen: max_strlen from the config and Config.StrLen.
 func TestStrLen(t *testing.T) {
 	_, info := mustCheck(t, `BEGIN { print(1); }`, nil)
-	if info.StrLen != 64 {
-		t.Errorf("default StrLen %d", info.StrLen)
+	if info.StrLen != stdlib.DefaultMaxStrlen {
+		t.Errorf("default StrLen %d, want %d", info.StrLen, stdlib.DefaultMaxStrlen)
 	}
 	_, info = mustCheck(t, `BEGIN { print(1); }`, &Config{StrLen: 16})
 	if info.StrLen != 16 {

@@ -14,7 +14,7 @@ import (
 // its documented default is what the config builtin reports without a
 // config block or environment.
 func TestConfigKeysComplete(t *testing.T) {
-	c := &checker{info: &Info{Config: DefaultSettings(), StrLen: 64}, cfg: &Config{}}
+	c := &checker{info: &Info{Config: DefaultSettings(), StrLen: stdlib.DefaultMaxStrlen}, cfg: &Config{}}
 	rec := c.configRecord(ast.Pos{})
 	defaults := map[string]string{}
 	for i, name := range rec.Names {

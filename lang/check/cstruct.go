@@ -53,7 +53,17 @@ func (c *checker) cstruct(d *ast.CDef) {
 	if err := c.layout(st, stripCComments(d.Body), d.Attrs); err != nil {
 		c.errorf(d, diag.CodeType, "%s: %v", key, err)
 		delete(c.cstructs, key)
+		c.badCDefs[key] = true
 	}
+}
+
+// missingField reports that st has no member name, unless st is a type
+// whose definition in the script failed (already reported).
+func (c *checker) missingField(n ast.Node, st *types.Struct, name string) *diag.Diagnostic {
+	if c.badCDefs[st.Kind+" "+st.Name] {
+		return nil
+	}
+	return c.errorf(n, diag.CodeUnknown, "Struct/union of type '%s' does not contain a field named '%s'", st, name)
 }
 
 // cMember is a member declaration: the field and its alignment.

@@ -118,7 +118,7 @@ func (c *checker) offsetof(e *ast.Offsetof) types.Type {
 		}
 		f, ok := st.Field(name)
 		if !ok {
-			c.errorf(e, diag.CodeUnknown, "Struct/union of type '%s' does not contain a field named '%s'", st, name)
+			c.missingField(e, st, name)
 			return nil
 		}
 		if f.BitSize != 0 {

@@ -3,6 +3,7 @@ package check
 import (
 	"math"
 	"strconv"
+	"strings"
 
 	"github.com/gobpftrace/gobpftrace/lang/ast"
 	"github.com/gobpftrace/gobpftrace/lang/diag"
@@ -675,6 +676,12 @@ func (c *checker) kernelType(te *ast.TypeExpr) types.Type {
 	if t, ok := c.enumTypes[te.Name]; ok {
 		return t
 	}
+	if c.badCDefs[te.Name] {
+		// Its definition failed (reported): an incomplete type, whose
+		// uses are not reported again.
+		kind, name, _ := strings.Cut(te.Name, " ")
+		return &types.Struct{Kind: kind, Name: name}
+	}
 	if c.cfg.Host == nil {
 		c.errorf(te, diag.CodeUnknown, "unknown type '%s'", te.Name)
 		return nil
@@ -793,12 +800,17 @@ func (c *checker) field(e *ast.FieldExpr) types.Type {
 		return nil
 	}
 	if incomplete(st) {
-		c.errorf(e, diag.CodeUnknown, "Can not access field '%s': '%s' is not defined, neither in the script nor in the kernel's BTF", e.Name, st)
+		if !c.badCDefs[st.Kind+" "+st.Name] {
+			c.errorf(e, diag.CodeUnknown, "Can not access field '%s': '%s' is not defined, neither in the script nor in the kernel's BTF", e.Name, st)
+		}
 		return nil
 	}
 	f, ok := st.Field(e.Name)
 	if !ok {
-		d := c.errorf(e, diag.CodeUnknown, "Struct/union of type '%s' does not contain a field named '%s'", st, e.Name)
+		d := c.missingField(e, st, e.Name)
+		if d == nil {
+			return nil
+		}
 		names := make([]string, 0, len(st.Fields))
 		for _, f := range st.Fields {
 			names = append(names, f.Name)

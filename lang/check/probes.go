@@ -21,6 +21,7 @@ func (c *checker) topLevel(prog *ast.Program) {
 	c.defines = map[string]ast.Expr{}
 	c.enums = map[string]enumConst{}
 	c.cstructs = map[string]*types.Struct{}
+	c.badCDefs = map[string]bool{}
 	c.enumTypes = map[string]*types.Enum{}
 	pre := preproc.Process(prog.Preproc, &preproc.Options{Include: c.cfg.Include}, c.diags)
 	for name, v := range pre.Defines {

@@ -5,7 +5,8 @@
 // constant expressions of integers), #undef, #ifdef / #ifndef / #if
 // defined(X) / #else / #elif / #endif, and #include. Kernel headers are
 // not needed: their types come from BTF and their macros from the UAPI
-// table, so a header that exists nowhere is skipped (ErrNotFound). A
+// table, so a kernel or C library header that exists nowhere is skipped
+// (ErrNotFound; any other missing header is an error, see headers.go). A
 // header that exists (found by the caller-supplied Includer) is scanned for
 // object-like integer #defines, recursively. A header that exists but
 // cannot be used — it leaves the search path, is not a regular file, is too
@@ -43,8 +44,9 @@ type Header struct {
 }
 
 // ErrNotFound is what an Includer returns for a header that exists in
-// none of its search directories: the #include is skipped, since kernel
-// headers are usually absent and BTF and the UAPI table cover them.
+// none of its search directories: the #include of a kernel or C library
+// header is skipped, since such headers are usually absent and BTF and the
+// UAPI table cover them; any other is an error at the #include.
 var ErrNotFound = errors.New("header not found")
 
 // Includer finds headers.
@@ -264,7 +266,10 @@ func (p *processor) include(spec string, script bool) {
 	}
 	h, err := p.opts.Include.Include(name, system, p.dir)
 	if errors.Is(err, ErrNotFound) {
-		return // kernel headers: BTF and the UAPI table cover them
+		if script && !standInHeader(name) {
+			p.errorAt("'%s' file not found (not a kernel or C library header, which BTF and the constant table stand in for; add its directory with -I)", name)
+		}
+		return
 	}
 	if err != nil {
 		p.errorAt("#include %s: %v", spec, err)

@@ -126,14 +126,18 @@ func TestIncludes(t *testing.T) {
 
 // TestIncludeErrors: a header that exists but cannot be used is an error
 // at the script's #include (also when a nested header is the culprit);
-// a header that exists nowhere is skipped.
+// a header that exists nowhere is skipped when it is a kernel or C library
+// header (BTF stands in for it) and an error otherwise.
 func TestIncludeErrors(t *testing.T) {
+	missing := func(name string) string {
+		return "'" + name + "' file not found (not a kernel or C library header, which BTF and the constant table stand in for; add its directory with -I)"
+	}
 	escape := errors.New("the name leaves the include search path")
 	inc := &fakeIncluder{
 		headers: map[string]string{"outer.h": "#include <zero.h>\n"},
 		errs:    map[string]error{"../../dev/zero": escape, "zero.h": errors.New("/dev/zero: not a regular file")},
 	}
-	lines := []string{"#include <../../dev/zero>", "#include <missing.h>", "#include \"outer.h\"", "#include nodelimiters"}
+	lines := []string{"#include <../../dev/zero>", "#include <missing.h>", "#include \"outer.h\"", "#include nodelimiters", "#include <errno.h>", "#include <lol/no.h>", "#include <linux/fs.h>", "#include \"mine.h\""}
 	dirs := directives(lines...)
 	var diags diag.List
 	Process(dirs, &Options{Include: inc}, &diags)
@@ -141,6 +145,9 @@ func TestIncludeErrors(t *testing.T) {
 		0: "#include <../../dev/zero>: the name leaves the include search path",
 		2: "#include <zero.h>: /dev/zero: not a regular file",
 		3: "#include expects \"FILE\" or <FILE>, not nodelimiters",
+		1: missing("missing.h"),
+		5: missing("lol/no.h"),
+		7: missing("mine.h"),
 	}
 	if len(diags.Items) != len(want) {
 		t.Fatalf("diagnostics %v, want %d", diags.Items, len(want))
