@@ -16,6 +16,7 @@ var tracingGoldenCases = []GoldenCase{
 	{"fexit_retval", `kretfunc:vmlinux:do_nanosleep { @[args.mode] = sum(retval); }`},
 	{"iter_task", `iter:task { printf("%s %d\n", ctx.task.comm, ctx.task.pid); }`},
 	{"iter_task_file", `iter:task_file { printf("%d %d\n", ctx.fd, ctx.file->f_flags); }`},
+	{"socket_cookie", `fentry:tcp_set_state { @[socket_cookie(args.sk)] = count(); }`},
 }
 
 // TestGoldenTracing compares the tracing programs with

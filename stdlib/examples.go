@@ -40,6 +40,8 @@ var FuncExamples = [NumFuncs]string{
 	Signal:       `tracepoint:syscalls:sys_enter_openat /comm == "victim"/ { signal("SIGKILL"); }`,
 	Strncmp:      `tracepoint:syscalls:sys_enter_openat /strncmp(comm, "sys", 3) == 0/ { @[comm] = count(); }`,
 	Strcontains:  `tracepoint:syscalls:sys_enter_openat /strcontains(str(args.filename), "passwd")/ { printf("%s\n", comm); }`,
+	SkbOutput:    `fentry:napi_gro_receive { $ret = skboutput("receive.pcap", args.skb, args.skb.len, 0); }`,
+	SocketCookie: `fentry:tcp_close { printf("%d %s\n", socket_cookie(args.sk), comm); }`,
 	Ntop:         `BEGIN { printf("%s %s\n", ntop(0x0100007f), ntop(pton("::1"))); exit(); }`,
 	Pton:         `BEGIN { $a = pton("127.0.0.1"); printf("%d.%d.%d.%d\n", $a[0], $a[1], $a[2], $a[3]); exit(); }`,
 	Bswap:        `BEGIN { printf("%x\n", bswap((uint32)0x12345678)); exit(); }`,

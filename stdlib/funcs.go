@@ -68,6 +68,8 @@ const (
 	SignalThread
 	PidFn
 	TidFn
+	SocketCookie
+	SkbOutput
 	numFuncs
 )
 
@@ -173,6 +175,8 @@ var Funcs = [...]FuncDef{
 	SignalThread: {Name: "signal_thread", MinArgs: 1, MaxArgs: 1, Flags: Unsafe | Statement | Implemented, Sig: "signal_thread(sig)", Doc: "send a signal to the current thread"},
 	PidFn:        {Name: "pid", MinArgs: 0, MaxArgs: 1, Flags: Implemented, Sig: "pid([curr_ns|init])", Doc: "process id of the current thread as the PID namespace of gobpftrace sees it (curr_ns, the default, as the pid builtin) or as the initial namespace does (init)"},
 	TidFn:        {Name: "tid", MinArgs: 0, MaxArgs: 1, Flags: Implemented, Sig: "tid([curr_ns|init])", Doc: "thread id of the current thread as the PID namespace of gobpftrace sees it (curr_ns, the default, as the tid builtin) or as the initial namespace does (init)"},
+	SocketCookie: {Name: "socket_cookie", MinArgs: 1, MaxArgs: 1, Flags: Implemented, Sig: "socket_cookie(struct sock *sk)", Doc: "the kernel's cookie of a socket (bpf_get_socket_cookie), a uint64 stable for the socket's life, 0 for NULL; in fentry/fexit probes, whose socket arguments the kernel types from BTF (Linux 5.12)"},
+	SkbOutput:    {Name: "skboutput", MinArgs: 4, MaxArgs: 4, Sig: "skboutput(path, struct sk_buff *skb, length, offset)", Doc: "write an sk_buff's data to a pcap file (bpf_skb_output in fentry/fexit probes): not supported yet"},
 	Warnf:        {Name: "warnf", MinArgs: 1, MaxArgs: -1, Flags: Implemented | Statement, Sig: "warnf(fmt, args...)", Doc: "print a formatted warning with the call's source location (stderr, silenced by --no-warnings; a warnf message in JSON)"},
 }
 

@@ -2,6 +2,7 @@ package main
 
 import (
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -66,6 +67,37 @@ func TestFexitRetval(t *testing.T) {
 	skipWithoutTrampolines(t, r)
 	expectCode(t, r, 0)
 	matchAll(t, "stdout", r.stdout, `(?m)^ret=4321 args.retval=4321 count=4321$`)
+}
+
+// TestFentrySocketCookie: socket_cookie() of fentry:tcp_close's socket is
+// the cookie the closing child read from its own socket (SO_COOKIE), which
+// it writes to a file (not to the output the tracer shares with it).
+// Before Linux 5.12 the kernel refuses the helper in tracing programs,
+// and the error says so.
+func TestFentrySocketCookie(t *testing.T) {
+	needRoot(t)
+	out := filepath.Join(t.TempDir(), "cookie")
+	child := tempFile(t, "cookie.py", `import socket, struct, sys
+s = socket.socket()
+c = struct.unpack("<Q", s.getsockopt(socket.SOL_SOCKET, 57, 8))[0]  # SO_COOKIE
+open(sys.argv[1], "w").write(str(c))
+s.close()
+`)
+	r := gbt(t, "-c", "/usr/bin/python3 "+child+" "+out,
+		"-e", `fentry:tcp_close /pid == cpid/ { printf("cookie=%d\n", socket_cookie(args.sk)); exit(); }`)
+	skipWithoutTrampolines(t, r)
+	if strings.Contains(r.stderr, "this kernel lacks the helper bpf_get_socket_cookie") && !kernelAtLeast(t, 5, 12) {
+		t.Skipf("tracing programs call bpf_get_socket_cookie from Linux 5.12; before, the error names the helper (checked):\n%s", r.stderr)
+	}
+	expectCode(t, r, 0)
+	want, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if w := string(want); w == "" || w == "0" {
+		t.Fatalf("the child read the cookie %q", w)
+	}
+	matchAll(t, "stdout", r.stdout, `(?m)^cookie=`+string(want)+`$`)
 }
 
 // TestFentryWildcard: a wildcard attaches one program per matching

@@ -52,6 +52,14 @@ func (c *checker) call(call *ast.Call, target *ast.MapExpr) types.Type {
 			return c.builtinCall(call)
 		}
 	}
+	if _, _, isVar := stdlib.LookupVar(call.Name); !ok && isVar {
+		// bpftrace HEAD has comm(pid), a kfunc read in tracing programs.
+		c.errorf(call, diag.CodeUnsupported, "%s is a builtin variable: %s() with arguments is not supported yet", call.Name, call.Name)
+		for _, a := range call.Args {
+			c.expr(a)
+		}
+		return nil
+	}
 	if !ok {
 		d := c.errorAt(call.NameSpan, diag.CodeUnknown, "Unknown function: %s", call.Name)
 		if s := diag.Nearest(call.Name, stdlib.FuncNames()); s != "" {
