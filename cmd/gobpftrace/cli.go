@@ -29,6 +29,8 @@ const (
 // options are the parsed command line.
 type options struct {
 	program      string // -e text
+	programName  string // the name of the -e text in messages ("stdin" when empty)
+	aot          string // --aot FILE: write an executable that runs the script
 	file         string // script file ("-" for stdin)
 	params       []string
 	named        []string // named program options after "--", without their "--"
@@ -87,6 +89,7 @@ var optSpecs = []optSpec{
 	{'d', "debug", "STAGE", setDebug},
 	{0, "dry-run", "", func(o *options, _ string) error { o.dryRun = true; return nil }},
 	{0, "verify-only", "", func(o *options, _ string) error { o.verifyOnly = true; return nil }},
+	{0, "aot", "FILE", func(o *options, v string) error { o.aot = v; return nil }},
 	{'i', "interactive", "", func(o *options, _ string) error { o.interactive = true; return nil }},
 }
 
@@ -132,6 +135,8 @@ OPTIONS:
     --dry-run      load and attach every probe, then detach and exit without
                    running BEGIN, END or printing anything
     --verify-only  load every program through the verifier; attach nothing
+    --aot FILE     write FILE, an executable that runs the script (gobpftrace
+                   with the script embedded): FILE [options] [args] [-- named]
     -i, --interactive
                    start the interactive shell
 
@@ -261,6 +266,9 @@ func parseArgs(args []string) (*options, error) {
 	if o.dryRun && o.verifyOnly {
 		return nil, &usageError{"--dry-run and --verify-only exclude each other"}
 	}
+	if o.aot != "" && (o.list || o.dryRun || o.verifyOnly || len(o.debug) > 0) {
+		return nil, &usageError{"--aot writes an executable: it cannot be combined with -l, -d, --dry-run or --verify-only"}
+	}
 	return o, nil
 }
 
@@ -282,6 +290,7 @@ func checkInteractive(o *options) error {
 		{len(o.debug) > 0, "-d"},
 		{o.dryRun, "--dry-run"},
 		{o.verifyOnly, "--verify-only"},
+		{o.aot != "", "--aot"},
 	} {
 		if c.set {
 			return &usageError{fmt.Sprintf("the interactive shell (-i) cannot be combined with %s", c.name)}
@@ -368,6 +377,9 @@ func parsePid(s string) (int, error) {
 func readScript(o *options, stdin io.Reader) (name, text string, err error) {
 	switch {
 	case o.program != "":
+		if o.programName != "" {
+			return o.programName, o.program, nil
+		}
 		return "stdin", o.program, nil
 	case o.file == "-":
 		b, err := runtime.ReadSource(stdin, "stdin")

@@ -27,18 +27,38 @@ func main() {
 	// When gobpftrace re-executes itself to start a -c child stopped until
 	// the probes are attached, this call never returns.
 	runtime.MaybeRunChildShim()
-	os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
+	var embedded *aotScript
+	if exe, err := os.Executable(); err == nil {
+		if embedded, err = embeddedScript(exe); err != nil {
+			fmt.Fprintf(os.Stderr, "ERROR: %s: %v\n", exe, err)
+			os.Exit(exitUsage)
+		}
+	}
+	os.Exit(runWith(embedded, os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
 }
 
 // run executes one gobpftrace command line and returns the exit status.
-func run(args []string, stdin io.Reader, stdout, stderr io.Writer) (code int) {
+func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	return runWith(nil, args, stdin, stdout, stderr)
+}
+
+// runWith is run for an AOT executable (aot.go) when embedded is not nil:
+// the command line is gobpftrace's without the program, which is the
+// embedded script.
+func runWith(embedded *aotScript, args []string, stdin io.Reader, stdout, stderr io.Writer) (code int) {
 	defer func() {
 		if r := recover(); r != nil {
 			fmt.Fprintf(stderr, "ERROR: internal error: %v\n", r)
 			code = exitRuntime
 		}
 	}()
+	if embedded != nil {
+		args = append([]string{"-e", embedded.text}, args...)
+	}
 	o, err := parseArgs(args)
+	if err == nil && embedded != nil {
+		o.programName = embedded.name
+	}
 	if err != nil {
 		fmt.Fprintf(stderr, "ERROR: %v\n", err)
 		io.WriteString(stderr, shortUsage)
@@ -78,6 +98,9 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) (code int) {
 			return exitUsage
 		}
 		return exitScript
+	}
+	if o.aot != "" {
+		return s.WriteAOT(o.aot, name, text)
 	}
 	return s.Run(name, text)
 }
