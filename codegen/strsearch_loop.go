@@ -33,6 +33,14 @@ import (
 // callback leaves the index where the needle starts in a scratch slot
 // that the caller set to -1.
 
+// maxUnrolledNeedle is the longest needle compared unrolled in the
+// callback; a longer one is compared by a nested bpf_loop. Each unrolled
+// byte is up to three conditional jumps, and kernels before 6.8 verify a
+// callback in the path of its caller, keeping the branches they have yet
+// to explore pending across calls: too many jumps there and the program
+// is refused ("The sequence of 8193 jumps is too complex").
+const maxUnrolledNeedle = 16
+
 // searchLoopWork is the unrolled work (byte comparisons) above which a
 // search runs in a bpf_loop when the kernel has it.
 const searchLoopWork = 2048
@@ -147,6 +155,11 @@ func (g *gen) strSearchLoop(call *ast.Call, index bool) {
 	} else {
 		needle = g.inScratch(needle)
 	}
+	if len(nb) > maxUnrolledNeedle {
+		// A long constant needle is compared by the inner loop, from
+		// memory.
+		needle, nb = g.inScratch(needle), nil
+	}
 	res := g.e.scratchSlot(8)
 	g.e.emit(storeImm64(res.base, res.off, -1))
 	done := g.e.newLabel("ss_done")
@@ -159,6 +172,10 @@ func (g *gen) strSearchLoop(call *ast.Call, index bool) {
 	}
 	if positions > 0 {
 		cb := g.subprogram("strstr_cb", g.sourceLine(call.Span()), 2, call.Span(), func() {
+			if nb == nil && needle.cap > maxUnrolledNeedle {
+				g.searchCallbackNested(call, hay, needle, positions, res)
+				return
+			}
 			g.searchCallback(hay, needle, nb, positions, res)
 		})
 		g.e.emit(asm.Mov.Imm(asm.R1, int32(positions)))
@@ -222,5 +239,64 @@ func (g *gen) searchCallback(hay, needle strOperand, nb []byte, positions int, r
 	e.place(next)
 	e.emit(asm.Mov.Imm(asm.R0, 0), asm.Return())
 	e.place(stop)
+	e.emit(asm.Mov.Imm(asm.R0, 1), asm.Return())
+}
+
+// searchCallbackNested is the body of the outer callback for a long
+// needle in memory: it stores its position in pos and compares the needle
+// there with an inner bpf_loop over the needle's bytes (compareCallback),
+// which sets miss when a byte differs.
+func (g *gen) searchCallbackNested(call *ast.Call, hay, needle strOperand, positions int, res loc) {
+	e := g.e
+	e.emit(asm.Mov.Reg(regCtx, asm.R2))
+	stop := e.newLabel("ss_stop")
+	e.emit(asm.JGE.Imm(asm.R1, int32(positions), stop))
+	e.emit(asm.Mov.Reg(asm.R3, regScratch), asm.Add.Reg(asm.R3, asm.R1))
+	e.emit(asm.LoadMem(asm.R4, asm.R3, hay.l.off, asm.Byte))
+	e.emit(asm.JEq.Imm(asm.R4, 0, stop))
+	pos, miss := e.scratchSlot(8), e.scratchSlot(8)
+	e.emit(asm.StoreMem(pos.base, pos.off, asm.R1, asm.DWord))
+	e.emit(storeImm64(miss.base, miss.off, 0))
+	inner := g.subprogram("strcmp_cb", g.sourceLine(call.Span()), 2, call.Span(), func() {
+		g.compareCallback(hay, needle, pos, miss)
+	})
+	e.emit(asm.Mov.Imm(asm.R1, int32(needle.cap)))
+	e.emit(funcRef(asm.R2, inner))
+	e.emit(asm.Mov.Reg(asm.R3, regCtx), asm.Mov.Imm(asm.R4, 0))
+	e.call(asm.FnLoop)
+	next := e.newLabel("ss_next")
+	e.emit(asm.LoadMem(asm.R1, miss.base, miss.off, asm.DWord))
+	e.emit(asm.JNE.Imm(asm.R1, 0, next))
+	e.emit(asm.LoadMem(asm.R1, pos.base, pos.off, asm.DWord))
+	e.emit(asm.StoreMem(res.base, res.off, asm.R1, asm.DWord))
+	e.emit(asm.Mov.Imm(asm.R0, 1), asm.Return())
+	e.place(next)
+	e.emit(asm.Mov.Imm(asm.R0, 0), asm.Return())
+	e.place(stop)
+	e.emit(asm.Mov.Imm(asm.R0, 1), asm.Return())
+}
+
+// compareCallback is the body of the inner callback (R1 the needle's
+// byte index j, R2 frame 0): the needle's NUL ends the comparison (a
+// match so far); a haystack byte at pos+j past its capacity or different
+// from the needle's sets miss and stops.
+func (g *gen) compareCallback(hay, needle strOperand, pos, miss loc) {
+	e := g.e
+	e.emit(asm.Mov.Reg(regCtx, asm.R2))
+	done, differ := e.newLabel("sc_done"), e.newLabel("sc_differ")
+	e.emit(asm.JGE.Imm(asm.R1, int32(needle.cap), done))
+	e.emit(asm.Mov.Reg(asm.R3, regScratch), asm.Add.Reg(asm.R3, asm.R1))
+	e.emit(asm.LoadMem(asm.R5, asm.R3, needle.l.off, asm.Byte))
+	e.emit(asm.JEq.Imm(asm.R5, 0, done))
+	e.emit(asm.LoadMem(asm.R3, pos.base, pos.off, asm.DWord))
+	e.emit(asm.Add.Reg(asm.R3, asm.R1))
+	e.emit(asm.JGT.Imm(asm.R3, int32(hay.cap-1), differ))
+	e.emit(asm.Add.Reg(asm.R3, regScratch))
+	e.emit(asm.LoadMem(asm.R4, asm.R3, hay.l.off, asm.Byte))
+	e.emit(asm.JNE.Reg(asm.R4, asm.R5, differ))
+	e.emit(asm.Mov.Imm(asm.R0, 0), asm.Return())
+	e.place(differ)
+	e.emit(storeImm64(miss.base, miss.off, 1))
+	e.place(done)
 	e.emit(asm.Mov.Imm(asm.R0, 1), asm.Return())
 }

@@ -24,19 +24,22 @@ func hasSymbolPrefix(insns asm.Instructions, prefix string) bool {
 // the kernel has bpf_loop, is unrolled without it while it stays small
 // enough, and beyond that is one error at the call naming the helper.
 func TestStrSearchForm(t *testing.T) {
-	long := `BEGIN { $h = "` + strings.Repeat("h", 100) + `"; $n = "` + strings.Repeat("n", 50) + `"; `
+	long := `BEGIN { $h = "` + strings.Repeat("h", 200) + `"; $n = "` + strings.Repeat("n", 50) + `"; `
 	cases := []struct {
 		name, text string
 		bpfLoop    bool // the kernel has bpf_loop
 		loop       bool // the search runs in a callback
+		nested     bool // the needle is compared by a nested bpf_loop
 		err        string
 	}{
-		{"short", `BEGIN { $h = "hello"; print(strstr($h, "ll")); }`, true, false, ""},
-		{"long with bpf_loop", long + `print(strcontains($h, $n)); }`, true, true, ""},
-		{"long constant needle", long + `print(strstr($h, "` + strings.Repeat("n", 50) + `")); }`, true, true, ""},
-		{"medium without bpf_loop", long + `print(strstr($h, "` + strings.Repeat("n", 50) + `")); }`, false, false, ""},
-		{"long without bpf_loop", long + `print(strcontains($h, $n)); }`, false, false,
-			"strcontains() on strings this long (haystack 101 bytes, needle 51) needs the helper bpf_loop, which this kernel lacks (Linux 5.17 or later has it): use shorter strings, e.g. str(ptr, len), or a smaller max_strlen"},
+		{"short", `BEGIN { $h = "hello"; print(strstr($h, "ll")); }`, true, false, false, ""},
+		{"long with bpf_loop", long + `print(strcontains($h, $n)); }`, true, true, true, ""},
+		{"long constant needle", long + `print(strstr($h, "` + strings.Repeat("n", 16) + `")); }`, true, true, false, ""},
+		{"longer needle", long + `print(strstr($h, "` + strings.Repeat("n", 17) + `")); }`, true, true, true, ""},
+		{"longer needle in memory", long + `$m = "` + strings.Repeat("m", 16) + `"; print(strstr($h, $m)); }`, true, true, true, ""},
+		{"medium without bpf_loop", long + `print(strstr($h, "` + strings.Repeat("n", 30) + `")); }`, false, false, false, ""},
+		{"long without bpf_loop", long + `print(strcontains($h, $n)); }`, false, false, false,
+			"strcontains() on strings this long (haystack 201 bytes, needle 51) needs the helper bpf_loop, which this kernel lacks (Linux 5.17 or later has it): use shorter strings, e.g. str(ptr, len), or a smaller max_strlen"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -56,6 +59,9 @@ func TestStrSearchForm(t *testing.T) {
 			insns := obj.Programs[0].Insns
 			if got := hasSymbolPrefix(insns, "strstr_cb"); got != c.loop {
 				t.Errorf("search in a callback: %v, want %v", got, c.loop)
+			}
+			if got := hasSymbolPrefix(insns, "strcmp_cb"); got != c.nested {
+				t.Errorf("needle compared in a nested callback: %v, want %v", got, c.nested)
 			}
 			if err := CheckJumps(insns); err != nil {
 				t.Error(err)

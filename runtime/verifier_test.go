@@ -183,6 +183,19 @@ func TestRejectionLogOnEFAULT(t *testing.T) {
 	if err := withRejectionLog(&fentry, efault); err != efault {
 		t.Errorf("an fentry EFAULT became %v", err)
 	}
+	// A program with callbacks cannot be loaded raw (no BTF function
+	// info): its EFAULT is explained without a log.
+	withCB := *spec
+	withCB.Instructions = asm.Instructions{
+		asm.Instruction{OpCode: asm.LoadImmOp(asm.DWord), Dst: asm.R2, Src: asm.PseudoFunc, Constant: -1}.WithReference("cb"),
+		asm.Return(),
+		asm.Mov.Imm(asm.R0, 0).WithSymbol("cb"),
+		asm.Return(),
+	}
+	err = withRejectionLog(&withCB, efault)
+	if !errors.Is(err, unix.EFAULT) || errors.As(err, &ve) || !strings.Contains(err.Error(), "more than 8,192 pending branches") {
+		t.Errorf("a program with a callback: %v", err)
+	}
 }
 
 // TestVerifierLimits loads scripts that hit the verifier's limits and

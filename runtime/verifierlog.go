@@ -12,6 +12,7 @@ import (
 	"unsafe"
 
 	"github.com/cilium/ebpf"
+	"github.com/cilium/ebpf/asm"
 	"golang.org/x/sys/unix"
 )
 
@@ -67,6 +68,11 @@ func withRejectionLog(spec *ebpf.ProgramSpec, err error) error {
 	if !errors.Is(err, unix.EFAULT) || errors.As(err, &ve) || spec.AttachTo != "" {
 		return err
 	}
+	if hasSubprograms(spec.Instructions) {
+		// The raw load has no BTF function info, which a program with
+		// callbacks needs: its log would only say so.
+		return fmt.Errorf("%w: the kernel gave no verifier log, which is how kernels before 6.4 refuse a program whose paths hold more than 8,192 pending branches (loops and string searches verified in their caller's path add theirs): split the probe", err)
+	}
 	var code bytes.Buffer
 	if spec.Instructions.Marshal(&code, nativeOrder()) != nil {
 		return err
@@ -100,4 +106,15 @@ func withRejectionLog(spec *ebpf.ProgramSpec, err error) error {
 	}
 	// The cause stays the first load's EFAULT; the log explains it.
 	return &ebpf.VerifierError{Cause: fmt.Errorf("load program: %w", unix.EFAULT), Log: strings.Split(text, "\n")}
+}
+
+// hasSubprograms reports whether insns call or reference functions of
+// their own (loop callbacks, bpf-to-bpf calls).
+func hasSubprograms(insns asm.Instructions) bool {
+	for i := range insns {
+		if insns[i].IsLoadOfFunctionPointer() || insns[i].IsFunctionCall() {
+			return true
+		}
+	}
+	return false
 }
