@@ -208,6 +208,14 @@ func runTerminal(r *repl, terms <-chan struct{}) {
 			return
 		}
 		busy.Unlock()
+		select {
+		case <-terms:
+			// A signal ended the session while the input ran: the
+			// goroutine above ends it. No prompt, which would otherwise
+			// be drawn where END's output is about to be printed.
+			select {}
+		default:
+		}
 	}
 }
 

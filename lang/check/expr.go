@@ -257,6 +257,11 @@ func (c *checker) builtin(id *ast.Ident, v stdlib.VarID, n int) types.Type {
 			c.tab.PerAttach = true
 			return a
 		}
+		if kind == stdlib.RawTracepoint {
+			c.errorf(id, diag.CodeUnsupported, "args in rawtracepoint probes (typed from the kernel's btf_trace_* prototypes) is not supported yet").
+				Hint("read the raw arguments as arg0, arg1 …, or use the tracepoint or fentry probe of the same event")
+			return nil
+		}
 		if kind != stdlib.ProbeInvalid {
 			c.errorf(id, diag.CodeProbe, "The args builtin can only be used with tracepoint, rawtracepoint, fentry/fexit, and uprobe probes (%s used here)", kind)
 		}
