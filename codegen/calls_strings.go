@@ -34,9 +34,7 @@ type strOperand struct {
 // strOperand materialises the string x (a variable is used in place).
 func (g *gen) strOperand(x ast.Expr) strOperand {
 	if s, ok := g.inst.StrConsts[x]; ok {
-		if i := strings.IndexByte(s, 0); i >= 0 {
-			s = s[:i]
-		}
+		s = cString(s)
 		return strOperand{isConst: true, b: []byte(s), cap: len(s) + 1}
 	}
 	if v, ok := x.(*ast.Var); ok {
@@ -49,6 +47,14 @@ func (g *gen) strOperand(x ast.Expr) strOperand {
 	l := g.e.slot(t.Size())
 	g.valueTo(x, l, t)
 	return strOperand{l: l, cap: t.(*types.String).Cap}
+}
+
+// cString is s up to its first NUL (a string constant as C reads it).
+func cString(s string) string {
+	if i := strings.IndexByte(s, 0); i >= 0 {
+		return s[:i]
+	}
+	return s
 }
 
 // static returns the byte at i when it is known at compile time.

@@ -57,7 +57,7 @@ type searchShape struct {
 func (g *gen) searchShape(call *ast.Call) searchShape {
 	capOf := func(x ast.Expr) (int, bool) {
 		if s, ok := g.inst.StrConsts[x]; ok {
-			return len(cStr(s)) + 1, true
+			return len(cString(s)) + 1, true
 		}
 		return g.typeOf(x).(*types.String).Cap, false
 	}
@@ -74,16 +74,6 @@ func (s searchShape) work() int {
 		return s.hayCap * s.needleCap
 	}
 	return 2 * s.hayCap * s.needleCap
-}
-
-// cStr is s up to its first NUL.
-func cStr(s string) string {
-	for i := 0; i < len(s); i++ {
-		if s[i] == 0 {
-			return s[:i]
-		}
-	}
-	return s
 }
 
 // searchLoops reports whether the search call runs in a bpf_loop; it
@@ -200,14 +190,9 @@ func (g *gen) strSearchLoop(call *ast.Call, index bool) {
 // position it stores the position in res and stops the loop.
 func (g *gen) searchCallback(hay, needle strOperand, nb []byte, positions int, res loc) {
 	e := g.e
-	e.emit(asm.Mov.Reg(regCtx, asm.R2)) // frame 0, for the prologue's R8 reload
-	stop, next, found := e.newLabel("ss_stop"), e.newLabel("ss_next"), e.newLabel("ss_found")
-	// Bound the position for the verifier, and point R3 at it.
-	e.emit(asm.JGE.Imm(asm.R1, int32(positions), stop))
-	e.emit(asm.Mov.Reg(asm.R3, regScratch), asm.Add.Reg(asm.R3, asm.R1))
+	stop := g.searchEntry(hay, positions)
+	next, found := e.newLabel("ss_next"), e.newLabel("ss_found")
 	at := func(j int) int16 { return hay.l.off + int16(j) }
-	e.emit(asm.LoadMem(asm.R4, asm.R3, at(0), asm.Byte))
-	e.emit(asm.JEq.Imm(asm.R4, 0, stop))
 	if nb != nil {
 		e.emit(asm.JNE.Imm(asm.R4, int32(nb[0]), next))
 		for j := 1; j < len(nb); j++ {
@@ -236,10 +221,8 @@ func (g *gen) searchCallback(hay, needle strOperand, nb []byte, positions int, r
 	e.place(found)
 	e.emit(asm.StoreMem(res.base, res.off, asm.R1, asm.DWord))
 	e.emit(asm.Mov.Imm(asm.R0, 1), asm.Return())
-	e.place(next)
-	e.emit(asm.Mov.Imm(asm.R0, 0), asm.Return())
-	e.place(stop)
-	e.emit(asm.Mov.Imm(asm.R0, 1), asm.Return())
+	returnAt(e, next, 0)
+	returnAt(e, stop, 1)
 }
 
 // searchCallbackNested is the body of the outer callback for a long
@@ -248,12 +231,7 @@ func (g *gen) searchCallback(hay, needle strOperand, nb []byte, positions int, r
 // which sets miss when a byte differs.
 func (g *gen) searchCallbackNested(call *ast.Call, hay, needle strOperand, positions int, res loc) {
 	e := g.e
-	e.emit(asm.Mov.Reg(regCtx, asm.R2))
-	stop := e.newLabel("ss_stop")
-	e.emit(asm.JGE.Imm(asm.R1, int32(positions), stop))
-	e.emit(asm.Mov.Reg(asm.R3, regScratch), asm.Add.Reg(asm.R3, asm.R1))
-	e.emit(asm.LoadMem(asm.R4, asm.R3, hay.l.off, asm.Byte))
-	e.emit(asm.JEq.Imm(asm.R4, 0, stop))
+	stop := g.searchEntry(hay, positions)
 	pos, miss := e.scratchSlot(8), e.scratchSlot(8)
 	e.emit(asm.StoreMem(pos.base, pos.off, asm.R1, asm.DWord))
 	e.emit(storeImm64(miss.base, miss.off, 0))
@@ -270,10 +248,31 @@ func (g *gen) searchCallbackNested(call *ast.Call, hay, needle strOperand, posit
 	e.emit(asm.LoadMem(asm.R1, pos.base, pos.off, asm.DWord))
 	e.emit(asm.StoreMem(res.base, res.off, asm.R1, asm.DWord))
 	e.emit(asm.Mov.Imm(asm.R0, 1), asm.Return())
-	e.place(next)
-	e.emit(asm.Mov.Imm(asm.R0, 0), asm.Return())
-	e.place(stop)
-	e.emit(asm.Mov.Imm(asm.R0, 1), asm.Return())
+	returnAt(e, next, 0)
+	returnAt(e, stop, 1)
+}
+
+// searchEntry begins an outer search callback (R1 the start position, R2
+// frame 0): it keeps frame 0 in regCtx (for the prologue's R8 reload),
+// bounds the position for the verifier, points R3 at it in the haystack
+// (R3 + hay.l.off) with its byte in R4, and returns the label that stops
+// the loop, where the position is past the last or at the haystack's NUL.
+func (g *gen) searchEntry(hay strOperand, positions int) (stop string) {
+	e := g.e
+	stop = e.newLabel("ss_stop")
+	e.emit(asm.Mov.Reg(regCtx, asm.R2))
+	e.emit(asm.JGE.Imm(asm.R1, int32(positions), stop))
+	e.emit(asm.Mov.Reg(asm.R3, regScratch), asm.Add.Reg(asm.R3, asm.R1))
+	e.emit(asm.LoadMem(asm.R4, asm.R3, hay.l.off, asm.Byte))
+	e.emit(asm.JEq.Imm(asm.R4, 0, stop))
+	return stop
+}
+
+// returnAt places label and returns v from the callback there (0: go on
+// with the loop, 1: stop it).
+func returnAt(e *emitter, label string, v int32) {
+	e.place(label)
+	e.emit(asm.Mov.Imm(asm.R0, v), asm.Return())
 }
 
 // compareCallback is the body of the inner callback (R1 the needle's
@@ -297,6 +296,5 @@ func (g *gen) compareCallback(hay, needle strOperand, pos, miss loc) {
 	e.emit(asm.Mov.Imm(asm.R0, 0), asm.Return())
 	e.place(differ)
 	e.emit(storeImm64(miss.base, miss.off, 1))
-	e.place(done)
-	e.emit(asm.Mov.Imm(asm.R0, 1), asm.Return())
+	returnAt(e, done, 1)
 }
