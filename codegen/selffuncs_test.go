@@ -28,8 +28,11 @@ func TestSelfErrorfWarnf(t *testing.T) {
 
 // nsecs(clock) reads each clock; monotonic never runs ahead of boot.
 // sw_tai (boot clock plus the measured TAI offset) agrees with tai within
-// a millisecond where the kernel has bpf_ktime_get_tai_ns (6.1). Builtins
-// may be called: pid() is pid.
+// 100 ms where the kernel has bpf_ktime_get_tai_ns (6.1): a missing or
+// wrong offset is off by years or by the 37 s of leap seconds, while the
+// measurement itself (two clock reads in user space, and a guest's clock
+// slewing under TCG) was seen 1 ms off in the 6.12 guest. Builtins may be
+// called: pid() is pid.
 func TestSelfNsecs(t *testing.T) {
 	expectRun(t, `BEGIN { $b = nsecs(boot); $m = nsecs(monotonic); printf("%d %d %d\n", $m <= nsecs(), nsecs() >= $b, pid() == pid); }`,
 		"1 1 1\n\n\n")
@@ -37,7 +40,7 @@ func TestSelfNsecs(t *testing.T) {
 		t.Log("no bpf_ktime_get_tai_ns: nsecs(tai) not compared")
 		return
 	}
-	expectRun(t, `BEGIN { $d = (int64)nsecs(tai) - (int64)nsecs(sw_tai); printf("%d\n", $d < 1000000 && $d > -1000000); }`,
+	expectRun(t, `BEGIN { $d = (int64)nsecs(tai) - (int64)nsecs(sw_tai); printf("%d\n", $d < 100000000 && $d > -100000000); }`,
 		"1\n\n\n")
 }
 
