@@ -453,6 +453,7 @@ func (c *compiler) program(inst *check.Instance, index int) (p *Program, cerr *c
 	g.prologue()
 	g.tracingPrologue()
 	g.exitGuard()
+	g.pidFilter()
 	if inst.Probe.Pred != nil {
 		g.e.span = inst.Probe.Pred.Span()
 		g.e.comment = g.sourceLine(inst.Probe.Pred.Span())

@@ -43,3 +43,17 @@ func (g *gen) exitGuard() {
 	g.stateSlot(asm.R0, SlotExited)
 	g.e.emit(asm.JNE.Imm(asm.R0, 0, "exit"))
 }
+
+// pidFilter begins a program of a kind that fires for every process
+// (stdlib.ProbeDef.PidFilter) with a check of the -p process: as
+// bpftrace's pid filter, any other process leaves at once. The pid is
+// read as the pid builtin reads it (in gobpftrace's PID namespace), which
+// is how -p names the process.
+func (g *gen) pidFilter() {
+	pid := g.c.info.Pid
+	if pid == 0 || !stdlib.Probes[g.inst.Attach.Kind].PidFilter {
+		return
+	}
+	g.pidTgid(check.PidCurrNS, false)
+	g.e.emit(asm.JNE.Imm(asm.R0, int32(pid), "exit"))
+}

@@ -261,23 +261,28 @@ func attachInterval(p *LoadedProgram, _ *AttachOptions) ([]attachment, error) {
 	if err != nil {
 		return nil, err
 	}
-	return attachClock(p, cpus[:1])
+	return attachClock(p, -1, cpus[:1])
 }
 
-// attachProfile fires the program on every online CPU.
-func attachProfile(p *LoadedProgram, _ *AttachOptions) ([]attachment, error) {
+// attachProfile fires the program on every online CPU, or with -p while
+// that process runs, on whichever CPU (as bpftrace attaches it).
+func attachProfile(p *LoadedProgram, opts *AttachOptions) ([]attachment, error) {
+	if opts != nil && opts.Pid != 0 {
+		return attachClock(p, opts.Pid, []int{-1})
+	}
 	cpus, err := onlineCPUs()
 	if err != nil {
 		return nil, err
 	}
-	return attachClock(p, cpus)
+	return attachClock(p, -1, cpus)
 }
 
-// attachClock opens a cpu-clock perf event per CPU, period or frequency
-// from the target, with the program set on each.
-func attachClock(p *LoadedProgram, cpus []int) ([]attachment, error) {
+// attachClock opens a cpu-clock perf event per CPU (of process pid, or
+// of every process when it is -1), period or frequency from the target,
+// with the program set on each.
+func attachClock(p *LoadedProgram, pid int, cpus []int) ([]attachment, error) {
 	return attachPerCPU(p, cpus, func(cpu int) (*perfEvent, error) {
-		return openClockEvent(cpu, p.Target.PeriodNs, p.Target.Freq)
+		return openClockEvent(pid, cpu, p.Target.PeriodNs, p.Target.Freq)
 	})
 }
 

@@ -60,7 +60,7 @@ func openTracepointEvent(id uint64) (*perfEvent, error) {
 
 // openClockEvent opens a cpu-clock software event on one CPU firing every
 // periodNs nanoseconds, or freq times per second when freq is set.
-func openClockEvent(cpu int, periodNs, freq uint64) (*perfEvent, error) {
+func openClockEvent(pid, cpu int, periodNs, freq uint64) (*perfEvent, error) {
 	attr := unix.PerfEventAttr{
 		Type:   unix.PERF_TYPE_SOFTWARE,
 		Config: unix.PERF_COUNT_SW_CPU_CLOCK,
@@ -74,7 +74,7 @@ func openClockEvent(cpu int, periodNs, freq uint64) (*perfEvent, error) {
 	default:
 		return nil, errors.New("no period or frequency")
 	}
-	return openPerfEvent(&attr, cpu)
+	return openTaskPerfEvent(&attr, pid, cpu)
 }
 
 // setProgram attaches prog to the event and enables it.

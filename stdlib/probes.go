@@ -73,6 +73,12 @@ type ProbeDef struct {
 	// Listed is true when -l lists the provider's probes by expanding a
 	// pattern as an attach point (function and event names).
 	Listed bool
+	// PidFilter is true when the kind's probes fire for every process
+	// and cannot be attached to one: with -p PID its programs begin with
+	// a check of the current process (bpftrace's pid filter). uprobes,
+	// USDT and perf events (profile, software, hardware) attach to the
+	// process instead; BEGIN, END and interval are not filtered.
+	PidFilter bool
 }
 
 // Probes is the probe-kind table.
@@ -80,9 +86,9 @@ var Probes = [...]ProbeDef{
 	ProbeInvalid:  {Name: "invalid"},
 	Begin:         {Name: "begin", Aliases: []string{"BEGIN"}, Doc: "runs once before all other probes", Implemented: true},
 	End:           {Name: "end", Aliases: []string{"END"}, Doc: "runs once when tracing ends", Implemented: true},
-	Tracepoint:    {Name: "tracepoint", Aliases: []string{"t"}, MinParts: 2, MaxParts: 2, Doc: "kernel static tracepoint CATEGORY:NAME", Implemented: true, HasArgs: true, InTask: true},
-	Kprobe:        {Name: "kprobe", Aliases: []string{"k"}, MinParts: 1, MaxParts: 2, Doc: "kernel function entry", Implemented: true, HasArgN: true, Regs: true, InTask: true, Listed: true},
-	Kretprobe:     {Name: "kretprobe", Aliases: []string{"kr"}, MinParts: 1, MaxParts: 2, Doc: "kernel function return", Implemented: true, HasRetval: true, Regs: true, InTask: true, Listed: true},
+	Tracepoint:    {Name: "tracepoint", Aliases: []string{"t"}, MinParts: 2, MaxParts: 2, Doc: "kernel static tracepoint CATEGORY:NAME", Implemented: true, HasArgs: true, InTask: true, PidFilter: true},
+	Kprobe:        {Name: "kprobe", Aliases: []string{"k"}, MinParts: 1, MaxParts: 2, Doc: "kernel function entry", Implemented: true, HasArgN: true, Regs: true, InTask: true, Listed: true, PidFilter: true},
+	Kretprobe:     {Name: "kretprobe", Aliases: []string{"kr"}, MinParts: 1, MaxParts: 2, Doc: "kernel function return", Implemented: true, HasRetval: true, Regs: true, InTask: true, Listed: true, PidFilter: true},
 	Uprobe:        {Name: "uprobe", Aliases: []string{"u"}, MinParts: 2, MaxParts: 3, Doc: "user function entry", Implemented: true, HasArgN: true, UserSpace: true, Regs: true, InTask: true, Listed: true},
 	Uretprobe:     {Name: "uretprobe", Aliases: []string{"ur"}, MinParts: 2, MaxParts: 2, Doc: "user function return", Implemented: true, HasRetval: true, UserSpace: true, Regs: true, InTask: true, Listed: true},
 	USDT:          {Name: "usdt", Aliases: []string{"U"}, MinParts: 2, MaxParts: 3, Doc: "user statically defined tracepoint", HasArgN: true, Implemented: true, UserSpace: true, Regs: true, InTask: true, Listed: true},
@@ -91,9 +97,9 @@ var Probes = [...]ProbeDef{
 	Software:      {Name: "software", Aliases: []string{"s"}, MinParts: 1, MaxParts: 2, Doc: "perf software event EVENT[:COUNT] on every CPU, sampled every COUNT events", Implemented: true, Regs: true, InTask: true},
 	Hardware:      {Name: "hardware", Aliases: []string{"h"}, MinParts: 1, MaxParts: 2, Doc: "perf hardware (PMU) event EVENT[:COUNT] on every CPU, sampled every COUNT events", Implemented: true, Regs: true, InTask: true},
 	Watchpoint:    {Name: "watchpoint", Aliases: []string{"w"}, MinParts: 3, MaxParts: 3, Doc: "hardware watchpoint"},
-	Fentry:        {Name: "fentry", Aliases: []string{"f", "kfunc"}, MinParts: 1, MaxParts: 3, Doc: "kernel function entry via BTF trampoline", Implemented: true, HasArgs: true, InTask: true, Listed: true},
-	Fexit:         {Name: "fexit", Aliases: []string{"fr", "kretfunc"}, MinParts: 1, MaxParts: 3, Doc: "kernel function exit via BTF trampoline", Implemented: true, HasArgs: true, HasRetval: true, InTask: true, Listed: true},
-	RawTracepoint: {Name: "rawtracepoint", Aliases: []string{"rt"}, MinParts: 1, MaxParts: 2, Doc: "raw kernel tracepoint (classic raw_tp: argN are the tracepoint's raw arguments)", Implemented: true, HasArgN: true, InTask: true, Listed: true},
+	Fentry:        {Name: "fentry", Aliases: []string{"f", "kfunc"}, MinParts: 1, MaxParts: 3, Doc: "kernel function entry via BTF trampoline", Implemented: true, HasArgs: true, InTask: true, Listed: true, PidFilter: true},
+	Fexit:         {Name: "fexit", Aliases: []string{"fr", "kretfunc"}, MinParts: 1, MaxParts: 3, Doc: "kernel function exit via BTF trampoline", Implemented: true, HasArgs: true, HasRetval: true, InTask: true, Listed: true, PidFilter: true},
+	RawTracepoint: {Name: "rawtracepoint", Aliases: []string{"rt"}, MinParts: 1, MaxParts: 2, Doc: "raw kernel tracepoint (classic raw_tp: argN are the tracepoint's raw arguments)", Implemented: true, HasArgN: true, InTask: true, Listed: true, PidFilter: true},
 	Iter:          {Name: "iter", Aliases: []string{"it"}, MinParts: 1, MaxParts: 2, Doc: "BPF iterator over kernel objects (task, task_file)", Implemented: true},
 	SelfSignal:    {Name: "self", MinParts: 2, MaxParts: 2, Doc: "user-space triggered probe"},
 	Test:          {Name: "test", MinParts: 1, MaxParts: 1, Doc: "test probe"},

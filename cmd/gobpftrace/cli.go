@@ -110,7 +110,8 @@ OPTIONS:
     -V, --version  print the version
     --info         print what the kernel supports (helpers, features, probe types)
 
-    -p, --pid PID  trace process PID: uprobes and usdt attach to it; ends when it exits
+    -p, --pid PID  trace process PID: uprobes, usdt and perf events attach to it,
+                   kernel probes fire only for it; ends when it exits
     -c, --cmd CMD  run CMD (stopped until probes are attached) and trace until it
                    exits; its pid is the cpid builtin
 

@@ -86,6 +86,9 @@ type Info struct {
 	MapNames []string
 	// StrLen is the effective string capacity.
 	StrLen int
+	// Pid is the process of -p (0: none), which the programs of kinds
+	// with stdlib.ProbeDef.PidFilter check for.
+	Pid int
 	// Params are the positional parameters.
 	Params []string
 	// Config holds the settings of the config block that matter after
@@ -244,6 +247,7 @@ func Check(src *diag.Source, prog *ast.Program, cfg *Config) (info *Info, diags 
 		info: &Info{
 			Maps:   map[string]*MapSym{},
 			StrLen: cfg.StrLen,
+			Pid:    cfg.Pid,
 			Params: cfg.Params,
 			Config: DefaultSettings(),
 		},
