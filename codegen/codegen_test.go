@@ -4,6 +4,7 @@ import (
 	"flag"
 	"fmt"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -82,6 +83,7 @@ var GoldenCases = []GoldenCase{
 	{"ustack_usym", `uprobe:libc:getpid { @[ustack(perf, 3)] = count(); printf("%s%s\n", ustack, usym(arg0)); }`},
 	{"ustack_build_id", `uprobe:libc:getpid { @[ustack(build_id, 3)] = count(); print((1, ustack(build_id))); }`},
 	{"software_event", `software:page-faults:10 { @[comm] = count(); } hardware:cycles { @c = count(); }`},
+	{"watchpoint", `watchpoint:0x10000000:8:w { @[comm, reg("ip")] = count(); } watchpoint:0x10000008:1:rw { printf("%s\n", probe); unwatch(0x10000008); unwatch((uint8 *)0x10000000); }`},
 	{"deref_index", `kprobe:vfs_read { $p = (uint32 *)arg0; @a = *$p; @b = $p[pid]; @c = *($p + 2); @d = ($p + 3) - $p; @e = $p[1]; }`},
 	{"bitfield", `kprobe:vfs_read { $s = (struct sock *)arg0; @u = $s->sk_txtime_unused; @s = $s->sk_kern_sock; }`},
 	{"reg", `kprobe:vfs_read { @[reg("ip")] = count(); printf("%d\n", reg("sp")); }`},
@@ -173,10 +175,23 @@ func DumpObject(obj *Object) string {
 		fmt.Fprintf(&b, "time formats: %q\n", obj.TimeFormats)
 	}
 	for _, p := range obj.Programs {
-		fmt.Fprintf(&b, "program %s kind=%s probe=%q type=%s target=%+v insns=%d\n", p.Name, p.Kind, p.Probe, p.Type, p.Target, len(p.Insns))
+		fmt.Fprintf(&b, "program %s kind=%s probe=%q type=%s target={%s} insns=%d\n", p.Name, p.Kind, p.Probe, p.Type, targetFields(p.Target), len(p.Insns))
 		fmt.Fprintf(&b, "%v", p.Insns)
 	}
 	return b.String()
+}
+
+// targetFields lists a target's non-zero fields as Name:value, so that a
+// field added for one probe kind does not change every golden file.
+func targetFields(t Target) string {
+	v := reflect.ValueOf(t)
+	var parts []string
+	for i := 0; i < v.NumField(); i++ {
+		if f := v.Field(i); !f.IsZero() {
+			parts = append(parts, fmt.Sprintf("%s:%v", v.Type().Field(i).Name, f.Interface()))
+		}
+	}
+	return strings.Join(parts, " ")
 }
 
 // TestGolden compiles each per-construct script with the fixture host and

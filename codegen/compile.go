@@ -449,6 +449,9 @@ func (c *compiler) program(inst *check.Instance, index int) (p *Program, cerr *c
 	if a.USDT != nil {
 		p.Target.Offset, p.Target.RefCtrOffset = a.USDT.Offset, a.USDT.RefCtrOffset
 	}
+	if a.Watch != nil {
+		p.Target.Addr, p.Target.WatchLen, p.Target.WatchMode = a.Watch.Addr, a.Watch.Len, a.Watch.Mode
+	}
 	g.e.comment = g.sourceLine(a.Point.Span())
 	g.prologue()
 	g.tracingPrologue()
@@ -499,6 +502,7 @@ var probeKinds = [stdlib.NumProbeKinds]probeKind{
 	stdlib.Profile:       {progType: ebpf.PerfEvent},
 	stdlib.Software:      {progType: ebpf.PerfEvent},
 	stdlib.Hardware:      {progType: ebpf.PerfEvent},
+	stdlib.Watchpoint:    {progType: ebpf.PerfEvent},
 	stdlib.Kprobe:        {progType: ebpf.Kprobe},
 	stdlib.Kretprobe:     {progType: ebpf.Kprobe},
 	stdlib.Uprobe:        {progType: ebpf.Kprobe},

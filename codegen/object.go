@@ -104,8 +104,13 @@ type Target struct {
 	Binary          string // uprobe, usdt
 	Offset          uint64
 	// Addr is a uprobe's virtual address in Binary when it was written as
-	// one (Func is then empty); the runtime finds its file offset.
+	// one (Func is then empty); the runtime finds its file offset. For a
+	// watchpoint it is the watched address.
 	Addr uint64
+	// WatchLen and WatchMode are a watchpoint's length in bytes and
+	// access mode (r, w, x letters, sorted).
+	WatchLen  uint64
+	WatchMode string
 	// RefCtrOffset is the file offset of a usdt probe's semaphore (0: none).
 	RefCtrOffset uint64
 	// PeriodNs is the interval/profile period in nanoseconds; Freq is set
@@ -164,6 +169,7 @@ const (
 	EventRuntimeError                      // an error detected at run time: Error at Span (a header-only record)
 	EventErrorf                            // errorf(fmt, args): printf Pieces with Args, reported as an error at Span
 	EventWarnf                             // warnf(fmt, args): printf Pieces with Args, reported as a warning at Span
+	EventUnwatch                           // unwatch(addr): Args[0] is the address
 )
 
 // HeaderSize is the size of a record header: a uint32 event index and 4

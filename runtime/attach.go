@@ -22,6 +22,22 @@ import (
 type AttachOptions struct {
 	// Pid restricts uprobes to one process (-p); 0 for all.
 	Pid int
+	// Child is the process of -c (0: none). Probes that attach to a
+	// process rather than filter one (perf events and watchpoints) attach
+	// to it, as bpftrace's do.
+	Child int
+}
+
+// process is the process perf-event probes attach to: -p's, else the -c
+// child's, else 0 (every process).
+func (o *AttachOptions) process() int {
+	if o == nil {
+		return 0
+	}
+	if o.Pid != 0 {
+		return o.Pid
+	}
+	return o.Child
 }
 
 // attachment is one thing that keeps a program attached: a perf event fd
@@ -41,6 +57,7 @@ var attachers = [stdlib.NumProbeKinds]attachFunc{
 	stdlib.Profile:       attachProfile,
 	stdlib.Software:      attachPerfCounter,
 	stdlib.Hardware:      attachPerfCounter,
+	stdlib.Watchpoint:    attachWatchpoint,
 	stdlib.Kprobe:        attachKprobe,
 	stdlib.Kretprobe:     attachKprobe,
 	stdlib.Uprobe:        attachUprobe,
@@ -156,6 +173,12 @@ func (l *Loaded) AttachProgram(p *LoadedProgram, opts *AttachOptions) error {
 	}
 	l.mu.Lock()
 	l.attachments = append(l.attachments, as...)
+	if p.Kind == stdlib.Watchpoint {
+		if l.watches == nil {
+			l.watches = map[uint64][]attachment{}
+		}
+		l.watches[p.Target.Addr] = append(l.watches[p.Target.Addr], as...)
+	}
 	l.mu.Unlock()
 	return nil
 }
@@ -264,11 +287,11 @@ func attachInterval(p *LoadedProgram, _ *AttachOptions) ([]attachment, error) {
 	return attachClock(p, -1, cpus[:1])
 }
 
-// attachProfile fires the program on every online CPU, or with -p while
-// that process runs, on whichever CPU (as bpftrace attaches it).
+// attachProfile fires the program on every online CPU, or with -p or -c
+// while that process runs, on whichever CPU (as bpftrace attaches it).
 func attachProfile(p *LoadedProgram, opts *AttachOptions) ([]attachment, error) {
-	if opts != nil && opts.Pid != 0 {
-		return attachClock(p, opts.Pid, []int{-1})
+	if proc := opts.process(); proc != 0 {
+		return attachClock(p, proc, []int{-1})
 	}
 	cpus, err := onlineCPUs()
 	if err != nil {

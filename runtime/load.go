@@ -43,6 +43,8 @@ type Loaded struct {
 
 	mu          sync.Mutex
 	attachments []attachment
+	// watches are the attachments of each watched address, for unwatch().
+	watches map[uint64][]attachment
 
 	// perfLost counts the samples the kernel reported lost in the perf
 	// buffers (see Lost); nil until a perf EventReader exists.

@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"unsafe"
 
 	"github.com/cilium/ebpf"
@@ -25,8 +26,14 @@ import (
 // under a global mutex, 30-70 ms per tracepoint here. A bpf_link does not
 // help: unhooking the program through it costs as much again, before the
 // fd close. Detach therefore closes all events concurrently.
+//
+// Close may be called more than once and concurrently (unwatch() closes
+// watchpoints while Detach may close everything): only the first closes
+// the fd, so a number the kernel has reused for another file is never
+// closed.
 type perfEvent struct {
-	fd int
+	fd     int
+	closed atomic.Bool
 }
 
 func openPerfEvent(attr *unix.PerfEventAttr, cpu int) (*perfEvent, error) {
@@ -34,9 +41,14 @@ func openPerfEvent(attr *unix.PerfEventAttr, cpu int) (*perfEvent, error) {
 }
 
 // openTaskPerfEvent opens a perf event counting in process pid (-1: every
-// process) on cpu (-1: wherever pid runs).
+// process) on cpu (-1: wherever pid runs). An event of a process is
+// inherited by the threads and children it creates later (with the
+// program set on it), as bpftrace's are.
 func openTaskPerfEvent(attr *unix.PerfEventAttr, pid, cpu int) (*perfEvent, error) {
 	attr.Size = uint32(unsafe.Sizeof(*attr))
+	if pid > 0 {
+		attr.Bits |= unix.PerfBitInherit
+	}
 	fd, err := unix.PerfEventOpen(attr, pid, cpu, -1, unix.PERF_FLAG_FD_CLOEXEC)
 	if err != nil {
 		return nil, fmt.Errorf("perf_event_open on cpu %d: %w", cpu, err)
@@ -90,12 +102,10 @@ func (pe *perfEvent) setProgram(prog *ebpf.Program) error {
 
 // Close closes the event, detaching its program.
 func (pe *perfEvent) Close() error {
-	if pe.fd < 0 {
+	if !pe.closed.CompareAndSwap(false, true) {
 		return nil
 	}
-	err := unix.Close(pe.fd)
-	pe.fd = -1
-	return err
+	return unix.Close(pe.fd)
 }
 
 var onlineCPUList = sync.OnceValues(func() ([]int, error) {
@@ -139,8 +149,8 @@ func parseCPUList(s string) ([]int, error) {
 }
 
 // attachPerfCounter attaches a software or hardware probe: its perf event
-// on every online CPU (with -p, in that process), sampled every Count
-// events. A machine without a
+// on every online CPU (with -p or -c, in that process), sampled every
+// Count events. A machine without a
 // PMU (virtual machines) has no hardware events: that is an
 // *UnavailableError.
 func attachPerfCounter(p *LoadedProgram, opts *AttachOptions) ([]attachment, error) {
@@ -149,9 +159,9 @@ func attachPerfCounter(p *LoadedProgram, opts *AttachOptions) ([]attachment, err
 		return nil, err
 	}
 	pid := -1
-	if opts != nil && opts.Pid != 0 {
-		// -p: the events of that process only, on any CPU.
-		pid, cpus = opts.Pid, []int{-1}
+	if proc := opts.process(); proc != 0 {
+		// The events of that process only, on any CPU.
+		pid, cpus = proc, []int{-1}
 	}
 	typ := uint32(unix.PERF_TYPE_SOFTWARE)
 	if p.Kind == stdlib.Hardware {

@@ -158,7 +158,7 @@ var Funcs = [...]FuncDef{
 	Uptr:         {Name: "uptr", MinArgs: 1, MaxArgs: 1, Flags: Implemented, Sig: "uptr(p)", Doc: "mark a pointer as user space"},
 	Kptr:         {Name: "kptr", MinArgs: 1, MaxArgs: 1, Flags: Implemented, Sig: "kptr(p)", Doc: "mark a pointer as kernel space"},
 	Override:     {Name: "override", MinArgs: 1, MaxArgs: 1, Flags: Implemented | Unsafe | UnsafeLate | Statement, Sig: "override(rc)", Doc: "make the kprobed kernel function return rc without running (bpf_override_return; CONFIG_BPF_KPROBE_OVERRIDE, functions marked ALLOW_ERROR_INJECTION)"},
-	Unwatch:      {Name: "unwatch", MinArgs: 1, MaxArgs: 1, Flags: Statement, Sig: "unwatch(addr)", Doc: "remove a watchpoint"},
+	Unwatch:      {Name: "unwatch", MinArgs: 1, MaxArgs: 1, Flags: Implemented | Statement, Sig: "unwatch(addr)", Doc: "remove the watchpoints on addr (asynchronous: they stop once the tracer reads the request)"},
 	Path:         {Name: "path", MinArgs: 1, MaxArgs: 2, Sig: "path(struct path *)", Doc: "full path of a struct path"},
 	SyscallName:  {Name: "syscall_name", MinArgs: 1, MaxArgs: 1, Flags: Implemented, Sig: "syscall_name(nr)", Doc: "name of a system call number (x86-64), printed as text; \"Unknown syscall\" for a number without one"},
 	Getopt:       {Name: "getopt", MinArgs: 1, MaxArgs: 3, Flags: Implemented, Sig: "getopt(name[, default[, doc]])", Doc: "named program argument"},

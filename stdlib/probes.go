@@ -96,7 +96,7 @@ var Probes = [...]ProbeDef{
 	Interval:      {Name: "interval", Aliases: []string{"i"}, MinParts: 1, MaxParts: 2, Doc: "timed event on one CPU", Implemented: true, Regs: true},
 	Software:      {Name: "software", Aliases: []string{"s"}, MinParts: 1, MaxParts: 2, Doc: "perf software event EVENT[:COUNT] on every CPU, sampled every COUNT events", Implemented: true, Regs: true, InTask: true},
 	Hardware:      {Name: "hardware", Aliases: []string{"h"}, MinParts: 1, MaxParts: 2, Doc: "perf hardware (PMU) event EVENT[:COUNT] on every CPU, sampled every COUNT events", Implemented: true, Regs: true, InTask: true},
-	Watchpoint:    {Name: "watchpoint", Aliases: []string{"w"}, MinParts: 3, MaxParts: 3, Doc: "hardware watchpoint"},
+	Watchpoint:    {Name: "watchpoint", Aliases: []string{"w"}, MinParts: 3, MaxParts: 3, Doc: "hardware watchpoint ADDRESS:LENGTH:MODE (MODE: w, rw or x), in every process or, with -p/-c, in that process", Implemented: true, Regs: true, InTask: true},
 	Fentry:        {Name: "fentry", Aliases: []string{"f", "kfunc"}, MinParts: 1, MaxParts: 3, Doc: "kernel function entry via BTF trampoline", Implemented: true, HasArgs: true, InTask: true, Listed: true, PidFilter: true},
 	Fexit:         {Name: "fexit", Aliases: []string{"fr", "kretfunc"}, MinParts: 1, MaxParts: 3, Doc: "kernel function exit via BTF trampoline", Implemented: true, HasArgs: true, HasRetval: true, InTask: true, Listed: true, PidFilter: true},
 	RawTracepoint: {Name: "rawtracepoint", Aliases: []string{"rt"}, MinParts: 1, MaxParts: 2, Doc: "raw kernel tracepoint (classic raw_tp: argN are the tracepoint's raw arguments)", Implemented: true, HasArgN: true, InTask: true, Listed: true, PidFilter: true},

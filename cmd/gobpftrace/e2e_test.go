@@ -128,6 +128,18 @@ func compileProgram(t *testing.T, cc, src string, flags ...string) string {
 	return bin
 }
 
+// compileC writes the C program source to a temporary file and builds it
+// with gcc and flags (skipped without gcc, a failure under CI=true).
+func compileC(t *testing.T, source string, flags ...string) string {
+	t.Helper()
+	cc := needTool(t, "gcc")
+	src := filepath.Join(t.TempDir(), "prog.c")
+	if err := os.WriteFile(src, []byte(source), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return compileProgram(t, cc, src, flags...)
+}
+
 // syncBuffer is a concurrency-safe output buffer that can wait for text.
 type syncBuffer struct {
 	mu      sync.Mutex

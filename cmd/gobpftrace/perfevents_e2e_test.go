@@ -77,3 +77,40 @@ func TestInfo(t *testing.T) {
 	_, err = os.Stat("/sys/bus/event_source/devices/kprobe") // the kprobe PMU (Linux 4.17+)
 	matchAll(t, "stdout", r.stdout, `(?m)^  kprobe: `+yes(err == nil)+` `)
 }
+
+// pageToucher faults in 2000 fresh pages (small ones: with transparent
+// huge pages one fault would map 512).
+const pageToucher = `#include <sys/mman.h>
+int main(void) {
+	char *p = mmap(0, 2000 * 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	madvise(p, 2000 * 4096, MADV_NOHUGEPAGE);
+	for (int i = 0; i < 2000; i++) p[i * 4096] = 1;
+	return 0;
+}
+`
+
+// TestSoftwarePageFaultsChild: with -c, software:page-faults:1 counts the
+// child's faults only (the event is opened in the child, as bpftrace
+// does): its 2000 page touches plus the few dozen of loading it, and no
+// other process's.
+func TestSoftwarePageFaultsChild(t *testing.T) {
+	needRoot(t)
+	bin := compileC(t, pageToucher, "-O1")
+	// Another process faulting at the same time must not be counted.
+	done := make(chan struct{})
+	defer close(done)
+	go keepBusy(done)
+	r, out := gbtSplit(t, "-e", `software:page-faults:1 { @[comm, pid == cpid] = count(); }`, "-c", bin)
+	expectCode(t, r, 0)
+	lines := regexp.MustCompile(`(?m)^@\[.*$`).FindAllString(out, -1)
+	if len(lines) != 1 {
+		t.Fatalf("want one key, the child's:\n%s\n%v", out, r)
+	}
+	m := regexp.MustCompile(`^@\[prog, true\]: (\d+)$`).FindStringSubmatch(lines[0])
+	if m == nil {
+		t.Fatalf("want the child's faults under its comm and pid:\n%s", out)
+	}
+	if n, _ := strconv.Atoi(m[1]); n < 2000 || n > 2300 {
+		t.Errorf("%d faults counted, want the child's 2000 and its loading's few dozen", n)
+	}
+}

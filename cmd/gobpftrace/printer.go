@@ -139,6 +139,8 @@ func (p *printer) handle(rec []byte) {
 		if err := p.l.ZeroMap(ev.Map); err != nil {
 			fmt.Fprintf(os.Stderr, "ERROR: zero(%s): %v\n", ev.Map, err)
 		}
+	case codegen.EventUnwatch:
+		p.l.Unwatch(binary.LittleEndian.Uint64(rec[args[0].Offset:]))
 	case codegen.EventTime:
 		t := output.AppendStrftime(nil, ev.Format, time.Now())
 		if p.json {

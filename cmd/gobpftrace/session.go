@@ -342,7 +342,7 @@ func (s *Session) trace(c *compiled) int {
 			fmt.Fprintf(s.Stderr, "ERROR: running BEGIN: %v\n", err)
 		}
 	}
-	if err := l.Attach(&runtime.AttachOptions{Pid: s.opts.pid}); err != nil {
+	if err := l.Attach(&runtime.AttachOptions{Pid: s.opts.pid, Child: opts.Cpid}); err != nil {
 		return s.attachFailed(c, err)
 	}
 	if !p.json {

@@ -145,6 +145,15 @@ type Attach struct {
 	Module string
 	// RetType is the return type of an fexit function (nil: void).
 	RetType types.Type
+	// Watch is the watched memory of a watchpoint.
+	Watch *Watch
+}
+
+// Watch is a watchpoint's address, length in bytes and access mode ("w",
+// "rw", "x", …, letters sorted).
+type Watch struct {
+	Addr, Len uint64
+	Mode      string
 }
 
 // Tables are the per-instance side tables.

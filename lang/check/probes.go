@@ -203,6 +203,8 @@ func (c *checker) expandAttach(ap *ast.AttachPoint, kind stdlib.ProbeKind) []*At
 		return c.expandFentry(ap, kind)
 	case stdlib.Iter:
 		return c.expandIter(ap)
+	case stdlib.Watchpoint:
+		return c.expandWatchpoint(ap, name)
 	}
 	c.errorf(ap, diag.CodeUnsupported, "%s probes are not supported yet", stdlib.Probes[kind].Name)
 	return nil
