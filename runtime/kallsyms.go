@@ -9,7 +9,6 @@ import (
 	"path"
 	"path/filepath"
 	"sort"
-	"strconv"
 	"strings"
 	"sync"
 
@@ -133,45 +132,38 @@ func sortFuncs(fs []kfunc) []kfunc {
 	return out
 }
 
-// kallsymsFuncs returns the text symbols of /proc/kallsyms, read once.
+// kallsymsFuncs returns the text symbols of /proc/kallsyms (the one
+// kernel symbol table, see symTable), derived once.
 func kallsymsFuncs() ([]kfunc, error) {
 	kallsymsTable.once.Do(func() {
-		kallsymsTable.funcs, kallsymsTable.err = readKallsymsFuncs("/proc/kallsyms")
+		tab, err := loadKernelSyms()
+		if err != nil {
+			kallsymsTable.err = err
+			return
+		}
+		kallsymsTable.funcs = tab.funcs()
 	})
 	return kallsymsTable.funcs, kallsymsTable.err
 }
 
-// readKallsymsFuncs reads the functions of a kallsyms file: lines
-// "ADDRESS TYPE NAME[\t[MODULE]]" whose type is t or T. Like
-// parseFtraceFuncs, it slices one copy of the file.
-func readKallsymsFuncs(file string) ([]kfunc, error) {
-	data, err := os.ReadFile(file)
-	if err != nil {
-		return nil, fmt.Errorf("reading kernel symbols: %w", err)
-	}
+// funcs returns the table's functions (types t and T) sorted by name and
+// module, without the functions kprobes must leave alone (badFunc) and
+// without JIT-compiled BPF programs, trampolines and dispatchers (module
+// "bpf"): they are not kprobe targets, and they come and go with every
+// program loaded on the machine. Names are substrings of the table's.
+func (t *symTable) funcs() []kfunc {
 	var out []kfunc
-	for line := range strings.Lines(string(data)) {
-		addr, rest, _ := strings.Cut(strings.TrimSuffix(line, "\n"), " ")
-		typ, rest, _ := strings.Cut(rest, " ")
-		if typ != "t" && typ != "T" || rest == "" {
+	for i, e := range t.syms {
+		if e.typ != 't' && e.typ != 'T' {
 			continue
 		}
-		name, mod, _ := strings.Cut(rest, "\t")
-		name = strings.TrimSpace(name)
-		if badFunc(name) {
+		name, mod := t.name(i), t.modules[e.mod]
+		if mod == "bpf" || badFunc(name) {
 			continue
 		}
-		m := moduleField(mod)
-		if m == "bpf" {
-			// JIT-compiled BPF programs, trampolines and dispatchers:
-			// not kprobe targets, and they come and go with every
-			// program loaded on the machine.
-			continue
-		}
-		a, _ := strconv.ParseUint(addr, 16, 64)
-		out = append(out, kfunc{name: name, module: m, addr: a})
+		out = append(out, kfunc{name: name, module: mod, addr: e.addr})
 	}
-	return sortFuncs(out), nil
+	return sortFuncs(out)
 }
 
 // moduleMatches reports whether a function's module (""for vmlinux)

@@ -10,7 +10,10 @@ import (
 	"testing"
 )
 
-func TestReadKallsymsFuncs(t *testing.T) {
+// TestKallsymsFuncs: the functions of the kernel symbol table are its t
+// and T symbols, with their modules, once per (name, module), without
+// loaded BPF programs.
+func TestKallsymsFuncs(t *testing.T) {
 	file := filepath.Join(t.TempDir(), "kallsyms")
 	data := "ffffffff81000000 T _stext\n" +
 		"ffffffff81001000 t vfs_read\n" +
@@ -22,10 +25,11 @@ func TestReadKallsymsFuncs(t *testing.T) {
 	if err := os.WriteFile(file, []byte(data), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	got, err := readKallsymsFuncs(file)
+	tab, err := readSymTable(file)
 	if err != nil {
 		t.Fatal(err)
 	}
+	got := tab.funcs()
 	want := []kfunc{
 		{name: "_stext", addr: 0xffffffff81000000},
 		{name: "nf_hook", module: "nf_tables", addr: 0xffffffffc0000000},

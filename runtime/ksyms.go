@@ -15,19 +15,25 @@ import (
 // kallsymsPath is the kernel symbol table read by kaddr() and ksym().
 const kallsymsPath = "/proc/kallsyms"
 
-// ksymEntry is one symbol of a symTable: its address and the position of
-// its name in the table's name buffer.
+// ksymEntry is one symbol of a symTable: its address, the position of its
+// name in the table's name buffer, its kallsyms type letter and its
+// module (an index into symTable.modules; 0 is vmlinux).
 type ksymEntry struct {
 	addr     uint64
 	off, len uint32
+	typ      byte
+	mod      uint16
 }
 
 // symTable is every symbol of a kallsyms file (all types, modules
 // included), sorted by address; symbols that share an address keep their
 // file order. Names are packed in one string to keep the table small.
+// It is the one reading of /proc/kallsyms: kaddr() and ksym() use it
+// directly, kprobes its functions (kallsymsFuncs).
 type symTable struct {
-	syms  []ksymEntry
-	names string
+	syms    []ksymEntry
+	names   string
+	modules []string // modules[0] is "" (vmlinux)
 }
 
 func (t *symTable) name(i int) string {
@@ -73,14 +79,16 @@ func (t *symTable) lookup(addr uint64) string {
 	return t.name(j)
 }
 
-// readSymTable parses a kallsyms file: lines "ADDRESS TYPE NAME [MODULE]".
+// readSymTable parses a kallsyms file: lines "ADDRESS TYPE NAME
+// [[MODULE]]".
 func readSymTable(file string) (*symTable, error) {
 	f, err := os.Open(file)
 	if err != nil {
 		return nil, fmt.Errorf("reading kernel symbols: %w", err)
 	}
 	defer f.Close()
-	t := &symTable{}
+	t := &symTable{modules: []string{""}}
+	modIndex := map[string]uint16{"": 0}
 	var names []byte
 	sc := bufio.NewScanner(f)
 	sc.Buffer(make([]byte, 0, 64<<10), 1<<20)
@@ -95,7 +103,18 @@ func readSymTable(file string) (*symTable, error) {
 			continue
 		}
 		name := fields[2]
-		t.syms = append(t.syms, ksymEntry{addr: addr, off: uint32(len(names)), len: uint32(len(name))})
+		var mod uint16
+		if len(fields) > 3 {
+			m := moduleField(string(fields[3]))
+			idx, ok := modIndex[m]
+			if !ok {
+				idx = uint16(len(t.modules))
+				modIndex[m] = idx
+				t.modules = append(t.modules, m)
+			}
+			mod = idx
+		}
+		t.syms = append(t.syms, ksymEntry{addr: addr, off: uint32(len(names)), len: uint32(len(name)), typ: fields[1][0], mod: mod})
 		names = append(names, name...)
 	}
 	if err := sc.Err(); err != nil {

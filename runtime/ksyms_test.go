@@ -77,3 +77,14 @@ func TestKernelSymbolLive(t *testing.T) {
 		t.Error("KernelSymbolAddr(no_such_symbol_xyz) succeeded")
 	}
 }
+
+// BenchmarkReadSymTable reads this machine's /proc/kallsyms, the cost of
+// the first kaddr()/ksym() or of a kprobe on a function ftrace does not
+// list.
+func BenchmarkReadSymTable(b *testing.B) {
+	for b.Loop() {
+		if _, err := readSymTable(kallsymsPath); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
