@@ -48,6 +48,8 @@ type kernelBTF struct {
 type kernelTypeResult struct {
 	typ types.Type
 	err error
+	// module is the module whose BTF has the type ("" for vmlinux).
+	module string
 }
 
 // kernelEnumerator locates an enumerator: by the ID of its enum (raw BTF
@@ -112,11 +114,54 @@ func (h *Host) KernelType(name string) (types.Type, error) {
 		return r.typ, r.err
 	}
 	typ, err := k.lookup(spec, name)
+	var module string
+	if errors.Is(err, errNoKernelType) && os.Getenv(BTFEnv) == "" {
+		typ, module, err = h.moduleType(name, err)
+	}
 	if k.byName == nil {
 		k.byName = map[string]kernelTypeResult{}
 	}
-	k.byName[name] = kernelTypeResult{typ, err}
+	k.byName[name] = kernelTypeResult{typ, err, module}
 	return typ, err
+}
+
+// KernelTypeModule returns the kernel module whose BTF has the type name
+// (as KernelType found it), "vmlinux" for the kernel's own.
+func (h *Host) KernelTypeModule(name string) string {
+	name = strings.Join(strings.Fields(name), " ")
+	if _, err := h.KernelType(name); err != nil {
+		return ""
+	}
+	k := &h.kbtf
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	if m := k.byName[name].module; m != "" {
+		return m
+	}
+	return "vmlinux"
+}
+
+// errNoKernelType is lookup's error for a type that its BTF lacks.
+var errNoKernelType = errors.New("not found in BTF")
+
+// moduleType looks a type vmlinux's BTF lacks up in the BTF of the loaded
+// modules (/sys/kernel/btf/MODULE), in name order; the first that has it
+// wins. Their BTF is loaded only on such a miss (a few milliseconds per
+// module). notFound is returned when no module has it. h.kbtf.mu is held.
+func (h *Host) moduleType(name string, notFound error) (types.Type, string, error) {
+	for _, mod := range btfModules("*") {
+		if mod == "vmlinux" {
+			continue
+		}
+		spec, err := h.moduleSpec(mod)
+		if err != nil {
+			continue
+		}
+		if typ, err := h.kbtf.lookup(spec, name); err == nil {
+			return typ, mod, nil
+		}
+	}
+	return nil, "", notFound
 }
 
 // lookup finds and converts a named type. k.mu is held.
@@ -159,7 +204,7 @@ func (k *kernelBTF) lookup(spec *btf.Spec, name string) (types.Type, error) {
 		}
 	}
 	if found == nil {
-		return nil, fmt.Errorf("kernel type %s not found in BTF", name)
+		return nil, fmt.Errorf("kernel type %s %w", name, errNoKernelType)
 	}
 	if e, ok := found.(*btf.Enum); ok {
 		return k.enumType(e), nil

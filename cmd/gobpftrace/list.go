@@ -286,7 +286,8 @@ func (s *Session) listInstances(b *strings.Builder, info *check.Info) {
 
 // listType lists a kernel type from BTF: -l 'struct sock' its name when
 // the kernel has it, -lv its members with their offsets (or an enum's
-// enumerators) after the BTF it comes from ("vmlinux: struct sock {").
+// enumerators) after the BTF it comes from ("vmlinux: struct sock {",
+// "9pnet: struct p9_client {").
 func (s *Session) listType(out *strings.Builder, name string) int {
 	t, err := s.Host().KernelType(name)
 	if err != nil {
@@ -297,8 +298,8 @@ func (s *Session) listType(out *strings.Builder, name string) int {
 		out.WriteString(name + "\n")
 		return exitOK
 	}
-	// bpftrace names the BTF the type comes from; ours is vmlinux's.
-	out.WriteString("vmlinux: ")
+	// bpftrace names the BTF the type comes from: vmlinux or a module.
+	out.WriteString(s.Host().KernelTypeModule(name) + ": ")
 	var b strings.Builder
 	switch t := t.(type) {
 	case *types.Struct:
