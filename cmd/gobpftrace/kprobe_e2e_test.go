@@ -2,6 +2,8 @@ package main
 
 import (
 	"os"
+	"slices"
+	"strings"
 	"testing"
 )
 
@@ -58,4 +60,30 @@ func TestListKernelType(t *testing.T) {
 	r = gbt(t, "-lv", "struct no_such_struct_xyz")
 	expectCode(t, r, 1)
 	matchAll(t, "stderr", r.stderr, `^ERROR: .*no_such_struct_xyz`)
+}
+
+// TestListKernelTypePattern: -l with a wildcard type lists every
+// matching struct, union or enum by name (once, sorted); -lv prints each
+// definition; a pattern nothing matches lists nothing.
+func TestListKernelTypePattern(t *testing.T) {
+	needRoot(t)
+	if _, err := os.Stat("/sys/kernel/btf/vmlinux"); err != nil {
+		t.Skip("no kernel BTF")
+	}
+	r := gbt(t, "-l", "struct task_s*")
+	expectCode(t, r, 0)
+	lines := strings.Split(strings.TrimSpace(r.stdout), "\n")
+	if !slices.Contains(lines, "struct task_struct") || !slices.IsSorted(lines) || len(slices.Compact(slices.Clone(lines))) != len(lines) {
+		t.Errorf("want struct task_struct among sorted, distinct names:\n%s", r.stdout)
+	}
+	for _, l := range lines {
+		if !strings.HasPrefix(l, "struct task_s") {
+			t.Errorf("%q does not match struct task_s*", l)
+		}
+	}
+	r = gbt(t, "-lv", "enum bpf_map_typ?,union bpf_att*")
+	expectCode(t, r, 0)
+	matchAll(t, "stdout", r.stdout, `(?m)^vmlinux: enum bpf_map_type \{$`, `(?m)^    BPF_MAP_TYPE_HASH = 1,$`, `(?m)^vmlinux: union bpf_attr \{$`)
+	r = gbt(t, "-l", "struct no_such_struct_xyz*")
+	expectRun(t, r, 0, "", "")
 }

@@ -288,7 +288,29 @@ func (s *Session) listInstances(b *strings.Builder, info *check.Info) {
 // the kernel has it, -lv its members with their offsets (or an enum's
 // enumerators) after the BTF it comes from ("vmlinux: struct sock {",
 // "9pnet: struct p9_client {").
+//
+// A name with wildcards ('struct task_*') lists every matching type of
+// the kernel and its modules, by name.
 func (s *Session) listType(out *strings.Builder, name string) int {
+	if !strings.ContainsAny(name, "*?[") {
+		return s.listOneType(out, name)
+	}
+	names, err := s.Host().KernelTypeNames(name)
+	if err != nil {
+		fmt.Fprintf(s.Stderr, "ERROR: %v\n", err)
+		return exitScript
+	}
+	code := exitOK
+	for _, n := range names {
+		if c := s.listOneType(out, n); c != exitOK {
+			code = c
+		}
+	}
+	return code
+}
+
+// listOneType lists the kernel type name.
+func (s *Session) listOneType(out *strings.Builder, name string) int {
 	t, err := s.Host().KernelType(name)
 	if err != nil {
 		fmt.Fprintf(s.Stderr, "ERROR: %v\n", err)
