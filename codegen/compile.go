@@ -448,6 +448,7 @@ func (c *compiler) program(inst *check.Instance, index int) (p *Program, cerr *c
 	}
 	if a.USDT != nil {
 		p.Target.Offset, p.Target.RefCtrOffset = a.USDT.Offset, a.USDT.RefCtrOffset
+		p.Location = a.Location
 	}
 	g.e.comment = g.sourceLine(a.Point.Span())
 	g.prologue()

@@ -48,7 +48,8 @@ const (
 // NumVars is the number of variable IDs including VarInvalid.
 const NumVars = int(numVars)
 
-// MaxArgN is the highest argN supported (arg0 … arg9).
+// MaxArgN is the highest argN supported (arg0 … arg9) but in usdt probes,
+// which have as many as their notes describe.
 const MaxArgN = 9
 
 // VarDef describes a builtin variable.

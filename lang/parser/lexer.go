@@ -25,8 +25,9 @@ const (
 	comment      = `//[^\n]*|` + blockComment
 	// An attach point: before the first ':' anything but white space, '{',
 	// '}', ',', ';', '/', ':' and '"'; after it '/' is allowed too unless it
-	// starts a comment. Quoted segments are copied verbatim.
-	quoted        = `"[^"\n]*"`
+	// starts a comment. Quoted segments are copied verbatim; a backslash
+	// in one escapes the next character (a quote).
+	quoted        = `"(?:\\[^\n]|[^"\\\n])*"`
 	attachPattern = `(?:[^\s{},;/":]|` + quoted + `)+` +
 		`(?::(?:[^\s{},;/"]|` + quoted + `|/(?:[^/*\s{},;"]|` + quoted + `))*)?`
 	ident         = `[A-Za-z_][A-Za-z0-9_]*`

@@ -198,13 +198,54 @@ func (h *Fixture) UserFuncProto(path, fn string) (*host.FuncProto, error) {
 	return nil, fmt.Errorf("no DWARF debug info for function %s", fn)
 }
 
-// ProcessBinaries implements host.Host: process 4242 runs DWARFProgram
-// with libc; others do not exist.
-func (h *Fixture) ProcessBinaries(pid int) ([]string, error) {
-	if pid != 4242 {
-		return nil, fmt.Errorf("process %d: %w", pid, fs.ErrNotExist)
+// processFiles are the files of the fixture's process 4242: it runs
+// DWARFProgram with libc.
+var processFiles = []host.Binary{
+	{Path: "/lib/x86_64-linux-gnu/libc.so.6", Name: "/lib/x86_64-linux-gnu/libc.so.6"},
+	{Path: DWARFProgram, Name: DWARFProgram},
+}
+
+// UserBinaries implements host.Host: "*" and "" are the files of process
+// 4242 (other processes do not exist), wildcards match them and the
+// fixture's programs under /opt/fixture (DWARFProgram and
+// /opt/fixture/usdt_test), other targets are resolved as ResolveBinary
+// does.
+func (h *Fixture) UserBinaries(target string, pid int) ([]host.Binary, error) {
+	if pid != 0 && pid != 4242 {
+		return nil, fmt.Errorf("process %d does not exist", pid)
 	}
-	return []string{"/lib/x86_64-linux-gnu/libc.so.6", DWARFProgram}, nil
+	if target == "*" || target == "" && pid != 0 {
+		return processFiles, nil
+	}
+	if !strings.ContainsAny(target, "*?[") {
+		p, err := h.ResolveBinary(target)
+		if err != nil {
+			return nil, err
+		}
+		name := p
+		if strings.Contains(target, "/") {
+			name = target
+		}
+		return []host.Binary{{Path: p, Name: name}}, nil
+	}
+	var out []host.Binary
+	seen := map[string]bool{}
+	for _, p := range []string{DWARFProgram, "/opt/fixture/usdt_test"} {
+		if ok, _ := filepath.Match(target, p); ok {
+			seen[p] = true
+			out = append(out, host.Binary{Path: p, Name: p})
+		}
+	}
+	if pid != 0 {
+		for _, b := range processFiles {
+			okFull, _ := filepath.Match(target, b.Name)
+			okBase, _ := filepath.Match(target, filepath.Base(b.Name))
+			if (okFull || okBase) && !seen[b.Path] {
+				out = append(out, b)
+			}
+		}
+	}
+	return out, nil
 }
 
 // kernelFuncs are the fixture's kernel functions: vmlinux's, one of the
