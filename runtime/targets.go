@@ -233,8 +233,9 @@ func (h *Host) resolveIn(proc procFS, root, target string, pid int) (host.Binary
 
 // globPaths returns the paths that pattern matches in the file system
 // below root ("" for ours), sorted, as the pattern writes them: the text
-// before the first wildcard is kept as written ("./progs/a*" matches
-// "./progs/abc", where filepath.Glob would clean it to "progs/abc").
+// before the first wildcard is kept as written, doubled slashes aside
+// ("./progs/a*" matches "./progs/abc", where filepath.Glob would clean it
+// to "progs/abc").
 // Wildcards do not match a leading '.' unless the pattern's component
 // starts with one, as in the shell.
 func globPaths(root, pattern string) []string {
