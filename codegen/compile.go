@@ -448,6 +448,7 @@ func (c *compiler) program(inst *check.Instance, index int) (p *Program, cerr *c
 	}
 	if a.USDT != nil {
 		p.Target.Offset, p.Target.RefCtrOffset = a.USDT.Offset, a.USDT.RefCtrOffset
+		p.Location = a.Location
 	}
 	if a.Watch != nil {
 		p.Target.Addr, p.Target.WatchLen, p.Target.WatchMode = a.Watch.Addr, a.Watch.Len, a.Watch.Mode

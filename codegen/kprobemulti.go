@@ -31,12 +31,15 @@ func addKprobeFunc(p *Program, inst *check.Instance) {
 }
 
 // AttachPoints is the number of probes the object attaches: one per
-// program, plus the further functions of shared kprobe programs. It is the
-// N of "Attached N probes", which counts functions, as bpftrace does.
+// program, plus the further functions of shared kprobe programs, less the
+// further places of usdt probes. It is the N of "Attached N probes", which
+// counts functions and usdt probes, as bpftrace does.
 func (o *Object) AttachPoints() int {
 	n := 0
 	for _, p := range o.Programs {
-		n += 1 + len(p.MoreFuncs)
+		if p.Location == 0 {
+			n += 1 + len(p.MoreFuncs)
+		}
 	}
 	return n
 }

@@ -84,6 +84,10 @@ type Program struct {
 	// (function or iterator name) of BPF tracing programs.
 	AttachType ebpf.AttachType
 	AttachTo   string
+	// Location is the index of a usdt program's place among its probe's
+	// (check.Attach.Location): programs after the first place of a probe
+	// attach the same probe again.
+	Location int
 	// MoreFuncs are the further functions, after Target.Func, of a kprobe
 	// wildcard's shared program (see kprobemulti.go).
 	MoreFuncs []string

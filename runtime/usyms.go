@@ -231,30 +231,6 @@ func readObjectSyms(file string) *objectSyms {
 
 // readProcMaps reads the executable file mappings of a process, sorted by
 // address.
-// ProcessBinaries implements check.Host: the files mapped executable in
-// process pid (through its /proc root when our mount namespace lacks
-// them), sorted.
-func (h *Host) ProcessBinaries(pid int) ([]string, error) {
-	maps, err := readProcMaps(uint64(pid))
-	if err != nil {
-		return nil, fmt.Errorf("reading the mappings of process %d: %w", pid, err)
-	}
-	seen := map[string]bool{}
-	var out []string
-	for _, m := range maps {
-		p := m.path
-		if _, err := os.Stat(p); err != nil {
-			p = m.file // another mount namespace: through /proc/PID/root
-		}
-		if !seen[p] {
-			seen[p] = true
-			out = append(out, p)
-		}
-	}
-	sort.Strings(out)
-	return out, nil
-}
-
 func readProcMaps(pid uint64) ([]userMapping, error) {
 	f, err := os.Open(fmt.Sprintf("/proc/%d/maps", pid))
 	if err != nil {

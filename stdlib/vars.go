@@ -48,7 +48,8 @@ const (
 // NumVars is the number of variable IDs including VarInvalid.
 const NumVars = int(numVars)
 
-// MaxArgN is the highest argN supported (arg0 … arg9).
+// MaxArgN is the highest argN supported (arg0 … arg9) but in usdt probes,
+// which have as many as their notes describe.
 const MaxArgN = 9
 
 // VarDef describes a builtin variable.
@@ -75,7 +76,7 @@ var Vars = [...]VarDef{
 	ProbeVar:   {Name: "probe", Type: &types.ProbeName{}, Implemented: true, Doc: "full name of the probe"},
 	Cpid:       {Name: "cpid", Type: types.Uint32, Implemented: true, Doc: "pid of the -c child"},
 	Args:       {Name: "args", Implemented: true, Doc: "probe arguments (tracepoint fields)"},
-	ArgN:       {Name: "arg", Type: types.Uint64, Implemented: true, Doc: "function argument N (kprobe, uprobe, usdt)"},
+	ArgN:       {Name: "arg", Type: types.Uint64, Implemented: true, Doc: "function argument N (kprobe, uprobe, usdt; a usdt probe has as many as its note describes, arg10 and beyond too)"},
 	Retval:     {Name: "retval", Type: types.Int64, Implemented: true, Doc: "function return value"},
 	FuncVar:    {Name: "func", Implemented: true, Doc: "traced function name"},
 	Curtask:    {Name: "curtask", Implemented: true, Doc: "current task_struct (a BTF-typed pointer)"},

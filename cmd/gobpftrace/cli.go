@@ -86,6 +86,10 @@ var optSpecs = []optSpec{
 	{'I', "", "DIR", func(o *options, v string) error { o.includeDirs = append(o.includeDirs, v); return nil }},
 	{0, "include", "FILE", func(o *options, v string) error { o.includeFiles = append(o.includeFiles, v); return nil }},
 	{0, "unsafe", "", func(o *options, _ string) error { o.unsafe = true; return nil }},
+	// usdt semaphores are always counted by the kernel (ref_ctr_offset,
+	// 4.20+) in every process that maps the probe's file, as bpftrace
+	// does where it can: its --usdt-file-activation is then a no-op.
+	{0, "usdt-file-activation", "", func(*options, string) error { return nil }},
 	{'d', "debug", "STAGE", setDebug},
 	{0, "dry-run", "", func(o *options, _ string) error { o.dryRun = true; return nil }},
 	{0, "verify-only", "", func(o *options, _ string) error { o.verifyOnly = true; return nil }},
@@ -129,6 +133,9 @@ OPTIONS:
     --include FILE #include FILE before the script's first line (repeatable)
 
     --unsafe       allow unsafe functions (system, signal …)
+    --usdt-file-activation
+                   accepted for bpftrace: usdt semaphores are always set in every
+                   process that maps the probe's file
 
     -d, --debug STAGE
                    print a compilation stage and exit: ast, types, asm or all

@@ -83,6 +83,19 @@ func (s *Session) listPattern(b *strings.Builder, p string) int {
 				s.listKind(b, k, rest, true)
 			}
 		}
+		if !s.listsUserSpace(rest) {
+			return exitOK
+		}
+		if !strings.Contains(rest, ":") {
+			// A function or probe name in every file: of the -p
+			// process, or of every process.
+			rest = "*:" + rest
+		}
+		for _, k := range userListed {
+			if ok, _ := path.Match(provider, k.String()); ok {
+				s.listKind(b, k, rest, true)
+			}
+		}
 		return exitOK
 	}
 	kind, ok := stdlib.LookupProbe(provider)
@@ -91,6 +104,26 @@ func (s *Session) listPattern(b *strings.Builder, p string) int {
 		return exitUsage
 	}
 	return s.listKind(b, kind, rest, false)
+}
+
+// userListed are the user-space kinds a wildcard provider lists (bpftrace's
+// show_in_userspace_list) when the search has a scope: a process (-p) or
+// a file named without wildcards that exists.
+var userListed = []stdlib.ProbeKind{stdlib.Uprobe, stdlib.USDT}
+
+// listsUserSpace reports whether a wildcard provider lists the user-space
+// kinds too: with -p, or when the pattern after the provider names an
+// existing file (-l '*:./prog:*'), as bpftrace does.
+func (s *Session) listsUserSpace(rest string) bool {
+	if s.opts.pid != 0 {
+		return true
+	}
+	target, _, ok := strings.Cut(rest, ":")
+	if !ok || target == "" || strings.ContainsAny(target, "*?[") {
+		return false
+	}
+	_, err := os.Stat(target)
+	return err == nil
 }
 
 // listable reports whether -l lists probes of kind.
@@ -243,6 +276,9 @@ func (s *Session) listInstances(b *strings.Builder, info *check.Info) {
 	for _, inst := range info.Instances {
 		if k := inst.Attach.Kind; k == stdlib.Begin || k == stdlib.End {
 			continue // not probes of the kernel: bpftrace leaves them out
+		}
+		if inst.Attach.Location > 0 {
+			continue // a further place of the usdt probe listed before
 		}
 		if k := inst.Attach.Kind; (k == stdlib.Interval || k == stdlib.Profile) && len(inst.Attach.Point.Parts) == 2 {
 			// bpftrace lists the unit, not the rate: "interval:ms:".

@@ -140,6 +140,11 @@ type Attach struct {
 	Args *types.Struct
 	// USDT is the probe of a usdt attach point.
 	USDT *USDTProbe
+	// Location numbers the places of a usdt probe that is used (or
+	// inlined) at several: each place is one Attach and one program, with
+	// its own argument operands; those after the first (Location > 0) are
+	// the same probe, neither counted nor listed again.
+	Location int
 	// Module is the kernel module ("vmlinux" for the kernel) of an
 	// fentry/fexit function.
 	Module string

@@ -266,7 +266,9 @@ func (c *checker) builtin(id *ast.Ident, v stdlib.VarID, n int) types.Type {
 		}
 		return nil
 	case stdlib.ArgN:
-		if n > stdlib.MaxArgN {
+		// usdt probes have as many as their notes describe (usdtArgN
+		// checks).
+		if n > stdlib.MaxArgN && kind != stdlib.USDT {
 			c.errorf(id, diag.CodeUnknown, "arg%d is out of range (arg0 to arg%d)", n, stdlib.MaxArgN)
 			return nil
 		}

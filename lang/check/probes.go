@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"path"
 	"strconv"
 	"strings"
 
@@ -396,20 +395,16 @@ func (c *checker) expandUprobe(ap *ast.AttachPoint, kind stdlib.ProbeKind) []*At
 		c.errorf(ap, diag.CodeProbe, "uprobes are not available (no host)")
 		return nil
 	}
-	if strings.ContainsAny(ap.Parts[0], "*?[") {
-		return c.expandProcessUprobes(ap, kind)
-	}
-	path, err := c.cfg.Host.ResolveBinary(ap.Parts[0])
-	if err != nil {
-		c.errorf(ap, diag.CodeProbe, "%v", err)
+	bins, ok := c.userBinaries(ap, ap.Parts[0], kind)
+	if !ok {
 		return nil
+	}
+	if isWildcardTarget(ap.Parts[0]) {
+		return c.expandUprobeFiles(ap, kind, bins)
 	}
 	// The probe's name has the binary as bpftrace names it: a path as
 	// written (./prog stays relative), a short name (libc) resolved.
-	shown := path
-	if strings.Contains(ap.Parts[0], "/") {
-		shown = ap.Parts[0]
-	}
+	path, shown := bins[0].Path, bins[0].Name
 	if hex, ok := strings.CutPrefix(ap.Parts[1], "0x"); ok {
 		// An address in the binary, not a function name.
 		addr, err := strconv.ParseUint(hex, 16, 64)
@@ -431,41 +426,6 @@ func (c *checker) expandUprobe(ap *ast.AttachPoint, kind stdlib.ProbeKind) []*At
 	out := make([]*Attach, len(funcs))
 	for i, f := range funcs {
 		out[i] = &Attach{Point: ap, Kind: kind, Name: stdlib.Probes[kind].Name + ":" + shown + ":" + f, Binary: path, Func: f}
-	}
-	return out
-}
-
-// expandProcessUprobes expands a uprobe whose target has wildcards
-// (uprobe:*:fn) over the binaries of the -p process that match it, named
-// by their paths.
-func (c *checker) expandProcessUprobes(ap *ast.AttachPoint, kind stdlib.ProbeKind) []*Attach {
-	if c.cfg.Pid == 0 {
-		c.errorf(ap, diag.CodeProbe, "uprobe target '%s' has wildcards: give -p PID, whose binaries are searched", ap.Parts[0])
-		return nil
-	}
-	bins, err := c.cfg.Host.ProcessBinaries(c.cfg.Pid)
-	if err != nil {
-		c.errorf(ap, diag.CodeProbe, "%v", err)
-		return nil
-	}
-	var out []*Attach
-	for _, b := range bins {
-		// The pattern matches the path or the file's name.
-		full, _ := path.Match(ap.Parts[0], b)
-		base, _ := path.Match(ap.Parts[0], path.Base(b))
-		if !full && !base {
-			continue
-		}
-		funcs, err := c.cfg.Host.FuncSymbols(b, ap.Parts[1])
-		if err != nil {
-			continue // not an ELF file we can read
-		}
-		for _, f := range funcs {
-			out = append(out, &Attach{Point: ap, Kind: kind, Name: stdlib.Probes[kind].Name + ":" + b + ":" + f, Binary: b, Func: f})
-		}
-	}
-	if len(out) == 0 {
-		c.missingProbe(ap, fmt.Sprintf("No matches for %s %s:%s in process %d.", kind, ap.Parts[0], ap.Parts[1], c.cfg.Pid))
 	}
 	return out
 }

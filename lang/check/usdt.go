@@ -8,44 +8,59 @@ import (
 	"github.com/gobpftrace/gobpftrace/stdlib"
 )
 
-// expandUSDT resolves usdt:BINARY:[PROVIDER:]NAME: the binary (a path or a
-// library short name) and the probes of its .note.stapsdt section whose
-// provider and name match (wildcards expand; no provider matches any).
+// expandUSDT resolves usdt:TARGET:[PROVIDER:]NAME: the files the target
+// names (a path, a library short name, wildcards, "*" or, with -p, no
+// target for the files of the process) and the probes of their
+// .note.stapsdt sections whose provider and name match (wildcards expand;
+// no provider matches any). A probe used at several places is one Attach
+// per place, numbered by Location.
 func (c *checker) expandUSDT(ap *ast.AttachPoint) []*Attach {
 	if c.cfg.Host == nil {
 		c.errorf(ap, diag.CodeProbe, "usdt probes are not available (no host)")
 		return nil
 	}
-	provider, name := "", ap.Parts[len(ap.Parts)-1]
+	target, provider, name := ap.Parts[0], "", ap.Parts[len(ap.Parts)-1]
 	if len(ap.Parts) == 3 {
 		provider = ap.Parts[1]
 	}
-	path, err := c.cfg.Host.ResolveBinary(ap.Parts[0])
-	if err != nil {
-		c.errorf(ap, diag.CodeProbe, "%v", err)
+	if target == "" && c.cfg.Pid == 0 {
+		c.errorf(ap, diag.CodeProbe, "usdt probe must specify at least path or pid to probe. To target all paths/pids set the path to '*'.")
 		return nil
 	}
-	probes, err := c.cfg.Host.USDTProbes(path, provider, name)
-	if err == nil && len(probes) == 0 {
+	bins, ok := c.userBinaries(ap, target, stdlib.USDT)
+	if !ok {
+		return nil
+	}
+	var out []*Attach
+	for _, b := range bins {
+		probes, err := c.cfg.Host.USDTProbes(b.Path, provider, name)
+		if err != nil {
+			if isWildcardTarget(target) {
+				continue // a file without readable notes among many
+			}
+			c.missingProbe(ap, err.Error())
+			return nil
+		}
+		for i := range probes {
+			p := &probes[i]
+			loc := 0
+			if i > 0 && probes[i-1].Provider == p.Provider && probes[i-1].Name == p.Name {
+				loc = out[len(out)-1].Location + 1 // the attach of probes[i-1]
+			}
+			out = append(out, &Attach{
+				Point: ap, Kind: stdlib.USDT,
+				Name:   "usdt:" + b.Name + ":" + p.Provider + ":" + p.Name,
+				Binary: b.Path, Func: p.Provider + ":" + p.Name,
+				USDT: p, Location: loc,
+			})
+		}
+	}
+	if len(out) == 0 {
 		want := name
 		if provider != "" {
 			want = provider + ":" + name
 		}
-		err = fmt.Errorf("No matches for usdt:%s:%s", path, want)
-	}
-	if err != nil {
-		c.missingProbe(ap, err.Error())
-		return nil
-	}
-	out := make([]*Attach, len(probes))
-	for i := range probes {
-		p := &probes[i]
-		out[i] = &Attach{
-			Point: ap, Kind: stdlib.USDT,
-			Name:   "usdt:" + path + ":" + p.Provider + ":" + p.Name,
-			Binary: path, Func: p.Provider + ":" + p.Name,
-			USDT: p,
-		}
+		c.missingProbe(ap, fmt.Sprintf("No matches for usdt:%s:%s", target, want))
 	}
 	return out
 }

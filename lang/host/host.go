@@ -73,12 +73,38 @@ type Host interface {
 	// at path from its DWARF debug info (Module empty, Ret nil); a file
 	// without DWARF, or a function it does not describe, is an error.
 	UserFuncProto(path, fn string) (*FuncProto, error)
-	// ProcessBinaries returns the files mapped executable in process pid
-	// (its program and libraries), as paths the tracer can open, sorted.
-	ProcessBinaries(pid int) ([]string, error)
+	// UserBinaries returns the files a uprobe or usdt target names, sorted
+	// by Name; pid is the process of -p (0: none):
+	//
+	//   - "*", and "" with a pid, name the files the process maps
+	//     executable (its program and libraries); "*" without a pid those
+	//     of every process;
+	//   - a target with wildcards ('*', '?', '[') names the ELF files it
+	//     matches in the file system (executables and shared objects),
+	//     and with a pid also the process's files whose path or name it
+	//     matches;
+	//   - any other target is resolved as ResolveBinary does, one file.
+	//
+	// With a pid in another mount namespace, paths are looked up in its
+	// namespace (through /proc/PID/root), and a library short name among
+	// the files the process maps. Wildcards that match nothing give an
+	// empty list; a file that does not exist is an error.
+	UserBinaries(target string, pid int) ([]Binary, error)
 	// CgroupID returns the id of the cgroup directory at path
 	// (cgroupid()), as bpf_get_current_cgroup_id() reports it.
 	CgroupID(path string) (uint64, error)
+}
+
+// Binary is a file a uprobe or usdt target names.
+type Binary struct {
+	// Path is the file as the tracer opens it: absolute, through
+	// /proc/PID/root for a file of a process in another mount namespace.
+	Path string
+	// Name is the file as probe names show it: a path as the user wrote
+	// it (./prog stays relative; a wildcard's match keeps the written
+	// prefix), a library or program short name resolved, a process's
+	// file as Path.
+	Name string
 }
 
 // USDTProbe is one USDT (SystemTap SDT) probe of an ELF file.

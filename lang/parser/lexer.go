@@ -24,11 +24,14 @@ const (
 	blockComment = `/\*[^*]*\*+(?:[^/*][^*]*\*+)*/`
 	comment      = `//[^\n]*|` + blockComment
 	// An attach point: before the first ':' anything but white space, '{',
-	// '}', ',', ';', '/', ':' and '"'; after it '/' is allowed too unless it
-	// starts a comment. Quoted segments are copied verbatim.
-	quoted        = `"[^"\n]*"`
+	// '}', ',', ';', '/', ':' and '"'; after it '/' is allowed too, as part
+	// of a path (uprobe:/usr/lib/*:f; bpftrace's parser takes "//" and
+	// "/*" there as path text too, not as comments). Quoted segments are
+	// copied verbatim; a backslash in one escapes the next character (a
+	// quote).
+	quoted        = `"(?:\\[^\n]|[^"\\\n])*"`
 	attachPattern = `(?:[^\s{},;/":]|` + quoted + `)+` +
-		`(?::(?:[^\s{},;/"]|` + quoted + `|/(?:[^/*\s{},;"]|` + quoted + `))*)?`
+		`(?::(?:[^\s{},;"]|` + quoted + `)*)?`
 	ident         = `[A-Za-z_][A-Za-z0-9_]*`
 	word          = ident + `|[0-9][0-9A-Za-z_]*|\$(?:` + ident + `|[0-9]+|#)|@(?:` + ident + `)?`
 	stringPattern = `"(?:\\[^\n]|[^"\\\n])*"`

@@ -59,6 +59,14 @@ var dumpCases = []struct{ src, want string }{
 		`(program (probe (attach "uprobe" "/p/a b" "f") (block)))`},
 	{`uprobe:"/p/a:b":"f n" { }`,
 		`(program (probe (attach "uprobe" "/p/a:b" "f n") (block)))`},
+	// A backslash in quotes escapes the next character (a usdt probe
+	// named with quotes); "/*" in a path is not a comment.
+	{`usdt:./p:test:"\"probe1\"" { }`,
+		`(program (probe (attach "usdt" "./p" "test" "\"probe1\"") (block)))`},
+	{`usdt:"a\:b\\c":x { }`,
+		`(program (probe (attach "usdt" "a:b\\c" "x") (block)))`},
+	{`uprobe:/usr/lib/*:malloc, uprobe:/opt//x:f { }`,
+		`(program (probe (attach "uprobe" "/usr/lib/*" "malloc") (attach "uprobe" "/opt//x" "f") (block)))`},
 	{`tracepoint:syscalls:sys_enter_* { @[probe] = count(); }`,
 		`(program (probe (attach "tracepoint" "syscalls" "sys_enter_*") (block (= (@ probe) (call count)))))`},
 	{`t:syscalls:sys_enter_openat /pid == 1/ { printf("%s\n", str(args->filename)); }`,

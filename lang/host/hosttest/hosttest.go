@@ -198,13 +198,54 @@ func (h *Fixture) UserFuncProto(path, fn string) (*host.FuncProto, error) {
 	return nil, fmt.Errorf("no DWARF debug info for function %s", fn)
 }
 
-// ProcessBinaries implements host.Host: process 4242 runs DWARFProgram
-// with libc; others do not exist.
-func (h *Fixture) ProcessBinaries(pid int) ([]string, error) {
-	if pid != 4242 {
-		return nil, fmt.Errorf("process %d: %w", pid, fs.ErrNotExist)
+// processFiles are the files of the fixture's process 4242: it runs
+// DWARFProgram with libc.
+var processFiles = []host.Binary{
+	{Path: "/lib/x86_64-linux-gnu/libc.so.6", Name: "/lib/x86_64-linux-gnu/libc.so.6"},
+	{Path: DWARFProgram, Name: DWARFProgram},
+}
+
+// UserBinaries implements host.Host: "*" and "" are the files of process
+// 4242 (other processes do not exist), wildcards match them and the
+// fixture's programs under /opt/fixture (DWARFProgram and USDTProgram),
+// other targets are resolved as ResolveBinary
+// does.
+func (h *Fixture) UserBinaries(target string, pid int) ([]host.Binary, error) {
+	if pid != 0 && pid != 4242 {
+		return nil, fmt.Errorf("process %d does not exist", pid)
 	}
-	return []string{"/lib/x86_64-linux-gnu/libc.so.6", DWARFProgram}, nil
+	if target == "*" || target == "" && pid != 0 {
+		return processFiles, nil
+	}
+	if !strings.ContainsAny(target, "*?[") {
+		p, err := h.ResolveBinary(target)
+		if err != nil {
+			return nil, err
+		}
+		name := p
+		if strings.Contains(target, "/") {
+			name = target
+		}
+		return []host.Binary{{Path: p, Name: name}}, nil
+	}
+	var out []host.Binary
+	seen := map[string]bool{}
+	for _, p := range []string{DWARFProgram, USDTProgram} {
+		if ok, _ := filepath.Match(target, p); ok {
+			seen[p] = true
+			out = append(out, host.Binary{Path: p, Name: p})
+		}
+	}
+	if pid != 0 {
+		for _, b := range processFiles {
+			okFull, _ := filepath.Match(target, b.Name)
+			okBase, _ := filepath.Match(target, filepath.Base(b.Name))
+			if (okFull || okBase) && !seen[b.Path] {
+				out = append(out, b)
+			}
+		}
+	}
+	return out, nil
 }
 
 // kernelFuncs are the fixture's kernel functions: vmlinux's, one of the
@@ -331,18 +372,35 @@ func (h *Fixture) KernelEnumValue(name string) (int64, *types.Enum, bool) {
 }
 
 // USDTProbes implements host.Host with one fake probe, python:gc__start
-// with one argument, in every binary.
+// with one argument, in every binary but USDTProgram, whose probes are
+// tracetest:testprobe at two places (with different operands) and
+// tracetest:many with twelve arguments.
 func (h *Fixture) USDTProbes(path, provider, name string) ([]host.USDTProbe, error) {
 	if provider == "" {
 		provider = "*"
 	}
-	okP, _ := filepath.Match(provider, "python")
-	okN, _ := filepath.Match(name, "gc__start")
-	if !okP || !okN {
-		return nil, nil
+	probes := []host.USDTProbe{{Provider: "python", Name: "gc__start", Args: []string{"-4@112(%rsp)"}, Offset: 0x1000, RefCtrOffset: 0x2000}}
+	if path == USDTProgram {
+		probes = []host.USDTProbe{
+			{Provider: "tracetest", Name: "many", Args: strings.Fields("8@$0 8@$1 8@$2 8@$3 8@$4 8@$5 8@$6 8@$7 8@$8 8@$9 8@$10 8@$11"), Offset: 0x1100},
+			{Provider: "tracetest", Name: "testprobe", Args: []string{"-4@%edi"}, Offset: 0x1200},
+			{Provider: "tracetest", Name: "testprobe", Args: []string{"-4@%eax"}, Offset: 0x1300},
+		}
 	}
-	return []host.USDTProbe{{Provider: "python", Name: "gc__start", Args: []string{"-4@112(%rsp)"}, Offset: 0x1000, RefCtrOffset: 0x2000}}, nil
+	var out []host.USDTProbe
+	for _, p := range probes {
+		okP, _ := filepath.Match(provider, p.Provider)
+		okN, _ := filepath.Match(name, p.Name)
+		if okP && okN {
+			out = append(out, p)
+		}
+	}
+	return out, nil
 }
+
+// USDTProgram is the fixture's program with usdt probes of its own (see
+// USDTProbes).
+const USDTProgram = "/opt/fixture/usdt_test"
 
 // CgroupID implements host.Host: the cgroup roots have id 1, and
 // /sys/fs/cgroup/unified/test 4242; other paths do not exist.
