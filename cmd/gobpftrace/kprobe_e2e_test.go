@@ -62,10 +62,10 @@ func TestListKernelType(t *testing.T) {
 	matchAll(t, "stderr", r.stderr, `^ERROR: .*no_such_struct_xyz`)
 }
 
-// TestListKernelTypePattern: -l with a wildcard type lists every
+// TestListTypePattern: -l with a wildcard type lists every
 // matching struct, union or enum by name (once, sorted); -lv prints each
 // definition; a pattern nothing matches lists nothing.
-func TestListKernelTypePattern(t *testing.T) {
+func TestListTypePattern(t *testing.T) {
 	needRoot(t)
 	if _, err := os.Stat("/sys/kernel/btf/vmlinux"); err != nil {
 		t.Skip("no kernel BTF")
