@@ -85,7 +85,7 @@ type Program struct {
 	AttachType ebpf.AttachType
 	AttachTo   string
 	// MoreFuncs are the further functions, after Target.Func, of a kprobe
-	// wildcard's shared program (see kprobemulti.go).
+	// or uprobe wildcard's shared program (see kprobemulti.go).
 	MoreFuncs []string
 	// Session marks a kprobe session program: a kprobe and a kretprobe on
 	// the same functions joined into one (see session.go), attached with
@@ -101,10 +101,13 @@ type Program struct {
 type Target struct {
 	Category, Event string // tracepoint
 	Func            string // kprobe, uprobe, usdt probe name
-	Binary          string // uprobe, usdt
-	Offset          uint64
+	Binary          string // uprobe, usdt (uprobe: may be ARCHIVE!/MEMBER)
+	// Offset is a kprobe's or uprobe's offset into Func, or a usdt
+	// probe's file offset.
+	Offset uint64
 	// Addr is a uprobe's virtual address in Binary when it was written as
-	// one (Func is then empty); the runtime finds its file offset.
+	// one (Func is then empty); the runtime finds its file offset (an
+	// address no executable segment holds is one already).
 	Addr uint64
 	// RefCtrOffset is the file offset of a usdt probe's semaphore (0: none).
 	RefCtrOffset uint64
