@@ -44,58 +44,21 @@ func fileSymbol(t *testing.T, path, name string) elf.Symbol {
 	return elf.Symbol{}
 }
 
-// uprobeTestProgram builds a C program whose functions f1 and f2 (four
-// NOPs and a RET each) and zsize (a symbol of size 0) main calls three
-// times; given FILE OFFSET, it instead maps FILE and calls the code at
-// OFFSET three times (a zip member's or a flat binary's).
+// uprobeTestProgram builds testdata/uprobe_locations.c, whose functions
+// f1 and f2 (four NOPs and a RET each) and zsize (a symbol of size 0)
+// main calls three times.
 func uprobeTestProgram(t *testing.T) string {
 	t.Helper()
 	if goruntime.GOARCH != "amd64" {
 		t.Skip("the test program's functions are x86-64 assembly")
 	}
 	cc := lookCC(t)
-	dir := t.TempDir()
-	src := filepath.Join(dir, "prog.c")
-	if err := os.WriteFile(src, []byte(uprobeTestSource), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	bin := filepath.Join(dir, "prog")
-	if out, err := exec.Command(cc, "-O1", "-o", bin, src).CombinedOutput(); err != nil {
+	bin := filepath.Join(t.TempDir(), "prog")
+	if out, err := exec.Command(cc, "-O1", "-o", bin, filepath.Join("testdata", "uprobe_locations.c")).CombinedOutput(); err != nil {
 		t.Fatalf("%s: %v\n%s", cc, err, out)
 	}
 	return bin
 }
-
-const uprobeTestSource = `#include <fcntl.h>
-#include <stdlib.h>
-#include <sys/mman.h>
-void f1(void);
-void f2(void);
-void zsize(void);
-__asm__(".text\n"
-	".globl f1\n.type f1,@function\nf1: nop\n nop\n nop\n nop\n ret\n.size f1,5\n"
-	".globl f2\n.type f2,@function\nf2: nop\n nop\n nop\n nop\n ret\n.size f2,5\n"
-	".globl zsize\n.type zsize,@function\nzsize: nop\n ret\n");
-int main(int argc, char **argv) {
-	if (argc == 3) {
-		int fd = open(argv[1], O_RDONLY);
-		long off = strtol(argv[2], 0, 0), page = off & ~4095L;
-		char *m = mmap(0, off - page + 4096, PROT_READ | PROT_EXEC, MAP_PRIVATE, fd, page);
-		if (fd < 0 || m == MAP_FAILED)
-			return 1;
-		void (*fn)(void) = (void (*)(void))(m + (off - page));
-		for (int i = 0; i < 3; i++)
-			fn();
-		return 0;
-	}
-	for (int i = 0; i < 3; i++) {
-		f1();
-		f2();
-		zsize();
-	}
-	return 0;
-}
-`
 
 // plainFileOffset converts addr to a file offset of the ELF file at path
 // through its executable segments, independently of targetInfo.
