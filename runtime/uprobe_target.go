@@ -154,9 +154,10 @@ type targetInfo struct {
 	mtime time.Time
 	err   error // reading it failed (errNotELF: a flat binary)
 
-	syms []check.UprobeSym // functions and objects, in symbol table order
-	segs []elf.ProgHeader  // executable PT_LOAD segments
-	base uint64            // offset of the ELF image in the file
+	machine elf.Machine
+	syms    []check.UprobeSym // functions and objects, in symbol table order
+	segs    []elf.ProgHeader  // executable PT_LOAD segments
+	base    uint64            // offset of the ELF image in the file
 }
 
 // targetCache holds the targetInfo of every uprobe target path; the
@@ -195,6 +196,7 @@ func (c *targetInfo) read(p string) error {
 		return err
 	}
 	defer t.Close()
+	c.machine = t.Machine
 	for _, ph := range t.Progs {
 		if ph.Type == elf.PT_LOAD && ph.Flags&elf.PF_X != 0 {
 			c.segs = append(c.segs, ph.ProgHeader)
@@ -277,4 +279,37 @@ func (h *Host) UprobeSymbolAt(path string, addr uint64) (check.UprobeSym, bool, 
 	}
 	s, ok := c.symbolAt(addr)
 	return s, ok, nil
+}
+
+// InstructionBoundary implements check.Host: whether offset off into the
+// function sym of the ELF file at path starts an instruction. x86-64
+// code is decoded from the function's start; arm64 instructions are 4
+// bytes.
+func (h *Host) InstructionBoundary(path string, sym check.UprobeSym, off uint64) (bool, error) {
+	c, err := readTargetInfo(path)
+	if err != nil {
+		return false, err
+	}
+	switch c.machine {
+	case elf.EM_AARCH64:
+		return off%4 == 0, nil
+	case elf.EM_X86_64:
+	default:
+		return false, fmt.Errorf("instructions of %s code cannot be decoded", c.machine)
+	}
+	start, ok := c.fileOffset(sym.Addr)
+	if !ok {
+		return false, fmt.Errorf("%s is not in an executable segment", sym.Name)
+	}
+	f, err := os.Open(targetFile(path))
+	if err != nil {
+		return false, err
+	}
+	defer f.Close()
+	code := make([]byte, off+x86MaxInsn)
+	n, err := f.ReadAt(code, int64(start))
+	if err != nil && !errors.Is(err, io.EOF) {
+		return false, err
+	}
+	return x86Boundary(code[:n], off)
 }

@@ -45,8 +45,7 @@ func fileSymbol(t *testing.T, path, name string) elf.Symbol {
 }
 
 // uprobeTestProgram builds testdata/uprobe_locations.c, whose functions
-// f1 and f2 (four NOPs and a RET each) and zsize (a symbol of size 0)
-// main calls three times.
+// f1, f2 and zsize (a symbol of size 0) main calls three times.
 func uprobeTestProgram(t *testing.T) string {
 	t.Helper()
 	if goruntime.GOARCH != "amd64" {
@@ -281,5 +280,29 @@ func TestAttachUprobeMulti(t *testing.T) {
 				t.Errorf("uprobes fired %d times, want 6 (f1 and f2 three times each)", n)
 			}
 		})
+	}
+}
+
+// TestInstructionBoundary decodes the test program's f2 (a five-byte MOV
+// and a RET), in the file and as a stored zip member.
+func TestInstructionBoundary(t *testing.T) {
+	bin := uprobeTestProgram(t)
+	data, err := os.ReadFile(bin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	archive := filepath.Join(t.TempDir(), "a.zip")
+	writeZip(t, archive, []zipEntry{{"pad", zip.Deflate, []byte("padding")}, {"prog", zip.Store, data}})
+	h := NewHost(nil)
+	for _, path := range []string{bin, archive + "!/prog"} {
+		sym, ok, err := h.UprobeSymbol(path, "f2")
+		if err != nil || !ok || sym.Size != 6 {
+			t.Fatalf("%s: f2 = %+v, %v, %v", path, sym, ok, err)
+		}
+		for off, want := range map[uint64]bool{1: false, 2: false, 4: false, 5: true} {
+			if got, err := h.InstructionBoundary(path, sym, off); err != nil || got != want {
+				t.Errorf("%s: f2+%d boundary %v, %v; want %v", path, off, got, err, want)
+			}
+		}
 	}
 }

@@ -6,15 +6,16 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	goruntime "runtime"
 	"strings"
 	"testing"
 )
 
-// locationsProgram builds runtime/testdata/uprobe_locations.c: f1 and f2
-// (four NOPs and a RET each) and zsize (size 0) are called three times;
-// given FILE OFFSET the program calls the code at that offset of FILE
-// three times instead.
+// locationsProgram builds runtime/testdata/uprobe_locations.c: f1 (four
+// NOPs and a RET), f2 (a five-byte MOV and a RET) and zsize (size 0) are
+// called three times; given FILE OFFSET the program calls the code at
+// that offset of FILE three times instead.
 func locationsProgram(t *testing.T) string {
 	t.Helper()
 	if goruntime.GOARCH != "amd64" {
@@ -66,7 +67,7 @@ func TestUprobeLocations(t *testing.T) {
 	dir := t.TempDir()
 	archive := filepath.Join(dir, "a.zip")
 	writeStoredZip(t, archive, "lib/prog", bin)
-	_, f1Off := symbolOf(t, bin, "f1")
+	f1Addr, f1Off := symbolOf(t, bin, "f1")
 	memberOff := zipDataOffset(t, archive, "lib/prog")
 	flat := filepath.Join(dir, "flat.bin")
 	if err := os.WriteFile(flat, []byte{0x90, 0x90, 0x90, 0xc3}, 0o644); err != nil {
@@ -78,9 +79,11 @@ func TestUprobeLocations(t *testing.T) {
 		unsafe             bool
 		warning            string
 	}{
-		{name: "offset", probe: "uprobe:" + bin + ":f1+2", unsafe: true, warning: "Unchecked uprobe: " + bin + ":f1+2"},
+		{name: "offset", probe: "uprobe:" + bin + ":f1+2"},
+		{name: "offset-ret", probe: "uprobe:" + bin + ":f2+5"},
 		{name: "offset0", probe: "uprobe:" + bin + ":f1+0"},
 		{name: "address", probe: fmt.Sprintf("uprobe:%s:%#x", bin, addr)},
+		{name: "address-inside", probe: fmt.Sprintf("uprobe:%s:%d", bin, f1Addr+3)},
 		{name: "zip", probe: "uprobe:" + archive + "!/lib/prog:f1", child: fmt.Sprintf(" %s %d", archive, memberOff+f1Off)},
 		{name: "flat", probe: "uprobe:" + flat + ":0", child: " " + flat + " 0", unsafe: true,
 			warning: "Could not determine instruction boundary for uprobe:" + flat + ":0 (binary appears stripped)"},
@@ -108,8 +111,17 @@ func TestUprobeLocations(t *testing.T) {
 		matchAll(t, "stdout", r.stdout, `^@r: 6$`, `^@u: 6$`)
 	})
 
+	t.Run("unsafe", func(t *testing.T) {
+		// Attached in the middle of f2's MOV (which nothing runs: the
+		// breakpoint would change its immediate, not trap).
+		r := gbt(t, "--unsafe", "-e", "uprobe:"+bin+":f2+2 { } BEGIN { exit(); }")
+		expectCode(t, r, 0)
+		matchAll(t, "stderr", r.stderr, `WARNING: Unsafe uprobe in the middle of the instruction: `+regexp.QuoteMeta(bin)+`:f2\+2$`, `^Attached 2 probes$`)
+	})
+
 	t.Run("errors", func(t *testing.T) {
 		oneError(t, gbt(t, "-e", "uprobe:"+bin+":f1+5 { }"), "Offset outside the function bounds ('f1' size is 5)")
+		oneError(t, gbt(t, "-e", "uprobe:"+bin+":f2+2 { }"), "Could not add uprobe into middle of instruction: "+bin+":f2+2\nUse --unsafe to force attachment. WARNING: This option could lead to data corruption in the target process.")
 		oneError(t, gbt(t, "-e", "uprobe:"+bin+":nosuch+1 { }"), "No matches for uprobe "+bin+":nosuch.")
 		oneError(t, gbt(t, "-e", "uprobe:"+bin+":10 { }"), "Could not resolve address: "+bin+":0xa")
 		oneError(t, gbt(t, "-e", "uprobe:"+bin+":zsize { }"), "Could not determine boundary for zsize (symbol has size 0).\nUse --unsafe to force attachment. WARNING: This option could lead to data corruption in the target process.")

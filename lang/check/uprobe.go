@@ -20,12 +20,11 @@ import (
 // the checker makes the same checks with its wording, as one positioned
 // error: the offset must lie inside the function, a function of size 0
 // (_init) has no known extent, an address must fall in a symbol, a
-// uretprobe must be at a function's entry, and an instruction inside a
-// function must start on an instruction boundary. We have no disassembler,
-// so that last check cannot be made: a non-zero offset needs --unsafe, as
-// in a bpftrace built without offset support. --unsafe turns the
-// unverifiable cases into warnings (a flat binary without symbols is
-// probed at the file offset given as its address).
+// uretprobe must be at a function's entry, and a location inside a
+// function must start an instruction (the host decodes the function's
+// instructions up to it). --unsafe turns the cases that cannot be
+// verified into warnings (a flat binary without symbols is probed at the
+// file offset given as its address).
 
 // hintUnsafe ends the messages of locations only --unsafe accepts.
 const hintUnsafe = "\nUse --unsafe to force attachment. WARNING: This option could lead to data corruption in the target process."
@@ -94,7 +93,7 @@ func (c *checker) uprobeAddress(ap *ast.AttachPoint, kind stdlib.ProbeKind, path
 		c.missingProbe(ap, "uretprobes cannot be attached at function offset. (address resolved to: "+sym.Name+"+"+strconv.FormatUint(off, 10)+")")
 		return nil
 	}
-	if !c.instructionBoundary(ap, kind, shown, sym.Name, off) {
+	if !c.instructionBoundary(ap, kind, path, shown, sym, off) {
 		return nil
 	}
 	return a
@@ -123,22 +122,30 @@ func (c *checker) uprobeSymbol(ap *ast.AttachPoint, kind stdlib.ProbeKind, path,
 		c.missingProbe(ap, "Offset outside the function bounds ('"+f.fn+"' size is "+strconv.FormatUint(sym.Size, 10)+")")
 		return false
 	}
-	return c.instructionBoundary(ap, kind, shown, f.fn, f.offset)
+	return c.instructionBoundary(ap, kind, path, shown, sym, f.offset)
 }
 
-// instructionBoundary checks that offset off into function fn starts an
-// instruction. Without a disassembler that cannot be verified: a non-zero
-// offset is an error, or with --unsafe a warning, worded as bpftrace
-// built without offset support words them.
-func (c *checker) instructionBoundary(ap *ast.AttachPoint, kind stdlib.ProbeKind, shown, fn string, off uint64) bool {
+// instructionBoundary checks that offset off into the function sym
+// starts an instruction, with bpftrace's messages: one in the middle of
+// an instruction, or in code that cannot be decoded, is an error, or with
+// --unsafe a warning.
+func (c *checker) instructionBoundary(ap *ast.AttachPoint, kind stdlib.ProbeKind, path, shown string, sym UprobeSym, off uint64) bool {
 	if off == 0 {
 		return true
 	}
-	where := shown + ":" + fn + "+" + strconv.FormatUint(off, 10)
-	if c.cfg.Unsafe {
+	where := shown + ":" + sym.Name + "+" + strconv.FormatUint(off, 10)
+	ok, err := c.cfg.Host.InstructionBoundary(path, sym, off)
+	switch {
+	case err != nil && c.cfg.Unsafe:
 		c.warnf(ap, diag.CodeProbe, "Unchecked %s: %s", kind, where)
-		return true
+	case err != nil:
+		c.missingProbe(ap, "Failed to check if "+kind.String()+" is in proper place: "+where+hintUnsafe)
+		return false
+	case !ok && c.cfg.Unsafe:
+		c.warnf(ap, diag.CodeProbe, "Unsafe %s in the middle of the instruction: %s", kind, where)
+	case !ok:
+		c.missingProbe(ap, "Could not add "+kind.String()+" into middle of instruction: "+where+hintUnsafe)
+		return false
 	}
-	c.missingProbe(ap, "Can't check if "+kind.String()+" is in proper place (compiled without (k|u)probe offset support): "+where+hintUnsafe)
-	return false
+	return true
 }

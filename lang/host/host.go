@@ -41,6 +41,10 @@ type Host interface {
 	// (uprobe:BINARY:ADDRESS); ok is false when there is none or the file
 	// is not an ELF file (a flat binary).
 	UprobeSymbolAt(path string, addr uint64) (sym UprobeSym, ok bool, err error)
+	// InstructionBoundary reports whether offset off into the function
+	// sym of the ELF file at path starts an instruction; an error means
+	// the code could not be decoded up to it.
+	InstructionBoundary(path string, sym UprobeSym, off uint64) (bool, error)
 	// KernelFuncs returns the kernel functions (kprobe targets) of module
 	// ("" for any, "vmlinux" for the kernel itself, or a glob) whose names
 	// match the glob pattern, sorted by name and module. A wildcard

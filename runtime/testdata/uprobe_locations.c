@@ -1,6 +1,6 @@
-// A target for uprobe location tests (x86-64). f1 and f2 are four NOPs
-// and a RET each (every offset 0-4 starts an instruction); zsize is a
-// function symbol of size 0. main calls each three times. Given FILE
+// A target for uprobe location tests (x86-64). f1 is four NOPs and a RET
+// (every offset 0-4 starts an instruction), f2 a five-byte MOV and a RET
+// (offsets 0 and 5 do); zsize is a function symbol of size 0. main calls each three times. Given FILE
 // OFFSET, it instead maps FILE and calls the code at OFFSET three times:
 // a function inside a zip archive's member, or a flat binary's code.
 #include <fcntl.h>
@@ -13,7 +13,7 @@ void zsize(void);
 
 __asm__(".text\n"
 	".globl f1\n.type f1,@function\nf1: nop\n nop\n nop\n nop\n ret\n.size f1,5\n"
-	".globl f2\n.type f2,@function\nf2: nop\n nop\n nop\n nop\n ret\n.size f2,5\n"
+	".globl f2\n.type f2,@function\nf2: mov $1, %eax\n ret\n.size f2,6\n"
 	".globl zsize\n.type zsize,@function\nzsize: nop\n ret\n");
 
 int main(int argc, char **argv)

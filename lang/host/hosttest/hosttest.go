@@ -207,6 +207,15 @@ func (h *Fixture) UprobeSymbolAt(path string, addr uint64) (host.UprobeSym, bool
 	return host.UprobeSym{}, false, nil
 }
 
+// InstructionBoundary implements host.Host: the fixture's instructions
+// are two bytes long, and its code cannot be decoded past offset 16.
+func (h *Fixture) InstructionBoundary(path string, sym host.UprobeSym, off uint64) (bool, error) {
+	if off >= 16 {
+		return false, fmt.Errorf("invalid instruction at offset 16")
+	}
+	return off%2 == 0, nil
+}
+
 // FlatBinary is the fixture's file without an ELF header (code to be
 // probed by file offset).
 const FlatBinary = "/opt/fixture/false.bin"
