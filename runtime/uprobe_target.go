@@ -306,7 +306,16 @@ func (h *Host) InstructionBoundary(path string, sym check.UprobeSym, off uint64)
 		return false, err
 	}
 	defer f.Close()
-	code := make([]byte, off+x86MaxInsn)
+	// The code up to the offset, and the instruction there; no more than
+	// the file holds (a symbol's size need not be true).
+	end := start + off + x86MaxInsn
+	if c.size >= 0 && end > uint64(c.size) {
+		end = uint64(c.size)
+	}
+	if end <= start+off {
+		return false, fmt.Errorf("%s+%d is past the end of the file", sym.Name, off)
+	}
+	code := make([]byte, end-start)
 	n, err := f.ReadAt(code, int64(start))
 	if err != nil && !errors.Is(err, io.EOF) {
 		return false, err

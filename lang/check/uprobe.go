@@ -41,6 +41,10 @@ type uprobeFunc struct {
 // bpftrace's messages.
 func (c *checker) parseUprobeFunc(ap *ast.AttachPoint, kind stdlib.ProbeKind, s string) (uprobeFunc, bool) {
 	if !strings.Contains(s, "+") {
+		if s == "" {
+			c.errorf(ap, diag.CodeProbe, "%s should be attached to a function and/or address", kind)
+			return uprobeFunc{}, false
+		}
 		if n, msg := parseOptionInt(s, false); msg == "" {
 			return uprobeFunc{addr: uint64(n), isAddr: true}, true
 		}
