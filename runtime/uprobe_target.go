@@ -156,6 +156,7 @@ type targetInfo struct {
 
 	machine elf.Machine
 	syms    []check.UprobeSym // functions and objects, in symbol table order
+	byName  map[string]int    // index in syms of each name's first symbol
 	segs    []elf.ProgHeader  // executable PT_LOAD segments
 	base    uint64            // offset of the ELF image in the file
 }
@@ -217,19 +218,28 @@ func (c *targetInfo) read(p string) error {
 				continue
 			}
 			if name, _, _ := strings.Cut(s.Name, "@"); name != "" {
-				c.syms = append(c.syms, check.UprobeSym{Name: name, Addr: s.Value, Size: s.Size})
+				c.addSymbol(check.UprobeSym{Name: name, Addr: s.Value, Size: s.Size})
 			}
 		}
 	}
 	return nil
 }
 
+// addSymbol appends s to the symbols.
+func (c *targetInfo) addSymbol(s check.UprobeSym) {
+	if c.byName == nil {
+		c.byName = map[string]int{}
+	}
+	if _, ok := c.byName[s.Name]; !ok {
+		c.byName[s.Name] = len(c.syms)
+	}
+	c.syms = append(c.syms, s)
+}
+
 // symbol returns the first symbol named name.
 func (c *targetInfo) symbol(name string) (check.UprobeSym, bool) {
-	for _, s := range c.syms {
-		if s.Name == name {
-			return s, true
-		}
+	if i, ok := c.byName[name]; ok {
+		return c.syms[i], true
 	}
 	return check.UprobeSym{}, false
 }

@@ -187,14 +187,16 @@ func TestUprobeZipMember(t *testing.T) {
 // file that is not ELF has no symbols but can be probed by offset.
 func TestUprobeSymbols(t *testing.T) {
 	info := &targetInfo{
-		syms: []check.UprobeSym{
-			{Name: "_init", Addr: 0x1000, Size: 0},
-			{Name: "f", Addr: 0x1100, Size: 0x20},
-			{Name: "f", Addr: 0x1200, Size: 0x40}, // a second local f
-			{Name: "g", Addr: 0x1120, Size: 0x10},
-		},
 		segs: []elf.ProgHeader{{Vaddr: 0x1000, Off: 0x400, Filesz: 0x1000}},
 		base: 0x10,
+	}
+	for _, s := range []check.UprobeSym{
+		{Name: "_init", Addr: 0x1000, Size: 0},
+		{Name: "f", Addr: 0x1100, Size: 0x20},
+		{Name: "f", Addr: 0x1200, Size: 0x40}, // a second local f
+		{Name: "g", Addr: 0x1120, Size: 0x10},
+	} {
+		info.addSymbol(s)
 	}
 	if s, ok := info.symbol("f"); !ok || s.Addr != 0x1100 {
 		t.Errorf("symbol(f) = %+v, %v; want the first f", s, ok)
