@@ -103,6 +103,11 @@ func attachUprobe(p *LoadedProgram, opts *AttachOptions) (_ []attachment, err er
 			l, err = ex.UprobeMulti(nil, p.Prog, mopts)
 		}
 		if err != nil {
+			if errors.Is(err, unix.EOPNOTSUPP) || errors.Is(err, errnoENOTSUPP) {
+				// The kernel names no location: one of them starts with an
+				// instruction uprobes cannot step over.
+				return nil, fmt.Errorf("uprobe-multi link on %d functions of %s: %w (one of them starts with an instruction uprobes refuse, such as a LOCK-prefixed one: leave it out of the wildcard)", len(offs), path, err)
+			}
 			return nil, fmt.Errorf("uprobe-multi link: %w", err)
 		}
 		return []attachment{l}, nil

@@ -5,6 +5,7 @@ import (
 	"debug/elf"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
 	goruntime "runtime"
@@ -125,6 +126,23 @@ func TestUprobeLocations(t *testing.T) {
 		oneError(t, gbt(t, "-e", "uprobe:"+bin+":nosuch+1 { }"), "No matches for uprobe "+bin+":nosuch.")
 		oneError(t, gbt(t, "-e", "uprobe:"+bin+":10 { }"), "Could not resolve address: "+bin+":0xa")
 		oneError(t, gbt(t, "-e", "uprobe:"+bin+":zsize { }"), "Could not determine boundary for zsize (symbol has size 0).\nUse --unsafe to force attachment. WARNING: This option could lead to data corruption in the target process.")
+		// The kernel refuses lockinc's first instruction when it puts
+		// the breakpoint in a process that maps the program: a perf
+		// uprobe names the function, a uprobe-multi link says what to do.
+		waiting := exec.Command(bin, "wait")
+		if err := waiting.Start(); err != nil {
+			t.Fatal(err)
+		}
+		defer func() {
+			waiting.Process.Kill()
+			waiting.Wait()
+		}()
+		r := gbt(t, "-e", "uprobe:"+bin+":lockinc { }")
+		expectCode(t, r, 255)
+		matchAll(t, "stderr", r.stderr, `^stdin:1:1-\d+: ERROR: cannot attach uprobe:.*:lockinc: .*possible trap insn`)
+		r = gbt(t, "-e", "uprobe:"+bin+":[fl][1o]* { }")
+		expectCode(t, r, 255)
+		matchAll(t, "stderr", r.stderr, `^stdin:1:1-\d+: ERROR: cannot attach uprobe:.*: uprobe-multi link on 2 functions of .*: operation not supported \(one of them starts with an instruction uprobes refuse`)
 		oneError(t, gbt(t, "-e", "uprobe:"+archive+"!/nosuch:f1 { }"), "uprobe target '"+archive+"!/nosuch': zip archive "+archive+" has no member nosuch")
 	})
 }
