@@ -6,15 +6,16 @@ import (
 	"github.com/gobpftrace/gobpftrace/lang/check"
 )
 
-// Kprobe wildcards share one program.
+// Kprobe and uprobe wildcards share one program.
 //
-// The expansions of a kprobe or kretprobe wildcard whose body does not
-// depend on the function (no func, no probe: the checker then shares one
-// set of tables among them) compile to the same instructions, so they
-// become one program with the further functions in Program.MoreFuncs. The
-// runtime attaches it with one kprobe-multi link where the kernel has them
-// (5.18+), and as one kprobe per function otherwise. Loading one program
-// instead of hundreds is most of the start-up time of a wide wildcard.
+// The expansions of a kprobe, kretprobe, uprobe or uretprobe wildcard
+// whose body does not depend on the function (no func, no probe: the
+// checker then shares one set of tables among them) compile to the same
+// instructions, so they become one program with the further functions in
+// Program.MoreFuncs. The runtime attaches it with one kprobe-multi link
+// (5.18+) or uprobe-multi link (6.6+) where the kernel has them, and as
+// one probe per function otherwise. Loading one program instead of
+// hundreds is most of the start-up time of a wide wildcard.
 
 // sharesKprobeProgram reports whether inst compiles to the same program as
 // prev, the instance compiled just before it. The rule is the checker's,
@@ -23,8 +24,8 @@ func sharesKprobeProgram(prev, inst *check.Instance) bool {
 	return check.SharesProgram(prev, inst)
 }
 
-// addKprobeFunc adds inst's function to p, the program of a kprobe
-// wildcard, which is then named by its pattern.
+// addKprobeFunc adds inst's function to p, the program of a kprobe or
+// uprobe wildcard, which is then named by its pattern.
 func addKprobeFunc(p *Program, inst *check.Instance) {
 	p.MoreFuncs = append(p.MoreFuncs, inst.Attach.Func)
 	p.Probe = inst.Attach.Kind.String() + ":" + strings.Join(inst.Attach.Point.Parts, ":")

@@ -89,7 +89,7 @@ type Program struct {
 	// attach the same probe again.
 	Location int
 	// MoreFuncs are the further functions, after Target.Func, of a kprobe
-	// wildcard's shared program (see kprobemulti.go).
+	// or uprobe wildcard's shared program (see kprobemulti.go).
 	MoreFuncs []string
 	// Session marks a kprobe session program: a kprobe and a kretprobe on
 	// the same functions joined into one (see session.go), attached with
@@ -105,10 +105,13 @@ type Program struct {
 type Target struct {
 	Category, Event string // tracepoint
 	Func            string // kprobe, uprobe, usdt probe name
-	Binary          string // uprobe, usdt
-	Offset          uint64
+	Binary          string // uprobe, usdt (uprobe: may be ARCHIVE!/MEMBER)
+	// Offset is a kprobe's or uprobe's offset into Func, or a usdt
+	// probe's file offset.
+	Offset uint64
 	// Addr is a uprobe's virtual address in Binary when it was written as
-	// one (Func is then empty); the runtime finds its file offset. For a
+	// one (Func is then empty); the runtime finds its file offset (an
+	// address no executable segment holds is one already). For a
 	// watchpoint it is the watched address.
 	Addr uint64
 	// WatchLen and WatchMode are a watchpoint's length in bytes and

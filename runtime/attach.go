@@ -3,7 +3,6 @@
 package runtime
 
 import (
-	"debug/elf"
 	"errors"
 	"fmt"
 	"io"
@@ -435,56 +434,6 @@ func kprobesAvailable() bool {
 	}
 	_, err = os.Stat(filepath.Join(dir, "kprobe_events"))
 	return err == nil
-}
-
-// fileOffset converts the virtual address addr of the ELF file at path to
-// its file offset, through the loadable segment that holds it.
-func fileOffset(path string, addr uint64) (uint64, error) {
-	f, err := elf.Open(path)
-	if err != nil {
-		return 0, err
-	}
-	defer f.Close()
-	for _, p := range f.Progs {
-		if p.Type == elf.PT_LOAD && p.Flags&elf.PF_X != 0 && addr >= p.Vaddr && addr < p.Vaddr+p.Filesz {
-			return addr - p.Vaddr + p.Off, nil
-		}
-	}
-	return 0, fmt.Errorf("address %#x is not in an executable segment of %s", addr, path)
-}
-
-// attachUprobe attaches uprobes and uretprobes: Target.Func in
-// Target.Binary plus Target.Offset, or the file offset Target.Offset when
-// Func is empty.
-func attachUprobe(p *LoadedProgram, opts *AttachOptions) ([]attachment, error) {
-	if _, err := Tracefs(); err != nil {
-		return nil, err
-	}
-	ex, err := link.OpenExecutable(p.Target.Binary)
-	if err != nil {
-		return nil, err
-	}
-	uopts := &link.UprobeOptions{Offset: p.Target.Offset, PID: opts.Pid}
-	if p.Target.Func == "" {
-		uopts.Address, uopts.Offset = p.Target.Offset, 0
-	}
-	if p.Target.Addr != 0 {
-		off, err := fileOffset(p.Target.Binary, p.Target.Addr)
-		if err != nil {
-			return nil, err
-		}
-		uopts.Address, uopts.Offset = off, 0
-	}
-	var l link.Link
-	if p.Kind == stdlib.Uretprobe {
-		l, err = ex.Uretprobe(p.Target.Func, p.Prog, uopts)
-	} else {
-		l, err = ex.Uprobe(p.Target.Func, p.Prog, uopts)
-	}
-	if err != nil {
-		return nil, err
-	}
-	return []attachment{l}, nil
 }
 
 // attachRawTracepoint attaches a classic raw tracepoint program

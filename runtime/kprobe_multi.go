@@ -53,6 +53,9 @@ func loadAttachType(p *codegen.Program) ebpf.AttachType {
 	if useKprobeMulti(p) {
 		return ebpf.AttachTraceKprobeMulti
 	}
+	if useUprobeMulti(p) {
+		return ebpf.AttachTraceUprobeMulti
+	}
 	return p.AttachType
 }
 

@@ -77,7 +77,9 @@ func (h *Host) uprobes() *uprobeState {
 //     entries for the running architecture and the highest ".so.N" version,
 //     then in the usual library directories as "<name>.so*"; a library
 //     name that is not found there is still tried in $PATH;
-//   - any other bare name is a program looked up in $PATH.
+//   - any other bare name is a program looked up in $PATH;
+//   - "ARCHIVE!/MEMBER" is a stored member of a zip archive (ARCHIVE a
+//     path; see uprobe_target.go).
 //
 // Results are cached in the Host.
 func (h *Host) ResolveBinary(name string) (string, error) {
@@ -102,6 +104,9 @@ func (h *Host) ResolveBinary(name string) (string, error) {
 }
 
 func (h *Host) resolveBinary(st *uprobeState, name string) (string, error) {
+	if archive, member, ok := splitArchivePath(name); ok {
+		return resolveArchiveMember(name, archive, member)
+	}
 	if strings.Contains(name, "/") {
 		abs, err := filepath.Abs(name)
 		if err != nil {
@@ -491,7 +496,7 @@ func (h *Host) FuncSymbols(file, pattern string) ([]string, error) {
 
 // funcSymbols returns the cached sorted function names of the file at p.
 func (st *uprobeState) funcSymbols(p string) ([]string, error) {
-	fi, err := os.Stat(p)
+	fi, err := os.Stat(targetFile(p))
 	if err != nil {
 		return nil, fmt.Errorf("reading symbols: %w", err)
 	}
@@ -534,14 +539,15 @@ type elfFunc struct {
 	addr, size uint64
 }
 
-// readELFFuncs reads the defined function symbols of the ELF file at p.
+// readELFFuncs reads the defined function symbols of the ELF file at p
+// (which may name a zip archive's member).
 func readELFFuncs(p string) ([]elfFunc, error) {
-	f, err := elf.Open(p)
+	f, err := openTarget(p)
 	if err != nil {
 		return nil, fmt.Errorf("reading symbols of %s: %w", p, err)
 	}
 	defer f.Close()
-	return elfFuncs(f, p)
+	return elfFuncs(f.File, p)
 }
 
 // elfFuncs reads the defined function symbols of f (opened from p) from

@@ -28,7 +28,7 @@ uretprobe:libc:getpid /pid == cpid/ { @ok[retval == pid] = count(); }`
 
 // TestUprobeAddress: uprobe:BINARY:0xADDR attaches at the virtual address
 // of getpid in libc (its file offset found through the segments), and the
-// probe is named with the address as written.
+// probe is named with the address in decimal, as bpftrace names it.
 func TestUprobeAddress(t *testing.T) {
 	needRoot(t)
 	python := debianPython(t)
@@ -52,7 +52,8 @@ func TestUprobeAddress(t *testing.T) {
 	point := fmt.Sprintf("uprobe:%s:0x%x", libc, addr)
 	r := gbt(t, "-q", "-e", point+` /pid == cpid/ { @p[probe] = count(); }`, "-c", python+" "+script)
 	expectCode(t, r, 0)
-	matchAll(t, "stdout", r.stdout, `(?m)^@p\[`+regexp.QuoteMeta(point)+`\]: 3$`)
+	name := fmt.Sprintf("uprobe:%s:%d", libc, addr)
+	matchAll(t, "stdout", r.stdout, `(?m)^@p\[`+regexp.QuoteMeta(name)+`\]: 3$`)
 }
 
 // TestUprobeErrors: unknown libraries and functions are positioned errors.

@@ -94,16 +94,24 @@ func symbolFileOffset(t *testing.T, f *elf.File, name string) uint64 {
 	if err != nil {
 		t.Fatal(err)
 	}
+	_, off := symbolLocation(t, f, syms, name)
+	return off
+}
+
+// symbolLocation returns the value of the symbol name among syms (of f)
+// and its file offset, through the loadable segment that holds it.
+func symbolLocation(t *testing.T, f *elf.File, syms []elf.Symbol, name string) (addr, off uint64) {
+	t.Helper()
 	for _, s := range syms {
 		if s.Name != name {
 			continue
 		}
 		for _, p := range f.Progs {
 			if p.Type == elf.PT_LOAD && s.Value >= p.Vaddr && s.Value < p.Vaddr+p.Memsz {
-				return s.Value - p.Vaddr + p.Off
+				return s.Value, s.Value - p.Vaddr + p.Off
 			}
 		}
 	}
 	t.Fatalf("no symbol %s", name)
-	return 0
+	return 0, 0
 }

@@ -131,10 +131,13 @@ type Attach struct {
 	// Binary and Func name a uprobe's target (Binary is absolute).
 	Binary, Func string
 	// Addr is the virtual address of a uprobe written as one
-	// (uprobe:BINARY:0xADDR); Func is then empty.
+	// (uprobe:BINARY:ADDRESS); Func is then empty. The checker has found
+	// it in a symbol of Binary, unless --unsafe let an unresolved address
+	// through: the runtime then takes an address no executable segment
+	// holds (a flat binary's) as a file offset.
 	Addr uint64
-	// Offset is the offset of a kprobe in its function (kprobe:FUNC+N,
-	// kprobe:ADDRESS).
+	// Offset is the offset of a kprobe or uprobe in its function
+	// (kprobe:FUNC+N, kprobe:ADDRESS, uprobe:BINARY:FUNC+N).
 	Offset uint64
 	// Args is the tracepoint record layout.
 	Args *types.Struct

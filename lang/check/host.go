@@ -11,3 +11,7 @@ type USDTProbe = host.USDTProbe
 
 // UserSym is a symbol of an ELF file (uaddr()).
 type UserSym = host.UserSym
+
+// UprobeSym is a function or object symbol of an ELF file a uprobe
+// attaches in.
+type UprobeSym = host.UprobeSym

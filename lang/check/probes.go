@@ -384,8 +384,10 @@ func (c *checker) expandRawTracepoint(ap *ast.AttachPoint) []*Attach {
 	return out
 }
 
-// expandUprobe resolves uprobe:BINARY:FUNC: the binary (a path or a
-// library short name such as libc) and the functions matching FUNC.
+// expandUprobe resolves uprobe:BINARY:FUNC: the binary (a path, a
+// library short name such as libc, or a zip archive's member
+// ARCHIVE!/MEMBER) and the functions matching FUNC, or FUNC+OFFSET or an
+// ADDRESS (see uprobe.go).
 func (c *checker) expandUprobe(ap *ast.AttachPoint, kind stdlib.ProbeKind) []*Attach {
 	if len(ap.Parts) != 2 {
 		c.errorf(ap, diag.CodeUnsupported, "%s with %d parts is not supported yet (want %s:BINARY:FUNCTION)", kind, len(ap.Parts), kind)
@@ -405,27 +407,35 @@ func (c *checker) expandUprobe(ap *ast.AttachPoint, kind stdlib.ProbeKind) []*At
 	// The probe's name has the binary as bpftrace names it: a path as
 	// written (./prog stays relative), a short name (libc) resolved.
 	path, shown := bins[0].Path, bins[0].Name
-	if hex, ok := strings.CutPrefix(ap.Parts[1], "0x"); ok {
-		// An address in the binary, not a function name.
-		addr, err := strconv.ParseUint(hex, 16, 64)
-		if err != nil || addr == 0 {
-			c.errorf(ap, diag.CodeProbe, "invalid uprobe address '%s'", ap.Parts[1])
-			return nil
-		}
-		return []*Attach{{Point: ap, Kind: kind, Name: stdlib.Probes[kind].Name + ":" + shown + ":" + ap.Parts[1], Binary: path, Addr: addr}}
+	f, ok := c.parseUprobeFunc(ap, kind, ap.Parts[1])
+	if !ok {
+		return nil
 	}
-	funcs, err := c.cfg.Host.FuncSymbols(path, ap.Parts[1])
+	if f.isAddr {
+		if a := c.uprobeAddress(ap, kind, path, shown, f.addr); a != nil {
+			return []*Attach{a}
+		}
+		return nil
+	}
+	funcs, err := c.cfg.Host.FuncSymbols(path, f.fn)
 	if err == nil && len(funcs) == 0 {
 		// As bpftrace: the binary as the user wrote it.
-		err = fmt.Errorf("No matches for %s %s:%s.", kind, ap.Parts[0], ap.Parts[1])
+		err = fmt.Errorf("No matches for %s %s:%s.", kind, ap.Parts[0], f.fn)
 	}
 	if err != nil {
 		c.missingProbe(ap, err.Error())
 		return nil
 	}
+	if !hasWildcard(f.fn) && !c.uprobeSymbol(ap, kind, path, shown, f) {
+		return nil
+	}
+	suffix := ""
+	if f.offset != 0 {
+		suffix = "+" + strconv.FormatUint(f.offset, 10)
+	}
 	out := make([]*Attach, len(funcs))
-	for i, f := range funcs {
-		out[i] = &Attach{Point: ap, Kind: kind, Name: stdlib.Probes[kind].Name + ":" + shown + ":" + f, Binary: path, Func: f}
+	for i, fn := range funcs {
+		out[i] = &Attach{Point: ap, Kind: kind, Name: stdlib.Probes[kind].Name + ":" + shown + ":" + fn + suffix, Binary: path, Func: fn, Offset: f.offset}
 	}
 	return out
 }

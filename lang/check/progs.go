@@ -12,15 +12,23 @@ import (
 const DefaultMaxBPFProgs = 1024
 
 // SharesProgram reports whether inst compiles into the same BPF program as
-// prev, the instance before it: the expansions of one kprobe or kretprobe
-// wildcard share their program when the body does not depend on the
+// prev, the instance before it: the expansions of one kprobe, kretprobe,
+// uprobe or uretprobe wildcard (uprobes: in one binary, at function
+// entries) share their program when the body does not depend on the
 // function (same tables, no probe or func builtin).
 func SharesProgram(prev, inst *Instance) bool {
 	if prev == nil {
 		return false
 	}
 	k := inst.Attach.Kind
-	if k != stdlib.Kprobe && k != stdlib.Kretprobe || prev.Attach.Kind != k {
+	switch {
+	case prev.Attach.Kind != k:
+		return false
+	case k == stdlib.Uprobe || k == stdlib.Uretprobe:
+		if inst.Attach.Func == "" || inst.Attach.Offset != 0 || inst.Attach.Binary != prev.Attach.Binary {
+			return false
+		}
+	case k != stdlib.Kprobe && k != stdlib.Kretprobe:
 		return false
 	}
 	if inst.Tables != prev.Tables || inst.Probe != prev.Probe || inst.Attach.Point != prev.Attach.Point {

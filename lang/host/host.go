@@ -32,6 +32,19 @@ type Host interface {
 	// that match the glob pattern, sorted; a pattern (or exact name)
 	// that matches nothing gives an empty list.
 	FuncSymbols(path, pattern string) ([]string, error)
+	// UprobeSymbol returns the first function or object symbol named name
+	// of the ELF file at path (uprobe:BINARY:FUNC+OFFSET); ok is false
+	// when the file has none.
+	UprobeSymbol(path, name string) (sym UprobeSym, ok bool, err error)
+	// UprobeSymbolAt returns the first function or object symbol of the
+	// ELF file at path that starts at addr or holds it
+	// (uprobe:BINARY:ADDRESS); ok is false when there is none or the file
+	// is not an ELF file (a flat binary).
+	UprobeSymbolAt(path string, addr uint64) (sym UprobeSym, ok bool, err error)
+	// InstructionBoundary reports whether offset off into the function
+	// sym of the ELF file at path starts an instruction; an error means
+	// the code could not be decoded up to it.
+	InstructionBoundary(path string, sym UprobeSym, off uint64) (bool, error)
 	// KernelFuncs returns the kernel functions (kprobe targets) of module
 	// ("" for any, "vmlinux" for the kernel itself, or a glob) whose names
 	// match the glob pattern, sorted by name and module. A wildcard
@@ -116,6 +129,15 @@ type USDTProbe struct {
 	// Offset and RefCtrOffset are the file offsets of the probe and of its
 	// semaphore (0: none).
 	Offset, RefCtrOffset uint64
+}
+
+// UprobeSym is a function or object symbol of an ELF file a uprobe
+// attaches in.
+type UprobeSym struct {
+	Name string
+	// Addr is the symbol's virtual address and Size its size in bytes
+	// (0 for symbols such as _init, whose extent is unknown).
+	Addr, Size uint64
 }
 
 // UserSym is a symbol of an ELF file (uaddr()).

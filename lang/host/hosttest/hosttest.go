@@ -151,20 +151,74 @@ func (h *Fixture) ResolveBinary(name string) (string, error) {
 	return "", fmt.Errorf("uprobe target '%s' not found", name)
 }
 
+// fixtureSyms are the function symbols of the fixture's libc and of
+// DWARFProgram (whose _init has size 0, as in a real program), in symbol
+// table order.
+var fixtureSyms = map[bool][]host.UprobeSym{
+	false: {
+		{Name: "Py_Main", Addr: 0x2a000, Size: 0x40},
+		{Name: "getpid", Addr: 0x9a2c0, Size: 0x20},
+		{Name: "getppid", Addr: 0x9a2e0, Size: 0x20},
+		{Name: "malloc", Addr: 0xa5120, Size: 0x1c0},
+		{Name: "read", Addr: 0x11ba10, Size: 0x90},
+		{Name: "write", Addr: 0x11bab0, Size: 0x90},
+	},
+	true: {
+		{Name: "_init", Addr: 0x401000, Size: 0},
+		{Name: "uprobeFunction1", Addr: 0x401126, Size: 0x15},
+		{Name: "uprobeFunction2", Addr: 0x40113b, Size: 0x90},
+		{Name: "main", Addr: 0x4011cb, Size: 0x234},
+	},
+}
+
 // FuncSymbols implements host.Host with a few libc functions.
 func (h *Fixture) FuncSymbols(path, pattern string) ([]string, error) {
 	var out []string
-	names := []string{"Py_Main", "getpid", "getppid", "malloc", "read", "write"}
-	if path == DWARFProgram {
-		names = []string{"main", "uprobeFunction1", "uprobeFunction2"}
-	}
-	for _, f := range names {
-		if ok, _ := filepath.Match(pattern, f); ok {
-			out = append(out, f)
+	for _, s := range fixtureSyms[path == DWARFProgram] {
+		if ok, _ := filepath.Match(pattern, s.Name); ok {
+			out = append(out, s.Name)
 		}
 	}
+	sort.Strings(out)
 	return out, nil
 }
+
+// UprobeSymbol implements host.Host from fixtureSyms.
+func (h *Fixture) UprobeSymbol(path, name string) (host.UprobeSym, bool, error) {
+	for _, s := range fixtureSyms[path == DWARFProgram] {
+		if s.Name == name {
+			return s, true, nil
+		}
+	}
+	return host.UprobeSym{}, false, nil
+}
+
+// UprobeSymbolAt implements host.Host from fixtureSyms; FlatBinary has no
+// symbols.
+func (h *Fixture) UprobeSymbolAt(path string, addr uint64) (host.UprobeSym, bool, error) {
+	if path == FlatBinary {
+		return host.UprobeSym{}, false, nil
+	}
+	for _, s := range fixtureSyms[path == DWARFProgram] {
+		if addr == s.Addr || addr > s.Addr && addr < s.Addr+s.Size {
+			return s, true, nil
+		}
+	}
+	return host.UprobeSym{}, false, nil
+}
+
+// InstructionBoundary implements host.Host: the fixture's instructions
+// are two bytes long, and its code cannot be decoded past offset 16.
+func (h *Fixture) InstructionBoundary(path string, sym host.UprobeSym, off uint64) (bool, error) {
+	if off >= 16 {
+		return false, fmt.Errorf("invalid instruction at offset 16")
+	}
+	return off%2 == 0, nil
+}
+
+// FlatBinary is the fixture's file without an ELF header (code to be
+// probed by file offset).
+const FlatBinary = "/opt/fixture/false.bin"
 
 // DWARFProgram is the fixture's program with DWARF debug info: its
 // functions are uprobeFunction1(int *n, char c) and
