@@ -4,7 +4,6 @@ package runtime
 
 import (
 	"debug/elf"
-	"encoding/binary"
 	"errors"
 	"os"
 	"reflect"
@@ -116,11 +115,7 @@ func TestAttachTracepointGetpid(t *testing.T) {
 	if len(entries) != 1 || len(entries[0].Values) != l.NumCPU() {
 		t.Fatalf("entries = %v", entries)
 	}
-	var sum uint64
-	for _, v := range entries[0].Values {
-		sum += binary.NativeEndian.Uint64(v)
-	}
-	if sum != calls {
+	if sum := sumPerCPU(entries[0].Values); sum != calls {
 		t.Errorf("counted %d getpid calls, want %d", sum, calls)
 	}
 }

@@ -99,7 +99,7 @@ var Probes = [...]ProbeDef{
 	Watchpoint:    {Name: "watchpoint", Aliases: []string{"w"}, MinParts: 3, MaxParts: 3, Doc: "hardware watchpoint"},
 	Fentry:        {Name: "fentry", Aliases: []string{"f", "kfunc"}, MinParts: 1, MaxParts: 3, Doc: "kernel function entry via BTF trampoline", Implemented: true, HasArgs: true, InTask: true, Listed: true, PidFilter: true},
 	Fexit:         {Name: "fexit", Aliases: []string{"fr", "kretfunc"}, MinParts: 1, MaxParts: 3, Doc: "kernel function exit via BTF trampoline", Implemented: true, HasArgs: true, HasRetval: true, InTask: true, Listed: true, PidFilter: true},
-	RawTracepoint: {Name: "rawtracepoint", Aliases: []string{"rt"}, MinParts: 1, MaxParts: 2, Doc: "raw kernel tracepoint (classic raw_tp: argN are the tracepoint's raw arguments)", Implemented: true, HasArgN: true, InTask: true, Listed: true, PidFilter: true},
+	RawTracepoint: {Name: "rawtracepoint", Aliases: []string{"rt"}, MinParts: 1, MaxParts: 2, Doc: "raw kernel tracepoint [MODULE:]EVENT (classic raw_tp: argN are the tracepoint's raw arguments, args their names and types from BTF)", Implemented: true, HasArgs: true, HasArgN: true, InTask: true, Listed: true, PidFilter: true},
 	Iter:          {Name: "iter", Aliases: []string{"it"}, MinParts: 1, MaxParts: 2, Doc: "BPF iterator over kernel objects (task, task_file)", Implemented: true},
 	SelfSignal:    {Name: "self", MinParts: 2, MaxParts: 2, Doc: "user-space triggered probe"},
 	Test:          {Name: "test", MinParts: 1, MaxParts: 1, Doc: "test probe"},

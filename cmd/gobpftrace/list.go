@@ -252,7 +252,7 @@ func (s *Session) listInstances(b *strings.Builder, info *check.Info) {
 		b.WriteString(inst.Attach.Name)
 		b.WriteByte('\n')
 		if s.opts.listVerbose && inst.Attach.Kind == stdlib.RawTracepoint {
-			s.rawTracepointParams(b, inst.Attach.Event)
+			s.rawTracepointParams(b, inst.Attach)
 			continue
 		}
 		if s.opts.listVerbose && inst.Attach.Kind == stdlib.Uprobe && inst.Attach.Func != "" {

@@ -354,35 +354,6 @@ func (c *checker) expandTracepoint(ap *ast.AttachPoint) []*Attach {
 	return out
 }
 
-// expandRawTracepoint resolves rawtracepoint:[MODULE:]EVENT against the
-// tracepoint events the kernel has (a raw tracepoint has the name of its
-// tracepoint event); wildcards expand.
-func (c *checker) expandRawTracepoint(ap *ast.AttachPoint) []*Attach {
-	if c.cfg.Host == nil {
-		c.errorf(ap, diag.CodeProbe, "raw tracepoints are not available (no host)")
-		return nil
-	}
-	event := ap.Parts[len(ap.Parts)-1]
-	names, err := c.cfg.Host.Tracepoints("*:" + event)
-	if err != nil {
-		c.errorf(ap, diag.CodeProbe, "listing tracepoints: %v", err)
-		return nil
-	}
-	seen := map[string]bool{}
-	var out []*Attach
-	for _, n := range names {
-		_, ev, _ := strings.Cut(n, ":")
-		if !seen[ev] {
-			seen[ev] = true
-			out = append(out, &Attach{Point: ap, Kind: stdlib.RawTracepoint, Name: "rawtracepoint:" + ev, Event: ev})
-		}
-	}
-	if len(out) == 0 {
-		c.missingProbe(ap, "No matches for rawtracepoint "+event+".")
-	}
-	return out
-}
-
 // expandUprobe resolves uprobe:BINARY:FUNC: the binary (a path or a
 // library short name such as libc) and the functions matching FUNC.
 func (c *checker) expandUprobe(ap *ast.AttachPoint, kind stdlib.ProbeKind) []*Attach {
