@@ -494,6 +494,7 @@ var probeKinds = [stdlib.NumProbeKinds]probeKind{
 	stdlib.RawTracepoint: {progType: ebpf.RawTracepoint},
 	stdlib.Begin:         {progType: ebpf.RawTracepoint},
 	stdlib.End:           {progType: ebpf.RawTracepoint},
+	stdlib.SelfSignal:    {progType: ebpf.RawTracepoint},
 	stdlib.Tracepoint:    {progType: ebpf.TracePoint},
 	stdlib.Interval:      {progType: ebpf.PerfEvent},
 	stdlib.Profile:       {progType: ebpf.PerfEvent},

@@ -51,9 +51,6 @@ var attachers = [stdlib.NumProbeKinds]attachFunc{
 	stdlib.Iter:          attachIter,
 }
 
-// runOnceKinds are the kinds RunOnce executes instead of attaching.
-var runOnceKinds = [stdlib.NumProbeKinds]bool{stdlib.Begin: true, stdlib.End: true}
-
 // AttachError reports a probe that could not be attached.
 type AttachError struct {
 	// Program is the probe that failed.
@@ -103,14 +100,15 @@ var reverseAttachKinds = [stdlib.NumProbeKinds]bool{
 	stdlib.Fentry: true, stdlib.Fexit: true, stdlib.Iter: true,
 }
 
-// Attach attaches every program except BEGIN and END and stops at the
+// Attach attaches every program except those run once (BEGIN, END,
+// self:signal) and stops at the
 // first failure (an *AttachError); what was attached stays attached until
 // Detach or Close. Programs of kinds the kernel runs in attach order are
 // attached first, in script order, then the others in reverse script order
 // (reverseAttachKinds), so that probes on one hook fire in script order.
 func (l *Loaded) Attach(opts *AttachOptions) error {
 	for _, p := range l.Programs {
-		if runOnceKinds[p.Kind] || reverseAttachKinds[p.Kind] {
+		if stdlib.Probes[p.Kind].RunOnce || reverseAttachKinds[p.Kind] {
 			continue
 		}
 		if err := l.AttachProgram(p, opts); err != nil {
@@ -131,7 +129,7 @@ func (l *Loaded) Attach(opts *AttachOptions) error {
 func (l *Loaded) NumAttachable() int {
 	n := 0
 	for _, p := range l.Object.Programs {
-		if !runOnceKinds[p.Kind] {
+		if !stdlib.Probes[p.Kind].RunOnce {
 			n++
 		}
 	}

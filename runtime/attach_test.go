@@ -24,15 +24,15 @@ import (
 
 func TestAttachersCoverImplementedKinds(t *testing.T) {
 	for k := stdlib.ProbeKind(1); int(k) < stdlib.NumProbeKinds; k++ {
-		if !stdlib.Probes[k].Implemented || runOnceKinds[k] {
+		if !stdlib.Probes[k].Implemented || stdlib.Probes[k].RunOnce {
 			continue
 		}
 		if attachers[k] == nil {
 			t.Errorf("probe kind %s is implemented but has no attacher", k)
 		}
 	}
-	for k := range runOnceKinds {
-		if runOnceKinds[k] && attachers[k] != nil {
+	for k := range stdlib.Probes {
+		if stdlib.Probes[k].RunOnce && attachers[k] != nil {
 			t.Errorf("probe kind %s is run once but also has an attacher", stdlib.ProbeKind(k))
 		}
 	}

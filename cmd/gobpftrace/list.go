@@ -96,7 +96,7 @@ func (s *Session) listPattern(b *strings.Builder, p string) int {
 // listable reports whether -l lists probes of kind.
 func listable(kind stdlib.ProbeKind) bool {
 	switch kind {
-	case stdlib.Tracepoint, stdlib.Iter, stdlib.Interval, stdlib.Profile, stdlib.Software, stdlib.Hardware:
+	case stdlib.Tracepoint, stdlib.Iter, stdlib.Interval, stdlib.Profile, stdlib.Software, stdlib.Hardware, stdlib.SelfSignal:
 		return true
 	}
 	return stdlib.Probes[kind].Listed
@@ -118,6 +118,14 @@ func (s *Session) listKind(b *strings.Builder, kind stdlib.ProbeKind, rest strin
 		for _, unit := range []string{"hz", "ms", "s", "us"} {
 			if ok, _ := path.Match(rest, unit+":"); ok || rest == unit {
 				b.WriteString(kind.String() + ":" + unit + ":\n")
+			}
+		}
+		return exitOK
+	case stdlib.SelfSignal:
+		// The signals, as bpftrace lists them: "self:signal:SIGUSR1".
+		for _, sig := range stdlib.SelfSignals {
+			if ok, _ := path.Match(rest, "signal:"+sig); ok || rest == "*" || rest == "signal" {
+				b.WriteString("self:signal:" + sig + "\n")
 			}
 		}
 		return exitOK

@@ -73,3 +73,12 @@ func TestListRawTracepointParams(t *testing.T) {
 	expectCode(t, r, 0)
 	matchAll(t, "stdout", r.stdout, `\Arawtracepoint:vmlinux:sched_switch\n    bool preempt\n    struct task_struct \* prev\n    struct task_struct \* next\n`)
 }
+
+// TestListSelfProbes: -l lists the self:signal probes, as bpftrace does.
+func TestListSelfProbes(t *testing.T) {
+	needRoot(t)
+	r := gbt(t, "-l", "self:*")
+	expectRun(t, r, 0, "self:signal:SIGUSR1\n", "")
+	r = gbt(t, "-l", "self:signal:SIGUSR2")
+	expectRun(t, r, 0, "", "")
+}

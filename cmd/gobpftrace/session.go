@@ -317,13 +317,15 @@ func (s *Session) trace(c *compiled) int {
 	// system() in progress.
 	p.actx = sigs.Phase()
 
-	var begins, ends []*runtime.LoadedProgram
+	var begins, ends, signals []*runtime.LoadedProgram
 	for _, lp := range l.Programs {
 		switch lp.Kind {
 		case stdlib.Begin:
 			begins = append(begins, lp)
 		case stdlib.End:
 			ends = append(ends, lp)
+		case stdlib.SelfSignal:
+			signals = append(signals, lp)
 		}
 	}
 	// Start-up order, as bpftrace documents it: BEGIN runs before the
@@ -377,9 +379,16 @@ func (s *Session) trace(c *compiled) int {
 			select {
 			case <-p.exited:
 			case sig := <-sigs.C:
+				if sig == syscall.SIGUSR1 && len(signals) > 0 {
+					// The script's self:signal:SIGUSR1 probes, in
+					// script order, as bpftrace HEAD runs them.
+					s.runSignalProbes(l, signals)
+					continue
+				}
 				if sig == syscall.SIGUSR1 {
-					// Print the maps without blocking the wait: a
-					// system() in progress may hold the printer.
+					// Without them, print the maps (bpftrace before
+					// 0.21) without blocking the wait: a system() in
+					// progress may hold the printer.
 					dumps.Go(func() { p.signalDump(c.obj) })
 					continue
 				}
@@ -455,6 +464,16 @@ func (s *Session) reportPrograms(l *runtime.Loaded) {
 		fmt.Fprintf(s.Stderr, "Program ID: %s  %s (%s, %d instructions)\n", id, lp.Probe, lp.Name, len(lp.Insns))
 		if stats != "" {
 			fmt.Fprintf(s.Stderr, "    verifier: %s\n", stats)
+		}
+	}
+}
+
+// runSignalProbes runs the self:signal probes when the tracer receives
+// the signal. A failure is reported and tracing goes on.
+func (s *Session) runSignalProbes(l *runtime.Loaded, progs []*runtime.LoadedProgram) {
+	for _, lp := range progs {
+		if err := l.RunOnce(lp); err != nil {
+			fmt.Fprintf(s.Stderr, "ERROR: running %s: %v\n", lp.Probe, err)
 		}
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io/fs"
 	"path"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -203,9 +204,29 @@ func (c *checker) expandAttach(ap *ast.AttachPoint, kind stdlib.ProbeKind) []*At
 		return c.expandFentry(ap, kind)
 	case stdlib.Iter:
 		return c.expandIter(ap)
+	case stdlib.SelfSignal:
+		return c.expandSelf(ap)
 	}
 	c.errorf(ap, diag.CodeUnsupported, "%s probes are not supported yet", stdlib.Probes[kind].Name)
 	return nil
+}
+
+// expandSelf checks self:signal:SIGNAL, which runs in the tracer each
+// time it receives the signal, with bpftrace's messages.
+func (c *checker) expandSelf(ap *ast.AttachPoint) []*Attach {
+	trigger, sig := ap.Parts[0], ap.Parts[1]
+	if trigger != "signal" {
+		c.errorf(ap, diag.CodeProbe, "%s is not a supported trigger", trigger)
+		return nil
+	}
+	if !slices.Contains(stdlib.SelfSignals, sig) {
+		d := c.errorf(ap, diag.CodeProbe, "%s is not a supported signal", sig)
+		if s := diag.Nearest(sig, stdlib.SelfSignals); s != "" {
+			d.Hint("did you mean 'self:signal:%s'?", s)
+		}
+		return nil
+	}
+	return []*Attach{{Point: ap, Kind: stdlib.SelfSignal, Name: "self:signal:" + sig}}
 }
 
 // expandPerfEvent checks software:EVENT[:COUNT] and hardware:EVENT[:COUNT]
