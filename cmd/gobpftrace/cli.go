@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 
@@ -56,6 +57,9 @@ type options struct {
 	interactive  bool
 	noWarnings   bool
 	helperErrors bool // -k: run-time warnings for failed reads and lookups
+	// probeFilter keeps only the probes whose names it matches
+	// (--probe-filter); nil keeps all.
+	probeFilter *regexp.Regexp
 }
 
 // optSpec describes one command-line option. The table drives parseArgs,
@@ -89,6 +93,7 @@ var optSpecs = []optSpec{
 	{'d', "debug", "STAGE", setDebug},
 	{0, "dry-run", "", func(o *options, _ string) error { o.dryRun = true; return nil }},
 	{0, "verify-only", "", func(o *options, _ string) error { o.verifyOnly = true; return nil }},
+	{0, "probe-filter", "REGEX", setProbeFilter},
 	{0, "aot", "FILE", func(o *options, v string) error { o.aot = v; return nil }},
 	{'i', "interactive", "", func(o *options, _ string) error { o.interactive = true; return nil }},
 }
@@ -136,6 +141,9 @@ OPTIONS:
     --dry-run      load and attach every probe, then detach and exit without
                    running BEGIN, END or printing anything
     --verify-only  load every program through the verifier; attach nothing
+    --probe-filter REGEX
+                   load and attach only the probes whose names match REGEX
+                   (begin, end and self probes always run)
     --aot FILE     write FILE, an executable that runs the script (gobpftrace
                    with the script embedded): FILE [options] [args] [-- named]
     -i, --interactive
@@ -329,6 +337,17 @@ func setFormat(o *options, v string) error {
 		return &usageError{fmt.Sprintf("Invalid output format %q\nHINT: the formats are text and json", v)}
 	}
 	o.format = v
+	return nil
+}
+
+// setProbeFilter compiles --probe-filter's regular expression, which
+// matches anywhere in a probe's name (as bpftrace's std::regex_search).
+func setProbeFilter(o *options, v string) error {
+	re, err := regexp.Compile(v)
+	if err != nil {
+		return &usageError{fmt.Sprintf("Invalid --probe-filter regex '%s': %v", v, err)}
+	}
+	o.probeFilter = re
 	return nil
 }
 

@@ -173,6 +173,7 @@ func (s *Session) Run(name, text string) int {
 	if len(s.opts.debug) > 0 {
 		return exitOK
 	}
+	s.filterProbes(c)
 	if s.opts.verifyOnly {
 		return s.verifyOnly(c)
 	}
@@ -180,7 +181,8 @@ func (s *Session) Run(name, text string) int {
 		return s.dryRun(c)
 	}
 	if len(c.obj.Programs) == 0 {
-		// missing_probes = warn or ignore removed every probe: as bpftrace.
+		// missing_probes = warn or ignore, or --probe-filter, removed
+		// every probe: as bpftrace.
 		if !s.opts.quiet {
 			fmt.Fprintln(s.Stdout, "No probes to attach")
 		}
