@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
+	"time"
 
 	"github.com/cilium/ebpf"
 	"github.com/cilium/ebpf/link"
@@ -206,6 +207,24 @@ func (l *Loaded) RunOnce(p *LoadedProgram) error {
 		return fmt.Errorf("running %s: %w", p.Probe, memlockError(err))
 	}
 	return nil
+}
+
+// ethHeaderLen is the packet BPF_PROG_TEST_RUN needs for an XDP program
+// at least (an Ethernet header).
+const ethHeaderLen = 14
+
+// RunRepeat runs a test or bench probe's program (XDP) repeat times with
+// BPF_PROG_TEST_RUN on a zeroed packet and returns the last run's return
+// value and the average time of one run, as the kernel measures it.
+func (l *Loaded) RunRepeat(p *LoadedProgram, repeat int) (uint32, time.Duration, error) {
+	if p.Prog.Type() != ebpf.XDP {
+		return 0, 0, fmt.Errorf("running %s: program type %s cannot be run repeatedly", p.Probe, p.Prog.Type())
+	}
+	ret, avg, err := p.Prog.Benchmark(make([]byte, ethHeaderLen), repeat, nil)
+	if err != nil {
+		return 0, 0, fmt.Errorf("running %s: %w", p.Probe, memlockError(err))
+	}
+	return ret, avg, nil
 }
 
 // rawTracepointMaxArgs is MAX_BPF_FUNC_ARGS: the largest context

@@ -317,3 +317,45 @@ func exeFileOffset(t *testing.T, exe string, addr uint64) uint64 {
 	}
 	return off
 }
+
+// TestRunRepeatBench loads a bench probe (an XDP program) and runs it
+// repeatedly: every run counts, the average time is measured; a raw
+// tracepoint program cannot be run so.
+func TestRunRepeatBench(t *testing.T) {
+	requireRoot(t)
+	obj := compileScript(t, `BEGIN { @b = 1; } bench:a { @n = count(); }`, 0)
+	l := load(t, obj, nil)
+	var bench, begin *LoadedProgram
+	for _, p := range l.Programs {
+		switch p.Probe {
+		case "bench:a":
+			bench = p
+		case "begin":
+			begin = p
+		}
+	}
+	if bench == nil || begin == nil {
+		t.Fatalf("programs: %v", l.Programs)
+	}
+	if n := l.NumAttachable(); n != 0 {
+		t.Errorf("NumAttachable = %d: bench and BEGIN are run, not attached", n)
+	}
+	const runs = 1000
+	ret, avg, err := l.RunRepeat(bench, runs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ret != 0 || avg <= 0 {
+		t.Errorf("RunRepeat = %d, %v; want 0 and a positive average", ret, avg)
+	}
+	entries, err := l.ReadMap("@n")
+	if err != nil || len(entries) != 1 {
+		t.Fatalf("@n: %v, %v", entries, err)
+	}
+	if sum := sumPerCPU(entries[0].Values); sum != runs {
+		t.Errorf("@n = %d after %d runs", sum, runs)
+	}
+	if _, _, err := l.RunRepeat(begin, 1); err == nil || !strings.Contains(err.Error(), "cannot be run repeatedly") {
+		t.Errorf("RunRepeat of BEGIN: %v", err)
+	}
+}

@@ -74,8 +74,8 @@ type ProbeDef struct {
 	// pattern as an attach point (function and event names).
 	Listed bool
 	// RunOnce is true for the probes that run in the tracer with
-	// BPF_PROG_TEST_RUN instead of being attached: begin, end and
-	// self:signal.
+	// BPF_PROG_TEST_RUN instead of being attached: begin, end,
+	// self:signal, test and bench.
 	RunOnce bool
 	// PidFilter is true when the kind's probes fire for every process
 	// and cannot be attached to one: with -p PID its programs begin with
@@ -106,8 +106,8 @@ var Probes = [...]ProbeDef{
 	RawTracepoint: {Name: "rawtracepoint", Aliases: []string{"rt"}, MinParts: 1, MaxParts: 2, Doc: "raw kernel tracepoint [MODULE:]EVENT (classic raw_tp: argN are the tracepoint's raw arguments, args their names and types from BTF)", Implemented: true, HasArgs: true, HasArgN: true, InTask: true, Listed: true, PidFilter: true},
 	Iter:          {Name: "iter", Aliases: []string{"it"}, MinParts: 1, MaxParts: 2, Doc: "BPF iterator over kernel objects (task, task_file)", Implemented: true},
 	SelfSignal:    {Name: "self", MinParts: 2, MaxParts: 2, Doc: "runs each time gobpftrace receives a signal: self:signal:SIGUSR1", Implemented: true, RunOnce: true},
-	Test:          {Name: "test", MinParts: 1, MaxParts: 1, Doc: "test probe"},
-	Bench:         {Name: "bench", MinParts: 1, MaxParts: 1, Doc: "benchmark probe"},
+	Test:          {Name: "test", MinParts: 1, MaxParts: 1, Doc: "test:NAME runs once with --mode test (--test), passing when it returns 0 without exit(N) or errorf()", Implemented: true, RunOnce: true},
+	Bench:         {Name: "bench", MinParts: 1, MaxParts: 1, Doc: "bench:NAME is timed with --mode bench (--bench): run repeatedly for at least 1 ms, its average time per run printed", Implemented: true, RunOnce: true},
 }
 
 // SelfSignals are the signals of self:signal:SIGNAL probes.

@@ -180,6 +180,9 @@ func (s *Session) Run(name, text string) int {
 	if s.opts.dryRun {
 		return s.dryRun(c)
 	}
+	if s.nothingRuns(c) {
+		return exitScript
+	}
 	if len(c.obj.Programs) == 0 {
 		// missing_probes = warn or ignore, or --probe-filter, removed
 		// every probe: as bpftrace.
@@ -338,7 +341,9 @@ func (s *Session) trace(c *compiled) int {
 	// "Attached N probes" (stderr) follows the attach and precedes the
 	// marker; in JSON mode the
 	// attached_probes message opens the output.
-	if p.json {
+	// --mode bench and --mode test attach nothing and announce nothing.
+	mode := s.opts.mode
+	if p.json && mode == "" {
 		s.announce(p, c.obj.AttachPoints())
 	}
 	for _, b := range begins {
@@ -346,13 +351,18 @@ func (s *Session) trace(c *compiled) int {
 			fmt.Fprintf(s.Stderr, "ERROR: running BEGIN: %v\n", err)
 		}
 	}
-	if err := l.Attach(&runtime.AttachOptions{Pid: s.opts.pid}); err != nil {
-		return s.attachFailed(c, err)
-	}
-	if !p.json {
-		// Before the marker, as bpftrace: the suite compares what
-		// follows the marker with the expected output.
-		s.announce(p, c.obj.AttachPoints())
+	modeOK := true
+	if mode != "" {
+		modeOK = s.runMode(p, l, rd)
+	} else {
+		if err := l.Attach(&runtime.AttachOptions{Pid: s.opts.pid}); err != nil {
+			return s.attachFailed(c, err)
+		}
+		if !p.json {
+			// Before the marker, as bpftrace: the suite compares what
+			// follows the marker with the expected output.
+			s.announce(p, c.obj.AttachPoints())
+		}
 	}
 	s.notifyAttached(p)
 	readerDone := make(chan error, 1)
@@ -366,8 +376,9 @@ func (s *Session) trace(c *compiled) int {
 			fmt.Fprintf(s.Stderr, "ERROR: %v\n", err)
 		}
 	}
-	// Iterators have run to their end: the script ends as with bpftrace.
-	onlySpecial := len(begins)+len(ends) == len(l.Programs) || l.Iterates()
+	// Nothing attached, or iterators that have run to their end: the
+	// script ends as with bpftrace (self:signal probes keep it going).
+	onlySpecial := mode != "" || l.NumAttachable() == 0 && len(signals) == 0 || l.Iterates()
 
 	// Wait for the end of tracing.
 	var childDone <-chan struct{}
@@ -442,6 +453,9 @@ func (s *Session) trace(c *compiled) int {
 	}
 	if p.werr != nil {
 		return exitRuntime
+	}
+	if !modeOK && p.code == 0 {
+		return exitScript
 	}
 	return p.code
 }

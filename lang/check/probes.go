@@ -206,6 +206,8 @@ func (c *checker) expandAttach(ap *ast.AttachPoint, kind stdlib.ProbeKind) []*At
 		return c.expandIter(ap)
 	case stdlib.SelfSignal:
 		return c.expandSelf(ap)
+	case stdlib.Test, stdlib.Bench:
+		return c.expandNamedRun(ap, kind)
 	}
 	c.errorf(ap, diag.CodeUnsupported, "%s probes are not supported yet", stdlib.Probes[kind].Name)
 	return nil
@@ -227,6 +229,29 @@ func (c *checker) expandSelf(ap *ast.AttachPoint) []*Attach {
 		return nil
 	}
 	return []*Attach{{Point: ap, Kind: stdlib.SelfSignal, Name: "self:signal:" + sig}}
+}
+
+// expandNamedRun checks test:NAME and bench:NAME, run by --mode test and
+// --mode bench: the name is what the results show, so it must be there
+// and be unique among the kind's probes.
+func (c *checker) expandNamedRun(ap *ast.AttachPoint, kind stdlib.ProbeKind) []*Attach {
+	name := ap.Parts[0]
+	if name == "" {
+		c.errorf(ap, diag.CodeProbe, "%s probes must have a name", kind)
+		return nil
+	}
+	key := kind.String() + ":" + name
+	if prev, dup := c.runNames[key]; dup && prev != ap {
+		what := "TEST"
+		if kind == stdlib.Bench {
+			what = "BENCH"
+		}
+		c.errorf(ap, diag.CodeProbe, "\"%s\" was used as the name for more than one %s probe", name, what).
+			Hint("the other one is at %s", c.src.Location(prev.Span()))
+		return nil
+	}
+	c.runNames[key] = ap
+	return []*Attach{{Point: ap, Kind: kind, Name: key}}
 }
 
 // expandPerfEvent checks software:EVENT[:COUNT] and hardware:EVENT[:COUNT]
