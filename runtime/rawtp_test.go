@@ -183,3 +183,48 @@ func TestAttachRawTracepointArgs(t *testing.T) {
 		t.Errorf("counted %d getpid calls, want %d", sum, calls)
 	}
 }
+
+// TestScanRawTypedefsSplit: a module's split BTF names its types with
+// offsets that count from the end of the kernel's strings; names in the
+// kernel's strings are not the module's.
+func TestScanRawTypedefsSplit(t *testing.T) {
+	b, _ := btf.NewBuilder(nil, nil)
+	if _, err := b.Add(&btf.Typedef{Name: "btf_trace_base_tp", Type: &btf.Int{Name: "int", Size: 4}}); err != nil {
+		t.Fatal(err)
+	}
+	base, err := b.Marshal(nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	baseBTF, err := parseRawBTF(base)
+	if err != nil {
+		t.Fatal(err)
+	}
+	baseStrs := uint32(len(baseBTF.strSec))
+	// Two typedefs of the module: one named in its own strings, one
+	// (offset 1) in the kernel's.
+	strs := []byte("\x00btf_trace_mod_tp\x00")
+	le := binary.LittleEndian
+	var types []byte
+	for _, nameOff := range []uint32{baseStrs + 1, 1} {
+		types = le.AppendUint32(types, nameOff)
+		types = le.AppendUint32(types, btfKindTypedef<<24)
+		types = le.AppendUint32(types, 1)
+	}
+	raw := le.AppendUint16(nil, 0xeb9f)
+	raw = append(raw, 1, 0)
+	raw = le.AppendUint32(raw, 24)
+	raw = le.AppendUint32(raw, 0)
+	raw = le.AppendUint32(raw, uint32(len(types)))
+	raw = le.AppendUint32(raw, uint32(len(types)))
+	raw = le.AppendUint32(raw, uint32(len(strs)))
+	raw = append(append(raw, types...), strs...)
+
+	got, err := scanRawTypedefs(raw, base, rawTPTypedef)
+	if err != nil || strings.Join(got, " ") != "mod_tp" {
+		t.Errorf("split scan = %q, %v; want [mod_tp]", got, err)
+	}
+	if got, err := scanRawTypedefs(base, nil, rawTPTypedef); err != nil || strings.Join(got, " ") != "base_tp" {
+		t.Errorf("base scan = %q, %v; want [base_tp]", got, err)
+	}
+}
