@@ -53,6 +53,9 @@ type rawTPCache struct {
 	mu    sync.Mutex
 	names map[string][]string // by module, sorted
 	errs  map[string]error
+	// base is the kernel's raw BTF, the base of the modules' split BTF,
+	// read once for all of them.
+	base []byte
 }
 
 // RawTracepoints implements host.Host: the raw tracepoints of module (""
@@ -118,18 +121,20 @@ func (h *Host) rawTracepointNames(mod string) ([]string, error) {
 }
 
 // scanRawTracepoints reads the names of a BTF object's btf_trace_
-// typedefs.
+// typedefs. h.rawTPs.mu is held.
 func (h *Host) scanRawTracepoints(mod string) ([]string, error) {
 	if mod != "vmlinux" {
 		raw, err := os.ReadFile(path.Join(sysBTFDir, mod))
 		if err != nil {
 			return nil, fmt.Errorf("load BTF of module %s: %w", mod, err)
 		}
-		base, err := os.ReadFile(path.Join(sysBTFDir, "vmlinux"))
-		if err != nil {
-			return nil, fmt.Errorf("load kernel BTF: %w", err)
+		c := &h.rawTPs // locked by rawTracepointNames
+		if c.base == nil {
+			if c.base, err = os.ReadFile(path.Join(sysBTFDir, "vmlinux")); err != nil {
+				return nil, fmt.Errorf("load kernel BTF: %w", err)
+			}
 		}
-		return scanRawTypedefs(raw, base, rawTPTypedef)
+		return scanRawTypedefs(raw, c.base, rawTPTypedef)
 	}
 	raw, err := os.ReadFile(h.btfPath())
 	if err != nil {
