@@ -18,8 +18,8 @@ const ptRegsCS = 17 * 8
 
 // genUsermode: 1 when the interrupted code ran in user mode, as bpftrace
 // computes it: the privilege level in the low two bits of CS is 3. Probes
-// with a register context read it; begin and end run in the tracer (user
-// mode, as in bpftrace where they are uprobes on the tracer); every other
+// with a register context read it; begin, end and self run in the tracer
+// (user mode, as in bpftrace where they are uprobes on the tracer); every other
 // probe runs in the kernel.
 func genUsermode(g *gen, _ check.Builtin) {
 	if g.c.opts.Arch != "amd64" {
@@ -27,7 +27,7 @@ func genUsermode(g *gen, _ check.Builtin) {
 	}
 	kind := g.inst.Attach.Kind
 	switch {
-	case kind == stdlib.Begin || kind == stdlib.End:
+	case stdlib.Probes[kind].RunOnce:
 		g.e.emit(asm.Mov.Imm(asm.R0, 1))
 	case stdlib.Probes[kind].Regs:
 		g.e.emit(asm.LoadMem(asm.R0, regCtx, ptRegsCS, asm.DWord))

@@ -64,6 +64,8 @@ var GoldenCases = []GoldenCase{
 	{"tracepoint_btf_pointee", `tracepoint:syscalls:sys_enter_nanosleep { @[args.rqtp->tv_sec] = count(); printf("%d\n", (*args.rmtp).tv_nsec); }`},
 	{"str_filename", `tracepoint:syscalls:sys_enter_openat { printf("%s %d\n", str(args.filename), args.dfd); }`},
 	{"exit", `BEGIN { exit(); }`},
+	{"test_bench", `test:t { @x = 1; if (@x != 1) { errorf("bad"); } } bench:b { @n = count(); }`},
+	{"self_signal", `self:signal:SIGUSR1 { printf("%s %s %d\n", probe, probetype, usermode); @n = count(); }`},
 	{"nsecs_clocks", `BEGIN { @ = (nsecs() > 0, nsecs(monotonic) > 0, nsecs(sw_tai) > nsecs(boot), pid() == pid); }`},
 	{"usermode_username", `BEGIN { @b = usermode; } interval:s:1 { @i[username] = usermode(); } tracepoint:syscalls:sys_enter_openat { @t = (usermode, *(uint64 *)(ctx + 8)); }`},
 	{"len_map", `BEGIN { @m[1] = 2; @c[comm] = count(); @n = len(@m) + len(@c); }`},

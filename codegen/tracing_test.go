@@ -10,13 +10,16 @@ import (
 
 // tracingGoldenCases are the BPF tracing probes' golden programs: fentry
 // argument reads from the u64 context array, fexit's retval after the
-// arguments, and iterators' end-of-iteration and NULL-object checks.
+// arguments, and iterators' end-of-iteration and NULL-object checks; and
+// raw tracepoints' args, read from their u64 context array alike.
 var tracingGoldenCases = []GoldenCase{
 	{"fentry_args", `fentry:vfs_read { printf("%d %d\n", args.count, args.file->f_flags); }`},
 	{"fexit_retval", `kretfunc:vmlinux:do_nanosleep { @[args.mode] = sum(retval); }`},
 	{"iter_task", `iter:task { printf("%s %d\n", ctx.task.comm, ctx.task.pid); }`},
 	{"iter_task_file", `iter:task_file { printf("%d %d\n", ctx.fd, ctx.file->f_flags); }`},
 	{"socket_cookie", `fentry:tcp_set_state { @[socket_cookie(args.sk)] = count(); }`},
+	{"rawtp_args", `rawtracepoint:sched_switch /args.preempt/ { @[args.next->comm] = count(); printf("%d\n", args.prev->pid); }`},
+	{"rawtp_module", `rt:nf_tables:nft_trace { print(args.skb); }`},
 }
 
 // TestGoldenTracing compares the tracing programs with

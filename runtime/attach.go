@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
+	"time"
 
 	"github.com/cilium/ebpf"
 	"github.com/cilium/ebpf/link"
@@ -67,9 +68,6 @@ var attachers = [stdlib.NumProbeKinds]attachFunc{
 	stdlib.Iter:          attachIter,
 }
 
-// runOnceKinds are the kinds RunOnce executes instead of attaching.
-var runOnceKinds = [stdlib.NumProbeKinds]bool{stdlib.Begin: true, stdlib.End: true}
-
 // AttachError reports a probe that could not be attached.
 type AttachError struct {
 	// Program is the probe that failed.
@@ -119,14 +117,15 @@ var reverseAttachKinds = [stdlib.NumProbeKinds]bool{
 	stdlib.Fentry: true, stdlib.Fexit: true, stdlib.Iter: true,
 }
 
-// Attach attaches every program except BEGIN and END and stops at the
+// Attach attaches every program except those run once (BEGIN, END,
+// self:signal) and stops at the
 // first failure (an *AttachError); what was attached stays attached until
 // Detach or Close. Programs of kinds the kernel runs in attach order are
 // attached first, in script order, then the others in reverse script order
 // (reverseAttachKinds), so that probes on one hook fire in script order.
 func (l *Loaded) Attach(opts *AttachOptions) error {
 	for _, p := range l.Programs {
-		if runOnceKinds[p.Kind] || reverseAttachKinds[p.Kind] {
+		if stdlib.Probes[p.Kind].RunOnce || reverseAttachKinds[p.Kind] {
 			continue
 		}
 		if err := l.AttachProgram(p, opts); err != nil {
@@ -147,7 +146,7 @@ func (l *Loaded) Attach(opts *AttachOptions) error {
 func (l *Loaded) NumAttachable() int {
 	n := 0
 	for _, p := range l.Object.Programs {
-		if !runOnceKinds[p.Kind] {
+		if !stdlib.Probes[p.Kind].RunOnce {
 			n++
 		}
 	}
@@ -230,6 +229,24 @@ func (l *Loaded) RunOnce(p *LoadedProgram) error {
 		return fmt.Errorf("running %s: %w", p.Probe, memlockError(err))
 	}
 	return nil
+}
+
+// ethHeaderLen is the packet BPF_PROG_TEST_RUN needs for an XDP program
+// at least (an Ethernet header).
+const ethHeaderLen = 14
+
+// RunRepeat runs a test or bench probe's program (XDP) repeat times with
+// BPF_PROG_TEST_RUN on a zeroed packet and returns the last run's return
+// value and the average time of one run, as the kernel measures it.
+func (l *Loaded) RunRepeat(p *LoadedProgram, repeat int) (uint32, time.Duration, error) {
+	if p.Prog.Type() != ebpf.XDP {
+		return 0, 0, fmt.Errorf("running %s: program type %s cannot be run repeatedly", p.Probe, p.Prog.Type())
+	}
+	ret, avg, err := p.Prog.Benchmark(make([]byte, ethHeaderLen), repeat, nil)
+	if err != nil {
+		return 0, 0, fmt.Errorf("running %s: %w", p.Probe, memlockError(err))
+	}
+	return ret, avg, nil
 }
 
 // rawTracepointMaxArgs is MAX_BPF_FUNC_ARGS: the largest context

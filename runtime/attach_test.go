@@ -4,7 +4,6 @@ package runtime
 
 import (
 	"debug/elf"
-	"encoding/binary"
 	"errors"
 	"os"
 	"reflect"
@@ -25,15 +24,15 @@ import (
 
 func TestAttachersCoverImplementedKinds(t *testing.T) {
 	for k := stdlib.ProbeKind(1); int(k) < stdlib.NumProbeKinds; k++ {
-		if !stdlib.Probes[k].Implemented || runOnceKinds[k] {
+		if !stdlib.Probes[k].Implemented || stdlib.Probes[k].RunOnce {
 			continue
 		}
 		if attachers[k] == nil {
 			t.Errorf("probe kind %s is implemented but has no attacher", k)
 		}
 	}
-	for k := range runOnceKinds {
-		if runOnceKinds[k] && attachers[k] != nil {
+	for k := range stdlib.Probes {
+		if stdlib.Probes[k].RunOnce && attachers[k] != nil {
 			t.Errorf("probe kind %s is run once but also has an attacher", stdlib.ProbeKind(k))
 		}
 	}
@@ -116,11 +115,7 @@ func TestAttachTracepointGetpid(t *testing.T) {
 	if len(entries) != 1 || len(entries[0].Values) != l.NumCPU() {
 		t.Fatalf("entries = %v", entries)
 	}
-	var sum uint64
-	for _, v := range entries[0].Values {
-		sum += binary.NativeEndian.Uint64(v)
-	}
-	if sum != calls {
+	if sum := sumPerCPU(entries[0].Values); sum != calls {
 		t.Errorf("counted %d getpid calls, want %d", sum, calls)
 	}
 }
@@ -317,4 +312,46 @@ func exeAddr(t *testing.T, exe string, addr uint64) uint64 {
 		t.Skip("test binary is position independent") // not the default on linux
 	}
 	return addr
+}
+
+// TestRunRepeatBench loads a bench probe (an XDP program) and runs it
+// repeatedly: every run counts, the average time is measured; a raw
+// tracepoint program cannot be run so.
+func TestRunRepeatBench(t *testing.T) {
+	requireRoot(t)
+	obj := compileScript(t, `BEGIN { @b = 1; } bench:a { @n = count(); }`, 0)
+	l := load(t, obj, nil)
+	var bench, begin *LoadedProgram
+	for _, p := range l.Programs {
+		switch p.Probe {
+		case "bench:a":
+			bench = p
+		case "begin":
+			begin = p
+		}
+	}
+	if bench == nil || begin == nil {
+		t.Fatalf("programs: %v", l.Programs)
+	}
+	if n := l.NumAttachable(); n != 0 {
+		t.Errorf("NumAttachable = %d: bench and BEGIN are run, not attached", n)
+	}
+	const runs = 1000
+	ret, avg, err := l.RunRepeat(bench, runs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ret != 0 || avg <= 0 {
+		t.Errorf("RunRepeat = %d, %v; want 0 and a positive average", ret, avg)
+	}
+	entries, err := l.ReadMap("@n")
+	if err != nil || len(entries) != 1 {
+		t.Fatalf("@n: %v, %v", entries, err)
+	}
+	if sum := sumPerCPU(entries[0].Values); sum != runs {
+		t.Errorf("@n = %d after %d runs", sum, runs)
+	}
+	if _, _, err := l.RunRepeat(begin, 1); err == nil || !strings.Contains(err.Error(), "cannot be run repeatedly") {
+		t.Errorf("RunRepeat of BEGIN: %v", err)
+	}
 }

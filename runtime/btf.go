@@ -3,8 +3,6 @@
 package runtime
 
 import (
-	"bytes"
-	"encoding/binary"
 	"errors"
 	"fmt"
 	"os"
@@ -330,100 +328,6 @@ func rawIndexMatches(spec *btf.Spec, idx map[string]kernelEnumerator) bool {
 		}
 	}
 	return true
-}
-
-// BTF kinds and record sizes (see the kernel's Documentation/bpf/btf.rst).
-const (
-	btfKindInt       = 1
-	btfKindArray     = 3
-	btfKindStruct    = 4
-	btfKindUnion     = 5
-	btfKindEnum      = 6
-	btfKindFuncProto = 13
-	btfKindVar       = 14
-	btfKindDatasec   = 15
-	btfKindDeclTag   = 17
-	btfKindEnum64    = 19
-	btfKindMax       = 19
-)
-
-// scanRawEnumerators reads a raw BTF blob (as in /sys/kernel/btf/vmlinux)
-// and returns enumerator name → ID of the enum defining it.
-func scanRawEnumerators(raw []byte) (map[string]kernelEnumerator, error) {
-	if len(raw) < 24 {
-		return nil, errors.New("BTF too short")
-	}
-	var bo binary.ByteOrder = binary.LittleEndian
-	switch {
-	case binary.LittleEndian.Uint16(raw) == 0xeb9f:
-	case binary.BigEndian.Uint16(raw) == 0xeb9f:
-		bo = binary.BigEndian
-	default:
-		return nil, errors.New("not raw BTF")
-	}
-	hdrLen := uint64(bo.Uint32(raw[4:]))
-	typeOff, typeLen := uint64(bo.Uint32(raw[8:])), uint64(bo.Uint32(raw[12:]))
-	strOff, strLen := uint64(bo.Uint32(raw[16:])), uint64(bo.Uint32(raw[20:]))
-	if hdrLen+typeOff+typeLen > uint64(len(raw)) || hdrLen+strOff+strLen > uint64(len(raw)) {
-		return nil, errors.New("BTF header out of bounds")
-	}
-	typeSec := raw[hdrLen+typeOff : hdrLen+typeOff+typeLen]
-	strSec := raw[hdrLen+strOff : hdrLen+strOff+strLen]
-	str := func(off uint32) (string, bool) {
-		if uint64(off) >= uint64(len(strSec)) {
-			return "", false
-		}
-		b := strSec[off:]
-		if i := bytes.IndexByte(b, 0); i >= 0 {
-			b = b[:i]
-		}
-		return string(b), true
-	}
-
-	out := map[string]kernelEnumerator{}
-	id := btf.TypeID(1)
-	for pos := 0; pos < len(typeSec); id++ {
-		if pos+12 > len(typeSec) {
-			return nil, errors.New("truncated BTF type")
-		}
-		info := bo.Uint32(typeSec[pos+4:])
-		kind, vlen := int(info>>24&0x1f), int(info&0xffff)
-		pos += 12
-		var data, rec int
-		switch kind {
-		case btfKindInt, btfKindVar, btfKindDeclTag:
-			data = 4
-		case btfKindArray:
-			data = 12
-		case btfKindStruct, btfKindUnion, btfKindDatasec, btfKindEnum64:
-			rec = 12
-		case btfKindEnum, btfKindFuncProto:
-			rec = 8
-		default:
-			if kind == 0 || kind > btfKindMax {
-				return nil, fmt.Errorf("unknown BTF kind %d", kind)
-			}
-		}
-		if rec > 0 {
-			data = rec * vlen
-		}
-		if pos+data > len(typeSec) {
-			return nil, errors.New("truncated BTF type data")
-		}
-		if kind == btfKindEnum || kind == btfKindEnum64 {
-			for i := 0; i < vlen; i++ {
-				name, ok := str(bo.Uint32(typeSec[pos+i*rec:]))
-				if !ok {
-					return nil, errors.New("bad enumerator name offset")
-				}
-				if _, dup := out[name]; !dup && name != "" {
-					out[name] = kernelEnumerator{id: id}
-				}
-			}
-		}
-		pos += data
-	}
-	return out, nil
 }
 
 // enumValue interprets a raw enumerator value (cilium sign-extends signed

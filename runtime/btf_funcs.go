@@ -239,8 +239,17 @@ func (h *Host) funcProto(spec *btf.Spec, mod string, fn *btf.Func) (host.FuncPro
 	if !ok {
 		return host.FuncProto{}, fmt.Errorf("%s is not a function in BTF", fn.Name)
 	}
-	if len(fp.Params) > maxTracingArgs {
-		return host.FuncProto{}, fmt.Errorf("%s has %d parameters; functions with more than %d are not supported", fn.Name, len(fp.Params), maxTracingArgs)
+	return h.convertProto(spec, mod, fn.Name, fp, 0, maxTracingArgs)
+}
+
+// convertProto converts the parameters of a BTF function prototype from
+// the skip-th on (at most maxArgs of them) and its return type.
+// Parameters without a name are named arg0, arg1 … by position among
+// those kept.
+func (h *Host) convertProto(spec *btf.Spec, mod, name string, fp *btf.FuncProto, skip, maxArgs int) (host.FuncProto, error) {
+	params := fp.Params[min(skip, len(fp.Params)):]
+	if len(params) > maxArgs {
+		return host.FuncProto{}, fmt.Errorf("%s has %d parameters; functions with more than %d are not supported", name, len(params), maxArgs)
 	}
 	k := &h.kbtf
 	k.mu.Lock()
@@ -248,17 +257,17 @@ func (h *Host) funcProto(spec *btf.Spec, mod string, fn *btf.Func) (host.FuncPro
 	if k.conv == nil {
 		k.conv = map[btf.Type]types.Type{}
 	}
-	p := host.FuncProto{Module: mod, Name: fn.Name}
-	for i, prm := range fp.Params {
+	p := host.FuncProto{Module: mod, Name: name}
+	for i, prm := range params {
 		t := k.convert(spec, prm.Type)
 		if t.Size() > 8 || isVoid(t) {
-			return host.FuncProto{}, fmt.Errorf("%s: parameter %d (%s) is passed by value; not supported", fn.Name, i, cDecl(prm.Type))
+			return host.FuncProto{}, fmt.Errorf("%s: parameter %d (%s) is passed by value; not supported", name, i, cDecl(prm.Type))
 		}
-		name := prm.Name
-		if name == "" {
-			name = fmt.Sprintf("arg%d", i)
+		pname := prm.Name
+		if pname == "" {
+			pname = fmt.Sprintf("arg%d", i)
 		}
-		p.Params = append(p.Params, host.FuncParam{Name: name, Type: t, Decl: cDecl(prm.Type)})
+		p.Params = append(p.Params, host.FuncParam{Name: pname, Type: t, Decl: cDecl(prm.Type)})
 	}
 	if _, void := btf.UnderlyingType(fp.Return).(*btf.Void); !void && fp.Return != nil {
 		p.Ret, p.RetDecl = k.convert(spec, fp.Return), cDecl(fp.Return)

@@ -52,6 +52,8 @@ type Host struct {
 
 	kbtf kernelBTF // kernel BTF types and enumerators (btf.go)
 
+	rawTPs rawTPCache // raw tracepoint names (rawtp.go)
+
 	dwarf dwarfCache // user programs' DWARF (dwarf.go)
 }
 

@@ -4,6 +4,7 @@ package runtime
 
 import (
 	"crypto/rand"
+	"encoding/binary"
 	"encoding/hex"
 	"testing"
 
@@ -114,6 +115,15 @@ func readCounter(t *testing.T, l *Loaded, name string) uint64 {
 		t.Fatalf("reading %s: %v", name, err)
 	}
 	return v
+}
+
+// sumPerCPU adds up the per-CPU u64 values of a map entry.
+func sumPerCPU(values [][]byte) uint64 {
+	var sum uint64
+	for _, v := range values {
+		sum += binary.NativeEndian.Uint64(v)
+	}
+	return sum
 }
 
 // kernelObjectNames lists the names of all BPF programs and maps in the

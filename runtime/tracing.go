@@ -121,9 +121,9 @@ type iterAttachment struct {
 func (l *Loaded) Iterates() bool {
 	n := 0
 	for _, p := range l.Programs {
-		switch p.Kind {
-		case stdlib.Begin, stdlib.End:
-		case stdlib.Iter:
+		switch {
+		case stdlib.Probes[p.Kind].RunOnce:
+		case p.Kind == stdlib.Iter:
 			n++
 		default:
 			return false

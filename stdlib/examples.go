@@ -125,9 +125,9 @@ var ProbeExamples = [NumProbeKinds]string{
 	Watchpoint:    `watchpoint:0x10000000:8:w { printf("written by %s\n", comm); }`,
 	Fentry:        `fentry:vfs_read { @[comm] = sum(args.count); }`,
 	Fexit:         `fexit:vfs_read { @ret = hist(retval); }`,
-	RawTracepoint: `rawtracepoint:sched_switch { @[cpu] = count(); }`,
+	RawTracepoint: `rawtracepoint:sched_switch { @[args.next->comm] = count(); }`,
 	Iter:          `iter:task { printf("%d %s\n", ctx->task->pid, ctx->task->comm); }`,
 	SelfSignal:    `self:signal:SIGUSR1 { print("got SIGUSR1"); }`,
-	Test:          `test:fn { print("run once"); }`,
+	Test:          `test:sum { @s = 2 + 2; if (@s != 4) { errorf("2 + 2 = %d", @s); } }`,
 	Bench:         `bench:str_compare { $a = "hello" == "world"; }`,
 }

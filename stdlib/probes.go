@@ -73,6 +73,10 @@ type ProbeDef struct {
 	// Listed is true when -l lists the provider's probes by expanding a
 	// pattern as an attach point (function and event names).
 	Listed bool
+	// RunOnce is true for the probes that run in the tracer with
+	// BPF_PROG_TEST_RUN instead of being attached: begin, end,
+	// self:signal, test and bench.
+	RunOnce bool
 	// PidFilter is true when the kind's probes fire for every process
 	// and cannot be attached to one: with -p PID its programs begin with
 	// a check of the current process (bpftrace's pid filter). uprobes,
@@ -84,8 +88,8 @@ type ProbeDef struct {
 // Probes is the probe-kind table.
 var Probes = [...]ProbeDef{
 	ProbeInvalid:  {Name: "invalid"},
-	Begin:         {Name: "begin", Aliases: []string{"BEGIN"}, Doc: "runs once before all other probes", Implemented: true},
-	End:           {Name: "end", Aliases: []string{"END"}, Doc: "runs once when tracing ends", Implemented: true},
+	Begin:         {Name: "begin", Aliases: []string{"BEGIN"}, Doc: "runs once before all other probes", Implemented: true, RunOnce: true},
+	End:           {Name: "end", Aliases: []string{"END"}, Doc: "runs once when tracing ends", Implemented: true, RunOnce: true},
 	Tracepoint:    {Name: "tracepoint", Aliases: []string{"t"}, MinParts: 2, MaxParts: 2, Doc: "kernel static tracepoint CATEGORY:NAME", Implemented: true, HasArgs: true, InTask: true, PidFilter: true},
 	Kprobe:        {Name: "kprobe", Aliases: []string{"k"}, MinParts: 1, MaxParts: 2, Doc: "kernel function entry", Implemented: true, HasArgN: true, Regs: true, InTask: true, Listed: true, PidFilter: true},
 	Kretprobe:     {Name: "kretprobe", Aliases: []string{"kr"}, MinParts: 1, MaxParts: 2, Doc: "kernel function return", Implemented: true, HasRetval: true, Regs: true, InTask: true, Listed: true, PidFilter: true},
@@ -99,12 +103,15 @@ var Probes = [...]ProbeDef{
 	Watchpoint:    {Name: "watchpoint", Aliases: []string{"w"}, MinParts: 3, MaxParts: 3, Doc: "hardware watchpoint ADDRESS:LENGTH:MODE (MODE: w, rw or x), in every process or, with -p/-c, in that process", Implemented: true, Regs: true, InTask: true},
 	Fentry:        {Name: "fentry", Aliases: []string{"f", "kfunc"}, MinParts: 1, MaxParts: 3, Doc: "kernel function entry via BTF trampoline", Implemented: true, HasArgs: true, InTask: true, Listed: true, PidFilter: true},
 	Fexit:         {Name: "fexit", Aliases: []string{"fr", "kretfunc"}, MinParts: 1, MaxParts: 3, Doc: "kernel function exit via BTF trampoline", Implemented: true, HasArgs: true, HasRetval: true, InTask: true, Listed: true, PidFilter: true},
-	RawTracepoint: {Name: "rawtracepoint", Aliases: []string{"rt"}, MinParts: 1, MaxParts: 2, Doc: "raw kernel tracepoint (classic raw_tp: argN are the tracepoint's raw arguments)", Implemented: true, HasArgN: true, InTask: true, Listed: true, PidFilter: true},
+	RawTracepoint: {Name: "rawtracepoint", Aliases: []string{"rt"}, MinParts: 1, MaxParts: 2, Doc: "raw kernel tracepoint [MODULE:]EVENT (classic raw_tp: argN are the tracepoint's raw arguments, args their names and types from BTF)", Implemented: true, HasArgs: true, HasArgN: true, InTask: true, Listed: true, PidFilter: true},
 	Iter:          {Name: "iter", Aliases: []string{"it"}, MinParts: 1, MaxParts: 2, Doc: "BPF iterator over kernel objects (task, task_file)", Implemented: true},
-	SelfSignal:    {Name: "self", MinParts: 2, MaxParts: 2, Doc: "user-space triggered probe"},
-	Test:          {Name: "test", MinParts: 1, MaxParts: 1, Doc: "test probe"},
-	Bench:         {Name: "bench", MinParts: 1, MaxParts: 1, Doc: "benchmark probe"},
+	SelfSignal:    {Name: "self", MinParts: 2, MaxParts: 2, Doc: "runs each time gobpftrace receives a signal: self:signal:SIGUSR1", Implemented: true, RunOnce: true},
+	Test:          {Name: "test", MinParts: 1, MaxParts: 1, Doc: "test:NAME runs once with --mode test (--test), passing when it returns 0 without exit(N) or errorf()", Implemented: true, RunOnce: true},
+	Bench:         {Name: "bench", MinParts: 1, MaxParts: 1, Doc: "bench:NAME is timed with --mode bench (--bench): run repeatedly for at least 1 ms, its average time per run printed", Implemented: true, RunOnce: true},
 }
+
+// SelfSignals are the signals of self:signal:SIGNAL probes.
+var SelfSignals = []string{"SIGUSR1"}
 
 // TypeName is the name the probetype builtin gives probes of kind k, as
 // bpftrace names its probe types: begin, end and self are "special".

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 
@@ -56,6 +57,12 @@ type options struct {
 	interactive  bool
 	noWarnings   bool
 	helperErrors bool // -k: run-time warnings for failed reads and lookups
+	// mode is "bench" or "test" (--mode, --bench, --test): run the
+	// script's bench: or test: probes instead of attaching any; "" traces.
+	mode string
+	// probeFilter keeps only the probes whose names it matches
+	// (--probe-filter); nil keeps all.
+	probeFilter *regexp.Regexp
 }
 
 // optSpec describes one command-line option. The table drives parseArgs,
@@ -93,6 +100,10 @@ var optSpecs = []optSpec{
 	{'d', "debug", "STAGE", setDebug},
 	{0, "dry-run", "", func(o *options, _ string) error { o.dryRun = true; return nil }},
 	{0, "verify-only", "", func(o *options, _ string) error { o.verifyOnly = true; return nil }},
+	{0, "probe-filter", "REGEX", setProbeFilter},
+	{0, "mode", "MODE", setMode},
+	{0, "test", "", func(o *options, _ string) error { return setModeFlag(o, "test") }},
+	{0, "bench", "", func(o *options, _ string) error { return setModeFlag(o, "bench") }},
 	{0, "aot", "FILE", func(o *options, v string) error { o.aot = v; return nil }},
 	{'i', "interactive", "", func(o *options, _ string) error { o.interactive = true; return nil }},
 }
@@ -143,6 +154,13 @@ OPTIONS:
     --dry-run      load and attach every probe, then detach and exit without
                    running BEGIN, END or printing anything
     --verify-only  load every program through the verifier; attach nothing
+    --probe-filter REGEX
+                   load and attach only the probes whose names match REGEX
+                   (begin, end and self probes always run)
+    --mode MODE    bench: time the bench: probes; test: run the test: probes
+                   (after BEGIN, instead of attaching any probe)
+    --test         same as --mode test
+    --bench        same as --mode bench
     --aot FILE     write FILE, an executable that runs the script (gobpftrace
                    with the script embedded): FILE [options] [args] [-- named]
     -i, --interactive
@@ -336,6 +354,39 @@ func setFormat(o *options, v string) error {
 		return &usageError{fmt.Sprintf("Invalid output format %q\nHINT: the formats are text and json", v)}
 	}
 	o.format = v
+	return nil
+}
+
+// setProbeFilter compiles --probe-filter's regular expression, which
+// matches anywhere in a probe's name (as bpftrace's std::regex_search).
+func setProbeFilter(o *options, v string) error {
+	re, err := regexp.Compile(v)
+	if err != nil {
+		return &usageError{fmt.Sprintf("Invalid --probe-filter regex '%s': %v", v, err)}
+	}
+	o.probeFilter = re
+	return nil
+}
+
+// setMode is --mode: bpftrace's bench and test modes (its codegen,
+// compiler-bench and format modes are for its own development).
+func setMode(o *options, v string) error {
+	switch v {
+	case "bench", "test":
+		o.mode = v
+		return nil
+	case "codegen", "compiler-bench", "format":
+		return &usageError{fmt.Sprintf("--mode %s is not supported (gobpftrace has the bench and test modes)", v)}
+	}
+	return &usageError{"USAGE: --mode can only be 'codegen', 'compiler-bench', 'bench', 'test' or 'format'."}
+}
+
+// setModeFlag is --test and --bench, which conflict with a --mode.
+func setModeFlag(o *options, mode string) error {
+	if o.mode != "" {
+		return &usageError{fmt.Sprintf("USAGE: --%s conflicts with existing --mode", mode)}
+	}
+	o.mode = mode
 	return nil
 }
 

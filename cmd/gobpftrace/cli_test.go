@@ -32,6 +32,9 @@ func TestParseArgs(t *testing.T) {
 			options{file: "s.bt", includeDirs: []string{"a", "b"}, includeFiles: []string{"x.h", "y.h"}}},
 		{[]string{"--no-warnings", "--unsafe", "--dry-run", "-e", "x"}, options{program: "x", noWarnings: true, unsafe: true, dryRun: true}},
 		{[]string{"--verify-only", "-e", "x"}, options{program: "x", verifyOnly: true}},
+		{[]string{"--mode", "bench", "-e", "x"}, options{program: "x", mode: "bench"}},
+		{[]string{"--test", "-e", "x"}, options{program: "x", mode: "test"}},
+		{[]string{"--bench", "--mode=test", "-e", "x"}, options{program: "x", mode: "test"}},
 		{[]string{"--pid=12", "--output", "o.txt", "--format=json", "-e", "x"}, options{program: "x", pid: 12, outFile: "o.txt", format: "json"}},
 		{[]string{"--cmd", "ls -l", "-e", "x"}, options{program: "x", cmd: "ls -l"}},
 		{[]string{"-i"}, options{interactive: true}},
@@ -77,6 +80,11 @@ func TestParseArgsErrors(t *testing.T) {
 		{[]string{"-i", "-f", "json"}, "the interactive shell (-i) cannot be combined with -f json"},
 		{[]string{"--dry-run", "--verify-only", "-e", "x"}, "--dry-run and --verify-only exclude each other"},
 		{[]string{"-l", "a", "b"}, "-l takes at most one pattern"},
+		{[]string{"--mode", "fast"}, "USAGE: --mode can only be 'codegen', 'compiler-bench', 'bench', 'test' or 'format'."},
+		{[]string{"--mode", "format"}, "--mode format is not supported (gobpftrace has the bench and test modes)"},
+		{[]string{"--mode", "bench", "--test"}, "USAGE: --test conflicts with existing --mode"},
+		{[]string{"--test", "--bench"}, "USAGE: --bench conflicts with existing --mode"},
+		{[]string{"--probe-filter", "a("}, "Invalid --probe-filter regex 'a(': "},
 	} {
 		_, err := parseArgs(c.args)
 		var ue *usageError

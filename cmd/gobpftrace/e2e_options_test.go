@@ -314,3 +314,28 @@ func TestStrTruncation(t *testing.T) {
 	r = runTool(t, invocation{args: []string{"-q", "-e", prog, "-c", "/bin/true"}, env: []string{"BPFTRACE_MAX_STRLEN=64"}})
 	matchAll(t, "stdout", r.stdout, `(?m)^P: /bin/true\|/b$`)
 }
+
+// TestProbeFilter: --probe-filter loads and attaches only the probes whose
+// names match the regular expression anywhere, BEGIN and END always; a
+// filter that leaves nothing is "No probes to attach", and a bad regular
+// expression a usage error.
+func TestProbeFilter(t *testing.T) {
+	needRoot(t)
+	script := tempFile(t, "open.sh", "#!/bin/sh\ncat /etc/hostname >/dev/null\n")
+	prog := `BEGIN { printf("begin\n"); }
+		tracepoint:syscalls:sys_enter_openat /pid == cpid/ { @open = count(); }
+		tracepoint:syscalls:sys_enter_execve /pid == cpid/ { @exec = count(); }
+		tracepoint:syscalls:sys_enter_read /pid == cpid/ { @read = count(); }
+		END { printf("end\n"); }`
+	r := gbt(t, "--probe-filter", "_(openat|read)$", "-e", prog, "-c", "/bin/sh "+script)
+	expectCode(t, r, 0)
+	matchAll(t, "stdout", r.stdout, `^begin\n`, `(?m)^end$`, `(?m)^@open: [1-9]\d*$`, `(?m)^@read: [1-9]\d*$`)
+	noMatch(t, "stdout", r.stdout, `@exec`)
+	matchAll(t, "stderr", r.stderr, `^Attached 4 probes\n`)
+
+	r = gbt(t, "--probe-filter", "nothing_matches", "-e", `interval:s:1 { exit(); }`)
+	expectRun(t, r, 1, "No probes to attach\n", "")
+	r = gbt(t, "--probe-filter", "[bad", "-e", `BEGIN { exit(); }`)
+	expectCode(t, r, 1)
+	matchAll(t, "stderr", r.stderr, `^ERROR: Invalid --probe-filter regex '\[bad': `)
+}

@@ -197,7 +197,7 @@ func TestGuestListKernelProbes(t *testing.T) {
 		}
 		last = i
 	}
-	want := []string{`(?m)^kprobe:do_nanosleep$`, `(?m)^tracepoint:sched:sched_switch$`, `(?m)^rawtracepoint:sched_switch$`, `(?m)^iter:task$`,
+	want := []string{`(?m)^kprobe:do_nanosleep$`, `(?m)^tracepoint:sched:sched_switch$`, `(?m)^rawtracepoint:(vmlinux:)?sched_switch$`, `(?m)^iter:task$`,
 		`(?m)^software:cpu-clock:$`, `(?m)^software:cpu:$`, `(?m)^hardware:cycles:$`}
 	if haveBTF() {
 		want = append(want, `(?m)^fentry:vmlinux:do_nanosleep$`)

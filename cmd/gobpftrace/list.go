@@ -129,7 +129,7 @@ func (s *Session) listsUserSpace(rest string) bool {
 // listable reports whether -l lists probes of kind.
 func listable(kind stdlib.ProbeKind) bool {
 	switch kind {
-	case stdlib.Tracepoint, stdlib.Iter, stdlib.Interval, stdlib.Profile, stdlib.Software, stdlib.Hardware:
+	case stdlib.Tracepoint, stdlib.Iter, stdlib.Interval, stdlib.Profile, stdlib.Software, stdlib.Hardware, stdlib.SelfSignal:
 		return true
 	}
 	return stdlib.Probes[kind].Listed
@@ -151,6 +151,14 @@ func (s *Session) listKind(b *strings.Builder, kind stdlib.ProbeKind, rest strin
 		for _, unit := range []string{"hz", "ms", "s", "us"} {
 			if ok, _ := path.Match(rest, unit+":"); ok || rest == unit {
 				b.WriteString(kind.String() + ":" + unit + ":\n")
+			}
+		}
+		return exitOK
+	case stdlib.SelfSignal:
+		// The signals, as bpftrace lists them: "self:signal:SIGUSR1".
+		for _, sig := range stdlib.SelfSignals {
+			if ok, _ := path.Match(rest, "signal:"+sig); ok || rest == "*" || rest == "signal" {
+				b.WriteString("self:signal:" + sig + "\n")
 			}
 		}
 		return exitOK
@@ -288,7 +296,7 @@ func (s *Session) listInstances(b *strings.Builder, info *check.Info) {
 		b.WriteString(inst.Attach.Name)
 		b.WriteByte('\n')
 		if s.opts.listVerbose && inst.Attach.Kind == stdlib.RawTracepoint {
-			s.rawTracepointParams(b, inst.Attach.Event)
+			s.rawTracepointParams(b, inst.Attach)
 			continue
 		}
 		if s.opts.listVerbose && inst.Attach.Kind == stdlib.Uprobe && inst.Attach.Func != "" {

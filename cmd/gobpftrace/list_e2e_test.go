@@ -41,7 +41,7 @@ func TestListFunctionProbes(t *testing.T) {
 	r = gbt(t, "-l", "uprobe:"+rel+":getpi*")
 	expectRun(t, r, 0, "uprobe:"+rel+":getpid\n", "")
 	r = gbt(t, "-l", "rt:sched_switch")
-	expectRun(t, r, 0, "rawtracepoint:sched_switch\n", "")
+	expectRun(t, r, 0, "rawtracepoint:vmlinux:sched_switch\n", "")
 	r = gbt(t, "-l", "kprobe:tcp_set_stat*")
 	expectRun(t, r, 0, "kprobe:tcp_set_state\n", "")
 	r = gbt(t, "-l", "kprobe:nothing_is_called_this*")
@@ -62,8 +62,8 @@ func TestListFunctionProbes(t *testing.T) {
 }
 
 // TestListRawTracepointParams: -lv lists a raw tracepoint's arguments from
-// the BTF of its __traceiter_ function, without the first (the
-// tracepoint's private data), as bpftrace does.
+// the BTF of its probe stub, without the first (the tracepoint's private
+// data), as bpftrace does.
 func TestListRawTracepointParams(t *testing.T) {
 	needRoot(t)
 	if !haveBTF() {
@@ -71,5 +71,14 @@ func TestListRawTracepointParams(t *testing.T) {
 	}
 	r := gbt(t, "-lv", "rawtracepoint:sched_switch")
 	expectCode(t, r, 0)
-	matchAll(t, "stdout", r.stdout, `\Arawtracepoint:sched_switch\n    bool preempt\n    struct task_struct \* prev\n    struct task_struct \* next\n`)
+	matchAll(t, "stdout", r.stdout, `\Arawtracepoint:vmlinux:sched_switch\n    bool preempt\n    struct task_struct \* prev\n    struct task_struct \* next\n`)
+}
+
+// TestListSelfProbes: -l lists the self:signal probes, as bpftrace does.
+func TestListSelfProbes(t *testing.T) {
+	needRoot(t)
+	r := gbt(t, "-l", "self:*")
+	expectRun(t, r, 0, "self:signal:SIGUSR1\n", "")
+	r = gbt(t, "-l", "self:signal:SIGUSR2")
+	expectRun(t, r, 0, "", "")
 }

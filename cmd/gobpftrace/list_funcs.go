@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/gobpftrace/gobpftrace/lang/check"
 	"github.com/gobpftrace/gobpftrace/lang/host"
 	"github.com/gobpftrace/gobpftrace/stdlib"
 )
@@ -101,19 +102,11 @@ func writeParams(b *strings.Builder, kind stdlib.ProbeKind, p *host.FuncProto) {
 	}
 }
 
-// rawTracepointParams writes the -lv listing of a raw tracepoint: the
-// parameters of its BTF function __traceiter_EVENT (__probestub_EVENT on
-// newer kernels), without the first, the tracepoint's private data, as
-// bpftrace lists them.
-func (s *Session) rawTracepointParams(b *strings.Builder, event string) {
-	for _, prefix := range []string{"__traceiter_", "__probestub_"} {
-		protos, err := s.Host().KernelFuncProtos("vmlinux", prefix+event)
-		if err != nil || len(protos) == 0 || len(protos[0].Params) == 0 {
-			continue
-		}
-		for _, prm := range protos[0].Params[1:] {
-			fmt.Fprintf(b, "    %s %s\n", prm.Decl, prm.Name)
-		}
-		return
+// rawTracepointParams writes the -lv listing of a raw tracepoint: its
+// arguments from BTF, without the first parameter of its probe, the
+// tracepoint's private data, as bpftrace lists them.
+func (s *Session) rawTracepointParams(b *strings.Builder, a *check.Attach) {
+	if p, err := s.Host().RawTracepointProto(a.Module, a.Event); err == nil {
+		writeParams(b, a.Kind, p)
 	}
 }

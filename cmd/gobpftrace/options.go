@@ -1,7 +1,7 @@
 package main
 
 // The behaviour of options that the session only consults: --dry-run,
-// --no-warnings and -B. Parsing is in cli.go.
+// --no-warnings, --probe-filter and -B. Parsing is in cli.go.
 
 import (
 	"bufio"
@@ -10,6 +10,7 @@ import (
 
 	"github.com/gobpftrace/gobpftrace/lang/diag"
 	"github.com/gobpftrace/gobpftrace/runtime"
+	"github.com/gobpftrace/gobpftrace/stdlib"
 )
 
 // dryRun is bpftrace's --dry-run: load every program and attach every
@@ -26,6 +27,24 @@ func (s *Session) dryRun(c *compiled) int {
 		return s.attachFailed(c, err)
 	}
 	return exitOK
+}
+
+// filterProbes applies --probe-filter: the programs of probes whose names
+// do not match are dropped before anything is loaded; those run once
+// (begin, end, self) stay, as in bpftrace. With none left, the run ends
+// as one whose probes are all missing: "No probes to attach".
+func (s *Session) filterProbes(c *compiled) {
+	re := s.opts.probeFilter
+	if re == nil {
+		return
+	}
+	kept := c.obj.Programs[:0]
+	for _, p := range c.obj.Programs {
+		if stdlib.Probes[p.Kind].RunOnce || re.MatchString(p.Probe) {
+			kept = append(kept, p)
+		}
+	}
+	c.obj.Programs = kept
 }
 
 // dropWarnings removes the warnings from diags (--no-warnings).

@@ -60,6 +60,12 @@ type printer struct {
 
 	// noWarnings drops warnf() messages (--no-warnings).
 	noWarnings bool
+	// divert, when set, receives the output of the records handled
+	// instead of w, and exit() neither ends tracing nor drops later
+	// records: the capture of a test probe's output and the discard of a
+	// benchmark's (modes.go). errorfs counts errorf() records.
+	divert  io.Writer
+	errorfs int
 
 	// failed is closed on the first output write error, werr.
 	failed chan struct{}
@@ -184,12 +190,16 @@ func (p *printer) handle(rec []byte) {
 		if len(args) > 0 {
 			p.code = int(int64(binary.LittleEndian.Uint64(rec[args[0].Offset:])))
 		}
-		if !p.exitSeen {
+		if p.divert == nil && !p.exitSeen {
 			p.exitSeen = true
 			close(p.exited)
 		}
 	}
-	if len(b) > 0 {
+	switch {
+	case len(b) == 0:
+	case p.divert != nil:
+		p.divert.Write(b)
+	default:
 		p.writeErrs()
 		p.w.Write(b)
 	}

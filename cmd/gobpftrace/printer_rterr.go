@@ -60,11 +60,18 @@ func (p *printer) runtimeError(b []byte, ev *codegen.EventDef, rec []byte) []byt
 // message in the output. warnf() is silent with --no-warnings.
 func (p *printer) logf(b []byte, ev *codegen.EventDef, args []output.Arg, rec []byte) []byte {
 	warning := ev.Kind == codegen.EventWarnf
+	if !warning {
+		p.errorfs++
+	}
 	if warning && p.noWarnings {
 		return b
 	}
 	msg := output.AppendPrintf(nil, ev.Pieces, args, rec, p.res)
 	msg = bytes.TrimSuffix(msg, []byte("\n"))
+	if p.divert != nil {
+		// A test's output: the message with the rest.
+		return append(append(b, msg...), '\n')
+	}
 	src := p.l.Object.Source
 	if p.json {
 		return output.AppendJSONErrorf(b, warning, msg, sourceLoc(src, ev.Span))

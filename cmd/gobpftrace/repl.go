@@ -395,6 +395,14 @@ func (r *repl) addUnit(src *diag.Source, prog *ast.Program) {
 	if c == nil {
 		return
 	}
+	for _, p := range c.obj.Programs {
+		if k := p.Kind; k == stdlib.SelfSignal || k == stdlib.Test || k == stdlib.Bench {
+			// Run by the command-line session (on SIGUSR1, --mode),
+			// never in the shell.
+			fmt.Fprintf(r.errw, "ERROR: %s probes do not run in the interactive shell\n", k)
+			return
+		}
+	}
 	// The unit outlives the input: its actions end with the session or
 	// when it is detached.
 	u := r.load(c, r.nextID, r.ctx)

@@ -174,6 +174,8 @@ func TestREPLStatementsAndErrors(t *testing.T) {
 		// probe stays attached either way.
 		s.send(`kprobe:vfs_read { @k = count(); }`)
 		s.expect(p.stderr, "kprobe:vfs_read")
+		s.send(`self:signal:SIGUSR1 { print(1); }`)
+		s.expect(p.stderr, "ERROR: self probes do not run in the interactive shell\n")
 		s.send(`:nosuch`)
 		s.expect(p.stderr, "unknown command :nosuch")
 		s.send(`:help`)

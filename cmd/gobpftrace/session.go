@@ -173,14 +173,19 @@ func (s *Session) Run(name, text string) int {
 	if len(s.opts.debug) > 0 {
 		return exitOK
 	}
+	s.filterProbes(c)
 	if s.opts.verifyOnly {
 		return s.verifyOnly(c)
 	}
 	if s.opts.dryRun {
 		return s.dryRun(c)
 	}
+	if s.nothingRuns(c) {
+		return exitScript
+	}
 	if len(c.obj.Programs) == 0 {
-		// missing_probes = warn or ignore removed every probe: as bpftrace.
+		// missing_probes = warn or ignore, or --probe-filter, removed
+		// every probe: as bpftrace.
 		if !s.opts.quiet {
 			fmt.Fprintln(s.Stdout, "No probes to attach")
 		}
@@ -317,13 +322,15 @@ func (s *Session) trace(c *compiled) int {
 	// system() in progress.
 	p.actx = sigs.Phase()
 
-	var begins, ends []*runtime.LoadedProgram
+	var begins, ends, signals []*runtime.LoadedProgram
 	for _, lp := range l.Programs {
 		switch lp.Kind {
 		case stdlib.Begin:
 			begins = append(begins, lp)
 		case stdlib.End:
 			ends = append(ends, lp)
+		case stdlib.SelfSignal:
+			signals = append(signals, lp)
 		}
 	}
 	// Start-up order, as bpftrace documents it: BEGIN runs before the
@@ -334,7 +341,9 @@ func (s *Session) trace(c *compiled) int {
 	// "Attached N probes" (stderr) follows the attach and precedes the
 	// marker; in JSON mode the
 	// attached_probes message opens the output.
-	if p.json {
+	// --mode bench and --mode test attach nothing and announce nothing.
+	mode := s.opts.mode
+	if p.json && mode == "" {
 		s.announce(p, c.obj.AttachPoints())
 	}
 	for _, b := range begins {
@@ -342,13 +351,18 @@ func (s *Session) trace(c *compiled) int {
 			fmt.Fprintf(s.Stderr, "ERROR: running BEGIN: %v\n", err)
 		}
 	}
-	if err := l.Attach(&runtime.AttachOptions{Pid: s.opts.pid, Child: opts.Cpid}); err != nil {
-		return s.attachFailed(c, err)
-	}
-	if !p.json {
-		// Before the marker, as bpftrace: the suite compares what
-		// follows the marker with the expected output.
-		s.announce(p, c.obj.AttachPoints())
+	modeOK := true
+	if mode != "" {
+		modeOK = s.runMode(p, l, rd)
+	} else {
+		if err := l.Attach(&runtime.AttachOptions{Pid: s.opts.pid, Child: opts.Cpid}); err != nil {
+			return s.attachFailed(c, err)
+		}
+		if !p.json {
+			// Before the marker, as bpftrace: the suite compares what
+			// follows the marker with the expected output.
+			s.announce(p, c.obj.AttachPoints())
+		}
 	}
 	s.notifyAttached(p)
 	readerDone := make(chan error, 1)
@@ -362,8 +376,9 @@ func (s *Session) trace(c *compiled) int {
 			fmt.Fprintf(s.Stderr, "ERROR: %v\n", err)
 		}
 	}
-	// Iterators have run to their end: the script ends as with bpftrace.
-	onlySpecial := len(begins)+len(ends) == len(l.Programs) || l.Iterates()
+	// Nothing attached, or iterators that have run to their end: the
+	// script ends as with bpftrace (self:signal probes keep it going).
+	onlySpecial := mode != "" || l.NumAttachable() == 0 && len(signals) == 0 || l.Iterates()
 
 	// Wait for the end of tracing.
 	var childDone <-chan struct{}
@@ -377,9 +392,16 @@ func (s *Session) trace(c *compiled) int {
 			select {
 			case <-p.exited:
 			case sig := <-sigs.C:
+				if sig == syscall.SIGUSR1 && len(signals) > 0 {
+					// The script's self:signal:SIGUSR1 probes, in
+					// script order, as bpftrace HEAD runs them.
+					s.runSignalProbes(l, signals)
+					continue
+				}
 				if sig == syscall.SIGUSR1 {
-					// Print the maps without blocking the wait: a
-					// system() in progress may hold the printer.
+					// Without them, print the maps (bpftrace before
+					// 0.21) without blocking the wait: a system() in
+					// progress may hold the printer.
 					dumps.Go(func() { p.signalDump(c.obj) })
 					continue
 				}
@@ -432,6 +454,9 @@ func (s *Session) trace(c *compiled) int {
 	if p.werr != nil {
 		return exitRuntime
 	}
+	if !modeOK && p.code == 0 {
+		return exitScript
+	}
 	return p.code
 }
 
@@ -455,6 +480,16 @@ func (s *Session) reportPrograms(l *runtime.Loaded) {
 		fmt.Fprintf(s.Stderr, "Program ID: %s  %s (%s, %d instructions)\n", id, lp.Probe, lp.Name, len(lp.Insns))
 		if stats != "" {
 			fmt.Fprintf(s.Stderr, "    verifier: %s\n", stats)
+		}
+	}
+}
+
+// runSignalProbes runs the self:signal probes when the tracer receives
+// the signal. A failure is reported and tracing goes on.
+func (s *Session) runSignalProbes(l *runtime.Loaded, progs []*runtime.LoadedProgram) {
+	for _, lp := range progs {
+		if err := l.RunOnce(lp); err != nil {
+			fmt.Fprintf(s.Stderr, "ERROR: running %s: %v\n", lp.Probe, err)
 		}
 	}
 }

@@ -380,3 +380,34 @@ func hasBPFProg(fdDir string) bool {
 	}
 	return false
 }
+
+// TestSelfSignalProbes checks self:signal:SIGUSR1: each SIGUSR1 runs the
+// script's signal probes in script order in the tracer (probe names them),
+// and then the maps are not dumped (only at exit); exit() in one ends
+// tracing.
+func TestSelfSignalProbes(t *testing.T) {
+	needRoot(t)
+	const script = `BEGIN { printf("ready\n"); }
+		self:signal:SIGUSR1 { printf("first"); }
+		self:signal:SIGUSR1 { @n += 1; printf(" second %s %d\n", probe, @n); if (@n == 2) { exit(); } }`
+	r := runTool(t, invocation{
+		args:    []string{"-e", script},
+		timeout: 20 * time.Second,
+		during: func(p *runningTool) {
+			for _, want := range []string{"ready\n", "first second self:signal:SIGUSR1 1\n"} {
+				if !p.stdout.waitFor(want, p.done, 10*time.Second) {
+					t.Errorf("no %q; stderr:\n%s", want, p.stderr.String())
+					p.cmd.Process.Kill()
+					return
+				}
+				p.cmd.Process.Signal(syscall.SIGUSR1)
+			}
+		},
+	})
+	expectCode(t, r, 0)
+	want := "ready\nfirst second self:signal:SIGUSR1 1\nfirst second self:signal:SIGUSR1 2\n\n\n@n: 2\n"
+	if r.stdout != want {
+		t.Errorf("stdout %q, want %q", r.stdout, want)
+	}
+	matchAll(t, "stderr", r.stderr, `^Attached 3 probes\n`)
+}

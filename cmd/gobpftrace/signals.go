@@ -25,7 +25,8 @@ import (
 // way, while the -c child and system() commands still start with the
 // default disposition.
 //
-// SIGUSR1 prints the maps and tracing goes on (the session reads C).
+// SIGUSR1 runs the script's self:signal:SIGUSR1 probes, or prints the maps
+// when it has none, and tracing goes on (the session reads C).
 //
 // The signals are caught from the start of a trace, so one that arrives
 // while the programs load stops gobpftrace before anything runs

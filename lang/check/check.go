@@ -368,6 +368,9 @@ type checker struct {
 	// wildMisses are the wildcards of the probe being expanded that
 	// matched nothing (kprobe.go).
 	wildMisses []wildMiss
+	// runNames are the test: and bench: probes of the pass by
+	// "KIND:NAME", whose names must be unique.
+	runNames map[string]*ast.AttachPoint
 }
 
 func (c *checker) errorf(n ast.Node, code diag.Code, format string, args ...any) *diag.Diagnostic {
@@ -455,6 +458,7 @@ func (c *checker) program(prog *ast.Program) {
 		c.info.Instances = nil
 		c.instSeq = 0
 		seen := map[stdlib.ProbeKind]*ast.AttachPoint{}
+		c.runNames = map[string]*ast.AttachPoint{}
 		for _, p := range prog.Probes {
 			c.cur = p
 			c.report = pass == 2

@@ -244,22 +244,25 @@ func (c *checker) builtin(id *ast.Ident, v stdlib.VarID, n int) types.Type {
 	kind := c.attach.Kind
 	switch v {
 	case stdlib.Args:
-		if kind == stdlib.Uprobe && c.attach.Func != "" {
-			a := c.uprobeArgs(id)
-			if a != nil {
-				c.tab.PerAttach = true
-				return a
+		// uprobe and rawtracepoint args are looked up on first use.
+		var lookup func(*ast.Ident) *types.Ctx
+		switch {
+		case kind == stdlib.Uprobe && c.attach.Func != "":
+			lookup = c.uprobeArgs
+		case kind == stdlib.RawTracepoint && c.attach.Event != "":
+			lookup = c.rawTracepointArgs
+		}
+		if lookup != nil {
+			a := lookup(id)
+			if a == nil {
+				return nil
 			}
-			return nil
+			c.tab.PerAttach = true
+			return a
 		}
 		if a := c.argsType(); a != nil {
 			c.tab.PerAttach = true
 			return a
-		}
-		if kind == stdlib.RawTracepoint {
-			c.errorf(id, diag.CodeUnsupported, "args in rawtracepoint probes (typed from the kernel's btf_trace_* prototypes) is not supported yet").
-				Hint("read the raw arguments as arg0, arg1 …, or use the tracepoint or fentry probe of the same event")
-			return nil
 		}
 		if kind != stdlib.ProbeInvalid {
 			c.errorf(id, diag.CodeProbe, "The args builtin can only be used with tracepoint, rawtracepoint, fentry/fexit, and uprobe probes (%s used here)", kind)

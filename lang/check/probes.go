@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -204,9 +205,54 @@ func (c *checker) expandAttach(ap *ast.AttachPoint, kind stdlib.ProbeKind) []*At
 		return c.expandIter(ap)
 	case stdlib.Watchpoint:
 		return c.expandWatchpoint(ap, name)
+	case stdlib.SelfSignal:
+		return c.expandSelf(ap)
+	case stdlib.Test, stdlib.Bench:
+		return c.expandNamedRun(ap, kind)
 	}
 	c.errorf(ap, diag.CodeUnsupported, "%s probes are not supported yet", stdlib.Probes[kind].Name)
 	return nil
+}
+
+// expandSelf checks self:signal:SIGNAL, which runs in the tracer each
+// time it receives the signal, with bpftrace's messages.
+func (c *checker) expandSelf(ap *ast.AttachPoint) []*Attach {
+	trigger, sig := ap.Parts[0], ap.Parts[1]
+	if trigger != "signal" {
+		c.errorf(ap, diag.CodeProbe, "%s is not a supported trigger", trigger)
+		return nil
+	}
+	if !slices.Contains(stdlib.SelfSignals, sig) {
+		d := c.errorf(ap, diag.CodeProbe, "%s is not a supported signal", sig)
+		if s := diag.Nearest(sig, stdlib.SelfSignals); s != "" {
+			d.Hint("did you mean 'self:signal:%s'?", s)
+		}
+		return nil
+	}
+	return []*Attach{{Point: ap, Kind: stdlib.SelfSignal, Name: "self:signal:" + sig}}
+}
+
+// expandNamedRun checks test:NAME and bench:NAME, run by --mode test and
+// --mode bench: the name is what the results show, so it must be there
+// and be unique among the kind's probes.
+func (c *checker) expandNamedRun(ap *ast.AttachPoint, kind stdlib.ProbeKind) []*Attach {
+	name := ap.Parts[0]
+	if name == "" {
+		c.errorf(ap, diag.CodeProbe, "%s probes must have a name", kind)
+		return nil
+	}
+	key := kind.String() + ":" + name
+	if prev, dup := c.runNames[key]; dup && prev != ap {
+		what := "TEST"
+		if kind == stdlib.Bench {
+			what = "BENCH"
+		}
+		c.errorf(ap, diag.CodeProbe, "\"%s\" was used as the name for more than one %s probe", name, what).
+			Hint("the other one is at %s", c.src.Location(prev.Span()))
+		return nil
+	}
+	c.runNames[key] = ap
+	return []*Attach{{Point: ap, Kind: kind, Name: key}}
 }
 
 // expandPerfEvent checks software:EVENT[:COUNT] and hardware:EVENT[:COUNT]
@@ -351,35 +397,6 @@ func (c *checker) expandTracepoint(ap *ast.AttachPoint) []*Attach {
 			continue
 		}
 		out = append(out, &Attach{Point: ap, Kind: stdlib.Tracepoint, Name: "tracepoint:" + n, Category: cat, Event: ev, Args: args})
-	}
-	return out
-}
-
-// expandRawTracepoint resolves rawtracepoint:[MODULE:]EVENT against the
-// tracepoint events the kernel has (a raw tracepoint has the name of its
-// tracepoint event); wildcards expand.
-func (c *checker) expandRawTracepoint(ap *ast.AttachPoint) []*Attach {
-	if c.cfg.Host == nil {
-		c.errorf(ap, diag.CodeProbe, "raw tracepoints are not available (no host)")
-		return nil
-	}
-	event := ap.Parts[len(ap.Parts)-1]
-	names, err := c.cfg.Host.Tracepoints("*:" + event)
-	if err != nil {
-		c.errorf(ap, diag.CodeProbe, "listing tracepoints: %v", err)
-		return nil
-	}
-	seen := map[string]bool{}
-	var out []*Attach
-	for _, n := range names {
-		_, ev, _ := strings.Cut(n, ":")
-		if !seen[ev] {
-			seen[ev] = true
-			out = append(out, &Attach{Point: ap, Kind: stdlib.RawTracepoint, Name: "rawtracepoint:" + ev, Event: ev})
-		}
-	}
-	if len(out) == 0 {
-		c.missingProbe(ap, "No matches for rawtracepoint "+event+".")
 	}
 	return out
 }

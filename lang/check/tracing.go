@@ -6,6 +6,7 @@ import (
 
 	"github.com/gobpftrace/gobpftrace/lang/ast"
 	"github.com/gobpftrace/gobpftrace/lang/diag"
+	"github.com/gobpftrace/gobpftrace/lang/host"
 	"github.com/gobpftrace/gobpftrace/lang/types"
 	"github.com/gobpftrace/gobpftrace/stdlib"
 )
@@ -56,10 +57,7 @@ func (c *checker) expandFentry(ap *ast.AttachPoint, kind stdlib.ProbeKind) []*At
 	}
 	out := make([]*Attach, 0, len(protos))
 	for _, p := range protos {
-		args := &types.Struct{Kind: "struct", Name: kind.String() + "_" + p.Name + "_args", Align_: 8}
-		for i, prm := range p.Params {
-			args.Fields = append(args.Fields, types.Field{Name: prm.Name, Type: prm.Type, Offset: 8 * i})
-		}
+		args := u64ArgsStruct(kind.String()+"_"+p.Name+"_args", p.Params)
 		a := &Attach{Point: ap, Kind: kind, Name: kind.String() + ":" + p.Module + ":" + p.Name,
 			Func: p.Name, Module: p.Module, Args: args, RetType: p.Ret}
 		if kind == stdlib.Fexit && p.Ret != nil {
@@ -69,6 +67,77 @@ func (c *checker) expandFentry(ap *ast.AttachPoint, kind stdlib.ProbeKind) []*At
 		out = append(out, a)
 	}
 	return out
+}
+
+// u64ArgsStruct is the type of `args` when the context is an array of
+// u64 holding the parameters in order: field i at offset 8*i.
+func u64ArgsStruct(name string, params []host.FuncParam) *types.Struct {
+	args := &types.Struct{Kind: "struct", Name: name, Align_: 8}
+	for i, prm := range params {
+		args.Fields = append(args.Fields, types.Field{Name: prm.Name, Type: prm.Type, Offset: 8 * i})
+	}
+	args.Bytes = 8 * len(args.Fields)
+	return args
+}
+
+// expandRawTracepoint resolves rawtracepoint:[MODULE:]EVENT against the
+// raw tracepoints of the kernel's and the modules' BTF. As in bpftrace,
+// an event without a module is searched in every module (the module is
+// a wildcard), so one without matches leaves its probe without attach
+// points, while a module named without matches is "No matches";
+// wildcards in either part expand. Probes are named
+// rawtracepoint:MODULE:EVENT.
+func (c *checker) expandRawTracepoint(ap *ast.AttachPoint) []*Attach {
+	if c.cfg.Host == nil {
+		c.errorf(ap, diag.CodeProbe, "raw tracepoints are not available (no host)")
+		return nil
+	}
+	module, event := "", ap.Parts[len(ap.Parts)-1]
+	if len(ap.Parts) == 2 {
+		module = ap.Parts[0]
+	}
+	if event == "" {
+		c.errorf(ap, diag.CodeProbe, "rawtracepoint should be attached to a function")
+		return nil
+	}
+	msg := "No matches for rawtracepoint " + strings.Join(ap.Parts, ":") + "."
+	tps, err := c.cfg.Host.RawTracepoints(module, event)
+	if err != nil {
+		if d := c.missingProbe(ap, msg); d != nil {
+			d.Hint("%v", err)
+		}
+		return nil
+	}
+	if len(tps) == 0 {
+		if module == "" || hasWildcard(module) || hasWildcard(event) {
+			c.wildMisses = append(c.wildMisses, wildMiss{ap, msg})
+		} else {
+			c.missingProbe(ap, msg)
+		}
+		return nil
+	}
+	out := make([]*Attach, len(tps))
+	for i, tp := range tps {
+		out[i] = &Attach{Point: ap, Kind: stdlib.RawTracepoint, Name: "rawtracepoint:" + tp.Module + ":" + tp.Name, Event: tp.Name, Module: tp.Module}
+	}
+	return out
+}
+
+// rawTracepointArgs is the type of `args` in a raw tracepoint: its
+// arguments, typed from BTF, in the context's array of u64 as fentry's
+// are. Looked up on first use (Attach.Args caches it): raw tracepoints
+// that do not use args never decode their types.
+func (c *checker) rawTracepointArgs(id *ast.Ident) *types.Ctx {
+	a := c.attach
+	if a.Args == nil {
+		p, err := c.cfg.Host.RawTracepointProto(a.Module, a.Event)
+		if err != nil {
+			c.errorf(id, diag.CodeProbe, "args in %s: %v", a.Name, err)
+			return nil
+		}
+		a.Args = u64ArgsStruct("rawtracepoint_"+a.Event+"_args", p.Params)
+	}
+	return &types.Ctx{Struct: a.Args}
 }
 
 // iterKinds are the iterators gobpftrace supports: the context struct of

@@ -63,6 +63,18 @@ type Host interface {
 	// sorted by module and name; an exact name without BTF is an empty
 	// list, a module without BTF an error.
 	KernelFuncProtos(module, pattern string) ([]FuncProto, error)
+	// RawTracepoints returns the raw tracepoints (the targets of classic
+	// raw_tp programs) of module ("vmlinux" for the kernel itself, "" for
+	// the kernel and every module, or a glob) whose names match the glob
+	// pattern, sorted by module and name: the btf_trace_NAME typedefs of
+	// the kernel's and the modules' BTF. A module named without wildcards
+	// that has no BTF is an error; no match is an empty list.
+	RawTracepoints(module, pattern string) ([]RawTracepoint, error)
+	// RawTracepointProto returns the parameters of a raw tracepoint from
+	// BTF without the first, the tracepoint's private data (void *__data):
+	// a raw_tp program's context holds the others as u64s in order.
+	// Ret is nil.
+	RawTracepointProto(module, name string) (*FuncProto, error)
 	// KernelSymbolAddr returns the address of a kernel symbol (kaddr());
 	// a symbol the kernel lacks, or whose address is hidden, is an error.
 	KernelSymbolAddr(name string) (uint64, error)
@@ -161,6 +173,12 @@ type KernelFunc struct {
 	// (available_filter_functions): it is neither inlined, notrace nor
 	// __init. Kprobes on other functions usually fail to attach.
 	Traceable bool
+}
+
+// RawTracepoint is a raw tracepoint of the kernel or of a module.
+type RawTracepoint struct {
+	// Module is "vmlinux" or the name of the kernel module.
+	Module, Name string
 }
 
 // FuncProto is a kernel function's prototype from BTF.

@@ -21,6 +21,8 @@ import (
 //	{"type": "helper_error", "msg": "…", "helper": "map_update_elem", "retcode": -7, "filename": …, "line": …, "col": …}
 //	{"type": "runtime_error", "msg": "…", "filename": …, "line": …, "col": …}
 //	{"type": "errorf", "msg": "…", "filename": …, "line": …, "col": …}   (also warnf)
+//	{"type": "benchmark_result", "data": {"a": {"average": 12, "iters": 100000}}}   (results.go)
+//	{"type": "test_result", "data": {"ok": {"duration": 120, "passed": true, "output": ""}}}
 //
 // The encoding follows bpftrace HEAD's src/output/json.cpp value kind by
 // value kind: objects are spaced (", " and ": "), arrays (tuples, arrays,

@@ -71,3 +71,59 @@ var fixtureIters = map[string]*types.Struct{
 		{Name: "file", Type: &types.Pointer{Elem: fixtureFile}, Offset: 24},
 	}},
 }
+
+// fixtureRawTracepoints are the raw tracepoints of the fixture, with
+// their arguments (without the private data pointer the BTF prototypes
+// start with).
+var fixtureRawTracepoints = []host.FuncProto{
+	{Module: "nf_tables", Name: "nft_trace", Params: []host.FuncParam{
+		{Name: "skb", Type: &types.Pointer{Elem: &types.Struct{Kind: "struct", Name: "sk_buff", Bytes: 232, Align_: 8}}, Decl: "struct sk_buff *"},
+	}},
+	{Module: "vmlinux", Name: "sched_switch", Params: []host.FuncParam{
+		{Name: "preempt", Type: &types.Bool{}, Decl: "bool"},
+		{Name: "prev", Type: &types.Pointer{Elem: fixtureTask}, Decl: "struct task_struct *"},
+		{Name: "next", Type: &types.Pointer{Elem: fixtureTask}, Decl: "struct task_struct *"},
+	}},
+	{Module: "vmlinux", Name: "sys_enter", Params: []host.FuncParam{
+		{Name: "regs", Type: &types.Pointer{Elem: &types.Struct{Kind: "struct", Name: "pt_regs", Bytes: 168, Align_: 8}}, Decl: "struct pt_regs *"},
+		{Name: "id", Type: types.Int64, Decl: "long"},
+	}},
+	{Module: "vmlinux", Name: "sys_exit", Params: []host.FuncParam{
+		{Name: "regs", Type: &types.Pointer{Elem: &types.Struct{Kind: "struct", Name: "pt_regs", Bytes: 168, Align_: 8}}, Decl: "struct pt_regs *"},
+		{Name: "ret", Type: types.Int64, Decl: "long"},
+	}},
+	{Module: "vmlinux", Name: "tcp_probe", Params: []host.FuncParam{
+		{Name: "sk", Type: &types.Pointer{Elem: fixtureSock}, Decl: "struct sock *"},
+		{Name: "skb", Type: &types.Pointer{Elem: &types.Struct{Kind: "struct", Name: "sk_buff", Bytes: 232, Align_: 8}}, Decl: "struct sk_buff *"},
+	}},
+}
+
+// RawTracepoints implements host.Host with the fixture's raw tracepoints;
+// a module other than vmlinux and nf_tables has no BTF.
+func (h *Fixture) RawTracepoints(module, pattern string) ([]host.RawTracepoint, error) {
+	if module != "" && module != "vmlinux" && module != "nf_tables" && !strings.ContainsAny(module, "*?[") {
+		return nil, fmt.Errorf("load BTF of module %s: not found", module)
+	}
+	var out []host.RawTracepoint
+	for _, p := range fixtureRawTracepoints {
+		if ok, _ := filepath.Match(pattern, p.Name); !ok {
+			continue
+		}
+		if ok, _ := filepath.Match(module, p.Module); module != "" && !ok {
+			continue
+		}
+		out = append(out, host.RawTracepoint{Module: p.Module, Name: p.Name})
+	}
+	return out, nil
+}
+
+// RawTracepointProto implements host.Host with the fixture's raw
+// tracepoints.
+func (h *Fixture) RawTracepointProto(module, name string) (*host.FuncProto, error) {
+	for i, p := range fixtureRawTracepoints {
+		if p.Module == module && p.Name == name {
+			return &fixtureRawTracepoints[i], nil
+		}
+	}
+	return nil, fmt.Errorf("raw tracepoint %s: no BTF prototype in %s", name, module)
+}
