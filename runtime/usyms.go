@@ -29,6 +29,9 @@ type UserSymbols struct {
 	Binaries []string
 	// Demangle prints C++ and Rust symbols demangled (cpp_demangle).
 	Demangle bool
+	// DebugPaths are the directories searched for separate debug files
+	// (--debuginfo), before the standard ones.
+	DebugPaths []string
 
 	dwarf dwarfCache // the files' DWARF, for Source
 
@@ -119,7 +122,7 @@ func (u *UserSymbols) Source(pid, addr uint64) []SourceFrame {
 	if file == "" {
 		return nil
 	}
-	f, err := u.dwarf.file(file)
+	f, err := u.dwarf.file(file, u.DebugPaths)
 	if err != nil {
 		return nil
 	}

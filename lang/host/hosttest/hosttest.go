@@ -179,6 +179,36 @@ var fooStruct = &types.Struct{Kind: "struct", Name: "Foo", Bytes: 28, Fields: []
 	{Name: "c", Type: &types.Array{Elem: types.Int32, Len: 3}, Offset: 16},
 }}
 
+// UserType implements host.Host: DWARFProgram's struct Foo.
+func (h *Fixture) UserType(path, name string) (types.Type, error) {
+	if path != DWARFProgram {
+		return nil, fmt.Errorf("no DWARF debug info")
+	}
+	if name == "struct Foo" {
+		return fooStruct, nil
+	}
+	return nil, fmt.Errorf("type %s not found in DWARF", name)
+}
+
+// DWARFProgramLine22 is the address of line 22 of uprobe_test.c in
+// DWARFProgram (SourceLineAddr).
+const DWARFProgramLine22 = 0x401136
+
+// SourceLineAddr implements host.Host: line 22 of uprobe_test.c in
+// DWARFProgram.
+func (h *Fixture) SourceLineAddr(path, file string, line, col int) (uint64, error) {
+	if path != DWARFProgram {
+		return 0, host.ErrNoDebugInfo
+	}
+	if file != "uprobe_test.c" && !strings.HasSuffix(file, "/uprobe_test.c") {
+		return 0, fmt.Errorf("No compilation unit matches %s", file)
+	}
+	if line != 22 || col > 1 {
+		return 0, fmt.Errorf("Unable to map '%s:%d' to address", file, line)
+	}
+	return DWARFProgramLine22, nil
+}
+
 // UserFuncProto implements host.Host: DWARFProgram's functions; other
 // files have no DWARF.
 func (h *Fixture) UserFuncProto(path, fn string) (*host.FuncProto, error) {
