@@ -45,8 +45,8 @@ func debugSearchPath(user []string) []string {
 }
 
 // openDebugFile finds and opens the separate debug file of the program at
-// path (ef).
-func openDebugFile(path string, ef *elf.File, search []string) (*elf.File, error) {
+// path (ef); it returns the file and its path.
+func openDebugFile(path string, ef *elf.File, search []string) (*elf.File, string, error) {
 	dirs := debugSearchPath(search)
 	id := buildID(ef)
 	link, crc, hasLink := debugLink(ef)
@@ -74,7 +74,7 @@ func openDebugFile(path string, ef *elf.File, search []string) (*elf.File, error
 		for _, d := range dirs {
 			if filepath.IsAbs(d) {
 				if df := accept(filepath.Join(d, name)); df != nil {
-					return df, nil
+					return df, filepath.Join(d, name), nil
 				}
 			}
 		}
@@ -91,10 +91,10 @@ func openDebugFile(path string, ef *elf.File, search []string) (*elf.File, error
 			continue
 		}
 		if df := accept(cand); df != nil {
-			return df, nil
+			return df, cand, nil
 		}
 	}
-	return nil, errNoDWARF
+	return nil, "", errNoDWARF
 }
 
 // debugLinkCandidates are the paths a debug file named link is looked for

@@ -144,3 +144,26 @@ func TestDebugLinkCandidates(t *testing.T) {
 		t.Errorf("candidates\n%q\nwant\n%q", got, want)
 	}
 }
+
+// TestObjectSymsFromDebugFile: a program stripped of its symbol table has
+// its local functions symbolized from its separate debug file.
+func TestObjectSymsFromDebugFile(t *testing.T) {
+	cc := lookCC(t)
+	dir := t.TempDir()
+	bin := buildC(t, cc, dir, "p", map[string]string{"p.c": pairProg}, "-g", "-O0")
+	stripped := stripDebug(t, bin, filepath.Join(dir, "dbg", "p-stripped.debug"), "--strip-all")
+	fn := func(obj *objectSyms) uint64 {
+		for _, f := range obj.funcs {
+			if f.name == "fn" {
+				return f.addr
+			}
+		}
+		return 0
+	}
+	if obj := readObjectSyms(stripped, nil); obj == nil || fn(obj) != 0 {
+		t.Fatalf("fn found without the debug file: %+v", obj)
+	}
+	if obj := readObjectSyms(stripped, []string{"dbg"}); obj == nil || fn(obj) != symbolAddr(t, bin, "fn") {
+		t.Errorf("fn from the debug file: %+v", obj)
+	}
+}

@@ -25,12 +25,17 @@ type dwarfFile struct {
 	// line tables, and the skeleton units of split DWARF.
 	data *dwarf.Data
 	// units are where debugging entries are: data, then the split units
-	// of its skeletons (split.go).
-	units []*dwarf.Data
-	funcs map[string]dieRef // function definitions by name (indexFuncs)
-	named map[string]dieRef // struct, union, enum and typedef names (indexTypes)
-	conv  map[dwarf.Type]types.Type
-	lines map[uint64][]SourceFrame // source's answers, by address
+	// of its skeletons (split.go), loaded by the first lookup by name
+	// (splitOnce): finding the skeletons reads every unit.
+	units     []*dwarf.Data
+	splitOnce sync.Once
+	// path is the program's file and debugPath the file data was read
+	// from (the same, or its separate debug file).
+	path, debugPath string
+	funcs           map[string]dieRef // function definitions by name (indexFuncs)
+	named           map[string]dieRef // struct, union, enum and typedef names (indexTypes)
+	conv            map[dwarf.Type]types.Type
+	lines           map[uint64][]SourceFrame // source's answers, by address
 }
 
 // dieRef is a debugging entry of one of a file's units.
@@ -51,9 +56,9 @@ var errNoDWARF = host.ErrNoDebugInfo
 
 // file opens and indexes the DWARF of the ELF file at path; a file
 // without it has its debug info searched in a separate file
-// (debugfile.go), in the directories of search (--debuginfo) and then
-// the standard places.
-func (c *dwarfCache) file(path string, search []string) (*dwarfFile, error) {
+// (debugfile.go), when separate is set, in the directories of search
+// (--debuginfo) and then the standard places.
+func (c *dwarfCache) file(path string, search []string, separate bool) (*dwarfFile, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if f, ok := c.files[path]; ok {
@@ -65,7 +70,7 @@ func (c *dwarfCache) file(path string, search []string) (*dwarfFile, error) {
 	if c.files == nil {
 		c.files, c.errs = map[string]*dwarfFile{}, map[string]error{}
 	}
-	f, err := openDWARF(path, search)
+	f, err := openDWARF(path, search, separate)
 	if err != nil {
 		c.errs[path] = err
 		return nil, err
@@ -74,15 +79,18 @@ func (c *dwarfCache) file(path string, search []string) (*dwarfFile, error) {
 	return f, nil
 }
 
-func openDWARF(path string, search []string) (*dwarfFile, error) {
+func openDWARF(path string, search []string, separate bool) (*dwarfFile, error) {
 	ef, err := elf.Open(path)
 	if err != nil {
 		return nil, err
 	}
 	defer ef.Close()
-	dbg := ef
+	dbg, debugPath := ef, path
 	if !hasDWARF(ef) {
-		dbg, err = openDebugFile(path, ef, search)
+		if !separate {
+			return nil, errNoDWARF
+		}
+		dbg, debugPath, err = openDebugFile(path, ef, search)
 		if err != nil {
 			return nil, err
 		}
@@ -92,9 +100,20 @@ func openDWARF(path string, search []string) (*dwarfFile, error) {
 	if err != nil {
 		return nil, fmt.Errorf("reading DWARF: %w", err)
 	}
-	f := &dwarfFile{data: data, units: []*dwarf.Data{data}, conv: map[dwarf.Type]types.Type{}}
-	f.units = append(f.units, splitUnits(path, dbg, data)...)
-	return f, nil
+	return &dwarfFile{data: data, units: []*dwarf.Data{data}, path: path, debugPath: debugPath,
+		conv: map[dwarf.Type]types.Type{}}, nil
+}
+
+// loadSplit adds the split units of the file's skeletons to its units.
+func (f *dwarfFile) loadSplit() {
+	f.splitOnce.Do(func() {
+		ef, err := elf.Open(f.debugPath)
+		if err != nil {
+			return
+		}
+		defer ef.Close()
+		f.units = append(f.units, splitUnits(f.path, ef, f.data)...)
+	})
 }
 
 // hasDWARF reports whether the ELF file has debugging entries.
@@ -131,6 +150,7 @@ func (f *dwarfFile) indexFuncs() error {
 // eachTopLevel calls fn with every entry of every unit that is a child of
 // a compilation unit (or of a namespace in it), without descending further.
 func (f *dwarfFile) eachTopLevel(fn func(*dwarf.Data, *dwarf.Entry)) error {
+	f.loadSplit()
 	for _, d := range f.units {
 		r := d.Reader()
 		for {
@@ -296,7 +316,7 @@ func dwarfDecl(t dwarf.Type) string {
 // the ELF file at path, from its DWARF. A file without DWARF, or without
 // the function in it, is an error.
 func (h *Host) UserFuncProto(path, fn string) (*host.FuncProto, error) {
-	f, err := h.dwarf.file(path, h.debugPaths)
+	f, err := h.dwarf.file(path, h.debugPaths, true)
 	if err != nil {
 		return nil, err
 	}
@@ -365,7 +385,7 @@ func (f *dwarfFile) userType(name string) (types.Type, error) {
 // UserType implements check.Host: a struct, union, enum or typedef of
 // the ELF file at path, from its DWARF.
 func (h *Host) UserType(path, name string) (types.Type, error) {
-	f, err := h.dwarf.file(path, h.debugPaths)
+	f, err := h.dwarf.file(path, h.debugPaths, true)
 	if err != nil {
 		return nil, err
 	}

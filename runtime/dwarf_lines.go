@@ -257,7 +257,7 @@ func pathEndsWith(path, pattern string) bool {
 // SourceLineAddr implements check.Host: the address of a source line of
 // the ELF file at path, from its DWARF line table.
 func (h *Host) SourceLineAddr(path, file string, line, col int) (uint64, error) {
-	f, err := h.dwarf.file(path, h.debugPaths)
+	f, err := h.dwarf.file(path, h.debugPaths, true)
 	if err != nil {
 		return 0, err
 	}

@@ -89,7 +89,7 @@ int main(int argc, char **argv) { return outer(argc); }
 	if out, err := exec.Command(cc, "-g", "-O2", "-o", bin, src).CombinedOutput(); err != nil {
 		t.Fatalf("gcc: %v\n%s", err, out)
 	}
-	f, err := openDWARF(bin, nil)
+	f, err := openDWARF(bin, nil, true)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -208,7 +208,7 @@ func TestUserTypeAndSourceLine(t *testing.T) {
 	cc := lookCC(t)
 	dir := t.TempDir()
 	bin := buildC(t, cc, dir, "p", map[string]string{"p.c": pairProg}, "-g", "-O0")
-	f, err := openDWARF(bin, nil)
+	f, err := openDWARF(bin, nil, true)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -249,7 +249,7 @@ func TestUserTypeAndSourceLine(t *testing.T) {
 		"a/u.c": "int fa(int x)\n{\n\treturn x + 1;\n}\n",
 		"b/u.c": "int fa(int);\nint main(void)\n{\n\treturn fa(1);\n}\n",
 	}, "-g", "-O0")
-	f, err = openDWARF(two, nil)
+	f, err = openDWARF(two, nil, true)
 	if err != nil {
 		t.Fatal(err)
 	}

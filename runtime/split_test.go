@@ -39,7 +39,7 @@ func TestSplitDWARF(t *testing.T) {
 	bin, dwos := buildSplit(t)
 	check := func(what, bin string, withDwo bool) {
 		t.Helper()
-		f, err := openDWARF(bin, nil)
+		f, err := openDWARF(bin, nil, true)
 		if err != nil {
 			t.Fatalf("%s: %v", what, err)
 		}
