@@ -126,3 +126,19 @@ uprobe:` + stripped + `@line.c:3 { printf("line 3\n"); }`
 	expectCode(t, r, 0)
 	matchAll(t, "stdout", r.stdout, `^n=0$`, `^line 3$`)
 }
+
+// TestUprobeArgsDeclaredStruct follows an argument pointing to a struct
+// its function's compilation unit only declares: the definition comes
+// from another unit of the program's DWARF; a cast names it as well.
+func TestUprobeArgsDeclaredStruct(t *testing.T) {
+	needRoot(t)
+	cc := needTool(t, "gcc")
+	use := tempFile(t, "use.c", "struct Opaque;\nint __attribute__((noinline)) use(struct Opaque *o) { return o != 0; }\n")
+	def := tempFile(t, "def.c", `struct Opaque { long pad; int x; };
+int use(struct Opaque *o);
+int main(void) { struct Opaque o = {1, 42}; return use(&o) - 1; }
+`)
+	bin := compileProgram(t, cc, use, "-g", "-O0", def)
+	r := gbt(t, "-q", "-e", `uprobe:`+bin+`:use { printf("x=%d %d\n", args.o->x, ((struct Opaque *)arg0)->x); exit(); }`, "-c", bin)
+	expectRun(t, r, 0, "x=42 42\n\n\n", "")
+}

@@ -156,7 +156,7 @@ func (h *Fixture) FuncSymbols(path, pattern string) ([]string, error) {
 	var out []string
 	names := []string{"Py_Main", "getpid", "getppid", "malloc", "read", "write"}
 	if path == DWARFProgram {
-		names = []string{"main", "uprobeFunction1", "uprobeFunction2"}
+		names = []string{"main", "uprobeFunction1", "uprobeFunction2", "uprobeFunctionBar"}
 	}
 	for _, f := range names {
 		if ok, _ := filepath.Match(pattern, f); ok {
@@ -167,9 +167,11 @@ func (h *Fixture) FuncSymbols(path, pattern string) ([]string, error) {
 }
 
 // DWARFProgram is the fixture's program with DWARF debug info: its
-// functions are uprobeFunction1(int *n, char c) and
-// uprobeFunction2(struct Foo *foo1, struct Foo *foo2), as in bpftrace's
-// test program uprobe_test (struct Foo { int a; char b[10]; int c[3]; }).
+// functions are uprobeFunction1(int *n, char c),
+// uprobeFunction2(struct Foo *foo1, struct Foo *foo2) and
+// uprobeFunctionBar(struct Bar *bar), as in bpftrace's test program
+// uprobe_test (struct Foo { int a; char b[10]; int c[3]; }, struct Bar
+// { int x; struct Foo *foos[2]; struct Foo nested; }).
 const DWARFProgram = "/opt/fixture/uprobe_test"
 
 // fooStruct is DWARFProgram's struct Foo.
@@ -179,13 +181,24 @@ var fooStruct = &types.Struct{Kind: "struct", Name: "Foo", Bytes: 28, Fields: []
 	{Name: "c", Type: &types.Array{Elem: types.Int32, Len: 3}, Offset: 16},
 }}
 
-// UserType implements host.Host: DWARFProgram's struct Foo.
+// barStruct is DWARFProgram's struct Bar, which the compilation unit of
+// uprobeFunctionBar only declares.
+var barStruct = &types.Struct{Kind: "struct", Name: "Bar", Bytes: 56, Fields: []types.Field{
+	{Name: "x", Type: types.Int32},
+	{Name: "foos", Type: &types.Array{Elem: &types.Pointer{Elem: fooStruct, Space: types.User}, Len: 2}, Offset: 8},
+	{Name: "nested", Type: fooStruct, Offset: 24},
+}}
+
+// UserType implements host.Host: DWARFProgram's struct Foo and struct Bar.
 func (h *Fixture) UserType(path, name string) (types.Type, error) {
 	if path != DWARFProgram {
 		return nil, fmt.Errorf("no DWARF debug info")
 	}
-	if name == "struct Foo" {
+	switch name {
+	case "struct Foo":
 		return fooStruct, nil
+	case "struct Bar":
+		return barStruct, nil
 	}
 	return nil, fmt.Errorf("type %s not found in DWARF", name)
 }
@@ -221,6 +234,11 @@ func (h *Fixture) UserFuncProto(path, fn string) (*host.FuncProto, error) {
 		return &host.FuncProto{Name: fn, Params: []host.FuncParam{
 			{Name: "n", Type: &types.Pointer{Elem: types.Int32, Space: types.User}, Decl: "int*"},
 			{Name: "c", Type: types.Int8, Decl: "char"}}}, nil
+	case "uprobeFunctionBar":
+		// Its unit declares struct Bar only (UserType defines it).
+		bar := &types.Struct{Kind: "struct", Name: "Bar"}
+		return &host.FuncProto{Name: fn, Params: []host.FuncParam{
+			{Name: "bar", Type: &types.Pointer{Elem: bar, Space: types.User}, Decl: "struct Bar*"}}}, nil
 	case "uprobeFunction2":
 		return &host.FuncProto{Name: fn, Params: []host.FuncParam{
 			{Name: "foo1", Type: foo, Decl: "struct Foo*"}, {Name: "foo2", Type: foo, Decl: "struct Foo*"}}}, nil
