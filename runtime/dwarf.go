@@ -29,6 +29,8 @@ type dwarfFile struct {
 	// (splitOnce): finding the skeletons reads every unit.
 	units     []*dwarf.Data
 	splitOnce sync.Once
+	// splitNotes say which split units were not found (or not read).
+	splitNotes []string
 	// path is the program's file and debugPath the file data was read
 	// from (the same, or its separate debug file).
 	path, debugPath string
@@ -112,7 +114,8 @@ func (f *dwarfFile) loadSplit() {
 			return
 		}
 		defer ef.Close()
-		f.units = append(f.units, splitUnits(f.path, ef, f.data)...)
+		units, notes := splitUnits(f.path, ef, f.data)
+		f.units, f.splitNotes = append(f.units, units...), notes
 	})
 }
 
@@ -325,9 +328,23 @@ func (h *Host) UserFuncProto(path, fn string) (*host.FuncProto, error) {
 		return nil, err
 	}
 	if !ok {
-		return nil, fmt.Errorf("no DWARF debug info for function %s", fn)
+		return nil, fmt.Errorf("no DWARF debug info for function %s%s", fn, f.splitNote())
 	}
 	return &host.FuncProto{Name: fn, Params: params}, nil
+}
+
+// splitNote is what a failed lookup adds about split units not read:
+// the first note and how many more there are. It is called after the
+// lookup loaded the split units (loadSplit).
+func (f *dwarfFile) splitNote() string {
+	switch n := len(f.splitNotes); n {
+	case 0:
+		return ""
+	case 1:
+		return " (" + f.splitNotes[0] + ")"
+	default:
+		return fmt.Sprintf(" (%s; and %d more)", f.splitNotes[0], n-1)
+	}
 }
 
 // indexTypes indexes the file's named types, once: "struct NAME",
@@ -369,7 +386,7 @@ func (f *dwarfFile) userType(name string) (types.Type, error) {
 	}
 	ref, ok := f.named[name]
 	if !ok {
-		return nil, fmt.Errorf("type %s not found in DWARF", name)
+		return nil, fmt.Errorf("type %s not found in DWARF%s", name, f.splitNote())
 	}
 	dt, err := ref.d.Type(ref.off)
 	if err != nil {

@@ -4,7 +4,9 @@ import (
 	"debug/dwarf"
 	"debug/elf"
 	"encoding/binary"
+	"fmt"
 	"path/filepath"
+	"strings"
 )
 
 // Split DWARF (gcc/clang -gsplit-dwarf): the program keeps a skeleton
@@ -48,15 +50,14 @@ type skeleton struct {
 
 // splitUnits returns the split units of data's skeleton units, found next
 // to the program at path (ef is the ELF file data was read from). A
-// skeleton whose split unit is not found is left alone: its line table
-// and address ranges are still there.
-func splitUnits(path string, ef *elf.File, data *dwarf.Data) []*dwarf.Data {
+// skeleton whose split unit is not found is left alone (its line table
+// and address ranges are still there) and noted, in bpftrace's words.
+func splitUnits(path string, ef *elf.File, data *dwarf.Data) (units []*dwarf.Data, notes []string) {
 	skels := skeletons(ef, data)
 	if len(skels) == 0 {
-		return nil
+		return nil, nil
 	}
 	addr := sectionData(ef, ".debug_addr")
-	var out []*dwarf.Data
 	var dwp *dwpFile
 	dwpTried := false
 	for _, sk := range skels {
@@ -64,21 +65,28 @@ func splitUnits(path string, ef *elf.File, data *dwarf.Data) []*dwarf.Data {
 		if sk.addrBase >= 0 && sk.addrBase <= int64(len(addr)) {
 			addrs = addr[sk.addrBase:]
 		}
-		if d := openDwo(path, sk, addrs); d != nil {
-			out = append(out, d)
-			continue
-		}
-		if !dwpTried {
-			dwpTried = true
-			dwp = openDwp(path + ".dwp")
-		}
-		if dwp != nil {
-			if d := dwp.unit(sk.id, addrs); d != nil {
-				out = append(out, d)
+		d, note := openDwo(path, sk, addrs)
+		if d == nil {
+			if !dwpTried {
+				dwpTried = true
+				dwp = openDwp(path + ".dwp")
+			}
+			if dwp != nil {
+				d = dwp.unit(sk.id, addrs)
 			}
 		}
+		if d != nil {
+			units = append(units, d)
+			continue
+		}
+		if note == "" {
+			base := filepath.Base(path)
+			note = fmt.Sprintf("Unable to find split debug file '%s' or '%s.dwp' for '%s', debugging information may be incomplete!",
+				filepath.Base(sk.dwoName), strings.TrimSuffix(base, filepath.Ext(base)), path)
+		}
+		notes = append(notes, note)
 	}
-	return out
+	return units, notes
 }
 
 // skeletons lists the skeleton units of data.
@@ -135,13 +143,14 @@ func sectionData(ef *elf.File, name string) []byte {
 
 // openDwo reads the split unit of sk from its .dwo file: at the path the
 // skeleton names (relative to its compilation directory), or in the
-// program's directory.
-func openDwo(path string, sk skeleton, addrs []byte) *dwarf.Data {
+// program's directory. A .dwo file it cannot read is noted.
+func openDwo(path string, sk skeleton, addrs []byte) (*dwarf.Data, string) {
 	cands := []string{sk.dwoName}
 	if !filepath.IsAbs(sk.dwoName) {
 		cands[0] = filepath.Join(sk.compDir, sk.dwoName)
 	}
 	cands = append(cands, filepath.Join(filepath.Dir(path), filepath.Base(sk.dwoName)))
+	note := ""
 	for _, c := range cands {
 		ef, err := elf.Open(c)
 		if err != nil {
@@ -149,16 +158,20 @@ func openDwo(path string, sk skeleton, addrs []byte) *dwarf.Data {
 		}
 		info := sectionData(ef, ".debug_info.dwo")
 		var d *dwarf.Data
-		if splitUnitID(info, ef.ByteOrder) == sk.id {
+		switch {
+		case splitUnitID(info, ef.ByteOrder) == sk.id:
 			d = newSplitData(ef.ByteOrder, info, sectionData(ef, ".debug_abbrev.dwo"),
 				sectionData(ef, ".debug_str.dwo"), sectionData(ef, ".debug_str_offsets.dwo"), addrs)
+		case len(info) >= 6 && ef.ByteOrder.Uint16(info[4:]) < 5:
+			note = fmt.Sprintf("split debug file '%s' is DWARF %d (GNU split DWARF), which is not supported: build with -gdwarf-5",
+				c, ef.ByteOrder.Uint16(info[4:]))
 		}
 		ef.Close()
 		if d != nil {
-			return d
+			return d, ""
 		}
 	}
-	return nil
+	return nil, note
 }
 
 // splitUnitID is the id in the header of the first split compilation

@@ -52,6 +52,11 @@ func TestSplitDWARF(t *testing.T) {
 		if !withDwo && (err == nil || err2 == nil || terr == nil) {
 			t.Errorf("%s: DWARF found without the .dwo files: fn(%s), other(%s)", what, got, got2)
 		}
+		// The error says what is missing, as bpftrace's warning does.
+		if note := "(Unable to find split debug file 'p-"; !withDwo && (err == nil || !strings.Contains(err.Error(), note) ||
+			!strings.Contains(err.Error(), "' or 'p.dwp' for '"+bin+"', debugging information may be incomplete!; and 1 more)")) {
+			t.Errorf("%s: %v", what, err)
+		}
 		if addr, err := f.lineAddr("p.c", 4, 0); err != nil || addr != symbolAddr(t, bin, "fn") {
 			t.Errorf("%s: p.c:4 is %#x, %v; want fn's address", what, addr, err)
 		}
@@ -67,6 +72,16 @@ func TestSplitDWARF(t *testing.T) {
 		os.Remove(filepath.Join(moved, filepath.Base(f)))
 	}
 	check("without .dwo files", bin, false)
+}
+
+// TestSplitDWARF4 reports split units of DWARF 4 (GNU split DWARF, whose
+// forms debug/dwarf does not decode) as not supported.
+func TestSplitDWARF4(t *testing.T) {
+	dir := t.TempDir()
+	bin := buildC(t, lookCC(t), dir, "p", map[string]string{"p.c": pairProg}, "-g", "-gdwarf-4", "-O0", "-gsplit-dwarf")
+	if _, err := paramDecls(bin, nil, "fn"); err == nil || !strings.Contains(err.Error(), "is DWARF 4 (GNU split DWARF), which is not supported: build with -gdwarf-5") {
+		t.Errorf("fn: %v", err)
+	}
 }
 
 // TestSplitDWARFPackage reads split units from a DWARF package
