@@ -11,11 +11,13 @@ import (
 )
 
 // DWARF of user programs: the parameters of a function, with their types,
-// for `args` in uprobes (bpftrace reads them with libdw; Go's debug/dwarf
-// reads the same sections). A file's DWARF is opened once and its
-// functions indexed by name on first use; types are converted to the
-// checker's on demand, structs once per file (they may point to
-// themselves).
+// for `args` in uprobes, and the program's types by name for casts
+// (bpftrace reads them with libdw; Go's debug/dwarf reads the same
+// sections); source lines are in dwarf_lines.go. The DWARF may be in the
+// file itself, in a separate debug file (debugfile.go), and in split units
+// (split.go). A file's DWARF is opened once and its functions and types
+// indexed by name on first use; types are converted to the checker's on
+// demand, structs once per file (they may point to themselves).
 
 // dwarfFile is the indexed DWARF of one ELF file.
 type dwarfFile struct {
