@@ -2,7 +2,10 @@ package runtime
 
 import (
 	"debug/dwarf"
+	"fmt"
+	"path/filepath"
 	"strconv"
+	"strings"
 )
 
 // Source lines of user stacks (show_debug_info, on by default as in
@@ -173,4 +176,90 @@ func callSite(e *dwarf.Entry, files []*dwarf.LineFile) string {
 		return ""
 	}
 	return files[idx].Name + ":" + strconv.FormatInt(line, 10)
+}
+
+// lineAddr returns the address of the code of line (and column, unless
+// 0) of source file, a path or the tail of one, as bpftrace finds it: the
+// compilation unit whose file table has exactly one path ending in file,
+// then the first statement of its line table at that line of that file
+// (any row when no statement row has it).
+func (f *dwarfFile) lineAddr(file string, line, col int) (uint64, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	var match string
+	var cus []*dwarf.LineReader
+	r := f.data.Reader()
+	for {
+		cu, err := r.Next()
+		if err != nil {
+			return 0, fmt.Errorf("reading DWARF: %w", err)
+		}
+		if cu == nil {
+			break
+		}
+		r.SkipChildren()
+		lr, err := f.data.LineReader(cu)
+		if err != nil || lr == nil {
+			continue
+		}
+		found := false
+		for _, lf := range lr.Files() {
+			if lf == nil || !pathEndsWith(lf.Name, file) {
+				continue
+			}
+			if match != "" && filepath.Clean(lf.Name) != match {
+				return 0, fmt.Errorf("Ambiguous source path, matches multiple files: %s, %s", match, filepath.Clean(lf.Name))
+			}
+			match, found = filepath.Clean(lf.Name), true
+		}
+		if found {
+			cus = append(cus, lr)
+		}
+	}
+	if match == "" {
+		return 0, fmt.Errorf("No compilation unit matches %s", file)
+	}
+	for _, stmtOnly := range []bool{true, false} {
+		for _, lr := range cus {
+			lr.Reset()
+			var e dwarf.LineEntry
+			for lr.Next(&e) == nil {
+				if e.Line == line && (col == 0 || e.Column == col) && (e.IsStmt || !stmtOnly) &&
+					!e.EndSequence && e.File != nil && filepath.Clean(e.File.Name) == match {
+					return e.Address, nil
+				}
+			}
+		}
+	}
+	where := file + ":" + strconv.Itoa(line)
+	if col != 0 {
+		where += ":" + strconv.Itoa(col)
+	}
+	return 0, fmt.Errorf("Unable to map '%s' to address", where)
+}
+
+// pathEndsWith reports whether the last elements of path are those of
+// pattern ("b/c.c" ends "/a/b/c.c", "c.c" does not end "/a/bc.c").
+func pathEndsWith(path, pattern string) bool {
+	p := strings.Split(filepath.Clean(path), "/")
+	q := strings.Split(filepath.Clean(pattern), "/")
+	if pattern == "" || len(q) > len(p) {
+		return false
+	}
+	for i := 1; i <= len(q); i++ {
+		if p[len(p)-i] != q[len(q)-i] {
+			return false
+		}
+	}
+	return true
+}
+
+// SourceLineAddr implements check.Host: the address of a source line of
+// the ELF file at path, from its DWARF line table.
+func (h *Host) SourceLineAddr(path, file string, line, col int) (uint64, error) {
+	f, err := h.dwarf.file(path, h.debugPaths, true)
+	if err != nil {
+		return 0, err
+	}
+	return f.lineAddr(file, line, col)
 }

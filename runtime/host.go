@@ -26,6 +26,9 @@ type HostOptions struct {
 	// rooted like tracefs: it holds events/CAT/EVENT/format and optionally
 	// available_events. Tests pass a fixture tree here.
 	Tracefs fs.FS
+	// DebugPaths are the directories searched for the separate debug
+	// files of user programs (--debuginfo), before the standard ones.
+	DebugPaths []string
 }
 
 // Host answers the checker's questions about the running machine (it
@@ -54,7 +57,8 @@ type Host struct {
 
 	rawTPs rawTPCache // raw tracepoint names (rawtp.go)
 
-	dwarf dwarfCache // user programs' DWARF (dwarf.go)
+	dwarf      dwarfCache // user programs' DWARF (dwarf.go)
+	debugPaths []string   // HostOptions.DebugPaths
 }
 
 // tracepointInfo is the cached parse of one format file.
@@ -76,6 +80,7 @@ func NewHost(opts *HostOptions) *Host {
 			h.strlen = opts.StrLen
 		}
 		h.fixed = opts.Tracefs
+		h.debugPaths = opts.DebugPaths
 	}
 	return h
 }

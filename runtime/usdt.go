@@ -1,7 +1,6 @@
 package runtime
 
 import (
-	"bytes"
 	"debug/elf"
 	"encoding/binary"
 	"fmt"
@@ -124,31 +123,26 @@ type stapsdtNote struct {
 // parseStapsdtNotes decodes the notes of a .note.stapsdt section (64-bit
 // descriptors).
 func parseStapsdtNotes(data []byte, bo binary.ByteOrder) ([]stapsdtNote, error) {
-	align4 := func(n uint32) uint32 { return (n + 3) &^ 3 }
 	var out []stapsdtNote
-	for len(data) >= 12 {
-		namesz, descsz, typ := bo.Uint32(data), bo.Uint32(data[4:]), bo.Uint32(data[8:])
-		data = data[12:]
-		if uint64(align4(namesz))+uint64(align4(descsz)) > uint64(len(data)) {
-			return nil, fmt.Errorf("truncated note")
-		}
-		name := string(bytes.TrimRight(data[:namesz], "\x00"))
-		desc := data[align4(namesz) : align4(namesz)+descsz]
-		data = data[align4(namesz)+align4(descsz):]
+	err := forEachNote(data, bo, func(name string, typ uint32, desc []byte) error {
 		if typ != stapsdtNoteType || name != "stapsdt" {
-			continue
+			return nil
 		}
 		if len(desc) < 24 {
-			return nil, fmt.Errorf("short stapsdt note (%d bytes)", len(desc))
+			return fmt.Errorf("short stapsdt note (%d bytes)", len(desc))
 		}
 		n := stapsdtNote{pc: bo.Uint64(desc), base: bo.Uint64(desc[8:]), sem: bo.Uint64(desc[16:])}
 		strs := strings.SplitN(string(desc[24:]), "\x00", 4)
 		if len(strs) < 3 {
-			return nil, fmt.Errorf("malformed stapsdt note")
+			return fmt.Errorf("malformed stapsdt note")
 		}
 		n.provider, n.name = strs[0], strs[1]
 		n.args = strings.Fields(strs[2])
 		out = append(out, n)
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	return out, nil
 }

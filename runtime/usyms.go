@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -29,6 +30,9 @@ type UserSymbols struct {
 	Binaries []string
 	// Demangle prints C++ and Rust symbols demangled (cpp_demangle).
 	Demangle bool
+	// DebugPaths are the directories searched for separate debug files
+	// (--debuginfo), before the standard ones.
+	DebugPaths []string
 
 	dwarf dwarfCache // the files' DWARF, for Source
 
@@ -119,7 +123,10 @@ func (u *UserSymbols) Source(pid, addr uint64) []SourceFrame {
 	if file == "" {
 		return nil
 	}
-	f, err := u.dwarf.file(file)
+	// Separate debug files are read for the probed programs only: a
+	// library's, from a debug package (libc6-dbg), is large, and reading
+	// it would hold up the first stack printed by a second or more.
+	f, err := u.dwarf.file(file, u.DebugPaths, slices.Contains(u.Binaries, file))
 	if err != nil {
 		return nil
 	}
@@ -199,7 +206,7 @@ func (u *UserSymbols) object(file string) *objectSyms {
 	if ok {
 		return obj
 	}
-	obj = readObjectSyms(file)
+	obj = readObjectSyms(file, u.DebugPaths)
 	u.mu.Lock()
 	if u.files == nil {
 		u.files = map[string]*objectSyms{}
@@ -209,7 +216,11 @@ func (u *UserSymbols) object(file string) *objectSyms {
 	return obj
 }
 
-func readObjectSyms(file string) *objectSyms {
+// readObjectSyms reads the function symbols and loadable segments of an
+// object file. A file without a .symtab (a library stripped to its
+// dynamic symbols) has the local functions of its separate debug file,
+// when there is one (search as for DWARF), as bcc and blazesym read them.
+func readObjectSyms(file string, search []string) *objectSyms {
 	f, err := elf.Open(file)
 	if err != nil {
 		return nil
@@ -218,6 +229,24 @@ func readObjectSyms(file string) *objectSyms {
 	funcs, err := elfFuncs(f, file)
 	if err != nil {
 		return nil
+	}
+	if f.Section(".symtab") == nil {
+		if dbg, _, err := openDebugFile(file, f, search); err == nil {
+			// Only functions the file does not name: an exported
+			// function keeps its name (getenv, not __GI_getenv).
+			named := map[uint64]bool{}
+			for _, f := range funcs {
+				named[f.addr] = true
+			}
+			if more, err := elfFuncs(dbg, file); err == nil {
+				for _, f := range more {
+					if !named[f.addr] {
+						funcs = append(funcs, f)
+					}
+				}
+			}
+			dbg.Close()
+		}
 	}
 	obj := &objectSyms{funcs: funcs, exec: f.Type == elf.ET_EXEC}
 	for _, p := range f.Progs {

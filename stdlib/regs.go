@@ -24,7 +24,8 @@ var regAliases = func() map[string]string {
 		full := "r" + r
 		m["e"+r], m[r], m[r+"l"] = full, full, full
 	}
-	m["eip"], m["ip"] = "rip", "rip"
+	// bpftrace names the instruction pointer "pc" on every architecture.
+	m["eip"], m["ip"], m["pc"] = "rip", "rip", "rip"
 	for i := 8; i <= 15; i++ {
 		full := "r" + strconv.Itoa(i)
 		m[full+"d"], m[full+"w"], m[full+"b"] = full, full, full

@@ -48,6 +48,7 @@ type options struct {
 	debug        []string // -d stages
 	includeDirs  []string // -I
 	includeFiles []string // --include
+	debugInfo    []string // --debuginfo DIR[:DIR]
 	dryRun       bool     // --dry-run: load and attach, then stop
 	verifyOnly   bool     // --verify-only: load through the verifier, attach nothing
 	unsafe       bool
@@ -92,6 +93,7 @@ var optSpecs = []optSpec{
 	{0, "no-warnings", "", func(o *options, _ string) error { o.noWarnings = true; return nil }},
 	{'I', "", "DIR", func(o *options, v string) error { o.includeDirs = append(o.includeDirs, v); return nil }},
 	{0, "include", "FILE", func(o *options, v string) error { o.includeFiles = append(o.includeFiles, v); return nil }},
+	{0, "debuginfo", "DIR[:DIR]", func(o *options, v string) error { o.debugInfo = append(o.debugInfo, v); return nil }},
 	{0, "unsafe", "", func(o *options, _ string) error { o.unsafe = true; return nil }},
 	// usdt semaphores are always counted by the kernel (ref_ctr_offset,
 	// 4.20+) in every process that maps the probe's file, as bpftrace
@@ -142,6 +144,9 @@ OPTIONS:
 
     -I DIR         add DIR to the #include search path (repeatable)
     --include FILE #include FILE before the script's first line (repeatable)
+    --debuginfo DIR[:DIR]
+                   add directories to the search path of separate debug files
+                   (repeatable; relative ones are below the program's directory)
 
     --unsafe       allow unsafe functions (system, signal …)
     --usdt-file-activation

@@ -1,7 +1,9 @@
 package main
 
 import (
+	"os"
 	"os/exec"
+	"path/filepath"
 	"regexp"
 	"strconv"
 	"testing"
@@ -61,4 +63,83 @@ int main(void) { for (int i = 0;; i++) { tick(i); usleep(10000); } }
 	// bpftrace), the test program's among them.
 	r = gbt(t, "-q", "-e", `uprobe:*:tick /pid == `+pid+`/ { printf("%s\n", probe); exit(); }`)
 	expectRun(t, r, 0, "uprobe:"+bin+":tick\n\n\n", "")
+}
+
+// lineProg is the program of the source location tests: f's body starts
+// at line 3.
+const lineProg = `#include <unistd.h>
+int __attribute__((noinline)) f(int n)
+{
+	return n + 1;
+}
+int main(void) { volatile int r = 0; for (int i = 0; i < 3; i++) r += f(i); return r == 0; }
+`
+
+// TestUprobeSourceLocation attaches a uprobe to a source line
+// (uprobe:BIN@FILE:LINE, bpftrace's syntax): the line of f's opening
+// brace is f's first instruction, so both probes see the same pc; the
+// probe is named by its address, as bpftrace names it.
+func TestUprobeSourceLocation(t *testing.T) {
+	needRoot(t)
+	cc := needTool(t, "gcc")
+	src := tempFile(t, "line.c", lineProg)
+	bin := compileProgram(t, cc, src, "-g", "-O0")
+	prog := `uprobe:` + bin + `@line.c:3 { @a = reg("pc"); @p[probe] = 1; }
+uprobe:` + bin + `:f { if (@a != 0) { printf("same pc: %d\n", @a == reg("pc")); exit(); } }`
+	r := gbt(t, "-q", "-e", prog, "-c", bin)
+	expectCode(t, r, 0)
+	matchAll(t, "stdout", r.stdout, `^same pc: 1$`, `^@p\[uprobe:`+regexp.QuoteMeta(bin)+`:\d+\]: 1$`)
+	r = gbt(t, "-e", `uprobe:`+bin+`@line.c:1 { }`)
+	expectCode(t, r, exitScript)
+	matchAll(t, "stderr", r.stderr, `ERROR: DWARF error: Unable to map 'line.c:1' to address$`)
+}
+
+// TestDebugInfoOption reads the DWARF of a stripped program from its
+// separate debug file in a --debuginfo directory (relative to the
+// program's), for -lv, args and source locations; without the option
+// the program has no DWARF.
+func TestDebugInfoOption(t *testing.T) {
+	needRoot(t)
+	cc := needTool(t, "gcc")
+	objcopy := needTool(t, "objcopy")
+	src := tempFile(t, "line.c", lineProg)
+	bin := compileProgram(t, cc, src, "-g", "-O0")
+	dir := filepath.Dir(bin)
+	if err := os.Mkdir(filepath.Join(dir, "dbg"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	stripped := filepath.Join(dir, "stripped")
+	for _, args := range [][]string{
+		{"--only-keep-debug", bin, filepath.Join(dir, "dbg", "stripped.debug")},
+		{"--strip-debug", bin, stripped},
+	} {
+		if out, err := exec.Command(objcopy, args...).CombinedOutput(); err != nil {
+			t.Fatalf("objcopy: %v\n%s", err, out)
+		}
+	}
+	r := gbt(t, "-lv", "uprobe:"+stripped+":f", "--debuginfo=./dbg")
+	expectRun(t, r, 0, "uprobe:"+stripped+":f\n    int n\n", "")
+	r = gbt(t, "-lv", "uprobe:"+stripped+":f")
+	expectRun(t, r, 0, "uprobe:"+stripped+":f\n", "")
+	prog := `uprobe:` + stripped + `:f { printf("n=%d\n", args.n); }
+uprobe:` + stripped + `@line.c:3 { printf("line 3\n"); }`
+	r = gbt(t, "-q", "--debuginfo", "nope:dbg", "-e", prog, "-c", stripped)
+	expectCode(t, r, 0)
+	matchAll(t, "stdout", r.stdout, `^n=0$`, `^line 3$`)
+}
+
+// TestUprobeArgsDeclaredStruct follows an argument pointing to a struct
+// its function's compilation unit only declares: the definition comes
+// from another unit of the program's DWARF; a cast names it as well.
+func TestUprobeArgsDeclaredStruct(t *testing.T) {
+	needRoot(t)
+	cc := needTool(t, "gcc")
+	use := tempFile(t, "use.c", "struct Opaque;\nint __attribute__((noinline)) use(struct Opaque *o) { return o != 0; }\n")
+	def := tempFile(t, "def.c", `struct Opaque { long pad; int x; };
+int use(struct Opaque *o);
+int main(void) { struct Opaque o = {1, 42}; return use(&o) - 1; }
+`)
+	bin := compileProgram(t, cc, use, "-g", "-O0", def)
+	r := gbt(t, "-q", "-e", `uprobe:`+bin+`:use { printf("x=%d %d\n", args.o->x, ((struct Opaque *)arg0)->x); exit(); }`, "-c", bin)
+	expectRun(t, r, 0, "x=42 42\n\n\n", "")
 }

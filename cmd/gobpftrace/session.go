@@ -40,7 +40,7 @@ func newSession(o *options, stdout, stderr io.Writer) *Session {
 // Host returns the lazily created host.
 func (s *Session) Host() *runtime.Host {
 	if s.host == nil {
-		s.host = runtime.NewHost(&runtime.HostOptions{StrLen: strLen()})
+		s.host = runtime.NewHost(&runtime.HostOptions{StrLen: strLen(), DebugPaths: s.opts.debugInfo})
 	}
 	return s.host
 }
@@ -304,6 +304,7 @@ func (s *Session) trace(c *compiled) int {
 	p := newPrinter(out, l, s.opts.format == "json")
 	p.catLimit = int64(c.info.Config.MaxCatBytes)
 	p.res.usyms.Demangle = !c.info.Config.NoCppDemangle
+	p.res.usyms.DebugPaths = s.opts.debugInfo
 	p.res.debugInfo = !c.info.Config.NoDebugInfo
 	p.noWarnings = s.opts.noWarnings
 

@@ -16,7 +16,8 @@ import (
 // fields, no size) or an enum without enumerators. They are completed
 // here on use, from the script's definitions first and then from the
 // kernel's BTF through the host, so a script that never reaches through
-// such a pointer never pays for a BTF lookup.
+// such a pointer never pays for a BTF lookup. In probes on user code the
+// probed program's DWARF comes before the kernel's BTF.
 
 // incomplete reports whether s is a struct or union known by name only.
 func incomplete(s *types.Struct) bool {
@@ -32,6 +33,11 @@ func (c *checker) completeStruct(s *types.Struct) *types.Struct {
 	key := s.Kind + " " + s.Name
 	if t, ok := c.cstructs[key]; ok {
 		return t
+	}
+	// In a probe on user code, the program's definition: a compilation
+	// unit may only declare a struct another one defines.
+	if st, ok := c.userType(key).(*types.Struct); ok && st.Kind == s.Kind && !incomplete(st) {
+		return st
 	}
 	if c.cfg.Host == nil {
 		return s

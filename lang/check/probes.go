@@ -118,7 +118,7 @@ func (c *checker) expandProbe(p *ast.Probe, seen map[stdlib.ProbeKind]*ast.Attac
 			c.errorf(ap, diag.CodeUnsupported, "%s probes are not supported yet", def.Name)
 			continue
 		}
-		if len(ap.Parts) < def.MinParts || len(ap.Parts) > def.MaxParts {
+		if (len(ap.Parts) < def.MinParts || len(ap.Parts) > def.MaxParts) && !((kind == stdlib.Uprobe || kind == stdlib.Uretprobe) && isSourceLocation(ap)) {
 			c.errorf(ap, diag.CodeProbe, "%s probe type requires %s", def.Name, partsWanted(def))
 			continue
 		}
@@ -406,6 +406,9 @@ func (c *checker) expandTracepoint(ap *ast.AttachPoint) []*Attach {
 // ARCHIVE!/MEMBER) and the functions matching FUNC, or FUNC+OFFSET or an
 // ADDRESS (see uprobe.go).
 func (c *checker) expandUprobe(ap *ast.AttachPoint, kind stdlib.ProbeKind) []*Attach {
+	if isSourceLocation(ap) {
+		return c.expandSourceLocation(ap, kind)
+	}
 	if len(ap.Parts) != 2 {
 		c.errorf(ap, diag.CodeUnsupported, "%s with %d parts is not supported yet (want %s:BINARY:FUNCTION)", kind, len(ap.Parts), kind)
 		return nil

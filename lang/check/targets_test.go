@@ -33,6 +33,7 @@ func TestUserTargets(t *testing.T) {
 		{`uprobe:/opt/fixture/u*:uprobeFunction* { }`, 0, []string{
 			"uprobe:/opt/fixture/uprobe_test:uprobeFunction1@/opt/fixture/uprobe_test#0",
 			"uprobe:/opt/fixture/uprobe_test:uprobeFunction2@/opt/fixture/uprobe_test#0",
+			"uprobe:/opt/fixture/uprobe_test:uprobeFunctionBar@/opt/fixture/uprobe_test#0",
 		}},
 		{`uprobe:*:get*pid { }`, 4242, []string{
 			"uprobe:/lib/x86_64-linux-gnu/libc.so.6:getpid@/lib/x86_64-linux-gnu/libc.so.6#0",

@@ -65,7 +65,8 @@ func (c *checker) castSpace() types.AddrSpace {
 	return types.Kernel
 }
 
-// kernelType resolves a struct, union, enum or typedef name through the
+// kernelType resolves a struct, union, enum or typedef name: the
+// script's definitions, the probed program's DWARF (userType), then the
 // host's kernel types (BTF).
 func (c *checker) kernelType(te *ast.TypeExpr) types.Type {
 	if t, ok := c.cstructs[te.Name]; ok {
@@ -83,6 +84,9 @@ func (c *checker) kernelType(te *ast.TypeExpr) types.Type {
 	if c.cfg.Host == nil {
 		c.errorf(te, diag.CodeUnknown, "unknown type '%s'", te.Name)
 		return nil
+	}
+	if t := c.userType(te.Name); t != nil {
+		return t
 	}
 	t, err := c.cfg.Host.KernelType(te.Name)
 	if err != nil {

@@ -8,7 +8,15 @@
 // names) and the shared fixture can depend on it without a cycle.
 package host
 
-import "github.com/gobpftrace/gobpftrace/lang/types"
+import (
+	"errors"
+
+	"github.com/gobpftrace/gobpftrace/lang/types"
+)
+
+// ErrNoDebugInfo is the error (errors.Is) of a question about the DWARF
+// of a file that has none, and no separate debug file either.
+var ErrNoDebugInfo = errors.New("no DWARF debug info")
 
 // Host answers the checker's questions about the machine the script will
 // run on. The real implementation (runtime.Host) reads tracefs, BTF and
@@ -115,6 +123,16 @@ type Host interface {
 	// the files the process maps. Wildcards that match nothing give an
 	// empty list; a file that does not exist is an error.
 	UserBinaries(target string, pid int) ([]Binary, error)
+	// UserType returns a struct, union or enum ("struct NAME" …) or a
+	// typedef defined by the DWARF debug info of the ELF file at path
+	// (casts in uprobes); a file without DWARF, or a name it does not
+	// define, is an error.
+	UserType(path, name string) (types.Type, error)
+	// SourceLineAddr returns the virtual address of the code of line
+	// (and column, unless 0) of source file (a path, or the tail of one:
+	// "prog.c", "src/prog.c") in the ELF file at path, from the line
+	// table of its DWARF debug info (uprobe:PATH@FILE:LINE).
+	SourceLineAddr(path, file string, line, col int) (uint64, error)
 	// CgroupID returns the id of the cgroup directory at path
 	// (cgroupid()), as bpf_get_current_cgroup_id() reports it.
 	CgroupID(path string) (uint64, error)

@@ -167,7 +167,8 @@ var fixtureSyms = map[bool][]host.UprobeSym{
 		{Name: "_init", Addr: 0x401000, Size: 0},
 		{Name: "uprobeFunction1", Addr: 0x401126, Size: 0x15},
 		{Name: "uprobeFunction2", Addr: 0x40113b, Size: 0x90},
-		{Name: "main", Addr: 0x4011cb, Size: 0x234},
+		{Name: "uprobeFunctionBar", Addr: 0x4011cb, Size: 0x20},
+		{Name: "main", Addr: 0x4011eb, Size: 0x234},
 	},
 }
 
@@ -221,9 +222,11 @@ func (h *Fixture) InstructionBoundary(path string, sym host.UprobeSym, off uint6
 const FlatBinary = "/opt/fixture/false.bin"
 
 // DWARFProgram is the fixture's program with DWARF debug info: its
-// functions are uprobeFunction1(int *n, char c) and
-// uprobeFunction2(struct Foo *foo1, struct Foo *foo2), as in bpftrace's
-// test program uprobe_test (struct Foo { int a; char b[10]; int c[3]; }).
+// functions are uprobeFunction1(int *n, char c),
+// uprobeFunction2(struct Foo *foo1, struct Foo *foo2) and
+// uprobeFunctionBar(struct Bar *bar), as in bpftrace's test program
+// uprobe_test (struct Foo { int a; char b[10]; int c[3]; }, struct Bar
+// { int x; struct Foo *foos[2]; struct Foo nested; }).
 const DWARFProgram = "/opt/fixture/uprobe_test"
 
 // fooStruct is DWARFProgram's struct Foo.
@@ -232,6 +235,47 @@ var fooStruct = &types.Struct{Kind: "struct", Name: "Foo", Bytes: 28, Fields: []
 	{Name: "b", Type: &types.Array{Elem: types.Int8, Len: 10}, Offset: 4},
 	{Name: "c", Type: &types.Array{Elem: types.Int32, Len: 3}, Offset: 16},
 }}
+
+// barStruct is DWARFProgram's struct Bar, which the compilation unit of
+// uprobeFunctionBar only declares.
+var barStruct = &types.Struct{Kind: "struct", Name: "Bar", Bytes: 56, Fields: []types.Field{
+	{Name: "x", Type: types.Int32},
+	{Name: "foos", Type: &types.Array{Elem: &types.Pointer{Elem: fooStruct, Space: types.User}, Len: 2}, Offset: 8},
+	{Name: "nested", Type: fooStruct, Offset: 24},
+}}
+
+// UserType implements host.Host: DWARFProgram's struct Foo and struct Bar.
+func (h *Fixture) UserType(path, name string) (types.Type, error) {
+	if path != DWARFProgram {
+		return nil, fmt.Errorf("no DWARF debug info")
+	}
+	switch name {
+	case "struct Foo":
+		return fooStruct, nil
+	case "struct Bar":
+		return barStruct, nil
+	}
+	return nil, fmt.Errorf("type %s not found in DWARF", name)
+}
+
+// DWARFProgramLine22 is the address of line 22 of uprobe_test.c in
+// DWARFProgram (SourceLineAddr).
+const DWARFProgramLine22 = 0x401136
+
+// SourceLineAddr implements host.Host: line 22 of uprobe_test.c in
+// DWARFProgram.
+func (h *Fixture) SourceLineAddr(path, file string, line, col int) (uint64, error) {
+	if path != DWARFProgram {
+		return 0, host.ErrNoDebugInfo
+	}
+	if file != "uprobe_test.c" && !strings.HasSuffix(file, "/uprobe_test.c") {
+		return 0, fmt.Errorf("No compilation unit matches %s", file)
+	}
+	if line != 22 || col > 1 {
+		return 0, fmt.Errorf("Unable to map '%s:%d' to address", file, line)
+	}
+	return DWARFProgramLine22, nil
+}
 
 // UserFuncProto implements host.Host: DWARFProgram's functions; other
 // files have no DWARF.
@@ -245,6 +289,11 @@ func (h *Fixture) UserFuncProto(path, fn string) (*host.FuncProto, error) {
 		return &host.FuncProto{Name: fn, Params: []host.FuncParam{
 			{Name: "n", Type: &types.Pointer{Elem: types.Int32, Space: types.User}, Decl: "int*"},
 			{Name: "c", Type: types.Int8, Decl: "char"}}}, nil
+	case "uprobeFunctionBar":
+		// Its unit declares struct Bar only (UserType defines it).
+		bar := &types.Struct{Kind: "struct", Name: "Bar"}
+		return &host.FuncProto{Name: fn, Params: []host.FuncParam{
+			{Name: "bar", Type: &types.Pointer{Elem: bar, Space: types.User}, Decl: "struct Bar*"}}}, nil
 	case "uprobeFunction2":
 		return &host.FuncProto{Name: fn, Params: []host.FuncParam{
 			{Name: "foo1", Type: foo, Decl: "struct Foo*"}, {Name: "foo2", Type: foo, Decl: "struct Foo*"}}}, nil
