@@ -61,7 +61,12 @@ func needBreakpoints(t *testing.T, r toolResult) {
 // TestGuestWatchpointCountsAccesses: watchpoints on fixed addresses of a
 // -c child count exactly its accesses: writes (mode w, including a
 // thread created after attaching and a one-byte write inside the word),
-// reads and writes (rw), and executions of a function (x).
+// reads and writes (rw), and executions of a function (x). The rw
+// count is the main thread's: in the 6.12 guest, a thread created after
+// attaching (which inherits the events) also reports the rw breakpoint
+// on word 1 whenever its writes to word 0 hit the w breakpoint (seen with
+// reg("ip"): the same instruction reported by both), a fault of that
+// kernel's inherited breakpoints (5.10 and 6.1 count 2 in one QEMU).
 func TestGuestWatchpointCountsAccesses(t *testing.T) {
 	needRoot(t)
 	bin := compileC(t, watchedProgram, "-O1", "-no-pie", "-pthread")
@@ -84,7 +89,7 @@ func TestGuestWatchpointCountsAccesses(t *testing.T) {
 		t.Fatal("no symbol target in the test program")
 	}
 	script := fmt.Sprintf(`watchpoint:0x10000000:8:w { @w = count(); if (tid != pid) { @w_thread = count(); } }
-watchpoint:0x10000008:8:rw { @rw = count(); }
+watchpoint:0x10000008:8:rw /tid == pid/ { @rw = count(); }
 watchpoint:0x%x:1:x { @x = count(); }`, target)
 	r, out := gbtSplit(t, "-e", script, "-c", bin)
 	needBreakpoints(t, r)
