@@ -36,6 +36,13 @@ func (c *checker) stringArgs(call *ast.Call, args []ast.Expr) []*types.String {
 			continue
 		}
 		st, isStr := t.(*types.String)
+		if _, isProbe := t.(*types.ProbeName); isProbe && c.attach.Kind != stdlib.ProbeInvalid {
+			// probe is a constant of each instance: its name (so
+			// the tables are the instance's own).
+			c.tab.StrConsts[a] = c.attach.Name
+			c.tab.PerAttach = true
+			st, isStr = &types.String{Cap: len(c.attach.Name) + 1}, true
+		}
 		if !isStr {
 			c.errorf(a, diag.CodeType, "%s() expects string arguments (%s provided)", call.Name, t)
 			ok = false

@@ -104,3 +104,26 @@ func TestStrncmpStrcontainsErrors(t *testing.T) {
 	mustCheck(t, `tracepoint:syscalls:sys_enter_openat { print(strcontains(str(args.filename), "`+strings.Repeat("x", 100)+`")); print(strcontains(str(args.filename), str(args.filename))); }`, nil)
 	mustCheck(t, `tracepoint:sched:sched_switch { print(strcontains(args.prev_comm, "x")); print(strncmp(args.next_comm, args.prev_comm, 16)); }`, nil)
 }
+
+// TestStringFuncsOfProbe: probe in a string function is each instance's
+// name, a constant of its own tables (bpftrace's
+// probe_builtin_string_compare: strcontains(probe, "…") picks one
+// function of a wildcard).
+func TestStringFuncsOfProbe(t *testing.T) {
+	src := `uprobe:/opt/fixture/uprobe_test:uprobeFunction* { if (strcontains(probe, "Function2")) { print(probe); } }`
+	prog, info := mustCheck(t, src, nil)
+	x := findExpr(t, prog, src, "probe")
+	if len(info.Instances) < 2 {
+		t.Fatalf("%d instances, want the wildcard's several", len(info.Instances))
+	}
+	seen := map[string]bool{}
+	for _, inst := range info.Instances {
+		if !inst.PerAttach || inst.StrConsts[x] != inst.Attach.Name {
+			t.Errorf("%s: probe is %q (PerAttach %v)", inst.Attach.Name, inst.StrConsts[x], inst.PerAttach)
+		}
+		seen[inst.StrConsts[x]] = true
+	}
+	if len(seen) != len(info.Instances) {
+		t.Errorf("instances share their probe constant: %v", seen)
+	}
+}
