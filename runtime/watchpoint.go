@@ -113,18 +113,15 @@ func attachWatchpoint(p *LoadedProgram, opts *AttachOptions) (_ []attachment, er
 		if firstErr == nil {
 			firstErr = fmt.Errorf("process %d has no threads", pid)
 		}
-		if errors.Is(firstErr, unix.ENOENT) || errors.Is(firstErr, unix.EOPNOTSUPP) {
-			return nil, &UnavailableError{Facility: "hardware breakpoints", Reason: "the kernel has no CONFIG_HAVE_HW_BREAKPOINT", Err: firstErr}
-		}
+		// (A kernel without breakpoints failed breakpointsFire.)
 		return nil, firstErr
 	}
 	return out, nil
 }
 
 // Unwatch detaches the watchpoints on addr (unwatch()): they stop firing
-// now; their events are closed again, harmlessly, by Detach. It reports
-// whether any watchpoint was on addr.
-func (l *Loaded) Unwatch(addr uint64) bool {
+// now; their events are closed again, harmlessly, by Detach.
+func (l *Loaded) Unwatch(addr uint64) {
 	l.mu.Lock()
 	as := l.watches[addr]
 	delete(l.watches, addr)
@@ -132,7 +129,6 @@ func (l *Loaded) Unwatch(addr uint64) bool {
 	for _, a := range as {
 		a.Close()
 	}
-	return len(as) > 0
 }
 
 // processThreads lists the thread ids of process pid.

@@ -1,6 +1,9 @@
 package stdlib
 
-import "testing"
+import (
+	"slices"
+	"testing"
+)
 
 // TestTablesComplete fails when an ID has no table entry or when names
 // collide: every layer indexes these tables by ID.
@@ -84,6 +87,22 @@ func TestLookupCase(t *testing.T) {
 	for _, name := range []string{"arg", "arg01", "argx", "args1"} {
 		if id, _, ok := LookupVar(name); ok && id == ArgN {
 			t.Errorf("LookupVar(%q) resolved to argN", name)
+		}
+	}
+}
+
+// TestWatchpointModesSorted: every architecture's watchpoint modes are
+// sorted, each with its letters sorted, as the checker compares them and
+// lists them in its hint.
+func TestWatchpointModesSorted(t *testing.T) {
+	for arch, modes := range watchpointModes {
+		if !slices.IsSorted(modes) {
+			t.Errorf("%s: modes %v not sorted", arch, modes)
+		}
+		for _, m := range modes {
+			if b := []byte(m); !slices.IsSorted(b) {
+				t.Errorf("%s: mode %q: letters not sorted", arch, m)
+			}
 		}
 	}
 }

@@ -2,11 +2,12 @@ package stdlib
 
 import (
 	goruntime "runtime"
-	"sort"
+	"slices"
 )
 
 // watchpointModes are, per architecture, the access modes its debug
-// registers can watch (a watchpoint's MODE, letters sorted): x86 cannot
+// registers can watch (a watchpoint's MODE, letters sorted; the lists
+// sorted too): x86 cannot
 // trap reads alone (Intel SDM vol. 3, 17.2.4), arm64 can.
 var watchpointModes = map[string][]string{
 	"amd64": {"rw", "w", "x"},
@@ -17,11 +18,7 @@ var watchpointModes = map[string][]string{
 
 // WatchpointModes returns the watchpoint modes of the architecture
 // gobpftrace was built for, sorted; empty where it has none.
-func WatchpointModes() []string {
-	m := append([]string(nil), watchpointModes[goruntime.GOARCH]...)
-	sort.Strings(m)
-	return m
-}
+func WatchpointModes() []string { return slices.Clone(watchpointModes[goruntime.GOARCH]) }
 
 // WatchpointLengths are the watchable lengths in bytes.
 var WatchpointLengths = []uint64{1, 2, 4, 8}

@@ -2,7 +2,6 @@ package check
 
 import (
 	"slices"
-	"sort"
 	"strconv"
 	"strings"
 
@@ -48,7 +47,7 @@ func (c *checker) expandWatchpoint(ap *ast.AttachPoint, name string) []*Attach {
 		bad("watchpoint length must be one of (1,2,4,8)")
 	}
 	letters := []byte(mode)
-	sort.Slice(letters, func(i, j int) bool { return letters[i] < letters[j] })
+	slices.Sort(letters)
 	mode = string(letters)
 	switch {
 	case mode == "" || strings.Trim(mode, "rwx") != "":
