@@ -11,6 +11,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"sort"
 	"strings"
 	"sync"
 	"time"
@@ -157,8 +158,13 @@ type targetInfo struct {
 	machine elf.Machine
 	syms    []check.UprobeSym // functions and objects, in symbol table order
 	byName  map[string]int    // index in syms of each name's first symbol
-	segs    []elf.ProgHeader  // executable PT_LOAD segments
-	base    uint64            // offset of the ELF image in the file
+	// funcs are the names of the STT_FUNC symbols, sorted, once each
+	// (FuncSymbols); noSymtab is the error of a file with neither
+	// .symtab nor .dynsym, which has none.
+	funcs    []string
+	noSymtab error
+	segs     []elf.ProgHeader // executable PT_LOAD segments
+	base     uint64           // offset of the ELF image in the file
 }
 
 // targetCache holds the targetInfo of every uprobe target path; the
@@ -194,7 +200,7 @@ func (c *targetInfo) read(p string) error {
 		c.base = t.base // also known for a flat file
 	}
 	if err != nil {
-		return err
+		return fmt.Errorf("reading symbols of %s: %w", p, err)
 	}
 	defer t.Close()
 	c.machine = t.Machine
@@ -203,25 +209,23 @@ func (c *targetInfo) read(p string) error {
 			c.segs = append(c.segs, ph.ProgHeader)
 		}
 	}
-	for _, read := range []func() ([]elf.Symbol, error){t.Symbols, t.DynamicSymbols} {
-		syms, err := read()
-		if err != nil && !errors.Is(err, elf.ErrNoSymbols) {
-			return fmt.Errorf("reading symbols of %s: %w", p, err)
-		}
-		for _, s := range syms {
-			switch elf.ST_TYPE(s.Info) {
-			case elf.STT_FUNC, elf.STT_GNU_IFUNC, elf.STT_OBJECT:
-			default:
-				continue
-			}
-			if s.Section == elf.SHN_UNDEF || s.Value == 0 {
-				continue
-			}
-			if name, _, _ := strings.Cut(s.Name, "@"); name != "" {
-				c.addSymbol(check.UprobeSym{Name: name, Addr: s.Value, Size: s.Size})
-			}
+	syms, err := elfSymbols(t.File, p, elf.STT_FUNC, elf.STT_GNU_IFUNC, elf.STT_OBJECT)
+	if errors.Is(err, errNoSymtab) {
+		c.noSymtab = err
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	funcs := map[string]bool{}
+	for _, s := range syms {
+		c.addSymbol(check.UprobeSym{Name: s.name, Addr: s.addr, Size: s.size})
+		if s.typ == elf.STT_FUNC && !funcs[s.name] {
+			funcs[s.name] = true
+			c.funcs = append(c.funcs, s.name)
 		}
 	}
+	sort.Strings(c.funcs)
 	return nil
 }
 

@@ -14,11 +14,11 @@ import (
 	"path"
 	"path/filepath"
 	goruntime "runtime"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
 	"sync"
-	"time"
 )
 
 // ldSoCachePath is the dynamic linker's cache that library short names are
@@ -39,30 +39,17 @@ var libraryDirs = []string{
 // uprobeState is the uprobe part of a Host's cache (see Host.uprobes).
 type uprobeState struct {
 	mu       sync.Mutex
-	resolved map[string]string      // ResolveBinary name -> absolute path
-	symbols  map[string]*symbolList // FuncSymbols path -> function names
+	resolved map[string]string // ResolveBinary name -> absolute path
 
 	ldOnce    sync.Once
 	ldEntries []ldCacheEntry
 	ldErr     error
 }
 
-// symbolList is the cached, sorted, deduplicated function symbol names of
-// one ELF file, valid while the file keeps its size and modification time.
-type symbolList struct {
-	size  int64
-	mtime time.Time
-	names []string
-	err   error
-}
-
 // uprobes returns h's uprobe cache, creating it on first use.
 func (h *Host) uprobes() *uprobeState {
 	h.uprobeOnce.Do(func() {
-		h.uprobe = &uprobeState{
-			resolved: map[string]string{},
-			symbols:  map[string]*symbolList{},
-		}
+		h.uprobe = &uprobeState{resolved: map[string]string{}}
 	})
 	return h.uprobe
 }
@@ -468,16 +455,20 @@ func isELFFile(p string) bool {
 // ("@GLIBC_2.2.5", "@@...") are stripped. A pattern without wildcards is
 // an exact name: it is returned alone if the file defines it. A pattern
 // that matches nothing yields an empty result and no error (the checker
-// words the missing probe as missing_probes says). The
-// symbol list is cached per file path (and re-read if the file changes).
+// words the missing probe as missing_probes says). The names come from
+// the file's targetInfo, read once per file (and again if it changes).
 func (h *Host) FuncSymbols(file, pattern string) ([]string, error) {
 	if _, err := path.Match(pattern, ""); err != nil {
 		return nil, fmt.Errorf("function pattern %q: %w", pattern, err)
 	}
-	names, err := h.uprobes().funcSymbols(file)
+	c, err := readTargetInfo(file)
+	if err == nil {
+		err = c.noSymtab
+	}
 	if err != nil {
 		return nil, err
 	}
+	names := c.funcs
 	if !hasWildcard(pattern) {
 		i := sort.SearchStrings(names, pattern)
 		if i < len(names) && names[i] == pattern {
@@ -494,50 +485,16 @@ func (h *Host) FuncSymbols(file, pattern string) ([]string, error) {
 	return out, nil
 }
 
-// funcSymbols returns the cached sorted function names of the file at p.
-func (st *uprobeState) funcSymbols(p string) ([]string, error) {
-	fi, err := os.Stat(targetFile(p))
-	if err != nil {
-		return nil, fmt.Errorf("reading symbols: %w", err)
-	}
-	st.mu.Lock()
-	cached := st.symbols[p]
-	st.mu.Unlock()
-	if cached != nil && cached.size == fi.Size() && cached.mtime.Equal(fi.ModTime()) {
-		return cached.names, cached.err
-	}
-	l := &symbolList{size: fi.Size(), mtime: fi.ModTime()}
-	l.names, l.err = readFuncSymbols(p)
-	st.mu.Lock()
-	st.symbols[p] = l
-	st.mu.Unlock()
-	return l.names, l.err
-}
-
-// readFuncSymbols reads the names of the defined function symbols of an
-// ELF file, sorted and without duplicates.
-func readFuncSymbols(p string) ([]string, error) {
-	syms, err := readELFFuncs(p)
-	if err != nil {
-		return nil, err
-	}
-	set := map[string]bool{}
-	for _, s := range syms {
-		set[s.name] = true
-	}
-	names := make([]string, 0, len(set))
-	for n := range set {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	return names, nil
-}
-
 // elfFunc is a defined function symbol of an ELF file.
 type elfFunc struct {
 	name       string
 	addr, size uint64
+	typ        elf.SymType
 }
+
+// errNoSymtab is the error of an ELF file with neither .symtab nor
+// .dynsym.
+var errNoSymtab = errors.New("no symbol table")
 
 // readELFFuncs reads the defined function symbols of the ELF file at p
 // (which may name a zip archive's member).
@@ -550,9 +507,16 @@ func readELFFuncs(p string) ([]elfFunc, error) {
 	return elfFuncs(f.File, p)
 }
 
-// elfFuncs reads the defined function symbols of f (opened from p) from
-// .symtab and .dynsym (version suffixes removed), in no particular order.
+// elfFuncs reads the defined function (STT_FUNC) symbols of f (opened
+// from p), as elfSymbols.
 func elfFuncs(f *elf.File, p string) ([]elfFunc, error) {
+	return elfSymbols(f, p, elf.STT_FUNC)
+}
+
+// elfSymbols reads the defined symbols of the given types of f (opened
+// from p) from .symtab and .dynsym (version suffixes removed), in no
+// particular order; a file with neither table is errNoSymtab.
+func elfSymbols(f *elf.File, p string, typs ...elf.SymType) ([]elfFunc, error) {
 	var out []elfFunc
 	found := false
 	for _, read := range []func() ([]elf.Symbol, error){f.Symbols, f.DynamicSymbols} {
@@ -565,16 +529,17 @@ func elfFuncs(f *elf.File, p string) ([]elfFunc, error) {
 		}
 		found = true
 		for _, s := range syms {
-			if elf.ST_TYPE(s.Info) != elf.STT_FUNC || s.Section == elf.SHN_UNDEF || s.Value == 0 {
+			typ := elf.ST_TYPE(s.Info)
+			if !slices.Contains(typs, typ) || s.Section == elf.SHN_UNDEF || s.Value == 0 {
 				continue
 			}
 			if name, _, _ := strings.Cut(s.Name, "@"); name != "" {
-				out = append(out, elfFunc{name: name, addr: s.Value, size: s.Size})
+				out = append(out, elfFunc{name: name, addr: s.Value, size: s.Size, typ: typ})
 			}
 		}
 	}
 	if !found {
-		return nil, fmt.Errorf("reading symbols of %s: no symbol table", p)
+		return nil, fmt.Errorf("reading symbols of %s: %w", p, errNoSymtab)
 	}
 	return out, nil
 }
