@@ -3,9 +3,11 @@
 package runtime
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"os"
+	"path"
 	"strings"
 	"sync"
 
@@ -37,6 +39,10 @@ type kernelBTF struct {
 	mu     sync.Mutex
 	conv   map[btf.Type]types.Type // converted types by BTF identity
 	byName map[string]kernelTypeResult
+	// rawStrs is the string section of the kernel's raw BTF, read on the
+	// first type vmlinux lacks (kernelHasString).
+	rawStrs     []byte
+	rawStrsRead bool
 
 	enumOnce sync.Once
 	enums    map[string]kernelEnumerator
@@ -144,11 +150,19 @@ var errNoKernelType = errors.New("not found in BTF")
 
 // moduleType looks a type vmlinux's BTF lacks up in the BTF of the loaded
 // modules (/sys/kernel/btf/MODULE), in name order; the first that has it
-// wins. Their BTF is loaded only on such a miss (a few milliseconds per
-// module). notFound is returned when no module has it. h.kbtf.mu is held.
+// wins. A module's BTF is loaded (a few milliseconds) only when its
+// strings hold the type's name, or the kernel's do (a module's split BTF
+// may name a type with a string of vmlinux's): a name no BTF holds, as a
+// script's own struct that the checker looks up, loads nothing. notFound
+// is returned when no module has it. h.kbtf.mu is held.
 func (h *Host) moduleType(name string, notFound error) (types.Type, string, error) {
+	bare := name
+	if kind, rest, ok := strings.Cut(name, " "); ok && (kind == "struct" || kind == "union" || kind == "enum") {
+		bare = rest
+	}
+	inKernel := h.kbtf.kernelHasString(h.btfPath(), bare)
 	for _, mod := range btfModules("*") {
-		if mod == "vmlinux" {
+		if mod == "vmlinux" || !inKernel && !rawBTFHasString(path.Join(sysBTFDir, mod), bare) {
 			continue
 		}
 		spec, err := h.moduleSpec(mod)
@@ -160,6 +174,39 @@ func (h *Host) moduleType(name string, notFound error) (types.Type, string, erro
 		}
 	}
 	return nil, "", notFound
+}
+
+// kernelHasString reports whether the string section of the kernel's raw
+// BTF (at file) holds s; it is read on first use. When it cannot be read,
+// every string may be there. k.mu is held.
+func (k *kernelBTF) kernelHasString(file, s string) bool {
+	if !k.rawStrsRead {
+		k.rawStrsRead = true
+		if raw, err := os.ReadFile(file); err == nil {
+			if r, err := parseRawBTF(raw); err == nil {
+				k.rawStrs = r.strSec
+			}
+		}
+	}
+	return k.rawStrs == nil || hasString(k.rawStrs, s)
+}
+
+// rawBTFHasString reports whether the string section of the raw BTF file
+// holds s (true when it cannot be read: the caller then loads the BTF and
+// sees).
+func rawBTFHasString(file, s string) bool {
+	raw, err := os.ReadFile(file)
+	if err != nil {
+		return true
+	}
+	r, err := parseRawBTF(raw)
+	return err != nil || hasString(r.strSec, s)
+}
+
+// hasString reports whether a BTF string section (NUL-separated, starting
+// with the empty string) holds s.
+func hasString(strs []byte, s string) bool {
+	return bytes.Contains(strs, append(append([]byte{0}, s...), 0))
 }
 
 // lookup finds and converts a named type. k.mu is held.

@@ -4,10 +4,12 @@ package runtime
 
 import (
 	"os"
+	"path/filepath"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/cilium/ebpf/btf"
 	"github.com/gobpftrace/gobpftrace/lang/types"
 )
 
@@ -328,4 +330,30 @@ func TestBTFConcurrent(t *testing.T) {
 		}()
 	}
 	wg.Wait()
+}
+
+// TestRawBTFHasString: the prefilter of module type lookups finds a type's
+// name among a raw BTF file's strings, and not a name the file lacks
+// (whose BTF is then not loaded); an unreadable file may hold anything.
+func TestRawBTFHasString(t *testing.T) {
+	b, _ := btf.NewBuilder(nil, nil)
+	if _, err := b.Add(&btf.Struct{Name: "p9_client", Size: 8, Members: []btf.Member{{Name: "msize", Type: &btf.Int{Name: "unsigned int", Size: 4}}}}); err != nil {
+		t.Fatal(err)
+	}
+	raw, err := b.Marshal(nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	file := filepath.Join(t.TempDir(), "mod")
+	if err := os.WriteFile(file, raw, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for s, want := range map[string]bool{"p9_client": true, "msize": true, "p9_clien": false, "9_client": false, "Foo": false} {
+		if got := rawBTFHasString(file, s); got != want {
+			t.Errorf("rawBTFHasString(%q) = %v, want %v", s, got, want)
+		}
+	}
+	if !rawBTFHasString(filepath.Join(t.TempDir(), "none"), "x") {
+		t.Error("an unreadable file must not rule a name out")
+	}
 }
