@@ -104,6 +104,18 @@ func TestUprobeLocations(t *testing.T) {
 		})
 	}
 
+	t.Run("where", func(t *testing.T) {
+		// Each location fires at its own instruction (a count alone
+		// would not see an offset dropped): FUNC+N and an address N
+		// bytes into FUNC fire N bytes past FUNC.
+		script := fmt.Sprintf(`uprobe:%[1]s:f1 { @f1 = reg("ip"); } uprobe:%[1]s:f1+2 { @a = reg("ip"); } uprobe:%[1]s:%[2]d { @b = reg("ip"); }
+uprobe:%[1]s:f2 { @f2 = reg("ip"); } uprobe:%[1]s:f2+5 { @c = reg("ip"); }
+END { printf("deltas %%d %%d %%d\n", @a - @f1, @b - @f1, @c - @f2); clear(@f1); clear(@f2); clear(@a); clear(@b); clear(@c); }`, bin, f1Addr+3)
+		r := gbt(t, "-q", "-e", script, "-c", bin)
+		expectCode(t, r, 0)
+		matchAll(t, "stdout", r.stdout, `^deltas 2 3 5$`)
+	})
+
 	t.Run("wildcard", func(t *testing.T) {
 		// Each wildcard is one program on two functions.
 		r := gbt(t, "-e", "uprobe:"+bin+":f? { @u = count(); } uretprobe:"+bin+":f? { @r = count(); }", "-c", bin)
