@@ -216,8 +216,9 @@ func (l *Loaded) Detach() error {
 	return nil
 }
 
-// RunOnce runs a BEGIN or END program once with BPF_PROG_TEST_RUN. The
-// programs are raw-tracepoint programs; they are given a zeroed context of
+// RunOnce runs a program of a run-once kind (stdlib.ProbeDef.RunOnce:
+// BEGIN, END, self) once with BPF_PROG_TEST_RUN. The programs are
+// raw-tracepoint programs; they are given a zeroed context of
 // 12 arguments (the most a raw tracepoint can have), so any context read
 // the verifier allowed reads zero.
 func (l *Loaded) RunOnce(p *LoadedProgram) error {

@@ -23,7 +23,7 @@ int __attribute__((noinline)) other(struct Other *o, char c)
 func buildSplit(t *testing.T) (string, []string) {
 	t.Helper()
 	dir := t.TempDir()
-	bin := buildC(t, lookCC(t), dir, "p", map[string]string{"p.c": pairProg, "o.c": splitProg}, "-g", "-O0", "-gsplit-dwarf")
+	bin := buildC(t, lookCC(t), dir, "p", map[string]string{"p.c": pairProg, "o.c": splitProg}, "-g", "-gdwarf-5", "-O0", "-gsplit-dwarf")
 	dwos, _ := filepath.Glob(filepath.Join(dir, "*.dwo"))
 	if len(dwos) != 2 {
 		t.Fatalf(".dwo files: %q", dwos)

@@ -243,11 +243,7 @@ func (c *checker) expandNamedRun(ap *ast.AttachPoint, kind stdlib.ProbeKind) []*
 	}
 	key := kind.String() + ":" + name
 	if prev, dup := c.runNames[key]; dup && prev != ap {
-		what := "TEST"
-		if kind == stdlib.Bench {
-			what = "BENCH"
-		}
-		c.errorf(ap, diag.CodeProbe, "\"%s\" was used as the name for more than one %s probe", name, what).
+		c.errorf(ap, diag.CodeProbe, "\"%s\" was used as the name for more than one %s probe", name, strings.ToUpper(kind.String())).
 			Hint("the other one is at %s", c.src.Location(prev.Span()))
 		return nil
 	}

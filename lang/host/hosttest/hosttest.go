@@ -247,7 +247,7 @@ var barStruct = &types.Struct{Kind: "struct", Name: "Bar", Bytes: 56, Fields: []
 // UserType implements host.Host: DWARFProgram's struct Foo and struct Bar.
 func (h *Fixture) UserType(path, name string) (types.Type, error) {
 	if path != DWARFProgram {
-		return nil, fmt.Errorf("no DWARF debug info")
+		return nil, host.ErrNoDebugInfo
 	}
 	switch name {
 	case "struct Foo":
@@ -281,7 +281,7 @@ func (h *Fixture) SourceLineAddr(path, file string, line, col int) (uint64, erro
 // files have no DWARF.
 func (h *Fixture) UserFuncProto(path, fn string) (*host.FuncProto, error) {
 	if path != DWARFProgram {
-		return nil, fmt.Errorf("no DWARF debug info")
+		return nil, host.ErrNoDebugInfo
 	}
 	foo := &types.Pointer{Elem: fooStruct, Space: types.User}
 	switch fn {
@@ -298,7 +298,7 @@ func (h *Fixture) UserFuncProto(path, fn string) (*host.FuncProto, error) {
 		return &host.FuncProto{Name: fn, Params: []host.FuncParam{
 			{Name: "foo1", Type: foo, Decl: "struct Foo*"}, {Name: "foo2", Type: foo, Decl: "struct Foo*"}}}, nil
 	}
-	return nil, fmt.Errorf("no DWARF debug info for function %s", fn)
+	return nil, fmt.Errorf("%w for function %s", host.ErrNoDebugInfo, fn)
 }
 
 // processFiles are the files of the fixture's process 4242: it runs
