@@ -40,6 +40,12 @@ func TestCastToProgramType(t *testing.T) {
 	if !inst.PerAttach {
 		t.Error("PerAttach not set")
 	}
-	src = `struct Foo { int b; } uprobe:/opt/fixture/uprobe_test:uprobeFunction2 { print(((struct Foo *)arg0)->b); }`
-	mustCheck(t, src, nil)
+	// The script's own definition comes first: its field only it has,
+	// and its size.
+	src = `struct Foo { long only_mine; } uprobe:/opt/fixture/uprobe_test:uprobeFunction2 { print(((struct Foo *)arg0)->only_mine); }`
+	prog, info = mustCheck(t, src, nil)
+	inst = info.Instances[0]
+	if p, ok := inst.Types[findExpr(t, prog, src, "(struct Foo *)arg0")].(*types.Pointer); !ok || p.Elem.Size() != 8 {
+		t.Errorf("struct Foo: %v, want the script's 8-byte struct", inst.Types[findExpr(t, prog, src, "(struct Foo *)arg0")])
+	}
 }
