@@ -217,9 +217,9 @@ func TestFDEAssembly(t *testing.T) {
 	b.fde(c, 0x100, 0x10, nil, grow(16))
 	b.fde(c, 0x110, 0x10, nil, grow(24)) // adjacent to the previous: no undefined row between
 	b.fde(c, 0x200, 0x40, nil, grow(32))
-	b.fde(c, 0x220, 0x08, nil, grow(40)) // inside 0x200's range: wins from 0x220 on
-	b.fde(c, 0x280, 0x00, nil, grow(48)) // empty: ignored
-	b.fde(c, 0x300, 0x10, nil, grow(56)) // same start as the first: the later one wins
+	b.fde(c, 0x220, 0x08, nil, grow(40))                            // inside 0x200's range: wins from 0x220 on
+	b.fde(c, 0x280, 0x00, nil, grow(48))                            // empty: ignored
+	b.fde(c, 0x300, 0x10, nil, grow(56))                            // same start as the first: the later one wins
 	b.fde(c, 0x400, 0x04, nil, advance(8), op(cfaDefCFAOffset, 64)) // advances past its end
 	checkRows(t, b.section(),
 		rsp(0x100, 8),
