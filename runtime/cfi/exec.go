@@ -244,10 +244,9 @@ func (s *frameSection) fdeRows(f *fde, out []Row) ([]Row, error) {
 		return append(out, Row{PC: f.begin, CFA: CFAUnsupported}), nil
 	}
 	m := machine{s: s, c: f.cie, cur: st.regs, init: st.regs, loc: f.begin, end: f.end}
-	if len(st.stack) > 0 {
-		m.stack = append([]regs(nil), st.stack...)
-	}
+	m.stack = append(s.stack[:0], st.stack...) // reuse the previous FDE's stack
 	err := m.run(f.instr, f.instrBase, &out)
+	s.stack = m.stack
 	if err != nil {
 		return out, err
 	}

@@ -214,6 +214,8 @@ type frameSection struct {
 	eh      bool   // .eh_frame (else .debug_frame)
 	order   binary.ByteOrder
 	ptrSize int // absptr and .debug_frame address size unless a v4 CIE says otherwise
+
+	stack []regs // DW_CFA_remember_state storage, reused from FDE to FDE
 }
 
 // cie is a parsed Common Information Entry.
