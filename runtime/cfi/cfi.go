@@ -73,8 +73,9 @@ const (
 	// CFARBP: CFA = rbp + CFAOffset.
 	CFARBP
 	// CFAPLT is the x86-64 PLT expression: CFA = rsp + 8 + ((rip & 15) >=
-	// CFAOffset ? 8 : 0); CFAOffset holds the threshold (10 or 11 in
-	// practice).
+	// CFAOffset ? 8 : 0); CFAOffset holds the threshold: the offset in the
+	// 16-byte entry just past its "push $index" (11 for the classic
+	// lazy-binding entries, 9 for IBT ones, which start with endbr64).
 	CFAPLT
 	// CFAUnsupported: a rule the unwinder cannot follow (another register,
 	// another expression, return address not saved at CFA-8, ...): the

@@ -1,6 +1,9 @@
 package cfi
 
-import "math"
+import (
+	"fmt"
+	"math"
+)
 
 // DW_CFA_* opcodes (DWARF 5, 6.4.2, and the GNU extensions GCC emits).
 const (
@@ -227,7 +230,9 @@ func (s *frameSection) initialState(c *cie) *cieState {
 	}
 	st.done = true
 	m := machine{s: s, c: c, cieMode: true}
-	st.err = m.run(c.initial, c.initBase, nil)
+	if err := m.run(c.initial, c.initBase, nil); err != nil {
+		st.err = fmt.Errorf("CIE initial instructions: %w", err)
+	}
 	st.unsupported, st.regs, st.stack = m.unsupported, m.cur, m.stack
 	return st
 }
@@ -248,7 +253,7 @@ func (s *frameSection) fdeRows(f *fde, out []Row) ([]Row, error) {
 	err := m.run(f.instr, f.instrBase, &out)
 	s.stack = m.stack
 	if err != nil {
-		return out, err
+		return out, fmt.Errorf("instructions: %w", err)
 	}
 	if m.loc < m.end {
 		out = append(out, m.row(m.loc))

@@ -153,6 +153,38 @@ func pltRanges(f *elf.File) [][2]uint64 {
 	return r
 }
 
+// pltThreshold reads the first lazy-binding entry of .plt (the second
+// 16-byte slot) and returns the offset just past its "push $index"
+// (opcode 0x68, 5 bytes): from there on the entry has pushed 8 more bytes,
+// which is what the PLT CFA expression's threshold encodes. -1 if not found.
+func pltThreshold(f *elf.File) int32 {
+	sec := f.Section(".plt")
+	if sec == nil || sec.Size < 32 {
+		return -1
+	}
+	data, err := sec.Data()
+	if err != nil {
+		return -1
+	}
+	entry := data[16:32]
+	// Skip an endbr64 (f3 0f 1e fa) and a jmp *disp(%rip) (ff 25 + 4 bytes,
+	// maybe with a bnd prefix f2), whose bytes could contain 0x68.
+	i := 0
+	if bytes.HasPrefix(entry, []byte{0xf3, 0x0f, 0x1e, 0xfa}) {
+		i = 4
+	}
+	if entry[i] == 0xf2 {
+		i++
+	}
+	if entry[i] == 0xff && entry[i+1] == 0x25 {
+		i += 6
+	}
+	if entry[i] != 0x68 {
+		return -1
+	}
+	return int32(i + 5)
+}
+
 func inRanges(pc uint64, rs [][2]uint64) bool {
 	for _, r := range rs {
 		if pc >= r[0] && pc < r[1] {
@@ -163,7 +195,9 @@ func inRanges(pc uint64, rs [][2]uint64) bool {
 }
 
 // mismatch says how got differs from what readelf's row means, or "".
-func mismatch(got Row, ref refRow, inPLT bool) string {
+// pltThreshold is the PLT expression's threshold that the code in .plt
+// implies, -1 if unknown.
+func mismatch(got Row, ref refRow, inPLT bool, pltThreshold int32) string {
 	kindIs := func(want CFAKind) string {
 		if got.CFA != want {
 			return "CFA kind " + got.CFA.String() + ", want " + want.String()
@@ -200,8 +234,8 @@ func mismatch(got Row, ref refRow, inPLT bool) string {
 		if s := kindIs(CFAPLT); s != "" {
 			return s
 		}
-		if got.CFAOffset != 10 && got.CFAOffset != 11 {
-			return "PLT threshold " + strconv.Itoa(int(got.CFAOffset))
+		if (pltThreshold >= 0 && got.CFAOffset != pltThreshold) || got.CFAOffset < 0 || got.CFAOffset > 15 {
+			return "PLT threshold " + strconv.Itoa(int(got.CFAOffset)) + ", want " + strconv.Itoa(int(pltThreshold))
 		}
 	case ref.cfa == "exp":
 		if got.CFA != CFAPLT && got.CFA != CFAUnsupported {
@@ -256,6 +290,7 @@ func compareWithReadelf(t *testing.T, path, section string) []Row {
 		}
 	}
 	plt := pltRanges(f)
+	threshold := pltThreshold(f)
 	for _, r := range rows {
 		if r.CFA == CFAPLT && !inRanges(r.PC, plt) {
 			t.Errorf("CFAPLT row at 0x%x outside .plt/.plt.sec", r.PC)
@@ -302,13 +337,27 @@ func compareWithReadelf(t *testing.T, path, section string) []Row {
 			}
 			checked++
 			got := Find(rows, ref.pc)
-			if s := mismatch(got, ref, inRanges(ref.pc, plt)); s != "" {
+			if s := mismatch(got, ref, inRanges(ref.pc, plt), threshold); s != "" {
 				bad++
 				if bad <= 20 {
 					t.Errorf("%s: FDE at 0x%x, pc 0x%x: readelf CFA=%s rbp=%q ra=%q; Rows %+v: %s",
 						filepath.Base(path), fd.off, ref.pc, ref.cfa, ref.rbp, ref.ra, got, s)
 				}
 			}
+		}
+	}
+	// Rows changes rule only where readelf does (or where an FDE begins or
+	// ends): no row in between.
+	allowed := map[uint64]bool{}
+	for _, fd := range d.fdes {
+		allowed[fd.begin], allowed[fd.end] = true, true
+		for _, r := range fd.rows {
+			allowed[r.pc] = true
+		}
+	}
+	for _, r := range rows {
+		if !allowed[r.PC] {
+			t.Errorf("%s: row %+v at a pc where readelf has no row", filepath.Base(path), r)
 		}
 	}
 	gaps := 0
@@ -423,6 +472,27 @@ func TestReadelfCompiled(t *testing.T) {
 		}
 		if n < 4 { // main, leaf, vla, rec
 			t.Errorf("%d rows with the frame pointer CFA rbp+16, rbp at CFA-16; want at least 4", n)
+		}
+	})
+	t.Run("ibt-plt", func(t *testing.T) {
+		// With IBT, calls go through .plt.sec (CFA rsp+8) and the lazy
+		// binding stubs in .plt keep the PLT expression.
+		bin := compile(t, "-O2", "-fcf-protection=full", "-Wl,-z,ibtplt")
+		rows := compareWithReadelf(t, bin, ".eh_frame")
+		f, err := elf.Open(bin)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer f.Close()
+		sec := f.Section(".plt.sec")
+		if sec == nil {
+			t.Skip("the linker made no .plt.sec")
+		}
+		if got := Find(rows, sec.Addr); got.CFA != CFARSP || got.CFAOffset != 8 {
+			t.Errorf(".plt.sec at 0x%x: %+v, want rsp+8", sec.Addr, got)
+		}
+		if got := Find(rows, f.Section(".plt").Addr+16); got.CFA != CFAPLT {
+			t.Errorf(".plt entry 1: %+v, want CFAPLT", got)
 		}
 	})
 	t.Run("debug_frame", func(t *testing.T) {

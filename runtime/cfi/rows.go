@@ -58,7 +58,7 @@ func sectionRows(s frameSection) ([]Row, error) {
 		}
 		first := len(rows)
 		if rows, err = s.fdeRows(&f, rows); err != nil {
-			return nil, fmt.Errorf("FDE at 0x%x: instructions: %w", e.start, err)
+			return nil, fmt.Errorf("FDE at 0x%x: %w", e.start, err)
 		}
 		spans = append(spans, span{begin: f.begin, end: f.end, first: first, last: len(rows)})
 	}
