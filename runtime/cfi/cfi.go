@@ -8,7 +8,18 @@
 // -g). It parses every CIE and FDE (parse.go), runs the CIE's initial
 // instructions and then the FDE's instructions through a DWARF CFA
 // interpreter (exec.go), and keeps, for every location the table changes, a
-// Row. It uses nothing but the section bytes: no syscalls, no root.
+// Row (rows.go sorts them and merges neighbours that unwind alike). It uses
+// nothing but the section bytes: no syscalls, no root. Addresses are the
+// file's own (pc-relative pointers are resolved against the section's
+// sh_addr); the unwinder subtracts the mapping's load bias before searching.
+// A zero terminator ends .eh_frame, as it does for the runtime unwinders.
+//
+// The result is meant to be binary-searched: the row for a pc is the last
+// one at or below it (Find). Every FDE's range is closed by a CFAUndefined
+// row unless another FDE starts right there, so a pc in no FDE never
+// borrows the rule of the function before it. Overlapping FDEs (which
+// linkers do not produce, but objects with unrelocated addresses do) are
+// resolved deterministically: the later-starting one wins from its start on.
 //
 // # What is kept
 //

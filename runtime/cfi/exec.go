@@ -7,34 +7,34 @@ import (
 
 // DW_CFA_* opcodes (DWARF 5, 6.4.2, and the GNU extensions GCC emits).
 const (
-	cfaAdvanceLoc        = 0x40 // high 2 bits
-	cfaOffset            = 0x80 // high 2 bits
-	cfaRestore           = 0xc0 // high 2 bits
-	cfaNop               = 0x00
-	cfaSetLoc            = 0x01
-	cfaAdvanceLoc1       = 0x02
-	cfaAdvanceLoc2       = 0x03
-	cfaAdvanceLoc4       = 0x04
-	cfaOffsetExtended    = 0x05
-	cfaRestoreExtended   = 0x06
-	cfaUndefined         = 0x07
-	cfaSameValue         = 0x08
-	cfaRegister          = 0x09
-	cfaRememberState     = 0x0a
-	cfaRestoreState      = 0x0b
-	cfaDefCFA            = 0x0c
-	cfaDefCFARegister    = 0x0d
-	cfaDefCFAOffset      = 0x0e
-	cfaDefCFAExpression  = 0x0f
-	cfaExpression        = 0x10
-	cfaOffsetExtendedSF  = 0x11
-	cfaDefCFASF          = 0x12
-	cfaDefCFAOffsetSF    = 0x13
-	cfaValOffset         = 0x14
-	cfaValOffsetSF       = 0x15
-	cfaValExpression     = 0x16
-	cfaGNUArgsSize       = 0x2e
-	cfaGNUNegOffsetExtSF = 0x2f
+	cfaAdvanceLoc       = 0x40 // high 2 bits
+	cfaOffset           = 0x80 // high 2 bits
+	cfaRestore          = 0xc0 // high 2 bits
+	cfaNop              = 0x00
+	cfaSetLoc           = 0x01
+	cfaAdvanceLoc1      = 0x02
+	cfaAdvanceLoc2      = 0x03
+	cfaAdvanceLoc4      = 0x04
+	cfaOffsetExtended   = 0x05
+	cfaRestoreExtended  = 0x06
+	cfaUndefined        = 0x07
+	cfaSameValue        = 0x08
+	cfaRegister         = 0x09
+	cfaRememberState    = 0x0a
+	cfaRestoreState     = 0x0b
+	cfaDefCFA           = 0x0c
+	cfaDefCFARegister   = 0x0d
+	cfaDefCFAOffset     = 0x0e
+	cfaDefCFAExpression = 0x0f
+	cfaExpression       = 0x10
+	cfaOffsetExtendedSF = 0x11
+	cfaDefCFASF         = 0x12
+	cfaDefCFAOffsetSF   = 0x13
+	cfaValOffset        = 0x14
+	cfaValOffsetSF      = 0x15
+	cfaValExpression    = 0x16
+	cfaGNUArgsSize      = 0x2e
+	cfaGNUNegOffsetExt  = 0x2f
 )
 
 // x86-64 DWARF register numbers (System V psABI, figure 3.36).
@@ -374,7 +374,7 @@ func (m *machine) run(instrs []byte, base uint64, out *[]Row) error {
 				m.set(reg, regRule{kind: ruleOther})
 			case cfaGNUArgsSize:
 				r.uleb()
-			case cfaGNUNegOffsetExtSF:
+			case cfaGNUNegOffsetExt:
 				reg := r.uleb()
 				m.set(reg, regRule{ruleOffset, -int64(r.uleb()) * da})
 			default:

@@ -125,7 +125,7 @@ func TestFactoredOffsets(t *testing.T) {
 		advance(1), op(cfaDefCFAOffsetSF), sleb(-3), // -3 * -8 = 24
 		advance(1), op(cfaDefCFASF, regRBP), sleb(-2), // rbp + 16
 		op(cfaOffsetExtendedSF, regRBP), sleb(2), // rbp at 2 * -8 = -16
-		advance(1), op(cfaGNUNegOffsetExtSF, regRBP, 3), // rbp at -(3 * -8) = +24
+		advance(1), op(cfaGNUNegOffsetExt, regRBP, 3), // rbp at -(3 * -8) = +24
 		advance(1), op(cfaOffsetExtended, regRBP, 4), // rbp at 4 * -8 = -32
 		op(cfaGNUArgsSize, 16), nop)
 	checkRows(t, b.section(),

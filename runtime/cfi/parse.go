@@ -239,7 +239,6 @@ type fde struct {
 	begin, end uint64
 	instr      []byte
 	instrBase  uint64 // section offset of instr
-	offset     uint64 // the entry's section offset (error messages)
 }
 
 // entry is the framing of one CIE or FDE: the body (after the CIE id or CIE
@@ -254,8 +253,9 @@ type entry struct {
 }
 
 // readEntry reads the entry at off. A zero length entry (terminator or
-// padding) returns an entry with empty body and isCIE false and cieOff
-// ^0; callers skip it.
+// padding) returns an entry with a nil body; callers skip it. In a 64-bit
+// .eh_frame entry (extended length) the CIE id / pointer stays 4 bytes, as
+// the LSB specifies and LLVM reads it; in .debug_frame it is 8.
 func (s *frameSection) readEntry(off uint64) (entry, error) {
 	e := entry{start: off}
 	r := reader{b: s.data, pos: int(off), order: s.order}
@@ -272,7 +272,6 @@ func (s *frameSection) readEntry(off uint64) (entry, error) {
 	}
 	e.next = uint64(r.pos) + length
 	if length == 0 {
-		e.cieOff = ^uint64(0)
 		return e, nil
 	}
 	body := reader{b: s.data[:e.next], pos: r.pos, order: s.order}
@@ -400,7 +399,7 @@ func (c *cie) augmentation(letters string, r *reader, s *frameSection) error {
 // errEncoding or errFormat (wrapped) when the FDE's addresses cannot be
 // resolved.
 func (s *frameSection) parseFDE(e entry, c *cie) (fde, error) {
-	f := fde{cie: c, offset: e.start}
+	f := fde{cie: c}
 	r := reader{b: e.body, base: e.bodyOff, order: s.order}
 	var begin, size uint64
 	if s.eh {
