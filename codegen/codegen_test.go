@@ -83,6 +83,8 @@ var GoldenCases = []GoldenCase{
 	{"macaddr", `uprobe:libc:getpid { @[macaddr((uint8 *)arg0)] = count(); printf("%s\n", macaddr((uint8 *)arg1)); }`},
 	{"cgroup", `BEGIN { if (cgroup == cgroupid("/sys/fs/cgroup")) { printf("%s\n", cgroup_path(cgroup, "unified")); } }`},
 	{"ustack_usym", `uprobe:libc:getpid { @[ustack(perf, 3)] = count(); printf("%s%s\n", ustack, usym(arg0)); }`},
+	{"dw_ustack", `uprobe:libc:getpid { @[dw_ustack(perf, 3)] = count(); }`},
+	{"dw_ustack_tracepoint", `tracepoint:sched:sched_switch { printf("%s", dw_ustack()); }`},
 	{"ustack_build_id", `uprobe:libc:getpid { @[ustack(build_id, 3)] = count(); print((1, ustack(build_id))); }`},
 	{"software_event", `software:page-faults:10 { @[comm] = count(); } hardware:cycles { @c = count(); }`},
 	{"watchpoint", `watchpoint:0x10000000:8:w { @[comm, reg("ip")] = count(); } watchpoint:0x10000008:1:rw { printf("%s\n", probe); unwatch(0x10000008); unwatch((uint8 *)0x10000000); }`},
@@ -128,7 +130,7 @@ func compileScriptWith(t testing.TB, text string, host check.Host, opts *Options
 	if pd.HasErrors() {
 		t.Fatalf("parse %q:\n%s", text, src.Render(pd))
 	}
-	info, cd := check.Check(src, prog, &check.Config{Host: host, Params: params, Unsafe: true})
+	info, cd := check.Check(src, prog, &check.Config{Host: host, Params: params, Unsafe: true, UnwindTargets: true})
 	if cd.HasErrors() {
 		t.Fatalf("check %q:\n%s", text, src.Render(cd))
 	}

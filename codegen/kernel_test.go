@@ -74,7 +74,7 @@ func compileLiveDiags(t testing.TB, text string, params ...string) (*codegen.Obj
 	if diags.HasErrors() {
 		t.Fatalf("parse %q:\n%s", text, src.Render(diags))
 	}
-	info, cd := check.Check(src, prog, &check.Config{Host: liveHost, Params: params, Unsafe: true, StrLen: runtime.DefaultMaxStrlen()})
+	info, cd := check.Check(src, prog, &check.Config{Host: liveHost, Params: params, Unsafe: true, UnwindTargets: true, StrLen: runtime.DefaultMaxStrlen()})
 	if cd.HasErrors() {
 		// A kernel whose kallsyms lists no data symbols refuses
 		// percpu_kaddr(): the caller sees the errors as compile errors.

@@ -92,7 +92,7 @@ func (g *gen) loopPrologue() {
 		}
 		return true
 	})
-	if g.loopSlots != nil || g.hasSearchLoop() {
+	if g.loopSlots != nil || g.hasSearchLoop() || g.usesDwStack() {
 		g.scratchSpill = g.e.stack(8)
 		g.ctxSpill = g.e.stack(8)
 		g.e.emit(asm.StoreMem(g.ctxSpill.base, g.ctxSpill.off, regCtx, asm.DWord))

@@ -42,6 +42,9 @@ const (
 	// RuntimeHelperError is a helper that failed (EventDef.Helper, with
 	// the error code in the record header): reported with -k only.
 	RuntimeHelperError
+	// RuntimeDwNoData is a dw_ustack in a process whose unwind tables
+	// were not loaded; the frame-pointer stack is recorded instead.
+	RuntimeDwNoData
 )
 
 // runtimeErrorMsgs holds the message of each run-time error, as bpftrace
@@ -50,6 +53,7 @@ var runtimeErrorMsgs = [...]string{
 	RuntimeDivideByZero:     "Divide or modulo by 0 detected. This can lead to unexpected results. 1 is being used as the result.",
 	RuntimeArrayOutOfBounds: "Array access out of bounds. This can lead to unexpected results.",
 	RuntimeHelperError:      "helper error",
+	RuntimeDwNoData:         "No DWARF unwind data available for this process. Use -p or --dwarf-pid to specify target PIDs.",
 }
 
 // Message is the warning text of e.

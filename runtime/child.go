@@ -33,7 +33,8 @@ func SplitCommand(cmd string) []string { return strings.Fields(cmd) }
 // attached. It dies with SIGKILL when the tracer dies (the parent-death
 // signal survives the exec of the command).
 type Child struct {
-	cmd *exec.Cmd
+	cmd  *exec.Cmd
+	path string // the command's file
 
 	mu      sync.Mutex
 	gate    *os.File // write end of the pipe the stub waits on; nil once used
@@ -80,7 +81,7 @@ func StartChild(argv []string, env []string) (*Child, error) {
 		w.Close()
 		return nil, fmt.Errorf("starting child %s: %w", argv[0], err)
 	}
-	c := &Child{cmd: cmd, gate: w, done: make(chan struct{})}
+	c := &Child{cmd: cmd, path: path, gate: w, done: make(chan struct{})}
 	go func() {
 		c.waitErr = cmd.Wait()
 		close(c.done)

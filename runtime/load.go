@@ -49,6 +49,9 @@ type Loaded struct {
 	// perfLost counts the samples the kernel reported lost in the perf
 	// buffers (see Lost); nil until a perf EventReader exists.
 	perfLost *atomic.Uint64
+
+	// unwind is what dw_ustack's tables hold (dwunwind.go), under mu.
+	unwind *unwindTables
 }
 
 // LoadedProgram is a program in the kernel with its description.

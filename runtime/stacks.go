@@ -10,10 +10,18 @@ import (
 	"github.com/gobpftrace/gobpftrace/runtime/output"
 )
 
-// StackAddrs returns the instruction addresses of a stack recorded in the
-// stack trace map (codegen.StackMap), innermost first.
-func (l *Loaded) StackAddrs(id uint32) ([]uint64, error) {
-	buf, err := l.stackEntry(codegen.StackMap, id)
+// StackAddrs returns the instruction addresses of a stack value's id,
+// innermost first: a stack recorded in the stack trace map
+// (codegen.StackMap), or by dw_ustack (codegen.DwStackFlag set: its key
+// in codegen.DwStacksMap).
+func (l *Loaded) StackAddrs(id uint64) ([]uint64, error) {
+	var buf []byte
+	var err error
+	if id&codegen.DwStackFlag != 0 {
+		buf, err = l.stackValue(codegen.DwStacksMap, id)
+	} else {
+		buf, err = l.stackValue(codegen.StackMap, uint32(id))
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -31,22 +39,23 @@ func (l *Loaded) StackAddrs(id uint32) ([]uint64, error) {
 // BuildIDStack returns the frames of a user stack recorded in build_id
 // mode (codegen.BuildIDStackMap), innermost first.
 func (l *Loaded) BuildIDStack(id uint32) ([]output.BuildIDFrame, error) {
-	buf, err := l.stackEntry(codegen.BuildIDStackMap, id)
+	buf, err := l.stackValue(codegen.BuildIDStackMap, id)
 	if err != nil {
 		return nil, err
 	}
 	return parseBuildIDStack(buf), nil
 }
 
-// stackEntry reads stack id of the stack trace map name.
-func (l *Loaded) stackEntry(name string, id uint32) ([]byte, error) {
+// stackValue reads stack id (a uint32 or a uint64 key) of the stack map
+// name.
+func (l *Loaded) stackValue(name string, id any) ([]byte, error) {
 	m := l.Map(name)
 	if m == nil {
 		return nil, fmt.Errorf("no stack map %s", name)
 	}
 	buf := make([]byte, m.ValueSize())
-	if err := m.Lookup(&id, &buf); err != nil {
-		return nil, fmt.Errorf("reading stack %d: %w", id, err)
+	if err := m.Lookup(id, &buf); err != nil {
+		return nil, fmt.Errorf("reading stack %v: %w", id, err)
 	}
 	return buf, nil
 }

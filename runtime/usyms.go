@@ -189,6 +189,30 @@ func (u *UserSymbols) mapping(pid, addr uint64) (userMapping, bool) {
 	return findMapping(fresh, addr)
 }
 
+// Remember reads process pid's mappings now, so that its addresses are
+// resolved after it has exited (a -c command that ends before the maps
+// are printed). Its files are then opened by path when the process
+// shares our root directory, which stays valid once its /proc entry is
+// gone.
+func (u *UserSymbols) Remember(pid uint64) error {
+	maps, err := readProcMaps(pid)
+	if err != nil {
+		return err
+	}
+	if root, err := os.Readlink(fmt.Sprintf("/proc/%d/root", pid)); err == nil && root == "/" {
+		for i := range maps {
+			maps[i].file = maps[i].path
+		}
+	}
+	u.mu.Lock()
+	if u.procs == nil {
+		u.procs = map[uint64][]userMapping{}
+	}
+	u.procs[pid] = maps
+	u.mu.Unlock()
+	return nil
+}
+
 func findMapping(maps []userMapping, addr uint64) (userMapping, bool) {
 	i := sort.Search(len(maps), func(i int) bool { return maps[i].end > addr })
 	if i < len(maps) && maps[i].start <= addr {

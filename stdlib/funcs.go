@@ -70,6 +70,7 @@ const (
 	TidFn
 	SocketCookie
 	SkbOutput
+	DwUstack
 	numFuncs
 )
 
@@ -152,6 +153,7 @@ var Funcs = [...]FuncDef{
 	CgroupPath:   {Name: "cgroup_path", MinArgs: 1, MaxArgs: 2, Flags: Implemented, Sig: "cgroup_path(id[, filter])", Doc: "path of a cgroup id"},
 	Macaddr:      {Name: "macaddr", MinArgs: 1, MaxArgs: 1, Flags: Implemented, Sig: "macaddr(addr)", Doc: "MAC address to text"},
 	KstackFn:     {Name: "kstack", MinArgs: 0, MaxArgs: 2, Flags: Implemented, Sig: "kstack([mode][, limit])", Doc: "kernel stack"},
+	DwUstack:     {Name: "dw_ustack", MinArgs: 0, MaxArgs: 2, Flags: Implemented, Sig: "dw_ustack([mode][, limit])", Doc: "user stack unwound with the DWARF call frame information (.eh_frame) of the processes named by -p, -c or --dwarf-pid, so programs built without frame pointers give whole stacks; printed as ustack. Unstable: config unstable_dw_ustack"},
 	UstackFn:     {Name: "ustack", MinArgs: 0, MaxArgs: 2, Flags: Implemented, Sig: "ustack([mode][, limit])", Doc: "user stack; mode is bpftrace, perf, raw or build_id (each frame as the build id of its file and the offset in it, for symbolizing elsewhere)"},
 	Strerror:     {Name: "strerror", MinArgs: 1, MaxArgs: 1, Flags: Implemented, Sig: "strerror(errno)", Doc: "error number to text"},
 	Debugf:       {Name: "debugf", MinArgs: 1, MaxArgs: 4, Flags: Implemented | Statement, Sig: "debugf(fmt, args...)", Doc: "print to the kernel's trace pipe with bpf_trace_printk (at most 3 integer or string arguments)"},

@@ -72,7 +72,8 @@ func TestReferenceExamples(t *testing.T) {
 			t.Errorf("%s %s: the example does not parse:\n%s", e.kind, e.name, src.Render(pd))
 			continue
 		}
-		_, cd := check.Check(src, prog, &check.Config{Host: host, Unsafe: true})
+		// As run with a target process (-p): dw_ustack requires one.
+		_, cd := check.Check(src, prog, &check.Config{Host: host, Unsafe: true, UnwindTargets: true})
 		for _, d := range cd.Errors() {
 			if !fixtureLacks(d.Msg) {
 				t.Errorf("%s %s: the example does not check:\n%s", e.kind, e.name, src.Render(cd))

@@ -40,6 +40,7 @@ type options struct {
 	listPattern  string
 	cmd          string // -c
 	pid          int    // -p
+	dwarfPids    []int  // --dwarf-pid: dw_ustack's unwind tables
 	format       string // -f text|json
 	outFile      string // -o
 	buffering    string // -B none|line|full ("" is the default)
@@ -85,6 +86,7 @@ var optSpecs = []optSpec{
 	{0, "info", "", func(o *options, _ string) error { o.info = true; return nil }},
 	{'p', "pid", "PID", setPid},
 	{'c', "cmd", "CMD", func(o *options, v string) error { o.cmd = v; return nil }},
+	{0, "dwarf-pid", "PID", addDwarfPid},
 	{'o', "output", "FILE", func(o *options, v string) error { o.outFile = v; return nil }},
 	{'f', "format", "FORMAT", setFormat},
 	{'B', "", "MODE", setBuffering},
@@ -131,6 +133,9 @@ OPTIONS:
                    kernel probes fire only for it; ends when it exits
     -c, --cmd CMD  run CMD (stopped until probes are attached) and trace until it
                    exits; its pid is the cpid builtin
+    --dwarf-pid PID
+                   load the unwind tables of process PID for dw_ustack (repeatable;
+                   the processes of -p and -c have theirs)
 
     -o, --output FILE
                    write tracing output to FILE
@@ -351,6 +356,15 @@ func findLong(name string) *optSpec {
 func setPid(o *options, v string) error {
 	pid, err := parsePid(v)
 	o.pid = pid
+	return err
+}
+
+// addDwarfPid adds a process whose unwind tables dw_ustack loads.
+func addDwarfPid(o *options, v string) error {
+	pid, err := parsePid(v)
+	if err == nil {
+		o.dwarfPids = append(o.dwarfPids, pid)
+	}
 	return err
 }
 

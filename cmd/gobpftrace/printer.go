@@ -461,7 +461,7 @@ func (r *resolver) Stack(user bool, id, pid uint64) []output.Frame {
 	if int64(id) < 0 {
 		return nil
 	}
-	addrs, err := r.l.StackAddrs(uint32(id))
+	addrs, err := r.l.StackAddrs(id)
 	if err != nil {
 		return nil
 	}

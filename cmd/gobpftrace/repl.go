@@ -330,6 +330,7 @@ func (r *repl) load(c *compiled, id int, ctx context.Context) *unit {
 		r.s.loadFailed(c, err)
 		return nil
 	}
+	r.s.loadUnwindTables(l, nil)
 	u := &unit{id: id, text: c.src.Text, c: c, l: l, p: newPrinter(r.out, l, false),
 		done: make(chan error, 1), stopped: make(chan struct{})}
 	u.p.actx, u.cancel = context.WithCancel(ctx)

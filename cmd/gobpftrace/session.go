@@ -136,6 +136,8 @@ func (s *Session) checkConfig() *check.Config {
 		StrLen:      strLen(),
 		Pid:         s.opts.pid,
 		Include:     s.opts.includer(),
+		// dw_ustack's unwind tables are loaded for these processes.
+		UnwindTargets: s.opts.pid != 0 || s.opts.cmd != "" || len(s.opts.dwarfPids) > 0,
 
 		MaxBPFProgs: maxBPFProgs(),
 	}
@@ -294,6 +296,10 @@ func (s *Session) trace(c *compiled) int {
 	if s.opts.verbose {
 		s.reportPrograms(l)
 	}
+	entry := s.loadUnwindTables(l, child)
+	if entry != nil {
+		defer entry.Close()
+	}
 
 	out, err := s.openOutput()
 	if err != nil {
@@ -375,6 +381,9 @@ func (s *Session) trace(c *compiled) int {
 	if child != nil {
 		if err := child.Release(); err != nil {
 			fmt.Fprintf(s.Stderr, "ERROR: %v\n", err)
+		}
+		if entry != nil {
+			s.childUnwindTables(l, p, child, entry)
 		}
 	}
 	// Nothing attached, or iterators that have run to their end: the

@@ -69,6 +69,10 @@ type Config struct {
 	// Pid is the process of -p (0: none): uprobe targets with wildcards
 	// are searched among its binaries.
 	Pid int
+	// UnwindTargets is set when the run names processes whose unwind
+	// tables dw_ustack loads (-p, -c or --dwarf-pid); without them
+	// dw_ustack is an error.
+	UnwindTargets bool
 	// Persistent marks maps that outlive the script checked (the units
 	// of an interactive session): their integer keys and values are
 	// stored in 64 bits rather than the smallest type of their first
@@ -358,8 +362,9 @@ type checker struct {
 	// probes counts attach points against max_probes (progs.go).
 	probes        int
 	tooManyProbes bool
-	// warnedTseries is set once the unstable tseries warning is given.
-	warnedTseries bool
+	// warnedTseries and warnedDwUstack are set once the unstable
+	// feature's warning is given.
+	warnedTseries, warnedDwUstack bool
 	// retired are the variables of the instance, first assigned without
 	// let, whose block has ended; hoisted are, per probe, the ones used
 	// after their block, by their first such use (scope.go).

@@ -63,6 +63,8 @@ type Settings struct {
 	StrTruncTrailer string
 	// UnstableTseries is unstable_tseries: "enable", "warn" or "error".
 	UnstableTseries string
+	// UnstableDwUstack is unstable_dw_ustack: "enable", "warn" or "error".
+	UnstableDwUstack string
 	// MaxCatBytes is max_cat_bytes; 0 when not set (DefaultMaxCatBytes).
 	MaxCatBytes int
 	// LogSize is log_size; 0 when not set.
@@ -75,7 +77,7 @@ const DefaultOnStackLimit = 128
 
 // DefaultSettings returns bpftrace's defaults.
 func DefaultSettings() Settings {
-	return Settings{OnStackLimit: -1, MaxProbes: 1024, License: "GPL", StrTruncTrailer: "..", UnstableTseries: "warn"}
+	return Settings{OnStackLimit: -1, MaxProbes: 1024, License: "GPL", StrTruncTrailer: "..", UnstableTseries: "warn", UnstableDwUstack: "warn"}
 }
 
 // configKey parses one key's value text into Settings; the error is the
@@ -156,7 +158,7 @@ var configKeys = [stdlib.NumConfigKeys]configKey{
 	stdlib.CfgUnstableImportStatement: unstableKey(func(*Settings, string) {}),
 	stdlib.CfgUnstableTseries:         unstableKey(func(s *Settings, v string) { s.UnstableTseries = v }),
 	stdlib.CfgUnstableTypeinfo:        unstableKey(func(*Settings, string) {}),
-	stdlib.CfgUnstableDwUstack:        unstableKey(func(*Settings, string) {}),
+	stdlib.CfgUnstableDwUstack:        unstableKey(func(s *Settings, v string) { s.UnstableDwUstack = v }),
 }
 
 // licenses are the licenses bpftrace accepts, in the order of its error
@@ -365,7 +367,7 @@ func (c *checker) configRecord(pos ast.Pos) *ast.Record {
 	str("unstable_import_statement", "warn")
 	str("unstable_tseries", s.UnstableTseries)
 	str("unstable_typeinfo", "warn")
-	str("unstable_dw_ustack", "warn")
+	str("unstable_dw_ustack", s.UnstableDwUstack)
 	missing := s.MissingProbes
 	if missing == "" {
 		missing = "error"
