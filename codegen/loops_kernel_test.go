@@ -55,11 +55,12 @@ func helperID(name string) asm.BuiltinFunc {
 }
 
 // missingLoopHelper reports whether every error of a compilation is at
-// a for loop whose helper the kernel lacks (golden constructs with loops
-// on old kernels).
+// a for loop or a dw_ustack call whose helper (bpf_loop) the kernel lacks
+// (golden constructs with loops on old kernels).
 func missingLoopHelper(text string, gd *diag.List) bool {
 	for _, d := range gd.Errors() {
-		if !strings.HasPrefix(text[d.Span.Start:], "for (") || !strings.Contains(d.Msg, "which this kernel lacks") {
+		at := text[d.Span.Start:]
+		if !strings.HasPrefix(at, "for (") && !strings.HasPrefix(at, "dw_ustack(") || !strings.Contains(d.Msg, "which this kernel lacks") {
 			return false
 		}
 	}

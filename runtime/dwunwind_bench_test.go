@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/cilium/ebpf"
+	"github.com/cilium/ebpf/asm"
 	"golang.org/x/sys/unix"
 
 	"github.com/gobpftrace/gobpftrace/codegen"
@@ -44,6 +45,9 @@ int main(int argc, char **argv) {
 // one run of 20 000 hits.
 func BenchmarkStackHit(b *testing.B) {
 	requireRoot(b)
+	if !HaveHelper(asm.FnLoop) {
+		b.Skip("no bpf_loop (Linux 5.17): no dw_ustack")
+	}
 	cc, err := exec.LookPath("gcc")
 	if err != nil {
 		b.Skip("needs gcc")

@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/cilium/ebpf/asm"
 	"github.com/gobpftrace/gobpftrace/codegen"
 	"github.com/gobpftrace/gobpftrace/lang/check"
 	"github.com/gobpftrace/gobpftrace/lang/diag"
@@ -73,6 +74,9 @@ func TestLoadBias(t *testing.T) {
 // process's empty entry, and another process to nothing.
 func TestAddUnwindProcess(t *testing.T) {
 	requireRoot(t)
+	if !HaveHelper(asm.FnLoop) {
+		t.Skip("no bpf_loop (Linux 5.17): dw_ustack is refused at compile time (cmd/gobpftrace's TestGuestDwUstack checks the error)")
+	}
 	text := `uprobe:libc:nanosleep { @[dw_ustack()] = count(); }`
 	src := diag.NewSource("stdin", text)
 	prog, _ := parser.Parse(src)
