@@ -13,6 +13,7 @@ import (
 // arguments, and iterators' end-of-iteration and NULL-object checks; and
 // raw tracepoints' args, read from their u64 context array alike.
 var tracingGoldenCases = []GoldenCase{
+	{"path", `fentry:security_file_open { printf("%s\n", path(args.file->f_path)); @[path(args.file.f_path, 32)] = count(); }`},
 	{"fentry_args", `fentry:vfs_read { printf("%d %d\n", args.count, args.file->f_flags); }`},
 	{"fexit_retval", `kretfunc:vmlinux:do_nanosleep { @[args.mode] = sum(retval); }`},
 	{"iter_task", `iter:task { printf("%s %d\n", ctx.task.comm, ctx.task.pid); }`},

@@ -98,6 +98,14 @@ var verifierLimits = []verifierLimit{
 		hint:  "the kernel lacks it for this program type, or its lockdown forbids it (bpf_probe_write_user under lockdown=integrity, used by write_user())",
 	},
 	{
+		// A helper the kernel allows in some attach points only
+		// (bpf_d_path: the functions of its d_path allowlist). HEAD's
+		// wording; {helper} is the call the verifier stopped at.
+		match: regexp.MustCompile(`^helper call is not allowed in probe`),
+		msg:   "helper {helper} not allowed in probe",
+		hint:  "the kernel allows it in some functions only: bpf_d_path (path()) in fentry/fexit probes of security_file_open, security_file_permission, security_inode_getattr, security_path_truncate, vfs_truncate, vfs_fallocate, dentry_open, vfs_getattr and filp_close, and in iterators",
+	},
+	{
 		match: regexp.MustCompile(`^unknown func (\w+)#\d+`),
 		msg:   "this kernel lacks the helper $1",
 		hint:  "a newer kernel has it",
@@ -109,8 +117,12 @@ var verifierLimits = []verifierLimit{
 	},
 }
 
-// insnLine matches an instruction line of the verifier log: "123: (bf) …".
-var insnLine = regexp.MustCompile(`^(\d+): \(`)
+// insnLine matches an instruction line of the verifier log: "123: (bf) …";
+// callInsn a helper call there: "123: (85) call bpf_d_path#147".
+var (
+	insnLine = regexp.MustCompile(`^(\d+): \(`)
+	callInsn = regexp.MustCompile(`\(85\) call (\w+)#\d+`)
+)
 
 // ExplainVerifierError classifies the rejection of p described by ve.
 func ExplainVerifierError(p *codegen.Program, ve *ebpf.VerifierError) *VerifierRejection {
@@ -119,11 +131,14 @@ func ExplainVerifierError(p *codegen.Program, ve *ebpf.VerifierError) *VerifierR
 		r.Msg = "the kernel verifier rejected the program"
 		return r
 	}
-	last := -1
+	last, helper := -1, "helper"
 	for _, line := range ve.Log {
 		line = strings.TrimSpace(line)
 		if m := insnLine.FindStringSubmatch(line); m != nil {
 			last, _ = strconv.Atoi(m[1])
+			if c := callInsn.FindStringSubmatch(line); c != nil {
+				helper = c[1]
+			}
 			continue
 		}
 		for _, lim := range verifierLimits {
@@ -132,7 +147,7 @@ func ExplainVerifierError(p *codegen.Program, ve *ebpf.VerifierError) *VerifierR
 				continue
 			}
 			r.Limit = true
-			r.Msg = string(lim.match.ExpandString(nil, lim.msg, line, m))
+			r.Msg = strings.ReplaceAll(string(lim.match.ExpandString(nil, lim.msg, line, m)), "{helper}", helper)
 			r.Hint = lim.hint
 			r.Insn = last
 			if strings.HasPrefix(line, "infinite loop detected at insn ") {

@@ -57,6 +57,14 @@ var (
 		"program of this type cannot use helper bpf_probe_write_user#36",
 		"processed 5 insns (limit 1000000) max_states_per_insn 0 total_states 0 peak_states 0 mark_read 0",
 	}
+	// logHelperNotAllowed is bpf_d_path outside the kernel's allowlist
+	// (Linux 6.12, fentry:vfs_read).
+	logHelperNotAllowed = []string{
+		"3: (bf) r2 = r10",
+		"4: (85) call bpf_d_path#147",
+		"helper call is not allowed in probe",
+		"processed 5 insns (limit 1000000) max_states_per_insn 0 total_states 0 peak_states 0 mark_read 0",
+	}
 	// logUnknownHelper was captured on Linux 6.1 (no
 	// CONFIG_BPF_KPROBE_OVERRIDE).
 	logUnknownHelper = []string{
@@ -104,6 +112,7 @@ func TestExplainVerifierError(t *testing.T) {
 		{"too many maps", logTooManyMaps, true, "too many maps: a BPF program may use at most 64 maps", 0, "BEGIN"},
 		{"jump sequence", logJumpSequence, true, "more conditional jumps than the kernel verifier follows (8193; the limit is 8,192)", 3, "while (1) {"},
 		{"forbidden helper", logForbiddenHelper, true, "the kernel does not allow the helper bpf_probe_write_user in this probe", 3, "while (1) {"},
+		{"helper not allowed", logHelperNotAllowed, true, "helper bpf_d_path not allowed in probe", 3, "while (1) {"},
 		{"unknown helper", logUnknownHelper, true, "this kernel lacks the helper bpf_override_return", 3, "while (1) {"},
 		{"a bug", logBug, false, "the kernel verifier rejected the program", 1, "BEGIN"},
 	} {

@@ -57,7 +57,7 @@ var FuncExamples = [NumFuncs]string{
 	Kptr:         `tracepoint:syscalls:sys_enter_read { $p = kptr(args.buf); printf("%p\n", $p); }`,
 	Override:     `kprobe:vfs_read /comm == "victim"/ { override(-5); }`,
 	Unwatch:      `watchpoint:0x10000000:8:w { unwatch(0x10000000); }`,
-	Path:         `fentry:vfs_open { printf("%s\n", path(args.path)); }`,
+	Path:         `fentry:security_file_open { printf("%s\n", path(args.file->f_path)); }`,
 	SyscallName:  `tracepoint:raw_syscalls:sys_enter { @[syscall_name(args.id)] = count(); }`,
 	Getopt:       `BEGIN { $limit = getopt("limit", 10, "how many lines"); printf("limit %d\n", $limit); exit(); }`,
 	Errorf:       `tracepoint:syscalls:sys_exit_read /args.ret < 0/ { errorf("read failed: %d", args.ret); }`,

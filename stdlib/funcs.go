@@ -161,7 +161,7 @@ var Funcs = [...]FuncDef{
 	Kptr:         {Name: "kptr", MinArgs: 1, MaxArgs: 1, Flags: Implemented, Sig: "kptr(p)", Doc: "mark a pointer as kernel space"},
 	Override:     {Name: "override", MinArgs: 1, MaxArgs: 1, Flags: Implemented | Unsafe | UnsafeLate | Statement, Sig: "override(rc)", Doc: "make the kprobed kernel function return rc without running (bpf_override_return; CONFIG_BPF_KPROBE_OVERRIDE, functions marked ALLOW_ERROR_INJECTION)"},
 	Unwatch:      {Name: "unwatch", MinArgs: 1, MaxArgs: 1, Flags: Implemented | Statement, Sig: "unwatch(addr)", Doc: "remove the watchpoints on addr (asynchronous: they stop once the tracer reads the request)"},
-	Path:         {Name: "path", MinArgs: 1, MaxArgs: 2, Sig: "path(struct path *)", Doc: "full path of a struct path"},
+	Path:         {Name: "path", MinArgs: 1, MaxArgs: 2, Flags: Implemented, Sig: "path(struct path *[, size])", Doc: "full path of a struct path (bpf_d_path): in fentry/fexit probes of the functions the kernel allows it in (security_file_open, vfs_truncate, dentry_open, filp_close …) and in iterators; size (a literal) bounds the string"},
 	SyscallName:  {Name: "syscall_name", MinArgs: 1, MaxArgs: 1, Flags: Implemented, Sig: "syscall_name(nr)", Doc: "name of a system call number (x86-64), printed as text; \"Unknown syscall\" for a number without one"},
 	Getopt:       {Name: "getopt", MinArgs: 1, MaxArgs: 3, Flags: Implemented, Sig: "getopt(name[, default[, doc]])", Doc: "named program argument"},
 	Errorf:       {Name: "errorf", MinArgs: 1, MaxArgs: -1, Flags: Implemented | Statement, Sig: "errorf(fmt, args...)", Doc: "print a formatted error with the call's source location (stderr; an errorf message in JSON)"},

@@ -356,6 +356,7 @@ func (h *Fixture) UserBinaries(target string, pid int) ([]host.Binary, error) {
 var kernelFuncs = []host.KernelFunc{
 	{Name: "do_nanosleep", Module: "vmlinux", Traceable: true},
 	{Name: "nf_tables_newtable", Module: "nf_tables", Traceable: true},
+	{Name: "security_file_open", Module: "vmlinux", Traceable: true},
 	{Name: "tcp_set_state", Module: "vmlinux", Traceable: true},
 	{Name: "vfs_caches_init", Module: "vmlinux"},
 	{Name: "vfs_read", Module: "vmlinux", Traceable: true},

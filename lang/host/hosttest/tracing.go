@@ -9,10 +9,17 @@ import (
 	"github.com/gobpftrace/gobpftrace/lang/types"
 )
 
-// fixtureFile is a small struct file: f_flags and f_pos.
+// fixturePath is struct path: the mount and the dentry.
+var fixturePath = &types.Struct{Kind: "struct", Name: "path", Bytes: 16, Align_: 8, Fields: []types.Field{
+	{Name: "mnt", Type: &types.Pointer{Elem: types.Uint8}, Offset: 0},
+	{Name: "dentry", Type: &types.Pointer{Elem: types.Uint8}, Offset: 8},
+}}
+
+// fixtureFile is a small struct file: f_flags, f_pos and f_path.
 var fixtureFile = &types.Struct{Kind: "struct", Name: "file", Bytes: 64, Align_: 8, Fields: []types.Field{
 	{Name: "f_flags", Type: types.Uint32, Offset: 8},
 	{Name: "f_pos", Type: types.Int64, Offset: 16},
+	{Name: "f_path", Type: fixturePath, Offset: 24},
 }}
 
 // fixtureProtos are the kernel function prototypes (fentry/fexit targets)
@@ -34,6 +41,9 @@ var fixtureProtos = []host.FuncProto{
 		{Name: "count", Type: types.Uint64, Decl: "size_t"},
 		{Name: "pos", Type: &types.Pointer{Elem: types.Int64}, Decl: "loff_t *"},
 	}, Ret: types.Int64, RetDecl: "ssize_t"},
+	{Module: "vmlinux", Name: "security_file_open", Params: []host.FuncParam{
+		{Name: "file", Type: &types.Pointer{Elem: fixtureFile}, Decl: "struct file *"},
+	}, Ret: types.Int32, RetDecl: "int"},
 	{Module: "vmlinux", Name: "tcp_set_state", Params: []host.FuncParam{
 		{Name: "sk", Type: &types.Pointer{Elem: fixtureSock}, Decl: "struct sock *"},
 		{Name: "state", Type: types.Int32, Decl: "int"},
