@@ -120,14 +120,11 @@ func maxBPFProgs() int {
 	return 0
 }
 
-// maxMapKeys is the capacity of maps without a declared size:
-// BPFTRACE_MAX_MAP_KEYS or the config block's max_map_keys (the checker
-// applies both, the environment winning), else the older
-// BPFTRACE_MAP_KEYS_MAX, else 0 for the code generator's default.
-func maxMapKeys(info *check.Info) int {
-	if info.Config.MaxMapKeys > 0 {
-		return info.Config.MaxMapKeys
-	}
+// envMaxMapKeys is the capacity of maps without a declared size from the
+// environment: BPFTRACE_MAX_MAP_KEYS (which the checker applies over the
+// config block's max_map_keys), else the older BPFTRACE_MAP_KEYS_MAX, else
+// 0 for the code generator's default.
+func envMaxMapKeys() int {
 	if n, ok, err := envMapKeys.lookup(); ok && err == nil {
 		return int(n)
 	}

@@ -273,7 +273,7 @@ func (s *Session) listProgram(name, text string) int {
 		return exitScript
 	}
 	var b strings.Builder
-	s.listInstances(&b, c.info)
+	s.listInstances(&b, c.Info)
 	fmt.Fprint(s.Stdout, b.String())
 	return exitOK
 }

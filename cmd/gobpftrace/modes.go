@@ -41,7 +41,7 @@ func modeKind(mode string) stdlib.ProbeKind {
 // or mode.
 func (s *Session) nothingRuns(c *compiled) bool {
 	var tests, benches bool
-	for _, p := range c.obj.Programs {
+	for _, p := range c.Object.Programs {
 		switch {
 		case p.Kind == stdlib.Test:
 			tests = true

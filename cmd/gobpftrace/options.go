@@ -18,7 +18,7 @@ import (
 // event is read, no map is printed and the -c command is not started (its
 // cpid is 0). A load or attach failure is reported as when tracing.
 func (s *Session) dryRun(c *compiled) int {
-	l, err := runtime.Load(c.obj, &runtime.LoadOptions{VerifierLog: s.opts.verbose})
+	l, err := runtime.Load(c.Object, &runtime.LoadOptions{VerifierLog: s.opts.verbose})
 	if err != nil {
 		return s.loadFailed(c, err)
 	}
@@ -38,24 +38,24 @@ func (s *Session) filterProbes(c *compiled) {
 	if re == nil {
 		return
 	}
-	kept := c.obj.Programs[:0]
-	for _, p := range c.obj.Programs {
+	kept := c.Object.Programs[:0]
+	for _, p := range c.Object.Programs {
 		if stdlib.Probes[p.Kind].RunOnce || re.MatchString(p.Probe) {
 			kept = append(kept, p)
 		}
 	}
-	c.obj.Programs = kept
+	c.Object.Programs = kept
 }
 
 // dropWarnings removes the warnings from diags (--no-warnings).
-func dropWarnings(diags *diag.List) {
-	kept := diags.Items[:0]
+func dropWarnings(diags *diag.List) *diag.List {
+	kept := &diag.List{}
 	for _, d := range diags.Items {
 		if d.Severity != diag.Warning {
-			kept = append(kept, d)
+			kept.Items = append(kept.Items, d)
 		}
 	}
-	diags.Items = kept
+	return kept
 }
 
 // fullBufferSize is the buffer of -B full.

@@ -284,15 +284,15 @@ func (r *repl) checkUnit(src *diag.Source, prog *ast.Program, ringBuf int) *comp
 		return nil
 	}
 	onlyUsedMaps(info, prog)
-	c := &compiled{src: src, prog: prog, info: info}
-	opts := r.s.codegenOptions(c)
+	c := &compiled{Source: src, Program: prog, Info: info}
+	opts := r.s.engineOptions().CodegenOptions(c.Info, c.Source)
 	opts.RingBufSize = ringBuf
 	obj, gdiags := codegen.Compile(info, opts)
 	if gdiags.HasErrors() {
 		fmt.Fprint(r.errw, src.Render(gdiags))
 		return nil
 	}
-	c.obj = obj
+	c.Object = obj
 	return c
 }
 
@@ -325,13 +325,13 @@ func onlyUsedMaps(info *check.Info, prog *ast.Program) {
 // reader; the unit's blocking actions end with ctx. On error it reports
 // and returns nil.
 func (r *repl) load(c *compiled, id int, ctx context.Context) *unit {
-	l, err := runtime.Load(c.obj, &runtime.LoadOptions{Pool: r.pool, StartNs: r.startNs})
+	l, err := runtime.Load(c.Object, &runtime.LoadOptions{Pool: r.pool, StartNs: r.startNs})
 	if err != nil {
 		r.s.loadFailed(c, err)
 		return nil
 	}
 	r.s.loadUnwindTables(l, nil)
-	u := &unit{id: id, text: c.src.Text, c: c, l: l, p: newPrinter(r.out, l, false),
+	u := &unit{id: id, text: c.Source.Text, c: c, l: l, p: newPrinter(r.out, l, false),
 		done: make(chan error, 1), stopped: make(chan struct{})}
 	u.p.actx, u.cancel = context.WithCancel(ctx)
 	rd, err := l.NewEventReader(u.p.handle, u.p.flush, nil)
@@ -343,7 +343,7 @@ func (r *repl) load(c *compiled, id int, ctx context.Context) *unit {
 	}
 	u.rd = rd
 	// The session's map types now include the unit's.
-	for name, sym := range c.info.Maps {
+	for name, sym := range c.Info.Maps {
 		if sym.Value != nil || sym.Kind != "" {
 			r.maps[name] = sym
 		}
@@ -396,7 +396,7 @@ func (r *repl) addUnit(src *diag.Source, prog *ast.Program) {
 	if c == nil {
 		return
 	}
-	for _, p := range c.obj.Programs {
+	for _, p := range c.Object.Programs {
 		if k := p.Kind; k == stdlib.SelfSignal || k == stdlib.Test || k == stdlib.Bench {
 			// Run by the command-line session (on SIGUSR1, --mode),
 			// never in the shell.

@@ -205,7 +205,7 @@ func (r *repl) cmdAsm(arg string) {
 		for _, u := range r.sortedUnits() {
 			if u.id == id {
 				var b strings.Builder
-				dumpAsm(&b, u.c.obj)
+				dumpAsm(&b, u.c.Object)
 				r.out.Write([]byte(b.String()))
 				return
 			}

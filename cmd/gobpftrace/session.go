@@ -12,13 +12,11 @@ import (
 
 	"github.com/cilium/ebpf"
 
-	"github.com/gobpftrace/gobpftrace/codegen"
 	"github.com/gobpftrace/gobpftrace/lang/ast"
 	"github.com/gobpftrace/gobpftrace/lang/check"
 	"github.com/gobpftrace/gobpftrace/lang/diag"
-	"github.com/gobpftrace/gobpftrace/lang/parser"
 	"github.com/gobpftrace/gobpftrace/runtime"
-	"github.com/gobpftrace/gobpftrace/runtime/output"
+	"github.com/gobpftrace/gobpftrace/runtime/engine"
 	"github.com/gobpftrace/gobpftrace/stdlib"
 )
 
@@ -45,13 +43,8 @@ func (s *Session) Host() *runtime.Host {
 	return s.host
 }
 
-// compiled is the result of the front end.
-type compiled struct {
-	src  *diag.Source
-	prog *ast.Program
-	info *check.Info
-	obj  *codegen.Object
-}
+// compiled is a script through the engine's stages.
+type compiled = engine.Script
 
 // compile runs the front end and the code generator and prints
 // diagnostics. It returns nil after errors.
@@ -60,15 +53,13 @@ func (s *Session) compile(name, text string) *compiled {
 	if c == nil {
 		return nil
 	}
-	obj, gdiags := codegen.Compile(c.info, s.codegenOptions(c))
-	if gdiags.HasErrors() {
-		fmt.Fprint(s.Stderr, c.src.Render(gdiags))
+	if err := c.Generate(s.engineOptions()); err != nil {
+		s.reportError(err)
 		return nil
 	}
 	if s.dump("asm") {
-		dumpAsm(s.Stdout, obj)
+		dumpAsm(s.Stdout, c.Object)
 	}
-	c.obj = obj
 	return c
 }
 
@@ -80,53 +71,65 @@ func (s *Session) frontEnd(name, text string) *compiled {
 		fmt.Fprintf(s.Stderr, "ERROR: %v\n", err)
 		return nil
 	}
-	src := diag.NewSource(name, text)
-	prog, diags := parser.Parse(src)
-	if diags.HasErrors() {
-		fmt.Fprint(s.Stderr, src.Render(diags))
+	c, err := engine.Parse(name, text)
+	if err != nil {
+		s.reportError(err)
 		return nil
 	}
 	if s.dump("ast") {
-		fmt.Fprintln(s.Stdout, ast.Dump(prog))
+		fmt.Fprintln(s.Stdout, ast.Dump(c.Program))
 	}
-	info, cdiags := check.Check(src, prog, s.checkConfig())
-	diags.Items = append(diags.Items, cdiags.Items...)
-	if !diags.HasErrors() {
-		diags.Items = append(diags.Items, syscallKstackWarnings(info, runtime.KernelRelease)...)
+	if err := c.Check(s.engineOptions()); err != nil {
+		s.reportError(err)
+		return nil
 	}
+	s.reportWarnings(c.Source, &c.Diagnostics)
+	if !s.opts.noWarnings {
+		for _, w := range c.Warnings {
+			fmt.Fprintf(s.Stderr, "WARNING: %s\n", w)
+		}
+	}
+	if s.dump("types") {
+		dumpTypes(s.Stdout, c.Info)
+	}
+	return c
+}
+
+// reportError prints the failure of an engine stage: its diagnostics
+// (without warnings under --no-warnings), or its message and hint.
+func (s *Session) reportError(err error) {
+	var e *engine.Error
+	if !errors.As(err, &e) {
+		fmt.Fprintf(s.Stderr, "ERROR: %v\n", err)
+		return
+	}
+	if e.Diagnostics != nil {
+		s.reportWarnings(e.Source, e.Diagnostics)
+		return
+	}
+	if e.Msg != "" {
+		fmt.Fprintf(s.Stderr, "ERROR: %s\n", e.Msg)
+	}
+	if e.Hint != "" {
+		fmt.Fprintf(s.Stderr, "HINT: %s\n", e.Hint)
+	}
+}
+
+// reportWarnings renders diagnostics, without the warnings under
+// --no-warnings.
+func (s *Session) reportWarnings(src *diag.Source, diags *diag.List) {
 	if s.opts.noWarnings {
-		dropWarnings(diags)
+		diags = dropWarnings(diags)
 	}
 	if len(diags.Items) > 0 {
 		fmt.Fprint(s.Stderr, src.Render(diags))
 	}
-	if diags.HasErrors() {
-		return nil
-	}
-	if !s.opts.noWarnings {
-		for _, w := range info.Warnings {
-			fmt.Fprintf(s.Stderr, "WARNING: %s\n", w)
-		}
-	}
-	if e := info.OptionError; e != nil {
-		if e.Msg != "" {
-			fmt.Fprintf(s.Stderr, "ERROR: %s\n", e.Msg)
-		}
-		if e.Hint != "" {
-			fmt.Fprintf(s.Stderr, "HINT: %s\n", e.Hint)
-		}
-		return nil
-	}
-	output.TruncTrailer = info.Config.StrTruncTrailer
-	if s.dump("types") {
-		dumpTypes(s.Stdout, info)
-	}
-	return &compiled{src: src, prog: prog, info: info}
 }
 
-// checkConfig is the checker's configuration for this session's options.
-func (s *Session) checkConfig() *check.Config {
-	return &check.Config{
+// engineOptions are the engine's compilation options for this session's
+// flags and environment; the host is created once and shared.
+func (s *Session) engineOptions() *engine.Options {
+	return &engine.Options{
 		Host:        s.Host(),
 		Params:      s.opts.params,
 		NamedParams: s.opts.named,
@@ -138,23 +141,22 @@ func (s *Session) checkConfig() *check.Config {
 		Include:     s.opts.includer(),
 		// dw_ustack's unwind tables are loaded for these processes.
 		UnwindTargets: s.opts.pid != 0 || s.opts.cmd != "" || len(s.opts.dwarfPids) > 0,
-
-		MaxBPFProgs: maxBPFProgs(),
+		MaxBPFProgs:   maxBPFProgs(),
+		MaxMapKeys:    envMaxMapKeys(),
+		DebugPaths:    s.opts.debugInfo,
+		HelperErrors:  s.opts.helperErrors,
 	}
 }
 
-// codegenOptions are the code generator's options for a checked script.
-func (s *Session) codegenOptions(c *compiled) *codegen.Options {
-	opts := runtime.KernelOptions(&codegen.Options{Source: c.src, MaxMapKeys: maxMapKeys(c.info), Events: runtime.EventChannel(), HelperErrors: s.opts.helperErrors})
-	if limit := c.info.Config.OnStackLimit; limit >= 0 {
-		opts.StackLimit = &limit
+// checkConfig is the checker's configuration for this session's options
+// (listings and the interactive shell check with it directly).
+func (s *Session) checkConfig() *check.Config {
+	o := s.engineOptions()
+	return &check.Config{
+		Host: o.Host, Params: o.Params, NamedParams: o.NamedParams, Env: o.Env, Listing: o.Listing,
+		Unsafe: o.Unsafe, StrLen: o.StrLen, Pid: o.Pid, Include: o.Include, UnwindTargets: o.UnwindTargets,
+		MaxBPFProgs: o.MaxBPFProgs,
 	}
-	// bpftrace's test hook: tseries reads its clock from this map.
-	opts.DummyTSMap = os.Getenv("BPFTRACE_DUMMY_TS_MAP")
-	if pages := c.info.Config.PerfRBPages; pages > 0 {
-		opts.RingBufSize = pages * os.Getpagesize()
-	}
-	return opts
 }
 
 func (s *Session) dump(stage string) bool {
@@ -185,7 +187,7 @@ func (s *Session) Run(name, text string) int {
 	if s.nothingRuns(c) {
 		return exitScript
 	}
-	if len(c.obj.Programs) == 0 {
+	if len(c.Object.Programs) == 0 {
 		// missing_probes = warn or ignore, or --probe-filter, removed
 		// every probe: as bpftrace.
 		if !s.opts.quiet {
@@ -198,13 +200,13 @@ func (s *Session) Run(name, text string) int {
 
 // verifyOnly loads every program through the verifier and stops.
 func (s *Session) verifyOnly(c *compiled) int {
-	l, err := runtime.Load(c.obj, nil)
+	l, err := runtime.Load(c.Object, nil)
 	if err != nil {
 		return s.loadFailed(c, err)
 	}
 	l.Close()
 	if !s.opts.quiet {
-		fmt.Fprintf(s.Stderr, "%d programs loaded and verified (--verify-only: nothing attached)\n", len(c.obj.Programs))
+		fmt.Fprintf(s.Stderr, "%d programs loaded and verified (--verify-only: nothing attached)\n", len(c.Object.Programs))
 	}
 	return exitOK
 }
@@ -222,10 +224,10 @@ func (s *Session) loadFailed(c *compiled, err error) int {
 	}
 	if errors.As(err, &le) && le.Program != nil && errors.As(err, &ve) {
 		r := runtime.ExplainVerifierError(le.Program, ve)
-		d := &diag.Diagnostic{Span: r.Span(c.src), Severity: diag.Error, Code: diag.CodeVerifier, Msg: r.Msg}
+		d := &diag.Diagnostic{Span: r.Span(c.Source), Severity: diag.Error, Code: diag.CodeVerifier, Msg: r.Msg}
 		if r.Limit {
 			// A kernel limit the script hit: the user's to fix.
-			fmt.Fprint(s.Stderr, c.src.Format(d.Hint("%s", r.Hint)))
+			fmt.Fprint(s.Stderr, c.Source.Format(d.Hint("%s", r.Hint)))
 			if s.opts.verbose {
 				fmt.Fprintf(s.Stderr, "%+v\n", ve)
 			}
@@ -233,7 +235,7 @@ func (s *Session) loadFailed(c *compiled, err error) int {
 		}
 		d.Msg = fmt.Sprintf("the kernel verifier rejected the program for %s", le.Program.Probe)
 		d.Hint("this is a gobpftrace bug; please report it with the script")
-		fmt.Fprint(s.Stderr, c.src.Format(d))
+		fmt.Fprint(s.Stderr, c.Source.Format(d))
 		if s.opts.verbose {
 			fmt.Fprintf(s.Stderr, "%+v\n", ve)
 		} else {
@@ -288,7 +290,7 @@ func (s *Session) trace(c *compiled) int {
 	if child != nil {
 		opts.Cpid = child.Pid()
 	}
-	l, err := runtime.Load(c.obj, opts)
+	l, err := runtime.Load(c.Object, opts)
 	if err != nil {
 		return s.loadFailed(c, err)
 	}
@@ -308,10 +310,10 @@ func (s *Session) trace(c *compiled) int {
 	}
 	defer out.Close()
 	p := newPrinter(out, l, s.opts.format == "json")
-	p.catLimit = int64(c.info.Config.MaxCatBytes)
-	p.res.usyms.Demangle = !c.info.Config.NoCppDemangle
+	p.catLimit = int64(c.Info.Config.MaxCatBytes)
+	p.res.usyms.Demangle = !c.Info.Config.NoCppDemangle
 	p.res.usyms.DebugPaths = s.opts.debugInfo
-	p.res.debugInfo = !c.info.Config.NoDebugInfo
+	p.res.debugInfo = !c.Info.Config.NoDebugInfo
 	p.noWarnings = s.opts.noWarnings
 
 	rd, err := l.NewEventReader(p.lockedHandle, p.lockedFlush, nil)
@@ -351,7 +353,7 @@ func (s *Session) trace(c *compiled) int {
 	// --mode bench and --mode test attach nothing and announce nothing.
 	mode := s.opts.mode
 	if p.json && mode == "" {
-		s.announce(p, c.obj.AttachPoints())
+		s.announce(p, c.Object.AttachPoints())
 	}
 	for _, b := range begins {
 		if err := l.RunOnce(b); err != nil {
@@ -368,7 +370,7 @@ func (s *Session) trace(c *compiled) int {
 		if !p.json {
 			// Before the marker, as bpftrace: the suite compares what
 			// follows the marker with the expected output.
-			s.announce(p, c.obj.AttachPoints())
+			s.announce(p, c.Object.AttachPoints())
 		}
 	}
 	s.notifyAttached(p)
@@ -412,7 +414,7 @@ func (s *Session) trace(c *compiled) int {
 					// Without them, print the maps (bpftrace before
 					// 0.21) without blocking the wait: a system() in
 					// progress may hold the printer.
-					dumps.Go(func() { p.signalDump(c.obj) })
+					dumps.Go(func() { p.signalDump(c.Object) })
 					continue
 				}
 				sigs.Interrupt(sig)
@@ -454,8 +456,8 @@ func (s *Session) trace(c *compiled) int {
 	}
 	p.reportLost()
 	p.reportDrops()
-	if !c.info.Config.NoPrintMapsOnExit {
-		p.exitDump(c.obj)
+	if !c.Info.Config.NoPrintMapsOnExit {
+		p.exitDump(c.Object)
 	}
 	p.flush()
 	if err := out.Close(); err != nil {
@@ -540,7 +542,7 @@ func (s *Session) attachFailed(c *compiled, err error) int {
 				d.Hint("use %s instead", alt)
 			}
 		}
-		fmt.Fprint(s.Stderr, c.src.Format(d))
+		fmt.Fprint(s.Stderr, c.Source.Format(d))
 		return exitRuntime
 	}
 	fmt.Fprintf(s.Stderr, "ERROR: %v\n", err)

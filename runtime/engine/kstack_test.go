@@ -1,10 +1,36 @@
-package main
+package engine
 
 import (
-	"io"
+	"os"
 	"strings"
 	"testing"
 )
+
+// needRoot skips t when not root (the checker reads tracefs), and fails
+// it under CI=true, where tests run as root.
+func needRoot(t *testing.T) {
+	t.Helper()
+	if os.Geteuid() == 0 {
+		return
+	}
+	if os.Getenv("CI") == "true" {
+		t.Fatal("CI=true: the tests must run as root")
+	}
+	t.Skip("needs root (the checker reads tracefs)")
+}
+
+// checked parses and checks script against the running kernel.
+func checked(t *testing.T, script string) *Script {
+	t.Helper()
+	s, err := Parse("stdin", script)
+	if err == nil {
+		err = s.Check(&Options{})
+	}
+	if err != nil {
+		t.Fatalf("the script does not check:\n%v", err)
+	}
+	return s
+}
 
 // TestSyscallKstackWarnings: a kernel before 6.12 gets one warning per
 // syscalls tracepoint probe that uses kstack (variable or call), at its
@@ -16,13 +42,10 @@ func TestSyscallKstackWarnings(t *testing.T) {
 tracepoint:syscalls:sys_enter_getpid, tracepoint:syscalls:sys_exit_getpid { @[kstack] = count(); }
 tracepoint:raw_syscalls:sys_enter, tracepoint:sched:sched_switch { @[kstack] = count(); }
 tracepoint:syscalls:sys_exit_getppid { @u[ustack] = count(); }`
-	c := newSession(&options{}, io.Discard, io.Discard).frontEnd("stdin", script)
-	if c == nil {
-		t.Fatal("the script does not check")
-	}
+	c := checked(t, script)
 	asked := 0
 	release := func(r string) func() string { return func() string { asked++; return r } }
-	ds := syscallKstackWarnings(c.info, release("5.10.0-46-amd64"))
+	ds := syscallKstackWarnings(c.Info, release("5.10.0-46-amd64"))
 	if asked != 1 {
 		t.Errorf("release asked %d times, want once", asked)
 	}
@@ -44,13 +67,13 @@ tracepoint:syscalls:sys_exit_getppid { @u[ustack] = count(); }`
 		}
 	}
 	for _, r := range []string{"6.12.0-1-amd64", "6.18.0", ""} {
-		if ds := syscallKstackWarnings(c.info, release(r)); len(ds) != 0 {
+		if ds := syscallKstackWarnings(c.Info, release(r)); len(ds) != 0 {
 			t.Errorf("release %q: %d warnings, want none", r, len(ds))
 		}
 	}
-	c = newSession(&options{}, io.Discard, io.Discard).frontEnd("stdin", `tracepoint:syscalls:sys_enter_getpid { @[ustack] = count(); }`)
+	c = checked(t, `tracepoint:syscalls:sys_enter_getpid { @[ustack] = count(); }`)
 	asked = 0
-	if ds := syscallKstackWarnings(c.info, release("5.10.0")); len(ds) != 0 || asked != 0 {
+	if ds := syscallKstackWarnings(c.Info, release("5.10.0")); len(ds) != 0 || asked != 0 {
 		t.Errorf("no kstack: %d warnings, release asked %d times; want none", len(ds), asked)
 	}
 }
