@@ -153,20 +153,21 @@ uprobe:` + bin + `:done { exit(); }`
 }
 
 // TestFoldedStackModeConfig: stack_mode = folded in the config block or
-// BPFTRACE_STACK_MODE=folded styles a ustack written without a mode.
+// BPFTRACE_STACK_MODE=folded styles a ustack written without a mode, in
+// printf and as a map key (the dump is then folded lines).
 func TestFoldedStackModeConfig(t *testing.T) {
 	needRoot(t)
 	t.Parallel()
 	bin := compileC(t, foldedProgram, "-O0", "-fno-omit-frame-pointer")
 	// At funcB's entry, funcA has not built its frame yet: Linux 6.11+
 	// finds it at the top of the stack, older kernels skip it.
-	prog := `uprobe:` + bin + `:funcB { printf("<%s>\n", ustack(3)); exit(); }`
+	prog := `uprobe:` + bin + `:funcB { printf("<%s>\n", ustack(3)); @[comm, ustack] = count(); exit(); }`
 	for _, inv := range []invocation{
 		{args: []string{"-q", "-e", "config = { stack_mode = folded } " + prog, "-c", bin}},
 		{args: []string{"-q", "-e", prog, "-c", bin}, env: []string{"BPFTRACE_STACK_MODE=folded"}},
 	} {
 		r := runTool(t, inv)
 		expectCode(t, r, 0)
-		matchAll(t, "stdout", r.stdout, `(?m)^<(\S+;)?main;(funcA;)?funcB>$`)
+		matchAll(t, "stdout", r.stdout, `(?m)^<(\S+;)?main;(funcA;)?funcB>$`, `(?m)^prog;(\S+;)*main;(funcA;)?funcB [12]$`)
 	}
 }
