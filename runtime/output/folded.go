@@ -1,9 +1,9 @@
 package output
 
 import (
-	"bytes"
 	"encoding/hex"
 	"slices"
+	"strings"
 
 	"github.com/gobpftrace/gobpftrace/lang/types"
 )
@@ -201,7 +201,7 @@ func foldRows(m *Map, top int, r Resolver) []foldedRow {
 				return c
 			}
 		}
-		return bytes.Compare([]byte(a.line), []byte(b.line))
+		return strings.Compare(a.line, b.line)
 	})
 	if top > 0 && len(folded) > top {
 		folded = folded[len(folded)-top:]

@@ -179,3 +179,33 @@ func TestFoldedBuildID(t *testing.T) {
 		t.Errorf("got %q, want %q", got, want)
 	}
 }
+
+// BenchmarkFoldedMap renders a map of 10 000 (comm, ustack) keys of 10
+// frames, every two stacks folding to the same line, in folded and in
+// bpftrace mode.
+func BenchmarkFoldedMap(b *testing.B) {
+	stacks := map[uint64][]Frame{}
+	for id := uint64(0); id < 10000; id++ {
+		var frames []Frame
+		for d := uint64(0); d < 10; d++ {
+			frames = append(frames, Frame{Addr: 0x400000 + d, Sym: "func" + strings.Repeat("x", int(d)) + "_" + string(rune('a'+id/2%26)) + string(rune('a'+id/52%26)) + "+" + "12"})
+		}
+		stacks[id] = frames
+	}
+	r := &fakeResolver{stacks: stacks}
+	for _, mode := range []types.StackMode{types.StackFolded, types.StackBpftrace} {
+		st := &types.Stack{User: true, Mode: mode, Limit: 127}
+		key := types.NewTuple([]types.Type{str16, st})
+		m := &Map{Name: "@", Key: key, Value: aggCount}
+		for id := uint64(0); id < 10000; id++ {
+			m.Entries = append(m.Entries, MapEntry{Key: enc(key, []any{"bash", ukey(id, 1)}), Values: [][]byte{u64le(id)}})
+		}
+		b.Run(mode.String(), func(b *testing.B) {
+			var out []byte
+			for b.Loop() {
+				out = AppendMap(out[:0], m, 0, 0, r)
+			}
+			b.SetBytes(int64(len(out)))
+		})
+	}
+}
