@@ -70,7 +70,7 @@ var Configs = [...]ConfigDef{
 	CfgMaxStrlen:               {Name: "max_strlen", Default: "1024", Values: "1 to 16384", Doc: "the capacity of strings read by str(), comm-like builtins and string literals' buffers; the default is 64 on kernels that refuse map keys larger than 512 bytes (Linux 5.10)"},
 	CfgOnStackLimit:            {Name: "on_stack_limit", Default: "128", Values: "0 to 512", Doc: "values larger than this many bytes live in a per-CPU scratch map instead of the 512-byte BPF stack"},
 	CfgPerfRBPages:             {Name: "perf_rb_pages", Default: "1024", Values: "a power of two, 1 to 1048576", Doc: "the size of the event ring buffer in pages"},
-	CfgStackMode:               {Name: "stack_mode", Default: "bpftrace", Values: "bpftrace, perf, raw, build_id (user stacks only)", Doc: "how kstack and ustack print without a mode argument"},
+	CfgStackMode:               {Name: "stack_mode", Default: "bpftrace", Values: "bpftrace, perf, raw, build_id (user stacks only), folded", Doc: "how kstack and ustack print without a mode argument"},
 	CfgStrTruncTrailer:         {Name: "str_trunc_trailer", Default: "..", Values: "any string", Doc: "appended to a printed string that filled its buffer"},
 	CfgMissingProbes:           {Name: "missing_probes", Default: "error", Values: "error, warn, ignore", Doc: "what happens when an attach point matches nothing: the script fails, or the probe is dropped with or without a warning"},
 	CfgPrintMapsOnExit:         {Name: "print_maps_on_exit", Default: "true", Values: "true, false", Doc: "print every map that is not empty when tracing ends"},

@@ -49,7 +49,7 @@ var FuncExamples = [NumFuncs]string{
 	CgroupPath:   `tracepoint:syscalls:sys_enter_openat { @[cgroup_path(cgroup)] = count(); }`,
 	Macaddr:      `BEGIN { $mac = (uint8[6])0x0000665544332211; printf("%s\n", macaddr($mac)); exit(); }`,
 	KstackFn:     `kprobe:vfs_read { @[kstack(perf, 5)] = count(); }`,
-	UstackFn:     `uprobe:libc:malloc { @[ustack(3)] = count(); }`,
+	UstackFn:     `profile:hz:99 { @[comm, ustack(folded)] = count(); }`,
 	DwUstack:     `uprobe:libc:malloc { @[dw_ustack(5)] = count(); }`,
 	Strerror:     `tracepoint:syscalls:sys_exit_read /args.ret < 0/ { @[strerror(-args.ret)] = count(); }`,
 	Debugf:       `tracepoint:syscalls:sys_enter_openat { debugf("%s opens %s", comm, str(args.filename)); }`,

@@ -440,6 +440,10 @@ func (s *Session) trace(c *compiled) int {
 		fmt.Fprintf(s.Stderr, "ERROR: %v\n", err)
 	}
 	if child != nil {
+		// The maps are printed once the child is gone: keep its
+		// mappings, so that the user stacks and symbols of its entries
+		// still resolve (through the files' paths).
+		p.res.usyms.Remember(uint64(child.Pid()))
 		child.Kill()
 	}
 	dumps.Wait()

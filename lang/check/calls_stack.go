@@ -14,17 +14,23 @@ func init() {
 	callCheckers[stdlib.Usym] = symbolChecker("usym", true)
 }
 
-// stackModes are the stack output styles kstack(mode) accepts.
-var stackModes = map[string]types.StackMode{
-	"bpftrace": types.StackBpftrace, "perf": types.StackPerf, "raw": types.StackRaw, "build_id": types.StackBuildID,
-}
+// stackModes are the stack output styles kstack(mode) accepts, by name
+// (types.StackModeNames).
+var stackModes = func() map[string]types.StackMode {
+	m := make(map[string]types.StackMode, len(types.StackModeNames))
+	for mode, name := range types.StackModeNames {
+		m[name] = types.StackMode(mode)
+	}
+	return m
+}()
 
 // maxStackFrames is the deepest stack recorded (the kernel's default
 // perf_event_max_stack).
 const maxStackFrames = 127
 
 // stackChecker checks kstack([mode][, limit]) or ustack([mode][, limit]):
-// mode is bpftrace, perf or raw; limit a constant number of frames.
+// mode is bpftrace, perf, raw, build_id (user stacks) or folded; limit a
+// constant number of frames.
 func stackChecker(fn string, user bool) callChecker {
 	return func(c *checker, call *ast.Call, _ *ast.MapExpr) types.Type {
 		return c.checkStack(fn, user, call)
@@ -44,7 +50,7 @@ func (c *checker) checkStack(fn string, user bool, call *ast.Call) types.Type {
 		if id, ok := a.(*ast.Ident); ok && i == 0 {
 			mode, ok := stackModes[id.Name]
 			if !ok {
-				c.errorf(a, diag.CodeType, "%s is not a stack mode (bpftrace, perf, raw or build_id)", id.Name)
+				c.errorf(a, diag.CodeType, "%s is not a stack mode (bpftrace, perf, raw, build_id or folded)", id.Name)
 				return nil
 			}
 			if mode == types.StackBuildID && !user {

@@ -131,12 +131,11 @@ var configKeys = [stdlib.NumConfigKeys]configKey{
 		return nil
 	}),
 	stdlib.CfgStackMode: func(s *Settings, v string) error {
-		switch v {
-		case "bpftrace", "perf", "raw", "build_id":
-			s.StackMode = stackModes[v]
+		if mode, ok := stackModes[v]; ok {
+			s.StackMode = mode
 			return nil
 		}
-		return fmt.Errorf("Invalid value for stack_mode: valid values are bpftrace, raw, perf, and build_id.")
+		return fmt.Errorf("Invalid value for stack_mode: valid values are bpftrace, raw, perf, build_id, and folded.")
 	},
 	stdlib.CfgStrTruncTrailer: func(s *Settings, v string) error { s.StrTruncTrailer = v; return nil },
 	stdlib.CfgMissingProbes: func(s *Settings, v string) error {
@@ -373,7 +372,7 @@ func (c *checker) configRecord(pos ast.Pos) *ast.Record {
 		missing = "error"
 	}
 	str("missing_probes", missing)
-	str("stack_mode", [...]string{types.StackBpftrace: "bpftrace", types.StackPerf: "perf", types.StackRaw: "raw", types.StackBuildID: "build_id"}[s.StackMode])
+	str("stack_mode", s.StackMode.String())
 	str("license", s.License)
 	return r
 }

@@ -327,7 +327,30 @@ const (
 	// StackBuildID records user stacks as (build id, file offset) pairs
 	// (BPF_F_STACK_BUILD_ID), to be symbolized elsewhere.
 	StackBuildID
+	// StackFolded prints a stack as one line, its functions from the
+	// outermost to the innermost joined by ';' (Brendan Gregg's folded
+	// format, read by flamegraph.pl and speedscope); maps keyed by such
+	// stacks print one folded line per entry.
+	StackFolded
 )
+
+// StackModeNames are the names of the stack modes, as kstack(mode),
+// ustack(mode) and the stack_mode setting spell them.
+var StackModeNames = [...]string{
+	StackBpftrace: "bpftrace",
+	StackPerf:     "perf",
+	StackRaw:      "raw",
+	StackBuildID:  "build_id",
+	StackFolded:   "folded",
+}
+
+// String returns the mode's name.
+func (m StackMode) String() string {
+	if int(m) < len(StackModeNames) {
+		return StackModeNames[m]
+	}
+	return fmt.Sprintf("StackMode(%d)", uint8(m))
+}
 
 // Stack is a kernel or user stack: stored as a uint64 stack id (and, for user
 // stacks, the pid in the following 8 bytes).

@@ -156,10 +156,17 @@ func AppendJSONValue(dst []byte, t types.Type, b []byte, r Resolver) []byte {
 
 // AppendJSONMap appends the message for map m (type "map", "stats" for
 // avg/stats maps, "hist" for hist/lhist maps), with print()'s top and div
-// applied as in AppendMap. A map without entries appends nothing.
+// applied as in AppendMap. A map without entries appends nothing. A map
+// keyed by folded stacks is keyed by folded lines (folded.go).
 func AppendJSONMap(dst []byte, m *Map, top, div int, r Resolver) []byte {
-	rows := sortRows(m, combine(m), top)
-	if len(rows) == 0 {
+	var rows []*row
+	var folded []foldedRow
+	if hasFoldedStack(m.Key) {
+		folded = foldRows(m, top, r)
+		if len(folded) == 0 {
+			return dst
+		}
+	} else if rows = sortRows(m, combine(m), top); len(rows) == 0 {
 		return dst
 	}
 	agg, _ := m.Value.(*types.Agg)
@@ -178,9 +185,14 @@ func AppendJSONMap(dst []byte, m *Map, top, div int, r Resolver) []byte {
 	dst = append(dst, '{')
 	dst = appendJSONString(dst, []byte(m.Name))
 	dst = append(dst, ": "...)
-	if m.Key == nil {
+	switch {
+	case m.Key == nil:
 		dst = appendJSONRowValue(dst, m.Value, agg, rows[0], div, r)
-	} else {
+	case folded != nil:
+		dst = append(dst, '{')
+		dst = appendJSONFoldedEntries(dst, m, agg, folded, div, r)
+		dst = append(dst, '}')
+	default:
 		dst = append(dst, '{')
 		for i := range rows {
 			if i > 0 {

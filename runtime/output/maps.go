@@ -15,42 +15,50 @@ import (
 //	@name[k]:                    hist/lhist: header line, the bars, a blank line
 //	[lo, hi)   count |@@@@@   |
 //
-// A map without entries prints nothing. Entries are ordered as described
+// A map without entries prints nothing. A map keyed by folded stacks
+// prints folded lines instead (folded.go). Entries are ordered as described
 // in sort.go; top keeps the last (largest) top entries; div divides
 // integer, count/sum/min/max and avg values, the stats average and hist
 // bucket counts.
 func AppendMap(dst []byte, m *Map, top, div int, r Resolver) []byte {
+	if hasFoldedStack(m.Key) {
+		return appendFoldedMap(dst, m, top, div, r)
+	}
 	rows := sortRows(m, combine(m), top)
 	agg, _ := m.Value.(*types.Agg)
-	isHist := agg != nil && (agg.Kind == types.Hist || agg.Kind == types.LHist)
-	for i := range rows {
-		rw := rows[i]
+	for _, rw := range rows {
 		dst = append(dst, m.Name...)
 		if m.Key != nil {
 			dst = append(dst, '[')
 			dst = appendKeyText(dst, m.Key, rw.key, r)
 			dst = append(dst, ']')
 		}
-		if isHist {
-			dst = append(dst, ":\n"...)
-			dst = appendHistLines(dst, agg, rw.buckets, div)
-			dst = append(dst, '\n')
-			continue
-		}
-		if agg != nil && agg.Kind == types.Tseries {
-			dst = append(dst, ":\n"...)
-			dst = appendTseriesText(dst, agg, rw.series)
-			dst = append(dst, '\n')
-			continue
-		}
-		dst = append(dst, ": "...)
-		dst = appendRowValue(dst, m.Value, agg, rw, div, r)
-		if _, isStack := m.Value.(*types.Stack); !isStack { // stacks end with a newline
-			dst = append(dst, '\n')
-		}
+		dst = appendEntry(dst, m, agg, rw, div, r)
 		if m.Key == nil {
 			break // a scalar map has a single value
 		}
+	}
+	return dst
+}
+
+// appendEntry appends what follows the "@name[key]" of a map entry: ":"
+// and the histogram or time series lines then a blank line, or ": " and
+// the value on the same line.
+func appendEntry(dst []byte, m *Map, agg *types.Agg, rw *row, div int, r Resolver) []byte {
+	if agg != nil && (agg.Kind == types.Hist || agg.Kind == types.LHist) {
+		dst = append(dst, ":\n"...)
+		dst = appendHistLines(dst, agg, rw.buckets, div)
+		return append(dst, '\n')
+	}
+	if agg != nil && agg.Kind == types.Tseries {
+		dst = append(dst, ":\n"...)
+		dst = appendTseriesText(dst, agg, rw.series)
+		return append(dst, '\n')
+	}
+	dst = append(dst, ": "...)
+	dst = appendRowValue(dst, m.Value, agg, rw, div, r)
+	if st, isStack := m.Value.(*types.Stack); !isStack || st.Mode == types.StackFolded {
+		dst = append(dst, '\n') // other stacks end with a newline
 	}
 	return dst
 }

@@ -103,21 +103,17 @@ const (
 //	perf mode:     TAB, hex address, space, symbol (or 0xADDR), and for
 //	               user stacks " (module)" or " ([unknown])"
 //	raw mode:      hex address
+//
+// A folded stack is one line without newlines instead (folded.go).
 func appendStack(dst []byte, t *types.Stack, b []byte, r Resolver, indent int) []byte {
-	if t.Mode == types.StackBuildID {
+	switch t.Mode {
+	case types.StackBuildID:
 		return appendBuildIDStack(dst, t, b, r)
+	case types.StackFolded:
+		return appendFoldedStack(dst, t, b, r)
 	}
-	var frames []Frame
-	if r != nil {
-		pid := uint64(0)
-		if t.User {
-			pid = u64(b, 8)
-		}
-		frames = r.Stack(t.User, u64(b, 0), pid)
-	}
-	frames = limitFrames(frames, t.Limit)
 	dst = append(dst, '\n')
-	for _, f := range frames {
+	for _, f := range stackFrames(t, b, r) {
 		if f.Inlined && t.Mode == types.StackRaw {
 			continue // addresses only
 		}
@@ -163,15 +159,8 @@ func appendStack(dst []byte, t *types.Stack, b []byte, r Resolver, indent int) [
 // (0x, at least two digits), or the address in hex alone when the build
 // id could not be read.
 func appendBuildIDStack(dst []byte, t *types.Stack, b []byte, r Resolver) []byte {
-	var frames []BuildIDFrame
-	if br, ok := r.(BuildIDResolver); ok {
-		frames = br.BuildIDStack(u64(b, 0))
-	}
-	if t.Limit > 0 && len(frames) > t.Limit {
-		frames = frames[:t.Limit]
-	}
 	dst = append(dst, '\n')
-	for _, f := range frames {
+	for _, f := range buildIDFrames(t, b, r) {
 		if f.Valid {
 			dst = hex.AppendEncode(dst, f.BuildID[:])
 			dst = append(dst, " 0x"...)
@@ -183,6 +172,32 @@ func appendBuildIDStack(dst []byte, t *types.Stack, b []byte, r Resolver) []byte
 		dst = append(dst, '\n')
 	}
 	return dst
+}
+
+// stackFrames returns the frames of stack t (bytes b), innermost first,
+// at most its limit; none without a resolver.
+func stackFrames(t *types.Stack, b []byte, r Resolver) []Frame {
+	if r == nil {
+		return nil
+	}
+	pid := uint64(0)
+	if t.User {
+		pid = u64(b, 8)
+	}
+	return limitFrames(r.Stack(t.User, u64(b, 0), pid), t.Limit)
+}
+
+// buildIDFrames returns the frames of build_id stack t (bytes b),
+// innermost first, at most its limit; none when r cannot read them.
+func buildIDFrames(t *types.Stack, b []byte, r Resolver) []BuildIDFrame {
+	var frames []BuildIDFrame
+	if br, ok := r.(BuildIDResolver); ok {
+		frames = br.BuildIDStack(u64(b, 0))
+	}
+	if t.Limit > 0 && len(frames) > t.Limit {
+		frames = frames[:t.Limit]
+	}
+	return frames
 }
 
 // limitFrames keeps the frames of the first limit addresses (0: all):

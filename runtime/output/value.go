@@ -25,7 +25,8 @@ import (
 //	struct, record   { .a = 1, .b = x }
 //	inet             dotted quad / RFC 5952 IPv6
 //	ksym/usym        symbol name, or 0xADDR when unresolved
-//	kstack/ustack    newline, then one indented frame per line
+//	kstack/ustack    newline, then one indented frame per line (folded
+//	                 mode: one line, frames joined by ";", see folded.go)
 //	probe            probe name
 //	timestamp        strftime text
 //	strerror         C strerror text ("No such file or directory")
