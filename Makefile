@@ -44,6 +44,7 @@ build:
 
 test:
 	$(GO) test -count=1 -timeout $(TESTTIMEOUT) ./...
+	cd examples/fleet && $(GO) test -count=1 ./...
 
 lint: vet fmt-check
 
