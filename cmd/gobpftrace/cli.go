@@ -41,6 +41,7 @@ type options struct {
 	cmd          string // -c
 	pid          int    // -p
 	dwarfPids    []int  // --dwarf-pid: dw_ustack's unwind tables
+	metrics      metricsOptions
 	format       string // -f text|json
 	outFile      string // -o
 	buffering    string // -B none|line|full ("" is the default)
@@ -87,6 +88,10 @@ var optSpecs = []optSpec{
 	{'p', "pid", "PID", setPid},
 	{'c', "cmd", "CMD", func(o *options, v string) error { o.cmd = v; return nil }},
 	{0, "dwarf-pid", "PID", addDwarfPid},
+	{0, "metrics", "ADDR", func(o *options, v string) error { o.metrics.addr = v; return nil }},
+	{0, "metrics-prefix", "PREFIX", func(o *options, v string) error { o.metrics.prefix = v; o.metrics.prefixSet = true; return nil }},
+	{0, "metrics-series", "N", setMetricsSeries},
+	{0, "metrics-only", "", func(o *options, _ string) error { o.metrics.only = true; return nil }},
 	{'o', "output", "FILE", func(o *options, v string) error { o.outFile = v; return nil }},
 	{'f', "format", "FORMAT", setFormat},
 	{'B', "", "MODE", setBuffering},
@@ -136,6 +141,15 @@ OPTIONS:
     --dwarf-pid PID
                    load the unwind tables of process PID for dw_ustack (repeatable;
                    the processes of -p and -c have theirs)
+
+    --metrics ADDR serve every map at http://ADDR/metrics for Prometheus while
+                   tracing (read live at each scrape; text and OpenMetrics)
+    --metrics-prefix PREFIX
+                   prefix of the metric names (default gobpftrace_)
+    --metrics-series N
+                   at most N series per map (default 10000; the rest is dropped
+                   and counted in gobpftrace_metrics_truncated)
+    --metrics-only print nothing but errors: metrics are the output (daemons)
 
     -o, --output FILE
                    write tracing output to FILE
@@ -357,6 +371,16 @@ func setPid(o *options, v string) error {
 	pid, err := parsePid(v)
 	o.pid = pid
 	return err
+}
+
+// setMetricsSeries sets --metrics-series, a positive number.
+func setMetricsSeries(o *options, v string) error {
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 1 {
+		return &usageError{fmt.Sprintf("Invalid --metrics-series %q: a positive number of series per map", v)}
+	}
+	o.metrics.series = n
+	return nil
 }
 
 // addDwarfPid adds a process whose unwind tables dw_ustack loads.

@@ -259,6 +259,15 @@ func (s *Session) trace(c *compiled) int {
 	sigs := catchSignals()
 	defer sigs.Stop()
 
+	// The metrics address is bound first: one in use is an error before
+	// anything starts.
+	ms, err := s.listenMetrics()
+	if err != nil {
+		fmt.Fprintf(s.Stderr, "ERROR: %v\n", err)
+		return exitScript
+	}
+	defer ms.close()
+
 	var child *runtime.Child
 	if s.opts.cmd != "" {
 		var err error
@@ -315,6 +324,13 @@ func (s *Session) trace(c *compiled) int {
 	p.res.usyms.DebugPaths = s.opts.debugInfo
 	p.res.debugInfo = !c.Info.Config.NoDebugInfo
 	p.noWarnings = s.opts.noWarnings
+
+	if ms != nil {
+		if err := ms.serve(s, l, p.res); err != nil {
+			fmt.Fprintf(s.Stderr, "ERROR: %v\n", err)
+			return exitRuntime
+		}
+	}
 
 	rd, err := l.NewEventReader(p.lockedHandle, p.lockedFlush, nil)
 	if err != nil {
@@ -464,6 +480,8 @@ func (s *Session) trace(c *compiled) int {
 		p.exitDump(c.Object)
 	}
 	p.flush()
+	// Scrapes read the maps until they have been printed.
+	ms.close()
 	if err := out.Close(); err != nil {
 		p.writeFailed(err)
 	}
@@ -512,7 +530,7 @@ func (s *Session) runSignalProbes(l *runtime.Loaded, progs []*runtime.LoadedProg
 
 // announce prints the "Attached N probes" line (or the JSON message).
 func (s *Session) announce(p *printer, n int) {
-	if !s.opts.quiet {
+	if !s.opts.quiet && !s.opts.metrics.only {
 		if p.json {
 			p.attached(n)
 		} else {
@@ -553,8 +571,12 @@ func (s *Session) attachFailed(c *compiled, err error) int {
 	return exitRuntime
 }
 
-// openOutput returns the tracing output: -o FILE or stdout.
+// openOutput returns the tracing output: -o FILE or stdout, nothing with
+// --metrics-only.
 func (s *Session) openOutput() (io.WriteCloser, error) {
+	if s.opts.metrics.only {
+		return nopCloser{io.Discard}, nil
+	}
 	if s.opts.outFile != "" {
 		f, err := os.Create(s.opts.outFile)
 		if err != nil {

@@ -1,0 +1,93 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/gobpftrace/gobpftrace/runtime"
+	"github.com/gobpftrace/gobpftrace/runtime/metrics"
+)
+
+// --metrics: the script's maps as Prometheus metrics (runtime/metrics),
+// served while tracing. The address is bound before anything is loaded,
+// so that an address in use is an error before tracing starts (status
+// 1); the server runs from the end of loading until the maps have been
+// printed at the end, and every scrape reads the maps as they are then.
+// --metrics-only makes the metrics the output: the tracing output (events
+// and the map dump) is discarded, diagnostics still go to stderr.
+
+// metricsOptions are the --metrics flags.
+type metricsOptions struct {
+	addr      string
+	prefix    string
+	prefixSet bool
+	series    int
+	only      bool
+}
+
+// defaultMetricsPrefix starts every metric name unless --metrics-prefix
+// says otherwise.
+const defaultMetricsPrefix = "gobpftrace_"
+
+// metricsServer is the running --metrics server.
+type metricsServer struct {
+	ln  net.Listener
+	srv *http.Server
+}
+
+// metricsShutdownGrace bounds the wait for scrapes in progress when
+// tracing ends.
+const metricsShutdownGrace = 2 * time.Second
+
+// listenMetrics binds the --metrics address (nil without --metrics).
+func (s *Session) listenMetrics() (*metricsServer, error) {
+	if s.opts.metrics.addr == "" {
+		return nil, nil
+	}
+	ln, err := net.Listen("tcp", s.opts.metrics.addr)
+	if err != nil {
+		return nil, fmt.Errorf("--metrics %s: %w", s.opts.metrics.addr, err)
+	}
+	return &metricsServer{ln: ln}, nil
+}
+
+// serve starts serving the maps of l, resolved with r.
+func (m *metricsServer) serve(s *Session, l *runtime.Loaded, r *resolver) error {
+	prefix := defaultMetricsPrefix
+	if s.opts.metrics.prefixSet {
+		prefix = s.opts.metrics.prefix
+	}
+	src := metrics.NewLoadedSource(l, r)
+	h, err := metrics.Handler(metrics.NewCollector(src, prefix, &metrics.Options{MaxSeries: s.opts.metrics.series, Stats: src}))
+	if err != nil {
+		return err
+	}
+	mux := http.NewServeMux()
+	mux.Handle("/metrics", h)
+	m.srv = &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	go func() {
+		if err := m.srv.Serve(m.ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			fmt.Fprintf(s.Stderr, "ERROR: --metrics: %v\n", err)
+		}
+	}()
+	return nil
+}
+
+// close stops the server (and the listener when it never served),
+// letting scrapes in progress finish for a moment.
+func (m *metricsServer) close() {
+	if m == nil {
+		return
+	}
+	if m.srv == nil {
+		m.ln.Close()
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), metricsShutdownGrace)
+	defer cancel()
+	m.srv.Shutdown(ctx)
+}
