@@ -145,24 +145,12 @@ func uniqueLabels(names []string) []string {
 	return names
 }
 
-// keyComponents is the number of components of a key of type kt: the
-// elements of a tuple, else 1 (0 for a scalar map).
-func keyComponents(kt types.Type) int {
-	switch kt := kt.(type) {
-	case nil:
-		return 0
-	case *types.Tuple:
-		return len(kt.Elems)
-	}
-	return 1
-}
-
 // finishKeyNames makes every keyed map's KeyNames match its key's
 // components: names are kept when their count matches and replaced by
 // key0, key1 … otherwise (a map whose keyed uses all had errors).
 func finishKeyNames(maps map[string]*MapSym) {
 	for _, sym := range maps {
-		n := keyComponents(sym.Key)
+		n := types.KeyComponents(sym.Key)
 		if len(sym.KeyNames) == n {
 			continue
 		}

@@ -84,9 +84,12 @@ func Rows(m *Map, top int, r Resolver) (rows []Row, total int) {
 	agg, _ := m.Value.(*types.Agg)
 	rows = make([]Row, len(sorted))
 	var buf []byte
+	n := types.KeyComponents(m.Key)
+	keys := make([]string, n*len(sorted)) // one allocation for all Key slices
 	for i, rw := range sorted {
 		if m.Key != nil {
-			rows[i].Key, buf = keyParts(buf, m.Key, rw.key, r)
+			rows[i].Key = keys[i*n : (i+1)*n : (i+1)*n]
+			buf = keyParts(rows[i].Key, buf, m.Key, rw.key, r)
 		}
 		rows[i].Value, buf = rowValue(buf, m.Value, agg, rw, r)
 		if m.Key == nil {
@@ -97,19 +100,20 @@ func Rows(m *Map, top int, r Resolver) (rows []Row, total int) {
 	return rows, len(all)
 }
 
-// keyParts renders the components of a key, using buf as scratch space.
-func keyParts(buf []byte, t types.Type, key []byte, r Resolver) ([]string, []byte) {
+// keyParts renders the components of a key into parts, using buf as
+// scratch space.
+func keyParts(parts []string, buf []byte, t types.Type, key []byte, r Resolver) []byte {
 	tt, ok := t.(*types.Tuple)
 	if !ok {
 		buf = appendText(buf[:0], t, key, r, stackIndent)
-		return []string{string(buf)}, buf
+		parts[0] = string(buf)
+		return buf
 	}
-	parts := make([]string, len(tt.Elems))
 	for i, e := range tt.Elems {
 		buf = appendText(buf[:0], e, sub(key, tt.Offsets[i], e.Size()), r, stackIndent)
 		parts[i] = string(buf)
 	}
-	return parts, buf
+	return buf
 }
 
 // rowValue builds the value of a combined row.
