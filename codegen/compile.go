@@ -254,7 +254,7 @@ func (c *compiler) userMaps() {
 		if sym.Value == nil {
 			continue
 		}
-		m := &MapDef{Name: name, Key: sym.Key, Value: sym.Value, DropSlot: c.userMapCount}
+		m := &MapDef{Name: name, Key: sym.Key, Value: sym.Value, KeyNames: sym.KeyNames, DropSlot: c.userMapCount}
 		keySize := 8
 		if sym.Key != nil {
 			keySize = max(sym.Key.Size(), 1) // the kernel has no empty keys

@@ -144,6 +144,10 @@ type MapDef struct {
 	Key types.Type
 	// Value is the value type; an *types.Agg for aggregations.
 	Value types.Type
+	// KeyNames label the components of Key (check.MapSym.KeyNames): one
+	// valid, unique Prometheus label name per tuple element, or one for a
+	// key that is not a tuple; nil for scalar and internal maps.
+	KeyNames []string
 	// PerCPU is true when the kernel map is per-CPU (aggregations).
 	PerCPU bool
 	// DropSlot is this map's counter in DropsMap (user maps only).

@@ -7,6 +7,8 @@ import (
 	"testing"
 
 	"github.com/cilium/ebpf/asm"
+
+	"github.com/gobpftrace/gobpftrace/runtime/internal/kerneltest"
 )
 
 func TestMain(m *testing.M) {
@@ -16,17 +18,11 @@ func TestMain(m *testing.M) {
 	os.Exit(m.Run())
 }
 
-// requireRoot skips a kernel test when not running as root, except under
-// CI=true where a skipped kernel test would hide a regression: it fails.
+// requireRoot skips a kernel test when not running as root (fails under
+// CI=true).
 func requireRoot(t testing.TB) {
 	t.Helper()
-	if os.Geteuid() == 0 {
-		return
-	}
-	if os.Getenv("CI") == "true" {
-		t.Fatal("kernel test needs root (CI=true forbids skipping)")
-	}
-	t.Skip("kernel test needs root; run as root or with sudo")
+	kerneltest.RequireRoot(t)
 }
 
 // withOutLabel marks the last-but-one instruction (the "r0 = 0" before

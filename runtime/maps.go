@@ -13,17 +13,15 @@ import (
 
 	"github.com/gobpftrace/gobpftrace/codegen"
 	"github.com/gobpftrace/gobpftrace/lang/types"
+	"github.com/gobpftrace/gobpftrace/runtime/output"
 )
 
 // Entry is one map element as raw bytes, laid out as codegen.MapDef's Key
-// and Value types describe.
-type Entry struct {
-	// Key is the BPF key.
-	Key []byte
-	// Values holds one value per possible CPU for per-CPU maps (aggregations
-	// are combined by the caller) and exactly one value otherwise.
-	Values [][]byte
-}
+// and Value types describe: the BPF key, and one value per possible CPU
+// for per-CPU maps (aggregations are combined by the caller) or exactly
+// one value otherwise. It is output's MapEntry, so that what is read is
+// printed or exported without a copy.
+type Entry = output.MapEntry
 
 // ReadMap returns every element of the named map. Elements are read with
 // the batch syscalls, a few thousand per call, falling back to

@@ -252,6 +252,15 @@ type MapSym struct {
 	Kind string
 	// MaxEntries from a declaration; 0 means the default.
 	MaxEntries int
+	// KeyNames label the components of the key (the elements of a tuple
+	// key, else the key itself), one name per component; nil for scalar
+	// maps. They are valid, unique Prometheus label names taken from the
+	// expressions of the map's first keyed use in source order (`comm`,
+	// `pid`, `filename` for args.filename, `x` for $x, `ustack`, else
+	// key0, key1 …); keynames.go has the rules.
+	KeyNames []string
+	// keyNamesAt is the source offset of the use KeyNames come from.
+	keyNamesAt int
 	// fixed marks a map from Config.Maps, whose types cannot change.
 	fixed bool
 }
@@ -301,6 +310,7 @@ func Check(src *diag.Source, prog *ast.Program, cfg *Config) (info *Info, diags 
 		}
 	}
 	dedupe(diags)
+	finishKeyNames(c.info.Maps)
 	for name := range c.info.Maps {
 		c.info.MapNames = append(c.info.MapNames, name)
 	}

@@ -377,6 +377,7 @@ func (c *checker) unifyKey(m *ast.MapExpr, sym *MapSym, kt types.Type) bool {
 	switch {
 	case sym.Key == nil && sym.Value == nil:
 		sym.Key = kt
+		c.keyUse(sym, m.Span().Start, m.Keys, kt)
 		return true
 	case (sym.Key == nil) != (kt == nil):
 		if kt == nil {
@@ -393,6 +394,7 @@ func (c *checker) unifyKey(m *ast.MapExpr, sym *MapSym, kt types.Type) bool {
 		return false
 	}
 	sym.Key = merged
+	c.keyUse(sym, m.Span().Start, m.Keys, merged)
 	return true
 }
 
@@ -403,6 +405,9 @@ func (c *checker) accessKey(m *ast.MapExpr, sym *MapSym, kt types.Type, at ast.N
 	merged, ok := c.widen(m, at, sym, sym.Key, kt, "keys")
 	if ok {
 		sym.Key = merged
+		if key, isExpr := at.(ast.Expr); isExpr {
+			c.keyUse(sym, at.Span().Start, []ast.Expr{key}, merged)
+		}
 	}
 	return ok
 }

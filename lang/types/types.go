@@ -283,6 +283,19 @@ type Tuple struct {
 	align   int
 }
 
+// KeyComponents is the number of components of a map key of type t, as
+// print() separates them and metrics label them: the elements of a tuple,
+// 1 for any other type, 0 for nil (a scalar map).
+func KeyComponents(t Type) int {
+	switch t := t.(type) {
+	case nil:
+		return 0
+	case *Tuple:
+		return len(t.Elems)
+	}
+	return 1
+}
+
 // NewTuple lays out elems with natural alignment.
 func NewTuple(elems []Type) *Tuple {
 	t := &Tuple{Elems: elems, Offsets: make([]int, len(elems)), align: 1}
