@@ -476,7 +476,7 @@ func (s *Session) trace(c *compiled) int {
 	}
 	p.reportLost()
 	p.reportDrops()
-	if !c.Info.Config.NoPrintMapsOnExit {
+	if !c.Info.Config.NoPrintMapsOnExit && !s.opts.metrics.only {
 		p.exitDump(c.Object)
 	}
 	p.flush()
