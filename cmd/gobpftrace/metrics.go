@@ -57,12 +57,18 @@ func (s *Session) listenMetrics() (*metricsServer, error) {
 
 // serve starts serving the maps of l, resolved with r.
 func (m *metricsServer) serve(s *Session, l *runtime.Loaded, r *resolver) error {
+	src := metrics.NewLoadedSource(l, r)
+	return m.serveSource(s, src, src)
+}
+
+// serveSource starts serving the maps of src, with the self metrics of
+// stats (nil: none).
+func (m *metricsServer) serveSource(s *Session, src metrics.Source, stats metrics.Stats) error {
 	prefix := defaultMetricsPrefix
 	if s.opts.metrics.prefixSet {
 		prefix = s.opts.metrics.prefix
 	}
-	src := metrics.NewLoadedSource(l, r)
-	h, err := metrics.Handler(metrics.NewCollector(src, prefix, &metrics.Options{MaxSeries: s.opts.metrics.series, Stats: src}))
+	h, err := metrics.Handler(metrics.NewCollector(src, prefix, &metrics.Options{MaxSeries: s.opts.metrics.series, Stats: stats}))
 	if err != nil {
 		return err
 	}

@@ -297,3 +297,40 @@ func TestMetricsOnly(t *testing.T) {
 		t.Errorf("--metrics-only printed:\nstdout %q\nstderr %q", r.stdout, r.stderr)
 	}
 }
+
+// TestREPLMetrics: in the interactive shell, :metrics ADDR serves the
+// session's maps, a map added by a later input appears at the next
+// scrape, a second :metrics is refused while one serves, :metrics off
+// stops the server.
+func TestREPLMetrics(t *testing.T) {
+	needRoot(t)
+	port := freeTCPPort(t)
+	url := "http://127.0.0.1:" + port + "/metrics"
+	r := runTool(t, invocation{args: []string{"-i"}, feed: true, during: func(p *runningTool) {
+		s := &replSession{t: t, p: p}
+		s.send(`@first["a \"b\""] = 7`)
+		s.send(`:metrics 127.0.0.1:` + port)
+		s.expect(p.stderr, "metrics at http://127.0.0.1:"+port+"/metrics\n")
+		_, text, _ := httpGet(t, url, "")
+		if !strings.Contains(text, `gobpftrace_first{key0="a \"b\""} 7`) {
+			t.Errorf("first scrape lacks @first:\n%s", text)
+		}
+		s.send(`@second[1, 2] = 5`)
+		s.send(`print(@second)`)
+		s.expect(p.stdout, "@second[1, 2]: 5\n")
+		_, text, _ = httpGet(t, url, "")
+		if !strings.Contains(text, `gobpftrace_second{key0="1",key1="2"} 5`) {
+			t.Errorf("second scrape lacks @second:\n%s", text)
+		}
+		s.send(`:metrics 127.0.0.1:0`)
+		s.expect(p.stderr, "ERROR: metrics are already served at 127.0.0.1:"+port)
+		s.send(`:metrics off`)
+		s.send(`print(@first)`)
+		s.expect(p.stdout, "@first[a \"b\"]: 7\n")
+		if _, err := http.Get(url); err == nil {
+			t.Errorf(":metrics off: the server still answers")
+		}
+		s.send(`:quit`)
+	}})
+	expectCode(t, r, 0)
+}

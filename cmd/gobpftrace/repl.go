@@ -77,6 +77,9 @@ type repl struct {
 	// Blocking actions (cat(), system()) run with contexts: ctx ends
 	// with the session (a signal), execCtx with the input being run,
 	// which Ctrl-C (SIGINT) interrupts through execCancel.
+	// metrics is the :metrics server, nil when none runs.
+	metrics *replMetrics
+
 	ctx        context.Context
 	end        context.CancelFunc
 	execMu     sync.Mutex // guards execCancel
@@ -674,6 +677,7 @@ func (r *repl) Close() {
 		u.finish()
 		u.close()
 	}
+	r.stopMetrics()
 	r.printMaps(nil)
 	r.pool.Close()
 	if r.stats != nil {

@@ -34,6 +34,7 @@ func init() {
 		{name: "detach", abbrev: "d", args: "N|all", help: "detach probe N (or all); maps keep their contents", run: (*repl).cmdDetach, complete: completeProbeIDs},
 		{name: "maps", abbrev: "m", help: "the session's maps with their types and sizes", run: (*repl).cmdMaps},
 		{name: "print", abbrev: "", args: "[@map ...]", help: "print maps (all when none is named)", run: (*repl).cmdPrint, complete: completeMapNames},
+		{name: "metrics", abbrev: "", args: "ADDR|off", help: "serve the session's maps to Prometheus at http://ADDR/metrics (as --metrics)", run: (*repl).cmdMetrics},
 		{name: "list", abbrev: "l", args: "PATTERN", help: "available probes matching PATTERN (as -l)", run: (*repl).cmdList, complete: completeProbePattern},
 		{name: "type", abbrev: "t", args: "'struct NAME'", help: "a kernel type's members from BTF (as -lv 'struct NAME')", run: (*repl).cmdType, complete: completeTypeNames},
 		{name: "args", abbrev: "a", args: "PROBE", help: "a probe's arguments (as -lv PROBE)", run: (*repl).cmdArgs, complete: completeProbePattern},
