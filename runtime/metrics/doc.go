@@ -58,9 +58,11 @@
 // holds as le: hist's [0] [1] [2, 4) [4, 8) … give le="0" "1" "3" "7" …
 // (the bucket of negative values le="-1"); lhist(v, 0, 100, 10) gives
 // le="-1" "9" "19" … "99", its bucket of values from 100 on being the
-// implicit +Inf. Values are integers, so le="7" is exactly "below 8". Every
-// bucket from the first to the highest one any key of the map has a count
-// in is exposed, so all series of a map share one set of bounds. bpftrace
+// implicit +Inf. Values are integers, so le="7" is exactly "below 8". The
+// buckets exposed are those print() shows, from the lowest to the highest
+// one any key of the map has a count in, and the one below them (a
+// cumulative 0 that anchors histogram_quantile); all series of a map share
+// that set of bounds, which only grows as long as the map is not cleared. bpftrace
 // keeps no sum of a histogram's values: BASE_sum is the sum over buckets
 // of count × the bucket's lower bound (its upper bound for the bucket of
 // values below the first bound), a lower estimate that is exact when
