@@ -254,3 +254,62 @@ func TestPrefix(t *testing.T) {
 		}
 	}
 }
+
+func TestConcurrentScrapes(t *testing.T) {
+	// Scrapes are serialized: parallel ones all see the same maps (and
+	// the race detector sees no shared state written unlocked).
+	h := handler(t, everyKind(), &Options{Stats: fakeStats{}})
+	want, _ := scrape(t, h, "")
+	bodies := make(chan string, 8)
+	for range cap(bodies) {
+		go func() {
+			_, b, _ := get(h, "")
+			bodies <- b
+		}()
+	}
+	for range cap(bodies) {
+		if got := <-bodies; got != want {
+			t.Errorf("a parallel scrape differs:\n%s", got)
+		}
+	}
+}
+
+func TestHistogramBuckets(t *testing.T) {
+	// The buckets from the one below the lowest with a count in any key
+	// to the highest, shared by the keys; cumulative.
+	src := newFakeSource()
+	src.add(histSamples("@lat", comm, &types.Agg{Kind: types.Hist},
+		[2]any{"a", 1500}, [2]any{"a", 3000}, [2]any{"b", 700}), "comm")
+	// Only lhist's bucket of values from its max on: the +Inf bucket.
+	src.add(histSamples("@over", nil, &types.Agg{Kind: types.LHist, Min: 0, Max: 100, Step: 10}, [2]any{nil, 250}))
+	body, _ := scrape(t, handler(t, src, nil), "")
+	var got []string
+	for _, line := range strings.Split(body, "\n") {
+		if strings.Contains(line, "_bucket{") {
+			got = append(got, line)
+		}
+	}
+	want := []string{
+		`gobpftrace_lat_bucket{comm="a",le="511"} 0`,
+		`gobpftrace_lat_bucket{comm="a",le="1023"} 0`,
+		`gobpftrace_lat_bucket{comm="a",le="2047"} 1`,
+		`gobpftrace_lat_bucket{comm="a",le="4095"} 2`,
+		`gobpftrace_lat_bucket{comm="a",le="+Inf"} 2`,
+		`gobpftrace_lat_bucket{comm="b",le="511"} 0`,
+		`gobpftrace_lat_bucket{comm="b",le="1023"} 1`,
+		`gobpftrace_lat_bucket{comm="b",le="2047"} 1`,
+		`gobpftrace_lat_bucket{comm="b",le="4095"} 1`,
+		`gobpftrace_lat_bucket{comm="b",le="+Inf"} 1`,
+		`gobpftrace_over_bucket{le="99"} 0`,
+		`gobpftrace_over_bucket{le="+Inf"} 1`,
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("buckets:\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	for _, sum := range []string{`gobpftrace_lat_sum{comm="a"} 3072`, `gobpftrace_lat_sum{comm="b"} 512`, `gobpftrace_over_sum 100`} {
+		if !strings.Contains(body, "\n"+sum+"\n") {
+			t.Errorf("missing %s", sum)
+		}
+	}
+	promtool(t, body)
+}

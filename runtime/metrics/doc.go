@@ -6,8 +6,9 @@
 //
 // A Collector is an unchecked prometheus.Collector: the set of maps is
 // only known at scrape time (the maps of an interactive session come and
-// go), so it describes nothing up front and builds constant metrics from
-// a fresh snapshot on every Collect. It reads through a Source, an
+// go), so it describes nothing up front and builds the metrics from a
+// fresh snapshot on every Collect (series.go: metrics of its own that
+// point into the snapshot). It reads through a Source, an
 // interface of three methods (the maps and their types, one map's raw
 // entries as an output.Map, a Resolver), so it has no kernel dependency:
 // tests drive it with synthetic maps, and LoadedSource is the Source of a
@@ -28,9 +29,9 @@
 //
 // # Mapping
 //
-// Every metric name starts with Options.Prefix (DefaultPrefix,
-// "gobpftrace_"; an underscore is added when the prefix does not end with
-// one). A map's base name is the prefix and the map's name without '@';
+// Every metric name starts with the prefix given to NewCollector (the
+// command's --metrics-prefix, DefaultPrefix "gobpftrace_" by default; an
+// underscore is added when the prefix does not end with one). A map's base name is the prefix and the map's name without '@';
 // the anonymous map @ is named "map". Names are sanitized to
 // [a-zA-Z_:][a-zA-Z0-9_:]*, and a map whose names would collide with
 // another map's or a self metric's (lat_count of a gauge @lat_count and of
@@ -51,16 +52,18 @@
 //	tuple, record, bool …)
 //
 // stats() is a summary rather than two gauges because a gauge may not be
-// named _count or _sum (promtool check metrics refuses them), and because
+// named _count or _sum (promtool check metrics reports them), and because
 // rate(BASE_sum)/rate(BASE_count) is the mean over time.
 //
 // Histogram buckets are bpftrace's, with the largest integer a bucket
 // holds as le: hist's [0] [1] [2, 4) [4, 8) … give le="0" "1" "3" "7" …
 // (the bucket of negative values le="-1"); lhist(v, 0, 100, 10) gives
 // le="-1" "9" "19" … "99", its bucket of values from 100 on being the
-// implicit +Inf. Values are integers, so le="7" is exactly "below 8". Every
-// bucket from the first to the highest one any key of the map has a count
-// in is exposed, so all series of a map share one set of bounds. bpftrace
+// implicit +Inf. Values are integers, so le="7" is exactly "below 8". The
+// buckets exposed are those print() shows, from the lowest to the highest
+// one any key of the map has a count in, and the one below them (a
+// cumulative 0 that anchors histogram_quantile); all series of a map share
+// that set of bounds, which only grows as long as the map is not cleared. bpftrace
 // keeps no sum of a histogram's values: BASE_sum is the sum over buckets
 // of count × the bucket's lower bound (its upper bound for the bucket of
 // values below the first bound), a lower estimate that is exact when
@@ -93,10 +96,12 @@
 //
 // Self metrics, when Options.Stats is set:
 //
-//	PREFIXlost_events_total                       events the ring or perf buffer could not take
-//	PREFIXmap_drops_total{map}                    map updates refused because the map was full
-//	PREFIXprobes_attached                         probes attached
-//	PREFIXprogram_runs_total{program,probe}       runs of each BPF program   } only while the
-//	PREFIXprogram_run_seconds_total{program,probe} time spent in each program } kernel's BPF
-//	                                                                           stats are enabled
+//	PREFIXlost_events_total                         events the ring or perf buffer could not take
+//	PREFIXmap_drops_total{map}                      map updates refused because the map was full
+//	PREFIXprobes_attached                           probes attached
+//	PREFIXprogram_runs_total{program,probe}         runs of each BPF program
+//	PREFIXprogram_run_seconds_total{program,probe}  time spent in each BPF program
+//
+// The program metrics are there only while the kernel keeps BPF run
+// statistics (sysctl kernel.bpf_stats_enabled=1).
 package metrics

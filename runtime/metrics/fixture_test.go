@@ -184,10 +184,9 @@ func histSamples(name string, kt types.Type, agg *types.Agg, samples ...[2]any) 
 	return m
 }
 
-// scrape serves one request to h with the Accept header accept and
-// returns the body and content type.
-func scrape(t testing.TB, h http.Handler, accept string) (string, string) {
-	t.Helper()
+// get serves one request to h with the Accept header accept and returns
+// the status, the body and the content type.
+func get(h http.Handler, accept string) (int, string, string) {
 	req := httptest.NewRequest("GET", "/metrics", nil)
 	if accept != "" {
 		req.Header.Set("Accept", accept)
@@ -196,10 +195,17 @@ func scrape(t testing.TB, h http.Handler, accept string) (string, string) {
 	h.ServeHTTP(rec, req)
 	res := rec.Result()
 	body, _ := io.ReadAll(res.Body)
-	if res.StatusCode != http.StatusOK {
-		t.Fatalf("status %d: %s", res.StatusCode, body)
+	return res.StatusCode, string(body), res.Header.Get("Content-Type")
+}
+
+// scrape is get for a request that must succeed.
+func scrape(t testing.TB, h http.Handler, accept string) (string, string) {
+	t.Helper()
+	status, body, ctype := get(h, accept)
+	if status != http.StatusOK {
+		t.Fatalf("status %d: %s", status, body)
 	}
-	return string(body), res.Header.Get("Content-Type")
+	return body, ctype
 }
 
 // handler returns the HTTP handler of a collector of src.

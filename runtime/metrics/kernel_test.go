@@ -8,6 +8,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/cilium/ebpf"
+	"golang.org/x/sys/unix"
+
 	"github.com/gobpftrace/gobpftrace/codegen"
 	"github.com/gobpftrace/gobpftrace/lang/check"
 	"github.com/gobpftrace/gobpftrace/lang/diag"
@@ -85,6 +88,38 @@ func TestLoadedScrape(t *testing.T) {
 	promtool(t, body,
 		"gobpftrace_h metric names should not contain abbreviated units",
 		"gobpftrace_s metric names should not contain abbreviated units")
+}
+
+func TestLoadedProgramStats(t *testing.T) {
+	kerneltest.RequireRoot(t)
+	l := load(t, `BEGIN { @c = count(); }`, nil)
+	src := NewLoadedSource(l, nil)
+	// Without the kernel's statistics there are no program metrics.
+	if on, _ := os.ReadFile(bpfStatsFile); strings.TrimSpace(string(on)) == "0" {
+		if progs, err := src.Programs(); err != nil || progs != nil {
+			t.Errorf("statistics off: %v, %v", progs, err)
+		}
+	}
+	stats, err := ebpf.EnableStats(uint32(unix.BPF_STATS_RUN_TIME))
+	if err != nil {
+		t.Skipf("BPF_ENABLE_STATS: %v", err)
+	}
+	defer stats.Close()
+	for range 3 {
+		if err := l.RunOnce(l.Programs[0]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	h, err := Handler(NewCollector(src, DefaultPrefix, &Options{Stats: src}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := scrape(t, h, "")
+	labels := `{probe="` + l.Programs[0].Probe + `",program="` + l.Programs[0].Name + `"}`
+	runs := "gobpftrace_program_runs_total" + labels + " 3"
+	if !strings.Contains(body, "\n"+runs+"\n") || !strings.Contains(body, "\ngobpftrace_program_run_seconds_total"+labels+" ") {
+		t.Errorf("missing %s or its run time in\n%s", runs, body)
+	}
 }
 
 // BenchmarkScrapeKernel scrapes a real per-CPU count map of 10,000 keys

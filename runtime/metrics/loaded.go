@@ -19,7 +19,7 @@ type LoadedSource struct {
 // NewLoadedSource returns the Source (and Stats) of the maps of l, whose
 // keys and values are resolved with r (nil: not resolved). r is called
 // from the scraping goroutine: it must be safe to use alongside the
-// event printer's use of it.
+// event printer's use of it (LockedResolver makes it so).
 func NewLoadedSource(l *runtime.Loaded, r output.Resolver) *LoadedSource {
 	return &LoadedSource{l: l, r: r}
 }

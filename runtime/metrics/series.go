@@ -31,9 +31,11 @@ type family struct {
 	names []string
 	order []int
 	// agg and bounds are the histogram's; les are the upper bounds of
-	// the buckets exposed (all but lhist's last, which is +Inf).
+	// the buckets exposed, from bucket first on (not lhist's last, which
+	// is +Inf).
 	agg    *types.Agg
 	bounds []output.Bounds
+	first  int
 	les    []float64
 }
 
@@ -90,12 +92,19 @@ func (f *family) series(rows []output.Row) []prometheus.Metric {
 	return out
 }
 
-// setBuckets chooses the buckets exposed: every one from the first to the
-// highest that any row has a count in.
+// setBuckets chooses the buckets exposed: from the one below the lowest
+// that any row has a count in (its cumulative count is 0, an anchor for
+// histogram_quantile) to the highest that any row has a count in.
 func (f *family) setBuckets(rows []output.Row) {
-	last := -1
+	first, last := len(f.bounds), -1
 	for i := range rows {
 		b := rows[i].Value.Buckets
+		for j := 0; j < min(len(b), len(f.bounds), first); j++ {
+			if b[j] != 0 {
+				first = j
+				break
+			}
+		}
 		for j := min(len(b), len(f.bounds)) - 1; j > last; j-- {
 			if b[j] != 0 {
 				last = j
@@ -103,8 +112,9 @@ func (f *family) setBuckets(rows []output.Row) {
 			}
 		}
 	}
+	f.first = max(first-1, 0)
 	f.les = f.les[:0]
-	for i := 0; i <= last; i++ {
+	for i := f.first; i <= last; i++ {
 		if !math.IsInf(f.bounds[i].Hi, 1) {
 			f.les = append(f.les, f.bounds[i].Hi)
 		}
@@ -166,9 +176,9 @@ func (s *sample) Write(out *dto.Metric) error {
 		buckets := make([]dto.Bucket, len(f.les))
 		counts := make([]uint64, len(f.les))
 		out.Histogram.Bucket = make([]*dto.Bucket, len(f.les))
-		var sum uint64
+		var sum uint64 // buckets before first are empty in every row
 		for i := range f.les {
-			sum += s.row.Value.Buckets[i]
+			sum += s.row.Value.Buckets[f.first+i]
 			counts[i] = sum
 			buckets[i].CumulativeCount, buckets[i].UpperBound = &counts[i], &f.les[i]
 			out.Histogram.Bucket[i] = &buckets[i]

@@ -31,7 +31,8 @@ type Source interface {
 	// ReadMap reads the entries of map name as they are now.
 	ReadMap(name string) (*output.Map, error)
 	// Resolver resolves the symbols, stacks, probe names … in keys and
-	// values; nil leaves them as numbers.
+	// values; nil leaves them as numbers. See LockedResolver for one the
+	// event printer shares.
 	Resolver() output.Resolver
 }
 

@@ -32,7 +32,8 @@ type ValueKind uint8
 // Value kinds.
 const (
 	// ValueInt is an integer: a plain integer value, count, sum, min,
-	// max, or the newest interval of a tseries. Num holds it.
+	// max, or of a tseries the value of the newest interval that has
+	// one. Num holds it.
 	ValueInt ValueKind = iota + 1
 	// ValueAvg is avg(): Num is the average (integer division, as
 	// print() shows it), Count the number of samples and Total their sum.

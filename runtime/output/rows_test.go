@@ -126,3 +126,25 @@ func TestRowsHist(t *testing.T) {
 		t.Errorf("lhist bounds %v", lb)
 	}
 }
+
+func TestRowsTseries(t *testing.T) {
+	// A tseries row is the value of its newest interval that has one:
+	// "one" has values in epochs 1001 and 1002, "two" only in 1001.
+	agg := &types.Agg{Kind: types.Tseries, Signed: true, Interval: 1e9, Intervals: 4}
+	m := &Map{Name: "@ts", Key: str64, Value: agg, Entries: []MapEntry{
+		tsEntry(enc(str64, "one"), 4, 1001, tsSlot(-3, 1, 1001)),
+		tsEntry(enc(str64, "one"), 4, 1002, tsSlot(8, 1, 1002)),
+		tsEntry(enc(str64, "two"), 4, 1001, tsSlot(-5, 1, 1001)),
+	}}
+	rows, _ := Rows(m, 0, nil)
+	got := map[string]float64{}
+	for _, rw := range rows {
+		if rw.Value.Kind != ValueInt {
+			t.Errorf("%v: kind %d", rw.Key, rw.Value.Kind)
+		}
+		got[rw.Key[0]] = rw.Value.Float()
+	}
+	if len(got) != 2 || got["one"] != 8 || got["two"] != -5 {
+		t.Errorf("tseries rows %v", got)
+	}
+}
