@@ -55,9 +55,10 @@ func (s *Session) listenMetrics() (*metricsServer, error) {
 	return &metricsServer{ln: ln}, nil
 }
 
-// serve starts serving the maps of l, resolved with r.
-func (m *metricsServer) serve(s *Session, l *runtime.Loaded, r *resolver) error {
-	src := metrics.NewLoadedSource(l, r)
+// serve starts serving the maps of l, resolved with the printer's
+// resolver under the printer's lock (its caches serve one goroutine).
+func (m *metricsServer) serve(s *Session, l *runtime.Loaded, p *printer) error {
+	src := metrics.NewLoadedSource(l, metrics.LockedResolver(p.res, &p.mu))
 	return m.serveSource(s, src, src)
 }
 

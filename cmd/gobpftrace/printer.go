@@ -265,51 +265,18 @@ func (p *printer) signalDump(obj *codegen.Object) {
 	p.flushOut()
 }
 
-// readMap reads a map for printing.
+// readMap reads a map for printing (the CPU copies of a percpuhash's
+// plain values merged).
 func (p *printer) readMap(name string) *output.Map {
-	def := p.l.Object.Map(name)
-	if def == nil {
+	if p.l.Object.Map(name) == nil {
 		return nil
 	}
-	entries, err := p.l.ReadMap(name)
+	m, err := p.l.OutputMap(name)
 	if err != nil {
-		fmt.Fprintf(os.Stderr, "ERROR: reading map %s: %v\n", name, err)
+		fmt.Fprintf(os.Stderr, "ERROR: %v\n", err)
 		return nil
-	}
-	m := &output.Map{Name: name, Key: def.Key, Value: def.Value, Entries: make([]output.MapEntry, len(entries))}
-	_, isAgg := def.Value.(*types.Agg)
-	for i, e := range entries {
-		values := e.Values
-		if def.PerCPU && !isAgg {
-			values = [][]byte{mergePerCPU(def.Value, values)}
-		}
-		m.Entries[i] = output.MapEntry{Key: e.Key, Values: values}
 	}
 	return m
-}
-
-// mergePerCPU combines the per-CPU copies of a plain value of a map
-// declared percpuhash: integers are summed, other values are taken from
-// the first CPU that holds a non-zero value.
-func mergePerCPU(t types.Type, values [][]byte) []byte {
-	if len(values) == 0 {
-		return nil
-	}
-	if it, ok := t.(*types.Int); ok && it.Bits == 64 {
-		var sum uint64
-		for _, v := range values {
-			sum += binary.LittleEndian.Uint64(v)
-		}
-		return binary.LittleEndian.AppendUint64(nil, sum)
-	}
-	for _, v := range values {
-		for _, b := range v {
-			if b != 0 {
-				return v
-			}
-		}
-	}
-	return values[0]
 }
 
 func (p *printer) appendMap(b []byte, name string, top, div int) []byte {

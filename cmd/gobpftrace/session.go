@@ -326,7 +326,7 @@ func (s *Session) trace(c *compiled) int {
 	p.noWarnings = s.opts.noWarnings
 
 	if ms != nil {
-		if err := ms.serve(s, l, p.res); err != nil {
+		if err := ms.serve(s, l, p); err != nil {
 			fmt.Fprintf(s.Stderr, "ERROR: %v\n", err)
 			return exitRuntime
 		}
