@@ -18,6 +18,7 @@ import (
 	"github.com/gobpftrace/gobpftrace/lang/diag"
 	"github.com/gobpftrace/gobpftrace/lang/parser"
 	"github.com/gobpftrace/gobpftrace/runtime"
+	"github.com/gobpftrace/gobpftrace/runtime/engine"
 	"github.com/gobpftrace/gobpftrace/stdlib"
 )
 
@@ -333,7 +334,13 @@ func (r *repl) load(c *compiled, id int, ctx context.Context) *unit {
 		r.s.loadFailed(c, err)
 		return nil
 	}
-	r.s.loadUnwindTables(l, nil)
+	pids := r.s.opts.dwarfPids
+	if r.s.opts.pid != 0 {
+		pids = append([]int{r.s.opts.pid}, pids...)
+	}
+	for _, w := range engine.AddUnwindProcesses(l, pids) {
+		fmt.Fprintf(r.errw, "WARNING: dw_ustack: %v\n", w)
+	}
 	u := &unit{id: id, text: c.Source.Text, c: c, l: l, p: newPrinter(r.out, l, false),
 		done: make(chan error, 1), stopped: make(chan struct{})}
 	u.p.actx, u.cancel = context.WithCancel(ctx)

@@ -268,37 +268,22 @@ func (s *Session) trace(c *compiled) int {
 	}
 	defer ms.close()
 
-	var child *runtime.Child
-	if s.opts.cmd != "" {
-		var err error
-		child, err = runtime.StartChild(runtime.SplitCommand(s.opts.cmd), os.Environ())
-		if err != nil {
-			// A command that cannot be started is a mistake on the command
-			// line, reported like a script error.
-			fmt.Fprintf(s.Stderr, "ERROR: %v\n", err)
-			return exitScript
-		}
-		// However tracing ends, the child is gone when we return: Kill
-		// sends SIGTERM and, runtime.KillGrace later, SIGKILL. (When we die
-		// instead, its parent-death signal kills it.)
-		defer func() {
-			child.Kill()
-			child.Wait()
-		}()
+	// The -c command (started stopped) and the -p process. However
+	// tracing ends, the command is gone when we return: SIGTERM and,
+	// runtime.KillGrace later, SIGKILL. (When we die instead, its
+	// parent-death signal kills it.)
+	var p *printer
+	targets, err := engine.StartTargets(&engine.TargetOptions{Command: s.opts.cmd, Pid: s.opts.pid, DwarfPids: s.opts.dwarfPids,
+		Remember: func(pid int) { p.res.usyms.Remember(uint64(pid)) }})
+	if err != nil {
+		// A command that cannot start or a process that does not exist
+		// is a mistake on the command line, reported like a script
+		// error.
+		fmt.Fprintf(s.Stderr, "ERROR: %v\n", err)
+		return exitScript
 	}
-	var pidDone <-chan struct{}
-	if s.opts.pid != 0 {
-		// -p: trace until the process exits.
-		var err error
-		if pidDone, err = runtime.WatchPid(s.opts.pid); err != nil {
-			fmt.Fprintf(s.Stderr, "ERROR: %v\n", err)
-			return exitScript
-		}
-	}
-	opts := &runtime.LoadOptions{VerifierLog: s.opts.verbose}
-	if child != nil {
-		opts.Cpid = child.Pid()
-	}
+	defer targets.Close()
+	opts := &runtime.LoadOptions{VerifierLog: s.opts.verbose, Cpid: targets.Cpid()}
 	l, err := runtime.Load(c.Object, opts)
 	if err != nil {
 		return s.loadFailed(c, err)
@@ -307,9 +292,8 @@ func (s *Session) trace(c *compiled) int {
 	if s.opts.verbose {
 		s.reportPrograms(l)
 	}
-	entry := s.loadUnwindTables(l, child)
-	if entry != nil {
-		defer entry.Close()
+	for _, w := range targets.LoadUnwindTables(l) {
+		fmt.Fprintf(s.Stderr, "WARNING: dw_ustack: %v\n", w)
 	}
 
 	out, err := s.openOutput()
@@ -318,7 +302,7 @@ func (s *Session) trace(c *compiled) int {
 		return exitRuntime
 	}
 	defer out.Close()
-	p := newPrinter(out, l, s.opts.format == "json")
+	p = newPrinter(out, l, s.opts.format == "json")
 	p.catLimit = int64(c.Info.Config.MaxCatBytes)
 	p.res.usyms.Demangle = !c.Info.Config.NoCppDemangle
 	p.res.usyms.DebugPaths = s.opts.debugInfo
@@ -396,25 +380,21 @@ func (s *Session) trace(c *compiled) int {
 		fmt.Fprintf(s.Stderr, "ERROR: %v\n", err)
 	}
 
-	if child != nil {
-		if err := child.Release(); err != nil {
-			fmt.Fprintf(s.Stderr, "ERROR: %v\n", err)
-		}
-		if entry != nil {
-			s.childUnwindTables(l, p, child, entry)
-		}
+	warns, err := targets.Release(l)
+	for _, w := range warns {
+		fmt.Fprintf(s.Stderr, "WARNING: dw_ustack: %v\n", w)
+	}
+	if err != nil {
+		fmt.Fprintf(s.Stderr, "ERROR: %v\n", err)
 	}
 	// Nothing attached, or iterators that have run to their end: the
 	// script ends as with bpftrace (self:signal probes keep it going).
 	onlySpecial := mode != "" || l.NumAttachable() == 0 && len(signals) == 0 || l.Iterates()
 
 	// Wait for the end of tracing.
-	var childDone <-chan struct{}
-	if child != nil {
-		childDone = child.Done()
-	}
+	targetsDone := targets.Done()
 	var dumps sync.WaitGroup
-	if !onlySpecial || child != nil || pidDone != nil {
+	if !onlySpecial || targetsDone != nil {
 	wait:
 		for {
 			select {
@@ -435,8 +415,7 @@ func (s *Session) trace(c *compiled) int {
 				}
 				sigs.Interrupt(sig)
 			case <-p.failed:
-			case <-childDone:
-			case <-pidDone:
+			case <-targetsDone:
 			case err := <-readerDone:
 				readerDone <- err
 			}
@@ -455,12 +434,12 @@ func (s *Session) trace(c *compiled) int {
 	if err := <-readerDone; err != nil {
 		fmt.Fprintf(s.Stderr, "ERROR: %v\n", err)
 	}
-	if child != nil {
+	if pid := targets.Cpid(); pid != 0 {
 		// The maps are printed once the child is gone: keep its
 		// mappings, so that the user stacks and symbols of its entries
 		// still resolve (through the files' paths).
-		p.res.usyms.Remember(uint64(child.Pid()))
-		child.Kill()
+		p.res.usyms.Remember(uint64(pid))
+		targets.Stop()
 	}
 	dumps.Wait()
 	// END's cat() and system() run to completion unless a signal comes.
