@@ -97,10 +97,11 @@ type unit struct {
 	id   int
 	text string
 	c    *compiled
-	l    *runtime.Loaded
+	run  *engine.Run
+	l    *runtime.Loaded // run's
 	p    *printer
-	rd   *runtime.EventReader
-	done chan error // the reader's result, once running
+	rd   *runtime.EventReader // run's
+	done chan error           // the reader's result, once running
 	// running is set when the reader goroutine was started (one-shot
 	// units are drained without one).
 	running bool
@@ -329,29 +330,24 @@ func onlyUsedMaps(info *check.Info, prog *ast.Program) {
 // reader; the unit's blocking actions end with ctx. On error it reports
 // and returns nil.
 func (r *repl) load(c *compiled, id int, ctx context.Context) *unit {
-	l, err := runtime.Load(c.Object, &runtime.LoadOptions{Pool: r.pool, StartNs: r.startNs})
+	u := &unit{id: id, text: c.Source.Text, c: c, done: make(chan error, 1), stopped: make(chan struct{})}
+	run, _, err := engine.Load(c, &engine.RunOptions{Pool: r.pool, StartNs: r.startNs,
+		// The reader starts after the printer exists.
+		Handle: func(rec []byte) { u.p.handle(rec) }, Flush: func() { u.p.flush() }})
 	if err != nil {
 		r.s.loadFailed(c, err)
 		return nil
 	}
+	u.run, u.l, u.rd = run, run.Loaded, run.Reader()
 	pids := r.s.opts.dwarfPids
 	if r.s.opts.pid != 0 {
 		pids = append([]int{r.s.opts.pid}, pids...)
 	}
-	for _, w := range engine.AddUnwindProcesses(l, pids) {
+	for _, w := range engine.AddUnwindProcesses(u.l, pids) {
 		fmt.Fprintf(r.errw, "WARNING: dw_ustack: %v\n", w)
 	}
-	u := &unit{id: id, text: c.Source.Text, c: c, l: l, p: newPrinter(r.out, l, false),
-		done: make(chan error, 1), stopped: make(chan struct{})}
+	u.p = newPrinter(r.out, u.l, false)
 	u.p.actx, u.cancel = context.WithCancel(ctx)
-	rd, err := l.NewEventReader(u.p.handle, u.p.flush, nil)
-	if err != nil {
-		fmt.Fprintf(r.errw, "ERROR: %v\n", err)
-		u.cancel()
-		l.Close()
-		return nil
-	}
-	u.rd = rd
 	// The session's map types now include the unit's.
 	for name, sym := range c.Info.Maps {
 		if sym.Value != nil || sym.Kind != "" {
@@ -429,12 +425,10 @@ func (r *repl) addUnit(src *diag.Source, prog *ast.Program) {
 			u.ends = append(u.ends, lp)
 		}
 	}
-	for _, b := range begins {
-		if err := u.l.RunOnce(b); err != nil {
-			fmt.Fprintf(r.errw, "ERROR: running BEGIN: %v\n", err)
-		}
+	for _, err := range u.run.Begin() {
+		fmt.Fprintf(r.errw, "ERROR: %v\n", err)
 	}
-	if err := u.l.Attach(nil); err != nil {
+	if err := u.run.Attach(); err != nil {
 		r.s.attachFailed(c, err)
 		// BEGIN ran: its output is printed all the same.
 		r.await(u)
@@ -553,8 +547,7 @@ func (u *unit) finish() {
 // close releases the unit's kernel objects (the pooled maps stay).
 func (u *unit) close() {
 	u.cancel()
-	u.rd.Close()
-	u.l.Close()
+	u.run.Close()
 }
 
 // runOnce runs statements as a one-shot BEGIN program. A lone expression

@@ -17,7 +17,6 @@ import (
 	"github.com/gobpftrace/gobpftrace/lang/diag"
 	"github.com/gobpftrace/gobpftrace/runtime"
 	"github.com/gobpftrace/gobpftrace/runtime/engine"
-	"github.com/gobpftrace/gobpftrace/stdlib"
 )
 
 // Session drives one script from source text to kernel to screen:
@@ -283,16 +282,18 @@ func (s *Session) trace(c *compiled) int {
 		return exitScript
 	}
 	defer targets.Close()
-	opts := &runtime.LoadOptions{VerifierLog: s.opts.verbose, Cpid: targets.Cpid()}
-	l, err := runtime.Load(c.Object, opts)
+	run, warns, err := engine.Load(c, &engine.RunOptions{Targets: targets, VerifierLog: s.opts.verbose,
+		// The reader starts after the printer exists.
+		Handle: func(rec []byte) { p.lockedHandle(rec) }, Flush: func() { p.lockedFlush() }})
 	if err != nil {
 		return s.loadFailed(c, err)
 	}
-	defer l.Close()
+	defer run.Close()
+	l, rd := run.Loaded, run.Reader()
 	if s.opts.verbose {
 		s.reportPrograms(l)
 	}
-	for _, w := range targets.LoadUnwindTables(l) {
+	for _, w := range warns {
 		fmt.Fprintf(s.Stderr, "WARNING: dw_ustack: %v\n", w)
 	}
 
@@ -316,13 +317,6 @@ func (s *Session) trace(c *compiled) int {
 		}
 	}
 
-	rd, err := l.NewEventReader(p.lockedHandle, p.lockedFlush, nil)
-	if err != nil {
-		fmt.Fprintf(s.Stderr, "ERROR: %v\n", err)
-		return exitRuntime
-	}
-	defer rd.Close()
-
 	// Asked to stop while loading: nothing has run yet, and nothing will.
 	if sigs.Pending() {
 		return exitOK
@@ -331,17 +325,7 @@ func (s *Session) trace(c *compiled) int {
 	// system() in progress.
 	p.actx = sigs.Phase()
 
-	var begins, ends, signals []*runtime.LoadedProgram
-	for _, lp := range l.Programs {
-		switch lp.Kind {
-		case stdlib.Begin:
-			begins = append(begins, lp)
-		case stdlib.End:
-			ends = append(ends, lp)
-		case stdlib.SelfSignal:
-			signals = append(signals, lp)
-		}
-	}
+	signals := run.SignalProbes()
 	// Start-up order, as bpftrace documents it: BEGIN runs before the
 	// other probes are attached (so its records come first in the ring and
 	// timers start a full period after it); then everything is attached;
@@ -355,16 +339,14 @@ func (s *Session) trace(c *compiled) int {
 	if p.json && mode == "" {
 		s.announce(p, c.Object.AttachPoints())
 	}
-	for _, b := range begins {
-		if err := l.RunOnce(b); err != nil {
-			fmt.Fprintf(s.Stderr, "ERROR: running BEGIN: %v\n", err)
-		}
+	for _, err := range run.Begin() {
+		fmt.Fprintf(s.Stderr, "ERROR: %v\n", err)
 	}
 	modeOK := true
 	if mode != "" {
 		modeOK = s.runMode(p, l, rd)
 	} else {
-		if err := l.Attach(&runtime.AttachOptions{Pid: s.opts.pid, Child: opts.Cpid}); err != nil {
+		if err := run.Attach(); err != nil {
 			return s.attachFailed(c, err)
 		}
 		if !p.json {
@@ -374,25 +356,19 @@ func (s *Session) trace(c *compiled) int {
 		}
 	}
 	s.notifyAttached(p)
-	readerDone := make(chan error, 1)
-	go func() { readerDone <- rd.Run() }()
-	if err := l.RunIterators(); err != nil {
-		fmt.Fprintf(s.Stderr, "ERROR: %v\n", err)
-	}
-
-	warns, err := targets.Release(l)
+	warns, errs := run.Start()
 	for _, w := range warns {
 		fmt.Fprintf(s.Stderr, "WARNING: dw_ustack: %v\n", w)
 	}
-	if err != nil {
+	for _, err := range errs {
 		fmt.Fprintf(s.Stderr, "ERROR: %v\n", err)
 	}
 	// Nothing attached, or iterators that have run to their end: the
 	// script ends as with bpftrace (self:signal probes keep it going).
-	onlySpecial := mode != "" || l.NumAttachable() == 0 && len(signals) == 0 || l.Iterates()
+	onlySpecial := mode != "" || !run.RunsOnItsOwn()
 
 	// Wait for the end of tracing.
-	targetsDone := targets.Done()
+	targetsDone := run.TargetsDone()
 	var dumps sync.WaitGroup
 	if !onlySpecial || targetsDone != nil {
 	wait:
@@ -416,8 +392,7 @@ func (s *Session) trace(c *compiled) int {
 				sigs.Interrupt(sig)
 			case <-p.failed:
 			case <-targetsDone:
-			case err := <-readerDone:
-				readerDone <- err
+			case <-run.ReaderDone():
 			}
 			break wait
 		}
@@ -429,28 +404,20 @@ func (s *Session) trace(c *compiled) int {
 	// events, then print the maps. The child lives until its events are
 	// printed: their user stacks and symbols are resolved through its
 	// /proc entries.
-	l.Detach()
-	rd.Stop()
-	if err := <-readerDone; err != nil {
-		fmt.Fprintf(s.Stderr, "ERROR: %v\n", err)
-	}
-	if pid := targets.Cpid(); pid != 0 {
+	err = run.Stop(func() {
 		// The maps are printed once the child is gone: keep its
 		// mappings, so that the user stacks and symbols of its entries
 		// still resolve (through the files' paths).
-		p.res.usyms.Remember(uint64(pid))
-		targets.Stop()
+		p.res.usyms.Remember(uint64(targets.Cpid()))
+	})
+	if err != nil {
+		fmt.Fprintf(s.Stderr, "ERROR: %v\n", err)
 	}
 	dumps.Wait()
 	// END's cat() and system() run to completion unless a signal comes.
 	p.actx = sigs.Phase()
 	p.ending = true
-	for _, e := range ends {
-		if err := l.RunOnce(e); err != nil {
-			fmt.Fprintf(s.Stderr, "ERROR: running END: %v\n", err)
-		}
-	}
-	if err := rd.Drain(); err != nil {
+	for _, err := range run.End() {
 		fmt.Fprintf(s.Stderr, "ERROR: %v\n", err)
 	}
 	p.reportLost()

@@ -22,4 +22,17 @@
 // a message and a hint) that front ends render as they like. Options
 // hold what the CLI takes from its flags and environment; nothing here
 // reads flags, prints, or exits.
+//
+// A generated script runs as a Run (run.go): Load, Begin, Attach, Start,
+// then Stop and End, with its maps readable at any moment (Map) and its
+// event records handed to the caller's Handle on the reader's goroutine;
+// Trace and Finish bundle the phases. The processes of a run, the -c
+// command and the -p process, are its Targets (targets.go). The CLI
+// drives the phases itself (its signals, its announcements and test
+// modes come between them); the interactive shell's probe units are
+// Runs sharing a map pool.
+//
+// What is still the CLI's: turning event records into text and JSON (the
+// printer in cmd/gobpftrace); a front end receives the records with
+// their codegen.EventDef and formats them with runtime/output.
 package engine

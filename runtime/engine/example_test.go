@@ -5,8 +5,12 @@ package engine_test
 import (
 	"errors"
 	"fmt"
+	"os"
+	"strconv"
+	"syscall"
 
 	"github.com/gobpftrace/gobpftrace/runtime/engine"
+	"github.com/gobpftrace/gobpftrace/runtime/output"
 )
 
 // Compile a script for the running kernel: its programs and maps.
@@ -42,4 +46,34 @@ func ExampleError() {
 	}
 	// Output:
 	// bad.bt:1:9: printf: %d specifier expects a value of type integer (string supplied)
+}
+
+// Trace a script from a Go program: compile it, run it, make it fire,
+// read its map, stop it.
+func ExampleTrace() {
+	s, err := engine.Compile("count.bt", `tracepoint:syscalls:sys_enter_getppid /pid == $1/ { @calls = count(); }`,
+		&engine.Options{Params: []string{strconv.Itoa(os.Getpid())}})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	run, _, err := engine.Trace(s, &engine.RunOptions{})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer run.Close()
+	for range 3 {
+		syscall.Getppid()
+	}
+	m, err := run.Map("@calls")
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	rows, _ := output.Rows(m, 0, nil)
+	fmt.Println("@calls", rows[0].Value.Num)
+	run.Finish()
+	// Output:
+	// @calls 3
 }
