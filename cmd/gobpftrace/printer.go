@@ -2,7 +2,6 @@ package main
 
 import (
 	"bufio"
-	"bytes"
 	"context"
 	"encoding/binary"
 	"errors"
@@ -19,6 +18,7 @@ import (
 	"github.com/gobpftrace/gobpftrace/codegen"
 	"github.com/gobpftrace/gobpftrace/lang/types"
 	"github.com/gobpftrace/gobpftrace/runtime"
+	"github.com/gobpftrace/gobpftrace/runtime/engine"
 	"github.com/gobpftrace/gobpftrace/runtime/output"
 )
 
@@ -34,8 +34,10 @@ type printer struct {
 	// (check.DefaultMaxCatBytes when 0).
 	catLimit int64
 
-	w      *bufio.Writer
-	l      *runtime.Loaded
+	w *bufio.Writer
+	l *runtime.Loaded
+	// run decodes the records (nil for a printer of maps only).
+	run    *engine.Run
 	json   bool
 	events []*codegen.EventDef
 	args   [][]output.Arg
@@ -100,22 +102,22 @@ func newPrinter(w io.Writer, l *runtime.Loaded, json bool) *printer {
 	return p
 }
 
-// handle processes one ring-buffer record.
+// handle processes one ring-buffer record. The run has carried out its
+// action already (clear, zero, unwatch: engine/events.go); the printer
+// formats.
 func (p *printer) handle(rec []byte) {
-	if len(rec) < codegen.HeaderSize {
+	e, ok := p.run.Event(rec)
+	if !ok {
 		return
 	}
-	id := binary.LittleEndian.Uint32(rec)
-	if int(id) >= len(p.events) {
-		return
-	}
-	ev := p.events[id]
+	ev := e.Def
 	if p.exitSeen && !p.ending {
 		// exit() ends tracing at once: what other probes sent after it
 		// (other CPUs, another firing before the probes are detached)
 		// is dropped, as in bpftrace; END's output comes after.
 		return
 	}
+	id := binary.LittleEndian.Uint32(rec)
 	args := p.args[id]
 	b := p.buf[:0]
 	switch ev.Kind {
@@ -123,60 +125,29 @@ func (p *printer) handle(rec []byte) {
 		if p.json {
 			b = output.AppendJSONPrintf(b, ev.Pieces, args, rec, p.res)
 		} else {
-			b = output.AppendPrintf(b, ev.Pieces, args, rec, p.res)
+			b = e.AppendText(b, p.res)
 		}
 	case codegen.EventPrint:
-		a := args[0]
-		val := rec[a.Offset : a.Offset+a.Type.Size()]
 		if p.json {
-			b = output.AppendJSONPrint(b, a.Type, val, p.res)
+			a := args[0]
+			b = output.AppendJSONPrint(b, a.Type, rec[a.Offset:a.Offset+a.Type.Size()], p.res)
 		} else {
-			b = output.AppendValue(b, a.Type, val, p.res)
-			b = append(b, '\n')
+			b = e.AppendText(b, p.res)
 		}
 	case codegen.EventPrintMap:
 		top, div := output.PrintMapArgs(args, rec)
 		b = p.appendMap(b, ev.Map, top, div)
-	case codegen.EventClear:
-		if err := p.l.ClearMap(ev.Map); err != nil {
-			fmt.Fprintf(os.Stderr, "ERROR: clear(%s): %v\n", ev.Map, err)
-		}
-	case codegen.EventZero:
-		if err := p.l.ZeroMap(ev.Map); err != nil {
-			fmt.Fprintf(os.Stderr, "ERROR: zero(%s): %v\n", ev.Map, err)
-		}
-	case codegen.EventUnwatch:
-		p.l.Unwatch(binary.LittleEndian.Uint64(rec[args[0].Offset:]))
 	case codegen.EventTime:
-		t := output.AppendStrftime(nil, ev.Format, time.Now())
 		if p.json {
-			b = output.AppendJSONText(b, "time", t)
+			b = output.AppendJSONText(b, "time", e.AppendText(nil, p.res))
 		} else {
-			b = append(b, t...)
+			b = e.AppendText(b, p.res)
 		}
 	case codegen.EventJoin:
-		n := int(binary.LittleEndian.Uint64(rec[args[0].Offset:]))
-		strLen := p.l.Object.StrLen
-		start := len(b)
-		for i := 0; i < n && i < codegen.JoinMaxArgs; i++ {
-			off := args[0].Offset + 8 + i*strLen
-			if off+strLen > len(rec) {
-				break
-			}
-			if i > 0 {
-				b = append(b, ev.Format...)
-			}
-			s := rec[off : off+strLen]
-			if z := bytes.IndexByte(s, 0); z >= 0 {
-				s = s[:z]
-			}
-			b = append(b, s...)
-		}
 		if p.json {
-			text := append([]byte(nil), b[start:]...)
-			b = output.AppendJSONText(b[:start], "join", text)
+			b = output.AppendJSONText(b, "join", e.JoinText())
 		} else {
-			b = append(b, '\n')
+			b = e.AppendText(b, p.res)
 		}
 	case codegen.EventCat:
 		b = p.appendCat(b, ev, args, rec)
@@ -188,7 +159,7 @@ func (p *printer) handle(rec []byte) {
 		b = p.logf(b, ev, args, rec)
 	case codegen.EventExit:
 		if len(args) > 0 {
-			p.code = int(int64(binary.LittleEndian.Uint64(rec[args[0].Offset:])))
+			p.code = e.ExitCode()
 		}
 		if p.divert == nil && !p.exitSeen {
 			p.exitSeen = true

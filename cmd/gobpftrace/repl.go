@@ -333,7 +333,8 @@ func (r *repl) load(c *compiled, id int, ctx context.Context) *unit {
 	u := &unit{id: id, text: c.Source.Text, c: c, done: make(chan error, 1), stopped: make(chan struct{})}
 	run, _, err := engine.Load(c, &engine.RunOptions{Pool: r.pool, StartNs: r.startNs,
 		// The reader starts after the printer exists.
-		Handle: func(rec []byte) { u.p.handle(rec) }, Flush: func() { u.p.flush() }})
+		Handle: func(rec []byte) { u.p.handle(rec) }, Flush: func() { u.p.flush() },
+		OnError: func(err error) { fmt.Fprintf(r.errw, "ERROR: %v\n", err) }})
 	if err != nil {
 		r.s.loadFailed(c, err)
 		return nil
@@ -347,6 +348,7 @@ func (r *repl) load(c *compiled, id int, ctx context.Context) *unit {
 		fmt.Fprintf(r.errw, "WARNING: dw_ustack: %v\n", w)
 	}
 	u.p = newPrinter(r.out, u.l, false)
+	u.p.run = run
 	u.p.actx, u.cancel = context.WithCancel(ctx)
 	// The session's map types now include the unit's.
 	for name, sym := range c.Info.Maps {

@@ -284,7 +284,8 @@ func (s *Session) trace(c *compiled) int {
 	defer targets.Close()
 	run, warns, err := engine.Load(c, &engine.RunOptions{Targets: targets, VerifierLog: s.opts.verbose,
 		// The reader starts after the printer exists.
-		Handle: func(rec []byte) { p.lockedHandle(rec) }, Flush: func() { p.lockedFlush() }})
+		Handle: func(rec []byte) { p.lockedHandle(rec) }, Flush: func() { p.lockedFlush() },
+		OnError: func(err error) { fmt.Fprintf(s.Stderr, "ERROR: %v\n", err) }})
 	if err != nil {
 		return s.loadFailed(c, err)
 	}
@@ -304,6 +305,7 @@ func (s *Session) trace(c *compiled) int {
 	}
 	defer out.Close()
 	p = newPrinter(out, l, s.opts.format == "json")
+	p.run = run
 	p.catLimit = int64(c.Info.Config.MaxCatBytes)
 	p.res.usyms.Demangle = !c.Info.Config.NoCppDemangle
 	p.res.usyms.DebugPaths = s.opts.debugInfo

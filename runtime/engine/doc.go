@@ -32,7 +32,10 @@
 // modes come between them); the interactive shell's probe units are
 // Runs sharing a map pool.
 //
-// What is still the CLI's: turning event records into text and JSON (the
-// printer in cmd/gobpftrace); a front end receives the records with
-// their codegen.EventDef and formats them with runtime/output.
+// Events (events.go): the run carries out what records ask of user space
+// (clear, zero, unwatch, exit) and hands them on; Event decodes one and
+// gives the text the CLI prints for printf, print, time and join. The
+// CLI's printer (cmd/gobpftrace) is a front end of this kind: it adds
+// JSON, map printing, cat() and system(), diagnostics and the order of
+// output around them.
 package engine

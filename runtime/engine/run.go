@@ -3,12 +3,10 @@
 package engine
 
 import (
-	"encoding/binary"
 	"errors"
 	"fmt"
 	"sync"
 
-	"github.com/gobpftrace/gobpftrace/codegen"
 	"github.com/gobpftrace/gobpftrace/runtime"
 	"github.com/gobpftrace/gobpftrace/runtime/output"
 	"github.com/gobpftrace/gobpftrace/stdlib"
@@ -34,6 +32,7 @@ type Run struct {
 	targets               *Targets
 	reader                *runtime.EventReader
 	handle                func(rec []byte)
+	onError               func(error)
 	begins, ends, signals []*runtime.LoadedProgram
 
 	exited   chan struct{}
@@ -57,10 +56,14 @@ type RunOptions struct {
 	// StartNs is the boot-clock time `elapsed` counts from; 0 means now.
 	StartNs uint64
 	// Handle receives each event record, on the reader's goroutine (nil:
-	// they are dropped); Flush is called each time the buffered events
-	// have been handled (nil: nothing).
-	Handle func(rec []byte)
-	Flush  func()
+	// they are dropped), after the run has carried out its action
+	// (clear, zero, unwatch: events.go); Run.Event decodes it. Flush is
+	// called each time the buffered events have been handled (nil:
+	// nothing). OnError receives the failures of those actions (nil:
+	// ignored).
+	Handle  func(rec []byte)
+	Flush   func()
+	OnError func(error)
 }
 
 // Load puts the generated script s into the kernel. A *runtime.LoadError
@@ -79,7 +82,7 @@ func Load(s *Script, o *RunOptions) (*Run, []error, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	r := &Run{Script: s, Loaded: l, targets: t, handle: o.Handle, exited: make(chan struct{}), readerDone: make(chan struct{})}
+	r := &Run{Script: s, Loaded: l, targets: t, handle: o.Handle, onError: o.OnError, exited: make(chan struct{}), readerDone: make(chan struct{})}
 	for _, lp := range l.Programs {
 		switch lp.Kind {
 		case stdlib.Begin:
@@ -102,13 +105,11 @@ func Load(s *Script, o *RunOptions) (*Run, []error, error) {
 	return r, t.LoadUnwindTables(l), nil
 }
 
-// record passes an event record on, noting exit().
+// record carries out the action of an event record (events.go) and
+// passes it on.
 func (r *Run) record(rec []byte) {
-	if len(rec) >= codegen.HeaderSize {
-		id := binary.LittleEndian.Uint32(rec)
-		if evs := r.Loaded.Object.Events; int(id) < len(evs) && evs[id].Kind == codegen.EventExit {
-			r.exitOnce.Do(func() { close(r.exited) })
-		}
+	if e, ok := r.Event(rec); ok {
+		r.act(e)
 	}
 	if r.handle != nil {
 		r.handle(rec)
