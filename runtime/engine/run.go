@@ -3,6 +3,7 @@
 package engine
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"sync"
@@ -253,3 +254,26 @@ func (r *Run) Finish() []error {
 	}
 	return append(errs, r.End()...)
 }
+
+// Wait waits until the run should end: a probe called exit(), the -c
+// command or the -p process exited, the reader failed, or ctx is done
+// (its error is returned; nil otherwise). A run without anything that
+// fires by itself (RunsOnItsOwn false) and without targets returns at
+// once.
+func (r *Run) Wait(ctx context.Context) error {
+	if !r.RunsOnItsOwn() && r.TargetsDone() == nil {
+		return nil
+	}
+	select {
+	case <-r.exited:
+	case <-r.TargetsDone():
+	case <-r.readerDone:
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	return nil
+}
+
+// Lost is the number of events lost so far because the ring (or perf)
+// buffer was full.
+func (r *Run) Lost() (uint64, error) { return r.Loaded.Lost() }
