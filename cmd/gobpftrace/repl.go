@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -12,9 +13,7 @@ import (
 	"github.com/cilium/ebpf"
 	"golang.org/x/sys/unix"
 
-	"github.com/gobpftrace/gobpftrace/codegen"
 	"github.com/gobpftrace/gobpftrace/lang/ast"
-	"github.com/gobpftrace/gobpftrace/lang/check"
 	"github.com/gobpftrace/gobpftrace/lang/diag"
 	"github.com/gobpftrace/gobpftrace/lang/parser"
 	"github.com/gobpftrace/gobpftrace/runtime"
@@ -55,10 +54,10 @@ type repl struct {
 	out  *lineWriter // probe output and command results
 	errw io.Writer   // diagnostics and status lines
 
-	pool    *runtime.MapPool
-	maps    map[string]*check.MapSym // types of the pooled maps
-	startNs uint64
-	stats   io.Closer // kernel run-time statistics, for hit counts
+	// shared holds the maps the session's units share.
+	shared *engine.Units
+	pool   *runtime.MapPool // shared's
+	stats  io.Closer        // kernel run-time statistics, for hit counts
 
 	mu     sync.Mutex // guards units
 	units  []*unit
@@ -161,12 +160,12 @@ func newREPL(s *Session, out, errw io.Writer) (*repl, error) {
 	if err := runtime.CheckPrivileges(); err != nil {
 		return nil, err
 	}
-	start, err := runtime.BootNs()
+	units, err := engine.NewUnits()
 	if err != nil {
 		return nil, err
 	}
-	r := &repl{s: s, out: newLineWriter(out), errw: errw, pool: runtime.NewMapPool(),
-		maps: map[string]*check.MapSym{}, startNs: start, nextID: 1, exited: make(chan *unit, 16)}
+	r := &repl{s: s, out: newLineWriter(out), errw: errw, shared: units, pool: units.Pool(),
+		nextID: 1, exited: make(chan *unit, 16)}
 	r.ctx, r.end = context.WithCancel(context.Background())
 	r.execCtx = r.ctx
 	// The session's load and attach error reports go where the shell's do.
@@ -278,52 +277,37 @@ func looksLikeProbe(text string) bool {
 
 // checkUnit checks prog against the session's maps and compiles it.
 func (r *repl) checkUnit(src *diag.Source, prog *ast.Program, ringBuf int) *compiled {
-	cfg := r.s.checkConfig()
-	cfg.Maps = r.maps
-	cfg.Persistent = true
-	info, diags := check.Check(src, prog, cfg)
-	if len(diags.Items) > 0 {
-		fmt.Fprint(r.errw, src.Render(diags))
+	c := &compiled{Source: src, Program: prog}
+	o := r.s.engineOptions()
+	o.RingBufSize = ringBuf
+	err := r.shared.Check(c, o)
+	if err == nil {
+		if len(c.Diagnostics.Items) > 0 {
+			fmt.Fprint(r.errw, src.Render(&c.Diagnostics))
+		}
+		err = c.Generate(o)
 	}
-	if diags.HasErrors() {
+	if err != nil {
+		fmt.Fprint(r.errw, renderError(err))
 		return nil
 	}
-	onlyUsedMaps(info, prog)
-	c := &compiled{Source: src, Program: prog, Info: info}
-	opts := r.s.engineOptions().CodegenOptions(c.Info, c.Source)
-	opts.RingBufSize = ringBuf
-	obj, gdiags := codegen.Compile(info, opts)
-	if gdiags.HasErrors() {
-		fmt.Fprint(r.errw, src.Render(gdiags))
-		return nil
-	}
-	c.Object = obj
 	return c
 }
 
-// onlyUsedMaps drops the session maps prog does not name from info, so a
-// unit is compiled and loaded with the maps it uses only: adding a probe
-// costs the same however many maps the session has.
-func onlyUsedMaps(info *check.Info, prog *ast.Program) {
-	used := map[string]bool{}
-	for _, d := range prog.MapDecls {
-		used[d.Name] = true
-	}
-	ast.Inspect(prog, func(n ast.Node) bool {
-		if m, ok := n.(*ast.MapExpr); ok {
-			used[m.Name] = true
+// renderError is the text of an engine stage's failure.
+func renderError(err error) string {
+	var e *engine.Error
+	if errors.As(err, &e) && e.Diagnostics == nil {
+		text := "ERROR: " + e.Msg + "\n"
+		if e.Hint != "" {
+			text += "HINT: " + e.Hint + "\n"
 		}
-		return true
-	})
-	names := info.MapNames[:0]
-	for _, name := range info.MapNames {
-		if used[name] {
-			names = append(names, name)
-		} else {
-			delete(info.Maps, name)
-		}
+		return text
 	}
-	info.MapNames = names
+	if errors.As(err, &e) {
+		return e.Error()
+	}
+	return "ERROR: " + err.Error() + "\n"
 }
 
 // load loads a compiled unit with the session's maps and prepares its
@@ -331,7 +315,7 @@ func onlyUsedMaps(info *check.Info, prog *ast.Program) {
 // and returns nil.
 func (r *repl) load(c *compiled, id int, ctx context.Context) *unit {
 	u := &unit{id: id, text: c.Source.Text, c: c, done: make(chan error, 1), stopped: make(chan struct{})}
-	run, _, err := engine.Load(c, &engine.RunOptions{Pool: r.pool, StartNs: r.startNs,
+	run, _, err := r.shared.Load(c, &engine.RunOptions{
 		// The reader starts after the printer exists.
 		Handle: func(rec []byte) { u.p.handle(rec) }, Flush: func() { u.p.flush() },
 		OnError: func(err error) { fmt.Fprintf(r.errw, "ERROR: %v\n", err) }})
@@ -350,12 +334,6 @@ func (r *repl) load(c *compiled, id int, ctx context.Context) *unit {
 	u.p = newPrinter(r.out, u.l, false)
 	u.p.run = run
 	u.p.actx, u.cancel = context.WithCancel(ctx)
-	// The session's map types now include the unit's.
-	for name, sym := range c.Info.Maps {
-		if sym.Value != nil || sym.Kind != "" {
-			r.maps[name] = sym
-		}
-	}
 	return u
 }
 
@@ -365,10 +343,8 @@ func (r *repl) load(c *compiled, id int, ctx context.Context) *unit {
 func (r *repl) declare(src *diag.Source, prog *ast.Program) {
 	// The checker wants a probe; an empty BEGIN stands in.
 	prog.Probes = []*ast.Probe{beginProbe(&ast.Block{Pos: prog.Pos})}
-	cfg := r.s.checkConfig()
-	cfg.Maps = r.maps
-	cfg.Persistent = true
-	info, diags := check.Check(src, prog, cfg)
+	c := &compiled{Source: src, Program: prog}
+	diags := r.shared.CheckDeclarations(c, r.s.engineOptions())
 	kept := diags.Items[:0]
 	for _, d := range diags.Items {
 		if !strings.HasPrefix(d.Msg, "Unused map") {
@@ -382,12 +358,15 @@ func (r *repl) declare(src *diag.Source, prog *ast.Program) {
 	if diags.HasErrors() {
 		return
 	}
+	existing := map[string]bool{}
+	for _, name := range r.shared.Declare(c) {
+		existing[name] = true
+		fmt.Fprintf(r.errw, "ERROR: %s already exists in this session\n", name)
+	}
 	for _, d := range prog.MapDecls {
-		if _, exists := r.pool.Def(d.Name); exists {
-			fmt.Fprintf(r.errw, "ERROR: %s already exists in this session\n", d.Name)
+		if existing[d.Name] {
 			continue
 		}
-		r.maps[d.Name] = info.Maps[d.Name]
 		sp := d.Span()
 		r.decls = append(r.decls, strings.TrimSpace(src.Text[sp.Start:sp.End]))
 		fmt.Fprintf(r.errw, "declared %s\n", d.Name)
@@ -681,7 +660,7 @@ func (r *repl) Close() {
 	}
 	r.stopMetrics()
 	r.printMaps(nil)
-	r.pool.Close()
+	r.shared.Close()
 	if r.stats != nil {
 		r.stats.Close()
 	}

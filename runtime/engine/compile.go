@@ -46,6 +46,9 @@ type Options struct {
 	DebugPaths []string
 	// HelperErrors makes failed reads and lookups run-time warnings (-k).
 	HelperErrors bool
+	// RingBufSize is the event ring buffer's size in bytes (0: the
+	// config's perf_rb_pages, else the code generator's default).
+	RingBufSize int
 }
 
 // Script is a script and what the stages it passed produced.
@@ -91,8 +94,15 @@ func Parse(name, text string) (*Script, error) {
 }
 
 // Check resolves the script's types, probes and maps against the host.
-func (s *Script) Check(o *Options) error {
-	info, diags := check.Check(s.Source, s.Program, o.checkConfig())
+func (s *Script) Check(o *Options) error { return s.check(o, nil) }
+
+// check is Check with the checker's configuration adjusted by set.
+func (s *Script) check(o *Options, set func(*check.Config)) error {
+	cfg := o.checkConfig()
+	if set != nil {
+		set(cfg)
+	}
+	info, diags := check.Check(s.Source, s.Program, cfg)
 	diags.Items = append(s.Diagnostics.Items, diags.Items...)
 	if !diags.HasErrors() {
 		diags.Items = append(diags.Items, syscallKstackWarnings(info, runtime.KernelRelease)...)
@@ -179,6 +189,9 @@ func (o *Options) CodegenOptions(info *check.Info, src *diag.Source) *codegen.Op
 	opts.DummyTSMap = os.Getenv("BPFTRACE_DUMMY_TS_MAP")
 	if pages := info.Config.PerfRBPages; pages > 0 {
 		opts.RingBufSize = pages * os.Getpagesize()
+	}
+	if o.RingBufSize > 0 {
+		opts.RingBufSize = o.RingBufSize
 	}
 	return opts
 }

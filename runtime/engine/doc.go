@@ -29,8 +29,9 @@
 // Trace and Finish bundle the phases. The processes of a run, the -c
 // command and the -p process, are its Targets (targets.go). The CLI
 // drives the phases itself (its signals, its announcements and test
-// modes come between them); the interactive shell's probe units are
-// Runs sharing a map pool.
+// modes come between them). Units (units.go) are scripts sharing their
+// maps, added and removed while the others run: the interactive shell's
+// probe units.
 //
 // Events (events.go): the run carries out what records ask of user space
 // (clear, zero, unwatch, exit) and hands them on; Event decodes one and
