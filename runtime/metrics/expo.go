@@ -1,6 +1,7 @@
 package metrics
 
 import (
+	"io"
 	"math"
 	"strconv"
 )
@@ -36,10 +37,14 @@ const (
 	formatOpenMetrics               // OpenMetrics 1.0.0
 )
 
-// expo writes families in one format into a buffer.
+// expo writes families in one format to a writer, through a buffer
+// flushed every flushSize bytes or so (a whole exposition can take
+// megabytes; it is never held at once).
 type expo struct {
-	b  []byte
-	fm format
+	w   io.Writer
+	err error // the first write error; later writes are dropped
+	b   []byte
+	fm  format
 	// labels is scratch space: the label pairs of the current series,
 	// without braces.
 	labels []byte
@@ -95,7 +100,21 @@ func (e *expo) family(f *family) {
 		default:
 			e.float(f.name, "", nil, s.value)
 		}
+		if len(e.b) >= flushSize {
+			e.flush()
+		}
 	}
+}
+
+// flushSize is the size from which the buffer is written out.
+const flushSize = 32 << 10
+
+// flush writes the buffer out.
+func (e *expo) flush() {
+	if e.err == nil && len(e.b) > 0 {
+		_, e.err = e.w.Write(e.b)
+	}
+	e.b = e.b[:0]
 }
 
 // typeNames are the TYPE line endings of each kind.
@@ -146,11 +165,13 @@ func (e *expo) setLes(bounds []float64) {
 	}
 }
 
-// eof ends the exposition.
-func (e *expo) eof() {
+// end ends the exposition and writes out what is buffered.
+func (e *expo) end() error {
 	if e.fm == formatOpenMetrics {
 		e.b = append(e.b, "# EOF\n"...)
 	}
+	e.flush()
+	return e.err
 }
 
 // appendEscaped appends s with backslashes and newlines escaped, and

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"compress/gzip"
 	"errors"
+	"io"
 	"net/http"
 	"slices"
 	"strconv"
@@ -35,9 +36,8 @@ func Handler(c *Collector) (http.Handler, error) {
 
 type httpHandler struct{ c *Collector }
 
-// buffers hold expositions between scrapes (a scrape of a large map
-// writes megabytes).
-var buffers = sync.Pool{New: func() any { return new(expo) }}
+// expos are reused, with their buffers.
+var expos = sync.Pool{New: func() any { return &expo{b: make([]byte, 0, flushSize+4<<10)} }}
 
 // gzipWriters are reused: each holds the compressor's tables.
 var gzipWriters = sync.Pool{New: func() any { return gzip.NewWriter(nil) }}
@@ -48,9 +48,6 @@ var gzipWriters = sync.Pool{New: func() any { return gzip.NewWriter(nil) }}
 func (h *httpHandler) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 	fm, ctype := negotiate(req.Header.Values("Accept"))
 	fams := h.c.gather()
-	e := buffers.Get().(*expo)
-	defer buffers.Put(e)
-	e.b, e.fm = e.b[:0], fm
 	var only map[string]bool // promhttp's name[] filter
 	if req.URL != nil {
 		if names := req.URL.Query()["name[]"]; len(names) > 0 {
@@ -60,28 +57,32 @@ func (h *httpHandler) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 			}
 		}
 	}
+	hdr := w.Header()
+	hdr.Add("Vary", "Accept")
+	hdr.Add("Vary", "Accept-Encoding")
+	hdr.Set("Content-Type", ctype)
+	var out io.Writer = w
+	if wantsGzip(req.Header.Values("Accept-Encoding")) {
+		hdr.Set("Content-Encoding", "gzip")
+		gz := gzipWriters.Get().(*gzip.Writer)
+		gz.Reset(w)
+		defer func() {
+			_ = gz.Close()
+			gz.Reset(nil)
+			gzipWriters.Put(gz)
+		}()
+		out = gz
+	}
+	e := expos.Get().(*expo)
+	e.w, e.err, e.b, e.fm = out, nil, e.b[:0], fm
 	for _, f := range fams {
 		if only == nil || only[f.name] {
 			e.family(f)
 		}
 	}
-	e.eof()
-
-	hdr := w.Header()
-	hdr.Add("Vary", "Accept")
-	hdr.Add("Vary", "Accept-Encoding")
-	hdr.Set("Content-Type", ctype)
-	if !wantsGzip(req.Header.Values("Accept-Encoding")) {
-		hdr.Set("Content-Length", strconv.Itoa(len(e.b)))
-		_, _ = w.Write(e.b)
-		return
-	}
-	hdr.Set("Content-Encoding", "gzip")
-	gz := gzipWriters.Get().(*gzip.Writer)
-	defer gzipWriters.Put(gz)
-	gz.Reset(w)
-	_, _ = gz.Write(e.b)
-	_ = gz.Close()
+	_ = e.end() // the client went away: nothing to tell it
+	e.w = nil
+	expos.Put(e)
 }
 
 // negotiate chooses the format of a response from the request's Accept
