@@ -4,6 +4,7 @@ import (
 	"io"
 	"math"
 	"strconv"
+	"strings"
 )
 
 // The exposition is written by hand rather than with client_golang's
@@ -12,7 +13,7 @@ import (
 // be linked into, and start with, every run of the tracer. It follows
 // expfmt byte for byte in the two formats served: the Prometheus text
 // format 0.0.4 and OpenMetrics 1.0.0 (the goldens, produced by
-// client_golang, and a differential test against expfmt check it).
+// client_golang, and a differential test against expfmt check that).
 //
 // Both formats write a family as its HELP line, its TYPE line and one
 // line per sample; label names are in sorted order, with le (a
@@ -60,7 +61,7 @@ func (e *expo) family(f *family) {
 	}
 	name := f.name
 	if e.fm == formatOpenMetrics && f.kind == kindCounter {
-		name = name[:len(name)-len("_total")]
+		name = strings.TrimSuffix(name, "_total")
 	}
 	e.b = append(e.b, "# HELP "...)
 	e.b = append(e.b, name...)
@@ -91,7 +92,9 @@ func (e *expo) family(f *family) {
 		case kindHistogram:
 			var sum uint64 // buckets before first are empty in every row
 			for k, le := range e.les[:len(f.les)] {
-				sum += s.row.Value.Buckets[f.first+k]
+				if b := s.row.Value.Buckets; f.first+k < len(b) {
+					sum += b[f.first+k]
+				}
 				e.count(f.name, "_bucket", le, sum)
 			}
 			e.count(f.name, "_bucket", e.les[len(f.les)], s.count)
