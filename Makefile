@@ -39,8 +39,11 @@ INSTALL  ?= install
 
 all: build
 
+# CGO_ENABLED=0 keeps the binary static: net (for --metrics) would link
+# libc for its cgo DNS resolver, which costs start-up time and memory on
+# every run; the Go resolver reads /etc/hosts and resolv.conf the same.
 build:
-	$(GO) build -o $(BIN) ./cmd/gobpftrace
+	CGO_ENABLED=0 $(GO) build -o $(BIN) ./cmd/gobpftrace
 
 test:
 	$(GO) test -count=1 -timeout $(TESTTIMEOUT) ./...

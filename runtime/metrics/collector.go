@@ -2,12 +2,10 @@ package metrics
 
 import (
 	"fmt"
-	"net/http"
+	"slices"
 	"sort"
+	"strings"
 	"sync"
-
-	"github.com/prometheus/client_golang/prometheus"
-	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/gobpftrace/gobpftrace/lang/types"
 	"github.com/gobpftrace/gobpftrace/runtime/output"
@@ -30,9 +28,8 @@ type Options struct {
 	Stats Stats
 }
 
-// Collector is a prometheus.Collector of a Source's maps. It is
-// unchecked: Describe sends nothing, and each Collect reads every map
-// anew. Scrapes are serialized.
+// Collector exposes a Source's maps as metrics (Handler serves them).
+// Each scrape reads every map anew; scrapes are serialized.
 type Collector struct {
 	src       Source
 	stats     Stats
@@ -46,11 +43,19 @@ type Collector struct {
 	// scrape, to notice a map that changed.
 	shapes map[string]string
 
-	truncatedDesc, errorsDesc       *prometheus.Desc
-	lostDesc, dropsDesc, probesDesc *prometheus.Desc
-	runsDesc, runTimeDesc           *prometheus.Desc
-	selfNames                       *namer
+	truncated, errs, lost, drops, probes, runs, runTime selfMetric
+	selfNames                                           *namer
 }
+
+// selfMetric is the description of a metric of the collector itself.
+type selfMetric struct {
+	name, help string
+	kind       kind
+	labels     []string
+}
+
+// family returns an empty family of m.
+func (m *selfMetric) family() *family { return newFamily(m.name, m.help, m.labels, m.kind) }
 
 // NewCollector returns a Collector of src's maps. prefix starts every
 // metric name (sanitized; an underscore is added when it does not end with
@@ -71,29 +76,26 @@ func NewCollector(src Source, prefix string, opts *Options) *Collector {
 	if c.maxSeries <= 0 {
 		c.maxSeries = DefaultMaxSeries
 	}
-	self := func(name string, k kind, help string, labels ...string) *prometheus.Desc {
+	self := func(name string, k kind, help string, labels ...string) selfMetric {
 		base := metricName(c.prefix + name)
 		c.selfNames.reserve(base, k)
 		family, _ := names(base, k)
-		return prometheus.NewDesc(family, help, labels, nil)
+		return selfMetric{name: family, help: help, kind: k, labels: labels}
 	}
-	c.truncatedDesc = self("metrics_truncated", kindGauge, "Entries of a map left out of the metrics (beyond the series limit).", "map")
-	c.errorsDesc = self("metrics_errors", kindCounter, "Failures to export a map: unreadable, or changed type.", "map")
-	c.lostDesc = self("lost_events", kindCounter, "Events lost because the ring or perf buffer was full.")
-	c.dropsDesc = self("map_drops", kindCounter, "Map updates refused because the map was full.", "map")
-	c.probesDesc = self("probes_attached", kindGauge, "Probes attached.")
-	c.runsDesc = self("program_runs", kindCounter, "Runs of a BPF program (kernel BPF statistics).", "program", "probe")
-	c.runTimeDesc = self("program_run_seconds", kindCounter, "Time spent in a BPF program (kernel BPF statistics).", "program", "probe")
+	c.truncated = self("metrics_truncated", kindGauge, "Entries of a map left out of the metrics (beyond the series limit).", "map")
+	c.errs = self("metrics_errors", kindCounter, "Failures to export a map: unreadable, or changed type.", "map")
+	c.lost = self("lost_events", kindCounter, "Events lost because the ring or perf buffer was full.")
+	c.drops = self("map_drops", kindCounter, "Map updates refused because the map was full.", "map")
+	c.probes = self("probes_attached", kindGauge, "Probes attached.")
+	c.runs = self("program_runs", kindCounter, "Runs of a BPF program (kernel BPF statistics).", "program", "probe")
+	c.runTime = self("program_run_seconds", kindCounter, "Time spent in a BPF program (kernel BPF statistics).", "program", "probe")
 	return c
 }
 
-// Describe implements prometheus.Collector. It sends nothing: the maps
-// are only known when they are collected.
-func (c *Collector) Describe(chan<- *prometheus.Desc) {}
-
-// Collect implements prometheus.Collector: it reads every map of the
-// Source and sends its metrics, then the self metrics.
-func (c *Collector) Collect(ch chan<- prometheus.Metric) {
+// gather reads every map of the Source and returns the families of its
+// metrics and of the self metrics, sorted by name, each with its series
+// sorted by label values (the order of client_golang's registry).
+func (c *Collector) gather() []*family {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	maps := c.src.Maps()
@@ -102,78 +104,79 @@ func (c *Collector) Collect(ch chan<- prometheus.Metric) {
 	for s := range c.selfNames.taken {
 		nm.taken[s] = true
 	}
+	truncated := c.truncated.family()
+	fams := make([]*family, 0, len(maps)+8)
+	fams = append(fams, truncated)
 	r := c.src.Resolver()
 	for i := range maps {
 		mi := &maps[i]
 		k := mapKind(mi.Value)
-		family := nm.family(mapBase(c.prefix, mi.Name), k)
-		c.collectMap(ch, mi, k, family, r)
+		if f := c.mapFamily(mi, k, nm.family(mapBase(c.prefix, mi.Name), k), truncated, r); f != nil {
+			fams = append(fams, f)
+		}
 	}
-	send := sender(ch)
+	errs := c.errs.family()
 	for _, name := range sortedKeys(c.errors) {
-		send(prometheus.NewConstMetric(c.errorsDesc, prometheus.CounterValue, float64(c.errors[name]), validUTF8(name)))
+		errs.add(float64(c.errors[name]), validUTF8(name))
 	}
-	c.collectStats(ch)
+	fams = append(fams, errs)
+	fams = c.statsFamilies(fams)
+	slices.SortFunc(fams, func(a, b *family) int { return strings.Compare(a.name, b.name) })
+	for _, f := range fams {
+		f.sort()
+	}
+	return fams
 }
 
-// collectMap sends the metrics of one map. A map that cannot be read, or
-// whose metrics cannot be made, counts as an error.
-func (c *Collector) collectMap(ch chan<- prometheus.Metric, mi *MapInfo, k kind, family string, r output.Resolver) {
+// mapFamily returns the family of one map, and adds to truncated the
+// entries it leaves out. A map that cannot be read counts as an error
+// and has no family.
+func (c *Collector) mapFamily(mi *MapInfo, k kind, name string, truncated *family, r output.Resolver) *family {
 	m, err := c.src.ReadMap(mi.Name)
 	if err != nil || m == nil || !sameType(m.Key, mi.Key) || !sameType(m.Value, mi.Value) {
 		c.errors[mi.Name]++
-		return
+		return nil
 	}
 	labels := labelNames(mi.Key, mi.KeyNames, k)
-	shape := fmt.Sprintf("%s %d %q %v", family, k, labels, mi.Value)
+	shape := fmt.Sprintf("%s %d %q %v", name, k, labels, mi.Value)
 	if prev, ok := c.shapes[mi.Name]; ok && prev != shape {
 		c.errors[mi.Name]++
 	}
 	c.shapes[mi.Name] = shape
 	rows, total := output.Rows(m, c.maxSeries, r)
 	if dropped := total - len(rows); dropped > 0 {
-		sender(ch)(prometheus.NewConstMetric(c.truncatedDesc, prometheus.GaugeValue, float64(dropped), validUTF8(mi.Name)))
+		truncated.add(float64(dropped), validUTF8(mi.Name))
 	}
-	fam, err := newFamily(family, help(mi), labels, k, mi.Value)
-	if err != nil {
-		c.errors[mi.Name]++
-		return
-	}
-	for _, m := range fam.series(mergeSeries(rows, mi.Value)) {
-		ch <- m
-	}
+	f := newFamily(name, help(mi), labels, k)
+	f.setRows(mergeSeries(rows, mi.Value), mi.Value)
+	return f
 }
 
-// sender returns a function that sends a metric to ch unless making it
-// failed (for the metrics of the collector itself, whose names and labels
-// are fixed).
-func sender(ch chan<- prometheus.Metric) func(prometheus.Metric, error) {
-	return func(m prometheus.Metric, err error) {
-		if err == nil {
-			ch <- m
-		}
-	}
-}
-
-// collectStats sends the self metrics.
-func (c *Collector) collectStats(ch chan<- prometheus.Metric) {
+// statsFamilies appends the families of the self metrics to fams.
+func (c *Collector) statsFamilies(fams []*family) []*family {
 	if c.stats == nil {
-		return
+		return fams
 	}
-	send := sender(ch)
 	if n, err := c.stats.LostEvents(); err == nil {
-		send(prometheus.NewConstMetric(c.lostDesc, prometheus.CounterValue, float64(n)))
+		f := c.lost.family()
+		f.add(float64(n))
+		fams = append(fams, f)
 	}
 	if drops, err := c.stats.MapDrops(); err == nil {
+		f := c.drops.family()
 		for _, name := range sortedKeys(drops) {
-			send(prometheus.NewConstMetric(c.dropsDesc, prometheus.CounterValue, float64(drops[name]), validUTF8(name)))
+			f.add(float64(drops[name]), validUTF8(name))
 		}
+		fams = append(fams, f)
 	}
-	send(prometheus.NewConstMetric(c.probesDesc, prometheus.GaugeValue, float64(c.stats.ProbesAttached())))
+	probes := c.probes.family()
+	probes.add(float64(c.stats.ProbesAttached()))
+	fams = append(fams, probes)
 	progs, err := c.stats.Programs()
 	if err != nil {
-		return
+		return fams
 	}
+	runs, runTime := c.runs.family(), c.runTime.family()
 	seen := map[string]bool{}
 	for _, p := range progs {
 		if seen[p.Name] {
@@ -181,9 +184,10 @@ func (c *Collector) collectStats(ch chan<- prometheus.Metric) {
 		}
 		seen[p.Name] = true
 		name, probe := validUTF8(p.Name), validUTF8(p.Probe)
-		send(prometheus.NewConstMetric(c.runsDesc, prometheus.CounterValue, float64(p.Runs), name, probe))
-		send(prometheus.NewConstMetric(c.runTimeDesc, prometheus.CounterValue, p.RunTime.Seconds(), name, probe))
+		runs.add(float64(p.Runs), name, probe)
+		runTime.add(p.RunTime.Seconds(), name, probe)
 	}
+	return append(fams, runs, runTime)
 }
 
 // help is the HELP text of a map's metric.
@@ -213,18 +217,4 @@ func sortedKeys(m map[string]uint64) []string {
 	}
 	sort.Strings(keys)
 	return keys
-}
-
-// Handler returns an http.Handler that serves c's metrics in the text
-// format, or in OpenMetrics when the scraper asks for it. Errors in a
-// scrape leave out what failed rather than failing it.
-func Handler(c *Collector) (http.Handler, error) {
-	reg := prometheus.NewRegistry()
-	if err := reg.Register(c); err != nil {
-		return nil, fmt.Errorf("registering the metrics collector: %w", err)
-	}
-	return promhttp.HandlerFor(reg, promhttp.HandlerOpts{
-		EnableOpenMetrics: true,
-		ErrorHandling:     promhttp.ContinueOnError,
-	}), nil
 }

@@ -4,11 +4,10 @@
 //
 // # Design
 //
-// A Collector is an unchecked prometheus.Collector: the set of maps is
-// only known at scrape time (the maps of an interactive session come and
-// go), so it describes nothing up front and builds the metrics from a
-// fresh snapshot on every Collect (series.go: metrics of its own that
-// point into the snapshot). It reads through a Source, an
+// A Collector knows no map up front: the set of maps is only known at
+// scrape time (the maps of an interactive session come and go), so each
+// scrape builds the metric families from a fresh snapshot (series.go:
+// series that point into the snapshot's rows). It reads through a Source, an
 // interface of three methods (the maps and their types, one map's raw
 // entries as an output.Map, a Resolver), so it has no kernel dependency:
 // tests drive it with synthetic maps, and LoadedSource is the Source of a
@@ -17,15 +16,21 @@
 //
 // Map entries are combined, grouped and ordered by runtime/output (Rows),
 // the code print() uses, so a metric shows exactly the keys and values
-// print(@m) would, split into labels. Handler serves a registry holding
-// the collector with promhttp, text format or OpenMetrics as the scraper
-// asks (Accept header).
+// print(@m) would, split into labels. Handler serves them in the
+// Prometheus text format or in OpenMetrics as the scraper asks (Accept
+// header), gzip-compressed when it accepts that, as client_golang's
+// promhttp would serve a registry holding them.
+//
+// The exposition is written by this package (expo.go), byte for byte as
+// client_golang writes it, rather than by client_golang: its packages and
+// their dependencies (protobuf, procfs) would double the size of the
+// binary and add their init work and memory to every run, with or without
+// --metrics. Only the tests use client_golang, as the oracle.
 //
 // The package lives under runtime, beside output, because it is another
-// view of a running session's maps; it is its own package so that only
-// it depends on client_golang, and so that output stays a formatter of
-// bytes with no exporter state (series caps, error counters, the types a
-// map had at the last scrape).
+// view of a running session's maps; it is its own package so that output
+// stays a formatter of bytes with no exporter state (series caps, error
+// counters, the types a map had at the last scrape).
 //
 // # Mapping
 //
@@ -77,7 +82,7 @@
 // for summaries, value for info metrics) or that is not a valid label
 // name becomes keyN (N its position). Label values are the text print()
 // shows (strings as is, integers in decimal, stacks with their newlines
-// and indentation, symbols and tuples as printed); client_golang escapes
+// and indentation, symbols and tuples as printed); the exposition escapes
 // quotes, backslashes and newlines, and bytes that are not UTF-8 are
 // replaced with U+FFFD. Entries whose labels are equal (two addresses in
 // one function under ksym(), say) are one series: counts, sums, buckets

@@ -2,54 +2,68 @@ package metrics
 
 import (
 	"math"
+	"slices"
 	"sort"
 	"strings"
 	"unicode/utf8"
-
-	"github.com/prometheus/client_golang/prometheus"
-	dto "github.com/prometheus/client_model/go"
 
 	"github.com/gobpftrace/gobpftrace/lang/types"
 	"github.com/gobpftrace/gobpftrace/runtime/output"
 )
 
-// The series of a map are prometheus.Metrics of our own (sample) rather
-// than client_golang's constant metrics: those build the exposition's data
-// model when they are made and the registry builds it again when it
-// gathers them, and a histogram's buckets pass through a map. A sample
-// points into the map's rows and shares its family's label names and
-// bucket bounds, so that gathering a map of 10,000 keys allocates little
-// besides the data model itself.
+// A scrape builds one family per metric name and writes it (expo.go). A
+// family's series are samples that point into the map's rows and share
+// the family's label names and bucket bounds, so that exposing a map of
+// 10,000 keys allocates little besides the rows themselves and the bytes
+// of the exposition.
 
-// family is what the series of one map share.
+// family is one metric family of a scrape: its name, HELP text, type,
+// label names and series.
 type family struct {
-	desc *prometheus.Desc
-	kind kind
+	// name is the family name of the text format (a counter's ends with
+	// _total, which OpenMetrics leaves out of its HELP and TYPE lines).
+	name, help string
+	kind       kind
 	// names are the label names in sorted order (the order of an
-	// exposition); order[i] is the index of names[i] among the row's
-	// label values, len(Key) standing for the value of an info metric.
+	// exposition); order[i] is the index of names[i] among a row's label
+	// values, len(Key) standing for the value of an info metric.
 	names []string
 	order []int
-	// agg and bounds are the histogram's; les are the upper bounds of
-	// the buckets exposed, from bucket first on (not lhist's last, which
-	// is +Inf).
-	agg    *types.Agg
+	// samples are the series, in the order of their label values once
+	// sorted.
+	samples []sample
+	// bounds are a histogram's buckets; les are the upper bounds of the
+	// buckets exposed, from bucket first on (not lhist's last, which is
+	// +Inf).
 	bounds []output.Bounds
 	first  int
 	les    []float64
 }
 
-// newFamily returns the family of a map exposed as metric name of kind
-// k with the given key label names.
-func newFamily(name, help string, labels []string, k kind, t types.Type) (*family, error) {
+// sample is one series.
+type sample struct {
+	row   *output.Row
+	value float64 // the counter or gauge value; the sum of a summary or histogram
+	count uint64  // the count of a summary or histogram
+}
+
+// label returns the value of the label with index j in the family's
+// label list (see family.order).
+func (s *sample) label(j int) string {
+	if j < len(s.row.Key) {
+		return s.row.Key[j]
+	}
+	return s.row.Value.Text
+}
+
+// newFamily returns an empty family named name of kind k with the given
+// label names (an info metric's value label is added).
+func newFamily(name, help string, labels []string, k kind) *family {
 	all := labels
 	if k == kindInfo {
 		all = append(labels[:len(labels):len(labels)], reservedLabel[kindInfo])
 	}
-	f := &family{desc: prometheus.NewDesc(name, help, all, nil), kind: k}
-	if err := f.desc.Err(); err != nil {
-		return nil, err
-	}
+	f := &family{name: name, help: help, kind: k}
 	f.order = make([]int, len(all))
 	for i := range f.order {
 		f.order[i] = i
@@ -59,23 +73,26 @@ func newFamily(name, help string, labels []string, k kind, t types.Type) (*famil
 	for i, j := range f.order {
 		f.names[i] = all[j]
 	}
-	if k == kindHistogram {
-		f.agg, _ = t.(*types.Agg)
-		f.bounds = output.HistBounds(f.agg)
-	}
-	return f, nil
+	return f
 }
 
-// series returns the metrics of a map's rows.
-func (f *family) series(rows []output.Row) []prometheus.Metric {
+// add appends a series with the given label values (in the order of the
+// label names given to newFamily) and value.
+func (f *family) add(value float64, labels ...string) {
+	f.samples = append(f.samples, sample{row: &output.Row{Key: labels}, value: value})
+}
+
+// setRows makes the series of a map's rows, whose values have type t.
+func (f *family) setRows(rows []output.Row, t types.Type) {
 	if f.kind == kindHistogram {
+		agg, _ := t.(*types.Agg)
+		f.bounds = output.HistBounds(agg)
 		f.setBuckets(rows)
 	}
-	samples := make([]sample, len(rows))
-	out := make([]prometheus.Metric, len(rows))
+	f.samples = make([]sample, len(rows))
 	for i := range rows {
-		s := &samples[i]
-		s.fam, s.row = f, &rows[i]
+		s := &f.samples[i]
+		s.row = &rows[i]
 		v := &rows[i].Value
 		switch f.kind {
 		case kindInfo:
@@ -87,9 +104,24 @@ func (f *family) series(rows []output.Row) []prometheus.Metric {
 		default:
 			s.value = number(v)
 		}
-		out[i] = s
 	}
-	return out
+}
+
+// sort puts the series in the order of their label values, compared
+// label by label in the order of the label names (as client_golang's
+// registry does).
+func (f *family) sort() {
+	if len(f.order) == 0 {
+		return
+	}
+	slices.SortFunc(f.samples, func(a, b sample) int {
+		for _, j := range f.order {
+			if c := strings.Compare(a.label(j), b.label(j)); c != 0 {
+				return c
+			}
+		}
+		return 0
+	})
 }
 
 // setBuckets chooses the buckets exposed: from the one below the lowest
@@ -137,56 +169,6 @@ func histSum(bounds []output.Bounds, buckets []uint64) (count uint64, sum float6
 		sum += float64(n) * lo
 	}
 	return count, sum
-}
-
-// sample is one series: a prometheus.Metric written from a row.
-type sample struct {
-	fam   *family
-	row   *output.Row
-	value float64 // the counter or gauge value; the sum of a summary or histogram
-	count uint64  // the count of a summary or histogram
-}
-
-// Desc implements prometheus.Metric.
-func (s *sample) Desc() *prometheus.Desc { return s.fam.desc }
-
-// Write implements prometheus.Metric.
-func (s *sample) Write(out *dto.Metric) error {
-	f := s.fam
-	if n := len(f.names); n > 0 {
-		pairs := make([]dto.LabelPair, n)
-		out.Label = make([]*dto.LabelPair, n)
-		for i, j := range f.order {
-			pairs[i].Name = &f.names[i]
-			if j < len(s.row.Key) {
-				pairs[i].Value = &s.row.Key[j]
-			} else {
-				pairs[i].Value = &s.row.Value.Text
-			}
-			out.Label[i] = &pairs[i]
-		}
-	}
-	switch f.kind {
-	case kindCounter:
-		out.Counter = &dto.Counter{Value: &s.value}
-	case kindSummary:
-		out.Summary = &dto.Summary{SampleCount: &s.count, SampleSum: &s.value}
-	case kindHistogram:
-		out.Histogram = &dto.Histogram{SampleCount: &s.count, SampleSum: &s.value}
-		buckets := make([]dto.Bucket, len(f.les))
-		counts := make([]uint64, len(f.les))
-		out.Histogram.Bucket = make([]*dto.Bucket, len(f.les))
-		var sum uint64 // buckets before first are empty in every row
-		for i := range f.les {
-			sum += s.row.Value.Buckets[f.first+i]
-			counts[i] = sum
-			buckets[i].CumulativeCount, buckets[i].UpperBound = &counts[i], &f.les[i]
-			out.Histogram.Bucket[i] = &buckets[i]
-		}
-	default:
-		out.Gauge = &dto.Gauge{Value: &s.value}
-	}
-	return nil
 }
 
 // mergeSeries turns rows (in print order) into series, one per distinct
