@@ -143,7 +143,6 @@ func Compile(info *check.Info, opts *Options) (obj *Object, diags *diag.List) {
 		Name: "drops", Type: ebpf.PerCPUArray, KeySize: 4, ValueSize: 8,
 		MaxEntries: uint32(max(1, c.userMapCount))}})
 	names := map[string]int{}
-	c.usesExit = callsExit(info)
 	var prevInst *check.Instance
 	var prev *Program
 	for _, inst := range info.Instances {
@@ -229,9 +228,6 @@ type compiler struct {
 	kfuncs map[string]bool
 	// helpers caches the answers of Options.Helper.
 	helpers map[asm.BuiltinFunc]bool
-	// usesExit is set when the script calls exit(): its programs then
-	// stop at their start once one has called it (exitGuard).
-	usesExit bool
 }
 
 func (c *compiler) internalMaps() {

@@ -3,7 +3,6 @@ package codegen
 import (
 	"github.com/cilium/ebpf/asm"
 
-	"github.com/gobpftrace/gobpftrace/lang/ast"
 	"github.com/gobpftrace/gobpftrace/lang/check"
 	"github.com/gobpftrace/gobpftrace/stdlib"
 )
@@ -13,31 +12,20 @@ import (
 // (or the same probe firing again) would go on changing maps and sending
 // records: a script that sums into a map and exits would print a map that
 // later firings changed. So exit() also sets a flag in the state map
-// (SlotExited), and every program of a script that calls exit() checks it
-// first: a direct map value load and a branch. END runs after exit() and
-// does not check.
+// (SlotExited), and every program checks it first: a direct map value
+// load and a branch, about a nanosecond. The runtime sets the same flag
+// when tracing ends for any other reason (a signal, the end of the -c
+// command): the probes stop at once, END runs and the maps are printed,
+// and only then are the probes detached, which takes seconds with
+// hundreds of tracepoints (the kernel waits for RCU grace periods), and
+// which disabling their perf events cannot replace (a tracepoint runs
+// its BPF programs whether its perf events are enabled or not). END runs
+// after the flag is set and does not check it.
 
-// callsExit reports whether any probe of the script calls exit().
-func callsExit(info *check.Info) bool {
-	for _, inst := range info.Instances {
-		found := false
-		ast.Inspect(inst.Probe.Body, func(n ast.Node) bool {
-			if call, ok := n.(*ast.Call); ok && inst.Calls[call] == stdlib.Exit {
-				found = true
-			}
-			return !found
-		})
-		if found {
-			return true
-		}
-	}
-	return false
-}
-
-// exitGuard returns from the program when exit() was called, in scripts
-// that call it; END programs go on.
+// exitGuard returns from the program when tracing has ended (exit() or
+// the runtime set the flag); END programs go on.
 func (g *gen) exitGuard() {
-	if !g.c.usesExit || g.inst.Attach.Kind == stdlib.End {
+	if g.inst.Attach.Kind == stdlib.End {
 		return
 	}
 	g.stateSlot(asm.R0, SlotExited)

@@ -14,6 +14,7 @@ import (
 	"github.com/cilium/ebpf"
 	"github.com/cilium/ebpf/link"
 
+	"github.com/gobpftrace/gobpftrace/codegen"
 	"github.com/gobpftrace/gobpftrace/stdlib"
 )
 
@@ -185,6 +186,57 @@ func (l *Loaded) AttachProgram(p *LoadedProgram, opts *AttachOptions) error {
 // its own thread) that Detach uses.
 const maxConcurrentDetach = 256
 
+// disabler is an attachment that can stop firing at once, long before it
+// can be closed (perf events).
+type disabler interface{ disable() error }
+
+// Quiesce stops every probe from doing anything, fast, and leaves the
+// slow part of detaching for Detach (or Close): closing a perf event of a
+// tracepoint waits for RCU grace periods, seconds for hundreds of them.
+// The state map's exit flag (codegen.SlotExited) makes every program but
+// END return at its first instruction; perf events (tracepoints,
+// perf-event kprobes and uprobes, profile, interval, software events,
+// watchpoints) are also disabled, an ioctl each, which stops the
+// sampling ones from being delivered at all (a tracepoint still calls
+// its programs: hence the flag); other attachments (bpf links: raw
+// tracepoints, multi-kprobes and uprobes, fentry) are closed now, which
+// is quick for them. The maps then hold what the probes recorded, for
+// END and the final dump.
+func (l *Loaded) Quiesce() error {
+	var errs []error
+	if l.Map(codegen.StateMap) != nil {
+		errs = append(errs, l.SetState(codegen.SlotExited, 1))
+	}
+	l.mu.Lock()
+	as := l.attachments
+	var kept []attachment
+	var closing []attachment
+	for _, a := range as {
+		if _, ok := a.(disabler); ok {
+			kept = append(kept, a)
+		} else {
+			closing = append(closing, a)
+		}
+	}
+	l.attachments = kept
+	l.mu.Unlock()
+	for _, a := range kept {
+		errs = append(errs, a.(disabler).disable())
+	}
+	errs = append(errs, closeAll(closing))
+	if err := errors.Join(errs...); err != nil {
+		return fmt.Errorf("stopping probes: %w", err)
+	}
+	return nil
+}
+
+// Attached is the number of attachments open (perf events and links).
+func (l *Loaded) Attached() int {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return len(l.attachments)
+}
+
 // Detach detaches and releases every attached probe. The closes run
 // concurrently: closing a tracepoint waits for RCU grace periods in the
 // kernel, 30-70 ms each on this kind of machine, and partly in parallel,
@@ -196,6 +248,14 @@ func (l *Loaded) Detach() error {
 	as := l.attachments
 	l.attachments = nil
 	l.mu.Unlock()
+	if err := closeAll(as); err != nil {
+		return fmt.Errorf("detaching probes: %w", err)
+	}
+	return nil
+}
+
+// closeAll closes attachments concurrently (see Detach).
+func closeAll(as []attachment) error {
 	if len(as) == 0 {
 		return nil
 	}
@@ -210,10 +270,7 @@ func (l *Loaded) Detach() error {
 		})
 	}
 	wg.Wait()
-	if err := errors.Join(errs...); err != nil {
-		return fmt.Errorf("detaching probes: %w", err)
-	}
-	return nil
+	return errors.Join(errs...)
 }
 
 // RunOnce runs a program of a run-once kind (stdlib.ProbeDef.RunOnce:

@@ -310,6 +310,20 @@ func BootNs() (uint64, error) {
 	return uint64(ts.Nano()), nil
 }
 
+// State reads one slot of the state map (e.g. whether exit() was called:
+// codegen.SlotExited).
+func (l *Loaded) State(slot codegen.StateSlot) (uint64, error) {
+	m := l.Map(codegen.StateMap)
+	if m == nil {
+		return 0, fmt.Errorf("reading state slot %d: no map %s", slot, codegen.StateMap)
+	}
+	var state [codegen.NumStateSlots]uint64
+	if err := m.Lookup(uint32(0), &state); err != nil {
+		return 0, fmt.Errorf("reading state slot %d: %w", slot, err)
+	}
+	return state[slot], nil
+}
+
 // SetState overwrites one slot of the state map, e.g. the child pid when
 // the child is started after Load.
 func (l *Loaded) SetState(slot codegen.StateSlot, value uint64) error {

@@ -34,6 +34,8 @@ import (
 type perfEvent struct {
 	fd     int
 	closed atomic.Bool
+	// mu keeps disable from running on a number Close has released.
+	mu sync.Mutex
 }
 
 func openPerfEvent(attr *unix.PerfEventAttr, cpu int) (*perfEvent, error) {
@@ -102,10 +104,27 @@ func (pe *perfEvent) setProgram(prog *ebpf.Program) error {
 
 // Close closes the event, detaching its program.
 func (pe *perfEvent) Close() error {
+	pe.mu.Lock()
+	defer pe.mu.Unlock()
 	if !pe.closed.CompareAndSwap(false, true) {
 		return nil
 	}
 	return unix.Close(pe.fd)
+}
+
+// disable stops the event at once (PERF_EVENT_IOC_DISABLE): its program
+// no longer runs, though the event stays open, which is what is slow to
+// undo (see Quiesce).
+func (pe *perfEvent) disable() error {
+	pe.mu.Lock()
+	defer pe.mu.Unlock()
+	if pe.closed.Load() {
+		return nil
+	}
+	if err := unix.IoctlSetInt(pe.fd, unix.PERF_EVENT_IOC_DISABLE, 0); err != nil {
+		return fmt.Errorf("disabling perf event: %w", err)
+	}
+	return nil
 }
 
 var onlineCPUList = sync.OnceValues(func() ([]int, error) {

@@ -184,11 +184,16 @@ func (r *Run) RunsOnItsOwn() bool {
 	return !(r.Loaded.NumAttachable() == 0 && len(r.signals) == 0 || r.Loaded.Iterates())
 }
 
-// Stop detaches every probe and handles the events already sent. The
-// -c command is stopped after them: their user stacks are resolved
-// through its /proc entries. It returns the reader's error, if any.
+// Stop stops every probe from firing and handles the events already
+// sent. Stopping is fast whatever the number of probes
+// (runtime.Loaded.Quiesce): what is slow to undo, closing hundreds of
+// tracepoints, waits for Close, after END and the results. The -c command
+// is stopped after the events: their user stacks are resolved through
+// its /proc entries. It returns the reader's error, if any.
 func (r *Run) Stop(beforeChildStops func()) error {
-	r.Loaded.Detach()
+	if err := r.Loaded.Quiesce(); err != nil {
+		r.warn(err)
+	}
 	var err error
 	if r.started {
 		r.reader.Stop()
@@ -222,8 +227,10 @@ func (r *Run) End() []error {
 // percpuhash's plain values merged).
 func (r *Run) Map(name string) (*output.Map, error) { return r.Loaded.OutputMap(name) }
 
-// Close releases the programs, maps and reader (Stop first to let the
-// events in flight be handled).
+// Close detaches the probes and releases the programs, maps and reader
+// (Stop first to let the events in flight be handled). Detaching is what
+// takes long with many tracepoints (the kernel waits for RCU grace
+// periods); everything is gone when Close returns.
 func (r *Run) Close() error {
 	err := r.reader.Close()
 	return errors.Join(err, r.Loaded.Close())

@@ -4,7 +4,10 @@ package engine
 
 import (
 	"context"
+	"os"
+	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -89,15 +92,7 @@ END { printf("end\n"); }`, &Options{})
 // context.
 func TestRunWait(t *testing.T) {
 	needRoot(t)
-	s, err := Compile("wait.bt", `interval:ms:20 { @ticks = count(); if (@ticks == 3) { exit(); } }`, &Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	run, _, err := Trace(s, &RunOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer run.Close()
+	run := traced(t, `interval:ms:20 { @ticks = count(); if (@ticks == 3) { exit(); } }`)
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	if err := run.Wait(ctx); err != nil {
@@ -109,16 +104,69 @@ func TestRunWait(t *testing.T) {
 		t.Errorf("@ticks %+v, want 3", rows)
 	}
 
-	s, _ = Compile("forever.bt", `interval:s:1 { @n = count(); }`, &Options{})
-	run2, _, err := Trace(s, &RunOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer run2.Close()
+	run2 := traced(t, `interval:s:1 { @n = count(); }`)
 	ctx2, cancel2 := context.WithTimeout(context.Background(), 50*time.Millisecond)
 	defer cancel2()
 	if err := run2.Wait(ctx2); err != context.DeadlineExceeded {
 		t.Errorf("Wait of a run that never ends: %v, want the context's deadline", err)
 	}
 	run2.Finish()
+}
+
+// TestRunQuiesce: Stop stops the probes at once but leaves the slow part
+// of detaching (closing perf events) to Close.
+func TestRunQuiesce(t *testing.T) {
+	needRoot(t)
+	run := traced(t, `tracepoint:syscalls:sys_enter_getppid /pid == $1/ { @calls = count(); }`, strconv.Itoa(os.Getpid()))
+	calls := func() uint64 {
+		t.Helper()
+		m, err := run.Map("@calls")
+		if err != nil {
+			t.Fatal(err)
+		}
+		rows, _ := output.Rows(m, 0, nil)
+		if len(rows) == 0 {
+			return 0
+		}
+		return rows[0].Value.Num
+	}
+	for range 3 {
+		syscall.Getppid()
+	}
+	if n := calls(); n != 3 {
+		t.Fatalf("@calls %d before Stop, want 3", n)
+	}
+	attached := run.Loaded.Attached()
+	if err := run.Stop(nil); err != nil {
+		t.Fatal(err)
+	}
+	for range 3 {
+		syscall.Getppid()
+	}
+	if n := calls(); n != 3 {
+		t.Errorf("@calls %d after Stop, want 3: the probe still fires", n)
+	}
+	if n := run.Loaded.Attached(); n != attached || n == 0 {
+		t.Errorf("%d attachments after Stop, want the %d perf events still open (closed by Close)", n, attached)
+	}
+	run.End()
+	if err := run.Loaded.Detach(); err != nil || run.Loaded.Attached() != 0 {
+		t.Errorf("Detach: %v, %d left", err, run.Loaded.Attached())
+	}
+}
+
+// traced compiles text with params and runs it (Trace), closing the run
+// when the test ends.
+func traced(t *testing.T, text string, params ...string) *Run {
+	t.Helper()
+	s, err := Compile("test.bt", text, &Options{Params: params})
+	if err != nil {
+		t.Fatal(err)
+	}
+	run, _, err := Trace(s, &RunOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { run.Close() })
+	return run
 }
