@@ -125,6 +125,7 @@ var reverseAttachKinds = [stdlib.NumProbeKinds]bool{
 // attached first, in script order, then the others in reverse script order
 // (reverseAttachKinds), so that probes on one hook fire in script order.
 func (l *Loaded) Attach(opts *AttachOptions) error {
+	l.AttachProgress.start(l.NumAttachable())
 	for _, p := range l.Programs {
 		if stdlib.Probes[p.Kind].RunOnce || reverseAttachKinds[p.Kind] {
 			continue
@@ -132,12 +133,14 @@ func (l *Loaded) Attach(opts *AttachOptions) error {
 		if err := l.AttachProgram(p, opts); err != nil {
 			return err
 		}
+		l.AttachProgress.step()
 	}
 	for i := len(l.Programs) - 1; i >= 0; i-- {
 		if p := l.Programs[i]; reverseAttachKinds[p.Kind] {
 			if err := l.AttachProgram(p, opts); err != nil {
 				return err
 			}
+			l.AttachProgress.step()
 		}
 	}
 	return nil
@@ -223,7 +226,7 @@ func (l *Loaded) Quiesce() error {
 	for _, a := range kept {
 		errs = append(errs, a.(disabler).disable())
 	}
-	errs = append(errs, closeAll(closing))
+	errs = append(errs, closeAll(closing, nil))
 	if err := errors.Join(errs...); err != nil {
 		return fmt.Errorf("stopping probes: %w", err)
 	}
@@ -248,14 +251,16 @@ func (l *Loaded) Detach() error {
 	as := l.attachments
 	l.attachments = nil
 	l.mu.Unlock()
-	if err := closeAll(as); err != nil {
+	l.DetachProgress.start(len(as))
+	if err := closeAll(as, &l.DetachProgress); err != nil {
 		return fmt.Errorf("detaching probes: %w", err)
 	}
 	return nil
 }
 
-// closeAll closes attachments concurrently (see Detach).
-func closeAll(as []attachment) error {
+// closeAll closes attachments concurrently (see Detach), counting them
+// in progress (nil: not counted).
+func closeAll(as []attachment, progress *Progress) error {
 	if len(as) == 0 {
 		return nil
 	}
@@ -266,6 +271,9 @@ func closeAll(as []attachment) error {
 		sem <- struct{}{}
 		wg.Go(func() {
 			errs[i] = a.Close()
+			if progress != nil {
+				progress.step()
+			}
 			<-sem
 		})
 	}

@@ -52,6 +52,11 @@ type Loaded struct {
 
 	// unwind is what dw_ustack's tables hold (dwunwind.go), under mu.
 	unwind *unwindTables
+
+	// AttachProgress and DetachProgress count the programs Attach has
+	// attached and the attachments Detach has closed, for reports of
+	// long ones.
+	AttachProgress, DetachProgress Progress
 }
 
 // LoadedProgram is a program in the kernel with its description.

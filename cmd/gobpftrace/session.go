@@ -289,7 +289,9 @@ func (s *Session) trace(c *compiled) int {
 	if err != nil {
 		return s.loadFailed(c, err)
 	}
-	defer run.Close()
+	// Detaching comes last, after the results (hundreds of tracepoints
+	// take seconds).
+	defer withProgress(s.Stderr, s.stderrTTY(), "Detaching probes", &run.Loaded.DetachProgress, progressDelay, func() { run.Close() })
 	l, rd := run.Loaded, run.Reader()
 	if s.opts.verbose {
 		s.reportPrograms(l)
@@ -348,7 +350,9 @@ func (s *Session) trace(c *compiled) int {
 	if mode != "" {
 		modeOK = s.runMode(p, l, rd)
 	} else {
-		if err := run.Attach(); err != nil {
+		var err error
+		withProgress(s.Stderr, s.stderrTTY(), "Attaching probes", &l.AttachProgress, progressDelay, func() { err = run.Attach() })
+		if err != nil {
 			return s.attachFailed(c, err)
 		}
 		if !p.json {
