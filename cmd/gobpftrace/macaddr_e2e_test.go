@@ -20,7 +20,11 @@ func TestMacaddr(t *testing.T) {
 	}
 	ns := fmt.Sprintf("gbtmac%d", os.Getpid())
 	t.Cleanup(func() { _ = exec.Command("ip", "netns", "del", ns).Run() })
-	script := tempFile(t, "fdb.sh", `set -e
+	// exit() ends tracing at the fdb entry, and the child is stopped
+	// then, maybe before it deletes its namespace: each run starts by
+	// deleting what a previous one left.
+	script := tempFile(t, "fdb.sh", `ip netns del `+ns+` 2>/dev/null
+set -e
 ip netns add `+ns+`
 ip -n `+ns+` link add br0 type bridge
 ip -n `+ns+` link add d0 type veth peer name d1
