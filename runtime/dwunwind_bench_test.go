@@ -12,11 +12,6 @@ import (
 	"github.com/cilium/ebpf"
 	"github.com/cilium/ebpf/asm"
 	"golang.org/x/sys/unix"
-
-	"github.com/gobpftrace/gobpftrace/codegen"
-	"github.com/gobpftrace/gobpftrace/lang/check"
-	"github.com/gobpftrace/gobpftrace/lang/diag"
-	"github.com/gobpftrace/gobpftrace/lang/parser"
 )
 
 // benchNofp is a program without frame pointers whose funcD is called
@@ -67,17 +62,7 @@ func BenchmarkStackHit(b *testing.B) {
 	defer stats.Close()
 	for _, stack := range []string{"ustack", "dw_ustack()"} {
 		b.Run(stack, func(b *testing.B) {
-			text := `uprobe:` + bin + `:funcD { @[` + stack + `] = count(); }`
-			src := diag.NewSource("stdin", text)
-			prog, _ := parser.Parse(src)
-			info, cd := check.Check(src, prog, &check.Config{Host: NewHost(nil), UnwindTargets: true, StrLen: DefaultMaxStrlen()})
-			if cd.HasErrors() {
-				b.Fatal(src.Render(cd))
-			}
-			obj, gd := codegen.Compile(info, KernelOptions(&codegen.Options{Source: src}))
-			if gd.HasErrors() {
-				b.Fatal(src.Render(gd))
-			}
+			obj := compileWithTargets(b, `uprobe:`+bin+`:funcD { @[`+stack+`] = count(); }`)
 			l, err := Load(obj, nil)
 			if err != nil {
 				b.Fatal(err)

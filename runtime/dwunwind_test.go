@@ -77,17 +77,7 @@ func TestAddUnwindProcess(t *testing.T) {
 	if !HaveHelper(asm.FnLoop) {
 		t.Skip("no bpf_loop (Linux 5.17): dw_ustack is refused at compile time (cmd/gobpftrace's TestGuestDwUstack checks the error)")
 	}
-	text := `uprobe:libc:nanosleep { @[dw_ustack()] = count(); }`
-	src := diag.NewSource("stdin", text)
-	prog, _ := parser.Parse(src)
-	info, cd := check.Check(src, prog, &check.Config{Host: NewHost(nil), UnwindTargets: true, StrLen: DefaultMaxStrlen()})
-	if cd.HasErrors() {
-		t.Fatal(src.Render(cd))
-	}
-	obj, gd := codegen.Compile(info, KernelOptions(&codegen.Options{Source: src}))
-	if gd.HasErrors() {
-		t.Fatal(src.Render(gd))
-	}
+	obj := compileWithTargets(t, `uprobe:libc:nanosleep { @[dw_ustack()] = count(); }`)
 	l, err := Load(obj, nil)
 	if err != nil {
 		t.Fatal(err)
@@ -222,4 +212,24 @@ func TestEntryOffset(t *testing.T) {
 	if _, err := entryOffset(script); err == nil {
 		t.Errorf("entryOffset of a script: no error")
 	}
+}
+
+// compileWithTargets compiles text for the running kernel as a run that
+// names target processes (so dw_ustack is allowed).
+func compileWithTargets(t testing.TB, text string) *codegen.Object {
+	t.Helper()
+	src := diag.NewSource("stdin", text)
+	prog, pd := parser.Parse(src)
+	if pd.HasErrors() {
+		t.Fatal(src.Render(pd))
+	}
+	info, cd := check.Check(src, prog, &check.Config{Host: NewHost(nil), UnwindTargets: true, StrLen: DefaultMaxStrlen()})
+	if cd.HasErrors() {
+		t.Fatal(src.Render(cd))
+	}
+	obj, gd := codegen.Compile(info, KernelOptions(&codegen.Options{Source: src}))
+	if gd.HasErrors() {
+		t.Fatal(src.Render(gd))
+	}
+	return obj
 }

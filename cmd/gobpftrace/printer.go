@@ -3,7 +3,6 @@ package main
 import (
 	"bufio"
 	"context"
-	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
@@ -37,12 +36,10 @@ type printer struct {
 	w *bufio.Writer
 	l *runtime.Loaded
 	// run decodes the records (nil for a printer of maps only).
-	run    *engine.Run
-	json   bool
-	events []*codegen.EventDef
-	args   [][]output.Arg
-	res    *resolver
-	buf    []byte
+	run  *engine.Run
+	json bool
+	res  *resolver
+	buf  []byte
 
 	exited   chan struct{}
 	exitSeen bool
@@ -81,11 +78,10 @@ type printer struct {
 }
 
 func newPrinter(w io.Writer, l *runtime.Loaded, json bool) *printer {
-	p := &printer{
+	return &printer{
 		w:       bufio.NewWriterSize(w, 64<<10),
 		l:       l,
 		json:    json,
-		events:  l.Object.Events,
 		res:     newResolver(l),
 		exited:  make(chan struct{}),
 		dropped: map[string]uint64{},
@@ -93,13 +89,6 @@ func newPrinter(w io.Writer, l *runtime.Loaded, json bool) *printer {
 		failed:  make(chan struct{}),
 		actx:    context.Background(),
 	}
-	p.args = make([][]output.Arg, len(p.events))
-	for i, ev := range p.events {
-		for _, a := range ev.Args {
-			p.args[i] = append(p.args[i], output.Arg{Type: a.Type, Offset: a.Offset})
-		}
-	}
-	return p
 }
 
 // handle processes one ring-buffer record. The run has carried out its
@@ -117,8 +106,7 @@ func (p *printer) handle(rec []byte) {
 		// is dropped, as in bpftrace; END's output comes after.
 		return
 	}
-	id := binary.LittleEndian.Uint32(rec)
-	args := p.args[id]
+	args := e.Args
 	b := p.buf[:0]
 	switch ev.Kind {
 	case codegen.EventPrintf:

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -288,26 +287,10 @@ func (r *repl) checkUnit(src *diag.Source, prog *ast.Program, ringBuf int) *comp
 		err = c.Generate(o)
 	}
 	if err != nil {
-		fmt.Fprint(r.errw, renderError(err))
+		fmt.Fprint(r.errw, errorText(err, false))
 		return nil
 	}
 	return c
-}
-
-// renderError is the text of an engine stage's failure.
-func renderError(err error) string {
-	var e *engine.Error
-	if errors.As(err, &e) && e.Diagnostics == nil {
-		text := "ERROR: " + e.Msg + "\n"
-		if e.Hint != "" {
-			text += "HINT: " + e.Hint + "\n"
-		}
-		return text
-	}
-	if errors.As(err, &e) {
-		return e.Error()
-	}
-	return "ERROR: " + err.Error() + "\n"
 }
 
 // load loads a compiled unit with the session's maps and prepares its

@@ -94,24 +94,38 @@ func (s *Session) frontEnd(name, text string) *compiled {
 	return c
 }
 
-// reportError prints the failure of an engine stage: its diagnostics
-// (without warnings under --no-warnings), or its message and hint.
+// reportError prints the failure of an engine stage (errorText; no
+// warnings under --no-warnings).
 func (s *Session) reportError(err error) {
+	fmt.Fprint(s.Stderr, errorText(err, s.opts.noWarnings))
+}
+
+// errorText is the text of an engine stage's failure: its diagnostics
+// rendered (without the warnings when noWarnings), or its message and
+// hint.
+func errorText(err error, noWarnings bool) string {
 	var e *engine.Error
-	if !errors.As(err, &e) {
-		fmt.Fprintf(s.Stderr, "ERROR: %v\n", err)
-		return
+	switch {
+	case !errors.As(err, &e):
+		return "ERROR: " + err.Error() + "\n"
+	case e.Diagnostics != nil:
+		diags := e.Diagnostics
+		if noWarnings {
+			diags = dropWarnings(diags)
+		}
+		if len(diags.Items) == 0 {
+			return ""
+		}
+		return e.Source.Render(diags)
 	}
-	if e.Diagnostics != nil {
-		s.reportWarnings(e.Source, e.Diagnostics)
-		return
-	}
+	text := ""
 	if e.Msg != "" {
-		fmt.Fprintf(s.Stderr, "ERROR: %s\n", e.Msg)
+		text = "ERROR: " + e.Msg + "\n"
 	}
 	if e.Hint != "" {
-		fmt.Fprintf(s.Stderr, "HINT: %s\n", e.Hint)
+		text += "HINT: " + e.Hint + "\n"
 	}
+	return text
 }
 
 // reportWarnings renders diagnostics, without the warnings under
@@ -148,15 +162,8 @@ func (s *Session) engineOptions() *engine.Options {
 }
 
 // checkConfig is the checker's configuration for this session's options
-// (listings and the interactive shell check with it directly).
-func (s *Session) checkConfig() *check.Config {
-	o := s.engineOptions()
-	return &check.Config{
-		Host: o.Host, Params: o.Params, NamedParams: o.NamedParams, Env: o.Env, Listing: o.Listing,
-		Unsafe: o.Unsafe, StrLen: o.StrLen, Pid: o.Pid, Include: o.Include, UnwindTargets: o.UnwindTargets,
-		MaxBPFProgs: o.MaxBPFProgs,
-	}
-}
+// (listings check with it directly).
+func (s *Session) checkConfig() *check.Config { return s.engineOptions().CheckConfig() }
 
 func (s *Session) dump(stage string) bool {
 	for _, d := range s.opts.debug {
@@ -405,17 +412,12 @@ func (s *Session) trace(c *compiled) int {
 	}
 	sigs.Late()
 
-	// Tear down: detach the probes so no more events arrive, handle the
-	// events already in the ring, stop the child, run END and handle its
-	// events, then print the maps. The child lives until its events are
-	// printed: their user stacks and symbols are resolved through its
-	// /proc entries.
-	err = run.Stop(func() {
-		// The maps are printed once the child is gone: keep its
-		// mappings, so that the user stacks and symbols of its entries
-		// still resolve (through the files' paths).
-		p.res.usyms.Remember(uint64(targets.Cpid()))
-	})
+	// Tear down: stop the probes so no more events arrive, handle the
+	// events already in the ring, stop the child (its mappings kept by
+	// the symbolizer through TargetOptions.Remember, for the maps printed
+	// after it), run END and handle its events, then print the maps; the
+	// probes are detached last (run.Close).
+	err = run.Stop()
 	if err != nil {
 		fmt.Fprintf(s.Stderr, "ERROR: %v\n", err)
 	}

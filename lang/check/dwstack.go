@@ -20,16 +20,8 @@ func init() {
 }
 
 func (c *checker) checkDwUstack(call *ast.Call, _ *ast.MapExpr) types.Type {
-	switch c.info.Config.UnstableDwUstack {
-	case "error":
-		c.errorf(call, diag.CodeUnsupported, "dw_ustack (DWARF stack unwinding) feature is not enabled by default. To enable this unstable feature, set the config flag to enable. unstable_dw_ustack=enable")
+	if !c.unstable(call, c.info.Config.UnstableDwUstack, "dw_ustack (DWARF stack unwinding)", "unstable_dw_ustack", &c.warnedDwUstack) {
 		return nil
-	case "warn":
-		if !c.warnedDwUstack && c.report {
-			// Not positioned: bpftrace warns once for the whole script.
-			c.warnedDwUstack = true
-			c.info.Warnings = append(c.info.Warnings, "Script is using an unstable feature: dw_ustack (DWARF stack unwinding). To prevent this warning you must explicitly enable it in the config e.g. unstable_dw_ustack=enable")
-		}
 	}
 	if !c.cfg.UnwindTargets && !c.cfg.Listing {
 		c.errorf(call, diag.CodeUnsupported, "dw_ustack requires a target process. Use -p, -c, or --dwarf-pid to specify one.")

@@ -23,16 +23,8 @@ func init() {
 var tseriesReductions = []string{"avg", "sum", "max", "min"}
 
 func (c *checker) checkTseries(call *ast.Call, _ *ast.MapExpr) types.Type {
-	switch c.info.Config.UnstableTseries {
-	case "error":
-		c.errorf(call, diag.CodeUnsupported, "tseries feature is not enabled by default. To enable this unstable feature, set the config flag to enable. unstable_tseries=enable")
+	if !c.unstable(call, c.info.Config.UnstableTseries, "tseries", "unstable_tseries", &c.warnedTseries) {
 		return nil
-	case "warn":
-		if !c.warnedTseries && c.report {
-			// Not positioned: bpftrace warns once for the whole script.
-			c.warnedTseries = true
-			c.info.Warnings = append(c.info.Warnings, "Script is using an unstable feature: tseries. To prevent this warning you must explicitly enable it in the config e.g. unstable_tseries=enable")
-		}
 	}
 	t := c.expr(call.Args[0])
 	if t == nil {

@@ -98,7 +98,7 @@ func (s *Script) Check(o *Options) error { return s.check(o, nil) }
 
 // check is Check with the checker's configuration adjusted by set.
 func (s *Script) check(o *Options, set func(*check.Config)) error {
-	cfg := o.checkConfig()
+	cfg := o.CheckConfig()
 	if set != nil {
 		set(cfg)
 	}
@@ -157,8 +157,9 @@ func (o *Options) strLen() int {
 	return runtime.DefaultMaxStrlen()
 }
 
-// checkConfig is the checker's configuration.
-func (o *Options) checkConfig() *check.Config {
+// CheckConfig is the checker's configuration (Check's; listings check
+// with it directly).
+func (o *Options) CheckConfig() *check.Config {
 	return &check.Config{
 		Host:          o.host(),
 		Params:        o.Params,

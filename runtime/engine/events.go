@@ -28,6 +28,9 @@ type Event struct {
 	// Def describes the event: its kind, its format, the layout of its
 	// arguments in the record.
 	Def *codegen.EventDef
+	// Args are Def's arguments as runtime/output reads them (computed
+	// once per event of the script, not per record).
+	Args []output.Arg
 	// Record is the raw record, valid during the Handle call only.
 	Record []byte
 	run    *Run
@@ -43,14 +46,17 @@ func (r *Run) Event(rec []byte) (Event, bool) {
 	if int(id) >= len(evs) {
 		return Event{}, false
 	}
-	return Event{Def: evs[id], Record: rec, run: r}, true
+	return Event{Def: evs[id], Args: r.args[id], Record: rec, run: r}, true
 }
 
-// args are the event's arguments for runtime/output.
-func (e Event) args() []output.Arg {
-	out := make([]output.Arg, len(e.Def.Args))
-	for i, a := range e.Def.Args {
-		out[i] = output.Arg{Type: a.Type, Offset: a.Offset}
+// eventArgs are the arguments of each event of obj for runtime/output,
+// by event id.
+func eventArgs(obj *codegen.Object) [][]output.Arg {
+	out := make([][]output.Arg, len(obj.Events))
+	for i, ev := range obj.Events {
+		for _, a := range ev.Args {
+			out[i] = append(out[i], output.Arg{Type: a.Type, Offset: a.Offset})
+		}
 	}
 	return out
 }
@@ -73,7 +79,7 @@ func (e Event) AppendText(dst []byte, res output.Resolver) []byte {
 	rec := e.Record
 	switch e.Def.Kind {
 	case codegen.EventPrintf:
-		return output.AppendPrintf(dst, e.Def.Pieces, e.args(), rec, res)
+		return output.AppendPrintf(dst, e.Def.Pieces, e.Args, rec, res)
 	case codegen.EventPrint:
 		a := e.Def.Args[0]
 		dst = output.AppendValue(dst, a.Type, rec[a.Offset:a.Offset+a.Type.Size()], res)

@@ -1,23 +1,11 @@
 package engine
 
 import (
-	"os"
 	"strings"
 	"testing"
-)
 
-// needRoot skips t when not root (the checker reads tracefs), and fails
-// it under CI=true, where tests run as root.
-func needRoot(t *testing.T) {
-	t.Helper()
-	if os.Geteuid() == 0 {
-		return
-	}
-	if os.Getenv("CI") == "true" {
-		t.Fatal("CI=true: the tests must run as root")
-	}
-	t.Skip("needs root (the checker reads tracefs)")
-}
+	"github.com/gobpftrace/gobpftrace/runtime/internal/kerneltest"
+)
 
 // checked parses and checks script against the running kernel.
 func checked(t *testing.T, script string) *Script {
@@ -37,7 +25,7 @@ func checked(t *testing.T, script string) *Script {
 // first use; other probes, scripts without kstack, 6.12 and later and an
 // unknown release get none, and the release is asked only when needed.
 func TestSyscallKstackWarnings(t *testing.T) {
-	needRoot(t)
+	kerneltest.RequireRoot(t)
 	script := `tracepoint:syscalls:sys_enter_getpid { @u[ustack] = count(); @k[kstack(3)] = count(); @a[kstack] = count(); }
 tracepoint:syscalls:sys_enter_getpid, tracepoint:syscalls:sys_exit_getpid { @[kstack] = count(); }
 tracepoint:raw_syscalls:sys_enter, tracepoint:sched:sched_switch { @[kstack] = count(); }

@@ -33,6 +33,7 @@ type Run struct {
 	targets               *Targets
 	reader                *runtime.EventReader
 	handle                func(rec []byte)
+	args                  [][]output.Arg // by event id (events.go)
 	onError               func(error)
 	begins, ends, signals []*runtime.LoadedProgram
 
@@ -83,7 +84,7 @@ func Load(s *Script, o *RunOptions) (*Run, []error, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	r := &Run{Script: s, Loaded: l, targets: t, handle: o.Handle, onError: o.OnError, exited: make(chan struct{}), readerDone: make(chan struct{})}
+	r := &Run{Script: s, Loaded: l, targets: t, handle: o.Handle, onError: o.OnError, args: eventArgs(s.Object), exited: make(chan struct{}), readerDone: make(chan struct{})}
 	for _, lp := range l.Programs {
 		switch lp.Kind {
 		case stdlib.Begin:
@@ -189,8 +190,9 @@ func (r *Run) RunsOnItsOwn() bool {
 // (runtime.Loaded.Quiesce): what is slow to undo, closing hundreds of
 // tracepoints, waits for Close, after END and the results. The -c command
 // is stopped after the events: their user stacks are resolved through
-// its /proc entries. It returns the reader's error, if any.
-func (r *Run) Stop(beforeChildStops func()) error {
+// its /proc entries (TargetOptions.Remember keeps its mappings for the
+// maps printed after it). It returns the reader's error, if any.
+func (r *Run) Stop() error {
 	if err := r.Loaded.Quiesce(); err != nil {
 		r.warn(err)
 	}
@@ -200,12 +202,7 @@ func (r *Run) Stop(beforeChildStops func()) error {
 		<-r.readerDone
 		err = r.readerErr
 	}
-	if r.targets.Cpid() != 0 {
-		if beforeChildStops != nil {
-			beforeChildStops()
-		}
-		r.targets.Stop()
-	}
+	r.targets.Stop()
 	return err
 }
 
@@ -256,7 +253,7 @@ func Trace(s *Script, o *RunOptions) (*Run, []error, error) {
 // Finish ends a started run: Stop, then End. Close it afterwards.
 func (r *Run) Finish() []error {
 	var errs []error
-	if err := r.Stop(nil); err != nil {
+	if err := r.Stop(); err != nil {
 		errs = append(errs, err)
 	}
 	return append(errs, r.End()...)

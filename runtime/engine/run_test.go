@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/gobpftrace/gobpftrace/codegen"
+	"github.com/gobpftrace/gobpftrace/runtime/internal/kerneltest"
 	"github.com/gobpftrace/gobpftrace/runtime/output"
 )
 
@@ -20,7 +21,7 @@ import (
 // (the texts of printf and print, exit's code) and tells exit() through
 // Exited; END's events come after Finish's Stop.
 func TestRunEvents(t *testing.T) {
-	needRoot(t)
+	kerneltest.RequireRoot(t)
 	s, err := Compile("events.bt", `BEGIN { printf("hello %d\n", 42); print(7); @x = 1; clear(@x); @y = 2; exit(3); }
 END { printf("end\n"); }`, &Options{})
 	if err != nil {
@@ -91,7 +92,7 @@ END { printf("end\n"); }`, &Options{})
 // TestRunWait: Wait ends with exit() from an attached probe, or with the
 // context.
 func TestRunWait(t *testing.T) {
-	needRoot(t)
+	kerneltest.RequireRoot(t)
 	run := traced(t, `interval:ms:20 { @ticks = count(); if (@ticks == 3) { exit(); } }`)
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
@@ -116,7 +117,7 @@ func TestRunWait(t *testing.T) {
 // TestRunQuiesce: Stop stops the probes at once but leaves the slow part
 // of detaching (closing perf events) to Close.
 func TestRunQuiesce(t *testing.T) {
-	needRoot(t)
+	kerneltest.RequireRoot(t)
 	run := traced(t, `tracepoint:syscalls:sys_enter_getppid /pid == $1/ { @calls = count(); }`, strconv.Itoa(os.Getpid()))
 	calls := func() uint64 {
 		t.Helper()
@@ -137,7 +138,7 @@ func TestRunQuiesce(t *testing.T) {
 		t.Fatalf("@calls %d before Stop, want 3", n)
 	}
 	attached := run.Loaded.Attached()
-	if err := run.Stop(nil); err != nil {
+	if err := run.Stop(); err != nil {
 		t.Fatal(err)
 	}
 	for range 3 {

@@ -32,8 +32,9 @@ type TargetOptions struct {
 	Pid       int
 	DwarfPids []int
 	// Remember, when set, is called with the command's pid once its
-	// libraries are mapped (the symbolizer keeps its mappings, to
-	// resolve its stacks after it has exited).
+	// libraries are mapped and again before it is stopped (the
+	// symbolizer keeps its mappings, to resolve its stacks after it has
+	// exited).
 	Remember func(pid int)
 }
 
@@ -144,11 +145,17 @@ func (t *Targets) Done() <-chan struct{} {
 	return nil
 }
 
-// Stop ends the command (SIGTERM, then SIGKILL after runtime.KillGrace).
+// Stop ends the command (SIGTERM, then SIGKILL after runtime.KillGrace),
+// its mappings remembered first (Remember), so that what is printed
+// after it still resolves.
 func (t *Targets) Stop() {
-	if t.child != nil {
-		t.child.Kill()
+	if t.child == nil {
+		return
 	}
+	if t.remember != nil {
+		t.remember(t.child.Pid())
+	}
+	t.child.Kill()
 }
 
 // Close ends the command, waits for it, and removes the entry stop.

@@ -7,6 +7,8 @@ import (
 	"os"
 	"testing"
 	"time"
+
+	"github.com/gobpftrace/gobpftrace/runtime/internal/kerneltest"
 )
 
 // TestTargets: a command starts stopped (its pid is known, it has not
@@ -14,7 +16,7 @@ import (
 // that does not exist is a TargetError; a run without targets has no
 // Done channel.
 func TestTargets(t *testing.T) {
-	needRoot(t)
+	kerneltest.RequireRoot(t)
 	out := t.TempDir() + "/ran"
 	tg, err := StartTargets(&TargetOptions{Command: "/usr/bin/touch " + out})
 	if err != nil {

@@ -80,7 +80,7 @@ func (u *Units) Declare(s *Script) (existing []string) {
 // the shared maps and returns all its diagnostics (the caller decides:
 // maps declared and not used yet are reported as unused). s.Info is set.
 func (u *Units) CheckDeclarations(s *Script, o *Options) *diag.List {
-	cfg := o.checkConfig()
+	cfg := o.CheckConfig()
 	cfg.Maps, cfg.Persistent = u.maps, true
 	info, diags := check.Check(s.Source, s.Program, cfg)
 	s.Info = info

@@ -5,6 +5,7 @@ package engine
 import (
 	"testing"
 
+	"github.com/gobpftrace/gobpftrace/runtime/internal/kerneltest"
 	"github.com/gobpftrace/gobpftrace/runtime/output"
 )
 
@@ -13,7 +14,7 @@ import (
 // unit that does not name the map is loaded without it, and the map
 // outlives the units.
 func TestUnits(t *testing.T) {
-	needRoot(t)
+	kerneltest.RequireRoot(t)
 	units, err := NewUnits()
 	if err != nil {
 		t.Fatal(err)
