@@ -107,6 +107,9 @@ type Options struct {
 	// lookups of absent keys at run time, with the helper's error code
 	// and the expression (helpererr.go).
 	HelperErrors bool
+	// FuseSyscalls says when syscall tracepoints are compiled onto the
+	// raw_syscalls hooks (fused.go); FuseAuto by default.
+	FuseSyscalls FuseMode
 }
 
 // PidNS identifies a PID namespace as the kernel does: the device (in the
@@ -118,8 +121,7 @@ type PidNS struct {
 // Compile generates the Object for a checked program. Errors that can only
 // be found while generating code (stack overflow) come back as positioned
 // diagnostics in the list.
-func Compile(info *check.Info, opts *Options) (obj *Object, diags *diag.List) {
-	diags = &diag.List{}
+func Compile(info *check.Info, opts *Options) (*Object, *diag.List) {
 	if opts == nil {
 		opts = &Options{}
 	}
@@ -132,11 +134,30 @@ func Compile(info *check.Info, opts *Options) (obj *Object, diags *diag.List) {
 	if opts.Arch == "" {
 		opts.Arch = goruntime.GOARCH
 	}
+	// A fused program that does not compile (its record takes stack
+	// space) is compiled again as a tracepoint, in a new attempt: the
+	// slots of the others depend on it.
+	skip := map[*check.Instance]bool{}
+	for {
+		obj, diags, failed := compile(info, opts, skip)
+		if failed == nil {
+			return obj, diags
+		}
+		skip[failed] = true
+	}
+}
+
+// compile is one attempt of Compile, with the instances in skip not
+// fused. failed is a fused instance whose program did not compile (the
+// result is then to be discarded).
+func compile(info *check.Info, opts *Options, skip map[*check.Instance]bool) (obj *Object, diags *diag.List, failed *check.Instance) {
+	diags = &diag.List{}
 	stackLimit := scratchThreshold
 	if opts.StackLimit != nil {
 		stackLimit = *opts.StackLimit
 	}
 	c := &compiler{info: info, opts: opts, obj: &Object{StrLen: info.StrLen, License: info.Config.License}, maps: map[string]*MapDef{}, stackLimit: stackLimit}
+	c.fusion = c.planFusion(skip)
 	c.internalMaps()
 	c.userMaps()
 	c.addMap(&MapDef{Name: DropsMap, Internal: true, Spec: &ebpf.MapSpec{
@@ -152,6 +173,9 @@ func Compile(info *check.Info, opts *Options) (obj *Object, diags *diag.List) {
 		}
 		prevInst, prev = inst, nil
 		p, err := c.program(inst, len(c.obj.Programs))
+		if err != nil && p != nil && p.Fused != nil {
+			return nil, nil, inst
+		}
 		if err != nil {
 			code := err.code
 			if code == "" {
@@ -166,23 +190,30 @@ func Compile(info *check.Info, opts *Options) (obj *Object, diags *diag.List) {
 		if n := names[base]; n > 1 {
 			p.Name = fmt.Sprintf("%s_%d", truncateName(base, 12), n)
 		}
-		// Function metadata on the first instruction lets the source
-		// comments become BTF line info.
-		p.Insns[0] = btf.WithFuncMetadata(p.Insns[0], &btf.Func{
-			Name:    p.Name,
-			Type:    &btf.FuncProto{Return: &btf.Int{Name: "int", Size: 4, Encoding: btf.Signed}},
-			Linkage: btf.GlobalFunc,
-		})
-		c.obj.Programs = append(c.obj.Programs, p)
+		c.obj.Programs = append(c.obj.Programs, withFuncInfo(p))
 		prev = p
 	}
 	c.joinSessions()
+	if c.fusion != nil {
+		c.dispatchers(c.fusion)
+	}
 	if c.scratchSize > 0 {
 		c.addMap(&MapDef{Name: ScratchMap, Internal: true, Spec: &ebpf.MapSpec{
 			Name: "scratch", Type: ebpf.PerCPUArray, KeySize: 4,
 			ValueSize: uint32(c.scratchSize), MaxEntries: uint32(max(1, len(c.obj.Programs)))}})
 	}
-	return c.obj, diags
+	return c.obj, diags, nil
+}
+
+// withFuncInfo puts function metadata on p's first instruction, which
+// lets the source comments become BTF line info, and returns p.
+func withFuncInfo(p *Program) *Program {
+	p.Insns[0] = btf.WithFuncMetadata(p.Insns[0], &btf.Func{
+		Name:    p.Name,
+		Type:    &btf.FuncProto{Return: &btf.Int{Name: "int", Size: 4, Encoding: btf.Signed}},
+		Linkage: btf.GlobalFunc,
+	})
+	return p
 }
 
 // withScratch inserts, after the first instruction (which saves the
@@ -228,6 +259,8 @@ type compiler struct {
 	kfuncs map[string]bool
 	// helpers caches the answers of Options.Helper.
 	helpers map[asm.BuiltinFunc]bool
+	// fusion is the fused form of the syscall tracepoints (nil: none).
+	fusion *fusionPlan
 }
 
 func (c *compiler) internalMaps() {
@@ -449,11 +482,18 @@ func (c *compiler) program(inst *check.Instance, index int) (p *Program, cerr *c
 	if a.Watch != nil {
 		p.Target.Addr, p.Target.WatchLen, p.Target.WatchMode = a.Watch.Addr, a.Watch.Len, a.Watch.Mode
 	}
+	if fp := c.fusion.probe(inst); fp != nil {
+		g.fused = fp
+		p.Type = ebpf.RawTracepoint
+		p.Fused = &fp.Fused
+	}
 	g.e.comment = g.sourceLine(a.Point.Span())
 	g.prologue()
+	g.fusedSpill()
 	g.tracingPrologue()
 	g.exitGuard()
 	g.pidFilter()
+	g.fusedPrologue()
 	if inst.Probe.Pred != nil {
 		g.e.span = inst.Probe.Pred.Span()
 		g.e.comment = g.sourceLine(inst.Probe.Pred.Span())
@@ -461,6 +501,7 @@ func (c *compiler) program(inst *check.Instance, index int) (p *Program, cerr *c
 	}
 	g.block(inst.Probe.Body)
 	g.e.place("exit")
+	g.fusedEpilogue()
 	g.e.emit(asm.Mov.Imm(asm.R0, 0), asm.Return())
 	insns := g.e.insns
 	if g.e.maxScratch > 0 {

@@ -39,6 +39,11 @@ type gen struct {
 	// site is the expression helper errors are reported at (with -k:
 	// helpererr.go).
 	site diag.Span
+	// fused is set for a probe compiled onto a raw_syscalls hook
+	// (fused.go); recordCtx once regCtx points at the record it built,
+	// the real context being in ctxSpill.
+	fused     *fusedProbe
+	recordCtx bool
 }
 
 type loopLabels struct{ cont, brk string }

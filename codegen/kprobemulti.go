@@ -38,7 +38,7 @@ func addKprobeFunc(p *Program, inst *check.Instance) {
 func (o *Object) AttachPoints() int {
 	n := 0
 	for _, p := range o.Programs {
-		if p.Location == 0 {
+		if p.Location == 0 && !p.Internal {
 			n += 1 + len(p.MoreFuncs)
 		}
 	}

@@ -122,11 +122,15 @@ func (g *gen) frame0(l loc) loc {
 // use it (perf_event_output, get_stackid); builtins that read the
 // context's fields are refused in loop bodies by the checker.
 func (g *gen) ctxTo(dst asm.Register) {
-	if g.fn == nil {
+	switch {
+	case g.fn != nil:
+		g.e.emit(asm.LoadMem(dst, regCtx, g.ctxSpill.off, asm.DWord))
+	case g.recordCtx:
+		// A fused probe's regCtx is its rebuilt record.
+		g.e.emit(asm.LoadMem(dst, g.ctxSpill.base, g.ctxSpill.off, asm.DWord))
+	default:
 		g.e.emit(asm.Mov.Reg(dst, regCtx))
-		return
 	}
-	g.e.emit(asm.LoadMem(dst, regCtx, g.ctxSpill.off, asm.DWord))
 }
 
 // subprogPrologue is inserted at the start of each callback once the

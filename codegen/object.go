@@ -95,7 +95,15 @@ type Program struct {
 	// the same functions joined into one (see session.go), attached with
 	// one kprobe-multi session link; Probe names both.
 	Session bool
-	Insns   asm.Instructions
+	// Fused is set for a syscall tracepoint compiled onto a raw_syscalls
+	// hook (fused.go): a raw tracepoint program that the runtime puts in
+	// the hook's program array instead of attaching it.
+	Fused *Fused
+	// Internal marks a program of gobpftrace's own, not a probe of the
+	// script (the dispatchers of fused syscall tracepoints): it is
+	// attached but neither counted nor listed as a probe.
+	Internal bool
+	Insns    asm.Instructions
 	// Span is the attach point in the script, for attach errors.
 	Span diag.Span
 }

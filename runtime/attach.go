@@ -169,7 +169,13 @@ func (l *Loaded) AttachProgram(p *LoadedProgram, opts *AttachOptions) error {
 	if fn == nil {
 		return &AttachError{Program: p, Err: fmt.Errorf("%s probes cannot be attached yet", p.Kind)}
 	}
-	as, err := fn(p, opts)
+	var as []attachment
+	var err error
+	if p.Fused != nil {
+		as, err = l.attachFused(p)
+	} else {
+		as, err = fn(p, opts)
+	}
 	if err != nil {
 		return &AttachError{Program: p, Err: err}
 	}

@@ -106,3 +106,24 @@ func TestWatchpointModesSorted(t *testing.T) {
 		}
 	}
 }
+
+// TestSyscallNumbers: the x86-64 table gives the ABI's numbers under the
+// entry points' names, which the syscall tracepoints are named after.
+func TestSyscallNumbers(t *testing.T) {
+	for name, want := range map[string]int{"read": 0, "newstat": 4, "getppid": 110, "openat": 257, "sendfile64": 40, "umount": 166, "clone3": 435, "listns": 470} {
+		if nr, ok := SyscallNumber("amd64", name); !ok || nr != want {
+			t.Errorf("SyscallNumber(amd64, %s) = %d, %v; want %d", name, nr, ok, want)
+		}
+	}
+	for _, name := range []string{"stat", "sendfile", "nosuchcall", ""} {
+		if nr, ok := SyscallNumber("amd64", name); ok {
+			t.Errorf("SyscallNumber(amd64, %q) = %d, want none (not an entry point)", name, nr)
+		}
+	}
+	if _, ok := SyscallNumber("arm64", "read"); ok || NumSyscalls("arm64") != 0 {
+		t.Error("arm64 has a table")
+	}
+	if NumSyscalls("amd64") != 471 {
+		t.Errorf("NumSyscalls(amd64) = %d, want 471", NumSyscalls("amd64"))
+	}
+}

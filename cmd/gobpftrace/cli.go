@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/gobpftrace/gobpftrace/codegen"
 	"github.com/gobpftrace/gobpftrace/runtime"
 )
 
@@ -66,6 +67,8 @@ type options struct {
 	// probeFilter keeps only the probes whose names it matches
 	// (--probe-filter); nil keeps all.
 	probeFilter *regexp.Regexp
+	// fuse is --fuse-syscalls.
+	fuse codegen.FuseMode
 }
 
 // optSpec describes one command-line option. The table drives parseArgs,
@@ -110,6 +113,7 @@ var optSpecs = []optSpec{
 	{0, "dry-run", "", func(o *options, _ string) error { o.dryRun = true; return nil }},
 	{0, "verify-only", "", func(o *options, _ string) error { o.verifyOnly = true; return nil }},
 	{0, "probe-filter", "REGEX", setProbeFilter},
+	{0, "fuse-syscalls", "MODE", setFuseSyscalls},
 	{0, "mode", "MODE", setMode},
 	{0, "test", "", func(o *options, _ string) error { return setModeFlag(o, "test") }},
 	{0, "bench", "", func(o *options, _ string) error { return setModeFlag(o, "bench") }},
@@ -181,6 +185,10 @@ OPTIONS:
     --probe-filter REGEX
                    load and attach only the probes whose names match REGEX
                    (begin, end and self probes always run)
+    --fuse-syscalls MODE
+                   auto (default): 16 or more syscalls:sys_enter_*/sys_exit_*
+                   probes are compiled onto raw_syscalls with an in-kernel
+                   dispatch (attached and detached at once); always; never
     --mode MODE    bench: time the bench: probes; test: run the test: probes
                    (after BEGIN, instead of attaching any probe)
     --test         same as --mode test
@@ -408,6 +416,19 @@ func setProbeFilter(o *options, v string) error {
 		return &usageError{fmt.Sprintf("Invalid --probe-filter regex '%s': %v", v, err)}
 	}
 	o.probeFilter = re
+	return nil
+}
+
+// fuseModes are the values of --fuse-syscalls.
+var fuseModes = map[string]codegen.FuseMode{"auto": codegen.FuseAuto, "always": codegen.FuseAlways, "never": codegen.FuseNever}
+
+// setFuseSyscalls is --fuse-syscalls MODE.
+func setFuseSyscalls(o *options, v string) error {
+	m, ok := fuseModes[v]
+	if !ok {
+		return &usageError{fmt.Sprintf("Invalid --fuse-syscalls mode '%s': want auto, always or never", v)}
+	}
+	o.fuse = m
 	return nil
 }
 

@@ -40,11 +40,12 @@ func (s *Session) filterProbes(c *compiled) {
 	}
 	kept := c.Object.Programs[:0]
 	for _, p := range c.Object.Programs {
-		if stdlib.Probes[p.Kind].RunOnce || re.MatchString(p.Probe) {
+		if stdlib.Probes[p.Kind].RunOnce || p.Internal || re.MatchString(p.Probe) {
 			kept = append(kept, p)
 		}
 	}
 	c.Object.Programs = kept
+	c.Object.DropUnusedDispatchers()
 }
 
 // dropWarnings removes the warnings from diags (--no-warnings).

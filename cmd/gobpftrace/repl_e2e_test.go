@@ -1,7 +1,6 @@
 package main
 
 import (
-	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -120,23 +119,7 @@ func TestREPLPipedSession(t *testing.T) {
 	if len(ids) < 2 {
 		t.Fatalf("the session held %d programs, want 2 or more", len(ids))
 	}
-	deadline := time.Now().Add(5 * time.Second)
-	for _, id := range ids {
-		for {
-			prog, err := ebpf.NewProgramFromID(id)
-			if errors.Is(err, os.ErrNotExist) {
-				break
-			}
-			if err == nil {
-				prog.Close()
-			}
-			if time.Now().After(deadline) {
-				t.Errorf("program %d still loaded after the session ended", id)
-				break
-			}
-			time.Sleep(20 * time.Millisecond)
-		}
-	}
+	expectProgramsGone(t, ids)
 }
 
 // TestREPLStatementsAndErrors: expressions print their value, statements

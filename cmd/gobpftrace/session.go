@@ -158,6 +158,7 @@ func (s *Session) engineOptions() *engine.Options {
 		MaxMapKeys:    envMaxMapKeys(),
 		DebugPaths:    s.opts.debugInfo,
 		HelperErrors:  s.opts.helperErrors,
+		FuseSyscalls:  s.opts.fuse,
 	}
 }
 
@@ -451,6 +452,9 @@ func (s *Session) trace(c *compiled) int {
 // reportPrograms prints, for -v, each program's kernel id, size and the
 // verifier's statistics line.
 func (s *Session) reportPrograms(l *runtime.Loaded) {
+	if line := fusedSummary(l.Object); line != "" {
+		fmt.Fprintln(s.Stderr, line)
+	}
 	for _, lp := range l.Programs {
 		id := "?"
 		if info, err := lp.Prog.Info(); err == nil {
@@ -465,7 +469,14 @@ func (s *Session) reportPrograms(l *runtime.Loaded) {
 		if i := strings.IndexByte(stats, '\n'); i >= 0 {
 			stats = stats[:i]
 		}
-		fmt.Fprintf(s.Stderr, "Program ID: %s  %s (%s, %d instructions)\n", id, lp.Probe, lp.Name, len(lp.Insns))
+		form := ""
+		switch {
+		case lp.Fused != nil:
+			form = fmt.Sprintf(", fused: raw_syscalls:%s slot %d", lp.Fused.Hook, lp.Fused.Slot)
+		case lp.Internal:
+			form = ", dispatcher of the fused syscall tracepoints"
+		}
+		fmt.Fprintf(s.Stderr, "Program ID: %s  %s (%s, %d instructions%s)\n", id, lp.Probe, lp.Name, len(lp.Insns), form)
 		if stats != "" {
 			fmt.Fprintf(s.Stderr, "    verifier: %s\n", stats)
 		}

@@ -28,7 +28,8 @@ func TestResultsBeforeDetach(t *testing.T) {
 	needRoot(t)
 	openAtResults := -1
 	r := runTool(t, invocation{
-		args: []string{"-e", `tracepoint:syscalls:sys_enter_* { @[probe] = count(); }`, "-c", "/bin/true"},
+		// As tracepoints: fused, nothing takes long to detach.
+		args: []string{"--fuse-syscalls", "never", "-e", `tracepoint:syscalls:sys_enter_* { @[probe] = count(); }`, "-c", "/bin/true"},
 		during: func(p *runningTool) {
 			if p.stdout.waitFor("@[tracepoint:syscalls:sys_enter_", p.done, 60e9) {
 				openAtResults = perfEventFds(p.cmd.Process.Pid)
