@@ -292,8 +292,11 @@ func (g *gen) fusedPrologue() {
 		from, n = ptRegsR10, ptRegsCS+8-ptRegsR10
 	}
 	size := n
-	if fp.record {
+	switch {
+	case fp.record && fp.Hook == "sys_enter":
 		size = max(n, 16+8*len(fusedArgRegs))
+	case fp.record:
+		size = max(n, 24) // header, __syscall_nr, ret
 	}
 	buf := e.stack(size)
 	e.emit(asm.LoadMem(asm.R3, regCtx, 0, asm.DWord)) // struct pt_regs *
