@@ -107,9 +107,9 @@ type Options struct {
 	// lookups of absent keys at run time, with the helper's error code
 	// and the expression (helpererr.go).
 	HelperErrors bool
-	// FuseSyscalls says when syscall tracepoints are compiled onto the
-	// raw_syscalls hooks (fused.go); FuseAuto by default.
-	FuseSyscalls FuseMode
+	// Tracepoints says when syscall tracepoints are compiled onto the
+	// raw_syscalls hooks (fused.go); TracepointsAuto by default.
+	Tracepoints TracepointMode
 }
 
 // PidNS identifies a PID namespace as the kernel does: the device (in the
@@ -486,6 +486,8 @@ func (c *compiler) program(inst *check.Instance, index int) (p *Program, cerr *c
 		g.fused = fp
 		p.Type = ebpf.RawTracepoint
 		p.Fused = &fp.Fused
+	} else if c.rawForm(inst) {
+		asRawForm(p)
 	}
 	g.e.comment = g.sourceLine(a.Point.Span())
 	g.prologue()

@@ -50,22 +50,22 @@ import (
 // syscall tracepoint already imposes; so the form is chosen by the
 // number of probes (FuseThreshold, measured: see the README).
 
-// FuseMode says when syscall tracepoints are fused (Options.FuseSyscalls).
-type FuseMode int
+// TracepointMode says when syscall tracepoints are fused (Options.Tracepoints).
+type TracepointMode int
 
 // Fuse modes.
 const (
-	// FuseAuto fuses the syscall tracepoints of a script that has
+	// TracepointsAuto fuses the syscall tracepoints of a script that has
 	// FuseThreshold of them or more.
-	FuseAuto FuseMode = iota
-	// FuseAlways fuses every syscall tracepoint that can be.
-	FuseAlways
-	// FuseNever attaches every syscall tracepoint as itself.
-	FuseNever
+	TracepointsAuto TracepointMode = iota
+	// TracepointsFused fuses every syscall tracepoint that can be.
+	TracepointsFused
+	// TracepointsPerf attaches every syscall tracepoint as itself.
+	TracepointsPerf
 )
 
 // FuseThreshold is the number of fusable syscall tracepoints from which
-// FuseAuto fuses them.
+// TracepointsAuto fuses them.
 const FuseThreshold = 16
 
 // Fused describes a probe compiled onto a raw_syscalls hook
@@ -129,9 +129,9 @@ type fusionPlan struct {
 // nil when none is fused. Instances in skip are left alone (their fused
 // program did not compile).
 func (c *compiler) planFusion(skip map[*check.Instance]bool) *fusionPlan {
-	mode := c.opts.FuseSyscalls
+	mode := c.opts.Tracepoints
 	nsys := stdlib.NumSyscalls(c.opts.Arch)
-	if mode == FuseNever || nsys == 0 {
+	if mode == TracepointsPerf || nsys == 0 {
 		return nil
 	}
 	type cand struct {
@@ -147,7 +147,7 @@ func (c *compiler) planFusion(skip map[*check.Instance]bool) *fusionPlan {
 			cands = append(cands, cand{inst, fp})
 		}
 	}
-	if len(cands) == 0 || mode == FuseAuto && len(cands) < FuseThreshold {
+	if len(cands) == 0 || mode == TracepointsAuto && len(cands) < FuseThreshold {
 		return nil
 	}
 	plan := &fusionPlan{probes: map[*check.Instance]*fusedProbe{}, size: map[string]int{}}
@@ -198,16 +198,30 @@ func fusable(inst *check.Instance, arch string) *fusedProbe {
 	if fp == nil || !standardRecord(a.Args, fp.Hook == "sys_exit") {
 		return nil
 	}
+	record, ok := recordUse(inst)
+	if !ok {
+		return nil
+	}
+	fp.record = record
+	return fp
+}
+
+// recordUse reports whether a tracepoint probe's body reads the
+// tracepoint's record (args), and ok false when it depends on the
+// tracepoint itself, which a fused or raw tracepoint program cannot
+// reproduce: a common_* field, the ctx pointer, a kernel stack (which
+// starts elsewhere).
+func recordUse(inst *check.Instance) (record, ok bool) {
 	for x := range inst.Fields {
-		if _, ok := inst.Types[x.X].(*types.Ctx); !ok {
+		if _, isCtx := inst.Types[x.X].(*types.Ctx); !isCtx {
 			continue
 		}
 		if strings.HasPrefix(inst.Fields[x].Name, "common_") {
-			return nil
+			return false, false
 		}
-		fp.record = true
+		record = true
 	}
-	ok := true
+	ok = true
 	ast.Inspect(inst.Probe, func(n ast.Node) bool {
 		switch n := n.(type) {
 		case *ast.Ident:
@@ -219,7 +233,7 @@ func fusable(inst *check.Instance, arch string) *fusedProbe {
 			case stdlib.Ctx, stdlib.Kstack:
 				ok = false
 			case stdlib.Args:
-				fp.record = true
+				record = true
 			}
 		case *ast.Call:
 			if inst.Calls[n] == stdlib.KstackFn {
@@ -228,10 +242,7 @@ func fusable(inst *check.Instance, arch string) *fusedProbe {
 		}
 		return ok
 	})
-	if !ok {
-		return nil
-	}
-	return fp
+	return record, ok
 }
 
 // standardRecord reports whether a syscall tracepoint's record is laid
@@ -407,20 +418,6 @@ func (p *fusionPlan) probe(inst *check.Instance) *fusedProbe {
 		return nil
 	}
 	return p.probes[inst]
-}
-
-// SyscallProbes counts the object's syscall tracepoint programs: those
-// fused onto the raw_syscalls hooks and those attached as tracepoints.
-func (o *Object) SyscallProbes() (fused, tracepoints int) {
-	for _, p := range o.Programs {
-		switch {
-		case p.Fused != nil:
-			fused++
-		case p.Kind == stdlib.Tracepoint && p.Target.Category == "syscalls":
-			tracepoints++
-		}
-	}
-	return fused, tracepoints
 }
 
 // DropUnusedDispatchers removes the dispatchers whose program array no

@@ -12,7 +12,7 @@ import (
 	"github.com/gobpftrace/gobpftrace/stdlib"
 )
 
-// fusedGoldenCases are compiled with FuseAlways and compared with
+// fusedGoldenCases are compiled with TracepointsFused and compared with
 // testdata/fused/NAME.golden (go test -update rewrites them), each
 // program's fused slot first.
 var fusedGoldenCases = []GoldenCase{
@@ -28,7 +28,7 @@ var fusedGoldenCases = []GoldenCase{
 func TestGoldenFused(t *testing.T) {
 	for _, c := range fusedGoldenCases {
 		t.Run(c.Name, func(t *testing.T) {
-			obj, gd, src := compileScriptWith(t, c.Src, nil, &Options{FuseSyscalls: FuseAlways})
+			obj, gd, src := compileScriptWith(t, c.Src, nil, &Options{Tracepoints: TracepointsFused})
 			if len(gd.Items) > 0 {
 				t.Fatalf("compile:\n%s", src.Render(gd))
 			}
@@ -49,9 +49,9 @@ func TestGoldenFused(t *testing.T) {
 
 // fusedOf compiles text with mode and returns its fused programs and the
 // number of its syscall tracepoint programs left as tracepoints.
-func fusedOf(t *testing.T, text string, mode FuseMode) (fused []*Program, tracepoints int) {
+func fusedOf(t *testing.T, text string, mode TracepointMode) (fused []*Program, tracepoints int) {
 	t.Helper()
-	obj, gd, src := compileScriptWith(t, text, nil, &Options{FuseSyscalls: mode})
+	obj, gd, src := compileScriptWith(t, text, nil, &Options{Tracepoints: mode})
 	if gd.HasErrors() {
 		t.Fatalf("compile %q:\n%s", text, src.Render(gd))
 	}
@@ -60,15 +60,15 @@ func fusedOf(t *testing.T, text string, mode FuseMode) (fused []*Program, tracep
 			fused = append(fused, p)
 		}
 	}
-	n, tp := obj.SyscallProbes()
+	n, _, tp := obj.TracepointForms()
 	if n != len(fused) {
-		t.Errorf("SyscallProbes says %d fused, the object has %d", n, len(fused))
+		t.Errorf("TracepointForms says %d fused, the object has %d", n, len(fused))
 	}
 	return fused, tp
 }
 
-// TestFuseThreshold: FuseAuto fuses from FuseThreshold syscall
-// tracepoints on, FuseAlways always, FuseNever never; repeated probes on
+// TestFuseThreshold: TracepointsAuto fuses from FuseThreshold syscall
+// tracepoints on, TracepointsFused always, TracepointsPerf never; repeated probes on
 // one system call chain through the slots after the table's numbers.
 func TestFuseThreshold(t *testing.T) {
 	probes := func(n int) string {
@@ -76,13 +76,13 @@ func TestFuseThreshold(t *testing.T) {
 	}
 	for _, c := range []struct {
 		n    int
-		mode FuseMode
+		mode TracepointMode
 		want int
 	}{
-		{FuseThreshold - 1, FuseAuto, 0},
-		{FuseThreshold, FuseAuto, FuseThreshold},
-		{1, FuseAlways, 1},
-		{FuseThreshold, FuseNever, 0},
+		{FuseThreshold - 1, TracepointsAuto, 0},
+		{FuseThreshold, TracepointsAuto, FuseThreshold},
+		{1, TracepointsFused, 1},
+		{FuseThreshold, TracepointsPerf, 0},
 	} {
 		fused, tp := fusedOf(t, probes(c.n), c.mode)
 		if len(fused) != c.want || tp != c.n-c.want {
@@ -111,7 +111,7 @@ func TestFuseKeepsTracepoints(t *testing.T) {
 		`@[kstack(3)] = count();`,
 	} {
 		text := `tracepoint:syscalls:sys_enter_openat { ` + body + ` } tracepoint:syscalls:sys_enter_read { @n = count(); }`
-		fused, tp := fusedOf(t, text, FuseAlways)
+		fused, tp := fusedOf(t, text, TracepointsFused)
 		if len(fused) != 1 || fused[0].Probe != "tracepoint:syscalls:sys_enter_read" || tp != 1 {
 			t.Errorf("%s: %d fused (%v), %d tracepoints; want only sys_enter_read fused", body, len(fused), fused, tp)
 		}
@@ -121,12 +121,12 @@ func TestFuseKeepsTracepoints(t *testing.T) {
 		`tracepoint:sched:sched_switch { @ = count(); }`,
 		`tracepoint:raw_syscalls:sys_enter { @ = count(); }`,
 	} {
-		if fused, _ := fusedOf(t, text, FuseAlways); len(fused) != 0 {
+		if fused, _ := fusedOf(t, text, TracepointsFused); len(fused) != 0 {
 			t.Errorf("%s: fused", text)
 		}
 	}
-	obj, _, _ := compileScriptWith(t, `tracepoint:syscalls:sys_enter_read { @ = count(); }`, nil, &Options{FuseSyscalls: FuseAlways, Arch: "arm64"})
-	if n, _ := obj.SyscallProbes(); n != 0 {
+	obj, _, _ := compileScriptWith(t, `tracepoint:syscalls:sys_enter_read { @ = count(); }`, nil, &Options{Tracepoints: TracepointsFused, Arch: "arm64"})
+	if n, _, _ := obj.TracepointForms(); n != 0 {
 		t.Errorf("arm64 (no system call table): %d fused", n)
 	}
 }

@@ -99,6 +99,11 @@ type Program struct {
 	// hook (fused.go): a raw tracepoint program that the runtime puts in
 	// the hook's program array instead of attaching it.
 	Fused *Fused
+	// RawForm marks a tracepoint probe whose body does not read the
+	// event's record (rawform.go): a raw tracepoint program, attached to
+	// the tracepoint named as the event (Target.Event); the runtime loads
+	// the same instructions as a tracepoint program where there is none.
+	RawForm bool
 	// Internal marks a program of gobpftrace's own, not a probe of the
 	// script (the dispatchers of fused syscall tracepoints): it is
 	// attached but neither counted nor listed as a probe.

@@ -171,9 +171,12 @@ func (l *Loaded) AttachProgram(p *LoadedProgram, opts *AttachOptions) error {
 	}
 	var as []attachment
 	var err error
-	if p.Fused != nil {
+	switch {
+	case p.Fused != nil:
 		as, err = l.attachFused(p)
-	} else {
+	case p.RawForm:
+		as, err = l.attachRawForm(p)
+	default:
 		as, err = fn(p, opts)
 	}
 	if err != nil {

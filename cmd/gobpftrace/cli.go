@@ -67,8 +67,8 @@ type options struct {
 	// probeFilter keeps only the probes whose names it matches
 	// (--probe-filter); nil keeps all.
 	probeFilter *regexp.Regexp
-	// fuse is --fuse-syscalls.
-	fuse codegen.FuseMode
+	// tracepoints is --tracepoints.
+	tracepoints codegen.TracepointMode
 }
 
 // optSpec describes one command-line option. The table drives parseArgs,
@@ -113,7 +113,7 @@ var optSpecs = []optSpec{
 	{0, "dry-run", "", func(o *options, _ string) error { o.dryRun = true; return nil }},
 	{0, "verify-only", "", func(o *options, _ string) error { o.verifyOnly = true; return nil }},
 	{0, "probe-filter", "REGEX", setProbeFilter},
-	{0, "fuse-syscalls", "MODE", setFuseSyscalls},
+	{0, "tracepoints", "MODE", setTracepoints},
 	{0, "mode", "MODE", setMode},
 	{0, "test", "", func(o *options, _ string) error { return setModeFlag(o, "test") }},
 	{0, "bench", "", func(o *options, _ string) error { return setModeFlag(o, "bench") }},
@@ -185,10 +185,11 @@ OPTIONS:
     --probe-filter REGEX
                    load and attach only the probes whose names match REGEX
                    (begin, end and self probes always run)
-    --fuse-syscalls MODE
-                   auto (default): 16 or more syscalls:sys_enter_*/sys_exit_*
-                   probes are compiled onto raw_syscalls with an in-kernel
-                   dispatch (attached and detached at once); always; never
+    --tracepoints MODE
+                   how tracepoints attach: auto (default: 16 or more syscall
+                   probes fused onto raw_syscalls, probes that do not read
+                   their record as raw tracepoints: detached at once), fused
+                   (every syscall probe fused), perf (each one a perf event)
     --mode MODE    bench: time the bench: probes; test: run the test: probes
                    (after BEGIN, instead of attaching any probe)
     --test         same as --mode test
@@ -419,16 +420,16 @@ func setProbeFilter(o *options, v string) error {
 	return nil
 }
 
-// fuseModes are the values of --fuse-syscalls.
-var fuseModes = map[string]codegen.FuseMode{"auto": codegen.FuseAuto, "always": codegen.FuseAlways, "never": codegen.FuseNever}
+// tracepointModes are the values of --tracepoints.
+var tracepointModes = map[string]codegen.TracepointMode{"auto": codegen.TracepointsAuto, "fused": codegen.TracepointsFused, "perf": codegen.TracepointsPerf}
 
-// setFuseSyscalls is --fuse-syscalls MODE.
-func setFuseSyscalls(o *options, v string) error {
-	m, ok := fuseModes[v]
+// setTracepoints is --tracepoints MODE.
+func setTracepoints(o *options, v string) error {
+	m, ok := tracepointModes[v]
 	if !ok {
-		return &usageError{fmt.Sprintf("Invalid --fuse-syscalls mode '%s': want auto, always or never", v)}
+		return &usageError{fmt.Sprintf("Invalid --tracepoints mode '%s': want auto, fused or perf", v)}
 	}
-	o.fuse = m
+	o.tracepoints = m
 	return nil
 }
 

@@ -2,21 +2,27 @@ package main
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/gobpftrace/gobpftrace/codegen"
 )
 
-// fusedSummary is -v's line on the form of the syscall tracepoints
-// (codegen/fused.go), "" for a script that has none.
-func fusedSummary(obj *codegen.Object) string {
-	fused, single := obj.SyscallProbes()
-	switch {
-	case fused == 0 && single == 0:
-		return ""
-	case fused == 0:
-		return fmt.Sprintf("Syscall tracepoints: %d attached one by one (fused onto raw_syscalls from %d on; --fuse-syscalls always|never)", single, codegen.FuseThreshold)
-	case single == 0:
-		return fmt.Sprintf("Syscall tracepoints: %d fused onto raw_syscalls (--fuse-syscalls never attaches them one by one)", fused)
+// tracepointSummary is -v's line on the forms the tracepoint probes take
+// (codegen/fused.go, codegen/rawform.go), "" for a script that has none.
+func tracepointSummary(obj *codegen.Object) string {
+	fused, raw, perf := obj.TracepointForms()
+	var parts []string
+	if fused > 0 {
+		parts = append(parts, fmt.Sprintf("%d fused onto raw_syscalls", fused))
 	}
-	return fmt.Sprintf("Syscall tracepoints: %d fused onto raw_syscalls, %d attached one by one (they read common_ fields, ctx or kstack)", fused, single)
+	if raw > 0 {
+		parts = append(parts, fmt.Sprintf("%d as raw tracepoints", raw))
+	}
+	if perf > 0 {
+		parts = append(parts, fmt.Sprintf("%d as perf events", perf))
+	}
+	if len(parts) == 0 {
+		return ""
+	}
+	return fmt.Sprintf("Tracepoints: %s (syscall probes are fused from %d on; --tracepoints fused|perf)", strings.Join(parts, ", "), codegen.FuseThreshold)
 }

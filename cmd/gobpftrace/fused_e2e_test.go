@@ -108,14 +108,14 @@ func fusedSameOutput(t *testing.T) {
 	for name, s := range fusedScripts {
 		t.Run(name, func(t *testing.T) {
 			var outs [2]string
-			for i, mode := range []string{"always", "never"} {
-				r := gbt(t, "-v", "--fuse-syscalls", mode, "-e", s.script, "-c", work)
+			for i, mode := range []string{"fused", "perf"} {
+				r := gbt(t, "-v", "--tracepoints", mode, "-e", s.script, "-c", work)
 				expectCode(t, r, 0)
-				form := "fused onto raw_syscalls"
-				if mode == "never" {
-					form = "attached one by one"
+				form := `\d+ fused onto raw_syscalls \(`
+				if mode == "perf" {
+					form = `\d+ as perf events \(`
 				}
-				matchAll(t, "stderr", r.stderr, `(?m)^Syscall tracepoints: \d+ `+form)
+				matchAll(t, "stderr", r.stderr, `(?m)^Tracepoints: `+form)
 				outs[i] = r.stdout
 			}
 			if outs[0] != outs[1] {

@@ -158,7 +158,7 @@ func (s *Session) engineOptions() *engine.Options {
 		MaxMapKeys:    envMaxMapKeys(),
 		DebugPaths:    s.opts.debugInfo,
 		HelperErrors:  s.opts.helperErrors,
-		FuseSyscalls:  s.opts.fuse,
+		Tracepoints:   s.opts.tracepoints,
 	}
 }
 
@@ -452,7 +452,7 @@ func (s *Session) trace(c *compiled) int {
 // reportPrograms prints, for -v, each program's kernel id, size and the
 // verifier's statistics line.
 func (s *Session) reportPrograms(l *runtime.Loaded) {
-	if line := fusedSummary(l.Object); line != "" {
+	if line := tracepointSummary(l.Object); line != "" {
 		fmt.Fprintln(s.Stderr, line)
 	}
 	for _, lp := range l.Programs {
@@ -475,6 +475,8 @@ func (s *Session) reportPrograms(l *runtime.Loaded) {
 			form = fmt.Sprintf(", fused: raw_syscalls:%s slot %d", lp.Fused.Hook, lp.Fused.Slot)
 		case lp.Internal:
 			form = ", dispatcher of the fused syscall tracepoints"
+		case lp.RawForm:
+			form = ", raw tracepoint " + lp.Target.Event
 		}
 		fmt.Fprintf(s.Stderr, "Program ID: %s  %s (%s, %d instructions%s)\n", id, lp.Probe, lp.Name, len(lp.Insns), form)
 		if stats != "" {

@@ -29,7 +29,7 @@ func TestResultsBeforeDetach(t *testing.T) {
 	openAtResults := -1
 	r := runTool(t, invocation{
 		// As tracepoints: fused, nothing takes long to detach.
-		args: []string{"--fuse-syscalls", "never", "-e", `tracepoint:syscalls:sys_enter_* { @[probe] = count(); }`, "-c", "/bin/true"},
+		args: []string{"--tracepoints", "perf", "-e", `tracepoint:syscalls:sys_enter_* { @[probe] = count(); }`, "-c", "/bin/true"},
 		during: func(p *runningTool) {
 			if p.stdout.waitFor("@[tracepoint:syscalls:sys_enter_", p.done, 60e9) {
 				openAtResults = perfEventFds(p.cmd.Process.Pid)

@@ -46,9 +46,9 @@ type Options struct {
 	DebugPaths []string
 	// HelperErrors makes failed reads and lookups run-time warnings (-k).
 	HelperErrors bool
-	// FuseSyscalls says when syscall tracepoints are compiled onto the
-	// raw_syscalls hooks (codegen.FuseAuto by default).
-	FuseSyscalls codegen.FuseMode
+	// Tracepoints says when syscall tracepoints are compiled onto the
+	// raw_syscalls hooks (codegen.TracepointsAuto by default).
+	Tracepoints codegen.TracepointMode
 	// RingBufSize is the event ring buffer's size in bytes (0: the
 	// config's perf_rb_pages, else the code generator's default).
 	RingBufSize int
@@ -186,7 +186,7 @@ func (o *Options) CodegenOptions(info *check.Info, src *diag.Source) *codegen.Op
 		keys = o.MaxMapKeys
 	}
 	opts := runtime.KernelOptions(&codegen.Options{Source: src, MaxMapKeys: keys, Events: runtime.EventChannel(), HelperErrors: o.HelperErrors,
-		FuseSyscalls: o.FuseSyscalls})
+		Tracepoints: o.Tracepoints})
 	if limit := info.Config.OnStackLimit; limit >= 0 {
 		opts.StackLimit = &limit
 	}

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # fusedcost.sh - what fused syscall tracepoints cost each system call
 # (make bench). For each probe below, attached as a tracepoint
-# (--fuse-syscalls never) and fused (always), the ns per getpid() of a C
+# (--tracepoints perf) and fused (--tracepoints fused), the ns per getpid() of a C
 # loop (gen.c: best of 5 runs of N calls, pinned to the last CPU), traced
 # (a probe on getpid) and untraced (a probe on getppid only: the cost the
 # dispatchers add to every other system call of the machine).
@@ -27,7 +27,7 @@ cost() {
 	if [ -z "$script" ]; then
 		ns=$(taskset -c "$CPU" "$GEN" "$N")
 	else
-		"$BIN" --fuse-syscalls "$mode" -e "$script" >/dev/null 2>"$err" &
+		"$BIN" --tracepoints "$mode" -e "$script" >/dev/null 2>"$err" &
 		PID=$!
 		for _ in $(seq 500); do
 			grep -q '^Attached' "$err" && break
@@ -45,7 +45,7 @@ cost() {
 
 printf '%-62s %12s %12s\n' "ns per getpid() (N=$N)" tracepoint fused
 row() { # label script
-	printf '%-62s %12s %12s\n' "$1" "$(cost "$1" never "$2")" "$(cost "$1" always "$2")"
+	printf '%-62s %12s %12s\n' "$1" "$(cost "$1" perf "$2")" "$(cost "$1" fused "$2")"
 }
 printf '%-62s %12s\n' "no probe" "$(cost none none "")"
 row "traced: sys_enter_getpid { @ = count(); }" 'tracepoint:syscalls:sys_enter_getpid { @ = count(); }'
