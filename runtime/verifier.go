@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/cilium/ebpf"
 	"github.com/cilium/ebpf/features"
@@ -50,7 +51,7 @@ type VerifierRejection struct {
 // verifierLimit is one kernel limit the verifier reports.
 type verifierLimit struct {
 	// match finds the verifier's message in its log.
-	match *regexp.Regexp
+	match func() *regexp.Regexp
 	// msg and hint are what the user sees; msg may use the submatches
 	// ($1 …) of match.
 	msg, hint string
@@ -58,7 +59,7 @@ type verifierLimit struct {
 
 // tooManyMaps is the limit on the maps one program uses (MAX_USED_MAPS).
 var tooManyMaps = verifierLimit{
-	match: regexp.MustCompile(`(?:total number of maps per program has reached the limit of (\d+)|too many maps)`),
+	match: lazyRegexp(`(?:total number of maps per program has reached the limit of (\d+)|too many maps)`),
 	msg:   "too many maps: a BPF program may use at most 64 maps, including gobpftrace's own (ring buffer, counters, scratch)",
 	hint:  "use fewer maps in one probe, e.g. one map with a tuple key instead of several",
 }
@@ -67,33 +68,33 @@ var tooManyMaps = verifierLimit{
 // gobpftrace. The first that matches a line of the log wins.
 var verifierLimits = []verifierLimit{
 	{
-		match: regexp.MustCompile(`^infinite loop detected at insn (\d+)`),
+		match: lazyRegexp(`^infinite loop detected at insn (\d+)`),
 		msg:   "infinite loop: the kernel verifier found a loop that never ends",
 		hint:  "make the loop's condition change (or break out of it); BPF programs must finish",
 	},
 	{
-		match: regexp.MustCompile(`^BPF program is too large\. Processed (\d+) insn`),
+		match: lazyRegexp(`^BPF program is too large\. Processed (\d+) insn`),
 		msg:   "program too complex: the kernel verifier gave up after exploring $1 instructions (the limit is 1,000,000)",
 		hint:  "a loop the verifier cannot prove to end (while (1) without a reachable break) or too many paths; bound loops with a counter, lower unroll counts or split the probe",
 	},
 	{
-		match: regexp.MustCompile(`^The sequence of (\d+) jumps is too complex`),
+		match: lazyRegexp(`^The sequence of (\d+) jumps is too complex`),
 		msg:   "program too complex: a path through it has more conditional jumps than the kernel verifier follows ($1; the limit is 8,192)",
 		hint:  "use fewer if statements and conditions in one probe (or lower unroll counts), or split the probe",
 	},
 	tooManyMaps,
 	{
-		match: regexp.MustCompile(`^(?:combined stack size of \d+ calls is \d+\. Too large|stack size \d+\. Too large)`),
+		match: lazyRegexp(`^(?:combined stack size of \d+ calls is \d+\. Too large|stack size \d+\. Too large)`),
 		msg:   "BPF stack limit exceeded: the program needs more than the kernel's 512 bytes of stack",
 		hint:  "use fewer or smaller local values in one expression",
 	},
 	{
-		match: regexp.MustCompile(`^back-edge from insn (\d+) to`),
+		match: lazyRegexp(`^back-edge from insn (\d+) to`),
 		msg:   "loops are not supported by this kernel's verifier (Linux 5.3 or later is needed)",
 		hint:  "use unroll(N) instead of while or for",
 	},
 	{
-		match: regexp.MustCompile(`^program of this type cannot use helper (\w+)#\d+`),
+		match: lazyRegexp(`^program of this type cannot use helper (\w+)#\d+`),
 		msg:   "the kernel does not allow the helper $1 in this probe",
 		hint:  "the kernel lacks it for this program type, or its lockdown forbids it (bpf_probe_write_user under lockdown=integrity, used by write_user())",
 	},
@@ -101,27 +102,34 @@ var verifierLimits = []verifierLimit{
 		// A helper the kernel allows in some attach points only
 		// (bpf_d_path: the functions of its d_path allowlist). HEAD's
 		// wording; {helper} is the call the verifier stopped at.
-		match: regexp.MustCompile(`^helper call is not allowed in probe`),
+		match: lazyRegexp(`^helper call is not allowed in probe`),
 		msg:   "helper {helper} not allowed in probe",
 		hint:  "the kernel allows it in some functions only: bpf_d_path (path()) in fentry/fexit probes of security_file_open, security_file_permission, security_inode_getattr, security_path_truncate, vfs_truncate, vfs_fallocate, dentry_open, vfs_getattr and filp_close, and in iterators",
 	},
 	{
-		match: regexp.MustCompile(`^unknown func (\w+)#\d+`),
+		match: lazyRegexp(`^unknown func (\w+)#\d+`),
 		msg:   "this kernel lacks the helper $1",
 		hint:  "a newer kernel has it",
 	},
 	{
-		match: regexp.MustCompile(`^(?:BPF program is too large|program too large)`),
+		match: lazyRegexp(`^(?:BPF program is too large|program too large)`),
 		msg:   "program too large for the kernel",
 		hint:  "lower unroll counts or split the probe",
 	},
 }
 
+// lazyRegexp returns a function that compiles expr on its first call:
+// the verifier's log is only read when a program is rejected, and
+// compiling these expressions at start-up would cost every run.
+func lazyRegexp(expr string) func() *regexp.Regexp {
+	return sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(expr) })
+}
+
 // insnLine matches an instruction line of the verifier log: "123: (bf) …";
 // callInsn a helper call there: "123: (85) call bpf_d_path#147".
 var (
-	insnLine = regexp.MustCompile(`^(\d+): \(`)
-	callInsn = regexp.MustCompile(`\(85\) call (\w+)#\d+`)
+	insnLine = lazyRegexp(`^(\d+): \(`)
+	callInsn = lazyRegexp(`\(85\) call (\w+)#\d+`)
 )
 
 // ExplainVerifierError classifies the rejection of p described by ve.
@@ -134,20 +142,21 @@ func ExplainVerifierError(p *codegen.Program, ve *ebpf.VerifierError) *VerifierR
 	last, helper := -1, "helper"
 	for _, line := range ve.Log {
 		line = strings.TrimSpace(line)
-		if m := insnLine.FindStringSubmatch(line); m != nil {
+		if m := insnLine().FindStringSubmatch(line); m != nil {
 			last, _ = strconv.Atoi(m[1])
-			if c := callInsn.FindStringSubmatch(line); c != nil {
+			if c := callInsn().FindStringSubmatch(line); c != nil {
 				helper = c[1]
 			}
 			continue
 		}
 		for _, lim := range verifierLimits {
-			m := lim.match.FindStringSubmatchIndex(line)
+			re := lim.match()
+			m := re.FindStringSubmatchIndex(line)
 			if m == nil {
 				continue
 			}
 			r.Limit = true
-			r.Msg = strings.ReplaceAll(string(lim.match.ExpandString(nil, lim.msg, line, m)), "{helper}", helper)
+			r.Msg = strings.ReplaceAll(string(re.ExpandString(nil, lim.msg, line, m)), "{helper}", helper)
 			r.Hint = lim.hint
 			r.Insn = last
 			if strings.HasPrefix(line, "infinite loop detected at insn ") {
@@ -189,7 +198,7 @@ func usedMaps(p *codegen.Program) int {
 
 // commentLine matches an instruction's source comment (see
 // codegen/lineinfo.go): "line N: statement text".
-var commentLine = regexp.MustCompile(`^line (\d+): (.*)$`)
+var commentLine = lazyRegexp(`^line (\d+): (.*)$`)
 
 // locate sets Line and Excerpt from the source comment of the statement
 // that contains instruction Insn.
@@ -203,7 +212,7 @@ func (r *VerifierRejection) locate() {
 			break
 		}
 		if src := ins.Source(); src != nil {
-			if m := commentLine.FindStringSubmatch(src.String()); m != nil {
+			if m := commentLine().FindStringSubmatch(src.String()); m != nil {
 				r.Line, _ = strconv.Atoi(m[1])
 				r.Excerpt = strings.TrimSuffix(m[2], " …")
 			}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+	"sync"
 
 	"github.com/gobpftrace/gobpftrace/stdlib/bt"
 )
@@ -125,7 +126,11 @@ type MacroDoc struct {
 	Doc  string
 }
 
-var macroHead = regexp.MustCompile(`^macro\s+([A-Za-z_][A-Za-z0-9_]*)\s*\(([^)]*)\)`)
+// macroHead matches the head of a macro definition; compiled on first
+// use (documentation only), not at start-up.
+var macroHead = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`^macro\s+([A-Za-z_][A-Za-z0-9_]*)\s*\(([^)]*)\)`)
+})
 
 // Macros lists the macros a standard-library file defines, in order, with
 // the overloads of a name together.
@@ -139,7 +144,7 @@ func Macros(text string) []MacroDoc {
 			comment = append(comment, strings.TrimSpace(c))
 			continue
 		}
-		m := macroHead.FindStringSubmatch(t)
+		m := macroHead().FindStringSubmatch(t)
 		if m == nil {
 			comment = nil
 			continue

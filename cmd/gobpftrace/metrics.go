@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"net"
-	"net/http"
 	"time"
 
 	"github.com/gobpftrace/gobpftrace/runtime"
@@ -36,7 +35,7 @@ const defaultMetricsPrefix = "gobpftrace_"
 // metricsServer is the running --metrics server.
 type metricsServer struct {
 	ln  net.Listener
-	srv *http.Server
+	srv *metrics.Server
 }
 
 // metricsShutdownGrace bounds the wait for scrapes in progress when
@@ -69,15 +68,13 @@ func (m *metricsServer) serveSource(s *Session, src metrics.Source, stats metric
 	if s.opts.metrics.prefixSet {
 		prefix = s.opts.metrics.prefix
 	}
-	h, err := metrics.Handler(metrics.NewCollector(src, prefix, &metrics.Options{MaxSeries: s.opts.metrics.series, Stats: stats}))
+	srv, err := metrics.NewServer(metrics.NewCollector(src, prefix, &metrics.Options{MaxSeries: s.opts.metrics.series, Stats: stats}), "/metrics")
 	if err != nil {
 		return err
 	}
-	mux := http.NewServeMux()
-	mux.Handle("/metrics", h)
-	m.srv = &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	m.srv = srv
 	go func() {
-		if err := m.srv.Serve(m.ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		if err := srv.Serve(m.ln); err != nil && !errors.Is(err, metrics.ErrServerClosed) {
 			fmt.Fprintf(s.Stderr, "ERROR: --metrics: %v\n", err)
 		}
 	}()

@@ -1,12 +1,14 @@
 package macro
 
 import (
+	"maps"
 	"strings"
 	"testing"
 
 	"github.com/gobpftrace/gobpftrace/lang/ast"
 	"github.com/gobpftrace/gobpftrace/lang/diag"
 	"github.com/gobpftrace/gobpftrace/lang/parser"
+	"github.com/gobpftrace/gobpftrace/stdlib/bt"
 )
 
 // expand parses text, expands its macros and returns the dump of the
@@ -149,5 +151,30 @@ func TestTypeofParam(t *testing.T) {
 	})
 	if of == nil || of.Type != nil || ast.Dump(of.X) != "(blockexpr (value $a))" {
 		t.Fatalf("typeof operand: %+v", of)
+	}
+}
+
+// The names stdlibMacros finds by scanning the standard library's text are
+// exactly those of the macros the parser finds in it.
+func TestStdlibMacroNames(t *testing.T) {
+	want := map[string]bool{}
+	for _, f := range bt.Files() {
+		prog, diags := parser.Parse(diag.NewSource(f.Name, f.Text))
+		if len(diags.Items) > 0 {
+			t.Fatalf("%s: %v", f.Name, diags.Items)
+		}
+		for _, m := range prog.Macros {
+			want[m.Name] = true
+		}
+	}
+	if got := stdlibMacros(); !maps.Equal(got, want) || len(got) == 0 {
+		t.Errorf("scanned names %v, parsed names %v", got, want)
+	}
+	for line, name := range map[string]string{
+		"macro f(x) {\n": "f", "macro\t_a9 ()": "_a9", "macro 9x()": "", "macrox()": "", "  macro f()": "", "macro": "",
+	} {
+		if got := macroLineName(line); got != name {
+			t.Errorf("macroLineName(%q) = %q, want %q", line, got, name)
+		}
 	}
 }

@@ -1,7 +1,7 @@
 package macro
 
 import (
-	"regexp"
+	"strings"
 	"sync"
 
 	"github.com/gobpftrace/gobpftrace/lang/ast"
@@ -21,19 +21,39 @@ var (
 	stdlibNames map[string]bool
 )
 
-var macroName = regexp.MustCompile(`(?m)^macro\s+([A-Za-z_][A-Za-z0-9_]*)`)
-
-// stdlibMacros returns the names the standard library defines.
+// stdlibMacros returns the names the standard library defines: those of
+// its lines that start with "macro NAME".
 func stdlibMacros() map[string]bool {
 	stdlibOnce.Do(func() {
 		stdlibNames = map[string]bool{}
 		for _, f := range bt.Files() {
-			for _, m := range macroName.FindAllStringSubmatch(f.Text, -1) {
-				stdlibNames[m[1]] = true
+			for line := range strings.Lines(f.Text) {
+				if name := macroLineName(line); name != "" {
+					stdlibNames[name] = true
+				}
 			}
 		}
 	})
 	return stdlibNames
+}
+
+// macroLineName returns the name a line starting with "macro NAME"
+// defines, "" for any other line.
+func macroLineName(line string) string {
+	rest, ok := strings.CutPrefix(line, "macro")
+	if !ok || rest == "" || (rest[0] != ' ' && rest[0] != '\t') {
+		return ""
+	}
+	rest = strings.TrimLeft(rest, " \t")
+	n := 0
+	for n < len(rest) {
+		c := rest[n]
+		if c != '_' && (c|0x20 < 'a' || c|0x20 > 'z') && (n == 0 || c < '0' || c > '9') {
+			break
+		}
+		n++
+	}
+	return rest[:n]
 }
 
 // usesStdlib reports whether prog calls a standard library macro or names

@@ -1,7 +1,6 @@
 package parser
 
 import (
-	"regexp"
 	"strings"
 
 	"github.com/gobpftrace/gobpftrace/stdlib"
@@ -17,7 +16,16 @@ var keywords = map[string]bool{
 	"comptime": true, "struct": true, "union": true, "enum": true,
 }
 
-var identRE = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
+// isIdent reports whether s is an identifier: [A-Za-z_][A-Za-z0-9_]*.
+func isIdent(s string) bool {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c != '_' && (c|0x20 < 'a' || c|0x20 > 'z') && (i == 0 || c < '0' || c > '9') {
+			return false
+		}
+	}
+	return s != ""
+}
 
 // describe names a token the way bpftrace 0.17's bison grammar does in
 // "syntax error, unexpected X" messages.
@@ -52,7 +60,7 @@ func describe(t token) string {
 	case kPredEnd:
 		return "end predicate"
 	case kAttach:
-		if identRE.MatchString(t.text) {
+		if isIdent(t.text) {
 			return "identifier"
 		}
 		return "path"

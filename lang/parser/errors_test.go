@@ -156,3 +156,14 @@ func TestDeepNesting(t *testing.T) {
 		}
 	}
 }
+
+func TestIsIdent(t *testing.T) {
+	for s, want := range map[string]bool{
+		"a": true, "_": true, "Ab_9": true, "x1y2": true,
+		"": false, "9a": false, "a-b": false, "a b": false, "é": false, "a.b": false, "a@": false, "[": false, "`": false,
+	} {
+		if got := isIdent(s); got != want {
+			t.Errorf("isIdent(%q) = %v, want %v", s, got, want)
+		}
+	}
+}

@@ -2,8 +2,6 @@ package metrics
 
 import (
 	"fmt"
-	"net/http"
-	"net/http/httptest"
 	"strings"
 	"testing"
 
@@ -46,44 +44,35 @@ func BenchmarkScrape(b *testing.B) {
 	} {
 		b.Run(bc.name, func(b *testing.B) {
 			const n = 10000
-			h := handler(b, benchSource(n, bc.hist), nil)
-			body, _ := scrape(b, h, bc.accept)
+			c := NewCollector(benchSource(n, bc.hist), DefaultPrefix, nil)
+			body, _ := scrape(b, serveCollector(b, c), bc.accept)
 			if got := strings.Count(body, "_count{") + strings.Count(body, "_total{"); got != n {
 				b.Fatalf("%d series, want %d", got, n)
 			}
 			b.ReportAllocs()
 			b.ResetTimer()
 			for range b.N {
-				scrapeDiscard(b, h, bc.accept)
+				scrapeDiscard(b, c, bc.accept)
 			}
 		})
 	}
 }
 
-// discard is an http.ResponseWriter that keeps nothing but the status:
-// benchmarks measure the scrape, not a buffer holding the response.
-type discard struct {
-	header http.Header
-	status int
-	n      int
-}
+// discard counts the bytes written to it and keeps none: benchmarks
+// measure the scrape, not a buffer holding the response.
+type discard struct{ n int }
 
-func (d *discard) Header() http.Header  { return d.header }
-func (d *discard) WriteHeader(code int) { d.status = code }
 func (d *discard) Write(p []byte) (int, error) {
 	d.n += len(p)
 	return len(p), nil
 }
 
-// scrapeDiscard serves one request to h and drops the response.
-func scrapeDiscard(b *testing.B, h http.Handler, accept string) {
-	req := httptest.NewRequest("GET", "/metrics", nil)
-	if accept != "" {
-		req.Header.Set("Accept", accept)
-	}
-	w := &discard{header: http.Header{}, status: http.StatusOK}
-	h.ServeHTTP(w, req)
-	if w.status != http.StatusOK || w.n == 0 {
-		b.Fatalf("status %d, %d bytes", w.status, w.n)
+// scrapeDiscard writes one scrape of c in the format accept asks for
+// (what the server writes after its header) and drops it.
+func scrapeDiscard(b *testing.B, c *Collector, accept string) {
+	fm, _ := negotiate([]string{accept})
+	var w discard
+	if err := c.writeScrape(&w, fm, false, nil); err != nil || w.n == 0 {
+		b.Fatalf("scrape: %v, %d bytes", err, w.n)
 	}
 }

@@ -28,7 +28,7 @@ type Options struct {
 	Stats Stats
 }
 
-// Collector exposes a Source's maps as metrics (Handler serves them).
+// Collector exposes a Source's maps as metrics (a Server serves them).
 // Each scrape reads every map anew; scrapes are serialized.
 type Collector struct {
 	src       Source

@@ -245,10 +245,7 @@ func TestPrefix(t *testing.T) {
 		"my-app_": "my_app_x 1\n",
 		"9x_":     "_9x_x 1\n",
 	} {
-		h, err := Handler(NewCollector(src, prefix, nil))
-		if err != nil {
-			t.Fatal(err)
-		}
+		h := serveCollector(t, NewCollector(src, prefix, nil))
 		if body, _ := scrape(t, h, ""); !strings.Contains(body, "\n"+want) {
 			t.Errorf("prefix %q:\n%s", prefix, body)
 		}

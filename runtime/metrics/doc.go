@@ -16,10 +16,12 @@
 //
 // Map entries are combined, grouped and ordered by runtime/output (Rows),
 // the code print() uses, so a metric shows exactly the keys and values
-// print(@m) would, split into labels. Handler serves them in the
+// print(@m) would, split into labels. A Server serves them in the
 // Prometheus text format or in OpenMetrics as the scraper asks (Accept
 // header), gzip-compressed when it accepts that, as client_golang's
-// promhttp would serve a registry holding them.
+// promhttp would serve a registry holding them. The Server is a minimal
+// HTTP/1.1 server of its own on package net (server.go), not net/http,
+// for the same reason as below.
 //
 // The exposition is written by this package (expo.go), byte for byte as
 // client_golang writes it, rather than by client_golang: its packages and

@@ -1,12 +1,13 @@
 package metrics
 
 import (
+	"context"
 	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
-	"net/http/httptest"
 	"testing"
 	"time"
 
@@ -184,36 +185,80 @@ func histSamples(name string, kt types.Type, agg *types.Agg, samples ...[2]any) 
 	return m
 }
 
-// get serves one request to h with the Accept header accept and returns
-// the status, the body and the content type.
-func get(h http.Handler, accept string) (int, string, string) {
-	req := httptest.NewRequest("GET", "/metrics", nil)
+// testClient makes the requests of the tests: it neither asks for gzip
+// on its own nor decompresses, so that a test sees what a scraper that
+// sends (or does not send) Accept-Encoding gets.
+var testClient = &http.Client{Transport: &http.Transport{DisableCompression: true}, Timeout: 30 * time.Second}
+
+// get GETs url with the Accept header accept and returns the status, the
+// body and the content type.
+func get(url, accept string) (int, string, string) {
+	req, err := http.NewRequest("GET", url, nil)
+	if err != nil {
+		return 0, err.Error(), ""
+	}
 	if accept != "" {
 		req.Header.Set("Accept", accept)
 	}
-	rec := httptest.NewRecorder()
-	h.ServeHTTP(rec, req)
-	res := rec.Result()
-	body, _ := io.ReadAll(res.Body)
+	res, err := testClient.Do(req)
+	if err != nil {
+		return 0, err.Error(), ""
+	}
+	defer res.Body.Close()
+	body, err := io.ReadAll(res.Body)
+	if err != nil {
+		return 0, err.Error(), ""
+	}
 	return res.StatusCode, string(body), res.Header.Get("Content-Type")
 }
 
 // scrape is get for a request that must succeed.
-func scrape(t testing.TB, h http.Handler, accept string) (string, string) {
+func scrape(t testing.TB, url, accept string) (string, string) {
 	t.Helper()
-	status, body, ctype := get(h, accept)
+	status, body, ctype := get(url, accept)
 	if status != http.StatusOK {
 		t.Fatalf("status %d: %s", status, body)
 	}
 	return body, ctype
 }
 
-// handler returns the HTTP handler of a collector of src.
-func handler(t testing.TB, src Source, opts *Options) http.Handler {
+// handler serves a collector of src for the test (serveCollector) and
+// returns the URL of its metrics.
+func handler(t testing.TB, src Source, opts *Options) string {
 	t.Helper()
-	h, err := Handler(NewCollector(src, DefaultPrefix, opts))
+	return serveCollector(t, NewCollector(src, DefaultPrefix, opts))
+}
+
+// serveCollector serves c's metrics at /metrics on a loopback port until
+// the end of the test and returns their URL.
+func serveCollector(t testing.TB, c *Collector) string {
+	t.Helper()
+	srv, addr, served := startServer(t, c)
+	t.Cleanup(func() {
+		if err := srv.Shutdown(context.Background()); err != nil {
+			t.Errorf("shutdown: %v", err)
+		}
+		if err := <-served; err != ErrServerClosed {
+			t.Errorf("Serve returned %v, want ErrServerClosed", err)
+		}
+	})
+	return "http://" + addr + "/metrics"
+}
+
+// startServer starts a Server of c's metrics at /metrics on a loopback
+// port and returns it, its address, and the channel that receives what
+// Serve returns.
+func startServer(t testing.TB, c *Collector) (*Server, string, <-chan error) {
+	t.Helper()
+	srv, err := NewServer(c, "/metrics")
 	if err != nil {
 		t.Fatal(err)
 	}
-	return h
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	served := make(chan error, 1)
+	go func() { served <- srv.Serve(ln) }()
+	return srv, ln.Addr().String(), served
 }

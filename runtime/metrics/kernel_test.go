@@ -50,10 +50,8 @@ func TestLoadedScrape(t *testing.T) {
 		t.Fatal(err)
 	}
 	src := NewLoadedSource(l, nil)
-	h, err := Handler(NewCollector(src, DefaultPrefix, &Options{Stats: src}))
-	if err != nil {
-		t.Fatal(err)
-	}
+	c := NewCollector(src, DefaultPrefix, &Options{Stats: src})
+	h := serveCollector(t, c)
 	body, _ := scrape(t, h, "")
 	comm, _ := os.ReadFile("/proc/self/comm")
 	for _, want := range []string{
@@ -110,10 +108,8 @@ func TestLoadedProgramStats(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	h, err := Handler(NewCollector(src, DefaultPrefix, &Options{Stats: src}))
-	if err != nil {
-		t.Fatal(err)
-	}
+	c := NewCollector(src, DefaultPrefix, &Options{Stats: src})
+	h := serveCollector(t, c)
 	body, _ := scrape(t, h, "")
 	labels := `{probe="` + l.Programs[0].Probe + `",program="` + l.Programs[0].Name + `"}`
 	runs := "gobpftrace_program_runs_total" + labels + " 3"
@@ -146,10 +142,8 @@ func BenchmarkScrapeKernel(b *testing.B) {
 		}
 	}
 	src := NewLoadedSource(l, nil)
-	h, err := Handler(NewCollector(src, DefaultPrefix, &Options{Stats: src}))
-	if err != nil {
-		b.Fatal(err)
-	}
+	c := NewCollector(src, DefaultPrefix, &Options{Stats: src})
+	h := serveCollector(b, c)
 	body, _ := scrape(b, h, "")
 	if got := strings.Count(body, "\ngobpftrace_c_total{"); got != n {
 		b.Fatalf("%d series, want %d", got, n)
@@ -157,6 +151,6 @@ func BenchmarkScrapeKernel(b *testing.B) {
 	b.ReportAllocs()
 	b.ResetTimer()
 	for range b.N {
-		scrapeDiscard(b, h, "")
+		scrapeDiscard(b, c, "")
 	}
 }

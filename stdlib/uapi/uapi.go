@@ -25,20 +25,20 @@ import (
 
 // Lookup returns the value of a UAPI macro.
 func Lookup(name string) (int64, bool) {
-	if v, ok := constants[name]; ok {
+	if v, ok := constants()[name]; ok {
 		return v, true
 	}
-	v, ok := syscallNumbers[name]
+	v, ok := syscallNumbers()[name]
 	return v, ok
 }
 
 // Names returns every macro name in the tables (for completion and hints).
 func Names() []string {
-	out := make([]string, 0, len(constants)+len(syscallNumbers))
-	for n := range constants {
+	out := make([]string, 0, len(constants())+len(syscallNumbers()))
+	for n := range constants() {
 		out = append(out, n)
 	}
-	for n := range syscallNumbers {
+	for n := range syscallNumbers() {
 		out = append(out, n)
 	}
 	return out
@@ -46,8 +46,8 @@ func Names() []string {
 
 // syscallNames inverts syscallNumbers, once.
 var syscallNames = sync.OnceValue(func() map[int64]string {
-	m := make(map[int64]string, len(syscallNumbers))
-	for name, nr := range syscallNumbers {
+	m := make(map[int64]string, len(syscallNumbers()))
+	for name, nr := range syscallNumbers() {
 		m[nr] = strings.TrimPrefix(name, "__NR_")
 	}
 	return m

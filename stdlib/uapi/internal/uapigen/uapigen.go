@@ -295,10 +295,13 @@ func Generate(root, kernel string) (map[string][]byte, []string, error) {
 		fmt.Fprintln(&b)
 		fmt.Fprintln(&b, "package uapi")
 		fmt.Fprintln(&b)
+		fmt.Fprintln(&b, `import "sync"`)
+		fmt.Fprintln(&b)
 		fmt.Fprintf(&b, "// %s; the comment names\n", f.doc)
 		fmt.Fprintln(&b, "// the header each value was read from: include/… ones are kernel-internal")
 		fmt.Fprintf(&b, "// headers of %s, the others UAPI and libc headers.\n", KernelHeadersPackage)
-		fmt.Fprintf(&b, "var %s = map[string]int64{\n", f.variable)
+		fmt.Fprintln(&b, "// The map is built on first use, not at start-up.")
+		fmt.Fprintf(&b, "var %s = sync.OnceValue(func() map[string]int64 {\n\treturn map[string]int64{\n", f.variable)
 		for _, n := range f.names {
 			e := table[n]
 			origin := e.file
@@ -307,7 +310,7 @@ func Generate(root, kernel string) (map[string][]byte, []string, error) {
 			}
 			fmt.Fprintf(&b, "\t%q: %d, // %s\n", n, e.value, origin)
 		}
-		fmt.Fprintln(&b, "}")
+		fmt.Fprintln(&b, "}\n})")
 		out, err := format.Source(b.Bytes())
 		if err != nil {
 			return nil, skipped, fmt.Errorf("formatting generated code: %w", err)

@@ -2,15 +2,13 @@ package metrics
 
 import (
 	"cmp"
-	"compress/gzip"
-	"errors"
-	"io"
-	"net/http"
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 )
+
+// Content negotiation of a scrape, as promhttp does it: the exposition
+// format from the Accept header, compression from Accept-Encoding.
 
 // Content types of the formats served, without the escaping parameter.
 const (
@@ -18,72 +16,6 @@ const (
 	contentTypeOpenMetrics   = "application/openmetrics-text; version=1.0.0; charset=utf-8"
 	contentTypeOpenMetrics01 = "application/openmetrics-text; version=0.0.1; charset=utf-8"
 )
-
-// Handler returns an http.Handler that serves c's metrics as promhttp
-// would serve a registry holding them (with OpenMetrics enabled): in
-// OpenMetrics when the Accept header asks for it (version 1.0.0, or
-// 0.0.1, which is written the same), in the text format otherwise (also
-// to a scraper that only asks for protobuf, which is not offered), gzip
-// compressed when Accept-Encoding prefers it to no compression. The
-// metrics of a map that cannot be read are left out of a scrape rather
-// than failing it. The only error is a nil c.
-func Handler(c *Collector) (http.Handler, error) {
-	if c == nil {
-		return nil, errors.New("metrics handler of a nil collector")
-	}
-	return &httpHandler{c: c}, nil
-}
-
-type httpHandler struct{ c *Collector }
-
-// expos are reused, with their buffers.
-var expos = sync.Pool{New: func() any { return &expo{b: make([]byte, 0, flushSize+4<<10)} }}
-
-// gzipWriters are reused: each holds the compressor's tables.
-var gzipWriters = sync.Pool{New: func() any { return gzip.NewWriter(nil) }}
-
-// ServeHTTP implements http.Handler. The metrics are gathered with the
-// collector locked and written out after, so that a slow client does not
-// hold up other scrapes.
-func (h *httpHandler) ServeHTTP(w http.ResponseWriter, req *http.Request) {
-	fm, ctype := negotiate(req.Header.Values("Accept"))
-	fams := h.c.gather()
-	var only map[string]bool // promhttp's name[] filter
-	if req.URL != nil {
-		if names := req.URL.Query()["name[]"]; len(names) > 0 {
-			only = make(map[string]bool, len(names))
-			for _, n := range names {
-				only[n] = true
-			}
-		}
-	}
-	hdr := w.Header()
-	hdr.Add("Vary", "Accept")
-	hdr.Add("Vary", "Accept-Encoding")
-	hdr.Set("Content-Type", ctype)
-	var out io.Writer = w
-	if wantsGzip(req.Header.Values("Accept-Encoding")) {
-		hdr.Set("Content-Encoding", "gzip")
-		gz := gzipWriters.Get().(*gzip.Writer)
-		gz.Reset(w)
-		defer func() {
-			_ = gz.Close()
-			gz.Reset(nil)
-			gzipWriters.Put(gz)
-		}()
-		out = gz
-	}
-	e := expos.Get().(*expo)
-	e.w, e.err, e.b, e.fm = out, nil, e.b[:0], fm
-	for _, f := range fams {
-		if only == nil || only[f.name] {
-			e.family(f)
-		}
-	}
-	_ = e.end() // the client went away: nothing to tell it
-	e.w = nil
-	expos.Put(e)
-}
 
 // negotiate chooses the format of a response from the request's Accept
 // header values, as expfmt.NegotiateAccept does with the formats

@@ -1,6 +1,7 @@
 package metrics
 
 import (
+	"bytes"
 	"compress/gzip"
 	"io"
 	"net/http"
@@ -13,19 +14,31 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 )
 
-// serve serves one request with the given Accept and Accept-Encoding
-// headers and query.
-func serve(h http.Handler, accept, encoding, query string) *http.Response {
-	req := httptest.NewRequest("GET", "/metrics"+query, nil)
+// serve GETs url+query with the given Accept and Accept-Encoding
+// headers. The response's body is read whole.
+func serve(t *testing.T, url, accept, encoding, query string) *http.Response {
+	t.Helper()
+	req, err := http.NewRequest("GET", url+query, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
 	if accept != "" {
 		req.Header.Set("Accept", accept)
 	}
 	if encoding != "" {
 		req.Header.Set("Accept-Encoding", encoding)
 	}
-	rec := httptest.NewRecorder()
-	h.ServeHTTP(rec, req)
-	return rec.Result()
+	res, err := testClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	body, err := io.ReadAll(res.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body = io.NopCloser(bytes.NewReader(body))
+	return res
 }
 
 // TestNegotiationMatchesPromhttp checks that the format and compression
@@ -34,7 +47,9 @@ func serve(h http.Handler, accept, encoding, query string) *http.Response {
 func TestNegotiationMatchesPromhttp(t *testing.T) {
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(prometheus.NewGauge(prometheus.GaugeOpts{Name: "x", Help: "x"}))
-	ref := promhttp.HandlerFor(reg, promhttp.HandlerOpts{EnableOpenMetrics: true})
+	refSrv := httptest.NewServer(promhttp.HandlerFor(reg, promhttp.HandlerOpts{EnableOpenMetrics: true}))
+	defer refSrv.Close()
+	ref := refSrv.URL + "/metrics"
 	ours := handler(t, everyKind(), nil)
 	accepts := []string{
 		"",
@@ -59,7 +74,7 @@ func TestNegotiationMatchesPromhttp(t *testing.T) {
 	encodings := []string{"", "gzip", "identity", "gzip, identity", "identity;q=0.5, gzip", "*", "gzip;q=0", "br", "deflate, gzip;q=0.8", "x-gzip"}
 	for _, accept := range accepts {
 		for _, enc := range encodings {
-			want, got := serve(ref, accept, enc, ""), serve(ours, accept, enc, "")
+			want, got := serve(t, ref, accept, enc, ""), serve(t, ours, accept, enc, "")
 			for _, h := range []string{"Content-Type", "Content-Encoding"} {
 				if g, w := got.Header.Get(h), want.Header.Get(h); g != w {
 					t.Errorf("Accept %q, Accept-Encoding %q: %s %q, promhttp %q", accept, enc, h, g, w)
@@ -72,7 +87,7 @@ func TestNegotiationMatchesPromhttp(t *testing.T) {
 	}
 	// Protobuf is not offered: a scraper that asks for nothing else gets
 	// the text format (promhttp would send protobuf).
-	res := serve(ours, "application/vnd.google.protobuf;proto=io.prometheus.client.MetricFamily;encoding=delimited", "", "")
+	res := serve(t, ours, "application/vnd.google.protobuf;proto=io.prometheus.client.MetricFamily;encoding=delimited", "", "")
 	if ct := res.Header.Get("Content-Type"); ct != "text/plain; version=0.0.4; charset=utf-8; escaping=underscores" {
 		t.Errorf("protobuf request: content type %q", ct)
 	}
@@ -83,9 +98,9 @@ func TestNegotiationMatchesPromhttp(t *testing.T) {
 func TestGzip(t *testing.T) {
 	h := handler(t, everyKind(), &Options{Stats: fakeStats{}})
 	for _, accept := range []string{"", "application/openmetrics-text;version=1.0.0"} {
-		plain := serve(h, accept, "", "")
+		plain := serve(t, h, accept, "", "")
 		want, _ := io.ReadAll(plain.Body)
-		res := serve(h, accept, "gzip", "")
+		res := serve(t, h, accept, "gzip", "")
 		if res.Header.Get("Content-Encoding") != "gzip" {
 			t.Fatalf("Accept-Encoding gzip: Content-Encoding %q", res.Header.Get("Content-Encoding"))
 		}
@@ -107,7 +122,7 @@ func TestGzip(t *testing.T) {
 // families named (by their text format name) are written.
 func TestNameFilter(t *testing.T) {
 	h := handler(t, everyKind(), &Options{Stats: fakeStats{}})
-	res := serve(h, "", "", "?name[]=gobpftrace_c_total&name[]=gobpftrace_st")
+	res := serve(t, h, "", "", "?name[]=gobpftrace_c_total&name[]=gobpftrace_st")
 	body, _ := io.ReadAll(res.Body)
 	var families []string
 	for _, line := range strings.Split(string(body), "\n") {
