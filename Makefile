@@ -8,8 +8,10 @@
 #   make lint       go vet + gofmt check
 #   make fuzz       every Fuzz target for FUZZTIME each (default 30s)
 #   make bench      side-by-side comparison with bpftrace (when installed)
-#                   plus Go benchmarks; needs root and cc. See
-#                   cmd/gobpftrace/testdata/bench.sh for the knobs.
+#                   and the floor (cmd/benchfloor), many-probe start-up and
+#                   Ctrl-C timings, plus Go benchmarks; needs root, cc and
+#                   python3. See cmd/gobpftrace/testdata/bench.sh for the
+#                   knobs (BENCH_REPS, BENCH_TESTS, BENCH_FLOOR, GOBENCH …).
 #   make install    install the binary in $(DESTDIR)$(PREFIX)/bin and the man
 #                   page gobpftrace(8) in $(DESTDIR)$(MANDIR)/man8
 #                   (PREFIX defaults to /usr/local)
