@@ -13,6 +13,8 @@
 #       sigint    tracepoint:sched:* { @[probe] = count(); } (every sched
 #                 tracepoint) until SIGINT, sent 1 s after "Attach...":
 #                 SIGINT -> last line printed, and SIGINT -> exit
+#  2b. fusedcost: ns per system call with a probe as a perf event and fused,
+#     traced and untraced (fusedcost/fusedcost.sh, gobpftrace alone).
 #  3. the issue's performance targets, checked against gobpftrace's
 #     medians (the in-kernel cost per hit against the floor's, +5 %).
 #  4. the Go benchmarks of every package (front end, start-up of the binary).
@@ -25,7 +27,8 @@
 #                "none" to measure gobpftrace alone)
 #   BENCH_REPS   repetitions per test (default 5)
 #   BENCH_TESTS  tests to run (default: all; compare.sh's
-#                begin,first,ready,tput,count,hist,maps, then wildcard,sigint).
+#                begin,first,ready,tput,count,hist,maps, then wildcard,sigint,
+#                fusedcost).
 #                bpftrace needs about 25 s per wildcard run: leave it out for
 #                a quick run, e.g. BENCH_TESTS=count,hist,sigint
 #   BENCH_FLOOR  0 to leave benchfloor out of compare.sh's runs (the
@@ -45,7 +48,7 @@ BIN=${BIN:-$ROOT/gobpftrace}
 COMPARE=${COMPARE:-/work/shared/tools/bench/compare.sh}
 PROBES=$HERE/benchprobes.py
 REPS=${BENCH_REPS:-5}
-TESTS=${BENCH_TESTS:-begin,first,ready,tput,count,hist,maps,wildcard,sigint}
+TESTS=${BENCH_TESTS:-begin,first,ready,tput,count,hist,maps,wildcard,sigint,fusedcost}
 OUT=${BENCH_OUT:-$ROOT/bench-results}
 WILD_TIMEOUT=${BENCH_WILDCARD_TIMEOUT:-180}
 SETTLE=${BENCH_SETTLE:-1}
@@ -66,6 +69,7 @@ for t in "${wanted[@]}"; do
 	case $t in
 	begin | first | ready | tput | count | hist | maps) compare_tests+=${compare_tests:+,}$t ;;
 	wildcard | sigint) probe_tests+=${probe_tests:+,}$t ;;
+	fusedcost) ;;
 	*) say "bench: unknown test '$t' in BENCH_TESTS" >&2; exit 2 ;;
 	esac
 done
@@ -212,6 +216,26 @@ if [ -n "$probe_tests" ]; then
 		say "raw results: $PRAW"
 	fi
 fi
+
+# ------------------------------------------------------------ 2b. fused cost
+# What fused syscall tracepoints cost each system call, traced and not
+# (gobpftrace alone: fusedcost/fusedcost.sh, README "Fused syscall
+# tracepoints").
+case ",$TESTS," in
+*,fusedcost,*)
+	if [ -n "${not_root:-}" ] || ! command -v cc >/dev/null 2>&1; then
+		say "bench: skipping fusedcost: needs root and cc" >&2
+		status=2
+	else
+		say
+		say "== fusedcost: ns per getpid(), probes as perf events and fused"
+		say "   (machine load now: $(cut -d' ' -f1-3 /proc/loadavg))"
+		mkdir -p "$OUT/fusedcost"
+		bash "$HERE/fusedcost/fusedcost.sh" "$BIN" "$OUT/fusedcost" | tee "$OUT/fusedcost/summary.txt"
+		[ "${PIPESTATUS[0]}" = 0 ] || status=1
+	fi
+	;;
+esac
 
 # ------------------------------------------------------------ 3. targets
 # test key limit direction description. The limit is a number, or TOOL*F:
