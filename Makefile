@@ -44,8 +44,11 @@ all: build
 # CGO_ENABLED=0 keeps the binary static: net (for --metrics) would link
 # libc for its cgo DNS resolver, which costs start-up time and memory on
 # every run; the Go resolver reads /etc/hosts and resolv.conf the same.
+# -s -w leave out the symbol table and DWARF (4 MB of the 12.5), which
+# nothing reads at run time: panics still print symbolized stacks (from
+# the pclntab); `go build ./cmd/gobpftrace` keeps them for debuggers.
 build:
-	CGO_ENABLED=0 $(GO) build -o $(BIN) ./cmd/gobpftrace
+	CGO_ENABLED=0 $(GO) build -ldflags='-s -w' -o $(BIN) ./cmd/gobpftrace
 
 test:
 	$(GO) test -count=1 -timeout $(TESTTIMEOUT) ./...

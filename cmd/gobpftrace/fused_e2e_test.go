@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -197,5 +198,39 @@ func expectProgramsGone(t *testing.T, ids []ebpf.ProgramID) {
 	}
 	if len(left) > 0 {
 		t.Errorf("%d programs still loaded after the tracer exited: %s", len(left), strings.Join(left, " "))
+	}
+}
+
+// TestFusedUpstreamTools runs bpftrace's tools that trace syscall
+// tracepoints (opensnoop, statsnoop, killsnoop, setuids: syscount's
+// probes are raw_syscalls ones) fused and as perf events on the same
+// workload: their lines about it, from its comm on (the pid and time
+// before it differ from run to run), are identical, and not empty.
+func TestFusedUpstreamTools(t *testing.T) {
+	needRoot(t)
+	dir := upstreamToolsDir(t)
+	work := filepath.Join(t.TempDir(), "gbtfusedwork")
+	if err := os.Rename(compileC(t, fusedWorkload, "-O1"), work); err != nil {
+		t.Fatal(err)
+	}
+	for _, tool := range []string{"opensnoop", "statsnoop", "killsnoop", "setuids"} {
+		t.Run(tool, func(t *testing.T) {
+			var outs [2]string
+			for i, mode := range []string{"fused", "perf"} {
+				r, out := gbtSplit(t, "--tracepoints", mode, filepath.Join(dir, tool+".bt"), "-c", work)
+				expectCode(t, r, 0)
+				var lines []string
+				for _, line := range strings.Split(out, "\n") {
+					if at := strings.Index(line, "gbtfusedwork "); at >= 0 {
+						lines = append(lines, line[at:])
+					}
+				}
+				outs[i] = strings.Join(lines, "\n")
+			}
+			if outs[0] != outs[1] || outs[0] == "" {
+				t.Errorf("%s: the workload's lines differ or are missing:\n--- fused:\n%s\n--- perf events:\n%s", tool, outs[0], outs[1])
+			}
+			t.Logf("%s: %d lines", tool, strings.Count(outs[0], "\n")+1)
+		})
 	}
 }
