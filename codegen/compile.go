@@ -48,8 +48,8 @@ type Options struct {
 	// MaxMapKeys is the capacity of maps without a declared size (default 4096).
 	MaxMapKeys int
 	// RingBufSize is the ring buffer size in bytes (a power of two,
-	// default 4 MiB; the runtime's KernelOptions sizes it by the number
-	// of CPUs).
+	// default 4 MiB; gobpftrace sizes it by the CPUs and the string
+	// capacity: runtime.DefaultRingBufSize).
 	RingBufSize int
 	// Events selects the channel of event records (default: the ring
 	// buffer; see EventChannel).

@@ -88,31 +88,33 @@ func KernelOptions(o *codegen.Options) *codegen.Options {
 	o.KprobeSession = HaveKprobeSession
 	o.Helper = HaveHelper
 	o.PidNS = CurrentPidNS()
-	if o.RingBufSize == 0 {
-		o.RingBufSize = DefaultRingBufSize(o.NumCPUs)
-	}
 	return o
 }
 
-// Ring buffer sizes: DefaultRingBufSize gives ringBufPerCPU per possible
-// CPU, within [minRingBuf, maxRingBuf].
+// Ring buffer sizes (DefaultRingBufSize): ringBufPerCPU per possible CPU
+// and room for ringBufStrings strings of the script's capacity, a power of
+// two within [minRingBuf, maxRingBuf].
 const (
-	ringBufPerCPU = 512 << 10
-	minRingBuf    = 1 << 20
-	maxRingBuf    = 64 << 20
+	ringBufPerCPU  = 512 << 10
+	ringBufStrings = 2048
+	minRingBuf     = 1 << 20
+	maxRingBuf     = 64 << 20
 )
 
-// DefaultRingBufSize is the size of the event ring buffer for ncpus
-// possible CPUs when the script does not set one (perf_rb_pages): 512 KiB
-// per CPU (bpftrace's perf buffers are 256 KiB per CPU), a power of two
-// from 1 MiB to 64 MiB. The kernel maps every page of the ring into the
-// reader at once (twice: the data pages are mapped back to back), so the
-// size is resident memory of every run: a fixed 4 MiB made a quarter of a
-// small run's RSS on a 2-CPU machine, where 1 MiB carries 2.4 million
-// printf events a second without a loss (make bench's tput).
-func DefaultRingBufSize(ncpus int) int {
+// DefaultRingBufSize is the size of the event ring buffer when a script
+// sets none (perf_rb_pages), for ncpus possible CPUs and strings of
+// strlen bytes: 512 KiB per CPU (bpftrace's perf buffers are 256 KiB per
+// CPU), and room for 2048 records holding a string each (a BEGIN that
+// prints hundreds of lines fills the ring before anything reads it), a
+// power of two from 1 MiB to 64 MiB. The kernel maps every page of the
+// ring into the reader at once (the data pages twice), so the size is
+// resident memory of every run: the fixed 4 MiB of before made a quarter
+// of a small run's RSS on a 2-CPU machine, where 1 MiB already carries
+// 2.4 million printf events a second without a loss (make bench's tput).
+func DefaultRingBufSize(ncpus, strlen int) int {
+	need := max(ncpus*ringBufPerCPU, ringBufStrings*strlen)
 	size := minRingBuf
-	for size < ncpus*ringBufPerCPU && size < maxRingBuf {
+	for size < need && size < maxRingBuf {
 		size <<= 1
 	}
 	return size

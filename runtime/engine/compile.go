@@ -192,6 +192,7 @@ func (o *Options) CodegenOptions(info *check.Info, src *diag.Source) *codegen.Op
 	}
 	// bpftrace's test hook: tseries reads its clock from this map.
 	opts.DummyTSMap = os.Getenv("BPFTRACE_DUMMY_TS_MAP")
+	opts.RingBufSize = runtime.DefaultRingBufSize(opts.NumCPUs, info.StrLen)
 	if pages := info.Config.PerfRBPages; pages > 0 {
 		opts.RingBufSize = pages * os.Getpagesize()
 	}
