@@ -132,11 +132,15 @@ func fusedSameOutput(t *testing.T) {
 }
 
 // TestFusedNothingLeft: the fused programs, their dispatchers and program
-// arrays are gone once gobpftrace has exited, however tracing ended, and
-// closing them takes no time.
+// arrays, raw tracepoints and perf events are gone once gobpftrace has
+// exited, however tracing ended, and closing them takes no time (but the
+// perf event's 50 ms).
 func TestFusedNothingLeft(t *testing.T) {
 	needRoot(t)
-	script := `tracepoint:syscalls:sys_enter_* { @[probe] = count(); } tracepoint:syscalls:sys_exit_read { @r = count(); }`
+	// Fused syscall probes, raw tracepoints (sched_switch) and a perf
+	// event (sched_process_exit reads its record).
+	script := `tracepoint:syscalls:sys_enter_* { @[probe] = count(); } tracepoint:syscalls:sys_exit_read { @r = count(); }
+tracepoint:sched:sched_switch { @s = count(); } tracepoint:sched:sched_process_exit { @e[args.pid > 0] = count(); }`
 	for _, stop := range []string{"exit", "signal", "child"} {
 		t.Run(stop, func(t *testing.T) {
 			args := []string{"-e", script}
