@@ -110,7 +110,7 @@ func TestWatchpointModesSorted(t *testing.T) {
 // TestSyscallNumbers: the x86-64 table gives the ABI's numbers under the
 // entry points' names, which the syscall tracepoints are named after.
 func TestSyscallNumbers(t *testing.T) {
-	for name, want := range map[string]int{"read": 0, "newstat": 4, "getppid": 110, "openat": 257, "sendfile64": 40, "umount": 166, "clone3": 435, "listns": 470} {
+	for name, want := range map[string]int{"read": 0, "newstat": 4, "getppid": 110, "openat": 257, "sendfile64": 40, "umount": 166, "clone3": 435, "listns": 470, "lookup_dcookie": 212, "uselib": 134} {
 		if nr, ok := SyscallNumber("amd64", name); !ok || nr != want {
 			t.Errorf("SyscallNumber(amd64, %s) = %d, %v; want %d", name, nr, ok, want)
 		}

@@ -3,7 +3,9 @@
 // have an entry point). Numbers are ABI and never change; a system call added later is
 // appended by hand. The names are those of the entry points without "sys_", which is how
 // the syscalls:sys_enter_NAME and sys_exit_NAME tracepoints are named: stat is newstat,
-// sendfile is sendfile64, umount2 is umount.
+// sendfile is sendfile64, umount2 is umount. System calls removed from the kernel keep
+// their entry (numbers are never reused): older kernels have their tracepoints
+// (lookup_dcookie until 6.7, uselib until 6.12, sysctl until 5.5).
 
 package stdlib
 
@@ -144,6 +146,7 @@ var syscallEntriesAMD64 = [...]string{
 	131: "sigaltstack",
 	132: "utime",
 	133: "mknod",
+	134: "uselib",
 	135: "personality",
 	136: "ustat",
 	137: "statfs",
@@ -165,6 +168,7 @@ var syscallEntriesAMD64 = [...]string{
 	153: "vhangup",
 	154: "modify_ldt",
 	155: "pivot_root",
+	156: "sysctl",
 	157: "prctl",
 	158: "arch_prctl",
 	159: "adjtimex",
@@ -209,6 +213,7 @@ var syscallEntriesAMD64 = [...]string{
 	208: "io_getevents",
 	209: "io_submit",
 	210: "io_cancel",
+	212: "lookup_dcookie",
 	213: "epoll_create",
 	216: "remap_file_pages",
 	217: "getdents64",
