@@ -4,7 +4,11 @@
 // same script always yields the same Object and every construct can be
 // golden-tested without privileges.
 //
-// Code shape. Every probe instance becomes one program. Integer
+// Code shape. Every probe instance becomes one program (kprobe and
+// uprobe wildcards share one where the kernel attaches many functions at
+// once; many syscall tracepoints are fused onto the raw_syscalls hooks
+// behind a dispatcher program each: fused.go; tracepoint probes that do not
+// read their record become raw tracepoint programs: rawform.go). Integer
 // expressions leave their value in R0; anything larger (strings, tuples,
 // keys, records) is written to a memory location (a stack slot or the
 // reserved ring-buffer record). Intermediate integers are spilled to stack

@@ -13,14 +13,21 @@
 //     verifier, then fills the state map (start time, child pid, CPU count).
 //     Load reads no kernel BTF and probes nothing itself (cilium/ebpf's own
 //     one-time probes cost about 0.3 ms), so a BEGIN-only script loads in
-//     well under a millisecond plus the ring buffer allocation.
+//     well under a millisecond plus the ring buffer allocation (its size,
+//     DefaultRingBufSize, follows the CPUs and the string capacity).
 //   - Attach (attach.go, perf.go) dispatches on stdlib.ProbeKind through the
 //     attachers table. Tracepoints, interval and profile probes are perf
 //     events with the program set by ioctl; kprobes and uprobes go through
 //     cilium/ebpf's link package. BEGIN and END are not attached but run
-//     once with BPF_PROG_TEST_RUN (RunOnce). Detach closes every attachment
-//     concurrently, since closing a tracepoint waits for RCU grace periods
-//     in the kernel.
+//     once with BPF_PROG_TEST_RUN (RunOnce). Two tracepoint forms avoid
+//     perf events (the code generator picks them): fused syscall probes
+//     are stored in the program array of their raw_syscalls hook, whose
+//     dispatcher is attached as a raw tracepoint (fused.go), and probes
+//     that do not read their record are raw tracepoints on the
+//     tracepoint of their event's name (rawform.go). Quiesce stops every
+//     probe at once when tracing ends (results come before detaching);
+//     Detach closes every attachment concurrently, since closing a
+//     tracepoint's perf event waits for RCU grace periods in the kernel.
 //   - EventReader (events.go) drains the ring buffer. Programs submit records
 //     without waking user space, so the reader polls with an adaptive period
 //     and flushes the output whenever the ring is empty.
