@@ -90,27 +90,45 @@ const (
 	FusedExitMap  = "fused_exit"
 )
 
-// fusedHooks are the raw_syscalls hooks, by event name prefix.
-var fusedHooks = []struct{ prefix, hook, mapName string }{
-	{"sys_enter_", "sys_enter", FusedEnterMap},
-	{"sys_exit_", "sys_exit", FusedExitMap},
+// fusedHook is a raw_syscalls hook.
+type fusedHook struct {
+	// prefix begins the names of the syscall events it fires.
+	prefix string
+	// name is the raw tracepoint; mapName its dispatcher's program array.
+	name, mapName string
+	// exit is set for sys_exit, whose record holds the return value
+	// instead of the arguments, and whose second argument is that value
+	// (the number is in the registers).
+	exit bool
 }
 
-// x86-64 struct pt_regs offsets the fused programs read.
-const (
-	ptRegsR10    = 56
-	ptRegsOrigAx = 120
-	// userCS32 is __USER32_CS, the code segment of 32-bit tasks.
-	userCS32 = 0x23
-)
+// fusedHooks are the raw_syscalls hooks.
+var fusedHooks = [...]fusedHook{
+	{prefix: "sys_enter_", name: "sys_enter", mapName: FusedEnterMap},
+	{prefix: "sys_exit_", name: "sys_exit", mapName: FusedExitMap, exit: true},
+}
 
-// fusedArgRegs are the offsets, from r10's, of the system call argument
-// registers in struct pt_regs, in argument order: di, si, dx, r10, r8, r9.
-var fusedArgRegs = [6]int16{112 - ptRegsR10, 104 - ptRegsR10, 96 - ptRegsR10, 0, 72 - ptRegsR10, 64 - ptRegsR10}
+// userCS32 is __USER32_CS, the code segment of 32-bit tasks.
+const userCS32 = 0x23
+
+// fusedArgRegs are the system call argument registers of x86-64, in
+// argument order (stdlib's register table gives their place in struct
+// pt_regs).
+var fusedArgRegs = [6]string{"rdi", "rsi", "rdx", "r10", "r8", "r9"}
+
+// ptRegOff is the offset of register name in x86-64's struct pt_regs.
+func ptRegOff(name string) int32 {
+	off, _, ok := stdlib.RegOffset(name)
+	if !ok {
+		panic("codegen: no register " + name) // a fixed name of this file
+	}
+	return int32(off)
+}
 
 // fusedProbe is what the code generator knows of a fused instance.
 type fusedProbe struct {
 	Fused
+	hook *fusedHook
 	// next is the slot of the next probe on the same system call, -1
 	// for none.
 	next int
@@ -151,23 +169,23 @@ func (c *compiler) planFusion(skip map[*check.Instance]bool) *fusionPlan {
 		return nil
 	}
 	plan := &fusionPlan{probes: map[*check.Instance]*fusedProbe{}, size: map[string]int{}}
-	last := map[[2]int]*fusedProbe{} // (hook index, nr) → the chain's last probe
+	type call struct {
+		hook *fusedHook
+		nr   int
+	}
+	last := map[call]*fusedProbe{} // the last probe of each system call's chain
 	for _, cd := range cands {
 		fp := cd.fp
-		hi := 0
-		if fp.Hook != fusedHooks[0].hook {
-			hi = 1
-		}
 		if plan.size[fp.Map] == 0 {
 			plan.size[fp.Map] = nsys
 		}
 		fp.Slot = fp.Nr
-		if prev := last[[2]int{hi, fp.Nr}]; prev != nil {
+		if prev := last[call{fp.hook, fp.Nr}]; prev != nil {
 			fp.Slot = plan.size[fp.Map]
 			plan.size[fp.Map]++
 			prev.next = fp.Slot
 		}
-		last[[2]int{hi, fp.Nr}] = fp
+		last[call{fp.hook, fp.Nr}] = fp
 		plan.probes[cd.inst] = fp
 	}
 	return plan
@@ -184,7 +202,8 @@ func fusable(inst *check.Instance, arch string) *fusedProbe {
 		return nil
 	}
 	var fp *fusedProbe
-	for _, h := range fusedHooks {
+	for i := range fusedHooks {
+		h := &fusedHooks[i]
 		name, ok := strings.CutPrefix(a.Event, h.prefix)
 		if !ok {
 			continue
@@ -193,9 +212,9 @@ func fusable(inst *check.Instance, arch string) *fusedProbe {
 		if !ok {
 			return nil
 		}
-		fp = &fusedProbe{Fused: Fused{Hook: h.hook, Map: h.mapName, Nr: nr}, next: -1}
+		fp = &fusedProbe{Fused: Fused{Hook: h.name, Map: h.mapName, Nr: nr}, hook: h, next: -1}
 	}
-	if fp == nil || !standardRecord(a.Args, fp.Hook == "sys_exit") {
+	if fp == nil || !standardRecord(a.Args, fp.hook.exit) {
 		return nil
 	}
 	record, ok := recordUse(inst)
@@ -296,15 +315,19 @@ func (g *gen) fusedPrologue() {
 		return
 	}
 	e := g.e
-	// The registers from r10 to cs when the record needs the arguments,
-	// else cs alone; then the 32-bit check.
-	from, n := int32(ptRegsCS), 8
-	if fp.record && fp.Hook == "sys_enter" {
-		from, n = ptRegsR10, ptRegsCS+8-ptRegsR10
+	// The registers from the lowest argument register to cs when the
+	// record needs the arguments, else cs alone; then the 32-bit check.
+	cs := ptRegOff("cs")
+	from := cs
+	if fp.record && !fp.hook.exit {
+		for _, r := range fusedArgRegs {
+			from = min(from, ptRegOff(r))
+		}
 	}
+	n := int(cs + 8 - from)
 	size := n
 	switch {
-	case fp.record && fp.Hook == "sys_enter":
+	case fp.record && !fp.hook.exit:
 		size = max(n, 16+8*len(fusedArgRegs))
 	case fp.record:
 		size = max(n, 24) // header, __syscall_nr, ret
@@ -316,16 +339,16 @@ func (g *gen) fusedPrologue() {
 	e.emit(asm.Mov.Imm(asm.R2, int32(n)))
 	e.call(asm.FnProbeReadKernel)
 	e.emit(asm.JNE.Imm(asm.R0, 0, "exit"))
-	e.emit(asm.LoadMem(asm.R0, buf.base, buf.off+int16(ptRegsCS-from), asm.DWord))
+	e.emit(asm.LoadMem(asm.R0, buf.base, buf.off+int16(cs-from), asm.DWord))
 	e.emit(asm.And.Imm(asm.R0, 0xffff))
 	e.emit(asm.JEq.Imm(asm.R0, userCS32, "exit"))
 	if !fp.record {
 		return
 	}
-	if fp.Hook == "sys_enter" {
+	if !fp.hook.exit {
 		// Load the six arguments, then lay the record over the buffer.
-		for i, off := range fusedArgRegs {
-			e.emit(asm.LoadMem(asm.R0+asm.Register(i), buf.base, buf.off+off, asm.DWord))
+		for i, r := range fusedArgRegs {
+			e.emit(asm.LoadMem(asm.R0+asm.Register(i), buf.base, buf.off+int16(ptRegOff(r)-from), asm.DWord))
 		}
 		for i := range fusedArgRegs {
 			e.emit(asm.StoreMem(buf.base, buf.off+16+int16(8*i), asm.R0+asm.Register(i), asm.DWord))
@@ -356,7 +379,8 @@ func (g *gen) fusedEpilogue() {
 // dispatchers appends the programs of the hooks plan uses and their
 // program arrays.
 func (c *compiler) dispatchers(plan *fusionPlan) {
-	for _, h := range fusedHooks {
+	for i := range fusedHooks {
+		h := &fusedHooks[i]
 		size := plan.size[h.mapName]
 		if size == 0 {
 			continue
@@ -364,13 +388,13 @@ func (c *compiler) dispatchers(plan *fusionPlan) {
 		c.addMap(&MapDef{Name: h.mapName, Internal: true, Spec: &ebpf.MapSpec{
 			Name: h.mapName, Type: ebpf.ProgramArray, KeySize: 4, ValueSize: 4, MaxEntries: uint32(size)}})
 		p := &Program{
-			Name:     "fuse_" + h.hook,
+			Name:     "fuse_" + h.name,
 			Kind:     stdlib.RawTracepoint,
-			Probe:    "tracepoint:raw_syscalls:" + h.hook,
+			Probe:    "tracepoint:raw_syscalls:" + h.name,
 			Type:     ebpf.RawTracepoint,
-			Target:   Target{Category: "raw_syscalls", Event: h.hook},
+			Target:   Target{Category: "raw_syscalls", Event: h.name},
 			Internal: true,
-			Insns:    dispatcher(h.hook, h.mapName),
+			Insns:    dispatcher(h),
 		}
 		c.obj.Programs = append(c.obj.Programs, withFuncInfo(p))
 	}
@@ -381,15 +405,15 @@ func (c *compiler) dispatchers(plan *fusionPlan) {
 // traces, falls through to return). The sys_enter hook has the number as
 // its second argument; sys_exit has the return value there, so its
 // number is read from the registers' orig_ax.
-func dispatcher(hook, mapName string) asm.Instructions {
+func dispatcher(h *fusedHook) asm.Instructions {
 	var insns asm.Instructions
-	if hook == "sys_enter" {
+	if !h.exit {
 		insns = asm.Instructions{asm.LoadMem(asm.R3, asm.R1, 8, asm.DWord)}
 	} else {
 		insns = asm.Instructions{
 			asm.Mov.Reg(asm.R6, asm.R1),
 			asm.LoadMem(asm.R3, asm.R1, 0, asm.DWord),
-			asm.Add.Imm(asm.R3, ptRegsOrigAx),
+			asm.Add.Imm(asm.R3, ptRegOff("orig_ax")),
 			asm.Mov.Reg(asm.R1, asm.R10),
 			asm.Add.Imm(asm.R1, -8),
 			asm.Mov.Imm(asm.R2, 8),
@@ -400,7 +424,7 @@ func dispatcher(hook, mapName string) asm.Instructions {
 		}
 	}
 	insns = append(insns,
-		asm.LoadMapPtr(asm.R2, 0).WithReference(mapName),
+		asm.LoadMapPtr(asm.R2, 0).WithReference(h.mapName),
 		asm.FnTailCall.Call(),
 		asm.Mov.Imm(asm.R0, 0).WithSymbol("out"),
 		asm.Return(),
@@ -442,7 +466,7 @@ func (o *Object) DropUnusedDispatchers() {
 // dispatcherMap is the program array of a dispatcher program.
 func dispatcherMap(p *Program) string {
 	for _, h := range fusedHooks {
-		if p.Target.Event == h.hook {
+		if p.Target.Event == h.name {
 			return h.mapName
 		}
 	}

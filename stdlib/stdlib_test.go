@@ -1,8 +1,11 @@
 package stdlib
 
 import (
+	"cmp"
 	"slices"
 	"testing"
+
+	"github.com/gobpftrace/gobpftrace/stdlib/uapi"
 )
 
 // TestTablesComplete fails when an ID has no table entry or when names
@@ -125,5 +128,31 @@ func TestSyscallNumbers(t *testing.T) {
 	}
 	if NumSyscalls("amd64") != 471 {
 		t.Errorf("NumSyscalls(amd64) = %d, want 471", NumSyscalls("amd64"))
+	}
+}
+
+// TestSyscallTableAgreesWithUAPI: where the system's headers (uapi's
+// __NR_* table) and the entry-point table both number a system call, they
+// give it the same number (a mistyped line of the hand-kept table shows
+// here); entry points named otherwise than their system call are listed.
+func TestSyscallTableAgreesWithUAPI(t *testing.T) {
+	renamed := map[string]string{"stat": "newstat", "fstat": "newfstat", "lstat": "newlstat", "uname": "newuname",
+		"sendfile": "sendfile64", "umount2": "umount", "_sysctl": "sysctl"}
+	compared := 0
+	for nr, entry := range syscallEntriesAMD64 {
+		if entry == "" {
+			continue
+		}
+		name, ok := uapi.SyscallName(int64(nr))
+		if !ok {
+			continue // newer than the headers
+		}
+		compared++
+		if want := cmp.Or(renamed[name], name); entry != want {
+			t.Errorf("system call %d: entry point %q, the headers' __NR_%s (want %q)", nr, entry, name, want)
+		}
+	}
+	if compared < 300 {
+		t.Errorf("%d system calls compared, want hundreds", compared)
 	}
 }

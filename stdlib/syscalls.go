@@ -5,6 +5,14 @@ import "sync"
 // syscallTables are the system call tables by GOARCH name: entry point
 // names indexed by number. Architectures without one do not fuse
 // syscall tracepoints (codegen/fused.go).
+//
+// stdlib/uapi has the __NR_* numbers too, generated from the system's
+// headers: the macros scripts name, which stop at the headers' kernel and
+// name the system calls, not their entry points (__NR_stat, not newstat).
+// This table follows the kernel's entry points, which name the syscall
+// tracepoints, and keeps removed system calls whose tracepoints older
+// kernels still have; a test checks that the two agree where both have a
+// number.
 var syscallTables = map[string][]string{
 	"amd64": syscallEntriesAMD64[:],
 }

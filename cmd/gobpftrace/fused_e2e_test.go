@@ -221,8 +221,14 @@ func TestFusedUpstreamTools(t *testing.T) {
 		t.Run(tool, func(t *testing.T) {
 			var outs [2]string
 			for i, mode := range []string{"fused", "perf"} {
-				r, out := gbtSplit(t, "--tracepoints", mode, filepath.Join(dir, tool+".bt"), "-c", work)
+				r, out := gbtSplit(t, "-v", "--tracepoints", mode, filepath.Join(dir, tool+".bt"), "-c", work)
 				expectCode(t, r, 0)
+				// The forms really differ: every syscall probe fused, or none.
+				form := `\d+ fused onto raw_syscalls \(`
+				if mode == "perf" {
+					form = `\d+ as perf events \(`
+				}
+				matchAll(t, "stderr", r.stderr, `(?m)^Tracepoints: `+form)
 				var lines []string
 				for _, line := range strings.Split(out, "\n") {
 					if at := strings.Index(line, "gbtfusedwork "); at >= 0 {
